@@ -1,0 +1,199 @@
+//! Heap objects behind the reference-counted value tags: strings, lists, maps and the
+//! iterators of `for each`.
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::hash::{Hash, Hasher};
+
+use indexmap::IndexMap;
+
+use crate::value::{Value, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_NULL, TAG_STR};
+
+/// An immutable string.
+#[derive(Debug)]
+pub struct StrObj {
+    s: String,
+}
+
+impl StrObj {
+    /// Wraps a string.
+    pub fn new(s: String) -> StrObj {
+        StrObj { s }
+    }
+    /// The contents.
+    pub fn as_str(&self) -> &str {
+        &self.s
+    }
+}
+
+/// A mutable list shared by reference.
+#[derive(Debug, Default)]
+pub struct ListObj {
+    items: RefCell<Vec<Value>>,
+}
+
+impl ListObj {
+    /// A list holding `items`.
+    pub fn new(items: Vec<Value>) -> ListObj {
+        ListObj { items: RefCell::new(items) }
+    }
+    /// Borrows the items.
+    pub fn borrow(&self) -> Ref<'_, Vec<Value>> {
+        self.items.borrow()
+    }
+    /// Borrows the items mutably.
+    pub fn borrow_mut(&self) -> RefMut<'_, Vec<Value>> {
+        self.items.borrow_mut()
+    }
+}
+
+/// A map key: a value that can be hashed. Ints and whole floats are the same key
+/// (`m[1]` and `m[1.0]` agree, as `1 == 1.0`).
+#[derive(Debug, Clone)]
+pub struct Key(Value);
+
+impl Key {
+    /// The key for `v`, or `None` if `v` cannot be a key (lists, maps, functions).
+    pub fn new(v: &Value) -> Option<Key> {
+        match v.tag {
+            TAG_INT | TAG_BOOL | TAG_NULL | TAG_STR => Some(Key(v.clone())),
+            TAG_FLOAT => {
+                let f = f64::from_bits(v.payload);
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    Some(Key(Value::int(f as i64)))
+                } else if f.is_nan() {
+                    None
+                } else {
+                    Some(Key(v.clone()))
+                }
+            }
+            _ => None,
+        }
+    }
+    /// The value this key was made from (whole floats come back as ints).
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (self.0.tag, other.0.tag) {
+            (TAG_STR, TAG_STR) => self.0.as_str() == other.0.as_str(),
+            (a, b) => a == b && self.0.payload == other.0.payload,
+        }
+    }
+}
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.tag.hash(state);
+        match self.0.as_str() {
+            Some(s) => s.hash(state),
+            None => self.0.payload.hash(state),
+        }
+    }
+}
+
+/// A mutable map in insertion order, shared by reference.
+#[derive(Debug, Default)]
+pub struct MapObj {
+    entries: RefCell<IndexMap<Key, Value>>,
+}
+
+impl MapObj {
+    /// An empty map.
+    pub fn new() -> MapObj {
+        MapObj::default()
+    }
+    /// A map holding `entries`.
+    pub fn from_entries(entries: IndexMap<Key, Value>) -> MapObj {
+        MapObj { entries: RefCell::new(entries) }
+    }
+    /// Borrows the entries.
+    pub fn borrow(&self) -> Ref<'_, IndexMap<Key, Value>> {
+        self.entries.borrow()
+    }
+    /// Borrows the entries mutably.
+    pub fn borrow_mut(&self) -> RefMut<'_, IndexMap<Key, Value>> {
+        self.entries.borrow_mut()
+    }
+}
+
+/// The state of a `for each` loop.
+#[derive(Debug)]
+pub enum RangeIter {
+    /// `range(a, b)`: the next int and the end (exclusive), without building a list.
+    Range {
+        /// The next value to yield.
+        next: i64,
+        /// One past the last value.
+        end: i64,
+        /// How many values were yielded so far (the index of `for each i, x`).
+        index: i64,
+    },
+    /// Over a list's elements by position (the list may change while it is walked).
+    List {
+        /// The list.
+        list: Value,
+        /// The next position.
+        index: usize,
+    },
+    /// Over a map's entries by position.
+    Map {
+        /// The map.
+        map: Value,
+        /// The next position.
+        index: usize,
+    },
+    /// Over a string's characters.
+    Str {
+        /// The string.
+        s: Value,
+        /// The next byte offset.
+        offset: usize,
+        /// The next character index.
+        index: usize,
+    },
+}
+
+impl RangeIter {
+    /// Advances: `Some((index_or_key, value))`, or `None` at the end.
+    pub fn next_pair(&mut self) -> Option<(Value, Value)> {
+        match self {
+            RangeIter::Range { next, end, index } => {
+                if *next >= *end {
+                    return None;
+                }
+                let v = *next;
+                *next += 1;
+                let i = *index;
+                *index += 1;
+                Some((Value::int(i), Value::int(v)))
+            }
+            RangeIter::List { list, index } => {
+                let l = list.as_list().expect("List iterator holds a list");
+                let items = l.borrow();
+                let v = items.get(*index)?.clone();
+                let i = *index;
+                *index += 1;
+                Some((Value::int(i as i64), v))
+            }
+            RangeIter::Map { map, index } => {
+                let m = map.as_map().expect("Map iterator holds a map");
+                let entries = m.borrow();
+                let (k, v) = entries.get_index(*index)?;
+                *index += 1;
+                Some((k.value().clone(), v.clone()))
+            }
+            RangeIter::Str { s, offset, index } => {
+                let text = s.as_str().expect("Str iterator holds a string");
+                let c = text[*offset..].chars().next()?;
+                *offset += c.len_utf8();
+                let i = *index;
+                *index += 1;
+                Some((Value::int(i as i64), Value::str(c.to_string())))
+            }
+        }
+    }
+}

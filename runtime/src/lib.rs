@@ -1,0 +1,14 @@
+//! `zexus-runtime`: the values of the Zexus language in the `#[repr(C)]` layout that the
+//! interpreter and Cranelift-compiled code share, their heap objects, and the operator
+//! semantics both tiers call so that they agree exactly.
+
+#![warn(missing_docs)]
+
+pub mod display;
+pub mod heap;
+pub mod ops;
+pub mod value;
+
+pub use heap::{Key, ListObj, MapObj, RangeIter, StrObj};
+pub use ops::{OpError, OpResult, Side};
+pub use value::{Kind, Value};

@@ -1,0 +1,350 @@
+//! The semantics of the operators, shared by the interpreter's slow paths and the JIT's
+//! runtime helpers so both tiers give identical results and identical errors.
+
+use std::fmt;
+
+use crate::heap::Key;
+use crate::value::{Kind, Value, TAG_FLOAT, TAG_INT, TAG_LIST, TAG_MAP, TAG_STR};
+
+/// Which operand of a binary operator was the wrong type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The left operand.
+    Left,
+    /// The right operand.
+    Right,
+    /// Both operands (or neither is to blame alone).
+    Both,
+}
+
+/// An operator failure, before the VM adds the source line and call trace.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpError {
+    /// `attempt to {verb} {left} and {right}`.
+    Types {
+        /// "add", "subtract", "compare", ...
+        verb: &'static str,
+        /// Type name of the left operand.
+        left: &'static str,
+        /// Type name of the right operand.
+        right: &'static str,
+        /// The operand at fault.
+        side: Side,
+    },
+    /// `attempt to {verb} {operand}` for a unary operator.
+    Unary {
+        /// "negate".
+        verb: &'static str,
+        /// Type name of the operand.
+        operand: &'static str,
+    },
+    /// `integer overflow`.
+    Overflow,
+    /// `division by zero`.
+    DivisionByZero,
+    /// `modulo by zero`.
+    ModuloByZero,
+    /// Any other message (indexing, builtins).
+    Other(String),
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpError::Types { verb, left, right, .. } => {
+                write!(f, "attempt to {verb} {left} and {right}")
+            }
+            OpError::Unary { verb, operand } => write!(f, "attempt to {verb} {operand}"),
+            OpError::Overflow => f.write_str("integer overflow"),
+            OpError::DivisionByZero => f.write_str("division by zero"),
+            OpError::ModuloByZero => f.write_str("modulo by zero"),
+            OpError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for OpError {}
+
+/// Result of an operator.
+pub type OpResult = Result<Value, OpError>;
+
+fn side_of(a: &Value, b: &Value, ok: impl Fn(&Value) -> bool) -> Side {
+    match (ok(a), ok(b)) {
+        (true, false) => Side::Right,
+        (false, true) => Side::Left,
+        _ => Side::Both,
+    }
+}
+
+fn type_error(verb: &'static str, a: &Value, b: &Value) -> OpError {
+    let side = side_of(a, b, |v| matches!(v.kind(), Kind::Int | Kind::Float));
+    OpError::Types { verb, left: a.type_name(), right: b.type_name(), side }
+}
+
+/// Both operands as floats when at least one is a float and both are numbers.
+#[inline]
+fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
+    Some((a.as_number()?, b.as_number()?))
+}
+
+/// `a + b`: ints (checked), floats, string concatenation of display forms, list concatenation.
+pub fn add(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        let r = (a.payload as i64).checked_add(b.payload as i64).ok_or(OpError::Overflow)?;
+        return Ok(Value::int(r));
+    }
+    if a.tag == TAG_STR || b.tag == TAG_STR {
+        let mut s = String::new();
+        use std::fmt::Write;
+        write!(s, "{a}{b}").expect("writing to a String cannot fail");
+        return Ok(Value::str(s));
+    }
+    if a.tag == TAG_LIST && b.tag == TAG_LIST {
+        let mut items = a.as_list().expect("list").borrow().clone();
+        items.extend(b.as_list().expect("list").borrow().iter().cloned());
+        return Ok(Value::list(items));
+    }
+    match floats(a, b) {
+        Some((x, y)) => Ok(Value::float(x + y)),
+        None => Err(type_error("add", a, b)),
+    }
+}
+
+/// `a - b`.
+pub fn sub(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        let r = (a.payload as i64).checked_sub(b.payload as i64).ok_or(OpError::Overflow)?;
+        return Ok(Value::int(r));
+    }
+    match floats(a, b) {
+        Some((x, y)) => Ok(Value::float(x - y)),
+        None => Err(type_error("subtract", a, b)),
+    }
+}
+
+/// `a * b`.
+pub fn mul(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        let r = (a.payload as i64).checked_mul(b.payload as i64).ok_or(OpError::Overflow)?;
+        return Ok(Value::int(r));
+    }
+    match floats(a, b) {
+        Some((x, y)) => Ok(Value::float(x * y)),
+        None => Err(type_error("multiply", a, b)),
+    }
+}
+
+/// Integer division as Zexus defines it: an exact quotient stays an int, otherwise a float.
+pub fn int_div(x: i64, y: i64) -> OpResult {
+    if y == 0 {
+        return Err(OpError::DivisionByZero);
+    }
+    match x.checked_rem(y) {
+        Some(0) => x.checked_div(y).map(Value::int).ok_or(OpError::Overflow),
+        None => Err(OpError::Overflow),
+        Some(_) => Ok(Value::float(x as f64 / y as f64)),
+    }
+}
+
+/// `a / b`: exact int quotients stay ints, otherwise a float; dividing by zero is an error.
+pub fn div(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        return int_div(a.payload as i64, b.payload as i64);
+    }
+    match floats(a, b) {
+        Some((_, y)) if y == 0.0 => Err(OpError::DivisionByZero),
+        Some((x, y)) => Ok(Value::float(x / y)),
+        None => Err(type_error("divide", a, b)),
+    }
+}
+
+/// Floor modulo of ints: the result takes the sign of the divisor.
+pub fn int_mod(x: i64, y: i64) -> OpResult {
+    if y == 0 {
+        return Err(OpError::ModuloByZero);
+    }
+    let r = x.checked_rem(y).unwrap_or(0);
+    Ok(Value::int(if r != 0 && ((r ^ y) < 0) { r + y } else { r }))
+}
+
+/// `a % b`: floor modulo (sign of the divisor); modulo by zero is an error.
+pub fn rem(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        return int_mod(a.payload as i64, b.payload as i64);
+    }
+    match floats(a, b) {
+        Some((_, y)) if y == 0.0 => Err(OpError::ModuloByZero),
+        Some((x, y)) => {
+            let r = x % y;
+            Ok(Value::float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }))
+        }
+        None => Err(type_error("take the modulo of", a, b)),
+    }
+}
+
+/// `a ** b`: int to a non-negative int power stays an int (checked); otherwise a float.
+pub fn pow(a: &Value, b: &Value) -> OpResult {
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        let (x, y) = (a.payload as i64, b.payload as i64);
+        if y >= 0 {
+            let e = u32::try_from(y).map_err(|_| OpError::Overflow);
+            return match e {
+                Ok(e) => x.checked_pow(e).map(Value::int).ok_or(OpError::Overflow),
+                // A huge exponent only fits for bases 0, 1 and -1.
+                Err(_) => match x {
+                    0 | 1 => Ok(Value::int(x)),
+                    -1 => Ok(Value::int(if y % 2 == 0 { 1 } else { -1 })),
+                    _ => Err(OpError::Overflow),
+                },
+            };
+        }
+        if x == 0 {
+            return Err(OpError::DivisionByZero);
+        }
+        return Ok(Value::float((x as f64).powf(y as f64)));
+    }
+    match floats(a, b) {
+        Some((x, y)) => Ok(Value::float(x.powf(y))),
+        None => Err(type_error("raise", a, b)),
+    }
+}
+
+/// `-a`.
+pub fn neg(a: &Value) -> OpResult {
+    match a.tag {
+        TAG_INT => (a.payload as i64).checked_neg().map(Value::int).ok_or(OpError::Overflow),
+        TAG_FLOAT => Ok(Value::float(-f64::from_bits(a.payload))),
+        _ => Err(OpError::Unary { verb: "negate", operand: a.type_name() }),
+    }
+}
+
+/// Containers nested deeper than this compare unequal (a cyclic list cannot recurse forever).
+const MAX_EQ_DEPTH: usize = 200;
+
+fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_EQ_DEPTH {
+        return false;
+    }
+    match (a.kind(), b.kind()) {
+        (Kind::Int, Kind::Int) => a.payload == b.payload,
+        (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => a.as_number() == b.as_number(),
+        (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
+        (Kind::List, Kind::List) => {
+            if a.same_object(b) {
+                return true;
+            }
+            let (x, y) = (a.as_list().expect("list").borrow(), b.as_list().expect("list").borrow());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal_at(p, q, depth + 1))
+        }
+        (Kind::Map, Kind::Map) => {
+            if a.same_object(b) {
+                return true;
+            }
+            let (x, y) = (a.as_map().expect("map").borrow(), b.as_map().expect("map").borrow());
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal_at(v, w, depth + 1)))
+        }
+        (ka, kb) => ka == kb && a.payload == b.payload,
+    }
+}
+
+/// `a == b`: by value; `1 == 1.0`; values of different types are unequal.
+pub fn equal(a: &Value, b: &Value) -> bool {
+    equal_at(a, b, 0)
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        equal(self, other)
+    }
+}
+
+/// Orders two values for `< > <= >=`: numbers with numbers, strings with strings.
+pub fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, OpError> {
+    use std::cmp::Ordering;
+    if a.tag == TAG_INT && b.tag == TAG_INT {
+        return Ok((a.payload as i64).cmp(&(b.payload as i64)));
+    }
+    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+        return Ok(x.cmp(y));
+    }
+    if let Some((x, y)) = floats(a, b) {
+        // NaN compares as neither less nor greater nor equal; treat it as "unordered" = Greater
+        // for `<`, `<=` purposes by returning a value that makes all of < <= > >= false is not
+        // possible with Ordering, so NaN orders after everything.
+        return Ok(x.partial_cmp(&y).unwrap_or(Ordering::Greater));
+    }
+    let side = side_of(a, b, |v| matches!(v.kind(), Kind::Int | Kind::Float | Kind::Str));
+    Err(OpError::Types { verb: "compare", left: a.type_name(), right: b.type_name(), side })
+}
+
+/// Resolves a list index (negative counts from the end) or reports it out of range.
+pub fn list_index(len: usize, idx: &Value) -> Result<usize, OpError> {
+    let i = match idx.kind() {
+        Kind::Int => idx.payload as i64,
+        _ => return Err(OpError::Other(format!("list index must be an int, not {}", idx.type_name()))),
+    };
+    let j = if i < 0 { i + len as i64 } else { i };
+    if j < 0 || j >= len as i64 {
+        return Err(OpError::Other(format!("index {i} out of range for list of length {len}")));
+    }
+    Ok(j as usize)
+}
+
+fn key_of(k: &Value) -> Result<Key, OpError> {
+    Key::new(k).ok_or_else(|| OpError::Other(format!("a {} cannot be a map key", k.type_name())))
+}
+
+/// `obj[key]` for lists, maps and strings. A missing map key is an error.
+pub fn index(obj: &Value, key: &Value) -> OpResult {
+    match obj.tag {
+        TAG_LIST => {
+            let items = obj.as_list().expect("list").borrow();
+            let i = list_index(items.len(), key)?;
+            Ok(items[i].clone())
+        }
+        TAG_MAP => {
+            let k = key_of(key)?;
+            let entries = obj.as_map().expect("map").borrow();
+            entries
+                .get(&k)
+                .cloned()
+                .ok_or_else(|| OpError::Other(format!("key {} not found in map", key.repr())))
+        }
+        TAG_STR => {
+            let s = obj.as_str().expect("str");
+            let n = s.chars().count();
+            let i = list_index(n, key)?;
+            Ok(Value::str(s.chars().nth(i).expect("index checked").to_string()))
+        }
+        _ => Err(OpError::Other(format!("cannot index a {}", obj.type_name()))),
+    }
+}
+
+/// `obj[key] = v` for lists (in range) and maps (insert or replace).
+pub fn store_index(obj: &Value, key: &Value, v: Value) -> Result<(), OpError> {
+    match obj.tag {
+        TAG_LIST => {
+            let mut items = obj.as_list().expect("list").borrow_mut();
+            let i = list_index(items.len(), key)?;
+            items[i] = v;
+            Ok(())
+        }
+        TAG_MAP => {
+            let k = key_of(key)?;
+            obj.as_map().expect("map").borrow_mut().insert(k, v);
+            Ok(())
+        }
+        _ => Err(OpError::Other(format!("cannot assign into a {}", obj.type_name()))),
+    }
+}
+
+/// `len(v)` for strings (characters), lists and maps.
+pub fn len(v: &Value) -> Result<i64, OpError> {
+    match v.tag {
+        TAG_STR => Ok(v.as_str().expect("str").chars().count() as i64),
+        TAG_LIST => Ok(v.as_list().expect("list").borrow().len() as i64),
+        TAG_MAP => Ok(v.as_map().expect("map").borrow().len() as i64),
+        _ => Err(OpError::Other(format!("len() of a {}", v.type_name()))),
+    }
+}

@@ -1,0 +1,362 @@
+//! The value slot: a `#[repr(C)]` pair of 64-bit words (tag, payload) that the interpreter
+//! copies as two words and that JIT code reads and writes directly.
+//!
+//! Invariants:
+//! - `tag < HEAP_TAG_MIN` means the payload is plain data (int bits, float bits, bool, function
+//!   index); copying such a value is two word moves and dropping it does nothing.
+//! - `tag >= HEAP_TAG_MIN` means the payload is a pointer obtained from `Rc::into_raw` of the
+//!   type named by the tag; the value owns one strong count of it.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::heap::{ListObj, MapObj, RangeIter, StrObj};
+
+/// Tag of a 64-bit signed integer. It is 0 so that an int check is a test against zero.
+pub const TAG_INT: u64 = 0;
+/// Tag of an `f64` stored as its bit pattern.
+pub const TAG_FLOAT: u64 = 1;
+/// Tag of a boolean (payload 0 or 1).
+pub const TAG_BOOL: u64 = 2;
+/// Tag of `null` (payload 0).
+pub const TAG_NULL: u64 = 3;
+/// Tag of a function; the payload is the function's index in its `Bytecode`.
+pub const TAG_FUNC: u64 = 4;
+/// Tag of a variable slot that has not been assigned yet. Never visible to programs.
+pub const TAG_UNDEF: u64 = 5;
+/// First tag whose payload is a reference-counted heap pointer.
+pub const HEAP_TAG_MIN: u64 = 8;
+/// Tag of an immutable string (`Rc<StrObj>`).
+pub const TAG_STR: u64 = 8;
+/// Tag of a list (`Rc<ListObj>`).
+pub const TAG_LIST: u64 = 9;
+/// Tag of a map (`Rc<MapObj>`).
+pub const TAG_MAP: u64 = 10;
+/// Tag of an iterator used by `for each` (`Rc<RefCell<RangeIter>>`); internal.
+pub const TAG_ITER: u64 = 11;
+
+/// A Zexus value.
+#[repr(C)]
+pub struct Value {
+    /// One of the `TAG_*` constants.
+    pub tag: u64,
+    /// Int bits, float bits, bool, function index, or an owned heap pointer.
+    pub payload: u64,
+}
+
+/// The kinds of value a program can see, as returned by [`Value::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 64-bit signed integer.
+    Int,
+    /// 64-bit float.
+    Float,
+    /// Boolean.
+    Bool,
+    /// `null`.
+    Null,
+    /// A function defined with `action` or `function`.
+    Func,
+    /// An unassigned slot (internal).
+    Undef,
+    /// An immutable string.
+    Str,
+    /// A list, shared by reference.
+    List,
+    /// A map in insertion order, shared by reference.
+    Map,
+    /// A `for each` iterator (internal).
+    Iter,
+}
+
+impl Value {
+    /// `null`.
+    pub const NULL: Value = Value { tag: TAG_NULL, payload: 0 };
+    /// The marker of an unassigned slot.
+    pub const UNDEF: Value = Value { tag: TAG_UNDEF, payload: 0 };
+    /// `true`.
+    pub const TRUE: Value = Value { tag: TAG_BOOL, payload: 1 };
+    /// `false`.
+    pub const FALSE: Value = Value { tag: TAG_BOOL, payload: 0 };
+
+    /// An integer value.
+    #[inline(always)]
+    pub const fn int(i: i64) -> Value {
+        Value { tag: TAG_INT, payload: i as u64 }
+    }
+    /// A float value.
+    #[inline(always)]
+    pub fn float(f: f64) -> Value {
+        Value { tag: TAG_FLOAT, payload: f.to_bits() }
+    }
+    /// A boolean value.
+    #[inline(always)]
+    pub const fn bool(b: bool) -> Value {
+        Value { tag: TAG_BOOL, payload: b as u64 }
+    }
+    /// A function value referring to function `index` of its bytecode.
+    pub const fn func(index: u32) -> Value {
+        Value { tag: TAG_FUNC, payload: index as u64 }
+    }
+    /// A new string value.
+    pub fn str(s: impl Into<String>) -> Value {
+        Self::from_rc_str(Rc::new(StrObj::new(s.into())))
+    }
+    /// A string value sharing an existing string object.
+    pub fn from_rc_str(s: Rc<StrObj>) -> Value {
+        Value { tag: TAG_STR, payload: Rc::into_raw(s) as u64 }
+    }
+    /// A new list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value { tag: TAG_LIST, payload: Rc::into_raw(Rc::new(ListObj::new(items))) as u64 }
+    }
+    /// A new map value.
+    pub fn map(m: MapObj) -> Value {
+        Value { tag: TAG_MAP, payload: Rc::into_raw(Rc::new(m)) as u64 }
+    }
+    /// A new iterator value.
+    pub fn iter(it: RangeIter) -> Value {
+        Value { tag: TAG_ITER, payload: Rc::into_raw(Rc::new(RefCell::new(it))) as u64 }
+    }
+
+    /// The kind of this value.
+    pub fn kind(&self) -> Kind {
+        match self.tag {
+            TAG_INT => Kind::Int,
+            TAG_FLOAT => Kind::Float,
+            TAG_BOOL => Kind::Bool,
+            TAG_NULL => Kind::Null,
+            TAG_FUNC => Kind::Func,
+            TAG_UNDEF => Kind::Undef,
+            TAG_STR => Kind::Str,
+            TAG_LIST => Kind::List,
+            TAG_MAP => Kind::Map,
+            TAG_ITER => Kind::Iter,
+            t => unreachable!("corrupt value tag {t}"),
+        }
+    }
+
+    /// The name `type()` gives for this value.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind() {
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Bool => "bool",
+            Kind::Null => "null",
+            Kind::Func => "function",
+            Kind::Undef => "undefined",
+            Kind::Str => "string",
+            Kind::List => "list",
+            Kind::Map => "map",
+            Kind::Iter => "iterator",
+        }
+    }
+
+    /// The integer, if this is an int.
+    #[inline(always)]
+    pub fn as_int(&self) -> Option<i64> {
+        (self.tag == TAG_INT).then_some(self.payload as i64)
+    }
+    /// The float, if this is a float.
+    #[inline(always)]
+    pub fn as_float(&self) -> Option<f64> {
+        (self.tag == TAG_FLOAT).then(|| f64::from_bits(self.payload))
+    }
+    /// The number as f64, if this is an int or a float.
+    pub fn as_number(&self) -> Option<f64> {
+        match self.tag {
+            TAG_INT => Some(self.payload as i64 as f64),
+            TAG_FLOAT => Some(f64::from_bits(self.payload)),
+            _ => None,
+        }
+    }
+    /// The boolean, if this is a bool.
+    pub fn as_bool(&self) -> Option<bool> {
+        (self.tag == TAG_BOOL).then_some(self.payload != 0)
+    }
+    /// The function index, if this is a function.
+    pub fn as_func(&self) -> Option<u32> {
+        (self.tag == TAG_FUNC).then_some(self.payload as u32)
+    }
+    /// The string object, if this is a string.
+    pub fn as_str_obj(&self) -> Option<&StrObj> {
+        if self.tag == TAG_STR {
+            // SAFETY: a TAG_STR payload is a live `Rc<StrObj>` pointer owned by `self`, so the
+            // object outlives the returned borrow of `self`.
+            Some(unsafe { &*(self.payload as *const StrObj) })
+        } else {
+            None
+        }
+    }
+    /// The string contents, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_str_obj().map(|s| s.as_str())
+    }
+    /// The list object, if this is a list.
+    pub fn as_list(&self) -> Option<&ListObj> {
+        if self.tag == TAG_LIST {
+            // SAFETY: a TAG_LIST payload is a live `Rc<ListObj>` pointer owned by `self`.
+            Some(unsafe { &*(self.payload as *const ListObj) })
+        } else {
+            None
+        }
+    }
+    /// The map object, if this is a map.
+    pub fn as_map(&self) -> Option<&MapObj> {
+        if self.tag == TAG_MAP {
+            // SAFETY: a TAG_MAP payload is a live `Rc<MapObj>` pointer owned by `self`.
+            Some(unsafe { &*(self.payload as *const MapObj) })
+        } else {
+            None
+        }
+    }
+    /// The iterator state, if this is an iterator.
+    pub fn as_iter(&self) -> Option<&RefCell<RangeIter>> {
+        if self.tag == TAG_ITER {
+            // SAFETY: a TAG_ITER payload is a live `Rc<RefCell<RangeIter>>` owned by `self`.
+            Some(unsafe { &*(self.payload as *const RefCell<RangeIter>) })
+        } else {
+            None
+        }
+    }
+    /// True if both values are the same heap object (or equal plain words).
+    pub fn same_object(&self, other: &Value) -> bool {
+        self.tag == other.tag && self.payload == other.payload
+    }
+
+    /// Truthiness: `false`, `null`, `0`, `0.0`, `""`, `[]` and `{}` are falsy.
+    #[inline]
+    pub fn truthy(&self) -> bool {
+        match self.tag {
+            TAG_BOOL | TAG_INT => self.payload != 0,
+            TAG_NULL | TAG_UNDEF => false,
+            TAG_FLOAT => f64::from_bits(self.payload) != 0.0,
+            TAG_STR => !self.as_str().unwrap_or_default().is_empty(),
+            TAG_LIST => self.as_list().is_some_and(|l| !l.borrow().is_empty()),
+            TAG_MAP => self.as_map().is_some_and(|m| !m.borrow().is_empty()),
+            _ => true,
+        }
+    }
+
+    /// True if the value owns a heap reference.
+    #[inline(always)]
+    pub fn is_heap(&self) -> bool {
+        self.tag >= HEAP_TAG_MIN
+    }
+}
+
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        if self.tag >= HEAP_TAG_MIN {
+            clone_heap(self.tag, self.payload);
+        }
+        Value { tag: self.tag, payload: self.payload }
+    }
+}
+
+#[cold]
+fn clone_heap(tag: u64, payload: u64) {
+    // SAFETY: for heap tags the payload came from `Rc::into_raw` of the type named by the tag
+    // and is still alive (the value being cloned owns a count).
+    unsafe {
+        match tag {
+            TAG_STR => Rc::increment_strong_count(payload as *const StrObj),
+            TAG_LIST => Rc::increment_strong_count(payload as *const ListObj),
+            TAG_MAP => Rc::increment_strong_count(payload as *const MapObj),
+            TAG_ITER => Rc::increment_strong_count(payload as *const RefCell<RangeIter>),
+            t => unreachable!("corrupt heap tag {t}"),
+        }
+    }
+}
+
+impl Drop for Value {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.tag >= HEAP_TAG_MIN {
+            drop_heap(self.tag, self.payload);
+        }
+    }
+}
+
+#[cold]
+fn drop_heap(tag: u64, payload: u64) {
+    // SAFETY: the value owns one strong count of the `Rc` named by its tag; this gives it back.
+    unsafe {
+        match tag {
+            TAG_STR => Rc::decrement_strong_count(payload as *const StrObj),
+            TAG_LIST => Rc::decrement_strong_count(payload as *const ListObj),
+            TAG_MAP => Rc::decrement_strong_count(payload as *const MapObj),
+            TAG_ITER => Rc::decrement_strong_count(payload as *const RefCell<RangeIter>),
+            t => unreachable!("corrupt heap tag {t}"),
+        }
+    }
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::NULL
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::int(i)
+    }
+}
+impl From<i32> for Value {
+    fn from(i: i32) -> Self {
+        Value::int(i as i64)
+    }
+}
+impl From<u32> for Value {
+    fn from(i: u32) -> Self {
+        Value::int(i as i64)
+    }
+}
+impl From<usize> for Value {
+    fn from(i: usize) -> Self {
+        Value::int(i as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::float(f)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::bool(b)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::str(s)
+    }
+}
+impl From<()> for Value {
+    fn from(_: ()) -> Self {
+        Value::NULL
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::list(v)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind() {
+            Kind::Str => write!(f, "{:?}", self.as_str().unwrap_or_default()),
+            Kind::Undef => f.write_str("<undefined>"),
+            _ => fmt::Display::fmt(self, f),
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! `BytecodeBuilder`: emits instructions by name and label, as the guide's Python builder does,
+//! and checks the result with the verifier in `build()`. The `emit_*` method of each opcode is
+//! generated from the opcode table (`opcodes.rs`).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use zexus_runtime::value::TAG_STR;
+use zexus_runtime::Value;
+
+use super::code::{Bytecode, CodeObject};
+use super::opcodes::{Instr, Op};
+use super::verify::{verify, VerifyError};
+
+/// Why `build()` failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    /// The code object (`"<main>"` or a function name).
+    pub code: String,
+    /// The instruction at fault, if one is.
+    pub ip: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.ip {
+            Some(ip) => write!(f, "in {} at ip {}: {}", self.code, ip, self.message),
+            None => write!(f, "in {}: {}", self.code, self.message),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<VerifyError> for BuildError {
+    fn from(e: VerifyError) -> Self {
+        BuildError { code: e.code, ip: Some(e.ip), message: e.message }
+    }
+}
+
+/// A constant's identity for de-duplication: same type and same bits (so `1`, `1.0` and
+/// `true` stay separate constants).
+#[derive(Hash, PartialEq, Eq)]
+enum ConstKey {
+    Word(u64, u64),
+    Str(String),
+}
+
+/// A code object being written.
+struct Open {
+    code: CodeObject,
+    index: usize,
+    labels: HashMap<String, u32>,
+    jumps: Vec<(u32, String)>,
+    slots: HashMap<String, u32>,
+    consts: HashMap<ConstKey, u32>,
+}
+
+impl Open {
+    fn new(name: &str, index: usize, params: &[&str]) -> Open {
+        let mut o = Open {
+            code: CodeObject::new(name, params.len() as u32),
+            index,
+            labels: HashMap::new(),
+            jumps: Vec::new(),
+            slots: HashMap::new(),
+            consts: HashMap::new(),
+        };
+        for p in params {
+            o.new_slot(p);
+        }
+        o
+    }
+    fn new_slot(&mut self, name: &str) -> u32 {
+        let slot = self.code.slot_names.len() as u32;
+        self.code.slot_names.push(name.to_string());
+        self.slots.insert(name.to_string(), slot);
+        slot
+    }
+}
+
+/// Builds a [`Bytecode`] instruction by instruction.
+///
+/// ```
+/// use zexus::{BytecodeBuilder, VM, Value};
+/// let mut b = BytecodeBuilder::new();
+/// b.emit_load_const(10);
+/// b.emit_load_const(20);
+/// b.emit_add();
+/// b.emit_return();
+/// let bytecode = b.build().unwrap();
+/// assert_eq!(VM::new().execute(&bytecode).unwrap(), Value::int(30));
+/// ```
+pub struct BytecodeBuilder {
+    done: Vec<Option<CodeObject>>,
+    open: Vec<Open>,
+    errors: Vec<BuildError>,
+    line: u32,
+    source_name: String,
+}
+
+impl Default for BytecodeBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BytecodeBuilder {
+    /// A builder positioned in the program's top level.
+    pub fn new() -> BytecodeBuilder {
+        BytecodeBuilder {
+            done: vec![None],
+            open: vec![Open::new("<main>", 0, &[])],
+            errors: Vec::new(),
+            line: 0,
+            source_name: "<builder>".to_string(),
+        }
+    }
+
+    /// Names the program's source (shown in traces and reports).
+    pub fn set_source_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.source_name = name.into();
+        self
+    }
+
+    /// Sets the source line recorded for the instructions emitted from now on.
+    pub fn set_line(&mut self, line: u32) -> &mut Self {
+        self.line = line;
+        self
+    }
+
+    fn cur(&mut self) -> &mut Open {
+        self.open.last_mut().expect("the program's code object is always open")
+    }
+
+    fn cur_name(&self) -> String {
+        self.open.last().map(|o| o.code.name.clone()).unwrap_or_default()
+    }
+
+    /// Records a build error, reported by `build()`.
+    pub(crate) fn error(&mut self, message: String) -> &mut Self {
+        let ip = self.open.last().map(|o| o.code.instrs.len() as u32);
+        let code = self.cur_name();
+        self.errors.push(BuildError { code, ip, message });
+        self
+    }
+
+    /// The index the next instruction will get in the current code object.
+    pub fn current_ip(&self) -> u32 {
+        self.open.last().map(|o| o.code.instrs.len() as u32).unwrap_or(0)
+    }
+
+    /// Emits any instruction with raw operands (the verifier checks them in `build()`).
+    pub fn emit_raw(&mut self, op: Op, a: u32, b: u16) -> &mut Self {
+        self.push_op(op, a, b as u32)
+    }
+
+    pub(crate) fn push_op(&mut self, op: Op, a: u32, b: u32) -> &mut Self {
+        let line = self.line;
+        let cur = self.cur();
+        cur.code.instrs.push(Instr::new(op, a, b as u16));
+        cur.code.lines.push(line);
+        self
+    }
+
+    pub(crate) fn push_call(&mut self, op: Op, a: u32, argc: u32) -> &mut Self {
+        if argc > u16::MAX as u32 {
+            return self.error(format!("too many arguments ({argc})"));
+        }
+        self.push_op(op, a, argc)
+    }
+
+    pub(crate) fn push_jump(&mut self, op: Op, label: &str, b: u16) -> &mut Self {
+        let cur = self.cur();
+        let ip = cur.code.instrs.len() as u32;
+        cur.jumps.push((ip, label.to_string()));
+        self.push_op(op, 0, b as u32)
+    }
+
+    /// Defines `label` at the next instruction. Defining a label twice is a build error.
+    pub fn emit_label(&mut self, label: &str) -> &mut Self {
+        let cur = self.cur();
+        let ip = cur.code.instrs.len() as u32;
+        if cur.labels.insert(label.to_string(), ip).is_some() {
+            return self.error(format!("label '{label}' defined twice"));
+        }
+        self
+    }
+
+    /// Alias of [`emit_label`](Self::emit_label), as the guide's `mark_label`.
+    pub fn mark_label(&mut self, label: &str) -> &mut Self {
+        self.emit_label(label)
+    }
+
+    /// Adds a constant to the current code object (de-duplicated) and returns its index.
+    pub fn add_const(&mut self, v: Value) -> u32 {
+        let key = match v.as_str() {
+            Some(s) if v.tag == TAG_STR => Some(ConstKey::Str(s.to_string())),
+            _ if !v.is_heap() => Some(ConstKey::Word(v.tag, v.payload)),
+            _ => None,
+        };
+        let cur = self.cur();
+        if let Some(k) = &key {
+            if let Some(&i) = cur.consts.get(k) {
+                return i;
+            }
+        }
+        let i = cur.code.consts.len() as u32;
+        cur.code.consts.push(v);
+        if let Some(k) = key {
+            cur.consts.insert(k, i);
+        }
+        i
+    }
+
+    /// The slot of variable `name` in the current code object, created on first use.
+    /// In the program's top level these are the globals.
+    pub fn local_slot(&mut self, name: &str) -> u32 {
+        let cur = self.cur();
+        match cur.slots.get(name) {
+            Some(&s) => s,
+            None => cur.new_slot(name),
+        }
+    }
+
+    /// A fresh slot named `name` in the current code object, even if the name has one already
+    /// (for a variable that shadows another in an inner block).
+    pub fn new_slot(&mut self, name: &str) -> u32 {
+        self.cur().new_slot(name)
+    }
+
+    /// The global slot of `name`, created on first use.
+    pub fn global_slot(&mut self, name: &str) -> u32 {
+        let main = &mut self.open[0];
+        match main.slots.get(name) {
+            Some(&s) => s,
+            None => main.new_slot(name),
+        }
+    }
+
+    /// True while emitting into the program's top level (not a function).
+    pub fn in_main(&self) -> bool {
+        self.open.len() == 1
+    }
+
+    /// Starts a function; instructions go into it until [`end_function`](Self::end_function).
+    /// Returns the function's index (the payload of its function value, see `Value::func`).
+    pub fn begin_function(&mut self, name: &str, params: &[&str]) -> u32 {
+        let index = self.done.len();
+        self.done.push(None);
+        self.open.push(Open::new(name, index, params));
+        index as u32
+    }
+
+    /// Finishes the innermost function.
+    pub fn end_function(&mut self) -> &mut Self {
+        if self.open.len() <= 1 {
+            return self.error("end_function without begin_function".to_string());
+        }
+        let open = self.open.pop().expect("checked above");
+        self.finish(open);
+        self
+    }
+
+    /// Starts a function, emits its body with `body`, finishes it, and stores it in the
+    /// global `name`. Returns the function's index.
+    pub fn function(&mut self, name: &str, params: &[&str], body: impl FnOnce(&mut Self)) -> u32 {
+        let index = self.begin_function(name, params);
+        body(self);
+        self.end_function();
+        self.emit_load_const(Value::func(index));
+        if self.in_main() {
+            self.emit_store_name(name);
+        } else {
+            self.emit_store_global(name);
+        }
+        index
+    }
+
+    fn finish(&mut self, mut open: Open) {
+        for (ip, label) in std::mem::take(&mut open.jumps) {
+            match open.labels.get(&label) {
+                Some(&t) => open.code.instrs[ip as usize].a = t,
+                None => self.errors.push(BuildError {
+                    code: open.code.name.clone(),
+                    ip: Some(ip),
+                    message: format!("undefined label '{label}'"),
+                }),
+            }
+        }
+        let index = open.index;
+        self.done[index] = Some(open.code);
+    }
+
+    /// Resolves labels, verifies every code object and returns the program.
+    pub fn build(mut self) -> Result<Bytecode, BuildError> {
+        while self.open.len() > 1 {
+            let name = self.cur_name();
+            self.errors.push(BuildError {
+                code: name,
+                ip: None,
+                message: "function was not finished with end_function".to_string(),
+            });
+            let open = self.open.pop().expect("len checked");
+            self.finish(open);
+        }
+        let main = self.open.pop().expect("main is open");
+        self.finish(main);
+        if let Some(e) = self.errors.into_iter().next() {
+            return Err(e);
+        }
+        let code = self.done.into_iter().map(|c| c.expect("every code object finished")).collect();
+        let mut bytecode = Bytecode { code, source_name: self.source_name };
+        verify(&mut bytecode)?;
+        Ok(bytecode)
+    }
+}

@@ -1,0 +1,250 @@
+//! The one opcode table. Every other view of the instruction set (the `Op` enum, names,
+//! operand kinds, stack effects, profiler classes, the disassembler and the builder's
+//! `emit_*` methods) is generated from the `opcodes!` invocation below, so they cannot drift.
+//!
+//! Stack notation: the top of the stack is on the right; `a` is the instruction's 32-bit
+//! operand and `b` its 16-bit second operand.
+
+/// How an instruction's operands are interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperandKind {
+    /// No operand.
+    None,
+    /// `a` indexes the code object's constants.
+    Const,
+    /// `a` is a slot of the code object's own frame (for the program: a global).
+    Local,
+    /// `a` is a global slot (the program's frame), used from inside functions.
+    Global,
+    /// `a` is an absolute instruction index in the same code object.
+    Target,
+    /// `a` is an element count.
+    Count,
+    /// `a` is a global slot holding the callee, `b` the argument count.
+    CallName,
+    /// `b` is the argument count.
+    CallValue,
+    /// `a` is a builtin id, `b` the argument count.
+    CallBuiltin,
+    /// `a` is a constant holding the method name, `b` the argument count.
+    CallMethod,
+    /// `a` is the exit target, `b` the number of loop variables (1 or 2).
+    ForIter,
+}
+
+/// What the profiler counts an instruction as (DESIGN.md's classification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpClass {
+    /// Plain computation.
+    Compute,
+    /// Reads a variable or a container element.
+    MemRead,
+    /// Writes a variable or a container element.
+    MemWrite,
+    /// A conditional branch (taken / not-taken is recorded).
+    CondBranch,
+    /// An unconditional jump.
+    Jump,
+    /// A call.
+    Call,
+    /// A return.
+    Return,
+}
+
+macro_rules! opcodes {
+    ($( $name:ident = $text:literal, $emit:ident, $kind:ident, $class:ident,
+        pop($pa:ident, $pb:ident) $pop:expr, push $push:expr, $doc:literal; )*) => {
+        /// A bytecode operation. See the table in `opcodes.rs` for each one's meaning.
+        #[repr(u8)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        pub enum Op {
+            $( #[doc = $doc] $name, )*
+        }
+
+        /// Every opcode, in table order.
+        pub const ALL_OPS: &[Op] = &[$(Op::$name),*];
+
+        impl Op {
+            /// The opcode's name as reports and the disassembler print it (`"LOAD_CONST"`).
+            pub const fn name(self) -> &'static str {
+                match self { $(Op::$name => $text,)* }
+            }
+            /// How the operands are read.
+            pub const fn operand_kind(self) -> OperandKind {
+                match self { $(Op::$name => OperandKind::$kind,)* }
+            }
+            /// The profiler's classification.
+            pub const fn class(self) -> OpClass {
+                match self { $(Op::$name => OpClass::$class,)* }
+            }
+            /// One line of meaning, in stack notation.
+            pub const fn doc(self) -> &'static str {
+                match self { $(Op::$name => $doc,)* }
+            }
+            /// Values popped and pushed on the path that falls through (for `FOR_ITER`,
+            /// the path that continues the loop).
+            #[allow(unused_variables)]
+            pub fn stack_effect(self, a: u32, b: u16) -> (u32, u32) {
+                let (a, b) = (a, b as u32);
+                match self {
+                    $(Op::$name => { let ($pa, $pb) = (a, b); ($pop, $push) })*
+                }
+            }
+            /// Looks an opcode up by its name.
+            pub fn from_name(name: &str) -> Option<Op> {
+                match name { $($text => Some(Op::$name),)* _ => None }
+            }
+            /// The opcode with this number, if any.
+            pub fn from_u8(n: u8) -> Option<Op> {
+                ALL_OPS.get(n as usize).copied()
+            }
+        }
+
+        impl crate::bytecode::builder::BytecodeBuilder {
+            $( emitter!($kind, $emit, $name); )*
+        }
+    };
+}
+
+/// Generates one `emit_*` method whose signature follows the operand kind.
+macro_rules! emitter {
+    (None, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`.")]
+        pub fn $emit(&mut self) -> &mut Self { self.push_op(Op::$name, 0, 0) }
+    };
+    (Const, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` of a constant (any value convertible into a Zexus value).")]
+        pub fn $emit(&mut self, value: impl Into<zexus_runtime::Value>) -> &mut Self {
+            let k = self.add_const(value.into());
+            self.push_op(Op::$name, k, 0)
+        }
+    };
+    (Local, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` of a variable of the current code object (for the program, a global).")]
+        pub fn $emit(&mut self, name: &str) -> &mut Self {
+            let slot = self.local_slot(name);
+            self.push_op(Op::$name, slot, 0)
+        }
+    };
+    (Global, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` of a global variable.")]
+        pub fn $emit(&mut self, name: &str) -> &mut Self {
+            let slot = self.global_slot(name);
+            self.push_op(Op::$name, slot, 0)
+        }
+    };
+    (Target, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` to a label defined (before or after) with `emit_label`.")]
+        pub fn $emit(&mut self, label: &str) -> &mut Self { self.push_jump(Op::$name, label, 0) }
+    };
+    (Count, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` over `n` values.")]
+        pub fn $emit(&mut self, n: u32) -> &mut Self { self.push_op(Op::$name, n, 0) }
+    };
+    (CallName, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: calls the function in global `name`.")]
+        pub fn $emit(&mut self, name: &str, argc: u32) -> &mut Self {
+            let slot = self.global_slot(name);
+            self.push_call(Op::$name, slot, argc)
+        }
+    };
+    (CallValue, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: calls the function below the arguments.")]
+        pub fn $emit(&mut self, argc: u32) -> &mut Self { self.push_call(Op::$name, 0, argc) }
+    };
+    (CallBuiltin, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` of the builtin `name` (an unknown name is a build error).")]
+        pub fn $emit(&mut self, name: &str, argc: u32) -> &mut Self {
+            match builtin_id(name) {
+                Some(id) => self.push_call(Op::$name, id, argc),
+                None => self.error(format!("unknown builtin '{name}'")),
+            }
+        }
+    };
+    (CallMethod, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: calls method `name` on the object below the arguments.")]
+        pub fn $emit(&mut self, name: &str, argc: u32) -> &mut Self {
+            let k = self.add_const(zexus_runtime::Value::str(name));
+            self.push_call(Op::$name, k, argc)
+        }
+    };
+    (ForIter, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "` pushing `vars` (1 or 2) values per step, leaving to `label` at the end.")]
+        pub fn $emit(&mut self, label: &str, vars: u16) -> &mut Self { self.push_jump(Op::$name, label, vars) }
+    };
+}
+
+opcodes! {
+    NOP = "NOP", emit_nop, None, Compute, pop(a, b) 0, push 0, "->  (nothing)";
+    LOAD_CONST = "LOAD_CONST", emit_load_const, Const, Compute, pop(a, b) 0, push 1, "-> consts[a]";
+    LOAD_NAME = "LOAD_NAME", emit_load_name, Local, MemRead, pop(a, b) 0, push 1, "-> slot[a]  (error if unassigned)";
+    STORE_NAME = "STORE_NAME", emit_store_name, Local, MemWrite, pop(a, b) 1, push 0, "v ->  ; slot[a] := v";
+    LOAD_GLOBAL = "LOAD_GLOBAL", emit_load_global, Global, MemRead, pop(a, b) 0, push 1, "-> global[a]";
+    STORE_GLOBAL = "STORE_GLOBAL", emit_store_global, Global, MemWrite, pop(a, b) 1, push 0, "v ->  ; global[a] := v";
+    POP = "POP", emit_pop, None, Compute, pop(a, b) 1, push 0, "v ->";
+    DUP = "DUP", emit_dup, None, Compute, pop(a, b) 1, push 2, "v -> v v";
+    ADD = "ADD", emit_add, None, Compute, pop(a, b) 2, push 1, "x y -> x+y  (checked ints, floats, string concat)";
+    SUB = "SUB", emit_sub, None, Compute, pop(a, b) 2, push 1, "x y -> x-y";
+    MUL = "MUL", emit_mul, None, Compute, pop(a, b) 2, push 1, "x y -> x*y";
+    DIV = "DIV", emit_div, None, Compute, pop(a, b) 2, push 1, "x y -> x/y  (exact int quotient stays int)";
+    MOD = "MOD", emit_mod, None, Compute, pop(a, b) 2, push 1, "x y -> x%y  (floor modulo)";
+    POW = "POW", emit_pow, None, Compute, pop(a, b) 2, push 1, "x y -> x**y";
+    NEG = "NEG", emit_neg, None, Compute, pop(a, b) 1, push 1, "x -> -x";
+    EQ = "EQ", emit_eq, None, Compute, pop(a, b) 2, push 1, "x y -> x==y";
+    NEQ = "NEQ", emit_neq, None, Compute, pop(a, b) 2, push 1, "x y -> x!=y";
+    LT = "LT", emit_lt, None, Compute, pop(a, b) 2, push 1, "x y -> x<y";
+    GT = "GT", emit_gt, None, Compute, pop(a, b) 2, push 1, "x y -> x>y";
+    LTE = "LTE", emit_lte, None, Compute, pop(a, b) 2, push 1, "x y -> x<=y";
+    GTE = "GTE", emit_gte, None, Compute, pop(a, b) 2, push 1, "x y -> x>=y";
+    AND = "AND", emit_and, None, Compute, pop(a, b) 2, push 1, "x y -> truthy(x) && truthy(y)  (eager, bool)";
+    OR = "OR", emit_or, None, Compute, pop(a, b) 2, push 1, "x y -> truthy(x) || truthy(y)  (eager, bool)";
+    NOT = "NOT", emit_not, None, Compute, pop(a, b) 1, push 1, "x -> !truthy(x)";
+    JUMP = "JUMP", emit_jump, Target, Jump, pop(a, b) 0, push 0, "ip := a";
+    JUMP_IF_FALSE = "JUMP_IF_FALSE", emit_jump_if_false, Target, CondBranch, pop(a, b) 1, push 0, "c ->  ; if !truthy(c) ip := a";
+    JUMP_IF_TRUE = "JUMP_IF_TRUE", emit_jump_if_true, Target, CondBranch, pop(a, b) 1, push 0, "c ->  ; if truthy(c) ip := a";
+    JUMP_IF_FALSE_OR_POP = "JUMP_IF_FALSE_OR_POP", emit_jump_if_false_or_pop, Target, CondBranch, pop(a, b) 1, push 0, "c -> c and ip := a if !truthy(c), else c ->  (short-circuit &&)";
+    JUMP_IF_TRUE_OR_POP = "JUMP_IF_TRUE_OR_POP", emit_jump_if_true_or_pop, Target, CondBranch, pop(a, b) 1, push 0, "c -> c and ip := a if truthy(c), else c ->  (short-circuit ||)";
+    RETURN = "RETURN", emit_return, None, Return, pop(a, b) 1, push 0, "v ->  ; return v to the caller";
+    CALL_NAME = "CALL_NAME", emit_call_name, CallName, Call, pop(a, b) b, push 1, "a1..ab -> global[a](a1..ab)";
+    CALL_VALUE = "CALL_VALUE", emit_call_value, CallValue, Call, pop(a, b) b + 1, push 1, "f a1..ab -> f(a1..ab)";
+    CALL_BUILTIN = "CALL_BUILTIN", emit_call_builtin, CallBuiltin, Call, pop(a, b) b, push 1, "a1..ab -> builtin[a](a1..ab)";
+    CALL_METHOD = "CALL_METHOD", emit_call_method, CallMethod, Call, pop(a, b) b + 1, push 1, "o a1..ab -> o.consts[a](a1..ab)";
+    BUILD_LIST = "BUILD_LIST", emit_build_list, Count, Compute, pop(a, b) a, push 1, "e1..ea -> [e1..ea]";
+    BUILD_MAP = "BUILD_MAP", emit_build_map, Count, Compute, pop(a, b) 2 * a, push 1, "k1 v1..ka va -> {k1: v1..}";
+    INDEX = "INDEX", emit_index, None, MemRead, pop(a, b) 2, push 1, "o k -> o[k]";
+    STORE_INDEX = "STORE_INDEX", emit_store_index, None, MemWrite, pop(a, b) 3, push 0, "o k v ->  ; o[k] := v";
+    GET_ITER = "GET_ITER", emit_get_iter, None, Compute, pop(a, b) 1, push 1, "xs -> iter(xs)  (list, map, string, range)";
+    FOR_ITER = "FOR_ITER", emit_for_iter, ForIter, CondBranch, pop(a, b) 0, push b, "it -> it [i] x, or at the end it ->  and ip := a";
+    PRINT = "PRINT", emit_print, Count, Compute, pop(a, b) a, push 0, "v1..va ->  ; print them separated by spaces";
+}
+
+/// Names of the builtin functions, by builtin id (`CALL_BUILTIN`'s `a`).
+pub const BUILTINS: &[&str] = &[
+    "len", "length", "str", "string", "int", "float", "type", "abs", "min", "max", "range",
+    "append", "keys", "clock",
+];
+
+/// The builtin id of `name`, if it names a builtin function.
+pub fn builtin_id(name: &str) -> Option<u32> {
+    BUILTINS.iter().position(|b| *b == name).map(|i| i as u32)
+}
+
+/// One encoded instruction: an opcode, a 16-bit operand and a 32-bit operand (8 bytes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instr {
+    /// The operation.
+    pub op: Op,
+    /// Second operand (argument or loop-variable count), 0 when unused.
+    pub b: u16,
+    /// Main operand (constant, slot, target, count or id), 0 when unused.
+    pub a: u32,
+}
+
+impl Instr {
+    /// An instruction.
+    pub const fn new(op: Op, a: u32, b: u16) -> Instr {
+        Instr { op, b, a }
+    }
+}
