@@ -4,6 +4,13 @@
 #![warn(missing_docs)]
 
 pub mod bytecode;
+pub mod profile;
+pub mod report;
+pub mod vm;
+pub mod syntax;
 
 pub use bytecode::{BuildError, Bytecode, BytecodeBuilder, CodeObject, Instr, Op};
 pub use zexus_runtime::{Kind, Value};
+pub use vm::{RuntimeError, VmBuilder, VM};
+pub use profile::{InstructionProfiler, Level};
+pub use report::Format;

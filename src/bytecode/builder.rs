@@ -312,7 +312,7 @@ impl BytecodeBuilder {
             return Err(e);
         }
         let code = self.done.into_iter().map(|c| c.expect("every code object finished")).collect();
-        let mut bytecode = Bytecode { code, source_name: self.source_name };
+        let mut bytecode = Bytecode { code, source_name: self.source_name, id: super::code::next_bytecode_id() };
         verify(&mut bytecode)?;
         Ok(bytecode)
     }

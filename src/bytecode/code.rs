@@ -54,6 +54,16 @@ pub struct Bytecode {
     pub code: Vec<CodeObject>,
     /// Where the program came from (a file name, `<eval>`, `<builder>`).
     pub source_name: String,
+    /// A process-unique identity (clones share it): profiles of repeated runs of the same
+    /// program accumulate under it.
+    pub id: u64,
+}
+
+/// A fresh program identity.
+pub fn next_bytecode_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Bytecode {

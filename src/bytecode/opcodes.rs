@@ -62,6 +62,12 @@ macro_rules! opcodes {
             $( #[doc = $doc] $name, )*
         }
 
+        /// Opcode numbers as `u8` constants, for matching on raw instruction bytes.
+        pub mod codes {
+            use super::Op;
+            $( #[allow(missing_docs)] pub const $name: u8 = Op::$name as u8; )*
+        }
+
         /// Every opcode, in table order.
         pub const ALL_OPS: &[Op] = &[$(Op::$name),*];
 
@@ -218,6 +224,9 @@ opcodes! {
     FOR_ITER = "FOR_ITER", emit_for_iter, ForIter, CondBranch, pop(a, b) 0, push b, "it -> it [i] x, or at the end it ->  and ip := a";
     PRINT = "PRINT", emit_print, Count, Compute, pop(a, b) a, push 0, "v1..va ->  ; print them separated by spaces";
 }
+
+/// Number of opcodes in the table.
+pub const N_OPS: usize = ALL_OPS.len();
 
 /// Names of the builtin functions, by builtin id (`CALL_BUILTIN`'s `a`).
 pub const BUILTINS: &[&str] = &[

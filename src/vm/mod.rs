@@ -1,0 +1,255 @@
+//! The virtual machine: configuration (`VmBuilder`), program execution and the profiling API.
+
+mod builtins;
+pub mod error;
+mod output;
+mod prepared;
+mod profhooks;
+mod run;
+mod trace;
+
+use zexus_runtime::Value;
+
+pub use error::{ErrorKind, RuntimeError, TraceEntry};
+
+use crate::bytecode::verify::check;
+use crate::bytecode::Bytecode;
+use crate::profile::{InstructionProfiler, Level, Summary};
+use crate::report::Format;
+use output::Output;
+use prepared::Prepared;
+use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
+
+/// Default maximum number of nested calls.
+pub const DEFAULT_MAX_CALL_DEPTH: usize = 10_000;
+/// Default back-edge count at which a loop is hot.
+pub const DEFAULT_HOT_THRESHOLD: u32 = 1000;
+/// Default sampling rate: at DETAILED and FULL, 1 in this many executions is timed.
+pub const DEFAULT_SAMPLE_RATE: u32 = 64;
+
+/// Why a profiling query had nothing to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfilingNotEnabled;
+
+impl std::fmt::Display for ProfilingNotEnabled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Profiling not enabled")
+    }
+}
+
+impl std::error::Error for ProfilingNotEnabled {}
+
+/// Configures a [`VM`]: `VM::builder().jit(true).profiling(Level::Full).build()`.
+#[derive(Debug, Clone)]
+pub struct VmBuilder {
+    jit: bool,
+    level: Level,
+    hot_threshold: u32,
+    sample_rate: u32,
+    max_call_depth: usize,
+    capture_output: bool,
+    superinstructions: bool,
+    perf_map: bool,
+}
+
+impl Default for VmBuilder {
+    fn default() -> Self {
+        VmBuilder {
+            jit: false,
+            level: Level::None,
+            hot_threshold: DEFAULT_HOT_THRESHOLD,
+            sample_rate: DEFAULT_SAMPLE_RATE,
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            capture_output: false,
+            superinstructions: true,
+            perf_map: false,
+        }
+    }
+}
+
+impl VmBuilder {
+    /// Turns the Cranelift tier on or off (off by default).
+    pub fn jit(mut self, on: bool) -> Self {
+        self.jit = on;
+        self
+    }
+    /// Sets the profiling level (NONE by default).
+    pub fn profiling(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+    /// Back edges a loop must take before it is compiled (default 1000).
+    pub fn hot_threshold(mut self, n: u32) -> Self {
+        self.hot_threshold = n.max(1);
+        self
+    }
+    /// At DETAILED and FULL, time 1 in `n` executions (default 64; 1 times every execution).
+    pub fn sample_rate(mut self, n: u32) -> Self {
+        self.sample_rate = n.max(1);
+        self
+    }
+    /// Maximum number of nested calls before `maximum call depth exceeded` (default 10,000).
+    pub fn max_call_depth(mut self, n: usize) -> Self {
+        self.max_call_depth = n.max(1);
+        self
+    }
+    /// Keeps printed output in the VM (read it with [`VM::take_output`]) instead of writing
+    /// it to standard output.
+    pub fn capture_output(mut self, on: bool) -> Self {
+        self.capture_output = on;
+        self
+    }
+    /// Lets the interpreter fuse common instruction shapes into superinstructions (on by
+    /// default; results, errors and profiles are the same either way).
+    pub fn superinstructions(mut self, on: bool) -> Self {
+        self.superinstructions = on;
+        self
+    }
+    /// Writes a `/tmp/perf-<pid>.map` line for each JIT-compiled loop.
+    pub fn perf_map(mut self, on: bool) -> Self {
+        self.perf_map = on;
+        self
+    }
+    /// Creates the VM.
+    pub fn build(self) -> VM {
+        builtins::init_clock();
+        let profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
+        VM { out: Output::new(self.capture_output), cfg: self, profiler, stack: Vec::new() }
+    }
+}
+
+/// The Zexus virtual machine.
+///
+/// ```
+/// use zexus::{BytecodeBuilder, Level, Value, VM};
+/// let mut b = BytecodeBuilder::new();
+/// b.emit_load_const(42).emit_load_const(8).emit_add().emit_return();
+/// let mut vm = VM::builder().profiling(Level::Basic).build();
+/// assert_eq!(vm.execute(&b.build().unwrap()).unwrap(), Value::int(50));
+/// assert_eq!(vm.profiling_summary().unwrap().total_instructions, 4);
+/// ```
+pub struct VM {
+    cfg: VmBuilder,
+    profiler: InstructionProfiler,
+    out: Output,
+    stack: Vec<Value>,
+}
+
+impl Default for VM {
+    fn default() -> Self {
+        VM::new()
+    }
+}
+
+impl VM {
+    /// A VM with default settings: no profiling, no JIT.
+    pub fn new() -> VM {
+        VmBuilder::default().build()
+    }
+
+    /// A builder to configure a VM.
+    pub fn builder() -> VmBuilder {
+        VmBuilder::default()
+    }
+
+    /// Verifies and runs a program; returns the value its top level returns.
+    pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
+        check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
+        let prepared = Prepared::new(bc, self.cfg.superinstructions);
+        let level = if self.profiler.is_enabled() { self.profiler.level } else { Level::None };
+        let mut ids = Vec::new();
+        let mut hooks = None;
+        if level > Level::None {
+            for (i, code) in bc.code.iter().enumerate() {
+                ids.push(self.profiler.register_code((bc.id, i as u32), code, bc.globals()));
+            }
+            hooks = Some(profhooks::ProfHooks::new(&mut self.profiler, &ids));
+            self.profiler.begin_run();
+        }
+        let mut st = RunState {
+            stack: std::mem::take(&mut self.stack),
+            frames: Vec::new(),
+            max_depth: self.cfg.max_call_depth,
+            out: &mut self.out,
+            prof: hooks.as_mut(),
+            live: 0,
+            at: (0, 0),
+        };
+        let result = match level {
+            Level::None => run::run::<LVL_NONE>(&prepared, bc, &mut st),
+            Level::Basic => run::run::<LVL_BASIC>(&prepared, bc, &mut st),
+            Level::Detailed => run::run::<LVL_DETAILED>(&prepared, bc, &mut st),
+            Level::Full => run::run::<LVL_FULL>(&prepared, bc, &mut st),
+        };
+        self.stack = std::mem::take(&mut st.stack);
+        drop(st);
+        if level > Level::None {
+            self.profiler.end_run();
+            profhooks::derive_stats(&mut self.profiler, bc, &ids);
+        }
+        self.out.flush();
+        result
+    }
+
+    /// Output printed so far (with [`VmBuilder::capture_output`]); empties the buffer.
+    pub fn take_output(&mut self) -> String {
+        self.out.take_captured()
+    }
+
+    /// Resumes recording (after [`stop_profiling`](Self::stop_profiling)); times accumulate.
+    /// Does nothing at level NONE.
+    pub fn start_profiling(&mut self) {
+        self.profiler.start();
+    }
+
+    /// Stops recording; later runs go at full speed until profiling starts again.
+    pub fn stop_profiling(&mut self) {
+        self.profiler.stop();
+    }
+
+    /// Clears all profile data (the level and sample rate stay).
+    pub fn reset_profiler(&mut self) {
+        self.profiler.reset();
+    }
+
+    /// Changes the profiling level (clears the data recorded so far).
+    pub fn set_profiling_level(&mut self, level: Level) {
+        self.profiler = InstructionProfiler::with_sample_rate(level, self.cfg.sample_rate);
+        self.cfg.level = level;
+    }
+
+    /// The summary of the guide (`total_instructions`, `instructions_per_sec`, ...).
+    pub fn profiling_summary(&self) -> Result<Summary, ProfilingNotEnabled> {
+        if self.profiler.level == Level::None {
+            return Err(ProfilingNotEnabled);
+        }
+        Ok(self.profiler.summary())
+    }
+
+    /// A report in `format` with the top `top_n` instructions per table. Without profiling
+    /// it says `Profiling not enabled` (as JSON: `{"error": "Profiling not enabled"}`).
+    pub fn profiling_report(&self, format: Format, top_n: usize) -> String {
+        if self.profiler.level == Level::None {
+            return match format {
+                Format::Json => "{\"error\": \"Profiling not enabled\"}".to_string(),
+                _ => "Profiling not enabled".to_string(),
+            };
+        }
+        self.profiler.generate_report(format, top_n)
+    }
+
+    /// The profiler (its level is NONE when profiling is off).
+    pub fn profiler(&self) -> &InstructionProfiler {
+        &self.profiler
+    }
+
+    /// The profiler, mutably.
+    pub fn profiler_mut(&mut self) -> &mut InstructionProfiler {
+        &mut self.profiler
+    }
+
+    /// True if the JIT tier was requested.
+    pub fn jit_enabled(&self) -> bool {
+        self.cfg.jit
+    }
+}

@@ -1,0 +1,290 @@
+//! The interpreter's internal encoding of a verified program.
+//!
+//! Each code object keeps two parallel instruction arrays, indexed by the same ips as the
+//! bytecode the user built: `orig`, the instructions as written, and `fused`, where the first
+//! instruction of a common shape (load-load-compare-branch, `x = y op z`, `x = y op k`, ...) is
+//! replaced by one superinstruction covering the whole shape. A superinstruction handles only
+//! the fast case (ints that do not overflow); for anything else it runs `orig[ip]` instead and
+//! execution continues through the original instructions, so results, errors and profile counts
+//! are those of the unfused code. Shapes are fused only when no jump lands inside them.
+
+use zexus_runtime::Value;
+
+use crate::bytecode::opcodes::codes as op;
+use crate::bytecode::{Bytecode, CodeObject, Instr, Op};
+
+/// An internal instruction: 32 bytes, room for a fused shape's operands.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct XInstr {
+    /// A base opcode (`Op as u8`) or one of the `F_*` superinstructions.
+    pub op: u8,
+    /// Sub-operation of a superinstruction (`K_*`).
+    pub k: u8,
+    /// How many original instructions this one covers (1 for base instructions).
+    pub n: u8,
+    pub _pad: u8,
+    /// First operand: the instruction's `a`, or a slot.
+    pub a: u32,
+    /// The instruction's `b`, or a second slot.
+    pub c: u32,
+    /// A destination slot.
+    pub x: u32,
+    /// A jump target, relative to this instruction (so the loop needs no code base pointer).
+    pub d: i32,
+    /// A second relative jump target.
+    pub e: i32,
+    /// An integer constant.
+    pub imm: i64,
+}
+
+/// `y z CMP JUMP_IF_FALSE t` on two slots: a = y, c = z, d = t, k = comparison.
+pub(crate) const F_CMP_SS_JF: u8 = 200;
+/// `y k CMP JUMP_IF_FALSE t`: a = y, imm = k, d = t.
+pub(crate) const F_CMP_SK_JF: u8 = 201;
+/// `x = y OP z`: a = y, c = z, d = x, k = arithmetic op.
+pub(crate) const F_ARITH_SS_ST: u8 = 202;
+/// `x = y OP k`: a = y, imm = k, d = x.
+pub(crate) const F_ARITH_SK_ST: u8 = 203;
+/// push `y OP z`.
+pub(crate) const F_ARITH_SS: u8 = 204;
+/// push `y OP k`.
+pub(crate) const F_ARITH_SK: u8 = 205;
+/// replace the top with `top OP k`.
+pub(crate) const F_ARITH_TK: u8 = 206;
+/// push slot a, then slot c.
+pub(crate) const F_LOAD2: u8 = 207;
+/// `CMP JUMP_IF_FALSE t` on the two top values.
+pub(crate) const F_CMP_JF: u8 = 208;
+/// A `JUMP` to a loop header that is an `F_CMP_SS_JF`: runs the header's test directly.
+/// a, c, k as the header's; x = the header's ip; d = exit target and e = body start, relative
+/// to the jump.
+pub(crate) const F_JMP_CMP_SS: u8 = 209;
+/// A `JUMP` to a loop header that is an `F_CMP_SK_JF` (imm = the constant).
+pub(crate) const F_JMP_CMP_SK: u8 = 210;
+
+/// Comparison kinds (`k` of the compare superinstructions).
+pub(crate) const K_LT: u8 = 0;
+pub(crate) const K_GT: u8 = 1;
+pub(crate) const K_LTE: u8 = 2;
+pub(crate) const K_GTE: u8 = 3;
+pub(crate) const K_EQ: u8 = 4;
+pub(crate) const K_NEQ: u8 = 5;
+/// Arithmetic kinds (`k` of the arithmetic superinstructions).
+pub(crate) const K_ADD: u8 = 0;
+pub(crate) const K_SUB: u8 = 1;
+pub(crate) const K_MUL: u8 = 2;
+pub(crate) const K_MOD: u8 = 3;
+
+fn cmp_kind(o: Op) -> Option<u8> {
+    Some(match o {
+        Op::LT => K_LT,
+        Op::GT => K_GT,
+        Op::LTE => K_LTE,
+        Op::GTE => K_GTE,
+        Op::EQ => K_EQ,
+        Op::NEQ => K_NEQ,
+        _ => return None,
+    })
+}
+
+fn arith_kind(o: Op) -> Option<u8> {
+    Some(match o {
+        Op::ADD => K_ADD,
+        Op::SUB => K_SUB,
+        Op::MUL => K_MUL,
+        Op::MOD => K_MOD,
+        _ => return None,
+    })
+}
+
+/// Evaluates an int comparison.
+#[inline(always)]
+pub(crate) fn int_cmp(k: u8, x: i64, y: i64) -> bool {
+    match k {
+        K_LT => x < y,
+        K_GT => x > y,
+        K_LTE => x <= y,
+        K_GTE => x >= y,
+        K_EQ => x == y,
+        _ => x != y,
+    }
+}
+
+/// Evaluates int arithmetic; `None` when the fast path does not apply (overflow, modulo by
+/// zero), in which case the caller runs the original instructions.
+#[inline(always)]
+pub(crate) fn int_arith(k: u8, x: i64, y: i64) -> Option<i64> {
+    match k {
+        K_ADD => x.checked_add(y),
+        K_SUB => x.checked_sub(y),
+        K_MUL => x.checked_mul(y),
+        _ => {
+            if y == 0 {
+                return None;
+            }
+            let r = x.checked_rem(y)?;
+            Some(if r != 0 && ((r ^ y) < 0) { r + y } else { r })
+        }
+    }
+}
+
+/// One code object in internal form.
+pub(crate) struct XCode {
+    pub fused: Vec<XInstr>,
+    pub orig: Vec<XInstr>,
+    pub consts: Vec<Value>,
+    pub n_slots: u32,
+    pub arity: u32,
+    /// Slots plus the deepest operand stack: the room a frame needs.
+    pub frame_size: u32,
+}
+
+/// A verified program in internal form.
+pub(crate) struct Prepared {
+    pub codes: Vec<XCode>,
+}
+
+fn is_jump_kind(o: Op) -> bool {
+    matches!(o.operand_kind(), crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter)
+}
+
+fn base(ins: Instr, ip: usize) -> XInstr {
+    let d = if is_jump_kind(ins.op) { ins.a as i32 - ip as i32 } else { 0 };
+    XInstr { op: ins.op as u8, k: 0, n: 1, _pad: 0, a: ins.a, c: ins.b as u32, x: 0, d, e: 0, imm: 0 }
+}
+
+fn int_const(code: &CodeObject, ins: Instr) -> Option<i64> {
+    (ins.op == Op::LOAD_CONST).then(|| code.consts[ins.a as usize].as_int()).flatten()
+}
+
+/// The superinstruction starting at `ip`, if a shape matches there.
+fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
+    let ins = &code.instrs;
+    let get = |i: usize| ins.get(ip + i).copied();
+    // A shape of `n` instructions may not have a jump landing in its middle.
+    let clear = |n: usize| ip + n <= ins.len() && (1..n).all(|i| !is_target[ip + i]);
+    let rel = |t: u32| t as i32 - ip as i32;
+    let mk = |op: u8, k: u8, n: u8, a: u32, c: u32, x: u32, d: i32, imm: i64| XInstr { op, k, n, _pad: 0, a, c, x, d, e: 0, imm };
+    let i0 = get(0)?;
+    if i0.op == Op::LOAD_NAME && clear(4) {
+        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
+        if i3.op == Op::JUMP_IF_FALSE {
+            if let Some(k) = cmp_kind(i2.op) {
+                if i1.op == Op::LOAD_NAME {
+                    return Some(mk(F_CMP_SS_JF, k, 4, i0.a, i1.a, 0, rel(i3.a), 0));
+                }
+                if let Some(v) = int_const(code, i1) {
+                    return Some(mk(F_CMP_SK_JF, k, 4, i0.a, 0, 0, rel(i3.a), v));
+                }
+            }
+        }
+        if i3.op == Op::STORE_NAME {
+            if let Some(k) = arith_kind(i2.op) {
+                if i1.op == Op::LOAD_NAME {
+                    return Some(mk(F_ARITH_SS_ST, k, 4, i0.a, i1.a, i3.a, 0, 0));
+                }
+                if let Some(v) = int_const(code, i1) {
+                    return Some(mk(F_ARITH_SK_ST, k, 4, i0.a, 0, i3.a, 0, v));
+                }
+            }
+        }
+    }
+    if i0.op == Op::LOAD_NAME && clear(3) {
+        let (i1, i2) = (get(1)?, get(2)?);
+        if let Some(k) = arith_kind(i2.op) {
+            if i1.op == Op::LOAD_NAME {
+                return Some(mk(F_ARITH_SS, k, 3, i0.a, i1.a, 0, 0, 0));
+            }
+            if let Some(v) = int_const(code, i1) {
+                return Some(mk(F_ARITH_SK, k, 3, i0.a, 0, 0, 0, v));
+            }
+        }
+    }
+    if clear(2) {
+        let i1 = get(1)?;
+        if let (Some(v), Some(k)) = (int_const(code, i0), arith_kind(i1.op)) {
+            return Some(mk(F_ARITH_TK, k, 2, 0, 0, 0, 0, v));
+        }
+        if let (Some(k), Op::JUMP_IF_FALSE) = (cmp_kind(i0.op), i1.op) {
+            return Some(mk(F_CMP_JF, k, 2, 0, 0, 0, rel(i1.a), 0));
+        }
+        if i0.op == Op::LOAD_NAME && i1.op == Op::LOAD_NAME {
+            return Some(mk(F_LOAD2, 0, 2, i0.a, i1.a, 0, 0, 0));
+        }
+    }
+    None
+}
+
+fn jump_targets(code: &CodeObject) -> Vec<bool> {
+    let mut t = vec![false; code.instrs.len() + 1];
+    for ins in &code.instrs {
+        if matches!(ins.op.operand_kind(), crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter) {
+            t[ins.a as usize] = true;
+        }
+    }
+    t
+}
+
+impl XCode {
+    fn new(code: &CodeObject, fuse: bool) -> XCode {
+        let orig: Vec<XInstr> = code.instrs.iter().enumerate().map(|(ip, &i)| base(i, ip)).collect();
+        let mut fused = orig.clone();
+        if fuse {
+            let targets = jump_targets(code);
+            for (ip, slot) in fused.iter_mut().enumerate() {
+                if let Some(x) = fuse_at(code, ip, &targets) {
+                    *slot = x;
+                }
+            }
+            // A jump back to a compare-and-branch header runs the header's test itself:
+            // one dispatch per loop iteration fewer.
+            for ip in 0..fused.len() {
+                if orig[ip].op != Op::JUMP as u8 {
+                    continue;
+                }
+                let t = orig[ip].a as usize;
+                let h = fused[t];
+                let op = match h.op {
+                    F_CMP_SS_JF => F_JMP_CMP_SS,
+                    F_CMP_SK_JF => F_JMP_CMP_SK,
+                    _ => continue,
+                };
+                let exit = t as i32 + h.d;
+                fused[ip] = XInstr {
+                    op,
+                    k: h.k,
+                    n: 1,
+                    _pad: 0,
+                    a: h.a,
+                    c: h.c,
+                    x: t as u32,
+                    d: exit - ip as i32,
+                    e: (t + 4) as i32 - ip as i32,
+                    imm: h.imm,
+                };
+            }
+        }
+        XCode {
+            fused,
+            orig,
+            consts: code.consts.clone(),
+            n_slots: code.n_slots(),
+            arity: code.arity,
+            frame_size: code.n_slots() + code.max_stack + 1,
+        }
+    }
+}
+
+impl Prepared {
+    /// Prepares a verified program; `fuse` turns superinstructions on.
+    pub fn new(bc: &Bytecode, fuse: bool) -> Prepared {
+        Prepared { codes: bc.code.iter().map(|c| XCode::new(c, fuse)).collect() }
+    }
+}
+
+/// True for the base opcodes that may be the target of a `JUMP`-style instruction's `a`.
+#[allow(dead_code)]
+pub(crate) fn is_jump(o: u8) -> bool {
+    matches!(o, op::JUMP | op::JUMP_IF_FALSE | op::JUMP_IF_TRUE | op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP | op::FOR_ITER)
+}

@@ -1,0 +1,176 @@
+//! The run loop's side of the profiler: raw pointers into the profiler's per-code-object
+//! vectors, the sampling countdown, and the statistics derived after a run.
+//!
+//! Memory operations and hot loops cost nothing while the program runs: an instruction's
+//! reads and writes follow from its opcode and its exact count, and a loop's iterations are
+//! the times its back edge was taken (the exact count of a backward `JUMP`, or the taken count
+//! of a backward conditional branch). They are derived here when a run ends.
+
+use crate::bytecode::{Bytecode, Op, OpClass};
+use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
+use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
+
+use super::run::LVL_FULL;
+
+/// Pointers into one profiler's data for the code objects of one run.
+pub(crate) struct ProfHooks {
+    pub counts: Vec<*mut u64>,
+    pub timing: Vec<*mut TimingStats>,
+    branches: Vec<*mut BranchStats>,
+    pub calls: Vec<*mut u64>,
+    inclusive: Vec<*mut u64>,
+    active: Vec<u32>,
+    countdown: u32,
+    rate: u32,
+    period: SamplePeriod,
+    timer_cost: u64,
+}
+
+impl ProfHooks {
+    /// Hooks for code objects registered at `ids` in `prof`. The profiler must not be resized
+    /// or dropped while the hooks are in use.
+    pub fn new(prof: &mut InstructionProfiler, ids: &[usize]) -> ProfHooks {
+        let timer_cost = if prof.level >= Level::Detailed { timer_cost_ticks() } else { 0 };
+        let mut h = ProfHooks {
+            counts: Vec::new(),
+            timing: Vec::new(),
+            branches: Vec::new(),
+            calls: Vec::new(),
+            inclusive: Vec::new(),
+            active: vec![0; ids.len()],
+            countdown: 1,
+            rate: prof.sample_rate.max(1),
+            period: SamplePeriod::new(),
+            timer_cost,
+        };
+        for &id in ids {
+            let c = &mut prof.codes[id];
+            h.counts.push(c.counts.as_mut_ptr());
+            h.timing.push(c.timing.as_mut_ptr());
+            h.branches.push(c.branches.as_mut_ptr());
+            h.calls.push(&mut c.calls);
+            h.inclusive.push(&mut c.inclusive_ticks);
+        }
+        h.countdown = h.period.next(h.rate);
+        h
+    }
+
+    /// Counts down to the next timed execution.
+    #[inline(always)]
+    pub fn should_sample(&mut self) -> bool {
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            self.countdown = self.period.next(self.rate);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Records the time since `t0`, less the timer's own cost, for the instruction `t`.
+    #[inline(never)]
+    pub fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
+        let dt = now_ticks().saturating_sub(t0).saturating_sub(self.timer_cost);
+        // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new).
+        unsafe { (*t).record(dt) };
+    }
+
+    /// Records a conditional branch's outcome.
+    #[inline(always)]
+    pub fn branch(&mut self, code: u32, pc: usize, taken: bool) {
+        // SAFETY: `pc` is an instruction of code object `code`; the vector has one entry per ip.
+        unsafe { (*self.branches[code as usize].add(pc)).record(taken) };
+    }
+
+    /// A call of `callee` starts: counts it and, at FULL, returns the start time of its
+    /// outermost activation (0 for a recursive one, which the outer activation covers).
+    #[inline(always)]
+    pub fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
+        let c = callee as usize;
+        // SAFETY: pointers into the profiler's code profiles, valid for the run.
+        unsafe { *self.calls[c] += 1 };
+        if L >= LVL_FULL {
+            self.active[c] += 1;
+            if self.active[c] == 1 {
+                return now_ticks();
+            }
+        }
+        0
+    }
+
+    /// A call of `code` returns (FULL): adds the inclusive time of an outermost activation.
+    #[inline(always)]
+    pub fn leave(&mut self, code: u32, t0: u64) {
+        let c = code as usize;
+        self.active[c] = self.active[c].saturating_sub(1);
+        if t0 != 0 {
+            // SAFETY: as in `enter`.
+            unsafe { *self.inclusive[c] += now_ticks().saturating_sub(t0) };
+        }
+    }
+}
+
+/// Memory reads and writes one execution of `op` performs.
+fn mem_ops(op: Op) -> (u64, u64) {
+    match op.class() {
+        OpClass::MemRead => (1, 0),
+        OpClass::MemWrite => (0, 1),
+        _ => (0, 0),
+    }
+}
+
+/// Fills in the statistics that follow from exact counts: memory operations per instruction and
+/// per variable, and loop iterations from back edges. Recomputed from the cumulative counts, so
+/// repeated runs stay consistent.
+pub(crate) fn derive_stats(prof: &mut InstructionProfiler, bc: &Bytecode, ids: &[usize]) {
+    if prof.level < Level::Full {
+        return;
+    }
+    let main_id = ids[0];
+    for &id in ids {
+        let c = &mut prof.codes[id];
+        c.var_reads.iter_mut().for_each(|x| *x = 0);
+        c.var_writes.iter_mut().for_each(|x| *x = 0);
+    }
+    for (ci, code) in bc.code.iter().enumerate() {
+        let id = ids[ci];
+        let mut loops = Vec::new();
+        for (ip, ins) in code.instrs.iter().enumerate() {
+            let n = prof.codes[id].count(ip);
+            let (r, w) = mem_ops(ins.op);
+            let c = &mut prof.codes[id];
+            c.mem_reads[ip] = r * n;
+            c.mem_writes[ip] = w * n;
+            let var = match ins.op {
+                Op::LOAD_NAME | Op::STORE_NAME => Some((id, ins.a as usize)),
+                Op::LOAD_GLOBAL | Op::STORE_GLOBAL => Some((main_id, ins.a as usize)),
+                _ => None,
+            };
+            if let Some((vid, slot)) = var {
+                let v = &mut prof.codes[vid];
+                if r > 0 {
+                    if let Some(x) = v.var_reads.get_mut(slot) {
+                        *x += n;
+                    }
+                } else if let Some(x) = v.var_writes.get_mut(slot) {
+                    *x += n;
+                }
+            }
+            let backward = ins.op.operand_kind() == crate::bytecode::OperandKind::Target && ins.a as usize <= ip;
+            if backward {
+                let c = &prof.codes[id];
+                let taken = match ins.op {
+                    Op::JUMP => n,
+                    _ => c.branches.get(ip).map(|b| b.taken).unwrap_or(0),
+                };
+                loops.push((ip as u32, ins.a, taken));
+            }
+        }
+        let c = &mut prof.codes[id];
+        for (src, header, taken) in loops {
+            if taken > 0 {
+                c.loop_mut(src, header).iterations = taken;
+            }
+        }
+    }
+}

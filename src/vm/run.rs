@@ -1,0 +1,749 @@
+//! The run loop: one `match` over the internal instructions, monomorphised per profiling level
+//! (`L`), so that a level's hooks cost nothing in the copies that do not have them.
+//!
+//! Invariants the `unsafe` code here relies on, all established before the loop starts:
+//! - every code object passed the verifier: operands are in range, jump targets are inside the
+//!   code, and the operand stack depth at each instruction is fixed and within `max_stack`;
+//! - each frame has `frame_size` = slots + max stack + 1 values of room above its base (checked
+//!   at every call, growing the buffer and re-deriving pointers when needed);
+//! - values in `[stack, sp)` are live and owned by the stack; everything above `sp` is dead
+//!   memory that is written with `ptr::write` and never dropped;
+//! - the profiler's per-ip vectors were sized for these code objects and are not resized while
+//!   the loop runs.
+//! State lives in locals (`ip`, `sp`, `slots`, the code pointers) and is written back to
+//! `RunState` only where an error can leave the loop (STYLE.md 4).
+
+use std::ptr;
+
+use zexus_runtime::ops;
+use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_UNDEF};
+use zexus_runtime::{OpError, RangeIter, Value};
+
+use super::builtins;
+use super::error::RuntimeError;
+use super::output::Output;
+use super::prepared::*;
+use super::profhooks::ProfHooks;
+use super::trace;
+use crate::bytecode::opcodes::codes as op;
+use crate::bytecode::Bytecode;
+
+/// Level numbers for the `L` parameter of [`run`].
+pub(crate) const LVL_NONE: u8 = 0;
+pub(crate) const LVL_BASIC: u8 = 1;
+pub(crate) const LVL_DETAILED: u8 = 2;
+pub(crate) const LVL_FULL: u8 = 3;
+
+/// A suspended caller.
+pub(crate) struct Frame {
+    pub code: u32,
+    pub ret_pc: u32,
+    pub base: u32,
+    pub ret_at: u32,
+    pub t0: u64,
+}
+
+/// Everything a run needs besides the program.
+pub(crate) struct RunState<'a> {
+    /// Raw storage for every frame's slots and operands. `len` stays 0: the loop tracks the
+    /// live prefix itself, so that dead copies above `sp` are never dropped.
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub max_depth: usize,
+    pub out: &'a mut Output,
+    pub prof: Option<&'a mut ProfHooks>,
+    /// Number of live values at the bottom of `stack` when the loop left with an error.
+    pub live: usize,
+    /// Where an error left the loop: (code, pc).
+    pub at: (u32, u32),
+}
+
+/// Runs the program from its first instruction and returns the value of its `RETURN`.
+pub(crate) fn run<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+    st.frames.clear();
+    st.live = 0;
+    // SAFETY: see the module's invariants; `p` was prepared from the verified `bc`.
+    let r = unsafe { interp::<L>(p, bc, st) };
+    if r.is_err() {
+        // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
+        unsafe {
+            let base = st.stack.as_mut_ptr();
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(base, st.live));
+        }
+        st.live = 0;
+    }
+    r
+}
+
+#[cold]
+#[inline(never)]
+fn grow(stack: &mut Vec<Value>, live: usize, need: usize) {
+    let new_cap = (stack.capacity() * 2).max(need + 1024);
+    let mut fresh: Vec<Value> = Vec::with_capacity(new_cap);
+    // SAFETY: the first `live` values move bitwise into the new buffer; the old buffer's len
+    // is 0, so dropping it frees memory without dropping the moved values.
+    unsafe { ptr::copy_nonoverlapping(stack.as_ptr(), fresh.as_mut_ptr(), live) };
+    *stack = fresh;
+}
+
+/// Error text for a failed operator at `pc`, naming the variable an operand came from.
+#[cold]
+#[inline(never)]
+fn op_error(bc: &Bytecode, code: u32, pc: usize, e: OpError) -> String {
+    trace::describe_op_error(bc, code as usize, pc, e)
+}
+
+#[inline(always)]
+unsafe fn push(sp: &mut *mut Value, v: Value) {
+    ptr::write(*sp, v);
+    *sp = sp.add(1);
+}
+
+#[inline(always)]
+unsafe fn pop(sp: &mut *mut Value) -> Value {
+    *sp = sp.sub(1);
+    ptr::read(*sp)
+}
+
+/// Replaces the value at `p`, dropping the old one.
+#[inline(always)]
+unsafe fn set(p: *mut Value, v: Value) {
+    let old = ptr::replace(p, v);
+    drop(old);
+}
+
+#[inline(always)]
+unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
+    ((*a).tag | (*b).tag) == TAG_INT
+}
+
+#[allow(clippy::cognitive_complexity)]
+unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+    let main = &p.codes[0];
+    if st.stack.capacity() < main.frame_size as usize + 64 {
+        grow(&mut st.stack, 0, main.frame_size as usize + 64);
+    }
+    let mut stk: *mut Value = st.stack.as_mut_ptr();
+    let mut slots: *mut Value = stk;
+    for i in 0..main.n_slots as usize {
+        ptr::write(stk.add(i), Value::UNDEF);
+    }
+    let mut sp: *mut Value = stk.add(main.n_slots as usize);
+
+    let mut cur: u32 = 0;
+    let mut xc: &XCode = main;
+    let mut code: *const XInstr = xc.fused.as_ptr();
+    let mut orig: *const XInstr = xc.orig.as_ptr();
+    let mut consts: *const Value = xc.consts.as_ptr();
+    let mut ip: *const XInstr = code;
+    // The index of the current instruction (only computed off the plain dispatch path).
+    macro_rules! pc {
+        () => {
+            (ip.offset_from(code) as usize)
+        };
+    }
+
+    let mut hooks = st.prof.take();
+    let mut counts: *mut u64 = ptr::null_mut();
+    if L >= LVL_BASIC {
+        let h = hooks.as_deref_mut().expect("profiling run has hooks");
+        counts = h.counts[0];
+        *h.calls[0] += 1;
+    }
+    // The instruction being timed at DETAILED and above: (timing stats, start ticks).
+    let mut pending: Option<(*mut crate::profile::TimingStats, u64)> = None;
+
+    macro_rules! switch_to {
+        ($c:expr) => {{
+            cur = $c;
+            xc = &p.codes[cur as usize];
+            code = xc.fused.as_ptr();
+            orig = xc.orig.as_ptr();
+            consts = xc.consts.as_ptr();
+            if L >= LVL_BASIC {
+                counts = hooks.as_deref_mut().expect("hooks").counts[cur as usize];
+            }
+        }};
+    }
+    // Leaves the loop with an error raised by the current instruction.
+    macro_rules! throw {
+        ($msg:expr) => {{
+            let msg: String = $msg;
+            st.live = sp.offset_from(stk) as usize;
+            st.at = (cur, pc!() as u32);
+            st.prof = hooks;
+            return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
+        }};
+    }
+    macro_rules! op_err {
+        ($e:expr) => {
+            throw!(op_error(bc, cur, pc!(), $e))
+        };
+    }
+    macro_rules! branch {
+        ($at:expr, $taken:expr) => {
+            if L >= LVL_FULL {
+                hooks.as_deref_mut().expect("hooks").branch(cur, $at, $taken);
+            }
+        };
+    }
+    macro_rules! count_rest {
+        ($n:expr) => {
+            if L >= LVL_BASIC {
+                for i in 1..$n as usize {
+                    *counts.add(pc!() + i) += 1;
+                }
+            }
+        };
+    }
+    macro_rules! binop {
+        ($fast:expr, $slow:path) => {{
+            let b = sp.sub(1);
+            let a = sp.sub(2);
+            let fast = if is_int2(a, b) { $fast((*a).payload as i64, (*b).payload as i64) } else { None };
+            match fast {
+                Some(r) => {
+                    (*a).payload = r as u64;
+                    sp = b;
+                }
+                None => {
+                    let rb = pop(&mut sp);
+                    let ra = pop(&mut sp);
+                    match $slow(&ra, &rb) {
+                        Ok(v) => push(&mut sp, v),
+                        Err(e) => {
+                            push(&mut sp, ra);
+                            push(&mut sp, rb);
+                            op_err!(e)
+                        }
+                    }
+                }
+            }
+            ip = ip.add(1);
+        }};
+    }
+    macro_rules! cmpop {
+        ($k:expr) => {{
+            let b = sp.sub(1);
+            let a = sp.sub(2);
+            let r = if is_int2(a, b) {
+                int_cmp($k, (*a).payload as i64, (*b).payload as i64)
+            } else {
+                match slow_cmp($k, &*a, &*b) {
+                    Ok(r) => r,
+                    Err(e) => op_err!(e),
+                }
+            };
+            drop(pop(&mut sp));
+            set(sp.sub(1), Value::bool(r));
+            ip = ip.add(1);
+        }};
+    }
+
+    'fetch: loop {
+        if L >= LVL_DETAILED {
+            let h = hooks.as_deref_mut().expect("hooks");
+            if let Some((t, t0)) = pending.take() {
+                h.finish_sample(t, t0);
+            }
+        }
+        if L >= LVL_BASIC {
+            *counts.add(pc!()) += 1;
+        }
+        let mut ins: &XInstr = &*ip;
+        if L >= LVL_DETAILED {
+            let h = hooks.as_deref_mut().expect("hooks");
+            if h.should_sample() {
+                // Timed executions run the original instruction, never a superinstruction, so
+                // every sample measures exactly one instruction.
+                ins = &*orig.add(pc!());
+                pending = Some((h.timing[cur as usize].add(pc!()), crate::profile::clock::now_ticks()));
+            }
+        }
+        'dispatch: loop {
+            match ins.op {
+                op::NOP => ip = ip.add(1),
+                op::LOAD_CONST => {
+                    push(&mut sp, (*consts.add(ins.a as usize)).clone());
+                    ip = ip.add(1);
+                }
+                op::LOAD_NAME => {
+                    let v = &*slots.add(ins.a as usize);
+                    if v.tag == TAG_UNDEF {
+                        throw!(trace::undefined(bc, cur, ins.a, false));
+                    }
+                    push(&mut sp, v.clone());
+                    ip = ip.add(1);
+                }
+                op::STORE_NAME => {
+                    let v = pop(&mut sp);
+                    set(slots.add(ins.a as usize), v);
+                    ip = ip.add(1);
+                }
+                op::LOAD_GLOBAL => {
+                    let v = &*stk.add(ins.a as usize);
+                    if v.tag == TAG_UNDEF {
+                        throw!(trace::undefined(bc, cur, ins.a, true));
+                    }
+                    push(&mut sp, v.clone());
+                    ip = ip.add(1);
+                }
+                op::STORE_GLOBAL => {
+                    let v = pop(&mut sp);
+                    set(stk.add(ins.a as usize), v);
+                    ip = ip.add(1);
+                }
+                op::POP => {
+                    drop(pop(&mut sp));
+                    ip = ip.add(1);
+                }
+                op::DUP => {
+                    let v = (*sp.sub(1)).clone();
+                    push(&mut sp, v);
+                    ip = ip.add(1);
+                }
+                op::ADD => binop!(i64::checked_add, ops::add),
+                op::SUB => binop!(i64::checked_sub, ops::sub),
+                op::MUL => binop!(i64::checked_mul, ops::mul),
+                op::DIV => binop!(|_: i64, _: i64| None::<i64>, ops::div),
+                op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), ops::rem),
+                op::POW => binop!(|_: i64, _: i64| None::<i64>, ops::pow),
+                op::NEG => {
+                    let a = sp.sub(1);
+                    match ops::neg(&*a) {
+                        Ok(v) => set(a, v),
+                        Err(e) => op_err!(e),
+                    }
+                    ip = ip.add(1);
+                }
+                op::EQ => cmpop!(K_EQ),
+                op::NEQ => cmpop!(K_NEQ),
+                op::LT => cmpop!(K_LT),
+                op::GT => cmpop!(K_GT),
+                op::LTE => cmpop!(K_LTE),
+                op::GTE => cmpop!(K_GTE),
+                op::AND | op::OR => {
+                    let b = pop(&mut sp).truthy();
+                    let a = (*sp.sub(1)).truthy();
+                    let r = if ins.op == op::AND { a && b } else { a || b };
+                    set(sp.sub(1), Value::bool(r));
+                    ip = ip.add(1);
+                }
+                op::NOT => {
+                    let r = !(*sp.sub(1)).truthy();
+                    set(sp.sub(1), Value::bool(r));
+                    ip = ip.add(1);
+                }
+                op::JUMP => {
+                    ip = ip.offset(ins.d as isize);
+                }
+                op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
+                    let c = pop(&mut sp);
+                    let t = if c.tag == TAG_BOOL { c.payload != 0 } else { c.truthy() };
+                    drop(c);
+                    let taken = t == (ins.op == op::JUMP_IF_TRUE);
+                    branch!(pc!(), taken);
+                    ip = if taken { ip.offset(ins.d as isize) } else { ip.add(1) };
+                }
+                op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
+                    let t = (*sp.sub(1)).truthy();
+                    let taken = t == (ins.op == op::JUMP_IF_TRUE_OR_POP);
+                    branch!(pc!(), taken);
+                    if taken {
+                        ip = ip.offset(ins.d as isize);
+                    } else {
+                        drop(pop(&mut sp));
+                        ip = ip.add(1);
+                    }
+                }
+                op::RETURN => {
+                    let v = pop(&mut sp);
+                    let Some(fr) = st.frames.pop() else {
+                        // The program's own return: release globals and leftovers.
+                        let live = sp.offset_from(stk) as usize;
+                        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
+                        st.prof = hooks;
+                        return Ok(v);
+                    };
+                    if L >= LVL_FULL {
+                        hooks.as_deref_mut().expect("hooks").leave(cur, fr.t0);
+                    }
+                    let ret_at = stk.add(fr.ret_at as usize);
+                    while sp > ret_at {
+                        drop(pop(&mut sp));
+                    }
+                    push(&mut sp, v);
+                    slots = stk.add(fr.base as usize);
+                    switch_to!(fr.code);
+                    ip = code.add(fr.ret_pc as usize);
+                }
+                op::CALL_NAME | op::CALL_VALUE => {
+                    let argc = ins.c as usize;
+                    let (fv, ret_at) = if ins.op == op::CALL_NAME {
+                        (&*stk.add(ins.a as usize), sp.sub(argc))
+                    } else {
+                        (&*sp.sub(argc + 1), sp.sub(argc + 1))
+                    };
+                    if fv.tag != TAG_FUNC {
+                        throw!(trace::not_callable(bc, cur, pc!(), fv));
+                    }
+                    let callee = fv.payload as u32;
+                    let target = &p.codes[callee as usize];
+                    if target.arity as usize != argc {
+                        throw!(format!("{} expects {} arguments, got {argc}", bc.code[callee as usize].name, target.arity));
+                    }
+                    if st.frames.len() >= st.max_depth {
+                        throw!("maximum call depth exceeded".to_string());
+                    }
+                    let base_off = sp.offset_from(stk) as usize - argc;
+                    let need = base_off + target.frame_size as usize;
+                    if need > st.stack.capacity() {
+                        let live = sp.offset_from(stk) as usize;
+                        let slots_off = slots.offset_from(stk) as usize;
+                        let ret_off = ret_at.offset_from(stk) as usize;
+                        grow(&mut st.stack, live, need);
+                        stk = st.stack.as_mut_ptr();
+                        sp = stk.add(live);
+                        slots = stk.add(slots_off);
+                        let _ = ret_off;
+                    }
+                    let t0 = if L >= LVL_BASIC { hooks.as_deref_mut().expect("hooks").enter::<L>(callee) } else { 0 };
+                    st.frames.push(Frame {
+                        code: cur,
+                        ret_pc: pc!() as u32 + 1,
+                        base: slots.offset_from(stk) as u32,
+                        ret_at: (sp.offset_from(stk) as usize - argc - (ins.op == op::CALL_VALUE) as usize) as u32,
+                        t0,
+                    });
+                    slots = stk.add(base_off);
+                    for _ in argc..target.n_slots as usize {
+                        push(&mut sp, Value::UNDEF);
+                    }
+                    switch_to!(callee);
+                    ip = code;
+                }
+                op::CALL_BUILTIN => {
+                    let argc = ins.c as usize;
+                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                    match builtins::call_builtin(ins.a, args) {
+                        Ok(v) => {
+                            for _ in 0..argc {
+                                drop(pop(&mut sp));
+                            }
+                            push(&mut sp, v);
+                        }
+                        Err(e) => op_err!(e),
+                    }
+                    ip = ip.add(1);
+                }
+                op::CALL_METHOD => {
+                    let argc = ins.c as usize;
+                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                    let obj = &*sp.sub(argc + 1);
+                    let name = (*consts.add(ins.a as usize)).as_str().expect("verified: method name is a string");
+                    match builtins::call_method(obj, name, args) {
+                        Ok(v) => {
+                            for _ in 0..=argc {
+                                drop(pop(&mut sp));
+                            }
+                            push(&mut sp, v);
+                        }
+                        Err(e) => op_err!(e),
+                    }
+                    ip = ip.add(1);
+                }
+                op::BUILD_LIST => {
+                    let n = ins.a as usize;
+                    sp = sp.sub(n);
+                    let mut items = Vec::with_capacity(n);
+                    for i in 0..n {
+                        items.push(ptr::read(sp.add(i)));
+                    }
+                    push(&mut sp, Value::list(items));
+                    ip = ip.add(1);
+                }
+                op::BUILD_MAP => {
+                    let n = 2 * ins.a as usize;
+                    sp = sp.sub(n);
+                    let mut items = Vec::with_capacity(n);
+                    for i in 0..n {
+                        items.push(ptr::read(sp.add(i)));
+                    }
+                    match builtins::build_map(items) {
+                        Ok(m) => push(&mut sp, m),
+                        Err(e) => op_err!(e),
+                    }
+                    ip = ip.add(1);
+                }
+                op::INDEX => {
+                    let o = &*sp.sub(2);
+                    let k = &*sp.sub(1);
+                    let v = if o.tag == TAG_LIST && k.tag == TAG_INT {
+                        let items = o.as_list().expect("list").borrow();
+                        match items.get(k.payload as usize) {
+                            Some(v) => v.clone(),
+                            None => {
+                                drop(items);
+                                match ops::index(o, k) {
+                                    Ok(v) => v,
+                                    Err(e) => op_err!(e),
+                                }
+                            }
+                        }
+                    } else {
+                        match ops::index(o, k) {
+                            Ok(v) => v,
+                            Err(e) => op_err!(e),
+                        }
+                    };
+                    drop(pop(&mut sp));
+                    set(sp.sub(1), v);
+                    ip = ip.add(1);
+                }
+                op::STORE_INDEX => {
+                    let o = &*sp.sub(3);
+                    let k = &*sp.sub(2);
+                    let v = ptr::read(sp.sub(1));
+                    sp = sp.sub(1);
+                    if let Err(e) = ops::store_index(o, k, v) {
+                        op_err!(e)
+                    }
+                    drop(pop(&mut sp));
+                    drop(pop(&mut sp));
+                    ip = ip.add(1);
+                }
+                op::GET_ITER => {
+                    let v = pop(&mut sp);
+                    match builtins::get_iter(v) {
+                        Ok(it) => push(&mut sp, it),
+                        Err(e) => {
+                            push(&mut sp, Value::NULL);
+                            op_err!(e)
+                        }
+                    }
+                    ip = ip.add(1);
+                }
+                op::FOR_ITER => {
+                    let it = &*sp.sub(1);
+                    debug_assert_eq!(it.tag, TAG_ITER);
+                    let next = match it.as_iter() {
+                        Some(cell) => {
+                            let mut state = cell.borrow_mut();
+                            match &mut *state {
+                                RangeIter::Range { next, end, index } if ins.c == 1 => {
+                                    if *next < *end {
+                                        let v = *next;
+                                        *next += 1;
+                                        *index += 1;
+                                        Some((Value::NULL, Value::int(v)))
+                                    } else {
+                                        None
+                                    }
+                                }
+                                other => other.next_pair(),
+                            }
+                        }
+                        None => throw!("FOR_ITER without an iterator".to_string()),
+                    };
+                    match next {
+                        Some((i, v)) => {
+                            branch!(pc!(), false);
+                            if ins.c == 2 {
+                                push(&mut sp, i);
+                            }
+                            push(&mut sp, v);
+                            ip = ip.add(1);
+                        }
+                        None => {
+                            branch!(pc!(), true);
+                            drop(pop(&mut sp));
+                            ip = ip.offset(ins.d as isize);
+                        }
+                    }
+                }
+                op::PRINT => {
+                    let n = ins.a as usize;
+                    let vals = std::slice::from_raw_parts(sp.sub(n), n);
+                    st.out.print_values(vals);
+                    for _ in 0..n {
+                        drop(pop(&mut sp));
+                    }
+                    ip = ip.add(1);
+                }
+                // ---- superinstructions: fast int case, else the original instruction ----
+                F_CMP_SS_JF => {
+                    let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
+                    if is_int2(a, b) {
+                        count_rest!(4);
+                        let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
+                        branch!(pc!() + 3, !t);
+                        ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
+                        continue 'fetch;
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_JMP_CMP_SS | F_JMP_CMP_SK => {
+                    let a = slots.add(ins.a as usize);
+                    let (ok, y) = if ins.op == F_JMP_CMP_SS {
+                        let b = slots.add(ins.c as usize);
+                        (is_int2(a, b), (*b).payload as i64)
+                    } else {
+                        ((*a).tag == TAG_INT, ins.imm)
+                    };
+                    if ok {
+                        if L >= LVL_BASIC {
+                            for i in 0..4 {
+                                *counts.add(ins.x as usize + i) += 1;
+                            }
+                        }
+                        let t = int_cmp(ins.k, (*a).payload as i64, y);
+                        branch!(ins.x as usize + 3, !t);
+                        ip = ip.offset(if t { ins.e } else { ins.d } as isize);
+                        continue 'fetch;
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_CMP_SK_JF => {
+                    let a = slots.add(ins.a as usize);
+                    if (*a).tag == TAG_INT {
+                        count_rest!(4);
+                        let t = int_cmp(ins.k, (*a).payload as i64, ins.imm);
+                        branch!(pc!() + 3, !t);
+                        ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
+                        continue 'fetch;
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_ARITH_SS_ST => {
+                    let (a, b, d) = (slots.add(ins.a as usize), slots.add(ins.c as usize), slots.add(ins.x as usize));
+                    if is_int2(a, b) && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64) {
+                            count_rest!(4);
+                            ptr::write(d, Value::int(r));
+                            ip = ip.add(4);
+                            continue 'fetch;
+                        }
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_ARITH_SK_ST => {
+                    let (a, d) = (slots.add(ins.a as usize), slots.add(ins.x as usize));
+                    if (*a).tag == TAG_INT && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
+                            count_rest!(4);
+                            ptr::write(d, Value::int(r));
+                            ip = ip.add(4);
+                            continue 'fetch;
+                        }
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_ARITH_SS => {
+                    let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
+                    if is_int2(a, b) {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64) {
+                            count_rest!(3);
+                            push(&mut sp, Value::int(r));
+                            ip = ip.add(3);
+                            continue 'fetch;
+                        }
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_ARITH_SK => {
+                    let a = slots.add(ins.a as usize);
+                    if (*a).tag == TAG_INT {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
+                            count_rest!(3);
+                            push(&mut sp, Value::int(r));
+                            ip = ip.add(3);
+                            continue 'fetch;
+                        }
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_ARITH_TK => {
+                    let a = sp.sub(1);
+                    if (*a).tag == TAG_INT {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
+                            count_rest!(2);
+                            (*a).payload = r as u64;
+                            ip = ip.add(2);
+                            continue 'fetch;
+                        }
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_CMP_JF => {
+                    let (a, b) = (sp.sub(2), sp.sub(1));
+                    if is_int2(a, b) {
+                        count_rest!(2);
+                        let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
+                        sp = a;
+                        branch!(pc!() + 1, !t);
+                        ip = if t { ip.add(2) } else { ip.offset(ins.d as isize) };
+                        continue 'fetch;
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                F_LOAD2 => {
+                    let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
+                    if a.tag != TAG_UNDEF && b.tag != TAG_UNDEF {
+                        count_rest!(2);
+                        push(&mut sp, a.clone());
+                        push(&mut sp, b.clone());
+                        ip = ip.add(2);
+                        continue 'fetch;
+                    }
+                    ins = &*fallback(orig, code, ip);
+                    continue 'dispatch;
+                }
+                other => unreachable!("verified code has no opcode {other}"),
+            }
+            continue 'fetch;
+        }
+    }
+}
+
+/// The original instruction at `ip`, run when a superinstruction's fast case does not apply.
+/// Out of line so that the compiler does not compute it on every dispatch.
+#[cold]
+#[inline(never)]
+unsafe fn fallback(orig: *const XInstr, code: *const XInstr, ip: *const XInstr) -> *const XInstr {
+    orig.offset(ip.offset_from(code))
+}
+
+#[cold]
+#[inline(never)]
+fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
+    use std::cmp::Ordering::*;
+    Ok(match k {
+        K_EQ => ops::equal(a, b),
+        K_NEQ => !ops::equal(a, b),
+        _ => {
+            // NaN compares false with everything, as in IEEE 754.
+            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
+                if x.is_nan() || y.is_nan() {
+                    ops::compare(a, b)?;
+                    return Ok(false);
+                }
+            }
+            let o = ops::compare(a, b)?;
+            match k {
+                K_LT => o == Less,
+                K_GT => o == Greater,
+                K_LTE => o != Greater,
+                _ => o != Less,
+            }
+        }
+    })
+}
