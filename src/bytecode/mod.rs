@@ -11,4 +11,4 @@ pub mod verify;
 pub use builder::{BuildError, BytecodeBuilder};
 pub use code::{Bytecode, CodeObject};
 pub use opcodes::{builtin_id, Instr, Op, OpClass, OperandKind, ALL_OPS, BUILTINS};
-pub use verify::{verify, VerifyError};
+pub use verify::{stack_depths, verify, VerifyError};

@@ -190,6 +190,7 @@ opcodes! {
     STORE_GLOBAL = "STORE_GLOBAL", emit_store_global, Global, MemWrite, pop(a, b) 1, push 0, "v ->  ; global[a] := v";
     POP = "POP", emit_pop, None, Compute, pop(a, b) 1, push 0, "v ->";
     DUP = "DUP", emit_dup, None, Compute, pop(a, b) 1, push 2, "v -> v v";
+    DUP2 = "DUP2", emit_dup2, None, Compute, pop(a, b) 2, push 4, "x y -> x y x y";
     ADD = "ADD", emit_add, None, Compute, pop(a, b) 2, push 1, "x y -> x+y  (checked ints, floats, string concat)";
     SUB = "SUB", emit_sub, None, Compute, pop(a, b) 2, push 1, "x y -> x-y";
     MUL = "MUL", emit_mul, None, Compute, pop(a, b) 2, push 1, "x y -> x*y";

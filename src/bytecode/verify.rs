@@ -44,9 +44,16 @@ pub fn verify(bc: &mut Bytecode) -> Result<(), VerifyError> {
         return Err(err(&bc.code[0], 0, "the program cannot take parameters"));
     }
     for code in &mut bc.code {
-        code.max_stack = verify_code(code, n_globals, n_code)?;
+        code.max_stack = verify_code(code, n_globals, n_code)?.0;
     }
     Ok(())
+}
+
+/// The operand stack depth on entry to each instruction of a verified code object
+/// (`u32::MAX` for unreachable instructions).
+pub fn stack_depths(bc: &Bytecode, code: usize) -> Result<Vec<u32>, VerifyError> {
+    let n_globals = bc.code[0].n_slots();
+    verify_code(&bc.code[code], n_globals, bc.code.len() as u32).map(|(_, d)| d)
 }
 
 /// Verifies that a program is well formed without modifying it.
@@ -98,7 +105,7 @@ fn check_operands(code: &CodeObject, ip: u32, ins: Instr, n_globals: u32, n_code
     Ok(())
 }
 
-fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<u32, VerifyError> {
+fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<(u32, Vec<u32>), VerifyError> {
     let len = code.instrs.len();
     if code.lines.len() != len {
         return Err(err(code, 0, "line table length differs from the instruction count"));
@@ -165,5 +172,5 @@ fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<u32, Ve
             _ => edge(ip + 1, after)?,
         }
     }
-    Ok(max)
+    Ok((max, depth))
 }

@@ -302,6 +302,13 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                     push(&mut sp, v);
                     ip = ip.add(1);
                 }
+                op::DUP2 => {
+                    let x = (*sp.sub(2)).clone();
+                    let y = (*sp.sub(1)).clone();
+                    push(&mut sp, x);
+                    push(&mut sp, y);
+                    ip = ip.add(1);
+                }
                 op::ADD => binop!(i64::checked_add, ops::add),
                 op::SUB => binop!(i64::checked_sub, ops::sub),
                 op::MUL => binop!(i64::checked_mul, ops::mul),

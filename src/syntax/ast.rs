@@ -1,0 +1,319 @@
+//! The abstract syntax tree produced by the parser.
+//!
+//! Every statement and expression carries the 1-based source line it starts at (for operators:
+//! the line of the operator token), so the compiler can attach lines to the bytecode it emits.
+//!
+//! Size guarantees (enforced by the parser, so recursive walks and drops cannot overflow the
+//! stack): blocks nest at most `MAX_NESTING / NESTING_COST_BLOCK` (160) deep, expressions
+//! within the remaining [`MAX_NESTING`] budget, and any expression tree is at most
+//! [`MAX_EXPR_HEIGHT`] nodes high.
+
+/// Maximum nesting, in units: each enclosing block costs [`NESTING_COST_BLOCK`], and each level
+/// of expression recursion costs 1 (a bracket, parenthesis, call, prefix operator, `**` or `?:`
+/// operand, or the right operand of a binary operator). So 160 nested blocks, 320 nested
+/// `(`, `[` or `f(`, or 160 levels of `1 + (1 + (...))` are accepted.
+pub const MAX_NESTING: u32 = 320;
+
+/// Nesting units charged for one enclosing block (see [`MAX_NESTING`]).
+pub const NESTING_COST_BLOCK: u32 = 2;
+
+/// Maximum height of one expression tree (e.g. the length of an `a + b + c + ...` chain).
+pub const MAX_EXPR_HEIGHT: u32 = 1000;
+
+/// A whole source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    /// Top-level statements in order.
+    pub stmts: Vec<Stmt>,
+}
+
+/// A `{ ... }` block of statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// The statements of the block.
+    pub stmts: Vec<Stmt>,
+    /// Line of the opening `{`.
+    pub line: u32,
+    /// Line of the closing `}`.
+    pub end_line: u32,
+}
+
+/// A statement with its source line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    /// Line of the statement's first token.
+    pub line: u32,
+    /// What the statement is.
+    pub kind: StmtKind,
+}
+
+/// The different statements.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    /// `let name = value` or `const name = value` (`let name` alone gives `null`).
+    Let {
+        /// The declared name.
+        name: String,
+        /// The initial value.
+        value: Expr,
+        /// True for `const`.
+        is_const: bool,
+    },
+    /// `target = value` or a compound assignment `target op= value`.
+    Assign {
+        /// What is assigned.
+        target: AssignTarget,
+        /// `Some(op)` for `+= -= *= /= %= **=`, `None` for plain `=`.
+        op: Option<BinOp>,
+        /// The right-hand side.
+        value: Expr,
+    },
+    /// `if c {} elif c {} else if c {} else {}`.
+    If {
+        /// Each condition with its block, in order (`if` first, then each `elif`/`else if`).
+        branches: Vec<(Expr, Block)>,
+        /// The final `else` block, if any.
+        else_block: Option<Block>,
+    },
+    /// `while cond {}`.
+    While {
+        /// The loop condition.
+        cond: Expr,
+        /// The loop body.
+        body: Block,
+    },
+    /// `for each var in iterable {}` or `for each index_var, var in iterable {}`.
+    ForEach {
+        /// The first of two loop variables (index for lists, key for maps).
+        index_var: Option<String>,
+        /// The value variable.
+        var: String,
+        /// What is iterated.
+        iterable: Expr,
+        /// The loop body.
+        body: Block,
+    },
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+    /// `action name(params) {}` or `function name(params) {}`.
+    FuncDef {
+        /// The function name.
+        name: String,
+        /// Parameter names (all distinct).
+        params: Vec<String>,
+        /// The function body.
+        body: Block,
+    },
+    /// `return` or `return value`.
+    Return(Option<Expr>),
+    /// `print(a, b, ...)` or `print a`: prints the values separated by a space on one line.
+    Print(Vec<Expr>),
+    /// An expression evaluated for its effect (the last one is the program's value).
+    Expr(Expr),
+    /// A nested `{ ... }` block.
+    Block(Block),
+}
+
+/// The left-hand side of an assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssignTarget {
+    /// A variable.
+    Name(String),
+    /// A list element or map entry, `obj[index]`.
+    Index {
+        /// The container.
+        obj: Expr,
+        /// The index or key.
+        index: Expr,
+    },
+}
+
+/// An expression with its source line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// Line of the expression (the operator's line for operators, calls and indexing).
+    pub line: u32,
+    /// What the expression is.
+    pub kind: ExprKind,
+}
+
+/// The different expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// An integer literal.
+    Int(i64),
+    /// A float literal.
+    Float(f64),
+    /// A string literal.
+    Str(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// `[a, b, ...]`.
+    List(Vec<Expr>),
+    /// `{k: v, ...}`; a bare identifier key has become a `Str` key.
+    Map(Vec<(Expr, Expr)>),
+    /// A variable reference.
+    Name(String),
+    /// `-e`, `!e`, `not e`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        expr: Box<Expr>,
+    },
+    /// An arithmetic or comparison operation.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `&&`/`and`, `||`/`or` (short-circuiting).
+    Logical {
+        /// The operator.
+        op: LogicalOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `cond ? then : else_`.
+    Ternary {
+        /// The condition.
+        cond: Box<Expr>,
+        /// Value when the condition is truthy.
+        then: Box<Expr>,
+        /// Value otherwise.
+        else_: Box<Expr>,
+    },
+    /// `callee(args)`; the callee is usually a `Name`.
+    Call {
+        /// What is called.
+        callee: Box<Expr>,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `obj.name(args)`.
+    MethodCall {
+        /// The receiver.
+        obj: Box<Expr>,
+        /// The method name.
+        name: String,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `obj[index]`.
+    Index {
+        /// The container.
+        obj: Box<Expr>,
+        /// The index or key.
+        index: Box<Expr>,
+    },
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-`
+    Neg,
+    /// `!` or `not`
+    Not,
+}
+
+/// Binary arithmetic and comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `**`
+    Pow,
+    /// `==`
+    Eq,
+    /// `!=`
+    Neq,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Lte,
+    /// `>=`
+    Gte,
+}
+
+/// Short-circuiting logical operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogicalOp {
+    /// `&&` or `and`
+    And,
+    /// `||` or `or`
+    Or,
+}
+
+impl UnaryOp {
+    /// The operator as written in source (`-` or `!`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+        }
+    }
+}
+
+impl BinOp {
+    /// The operator as written in source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::Eq => "==",
+            BinOp::Neq => "!=",
+            BinOp::Lt => "<",
+            BinOp::Gt => ">",
+            BinOp::Lte => "<=",
+            BinOp::Gte => ">=",
+        }
+    }
+}
+
+impl LogicalOp {
+    /// The operator as written in source (`&&` or `||`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            LogicalOp::And => "&&",
+            LogicalOp::Or => "||",
+        }
+    }
+}
+
+impl Expr {
+    /// Builds an expression node.
+    pub fn new(line: u32, kind: ExprKind) -> Self {
+        Expr { line, kind }
+    }
+}
+
+impl Stmt {
+    /// Builds a statement node.
+    pub fn new(line: u32, kind: StmtKind) -> Self {
+        Stmt { line, kind }
+    }
+}

@@ -1,0 +1,305 @@
+//! The lexer: turns source text into a list of tokens.
+//!
+//! Lexical errors do not stop the scan: they become [`TokenKind::Error`] tokens that the parser
+//! reports at the place where it meets them. The list always ends with one [`TokenKind::Eof`].
+
+use super::token::{keyword, Token, TokenKind};
+
+/// Splits `source` into tokens; the last token is always [`TokenKind::Eof`].
+pub fn tokenize(source: &str) -> Vec<Token> {
+    let mut lexer = Lexer {
+        src: source,
+        bytes: source.as_bytes(),
+        pos: 0,
+        line: 1,
+        nl_before: false,
+        tokens: Vec::new(),
+    };
+    lexer.run();
+    lexer.tokens
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    line: u32,
+    nl_before: bool,
+    tokens: Vec<Token>,
+}
+
+impl Lexer<'_> {
+    fn peek_at(&self, offset: usize) -> u8 {
+        self.bytes.get(self.pos + offset).copied().unwrap_or(0)
+    }
+
+    fn newline(&mut self) {
+        self.line = self.line.saturating_add(1);
+        self.nl_before = true;
+    }
+
+    fn push(&mut self, kind: TokenKind, start: usize, line: u32) {
+        self.tokens.push(Token {
+            kind,
+            line,
+            start,
+            end: self.pos,
+            nl_before: self.nl_before,
+        });
+        self.nl_before = false;
+    }
+
+    fn push_error(&mut self, message: String, start: usize, end: usize, line: u32) {
+        self.tokens.push(Token {
+            kind: TokenKind::Error(message),
+            line,
+            start,
+            end,
+            nl_before: self.nl_before,
+        });
+        self.nl_before = false;
+    }
+
+    fn run(&mut self) {
+        loop {
+            if !self.skip_trivia() {
+                break;
+            }
+            if self.pos >= self.bytes.len() {
+                break;
+            }
+            self.scan_token();
+        }
+        let line = self.tokens.last().map_or(1, |t| t.line);
+        let end = self.bytes.len();
+        self.tokens.push(Token {
+            kind: TokenKind::Eof,
+            line,
+            start: end,
+            end,
+            nl_before: self.nl_before,
+        });
+    }
+
+    /// Skips whitespace and comments. Returns false after an unterminated block comment
+    /// (which consumes the rest of the input and has been reported).
+    fn skip_trivia(&mut self) -> bool {
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\n' => {
+                    self.pos += 1;
+                    self.newline();
+                }
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.pos += 1,
+                b'#' => self.skip_line_comment(),
+                b'/' if self.peek_at(1) == b'/' => self.skip_line_comment(),
+                b'/' if self.peek_at(1) == b'*' => {
+                    let start = self.pos;
+                    let line = self.line;
+                    self.pos += 2;
+                    loop {
+                        if self.pos >= self.bytes.len() {
+                            self.push_error(
+                                "unterminated block comment".to_string(),
+                                start,
+                                start + 2,
+                                line,
+                            );
+                            return false;
+                        }
+                        match self.bytes[self.pos] {
+                            b'*' if self.peek_at(1) == b'/' => {
+                                self.pos += 2;
+                                break;
+                            }
+                            b'\n' => {
+                                self.pos += 1;
+                                self.newline();
+                            }
+                            _ => self.pos += 1,
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        true
+    }
+
+    fn skip_line_comment(&mut self) {
+        while self.pos < self.bytes.len() && self.bytes[self.pos] != b'\n' {
+            self.pos += 1;
+        }
+    }
+
+    fn scan_token(&mut self) {
+        let start = self.pos;
+        let line = self.line;
+        let c = self.bytes[self.pos];
+        if c.is_ascii_digit() {
+            return self.number(start, line);
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while self.pos < self.bytes.len()
+                && (self.bytes[self.pos].is_ascii_alphanumeric() || self.bytes[self.pos] == b'_')
+            {
+                self.pos += 1;
+            }
+            let word = &self.src[start..self.pos];
+            let kind = keyword(word).unwrap_or_else(|| TokenKind::Ident(word.to_string()));
+            return self.push(kind, start, line);
+        }
+        if c == b'"' || c == b'\'' {
+            return self.string(c, start, line);
+        }
+        let next = self.peek_at(1);
+        let (kind, len) = match (c, next) {
+            (b'*', b'*') if self.peek_at(2) == b'=' => (TokenKind::StarStarEq, 3),
+            (b'*', b'*') => (TokenKind::StarStar, 2),
+            (b'*', b'=') => (TokenKind::StarEq, 2),
+            (b'+', b'=') => (TokenKind::PlusEq, 2),
+            (b'-', b'=') => (TokenKind::MinusEq, 2),
+            (b'/', b'=') => (TokenKind::SlashEq, 2),
+            (b'%', b'=') => (TokenKind::PercentEq, 2),
+            (b'=', b'=') => (TokenKind::EqEq, 2),
+            (b'!', b'=') => (TokenKind::BangEq, 2),
+            (b'<', b'=') => (TokenKind::LtEq, 2),
+            (b'>', b'=') => (TokenKind::GtEq, 2),
+            (b'&', b'&') => (TokenKind::AndAnd, 2),
+            (b'|', b'|') => (TokenKind::OrOr, 2),
+            (b'(', _) => (TokenKind::LParen, 1),
+            (b')', _) => (TokenKind::RParen, 1),
+            (b'[', _) => (TokenKind::LBracket, 1),
+            (b']', _) => (TokenKind::RBracket, 1),
+            (b'{', _) => (TokenKind::LBrace, 1),
+            (b'}', _) => (TokenKind::RBrace, 1),
+            (b',', _) => (TokenKind::Comma, 1),
+            (b'.', _) => (TokenKind::Dot, 1),
+            (b':', _) => (TokenKind::Colon, 1),
+            (b';', _) => (TokenKind::Semicolon, 1),
+            (b'?', _) => (TokenKind::Question, 1),
+            (b'+', _) => (TokenKind::Plus, 1),
+            (b'-', _) => (TokenKind::Minus, 1),
+            (b'*', _) => (TokenKind::Star, 1),
+            (b'/', _) => (TokenKind::Slash, 1),
+            (b'%', _) => (TokenKind::Percent, 1),
+            (b'!', _) => (TokenKind::Bang, 1),
+            (b'=', _) => (TokenKind::Assign, 1),
+            (b'<', _) => (TokenKind::Lt, 1),
+            (b'>', _) => (TokenKind::Gt, 1),
+            _ => {
+                // Unknown character: `pos` is always on a char boundary here.
+                let ch = self.src[start..].chars().next().unwrap_or('\u{fffd}');
+                self.pos += ch.len_utf8();
+                let shown: String = ch.escape_debug().collect();
+                return self.push_error(
+                    format!("unexpected character '{shown}'"),
+                    start,
+                    self.pos,
+                    line,
+                );
+            }
+        };
+        self.pos += len;
+        self.push(kind, start, line);
+    }
+
+    fn number(&mut self, start: usize, line: u32) {
+        let digits = |lx: &mut Self| {
+            while lx.pos < lx.bytes.len() && lx.bytes[lx.pos].is_ascii_digit() {
+                lx.pos += 1;
+            }
+        };
+        digits(self);
+        let mut is_float = false;
+        if self.peek_at(0) == b'.' && self.peek_at(1).is_ascii_digit() {
+            is_float = true;
+            self.pos += 1;
+            digits(self);
+        }
+        if matches!(self.peek_at(0), b'e' | b'E') {
+            let sign = usize::from(matches!(self.peek_at(1), b'+' | b'-'));
+            if self.peek_at(1 + sign).is_ascii_digit() {
+                is_float = true;
+                self.pos += 1 + sign;
+                digits(self);
+            }
+        }
+        let text = &self.src[start..self.pos];
+        if is_float {
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => self.push(TokenKind::Float(v), start, line),
+                _ => self.push_error("float literal too large".to_string(), start, self.pos, line),
+            }
+        } else {
+            match text.parse::<u64>() {
+                Ok(v) => self.push(TokenKind::Int(v), start, line),
+                Err(_) => self.push_error(
+                    "integer literal too large".to_string(),
+                    start,
+                    self.pos,
+                    line,
+                ),
+            }
+        }
+    }
+
+    fn string(&mut self, quote: u8, start: usize, line: u32) {
+        self.pos += 1;
+        let mut value = String::new();
+        let mut seg = self.pos;
+        // First invalid escape: (start, end) of the `\x` text.
+        let mut bad_escape: Option<(usize, usize)> = None;
+        loop {
+            if self.pos >= self.bytes.len() || self.bytes[self.pos] == b'\n' {
+                return self.push_error("unterminated string".to_string(), start, start + 1, line);
+            }
+            let c = self.bytes[self.pos];
+            if c == quote {
+                value.push_str(&self.src[seg..self.pos]);
+                self.pos += 1;
+                break;
+            }
+            if c != b'\\' {
+                self.pos += 1;
+                continue;
+            }
+            value.push_str(&self.src[seg..self.pos]);
+            let esc_start = self.pos;
+            self.pos += 1;
+            if self.pos >= self.bytes.len() || self.bytes[self.pos] == b'\n' {
+                continue; // reported as unterminated on the next turn
+            }
+            let decoded = match self.bytes[self.pos] {
+                b'n' => Some('\n'),
+                b't' => Some('\t'),
+                b'r' => Some('\r'),
+                b'0' => Some('\0'),
+                b'\\' => Some('\\'),
+                b'"' => Some('"'),
+                b'\'' => Some('\''),
+                _ => None,
+            };
+            match decoded {
+                Some(ch) => {
+                    value.push(ch);
+                    self.pos += 1;
+                }
+                None => {
+                    let ch = self.src[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                    self.pos += ch.len_utf8();
+                    bad_escape.get_or_insert((esc_start, self.pos));
+                }
+            }
+            seg = self.pos;
+        }
+        match bad_escape {
+            None => self.push(TokenKind::Str(value), start, line),
+            Some((s, e)) => {
+                let shown: String = self.src[s..e].escape_debug().collect();
+                let shown = shown.replacen("\\\\", "\\", 1);
+                self.push_error(format!("invalid escape sequence '{shown}'"), s, e, line)
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The front end's syntax layer: lexer, tokens, AST and parser for `.zx` source.
+//!
+//! The entry point is [`parse`], which turns source text into an [`ast::Program`] or a list of
+//! [`SyntaxError`]s (several per file, found with panic-mode recovery, at most
+//! [`MAX_ERRORS`]).
+
+pub mod ast;
+pub mod lexer;
+mod parser;
+pub mod token;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+/// At most this many errors are reported for one source text.
+pub const MAX_ERRORS: usize = 50;
+
+/// A compile-time error, displayed as `[line N] Error at 'tok': message`
+/// (or `[line N] Error at end: message` at end of input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// 1-based source line of the offending token.
+    pub line: u32,
+    /// The offending token's text, or `"end"` at end of input.
+    pub token: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl SyntaxError {
+    /// An error at the token whose text is `token`.
+    pub fn new(line: u32, token: impl Into<String>, message: impl Into<String>) -> Self {
+        SyntaxError {
+            line,
+            token: token.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An error at end of input.
+    pub fn at_end(line: u32, message: impl Into<String>) -> Self {
+        SyntaxError::new(line, "end", message)
+    }
+
+    /// Whether the error is at end of input (its token is `"end"`).
+    ///
+    /// An identifier literally named `end` is displayed the same way.
+    pub fn is_at_end(&self) -> bool {
+        self.token == "end"
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_at_end() {
+            write!(f, "[line {}] Error at end: {}", self.line, self.message)
+        } else {
+            write!(
+                f,
+                "[line {}] Error at '{}': {}",
+                self.line, self.token, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Parses a whole source file.
+///
+/// Never panics and never recurses deeper than [`ast::MAX_NESTING`] levels, whatever the input.
+/// On failure returns every error found (in source order, at most [`MAX_ERRORS`]).
+pub fn parse(source: &str) -> Result<ast::Program, Vec<SyntaxError>> {
+    let tokens = lexer::tokenize(source);
+    let mut parser = parser::Parser::new(source, tokens);
+    let stmts = parser.program();
+    let errors = parser.into_errors();
+    if errors.is_empty() {
+        Ok(ast::Program { stmts })
+    } else {
+        Err(errors)
+    }
+}

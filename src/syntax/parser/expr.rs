@@ -1,0 +1,367 @@
+//! Expression parsing: a Pratt parser with binding powers.
+//!
+//! Precedence, lowest to highest: `?:` (right-assoc), `|| or`, `&& and`, `== !=`,
+//! `< > <= >=`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
+//! operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index / method call.
+//!
+//! Every parse function returns the expression with its tree height, which is bounded by
+//! `MAX_EXPR_HEIGHT` so that no later recursive walk (or drop) of the tree can overflow.
+
+use super::{PResult, Parser};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, LogicalOp, UnaryOp, MAX_EXPR_HEIGHT};
+use crate::syntax::token::{Token, TokenKind};
+
+/// An expression and the height of its tree.
+pub(super) type Node = (Expr, u32);
+
+/// Binding power of a prefix operator's operand: only `**` and postfix bind tighter.
+const PREFIX_BP: u8 = 15;
+/// Left binding power of the ternary `?`.
+const TERNARY_BP: u8 = 2;
+
+enum Infix {
+    Ternary,
+    Logical(LogicalOp),
+    Binary(BinOp),
+}
+
+/// The infix operator a token stands for, with its left and right binding powers.
+fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
+    use TokenKind as T;
+    Some(match kind {
+        T::Question => (Infix::Ternary, TERNARY_BP, TERNARY_BP),
+        T::OrOr | T::Or => (Infix::Logical(LogicalOp::Or), 3, 4),
+        T::AndAnd | T::And => (Infix::Logical(LogicalOp::And), 5, 6),
+        T::EqEq => (Infix::Binary(BinOp::Eq), 7, 8),
+        T::BangEq => (Infix::Binary(BinOp::Neq), 7, 8),
+        T::Lt => (Infix::Binary(BinOp::Lt), 9, 10),
+        T::Gt => (Infix::Binary(BinOp::Gt), 9, 10),
+        T::LtEq => (Infix::Binary(BinOp::Lte), 9, 10),
+        T::GtEq => (Infix::Binary(BinOp::Gte), 9, 10),
+        T::Plus => (Infix::Binary(BinOp::Add), 11, 12),
+        T::Minus => (Infix::Binary(BinOp::Sub), 11, 12),
+        T::Star => (Infix::Binary(BinOp::Mul), 13, 14),
+        T::Slash => (Infix::Binary(BinOp::Div), 13, 14),
+        T::Percent => (Infix::Binary(BinOp::Mod), 13, 14),
+        T::StarStar => (Infix::Binary(BinOp::Pow), 17, 16),
+        _ => return None,
+    })
+}
+
+fn boxed(e: Expr) -> Box<Expr> {
+    Box::new(e)
+}
+
+impl Parser<'_> {
+    /// Parses a full expression.
+    pub(super) fn expression(&mut self) -> PResult<Expr> {
+        Ok(self.expr_bp(0)?.0)
+    }
+
+    /// Parses an expression whose operators all bind at least as tightly as `min_bp`.
+    ///
+    /// This and the functions it calls recursively are kept small, each with few
+    /// temporaries, so that unoptimised builds use little stack per nesting level.
+    fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
+        self.enter("expression nested too deeply")?;
+        let result = self.prefix_then_infix(min_bp);
+        self.leave();
+        result
+    }
+
+    fn prefix_then_infix(&mut self, min_bp: u8) -> PResult<Node> {
+        let lhs = self.prefix()?;
+        self.infix_loop(lhs, min_bp)
+    }
+
+    /// Whether `tok` continues the expression before it as a postfix `(`, `[` or `.`.
+    fn is_postfix_start(&self, tok: &Token) -> bool {
+        match tok.kind {
+            TokenKind::Dot => true,
+            TokenKind::LParen | TokenKind::LBracket => !(tok.nl_before && self.newlines_matter()),
+            _ => false,
+        }
+    }
+
+    /// Whether `tok` is an infix operator here (a `-` at the start of a line is not: it begins
+    /// a new statement).
+    fn infix_here(&self, tok: &Token) -> Option<(Infix, u8, u8)> {
+        if tok.kind == TokenKind::Minus && tok.nl_before && self.newlines_matter() {
+            return None;
+        }
+        infix_op(&tok.kind)
+    }
+
+    /// Whether the current token continues an already parsed operand (postfix or infix).
+    pub(super) fn continues_expression(&self) -> bool {
+        let tok = self.peek();
+        self.is_postfix_start(tok) || self.infix_here(tok).is_some()
+    }
+
+    fn check_height(&self, height: u32) -> PResult<u32> {
+        if height > MAX_EXPR_HEIGHT {
+            Err(self.error_here("expression too complex"))
+        } else {
+            Ok(height)
+        }
+    }
+
+    /// Applies infix operators binding at least as tightly as `min_bp` to `lhs`.
+    pub(super) fn infix_loop(&mut self, mut lhs: Node, min_bp: u8) -> PResult<Node> {
+        loop {
+            match self.infix_here(self.peek()) {
+                Some((op, lbp, rbp)) if lbp >= min_bp => lhs = self.infix_rest(lhs, op, rbp)?,
+                _ => return Ok(lhs),
+            }
+        }
+    }
+
+    /// Parses the operator at the current token and its right side, combining with `lhs`.
+    fn infix_rest(&mut self, lhs: Node, op: Infix, rbp: u8) -> PResult<Node> {
+        let line = self.advance_line();
+        match op {
+            Infix::Ternary => self.ternary_rest(lhs, line, rbp),
+            Infix::Logical(op) => self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Logical {
+                op,
+                lhs,
+                rhs,
+            }),
+            Infix::Binary(op) => {
+                self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })
+            }
+        }
+    }
+
+    /// Parses the right operand of a binary operator and builds the node with `make`.
+    fn binary_rest(
+        &mut self,
+        lhs: Node,
+        line: u32,
+        rbp: u8,
+        make: impl FnOnce(Box<Expr>, Box<Expr>) -> ExprKind,
+    ) -> PResult<Node> {
+        let (rhs, h) = self.expr_bp(rbp)?;
+        let height = self.check_height(lhs.1.max(h) + 1)?;
+        let kind = make(boxed(lhs.0), boxed(rhs));
+        Ok((Expr::new(line, kind), height))
+    }
+
+    /// Parses `then : else` after a `?`.
+    fn ternary_rest(&mut self, cond: Node, line: u32, rbp: u8) -> PResult<Node> {
+        let (then, h1) = self.expr_bp(0)?;
+        self.expect(&TokenKind::Colon, "expected ':' in conditional expression")?;
+        let (else_, h2) = self.expr_bp(rbp)?;
+        let height = self.check_height(cond.1.max(h1).max(h2) + 1)?;
+        let kind = ExprKind::Ternary {
+            cond: boxed(cond.0),
+            then: boxed(then),
+            else_: boxed(else_),
+        };
+        Ok((Expr::new(line, kind), height))
+    }
+
+    /// Parses a prefix-operator expression or a primary with its postfix operators.
+    fn prefix(&mut self) -> PResult<Node> {
+        match self.peek_kind() {
+            TokenKind::Minus | TokenKind::Bang | TokenKind::Not => self.unary(),
+            _ => self.primary_postfix(),
+        }
+    }
+
+    fn primary_postfix(&mut self) -> PResult<Node> {
+        let primary = self.primary()?;
+        self.postfix(primary)
+    }
+
+    /// Parses `-e`, `!e` or `not e` at the current operator.
+    fn unary(&mut self) -> PResult<Node> {
+        let op = if self.check(&TokenKind::Minus) {
+            UnaryOp::Neg
+        } else {
+            UnaryOp::Not
+        };
+        let line = self.advance_line();
+        if op == UnaryOp::Neg {
+            if let Some(e) = self.int_min_literal(line) {
+                return Ok((e, 1));
+            }
+        }
+        let (operand, h) = self.expr_bp(PREFIX_BP)?;
+        let height = self.check_height(h + 1)?;
+        let kind = ExprKind::Unary {
+            op,
+            expr: boxed(operand),
+        };
+        Ok((Expr::new(line, kind), height))
+    }
+
+    /// After a unary `-`: the literal `9223372036854775808` standing alone (not followed by
+    /// `**` or a postfix operator) is `i64::MIN`.
+    fn int_min_literal(&mut self, line: u32) -> Option<Expr> {
+        const MIN_ABS: u64 = 1 << 63;
+        if self.peek_kind() != &TokenKind::Int(MIN_ABS) {
+            return None;
+        }
+        let next = self.peek_next();
+        if next.kind == TokenKind::StarStar || self.is_postfix_start(next) {
+            return None;
+        }
+        self.advance();
+        Some(Expr::new(line, ExprKind::Int(i64::MIN)))
+    }
+
+    /// Applies postfix calls, indexing and method calls to `lhs`.
+    pub(super) fn postfix(&mut self, mut lhs: Node) -> PResult<Node> {
+        while self.is_postfix_start(self.peek()) {
+            lhs = self.postfix_step(lhs)?;
+        }
+        Ok(lhs)
+    }
+
+    /// Applies one postfix operator (at the current token) to `lhs`.
+    fn postfix_step(&mut self, lhs: Node) -> PResult<Node> {
+        let line = self.peek().line;
+        let (kind, h) = match self.peek_kind() {
+            TokenKind::LParen => {
+                let (args, h) = self.arguments()?;
+                let callee = boxed(lhs.0);
+                (ExprKind::Call { callee, args }, h)
+            }
+            TokenKind::LBracket => {
+                let (index, h) = self.index_suffix()?;
+                let (obj, index) = (boxed(lhs.0), boxed(index));
+                (ExprKind::Index { obj, index }, h)
+            }
+            _ => {
+                let (name, args, h) = self.method_suffix()?;
+                let obj = boxed(lhs.0);
+                (ExprKind::MethodCall { obj, name, args }, h)
+            }
+        };
+        let height = self.check_height(lhs.1.max(h) + 1)?;
+        Ok((Expr::new(line, kind), height))
+    }
+
+    /// Parses `[ index ]`.
+    fn index_suffix(&mut self) -> PResult<Node> {
+        self.advance();
+        self.paren_depth += 1;
+        let index = self.expr_bp(0)?;
+        self.expect(&TokenKind::RBracket, "expected ']' after index")?;
+        self.paren_depth -= 1;
+        Ok(index)
+    }
+
+    /// Parses `. name ( args )`.
+    fn method_suffix(&mut self) -> PResult<(String, Vec<Expr>, u32)> {
+        self.advance();
+        let name_idx = self.pos;
+        let name = self.expect_ident("expected method name after '.'")?;
+        if !self.check(&TokenKind::LParen) {
+            return Err(self.error_at(name_idx, "member access must be a call"));
+        }
+        let (args, h) = self.arguments()?;
+        Ok((name, args, h))
+    }
+
+    /// Parses `( args )` at the current `(`; returns the arguments and their greatest height.
+    pub(super) fn arguments(&mut self) -> PResult<(Vec<Expr>, u32)> {
+        self.expect(&TokenKind::LParen, "expected '('")?;
+        self.comma_list(&TokenKind::RParen, "expected ')' after arguments")
+    }
+
+    /// Parses `e, e, ...` (trailing comma allowed) up to and including `close`, with line
+    /// breaks ignored; the opening bracket has been consumed.
+    fn comma_list(&mut self, close: &TokenKind, message: &str) -> PResult<(Vec<Expr>, u32)> {
+        self.paren_depth += 1;
+        let mut items = Vec::new();
+        let mut height = 0;
+        while !self.check(close) {
+            let (e, h) = self.expr_bp(0)?;
+            items.push(e);
+            height = height.max(h);
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(close, message)?;
+        self.paren_depth -= 1;
+        Ok((items, height))
+    }
+
+    /// Parses a literal, name, parenthesised expression, list or map.
+    fn primary(&mut self) -> PResult<Node> {
+        match self.peek_kind() {
+            TokenKind::LParen => self.paren_group(),
+            TokenKind::LBracket => self.list_literal(),
+            TokenKind::LBrace => self.map_literal(),
+            _ => self.atom(),
+        }
+    }
+
+    /// Parses a literal or a name.
+    fn atom(&mut self) -> PResult<Node> {
+        let kind = match self.peek_kind() {
+            TokenKind::Int(v) => match i64::try_from(*v) {
+                Ok(v) => ExprKind::Int(v),
+                Err(_) => return Err(self.error_here("integer literal too large")),
+            },
+            TokenKind::Float(v) => ExprKind::Float(*v),
+            TokenKind::Str(s) => ExprKind::Str(s.clone()),
+            TokenKind::Ident(name) => ExprKind::Name(name.clone()),
+            TokenKind::True => ExprKind::Bool(true),
+            TokenKind::False => ExprKind::Bool(false),
+            TokenKind::Null => ExprKind::Null,
+            _ => return Err(self.error_here("expected expression")),
+        };
+        let line = self.advance_line();
+        Ok((Expr::new(line, kind), 1))
+    }
+
+    /// Parses `( e )`; the parentheses add no node.
+    fn paren_group(&mut self) -> PResult<Node> {
+        self.advance();
+        self.paren_depth += 1;
+        let inner = self.expr_bp(0)?;
+        self.expect(&TokenKind::RParen, "expected ')' after expression")?;
+        self.paren_depth -= 1;
+        Ok(inner)
+    }
+
+    /// Parses `[a, b, ...]`.
+    fn list_literal(&mut self) -> PResult<Node> {
+        let line = self.advance_line();
+        let (items, h) = self.comma_list(&TokenKind::RBracket, "expected ']' after list")?;
+        let height = self.check_height(h + 1)?;
+        Ok((Expr::new(line, ExprKind::List(items)), height))
+    }
+
+    /// Parses `{k: v, ...}` at the current `{`. A bare identifier key is a string.
+    fn map_literal(&mut self) -> PResult<Node> {
+        let line = self.advance_line();
+        self.paren_depth += 1;
+        let mut entries = Vec::new();
+        let mut height = 0;
+        while !self.check(&TokenKind::RBrace) {
+            let key = match self.peek_kind() {
+                TokenKind::Ident(name) if self.peek_next().kind == TokenKind::Colon => {
+                    let key = Expr::new(self.peek().line, ExprKind::Str(name.clone()));
+                    self.advance();
+                    (key, 1)
+                }
+                _ => self.expr_bp(0)?,
+            };
+            self.expect(&TokenKind::Colon, "expected ':' after map key")?;
+            let value = self.expr_bp(0)?;
+            height = height.max(key.1).max(value.1);
+            entries.push((key.0, value.0));
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RBrace, "expected '}' after map entries")?;
+        self.paren_depth -= 1;
+        let e = Expr::new(line, ExprKind::Map(entries));
+        Ok((e, self.check_height(height + 1)?))
+    }
+}

@@ -1,0 +1,320 @@
+//! Statement parsing, statement lists with error recovery, and blocks.
+
+use std::collections::HashSet;
+
+use super::{PResult, Parser};
+use crate::syntax::ast::{AssignTarget, BinOp, Block, Expr, ExprKind, Stmt, StmtKind};
+use crate::syntax::token::TokenKind;
+
+/// The operator of an assignment token: `Some(None)` for `=`, `Some(Some(op))` for `op=`.
+fn assign_op(kind: &TokenKind) -> Option<Option<BinOp>> {
+    Some(match kind {
+        TokenKind::Assign => None,
+        TokenKind::PlusEq => Some(BinOp::Add),
+        TokenKind::MinusEq => Some(BinOp::Sub),
+        TokenKind::StarEq => Some(BinOp::Mul),
+        TokenKind::SlashEq => Some(BinOp::Div),
+        TokenKind::PercentEq => Some(BinOp::Mod),
+        TokenKind::StarStarEq => Some(BinOp::Pow),
+        _ => return None,
+    })
+}
+
+impl Parser<'_> {
+    /// Parses the whole token list as a program.
+    pub(crate) fn program(&mut self) -> Vec<Stmt> {
+        self.stmt_list(false)
+    }
+
+    /// Parses statements up to end of input (or a `}` when `in_block`), recovering from errors.
+    fn stmt_list(&mut self, in_block: bool) -> Vec<Stmt> {
+        let mut stmts = Vec::new();
+        while !self.abort {
+            match self.peek_kind() {
+                TokenKind::Eof => break,
+                TokenKind::RBrace if in_block => break,
+                TokenKind::Semicolon => {
+                    self.advance();
+                    continue;
+                }
+                _ => {}
+            }
+            let start = self.pos;
+            self.paren_depth = 0;
+            match self.statement() {
+                Ok(stmt) => stmts.push(stmt),
+                Err(e) => {
+                    self.report(e);
+                    if self.abort {
+                        break;
+                    }
+                    self.synchronize();
+                    if self.pos == start {
+                        self.advance();
+                    }
+                }
+            }
+        }
+        stmts
+    }
+
+    /// Parses `{ statements }`; `message` is the error when the `{` is missing.
+    fn block(&mut self, message: &str) -> PResult<Block> {
+        if !self.check(&TokenKind::LBrace) {
+            return Err(self.error_here(message));
+        }
+        self.enter_block("blocks nested too deeply")?;
+        let line = self.advance_line();
+        let stmts = self.stmt_list(true);
+        self.leave_block();
+        let close = self.expect(&TokenKind::RBrace, "expected '}' after block")?;
+        Ok(Block {
+            stmts,
+            line,
+            end_line: self.line_of(close),
+        })
+    }
+
+    /// Parses a block with one more enclosing loop.
+    fn loop_body(&mut self, message: &str) -> PResult<Block> {
+        self.loop_depth += 1;
+        let body = self.block(message);
+        self.loop_depth -= 1;
+        body
+    }
+
+    /// Ends a simple statement: a `;` is consumed; a `}`, end of input or a line break also
+    /// end it.
+    fn end_stmt(&mut self) -> PResult<()> {
+        if self.eat(&TokenKind::Semicolon) || self.at_stmt_end() {
+            Ok(())
+        } else {
+            Err(self.error_here("expected ';' or newline after statement"))
+        }
+    }
+
+    fn statement(&mut self) -> PResult<Stmt> {
+        let line = self.peek().line;
+        let kind = self.statement_kind()?;
+        Ok(Stmt::new(line, kind))
+    }
+
+    /// Dispatches on the statement's first token (kept small: it is on the recursion path of
+    /// nested blocks).
+    fn statement_kind(&mut self) -> PResult<StmtKind> {
+        match self.peek_kind() {
+            TokenKind::Let => self.let_stmt(false),
+            TokenKind::Const => self.let_stmt(true),
+            TokenKind::If => self.if_stmt(),
+            TokenKind::While => self.while_stmt(),
+            TokenKind::For => self.for_stmt(),
+            TokenKind::Action | TokenKind::Function => self.func_def(),
+            TokenKind::Return => self.return_stmt(),
+            TokenKind::Break | TokenKind::Continue => self.break_continue(),
+            TokenKind::Print => self.print_stmt(),
+            TokenKind::LBrace => self.block("expected '{'").map(StmtKind::Block),
+            TokenKind::Elif | TokenKind::Else => {
+                Err(self.error_here("'elif' or 'else' without a matching 'if'"))
+            }
+            _ => self.expr_stmt(),
+        }
+    }
+
+    /// `while cond {}`.
+    fn while_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let cond = self.expression()?;
+        let body = self.loop_body("expected '{' after while condition")?;
+        Ok(StmtKind::While { cond, body })
+    }
+
+    /// `return` or `return value`.
+    fn return_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let value = if self.at_stmt_end() {
+            None
+        } else {
+            Some(self.expression()?)
+        };
+        self.end_stmt()?;
+        Ok(StmtKind::Return(value))
+    }
+
+    /// `break` or `continue` (reported, but still parsed, outside a loop).
+    fn break_continue(&mut self) -> PResult<StmtKind> {
+        let is_break = self.check(&TokenKind::Break);
+        let idx = self.advance();
+        if self.loop_depth == 0 {
+            let what = if is_break { "break" } else { "continue" };
+            let e = self.error_at(idx, &format!("'{what}' outside a loop"));
+            self.report(e);
+        }
+        self.end_stmt()?;
+        Ok(if is_break {
+            StmtKind::Break
+        } else {
+            StmtKind::Continue
+        })
+    }
+
+    /// `let name [= value]` / `const name = value`.
+    fn let_stmt(&mut self, is_const: bool) -> PResult<StmtKind> {
+        let kw_line = self.advance_line();
+        let what = if is_const { "constant" } else { "variable" };
+        let name = self.expect_ident(&format!("expected {what} name"))?;
+        let value = if self.eat(&TokenKind::Assign) {
+            self.expression()?
+        } else if !is_const && self.at_stmt_end() {
+            Expr::new(kw_line, ExprKind::Null)
+        } else {
+            return Err(self.error_here(&format!("expected '=' after {what} name")));
+        };
+        self.end_stmt()?;
+        Ok(StmtKind::Let {
+            name,
+            value,
+            is_const,
+        })
+    }
+
+    /// `if c {} (elif c {} | else if c {})* [else {}]`.
+    fn if_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let mut branches = Vec::new();
+        let mut message = "expected '{' after if condition";
+        loop {
+            branches.push(self.cond_block(message)?);
+            if self.eat(&TokenKind::Elif) {
+                message = "expected '{' after elif condition";
+            } else if self.check(&TokenKind::Else) && self.peek_next().kind == TokenKind::If {
+                self.advance();
+                self.advance();
+                message = "expected '{' after if condition";
+            } else {
+                break;
+            }
+        }
+        let else_block = if self.eat(&TokenKind::Else) {
+            Some(self.block("expected '{' after 'else'")?)
+        } else {
+            None
+        };
+        Ok(StmtKind::If {
+            branches,
+            else_block,
+        })
+    }
+
+    /// A condition followed by a block.
+    fn cond_block(&mut self, message: &str) -> PResult<(Expr, Block)> {
+        let cond = self.expression()?;
+        let block = self.block(message)?;
+        Ok((cond, block))
+    }
+
+    /// `for each x in e {}` / `for each i, x in e {}`.
+    fn for_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
+        let first = self.expect_ident("expected loop variable name")?;
+        let (index_var, var) = if self.eat(&TokenKind::Comma) {
+            let second_idx = self.pos;
+            let second = self.expect_ident("expected second loop variable name")?;
+            if second == first {
+                let e = self.error_at(second_idx, "duplicate loop variable name");
+                self.report(e);
+            }
+            (Some(first), second)
+        } else {
+            (None, first)
+        };
+        self.expect(&TokenKind::In, "expected 'in' after loop variable")?;
+        let iterable = self.expression()?;
+        let body = self.loop_body("expected '{' after for-each iterable")?;
+        Ok(StmtKind::ForEach {
+            index_var,
+            var,
+            iterable,
+            body,
+        })
+    }
+
+    /// `action name(params) {}` / `function name(params) {}`.
+    fn func_def(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let name = self.expect_ident("expected function name")?;
+        self.expect(&TokenKind::LParen, "expected '(' after function name")?;
+        let mut params: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        while !self.check(&TokenKind::RParen) {
+            let idx = self.pos;
+            let param = self.expect_ident("expected parameter name")?;
+            if !seen.insert(param.clone()) {
+                let e = self.error_at(idx, "duplicate parameter name");
+                self.report(e);
+            }
+            params.push(param);
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RParen, "expected ')' after parameters")?;
+        let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
+        let body = self.block("expected '{' before function body");
+        self.loop_depth = saved_loops;
+        Ok(StmtKind::FuncDef {
+            name,
+            params,
+            body: body?,
+        })
+    }
+
+    /// `print`, `print e, ...`, `print(e, ...)`. A parenthesised single argument followed by
+    /// an operator (`print (a) + b`) is an ordinary expression.
+    fn print_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let mut args = Vec::new();
+        if self.at_stmt_end() {
+            // bare `print`: an empty line
+        } else if self.check(&TokenKind::LParen) {
+            let (mut list, height) = self.arguments()?;
+            if list.len() == 1 && self.continues_expression() {
+                let first = (list.remove(0), height);
+                let e = self.postfix(first)?;
+                let e = self.infix_loop(e, 0)?;
+                list.push(e.0);
+            }
+            args = list;
+        } else {
+            loop {
+                args.push(self.expression()?);
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        self.end_stmt()?;
+        Ok(StmtKind::Print(args))
+    }
+
+    /// An expression statement or an assignment.
+    fn expr_stmt(&mut self) -> PResult<StmtKind> {
+        let expr = self.expression()?;
+        let Some(op) = assign_op(self.peek_kind()) else {
+            self.end_stmt()?;
+            return Ok(StmtKind::Expr(expr));
+        };
+        let eq_idx = self.advance();
+        let target = match expr.kind {
+            ExprKind::Name(name) => AssignTarget::Name(name),
+            ExprKind::Index { obj, index } => AssignTarget::Index {
+                obj: *obj,
+                index: *index,
+            },
+            _ => return Err(self.error_at(eq_idx, "invalid assignment target")),
+        };
+        let value = self.expression()?;
+        self.end_stmt()?;
+        Ok(StmtKind::Assign { target, op, value })
+    }
+}
