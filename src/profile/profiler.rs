@@ -1,0 +1,348 @@
+//! `InstructionProfiler`: the raw data of every code object, its lifecycle (start, stop,
+//! reset, run timing), registration of code objects for the VM, and the direct API.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::time::{Duration, Instant};
+
+use super::clock::duration_to_ticks;
+use super::data::CodeProfile;
+use super::jit_events::JitEvents;
+use super::Level;
+use crate::bytecode::disasm::operand_text;
+use crate::bytecode::{CodeObject, OpClass};
+
+/// Calibrated cost of the VM's profiling hooks, in ns per event, set by the VM from its own
+/// calibration (all zero by default, so direct use reports no overhead).
+///
+/// The reported overhead is an estimate, not a measurement of this run:
+/// `total_instructions × count_ns` (BASIC+) `+ total_samples × sample_ns` (DETAILED+)
+/// `+ total_instructions × full_ns` (FULL), in ns. The VM measures each cost once by running
+/// the hook on a calibration loop with and without it; the benchmark checks the estimate
+/// against a real slowdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct HookCosts {
+    /// Cost of counting one instruction (BASIC and up).
+    pub count_ns: f64,
+    /// Cost of one timing sample: two clock reads and recording (DETAILED and up).
+    pub sample_ns: f64,
+    /// Extra cost per instruction of FULL's memory, branch and loop hooks.
+    pub full_ns: f64,
+}
+
+/// The instruction-level profiler. The VM registers each code object it runs
+/// ([`InstructionProfiler::register_code`]) and writes counts, samples, branch outcomes and
+/// loop iterations straight into `codes[i]`; reports and queries derive from that data.
+///
+/// Direct use, as in the guide's "Direct Profiler Access":
+///
+/// ```
+/// use std::time::Duration;
+/// use zexus::profile::{InstructionProfiler, Level};
+/// use zexus::report::Format;
+///
+/// let mut profiler = InstructionProfiler::new(Level::Full);
+/// profiler.start();
+/// profiler.record_instruction(0, "LOAD_CONST", 42);
+/// profiler.measure_instruction(0, Duration::from_millis(1));
+/// profiler.stop();
+/// let summary = profiler.summary();
+/// assert_eq!(summary.total_instructions, 1);
+/// let report = profiler.generate_report(Format::Json, 10);
+/// assert!(report.contains("\"hottest_instructions\""));
+/// ```
+#[derive(Debug, Clone)]
+pub struct InstructionProfiler {
+    /// What is recorded.
+    pub level: Level,
+    /// At DETAILED and up, 1 in `sample_rate` executions is timed (on average; the VM uses a
+    /// randomised period). 1 times every execution. Never 0.
+    pub sample_rate: u32,
+    /// Raw data per registered code object.
+    pub codes: Vec<CodeProfile>,
+    /// What the JIT tier did.
+    pub jit: JitEvents,
+    /// The VM's calibrated hook costs, for the overhead estimate.
+    pub hook_costs: HookCosts,
+    enabled: bool,
+    keys: HashMap<(u64, u32), usize>,
+    /// Index of the `"<direct>"` code object, once the direct API was used.
+    direct: Option<usize>,
+    /// The previous direct-API ip (for branch outcomes and back edges).
+    last_direct_ip: Option<u32>,
+    /// A conditional branch recorded by the direct API, whose outcome the next ip decides.
+    pending_branch: Option<u32>,
+    runs: u64,
+    run_time: Duration,
+    run_started: Option<Instant>,
+    active_time: Duration,
+    started_at: Option<Instant>,
+}
+
+/// The default sample rate: 1 in 64 executions timed.
+pub const DEFAULT_SAMPLE_RATE: u32 = 64;
+
+/// The name of the code object the direct API records into.
+pub const DIRECT_CODE_NAME: &str = "<direct>";
+
+impl Default for InstructionProfiler {
+    /// A DETAILED profiler (the guide's recommended level).
+    fn default() -> InstructionProfiler {
+        InstructionProfiler::new(Level::Detailed)
+    }
+}
+
+impl InstructionProfiler {
+    /// A profiler at `level`, timing 1 in [`DEFAULT_SAMPLE_RATE`] executions. Any level other
+    /// than NONE records at once; `start()` is not needed (as in the original).
+    pub fn new(level: Level) -> InstructionProfiler {
+        InstructionProfiler::with_sample_rate(level, DEFAULT_SAMPLE_RATE)
+    }
+
+    /// A profiler timing 1 in `n` executions (`n` is clamped to at least 1).
+    pub fn with_sample_rate(level: Level, n: u32) -> InstructionProfiler {
+        InstructionProfiler {
+            level,
+            sample_rate: n.max(1),
+            codes: Vec::new(),
+            jit: JitEvents::default(),
+            hook_costs: HookCosts::default(),
+            enabled: level != Level::None,
+            keys: HashMap::new(),
+            direct: None,
+            last_direct_ip: None,
+            pending_branch: None,
+            runs: 0,
+            run_time: Duration::ZERO,
+            run_started: None,
+            active_time: Duration::ZERO,
+            started_at: None,
+        }
+    }
+
+    /// True while recording.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Enables recording and starts the clock for direct use. Does nothing at NONE (the
+    /// original turned on full timing there). Calling it while started keeps the clock going.
+    pub fn start(&mut self) {
+        if self.level == Level::None {
+            return;
+        }
+        self.enabled = true;
+        self.started_at.get_or_insert_with(Instant::now);
+    }
+
+    /// Disables recording; time stops counting. A later `start()` continues accumulating.
+    pub fn stop(&mut self) {
+        self.enabled = false;
+        if let Some(s) = self.started_at.take() {
+            self.active_time += s.elapsed();
+        }
+        if let Some(s) = self.run_started.take() {
+            self.run_time += s.elapsed();
+        }
+    }
+
+    /// Clears all recorded data (counts, timing, loops, JIT events, times), keeping the level,
+    /// the sample rate, the enabled state and registered code objects, whose indices stay
+    /// valid, so the VM can keep writing to them or register again.
+    pub fn reset(&mut self) {
+        for c in &mut self.codes {
+            c.clear_counters();
+        }
+        if let Some(d) = self.direct {
+            let level = self.level;
+            let code = &mut self.codes[d];
+            *code = CodeProfile::new(
+                DIRECT_CODE_NAME,
+                vec![],
+                vec![],
+                vec![],
+                vec![],
+                vec![],
+                level,
+            );
+        }
+        self.jit.clear();
+        self.last_direct_ip = None;
+        self.pending_branch = None;
+        self.runs = 0;
+        self.run_time = Duration::ZERO;
+        self.active_time = Duration::ZERO;
+        let now = Instant::now();
+        self.run_started = self.run_started.map(|_| now);
+        self.started_at = self.started_at.map(|_| now);
+    }
+
+    /// Called by the VM before each execution while enabled: starts timing the run.
+    pub fn begin_run(&mut self) {
+        if self.enabled && self.run_started.is_none() {
+            self.runs += 1;
+            self.run_started = Some(Instant::now());
+        }
+    }
+
+    /// Called by the VM after each execution: adds the run's wall time.
+    pub fn end_run(&mut self) {
+        if let Some(s) = self.run_started.take() {
+            self.run_time += s.elapsed();
+        }
+    }
+
+    /// Number of runs timed with `begin_run`.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Total profiled time: the accumulated run time if the VM ran anything, else the
+    /// accumulated `start()`..`stop()` intervals (plus the current one while started).
+    pub fn total_time(&self) -> Duration {
+        if self.runs > 0 {
+            self.run_time + self.run_started.map_or(Duration::ZERO, |s| s.elapsed())
+        } else {
+            self.active_time + self.started_at.map_or(Duration::ZERO, |s| s.elapsed())
+        }
+    }
+
+    /// Registers a code object under `key` (the VM uses (program id, code index)) and returns
+    /// its index in `codes`. The same key returns the same index, so repeated runs
+    /// accumulate; vectors are re-sized if the level was raised since.
+    pub fn register_code(
+        &mut self,
+        key: (u64, u32),
+        code: &CodeObject,
+        globals: &[String],
+    ) -> usize {
+        if let Some(&i) = self.keys.get(&key) {
+            self.codes[i].ensure_level(self.level);
+            return i;
+        }
+        let profile = CodeProfile::new(
+            code.name.clone(),
+            code.instrs.iter().map(|i| i.op.name()).collect(),
+            code.instrs.iter().map(|i| i.op.class()).collect(),
+            code.instrs
+                .iter()
+                .map(|i| operand_text(code, globals, *i))
+                .collect(),
+            (0..code.instrs.len()).map(|ip| code.line(ip)).collect(),
+            code.slot_names.clone(),
+            self.level,
+        );
+        self.codes.push(profile);
+        let i = self.codes.len() - 1;
+        self.keys.insert(key, i);
+        i
+    }
+
+    /// The index of the code object registered under `key`.
+    pub fn code_index(&self, key: (u64, u32)) -> Option<usize> {
+        self.keys.get(&key).copied()
+    }
+
+    /// Records one execution of `ip` (direct API). Instructions go to a code object named
+    /// `"<direct>"`, which grows as ips appear; an ip's opcode and operand are those of its
+    /// first record. Counts are exact. At FULL it also records memory reads/writes by opcode
+    /// class, the outcome of a conditional branch (taken when the next recorded ip is not
+    /// `ip + 1`, decided when that ip arrives), and a back edge whenever the recorded ip is
+    /// `<=` the previous one: the loop from `ip` (header) to the previous ip (back edge) gets
+    /// one more iteration. So N rounds over ips 10..=20 count N-1 iterations of loop 10..=20.
+    pub fn record_instruction(&mut self, ip: u32, opcode: &str, operand: impl Display) {
+        if !self.enabled || self.level == Level::None {
+            return;
+        }
+        self.started_at.get_or_insert_with(Instant::now);
+        let level = self.level;
+        let d = self.direct_index();
+        let prev = self.last_direct_ip.replace(ip);
+        let code = &mut self.codes[d];
+        let i = ip as usize;
+        code.ensure_ip(i, opcode, operand.to_string(), level);
+        code.counts[i] += 1;
+        if level < Level::Full {
+            return;
+        }
+        match code.classes[i] {
+            OpClass::MemRead => code.mem_reads[i] += 1,
+            OpClass::MemWrite => code.mem_writes[i] += 1,
+            _ => {}
+        }
+        if let Some(p) = prev {
+            if self.pending_branch == Some(p) {
+                code.branches[p as usize].record(ip != p + 1);
+            }
+            if ip <= p {
+                code.loop_mut(p, ip).iterations += 1;
+            }
+        }
+        self.pending_branch = (code.classes[i] == OpClass::CondBranch).then_some(ip);
+    }
+
+    /// Adds one timing sample of `d` to `ip` of the direct API's code object (DETAILED and up;
+    /// every call is recorded, whatever the sample rate). Never changes the count; an ip never
+    /// recorded with [`record_instruction`](Self::record_instruction) is ignored.
+    pub fn measure_instruction(&mut self, ip: u32, d: Duration) {
+        if !self.enabled || self.level < Level::Detailed {
+            return;
+        }
+        let Some(code) = self.direct.map(|i| &mut self.codes[i]) else {
+            return;
+        };
+        let i = ip as usize;
+        if code.opcodes.get(i).is_some_and(|op| !op.is_empty()) {
+            code.timing[i].record(duration_to_ticks(d));
+        }
+    }
+
+    fn direct_index(&mut self) -> usize {
+        if let Some(d) = self.direct {
+            return d;
+        }
+        let p = CodeProfile::new(
+            DIRECT_CODE_NAME,
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            self.level,
+        );
+        self.codes.push(p);
+        self.direct = Some(self.codes.len() - 1);
+        self.codes.len() - 1
+    }
+
+    /// Exact instructions executed, over all code objects.
+    pub fn total_instructions(&self) -> u64 {
+        self.codes.iter().map(CodeProfile::total_count).sum()
+    }
+
+    /// Timing samples taken, over all code objects.
+    pub fn total_samples(&self) -> u64 {
+        self.codes
+            .iter()
+            .flat_map(|c| &c.timing)
+            .map(|t| t.samples)
+            .sum()
+    }
+
+    /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method).
+    pub fn estimated_overhead_ms(&self) -> f64 {
+        let n = self.total_instructions() as f64;
+        let c = &self.hook_costs;
+        let mut ns = 0.0;
+        if self.level >= Level::Basic {
+            ns += n * c.count_ns;
+        }
+        if self.level >= Level::Detailed {
+            ns += self.total_samples() as f64 * c.sample_ns;
+        }
+        if self.level >= Level::Full {
+            ns += n * c.full_ns;
+        }
+        super::finite(ns / 1e6)
+    }
+}

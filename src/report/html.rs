@@ -1,0 +1,588 @@
+//! The HTML report: one self-contained page (inline CSS, JS and SVG; nothing fetched from the
+//! network) with every section of the text report, sortable tables and two bar charts.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use super::{num, thousands, ReportData};
+use crate::profile::{InstructionStats, Level};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body { margin: 0; background: #f4f6f8; color: #1d2125;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+.container { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 26px; margin: 8px 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #4CAF50; color: #2e7d32; }
+h3 { font-size: 16px; margin: 18px 0 6px; }
+.meta, .note { color: #5f6b76; font-size: 13px; }
+.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
+.card { background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.card .label { color: #5f6b76; font-size: 13px; }
+.card .value { font-size: 20px; font-weight: 600; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.12); font-size: 14px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid #e3e7eb; text-align: left; white-space: nowrap; }
+th { background: #4CAF50; color: #fff; cursor: pointer; user-select: none; position: sticky; top: 0; }
+th[data-dir="asc"]::after { content: " \25B2"; }
+th[data-dir="desc"]::after { content: " \25BC"; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr:hover td { background: #f1f8f1; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+svg { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); max-width: 100%; height: auto; }
+svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #1d2125; }
+"#;
+
+const SCRIPT: &str = r#"
+document.querySelectorAll('table.sortable').forEach(function (table) {
+  var heads = table.querySelectorAll('th');
+  heads.forEach(function (th, col) {
+    th.title = 'Click to sort';
+    th.addEventListener('click', function () {
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      var asc = th.getAttribute('data-dir') !== 'asc';
+      heads.forEach(function (h) { h.removeAttribute('data-dir'); });
+      th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+      rows.sort(function (a, b) {
+        var x = a.cells[col], y = b.cells[col];
+        var xs = x.getAttribute('data-sort'), ys = y.getAttribute('data-sort');
+        var r = (xs !== null && ys !== null) ? parseFloat(xs) - parseFloat(ys)
+                                             : x.textContent.localeCompare(y.textContent);
+        return asc ? r : -r;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"#;
+
+/// One table cell: its text, and a numeric sort key for number columns.
+struct Cell(String, Option<f64>);
+
+fn txt(s: impl Display) -> Cell {
+    Cell(s.to_string(), None)
+}
+
+fn int(n: u64) -> Cell {
+    Cell(thousands(n), Some(n as f64))
+}
+
+fn float(x: f64, digits: usize) -> Cell {
+    let x = num(x);
+    Cell(format!("{x:.digits$}"), Some(x))
+}
+
+fn table(w: &mut dyn Write, heads: &[&str], rows: &[Vec<Cell>]) -> io::Result<()> {
+    let numeric: Vec<bool> = (0..heads.len())
+        .map(|i| {
+            rows.first()
+                .is_some_and(|r| r.get(i).is_some_and(|c| c.1.is_some()))
+        })
+        .collect();
+    writeln!(
+        w,
+        "<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
+    )?;
+    for (h, n) in heads.iter().zip(&numeric) {
+        let class = if *n { " class=\"num\"" } else { "" };
+        write!(w, "<th{class}>{}</th>", escape(h))?;
+    }
+    writeln!(w, "</tr></thead><tbody>")?;
+    for row in rows {
+        write!(w, "<tr>")?;
+        for c in row {
+            match c.1 {
+                Some(k) => write!(
+                    w,
+                    "<td class=\"num\" data-sort=\"{k}\">{}</td>",
+                    escape(&c.0)
+                )?,
+                None => write!(w, "<td>{}</td>", escape(&c.0))?,
+            }
+        }
+        writeln!(w, "</tr>")?;
+    }
+    writeln!(w, "</tbody></table></div>")
+}
+
+/// A horizontal bar chart as inline SVG: one bar per `(label, value, value text)`.
+fn bar_chart(
+    w: &mut dyn Write,
+    title: &str,
+    bars: &[(String, f64, String)],
+    color: &str,
+) -> io::Result<()> {
+    let (width, label_w, bar_w, row_h) = (900.0, 230.0, 540.0, 24.0);
+    let height = row_h * bars.len() as f64 + 16.0;
+    let max = bars.iter().map(|b| num(b.1)).fold(0.0, f64::max);
+    writeln!(
+        w,
+        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        escape(title)
+    )?;
+    for (i, (label, value, text)) in bars.iter().enumerate() {
+        let y = 8.0 + row_h * i as f64;
+        let len = if max > 0.0 {
+            (num(*value) / max * bar_w).max(1.0)
+        } else {
+            1.0
+        };
+        let (label, text) = (escape(label), escape(text));
+        writeln!(
+            w,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{label}</text>\
+             <rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"16\" rx=\"3\" fill=\"{color}\">\
+             <title>{label}: {text}</title></rect><text x=\"{:.1}\" y=\"{}\">{text}</text>",
+            label_w - 8.0,
+            y + 13.0,
+            y + 1.0,
+            label_w + len + 6.0,
+            y + 13.0
+        )?;
+    }
+    writeln!(w, "</svg>")
+}
+
+/// Writes the HTML report.
+pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        w,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        w,
+        "<title>Zexus VM Profiling Report</title>\n<style>{STYLE}</style>\n</head>"
+    )?;
+    writeln!(
+        w,
+        "<body>\n<div class=\"container\">\n<h1>Zexus VM Instruction Profiling Report</h1>"
+    )?;
+    let timing = if d.level >= Level::Detailed {
+        format!(" &middot; 1 in {} executions timed", d.sample_rate)
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "<p class=\"meta\">Level {}{timing} &middot; click a table header to sort</p>",
+        d.level
+    )?;
+    summary(d, w)?;
+    opcodes(d, w)?;
+    writeln!(
+        w,
+        "<h2>Top {} Hottest Instructions (by count)</h2>",
+        d.top_n
+    )?;
+    instr_table(w, &d.hottest, false)?;
+    if d.level >= Level::Detailed {
+        slowest(d, w)?;
+    }
+    if !d.hot_loops.is_empty() {
+        hot_loops(d, w)?;
+    }
+    if d.level >= Level::Full {
+        branches_and_memory(d, w)?;
+    }
+    if d.has_functions() {
+        functions(d, w)?;
+    }
+    if !d.jit.is_empty() {
+        jit(d, w)?;
+    }
+    writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
+}
+
+fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let s = &d.summary;
+    let mut cards = vec![
+        ("Profiling Level", s.profiling_level.clone()),
+        ("Total Instructions", thousands(s.total_instructions)),
+        ("Unique Instructions", thousands(s.unique_instructions)),
+        ("Total Time", format!("{:.4} s", num(s.total_time_sec))),
+        (
+            "Instructions/Second",
+            thousands(num(s.instructions_per_sec).round() as u64),
+        ),
+        (
+            "Profiling Overhead",
+            format!(
+                "{:.2}% ({:.2} ms)",
+                num(s.overhead_percentage),
+                num(s.profiling_overhead_ms)
+            ),
+        ),
+        ("Hot Loops Detected", s.hot_loops_detected.to_string()),
+    ];
+    if d.level >= Level::Detailed {
+        cards.push((
+            "Sample Rate",
+            format!("1 in {} ({} samples)", d.sample_rate, thousands(s.samples)),
+        ));
+    }
+    writeln!(w, "<h2>Summary</h2>\n<div class=\"summary\">")?;
+    for (label, value) in cards {
+        writeln!(
+            w,
+            "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div></div>",
+            escape(label),
+            escape(&value)
+        )?;
+    }
+    writeln!(w, "</div>")
+}
+
+fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Opcode Distribution</h2>")?;
+    let total = d.summary.total_instructions;
+    if total == 0 {
+        return writeln!(w, "<p class=\"note\">No instructions recorded.</p>");
+    }
+    let pct = |n: u64| num(n as f64 * 100.0 / total as f64);
+    let bars: Vec<(String, f64, String)> = d
+        .distribution
+        .iter()
+        .take(20)
+        .map(|(op, n)| {
+            (
+                op.clone(),
+                *n as f64,
+                format!("{} ({:.1}%)", thousands(*n), pct(*n)),
+            )
+        })
+        .collect();
+    bar_chart(w, "Executions per opcode", &bars, "#4CAF50")?;
+    let rows: Vec<Vec<Cell>> = d
+        .distribution
+        .iter()
+        .map(|(op, n)| vec![txt(op), int(*n), float(pct(*n), 1)])
+        .collect();
+    writeln!(w, "<h3>All opcodes</h3>")?;
+    table(w, &["Opcode", "Count", "%"], &rows)
+}
+
+fn instr_table(w: &mut dyn Write, v: &[InstructionStats], percentiles: bool) -> io::Result<()> {
+    let mut heads = vec![
+        "Function",
+        "IP",
+        "Line",
+        "Opcode",
+        "Operand",
+        "Count",
+        "Avg (μs)",
+        "Total (ms)",
+    ];
+    if percentiles {
+        heads.extend(["Samples", "p50 (μs)", "p95 (μs)", "p99 (μs)", "Max (μs)"]);
+    }
+    let rows: Vec<Vec<Cell>> = v
+        .iter()
+        .map(|s| {
+            let mut r = vec![
+                txt(&s.function),
+                int(s.ip as u64),
+                int(s.line as u64),
+                txt(&s.opcode),
+                txt(&s.operand),
+                int(s.count),
+                float(s.avg_time_us, 3),
+                float(s.total_time_ms, 3),
+            ];
+            if percentiles {
+                r.extend([
+                    int(s.samples),
+                    float(s.p50_us, 3),
+                    float(s.p95_us, 3),
+                    float(s.p99_us, 3),
+                    float(s.max_time_us, 3),
+                ]);
+            }
+            r
+        })
+        .collect();
+    table(w, &heads, &rows)
+}
+
+fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<h2>Top {} Slowest Instructions (by total time)</h2>",
+        d.top_n
+    )?;
+    let bars: Vec<(String, f64, String)> = d
+        .slowest
+        .iter()
+        .filter(|s| s.total_time_ms > 0.0)
+        .map(|s| {
+            let label = format!("{}:{} {}", s.function, s.ip, s.opcode);
+            (
+                label,
+                s.total_time_ms,
+                format!("{:.3} ms", num(s.total_time_ms)),
+            )
+        })
+        .collect();
+    if bars.is_empty() {
+        writeln!(w, "<p class=\"note\">No timing samples recorded.</p>")?;
+    } else {
+        bar_chart(w, "Estimated time per instruction", &bars, "#1e88e5")?;
+    }
+    instr_table(w, &d.slowest, true)?;
+    writeln!(
+        w,
+        "<p class=\"note\">Total = mean of the timed executions &times; count; 1 in {} executions timed.</p>",
+        d.sample_rate
+    )
+}
+
+fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Hot Loops (&ge;1000 iterations)</h2>")?;
+    let rows: Vec<Vec<Cell>> = d
+        .hot_loops
+        .iter()
+        .map(|l| {
+            let mut ops = l
+                .instructions
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if l.instructions.len() > 8 {
+                ops.push_str(", …");
+            }
+            vec![
+                txt(&l.function),
+                int(l.start_ip as u64),
+                int(l.end_ip as u64),
+                int(l.iterations),
+                float(l.total_time_ms(), 3),
+                float(l.avg_iteration_us(), 3),
+                txt(ops),
+            ]
+        })
+        .collect();
+    let heads = [
+        "Function",
+        "Start",
+        "End",
+        "Iterations",
+        "Total (ms)",
+        "Avg/iter (μs)",
+        "Instructions",
+    ];
+    table(w, &heads, &rows)
+}
+
+fn branches_and_memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Branches</h2>")?;
+    if d.branches.is_empty() {
+        writeln!(w, "<p class=\"note\">No conditional branches executed.</p>")?;
+    } else {
+        let rows: Vec<Vec<Cell>> = d
+            .branches
+            .iter()
+            .map(|b| {
+                vec![
+                    txt(&b.function),
+                    int(b.ip as u64),
+                    int(b.line as u64),
+                    txt(&b.opcode),
+                    int(b.taken),
+                    int(b.not_taken),
+                    float(b.taken_rate, 1),
+                    float(b.miss_rate, 1),
+                ]
+            })
+            .collect();
+        let heads = [
+            "Function",
+            "IP",
+            "Line",
+            "Opcode",
+            "Taken",
+            "Not taken",
+            "Taken %",
+            "Miss % (2-bit)",
+        ];
+        table(w, &heads, &rows)?;
+    }
+    let m = &d.memory;
+    writeln!(w, "<h2>Memory</h2>")?;
+    writeln!(
+        w,
+        "<p>Total reads: <b>{}</b> &middot; total writes: <b>{}</b></p>",
+        thousands(m.total_reads),
+        thousands(m.total_writes)
+    )?;
+    if !m.instructions.is_empty() {
+        let rows: Vec<Vec<Cell>> = m
+            .instructions
+            .iter()
+            .map(|i| {
+                vec![
+                    txt(&i.function),
+                    int(i.ip as u64),
+                    txt(&i.opcode),
+                    txt(&i.operand),
+                    int(i.reads),
+                    int(i.writes),
+                ]
+            })
+            .collect();
+        writeln!(w, "<h3>By instruction</h3>")?;
+        table(
+            w,
+            &["Function", "IP", "Opcode", "Operand", "Reads", "Writes"],
+            &rows,
+        )?;
+    }
+    if !m.variables.is_empty() {
+        let rows: Vec<Vec<Cell>> = m
+            .variables
+            .iter()
+            .map(|v| {
+                vec![
+                    txt(&v.function),
+                    txt(&v.name),
+                    int(v.slot as u64),
+                    int(v.reads),
+                    int(v.writes),
+                ]
+            })
+            .collect();
+        writeln!(w, "<h3>By variable</h3>")?;
+        table(
+            w,
+            &["Function", "Variable", "Slot", "Reads", "Writes"],
+            &rows,
+        )?;
+    }
+    Ok(())
+}
+
+fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Functions</h2>")?;
+    let rows: Vec<Vec<Cell>> = d
+        .functions
+        .iter()
+        .map(|f| {
+            vec![
+                txt(&f.name),
+                int(f.calls),
+                int(f.instructions),
+                float(f.self_time_ms, 3),
+                float(f.total_time_ms, 3),
+                float(f.jit_time_ms, 3),
+            ]
+        })
+        .collect();
+    let heads = [
+        "Function",
+        "Calls",
+        "Instructions",
+        "Self (ms)",
+        "Total (ms)",
+        "JIT (ms)",
+    ];
+    table(w, &heads, &rows)
+}
+
+fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let j = &d.jit;
+    writeln!(w, "<h2>JIT</h2>")?;
+    if !j.compiled.is_empty() {
+        let rows: Vec<Vec<Cell>> = j
+            .compiled
+            .iter()
+            .map(|c| {
+                vec![
+                    txt(&c.function),
+                    int(c.start_ip as u64),
+                    int(c.end_ip as u64),
+                    float(c.compile_time_us, 1),
+                    int(c.code_bytes as u64),
+                    int(c.entries),
+                    txt(&c.specialised),
+                ]
+            })
+            .collect();
+        writeln!(w, "<h3>Compiled loops</h3>")?;
+        let heads = [
+            "Function",
+            "Start",
+            "End",
+            "Compile (μs)",
+            "Bytes",
+            "Entries",
+            "Specialised",
+        ];
+        table(w, &heads, &rows)?;
+    }
+    if !j.exits.is_empty() {
+        let rows: Vec<Vec<Cell>> = j
+            .exits
+            .iter()
+            .map(|e| {
+                vec![
+                    txt(&e.function),
+                    int(e.ip as u64),
+                    int(e.count),
+                    txt(&e.reason),
+                ]
+            })
+            .collect();
+        writeln!(w, "<h3>Exits to the interpreter</h3>")?;
+        table(w, &["Function", "IP", "Exits", "Reason"], &rows)?;
+    }
+    if !j.refusals.is_empty() {
+        let rows: Vec<Vec<Cell>> = j
+            .refusals
+            .iter()
+            .map(|r| {
+                vec![
+                    txt(&r.function),
+                    int(r.start_ip as u64),
+                    int(r.end_ip as u64),
+                    txt(&r.reason),
+                ]
+            })
+            .collect();
+        writeln!(w, "<h3>Loops not compiled</h3>")?;
+        table(w, &["Function", "Start", "End", "Reason"], &rows)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
+//! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
+//! `memory`, `functions`, `jit`, `sample_rate`, `level`, `top_n`).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::ReportData;
+use crate::profile::summary::serialize_counts;
+use crate::profile::{
+    BranchInfo, FunctionStats, HotLoop, InstructionStats, JitEvents, Level, MemoryReport, Summary,
+};
+
+/// The document's top level.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    summary: &'a Summary,
+    hottest_instructions: &'a [InstructionStats],
+    slowest_instructions: &'a [InstructionStats],
+    hot_loops: &'a [HotLoop],
+    #[serde(serialize_with = "serialize_counts")]
+    opcode_distribution: &'a [(String, u64)],
+    branches: &'a [BranchInfo],
+    memory: &'a MemoryReport,
+    functions: &'a [FunctionStats],
+    jit: &'a JitEvents,
+    sample_rate: u32,
+    level: Level,
+    top_n: usize,
+}
+
+/// Writes the JSON report (followed by a newline).
+pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonReport {
+        summary: &d.summary,
+        hottest_instructions: &d.hottest,
+        slowest_instructions: &d.slowest,
+        hot_loops: &d.hot_loops,
+        opcode_distribution: &d.distribution,
+        branches: &d.branches,
+        memory: &d.memory,
+        functions: &d.functions,
+        jit: &d.jit,
+        sample_rate: d.sample_rate,
+        level: d.level,
+        top_n: d.top_n,
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
+    writeln!(w)
+}

@@ -1,0 +1,233 @@
+//! Reports of a profile: plain text (the guide's layout), JSON (the guide's keys) and a
+//! self-contained HTML page. Every writer is generic over `io::Write`.
+
+use std::fmt;
+use std::io;
+use std::str::FromStr;
+
+use crate::profile::{
+    BranchInfo, FunctionStats, HotLoop, InstructionProfiler, InstructionStats, JitEvents, Level,
+    MemoryReport, Summary,
+};
+
+pub mod html;
+pub mod json;
+pub mod text;
+
+/// A report format.
+///
+/// ```
+/// use zexus::report::Format;
+/// assert_eq!("JSON".parse::<Format>().unwrap(), Format::Json);
+/// assert!("pdf".parse::<Format>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Plain text, 80 columns, as in the guide.
+    Text,
+    /// Pretty-printed JSON.
+    Json,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Html];
+
+    /// The lower-case name (`"text"`, `"json"`, `"html"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// The error of parsing an unknown format name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFormatError {
+    /// The text that did not name a format.
+    pub input: String,
+}
+
+impl fmt::Display for ParseFormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown report format '{}' (valid formats: text, json, html; any case)",
+            self.input
+        )
+    }
+}
+
+impl std::error::Error for ParseFormatError {}
+
+impl FromStr for Format {
+    type Err = ParseFormatError;
+
+    /// Parses `text`, `json` or `html` in any case; anything else is an error (the original
+    /// silently fell back to text).
+    fn from_str(s: &str) -> Result<Format, ParseFormatError> {
+        let t = s.trim();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| ParseFormatError {
+                input: s.to_string(),
+            })
+    }
+}
+
+/// Everything a report shows, computed once from a profiler.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// The level the profile was recorded at.
+    pub level: Level,
+    /// How many rows the "top" tables have.
+    pub top_n: usize,
+    /// 1 in `sample_rate` executions timed.
+    pub sample_rate: u32,
+    /// The summary.
+    pub summary: Summary,
+    /// The `top_n` most executed instructions.
+    pub hottest: Vec<InstructionStats>,
+    /// The `top_n` instructions by estimated total time.
+    pub slowest: Vec<InstructionStats>,
+    /// Loops with at least 1000 iterations, at most `top_n`.
+    pub hot_loops: Vec<HotLoop>,
+    /// Every opcode with its count, most executed first.
+    pub distribution: Vec<(String, u64)>,
+    /// The `top_n` most executed conditional branches (FULL).
+    pub branches: Vec<BranchInfo>,
+    /// Memory traffic (FULL).
+    pub memory: MemoryReport,
+    /// Code objects that ran.
+    pub functions: Vec<FunctionStats>,
+    /// The JIT tier's events.
+    pub jit: JitEvents,
+}
+
+impl ReportData {
+    /// Collects the report's contents.
+    pub fn collect(p: &InstructionProfiler, top_n: usize) -> ReportData {
+        let mut hot_loops = p.hot_loops(1000);
+        hot_loops.truncate(top_n);
+        let mut branches = p.branches();
+        branches.truncate(top_n);
+        ReportData {
+            level: p.level,
+            top_n,
+            sample_rate: p.sample_rate,
+            summary: p.summary(),
+            hottest: p.hottest_instructions(top_n),
+            slowest: p.slowest_instructions(top_n),
+            hot_loops,
+            distribution: p.opcode_distribution(),
+            branches,
+            memory: p.memory(top_n),
+            functions: p.functions(),
+            jit: p.jit.clone(),
+        }
+    }
+
+    /// True when the FUNCTIONS section has something to show (some code object was entered).
+    pub fn has_functions(&self) -> bool {
+        self.functions.iter().any(|f| f.calls > 0)
+    }
+}
+
+/// Writes a report of `data` in `format`.
+pub fn write(data: &ReportData, format: Format, w: &mut dyn io::Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(data, w),
+        Format::Json => json::write(data, w),
+        Format::Html => html::write(data, w),
+    }
+}
+
+impl InstructionProfiler {
+    /// The report as a string (the guide's `generate_report(format, top_n)`).
+    pub fn generate_report(&self, format: Format, top_n: usize) -> String {
+        let mut out = Vec::new();
+        self.write_report(format, top_n, &mut out)
+            .expect("writing to a Vec cannot fail");
+        String::from_utf8(out).expect("reports are UTF-8")
+    }
+
+    /// Writes the report to `w`.
+    pub fn write_report(
+        &self,
+        format: Format,
+        top_n: usize,
+        w: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        write(&ReportData::collect(self, top_n), format, w)
+    }
+}
+
+/// An integer with thousands separators: `1234567` → `"1,234,567"`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `s` cut to at most `width` characters, ending in `…` when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A finite, non-negative number (NaN, infinities and negatives become 0).
+pub(crate) fn num(x: f64) -> f64 {
+    if x.is_finite() && x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_in_any_case() {
+        assert_eq!("Text".parse::<Format>(), Ok(Format::Text));
+        assert_eq!("HTML".parse::<Format>(), Ok(Format::Html));
+        let e = "yaml".parse::<Format>().unwrap_err().to_string();
+        assert!(e.contains("yaml") && e.contains("json"), "{e}");
+        assert_eq!(Format::Json.to_string(), "json");
+    }
+
+    #[test]
+    fn thousands_and_truncate() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(truncate("fibonacci_iterative", 12), "fibonacci_i…");
+        assert_eq!(truncate("<main>", 12), "<main>");
+        assert_eq!(num(f64::NAN), 0.0);
+        assert_eq!(num(-1.0), 0.0);
+    }
+}

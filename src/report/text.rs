@@ -1,0 +1,356 @@
+//! The plain-text report, in the guide's layout: 80-column rules, a SUMMARY with labels
+//! padded to 23 columns, then one section per view. Times in tables have three decimals
+//! (the guide shows two) because a compiled VM's instructions take nanoseconds.
+
+use std::io::{self, Write};
+
+use super::{num, thousands, truncate, ReportData};
+use crate::profile::{InstructionStats, Level};
+
+const RULE: usize = 80;
+
+fn rule(w: &mut dyn Write, ch: char) -> io::Result<()> {
+    writeln!(w, "{}", ch.to_string().repeat(RULE))
+}
+
+fn section(w: &mut dyn Write, title: &str) -> io::Result<()> {
+    writeln!(w)?;
+    writeln!(w, "{title}")?;
+    rule(w, '-')
+}
+
+fn field(w: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
+    writeln!(w, "{:23}{}", format!("{label}:"), value)
+}
+
+/// Writes the text report.
+pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    rule(w, '=')?;
+    writeln!(w, "ZEXUS VM INSTRUCTION PROFILING REPORT")?;
+    rule(w, '=')?;
+    summary(d, w)?;
+    opcodes(d, w)?;
+    hottest(d, w)?;
+    if d.level >= Level::Detailed {
+        slowest(d, w)?;
+    }
+    if !d.hot_loops.is_empty() {
+        hot_loops(d, w)?;
+    }
+    if d.level >= Level::Full {
+        branches(d, w)?;
+        memory(d, w)?;
+    }
+    if d.has_functions() {
+        functions(d, w)?;
+    }
+    if !d.jit.is_empty() {
+        jit(d, w)?;
+    }
+    writeln!(w)?;
+    rule(w, '=')
+}
+
+fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let s = &d.summary;
+    section(w, "SUMMARY")?;
+    field(w, "Profiling Level", &s.profiling_level)?;
+    field(w, "Total Instructions", thousands(s.total_instructions))?;
+    field(w, "Unique Instructions", thousands(s.unique_instructions))?;
+    field(
+        w,
+        "Total Time",
+        format!("{:.4} seconds", num(s.total_time_sec)),
+    )?;
+    field(
+        w,
+        "Instructions/Second",
+        thousands(num(s.instructions_per_sec).round() as u64),
+    )?;
+    let overhead = format!(
+        "{:.2}% ({:.2}ms)",
+        num(s.overhead_percentage),
+        num(s.profiling_overhead_ms)
+    );
+    field(w, "Profiling Overhead", overhead)?;
+    field(w, "Hot Loops Detected", s.hot_loops_detected)?;
+    if d.level >= Level::Detailed {
+        let rate = format!(
+            "1 in {} executions timed ({} samples)",
+            d.sample_rate,
+            thousands(s.samples)
+        );
+        field(w, "Sample Rate", rate)?;
+    }
+    if d.level == Level::None {
+        writeln!(w, "(profiling level NONE: nothing is recorded)")?;
+    }
+    Ok(())
+}
+
+fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "MOST COMMON OPCODES")?;
+    let total = d.summary.total_instructions;
+    if total == 0 {
+        return writeln!(w, "  (no instructions recorded)");
+    }
+    for (op, n) in d.distribution.iter().take(10) {
+        let pct = num(*n as f64 * 100.0 / total as f64);
+        writeln!(w, "  {op:20} {:>10} ({pct:5.1}%)", thousands(*n))?;
+    }
+    Ok(())
+}
+
+fn hottest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(
+        w,
+        &format!("TOP {} HOTTEST INSTRUCTIONS (by count)", d.top_n),
+    )?;
+    writeln!(
+        w,
+        "{:>6} {:12} {:20} {:>12} {:>12} {:>12}",
+        "IP", "Function", "Opcode", "Count", "Avg (μs)", "Total (ms)"
+    )?;
+    rule(w, '-')?;
+    for s in &d.hottest {
+        writeln!(
+            w,
+            "{:>6} {:12} {:20} {:>12} {:>12.3} {:>12.3}",
+            s.ip,
+            truncate(&s.function, 12),
+            truncate(&s.opcode, 20),
+            thousands(s.count),
+            num(s.avg_time_us),
+            num(s.total_time_ms)
+        )?;
+    }
+    Ok(())
+}
+
+fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(
+        w,
+        &format!("TOP {} SLOWEST INSTRUCTIONS (by total time)", d.top_n),
+    )?;
+    writeln!(
+        w,
+        "{:>6} {:12} {:20} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}",
+        "IP",
+        "Function",
+        "Opcode",
+        "Total (ms)",
+        "Count",
+        "Avg (μs)",
+        "p50 (μs)",
+        "p95 (μs)",
+        "p99 (μs)"
+    )?;
+    rule(w, '-')?;
+    for s in &d.slowest {
+        slow_row(s, w)?;
+    }
+    writeln!(
+        w,
+        "(Total = mean of the timed executions x count; 1 in {} executions timed)",
+        d.sample_rate
+    )
+}
+
+fn slow_row(s: &InstructionStats, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "{:>6} {:12} {:20} {:>12.3} {:>12} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+        s.ip,
+        truncate(&s.function, 12),
+        truncate(&s.opcode, 20),
+        num(s.total_time_ms),
+        thousands(s.count),
+        num(s.avg_time_us),
+        num(s.p50_us),
+        num(s.p95_us),
+        num(s.p99_us)
+    )
+}
+
+fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "HOT LOOPS (>=1000 iterations)")?;
+    writeln!(
+        w,
+        "{:12} {:>6} {:>6} {:>12} {:>12} {:>15}",
+        "Function", "Start", "End", "Iterations", "Total (ms)", "Avg/iter (μs)"
+    )?;
+    rule(w, '-')?;
+    for l in &d.hot_loops {
+        writeln!(
+            w,
+            "{:12} {:>6} {:>6} {:>12} {:>12.3} {:>15.3}",
+            truncate(&l.function, 12),
+            l.start_ip,
+            l.end_ip,
+            thousands(l.iterations),
+            l.total_time_ms(),
+            l.avg_iteration_us()
+        )?;
+    }
+    Ok(())
+}
+
+fn branches(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "BRANCHES (conditional; miss % of a 2-bit predictor)")?;
+    if d.branches.is_empty() {
+        return writeln!(w, "  (no conditional branches executed)");
+    }
+    writeln!(
+        w,
+        "{:12} {:>6} {:20} {:>10} {:>10} {:>8} {:>8}",
+        "Function", "IP", "Opcode", "Taken", "Not taken", "Taken %", "Miss %"
+    )?;
+    rule(w, '-')?;
+    for b in &d.branches {
+        writeln!(
+            w,
+            "{:12} {:>6} {:20} {:>10} {:>10} {:>8.1} {:>8.1}",
+            truncate(&b.function, 12),
+            b.ip,
+            truncate(&b.opcode, 20),
+            thousands(b.taken),
+            thousands(b.not_taken),
+            num(b.taken_rate),
+            num(b.miss_rate)
+        )?;
+    }
+    Ok(())
+}
+
+fn memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let m = &d.memory;
+    section(w, "MEMORY")?;
+    field(w, "Total Reads", thousands(m.total_reads))?;
+    field(w, "Total Writes", thousands(m.total_writes))?;
+    if !m.instructions.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:12} {:>6} {:20} {:>12} {:>12}",
+            "Function", "IP", "Opcode", "Reads", "Writes"
+        )?;
+        rule(w, '-')?;
+        for i in &m.instructions {
+            writeln!(
+                w,
+                "{:12} {:>6} {:20} {:>12} {:>12}  {}",
+                truncate(&i.function, 12),
+                i.ip,
+                truncate(&i.opcode, 20),
+                thousands(i.reads),
+                thousands(i.writes),
+                i.operand
+            )?;
+        }
+    }
+    if !m.variables.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:12} {:27} {:>12} {:>12}",
+            "Function", "Variable", "Reads", "Writes"
+        )?;
+        rule(w, '-')?;
+        for v in &m.variables {
+            writeln!(
+                w,
+                "{:12} {:27} {:>12} {:>12}",
+                truncate(&v.function, 12),
+                truncate(&v.name, 27),
+                thousands(v.reads),
+                thousands(v.writes)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "FUNCTIONS")?;
+    writeln!(
+        w,
+        "{:20} {:>10} {:>14} {:>12} {:>12}",
+        "Function", "Calls", "Instructions", "Self (ms)", "Total (ms)"
+    )?;
+    rule(w, '-')?;
+    for f in &d.functions {
+        writeln!(
+            w,
+            "{:20} {:>10} {:>14} {:>12.3} {:>12.3}",
+            truncate(&f.name, 20),
+            thousands(f.calls),
+            thousands(f.instructions),
+            num(f.self_time_ms),
+            num(f.total_time_ms)
+        )?;
+    }
+    Ok(())
+}
+
+fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let j = &d.jit;
+    section(w, "JIT")?;
+    writeln!(
+        w,
+        "Compiled loops: {}   Exits: {}   Refused loops: {}",
+        j.compiled.len(),
+        thousands(j.total_exits()),
+        j.refusals.len()
+    )?;
+    if !j.compiled.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:12} {:>6} {:>6} {:>13} {:>8} {:>10}  Specialised",
+            "Function", "Start", "End", "Compile (μs)", "Bytes", "Entries"
+        )?;
+        rule(w, '-')?;
+        for c in &j.compiled {
+            writeln!(
+                w,
+                "{:12} {:>6} {:>6} {:>13.1} {:>8} {:>10}  {}",
+                truncate(&c.function, 12),
+                c.start_ip,
+                c.end_ip,
+                num(c.compile_time_us),
+                thousands(c.code_bytes as u64),
+                thousands(c.entries),
+                c.specialised
+            )?;
+        }
+    }
+    if !j.exits.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{:12} {:>6} {:>10}  Reason", "Function", "IP", "Exits")?;
+        rule(w, '-')?;
+        for e in &j.exits {
+            let f = truncate(&e.function, 12);
+            writeln!(
+                w,
+                "{f:12} {:>6} {:>10}  {}",
+                e.ip,
+                thousands(e.count),
+                e.reason
+            )?;
+        }
+    }
+    if !j.refusals.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:12} {:>6} {:>6}  Refused because",
+            "Function", "Start", "End"
+        )?;
+        rule(w, '-')?;
+        for r in &j.refusals {
+            let f = truncate(&r.function, 12);
+            writeln!(w, "{f:12} {:>6} {:>6}  {}", r.start_ip, r.end_ip, r.reason)?;
+        }
+    }
+    Ok(())
+}
