@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod bytecode;
+pub mod demo;
 pub mod profile;
 pub mod report;
 pub mod vm;

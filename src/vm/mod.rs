@@ -1,6 +1,7 @@
 //! The virtual machine: configuration (`VmBuilder`), program execution and the profiling API.
 
 mod builtins;
+mod calibrate;
 pub mod error;
 mod output;
 mod prepared;
@@ -50,6 +51,8 @@ pub struct VmBuilder {
     capture_output: bool,
     superinstructions: bool,
     perf_map: bool,
+    /// True for the VMs of the calibration itself (they must not calibrate again).
+    calibrated: bool,
 }
 
 impl Default for VmBuilder {
@@ -63,6 +66,7 @@ impl Default for VmBuilder {
             capture_output: false,
             superinstructions: true,
             perf_map: false,
+            calibrated: false,
         }
     }
 }
@@ -108,6 +112,11 @@ impl VmBuilder {
     /// Writes a `/tmp/perf-<pid>.map` line for each JIT-compiled loop.
     pub fn perf_map(mut self, on: bool) -> Self {
         self.perf_map = on;
+        self
+    }
+    /// Skips the hook-cost calibration (the overhead estimate then reads 0).
+    pub fn skip_calibration(mut self, skip: bool) -> Self {
+        self.calibrated = skip;
         self
     }
     /// Creates the VM.
@@ -160,6 +169,9 @@ impl VM {
         let mut ids = Vec::new();
         let mut hooks = None;
         if level > Level::None {
+            if !self.cfg.calibrated && self.profiler.hook_costs == Default::default() {
+                self.profiler.hook_costs = calibrate::hook_costs();
+            }
             for (i, code) in bc.code.iter().enumerate() {
                 ids.push(self.profiler.register_code((bc.id, i as u32), code, bc.globals()));
             }

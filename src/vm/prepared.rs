@@ -254,7 +254,8 @@ impl XCode {
                 fused[ip] = XInstr {
                     op,
                     k: h.k,
-                    n: 1,
+                    // The jump and the header's four instructions.
+                    n: 5,
                     _pad: 0,
                     a: h.a,
                     c: h.c,

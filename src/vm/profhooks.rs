@@ -12,6 +12,16 @@ use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
 use super::run::LVL_FULL;
 
+/// What the next dispatch does at DETAILED and above.
+pub(crate) enum Step {
+    /// Run the (possibly fused) instruction untimed.
+    Fused,
+    /// Run only the original instruction, untimed: a sample is due within the shape.
+    Single,
+    /// Run the original instruction and time it.
+    Sample,
+}
+
 /// Pointers into one profiler's data for the code objects of one run.
 pub(crate) struct ProfHooks {
     pub counts: Vec<*mut u64>,
@@ -55,16 +65,27 @@ impl ProfHooks {
         h
     }
 
-    /// Counts down to the next timed execution.
+    /// Counts down to the next timed execution over an instruction that covers `n` original
+    /// instructions (a superinstruction's shape, or 1).
     #[inline(always)]
-    pub fn should_sample(&mut self) -> bool {
-        self.countdown -= 1;
-        if self.countdown == 0 {
+    pub fn step(&mut self, n: u32) -> Step {
+        if self.countdown > n {
+            self.countdown -= n;
+            Step::Fused
+        } else if self.countdown == 1 {
             self.countdown = self.period.next(self.rate);
-            true
+            Step::Sample
         } else {
-            false
+            self.countdown -= 1;
+            Step::Single
         }
+    }
+
+    /// A superinstruction of `n` instructions fell back to its first one: give back the
+    /// countdown of the `n - 1` it did not run.
+    #[cold]
+    pub fn refund(&mut self, n: u32) {
+        self.countdown += n.saturating_sub(1);
     }
 
     /// Records the time since `t0`, less the timer's own cost, for the instruction `t`.

@@ -23,7 +23,7 @@ use super::builtins;
 use super::error::RuntimeError;
 use super::output::Output;
 use super::prepared::*;
-use super::profhooks::ProfHooks;
+use super::profhooks::{ProfHooks, Step};
 use super::trace;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
@@ -253,11 +253,17 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
         let mut ins: &XInstr = &*ip;
         if L >= LVL_DETAILED {
             let h = hooks.as_deref_mut().expect("hooks");
-            if h.should_sample() {
-                // Timed executions run the original instruction, never a superinstruction, so
-                // every sample measures exactly one instruction.
-                ins = &*orig.add(pc!());
-                pending = Some((h.timing[cur as usize].add(pc!()), crate::profile::clock::now_ticks()));
+            match h.step(ins.n as u32) {
+                Step::Fused => {}
+                // The sample falls inside this superinstruction's shape: run the original
+                // instructions one by one until it is reached, so that every instruction, not
+                // only the first of a shape, gets timed at the sampling rate.
+                Step::Single => ins = &*orig.add(pc!()),
+                Step::Sample => {
+                    // A timed execution runs exactly one original instruction.
+                    ins = &*orig.add(pc!());
+                    pending = Some((h.timing[cur as usize].add(pc!()), crate::profile::clock::now_ticks()));
+                }
             }
         }
         'dispatch: loop {
@@ -587,6 +593,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
                         continue 'fetch;
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -609,6 +618,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         ip = ip.offset(if t { ins.e } else { ins.d } as isize);
                         continue 'fetch;
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -620,6 +632,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         branch!(pc!() + 3, !t);
                         ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
                         continue 'fetch;
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
@@ -634,6 +649,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                             continue 'fetch;
                         }
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -646,6 +664,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                             ip = ip.add(4);
                             continue 'fetch;
                         }
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
@@ -660,6 +681,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                             continue 'fetch;
                         }
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -672,6 +696,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                             ip = ip.add(3);
                             continue 'fetch;
                         }
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
@@ -686,6 +713,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                             continue 'fetch;
                         }
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -699,6 +729,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         ip = if t { ip.add(2) } else { ip.offset(ins.d as isize) };
                         continue 'fetch;
                     }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;
                 }
@@ -710,6 +743,9 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         push(&mut sp, b.clone());
                         ip = ip.add(2);
                         continue 'fetch;
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
                     ins = &*fallback(orig, code, ip);
                     continue 'dispatch;

@@ -1,0 +1,24 @@
+//! Built-in demo programs, so `zx profile` with no file shows a real report.
+
+use crate::bytecode::{Bytecode, BytecodeBuilder};
+
+/// The guide's "Real-World Profiling Session" program: iterative Fibonacci of `n`, built with
+/// the builder exactly as the guide builds it. It returns Fibonacci(n) (6765 for n = 20).
+pub fn guide_fibonacci(n: i64) -> Bytecode {
+    let mut b = BytecodeBuilder::new();
+    b.set_source_name("<demo: guide fibonacci>");
+    b.emit_load_const(n).emit_store_name("n");
+    b.emit_load_const(0).emit_store_name("a");
+    b.emit_load_const(1).emit_store_name("b");
+    b.emit_load_const(0).emit_store_name("i");
+    b.emit_label("loop");
+    b.emit_load_name("i").emit_load_name("n").emit_lt().emit_jump_if_false("end");
+    b.emit_load_name("a").emit_load_name("b").emit_add().emit_store_name("temp");
+    b.emit_load_name("b").emit_store_name("a");
+    b.emit_load_name("temp").emit_store_name("b");
+    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_jump("loop");
+    b.emit_label("end");
+    b.emit_load_name("a").emit_return();
+    b.build().expect("the demo program is valid")
+}
