@@ -21,6 +21,24 @@ use output::Output;
 use prepared::Prepared;
 use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 
+/// Runs the copy of the run loop compiled for `level`.
+#[cfg(feature = "profiler")]
+fn run_at_level(level: Level, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+    match level {
+        Level::None => run::run::<LVL_NONE>(p, bc, st),
+        Level::Basic => run::run::<LVL_BASIC>(p, bc, st),
+        Level::Detailed => run::run::<LVL_DETAILED>(p, bc, st),
+        Level::Full => run::run::<LVL_FULL>(p, bc, st),
+    }
+}
+
+/// Without the `profiler` feature only the NONE loop exists.
+#[cfg(not(feature = "profiler"))]
+fn run_at_level(_: Level, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+    let _ = (LVL_BASIC, LVL_DETAILED, LVL_FULL);
+    run::run::<LVL_NONE>(p, bc, st)
+}
+
 /// Default maximum number of nested calls.
 pub const DEFAULT_MAX_CALL_DEPTH: usize = 10_000;
 /// Default back-edge count at which a loop is hot.
@@ -187,12 +205,7 @@ impl VM {
             live: 0,
             at: (0, 0),
         };
-        let result = match level {
-            Level::None => run::run::<LVL_NONE>(&prepared, bc, &mut st),
-            Level::Basic => run::run::<LVL_BASIC>(&prepared, bc, &mut st),
-            Level::Detailed => run::run::<LVL_DETAILED>(&prepared, bc, &mut st),
-            Level::Full => run::run::<LVL_FULL>(&prepared, bc, &mut st),
-        };
+        let result = run_at_level(level, &prepared, bc, &mut st);
         self.stack = std::mem::take(&mut st.stack);
         drop(st);
         if level > Level::None {
