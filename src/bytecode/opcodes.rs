@@ -229,11 +229,74 @@ opcodes! {
 /// Number of opcodes in the table.
 pub const N_OPS: usize = ALL_OPS.len();
 
-/// Names of the builtin functions, by builtin id (`CALL_BUILTIN`'s `a`).
+/// The builtin functions; a builtin's id (`CALL_BUILTIN`'s `a`) is its position here.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `len(x)`: length of a string, list or map.
+    Len,
+    /// `length(x)`: same as `len`.
+    Length,
+    /// `str(x)`: the display form.
+    Str,
+    /// `string(x)`: same as `str`.
+    String,
+    /// `int(x)`: to an integer.
+    Int,
+    /// `float(x)`: to a float.
+    Float,
+    /// `type(x)`: the type's name.
+    Type,
+    /// `abs(x)`.
+    Abs,
+    /// `min(a, b, ...)` or `min(list)`.
+    Min,
+    /// `max(a, b, ...)` or `max(list)`.
+    Max,
+    /// `range(n)` / `range(a, b)`: a lazy range.
+    Range,
+    /// `append(list, v)`: adds `v` to the list.
+    Append,
+    /// `keys(map)`: the keys, in insertion order.
+    Keys,
+    /// `clock()`: seconds, as a float.
+    Clock,
+}
+
+/// Every builtin, by id.
+pub const ALL_BUILTINS: &[Builtin] = &[
+    Builtin::Len,
+    Builtin::Length,
+    Builtin::Str,
+    Builtin::String,
+    Builtin::Int,
+    Builtin::Float,
+    Builtin::Type,
+    Builtin::Abs,
+    Builtin::Min,
+    Builtin::Max,
+    Builtin::Range,
+    Builtin::Append,
+    Builtin::Keys,
+    Builtin::Clock,
+];
+
+/// Names of the builtin functions, by builtin id.
 pub const BUILTINS: &[&str] = &[
     "len", "length", "str", "string", "int", "float", "type", "abs", "min", "max", "range",
     "append", "keys", "clock",
 ];
+
+impl Builtin {
+    /// The builtin with this id.
+    pub fn from_id(id: u32) -> Option<Builtin> {
+        ALL_BUILTINS.get(id as usize).copied()
+    }
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        BUILTINS[self as usize]
+    }
+}
 
 /// The builtin id of `name`, if it names a builtin function.
 pub fn builtin_id(name: &str) -> Option<u32> {

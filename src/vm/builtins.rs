@@ -6,7 +6,8 @@ use std::time::Instant;
 use zexus_runtime::ops::{self, list_index};
 use zexus_runtime::{Key, Kind, MapObj, OpError, RangeIter, Value};
 
-use crate::bytecode::BUILTINS;
+use crate::bytecode::Builtin;
+use crate::bytecode::Builtin as B;
 
 fn err<T>(m: String) -> Result<T, OpError> {
     Err(OpError::Other(m))
@@ -96,32 +97,35 @@ fn min_max(name: &str, args: &[Value], want: std::cmp::Ordering) -> Result<Value
 
 /// Calls builtin `id` (an index into `BUILTINS`).
 pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
-    let name = BUILTINS[id as usize];
-    match name {
-        "len" | "length" => {
+    let Some(builtin) = Builtin::from_id(id) else {
+        return err(format!("no builtin #{id}"));
+    };
+    let name = builtin.name();
+    match builtin {
+        B::Len | B::Length => {
             arity(name, args, 1)?;
             match args[0].as_iter() {
                 Some(_) => err(format!("{name}() of a range")),
                 None => ops::len(&args[0]).map(Value::int),
             }
         }
-        "str" | "string" => {
+        B::Str | B::String => {
             arity(name, args, 1)?;
             Ok(Value::str(args[0].to_string()))
         }
-        "int" => {
+        B::Int => {
             arity(name, args, 1)?;
             to_int(&args[0])
         }
-        "float" => {
+        B::Float => {
             arity(name, args, 1)?;
             to_float(&args[0])
         }
-        "type" => {
+        B::Type => {
             arity(name, args, 1)?;
             Ok(Value::str(args[0].type_name()))
         }
-        "abs" => {
+        B::Abs => {
             arity(name, args, 1)?;
             match args[0].kind() {
                 Kind::Int => args[0].as_int().expect("int").checked_abs().map(Value::int).ok_or(OpError::Overflow),
@@ -129,9 +133,9 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
                 _ => err(format!("abs expects a number, got {}", args[0].type_name())),
             }
         }
-        "min" => min_max(name, args, std::cmp::Ordering::Less),
-        "max" => min_max(name, args, std::cmp::Ordering::Greater),
-        "range" => {
+        B::Min => min_max(name, args, std::cmp::Ordering::Less),
+        B::Max => min_max(name, args, std::cmp::Ordering::Greater),
+        B::Range => {
             let (start, end) = match args {
                 [n] => (0, int_arg(name, n)?),
                 [a, b] => (int_arg(name, a)?, int_arg(name, b)?),
@@ -139,7 +143,7 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
             };
             Ok(Value::iter(RangeIter::Range { next: start, end, index: 0 }))
         }
-        "append" => {
+        B::Append => {
             arity(name, args, 2)?;
             match args[0].as_list() {
                 Some(l) => {
@@ -149,15 +153,14 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
                 None => err(format!("append expects a list, got {}", args[0].type_name())),
             }
         }
-        "keys" => {
+        B::Keys => {
             arity(name, args, 1)?;
             map_keys(&args[0])
         }
-        "clock" => {
+        B::Clock => {
             arity(name, args, 0)?;
             Ok(Value::float(clock()))
         }
-        other => err(format!("builtin '{other}' is not callable")),
     }
 }
 
