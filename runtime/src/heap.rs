@@ -95,6 +95,40 @@ impl Hash for Key {
     }
 }
 
+/// Drops container values without recursion: a list nested a million deep would otherwise
+/// overflow the native stack when its last reference goes away. Children of a container that is
+/// about to die are moved onto an explicit work list first, so each drop is shallow.
+fn drop_iteratively(mut work: Vec<Value>) {
+    while let Some(v) = work.pop() {
+        if v.is_last_reference() {
+            if let Some(l) = v.as_list() {
+                work.append(&mut l.items.borrow_mut());
+            } else if let Some(m) = v.as_map() {
+                work.extend(m.entries.borrow_mut().drain(..).map(|(_, v)| v));
+            }
+        }
+        drop(v);
+    }
+}
+
+impl Drop for ListObj {
+    fn drop(&mut self) {
+        let items = std::mem::take(self.items.get_mut());
+        if items.iter().any(|v| v.is_heap()) {
+            drop_iteratively(items);
+        }
+    }
+}
+
+impl Drop for MapObj {
+    fn drop(&mut self) {
+        let entries = std::mem::take(self.entries.get_mut());
+        if entries.values().any(|v| v.is_heap()) {
+            drop_iteratively(entries.into_iter().map(|(_, v)| v).collect());
+        }
+    }
+}
+
 /// A mutable map in insertion order, shared by reference.
 #[derive(Debug, Default)]
 pub struct MapObj {
@@ -195,5 +229,26 @@ impl RangeIter {
                 Some((Value::int(i as i64), Value::str(c.to_string())))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Value;
+
+    #[test]
+    fn a_deeply_nested_list_drops_without_overflowing_the_stack() {
+        let mut v = Value::list(vec![]);
+        for _ in 0..1_000_000 {
+            v = Value::list(vec![v, Value::int(1)]);
+        }
+        drop(v);
+        let mut m = Value::list(vec![]);
+        for i in 0..200_000 {
+            let map = crate::MapObj::new();
+            map.borrow_mut().insert(crate::Key::new(&Value::int(i)).unwrap(), m);
+            m = Value::map(map);
+        }
+        drop(m);
     }
 }

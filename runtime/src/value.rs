@@ -239,6 +239,25 @@ impl Value {
         }
     }
 
+    /// True if this value holds the only reference to its heap object.
+    pub fn is_last_reference(&self) -> bool {
+        // SAFETY: for heap tags the payload is a live `Rc` pointer of the tag's type; the
+        // temporary `Rc` is never dropped (ManuallyDrop), so the count is unchanged.
+        unsafe {
+            use std::mem::ManuallyDrop;
+            let n = match self.tag {
+                TAG_STR => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const StrObj))),
+                TAG_LIST => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const ListObj))),
+                TAG_MAP => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const MapObj))),
+                TAG_ITER => {
+                    Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const RefCell<RangeIter>)))
+                }
+                _ => return false,
+            };
+            n == 1
+        }
+    }
+
     /// True if the value owns a heap reference.
     #[inline(always)]
     pub fn is_heap(&self) -> bool {

@@ -10,6 +10,7 @@
 //!   memory that is written with `ptr::write` and never dropped;
 //! - the profiler's per-ip vectors were sized for these code objects and are not resized while
 //!   the loop runs.
+//!
 //! State lives in locals (`ip`, `sp`, `slots`, the code pointers) and is written back to
 //! `RunState` only where an error can leave the loop (STYLE.md 4).
 
