@@ -1,1 +1,246 @@
-fn main(){}
+//! `zx`: run, profile and disassemble Zexus programs.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use zexus::report::Format;
+use zexus::{Bytecode, Level, VM};
+
+/// Exit code for a compile error (as sysexits' EX_DATAERR).
+const EXIT_COMPILE: u8 = 65;
+/// Exit code for an unreadable input file (EX_NOINPUT).
+const EXIT_NO_INPUT: u8 = 66;
+/// Exit code for a runtime error (EX_SOFTWARE).
+const EXIT_RUNTIME: u8 = 70;
+/// Exit code for a failure to write output (EX_IOERR).
+const EXIT_IO: u8 = 74;
+
+#[derive(Parser)]
+#[command(
+    name = "zx",
+    version,
+    about = "The Zexus VM: run, profile and disassemble .zx programs",
+    long_about = "The Zexus VM: a bytecode interpreter with a Cranelift JIT tier and an \
+instruction-level profiler.\n\nExamples:\n  zx run examples/fib.zx          run a program\n  \
+zx profile                         profile the built-in demo (the guide's Fibonacci program)\n  \
+zx profile prog.zx --level full    profile a program: counts, timings, branches, memory, loops\n  \
+zx profile prog.zx --format html -o report.html\n  zx disasm prog.zx                 show the bytecode\n  \
+zx eval 'print(6 * 7)'             run a snippet\n\nA FILE of '-' reads standard input. Exit codes: 0 ok, \
+65 compile error, 66 unreadable file, 70 runtime error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct TierArgs {
+    /// Compile hot loops to native code with Cranelift
+    #[arg(long, overrides_with = "no_jit")]
+    jit: bool,
+    /// Interpret only (no JIT)
+    #[arg(long = "no-jit")]
+    no_jit: bool,
+    /// Back edges a loop takes before it is compiled
+    #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_HOT_THRESHOLD)]
+    hot_threshold: u32,
+    /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code
+    #[arg(long)]
+    perf_map: bool,
+}
+
+impl TierArgs {
+    fn jit_enabled(&self, default: bool) -> bool {
+        if self.no_jit {
+            false
+        } else {
+            self.jit || default
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program (JIT on by default; --no-jit to interpret only)
+    Run {
+        /// The .zx file, or - for standard input
+        file: PathBuf,
+        #[command(flatten)]
+        tier: TierArgs,
+    },
+    /// Run a program under the instruction profiler and print a report (JIT off by default,
+    /// so timings are per instruction; --jit to profile JIT code with its inline counters)
+    Profile {
+        /// The .zx file, or - for standard input; without it, the guide's Fibonacci demo
+        file: Option<PathBuf>,
+        /// What to record: basic (counts), detailed (+ sampled timings), full (+ memory,
+        /// branches, hot loops)
+        #[arg(long, default_value = "detailed")]
+        level: Level,
+        /// Report format: text, json or html
+        #[arg(long, default_value = "text")]
+        format: Format,
+        /// Rows in each table of the report
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Write the report here instead of standard output
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// Time 1 in N executions (1 times every execution)
+        #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
+        sample_rate: u32,
+        #[command(flatten)]
+        tier: TierArgs,
+    },
+    /// Print the bytecode of every code object
+    Disasm {
+        /// The .zx file, or - for standard input
+        file: PathBuf,
+    },
+    /// Measure the profiler's overhead: every level, interpreted and with the JIT, as ratios to
+    /// level NONE (the guide's overhead table, measured)
+    Bench {
+        /// Programs to measure (default: loop_sum, fib_rec and sieve, scaled down)
+        files: Vec<PathBuf>,
+        /// Timed runs per cell (the median is reported)
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Only the interpreter
+        #[arg(long = "no-jit")]
+        no_jit: bool,
+    },
+    /// Run a snippet of Zexus given on the command line
+    Eval {
+        /// The source code
+        code: String,
+        #[command(flatten)]
+        tier: TierArgs,
+    },
+}
+
+/// A failure with the exit code it maps to.
+struct Failure(u8, String);
+
+fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
+    let name = path.display().to_string();
+    let text = if name == "-" {
+        let mut s = String::new();
+        io::stdin().read_to_string(&mut s).map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read standard input: {e}")))?;
+        s
+    } else {
+        fs::read_to_string(path).map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read {name}: {e}")))?
+    };
+    Ok((text, name))
+}
+
+fn compile(source: &str, name: &str) -> Result<Bytecode, Failure> {
+    zexus::compile(source, name).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        Failure(EXIT_COMPILE, text.join("\n"))
+    })
+}
+
+fn vm_for(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) -> VM {
+    VM::builder()
+        .jit(tier.jit_enabled(jit_default))
+        .hot_threshold(tier.hot_threshold)
+        .perf_map(tier.perf_map)
+        .profiling(level)
+        .sample_rate(sample_rate)
+        .build()
+}
+
+fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
+    vm.execute(bc).map_err(|e| {
+        let kind = match e.kind {
+            zexus::vm::ErrorKind::Runtime => "runtime error",
+            zexus::vm::ErrorKind::InvalidBytecode => "invalid bytecode",
+        };
+        Failure(EXIT_RUNTIME, format!("{kind}: {e}"))
+    })
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run { file, tier } => {
+            let (src, name) = read_source(&file)?;
+            let bc = compile(&src, &name)?;
+            let mut vm = vm_for(&tier, true, Level::None, 1);
+            execute(&mut vm, &bc)?;
+        }
+        Command::Eval { code, tier } => {
+            let bc = compile(&code, "<eval>")?;
+            let mut vm = vm_for(&tier, true, Level::None, 1);
+            let v = execute(&mut vm, &bc)?;
+            if v != zexus::Value::NULL {
+                println!("{}", v.repr());
+            }
+        }
+        Command::Bench { files, runs, no_jit } => {
+            let programs = if files.is_empty() {
+                zexus::bench::default_programs().map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
+            } else {
+                let mut v = Vec::new();
+                for f in &files {
+                    let (src, name) = read_source(f)?;
+                    v.push(zexus::bench::BenchProgram { name, bytecode: compile(&src, &f.display().to_string())? });
+                }
+                v
+            };
+            let tiers: &[bool] = if no_jit { &[false] } else { &[false, true] };
+            let rows = zexus::bench::measure(&programs, tiers, runs).map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
+            print!("{}", zexus::bench::render(&rows, runs));
+        }
+        Command::Disasm { file } => {
+            let (src, name) = read_source(&file)?;
+            let bc = compile(&src, &name)?;
+            print!("{}", bc.disassemble());
+        }
+        Command::Profile { file, level, format, top, output, sample_rate, tier } => {
+            let bc = match &file {
+                Some(path) => {
+                    let (src, name) = read_source(path)?;
+                    compile(&src, &name)?
+                }
+                None => zexus::demo::guide_fibonacci(20),
+            };
+            if level == Level::None {
+                return Err(Failure(64, "zx: level none records nothing; use basic, detailed or full".into()));
+            }
+            let mut vm = vm_for(&tier, false, level, sample_rate);
+            let result = vm.execute(&bc);
+            let report = vm.profiling_report(format, top);
+            let written = match &output {
+                Some(path) => fs::write(path, &report).map_err(|e| format!("zx: cannot write {}: {e}", path.display())),
+                None => io::stdout().write_all(report.as_bytes()).map_err(|e| format!("zx: {e}")),
+            };
+            if let Some(path) = &output {
+                if written.is_ok() {
+                    eprintln!("zx: {format} report written to {}", path.display());
+                }
+            }
+            if file.is_none() {
+                if let Ok(v) = &result {
+                    eprintln!("zx: profiled the built-in demo (the guide's Fibonacci program): Fibonacci(20) = {v}");
+                }
+            }
+            result.map_err(|e| Failure(EXIT_RUNTIME, format!("runtime error: {e}")))?;
+            written.map_err(|m| Failure(EXIT_IO, m))?;
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(code)
+        }
+    }
+}

@@ -226,7 +226,23 @@ fn mask(report: &str) -> String {
     let timed = ["Total Time:", "Instructions/Second:", "Profiling Overhead:"];
     report
         .lines()
-        .map(|l| if timed.iter().any(|t| l.starts_with(t)) { l.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect() } else { l.to_string() })
+        .map(|l| {
+            if !timed.iter().any(|t| l.starts_with(t)) {
+                return l.to_string();
+            }
+            // Each run of digits and separators becomes one `#`: widths vary with the timing.
+            let mut out = String::new();
+            for c in l.chars() {
+                if c.is_ascii_digit() || (c == ',' && out.ends_with('#')) {
+                    if !out.ends_with('#') {
+                        out.push('#');
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

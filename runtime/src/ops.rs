@@ -68,6 +68,13 @@ impl std::error::Error for OpError {}
 /// Result of an operator.
 pub type OpResult = Result<Value, OpError>;
 
+/// A value's type name with its indefinite article, for messages: `an int`, `a list`.
+pub fn a_type(v: &Value) -> String {
+    let t = v.type_name();
+    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {t}")
+}
+
 fn side_of(a: &Value, b: &Value, ok: impl Fn(&Value) -> bool) -> Side {
     match (ok(a), ok(b)) {
         (true, false) => Side::Right,
@@ -292,7 +299,7 @@ pub fn list_index(len: usize, idx: &Value) -> Result<usize, OpError> {
 }
 
 fn key_of(k: &Value) -> Result<Key, OpError> {
-    Key::new(k).ok_or_else(|| OpError::Other(format!("a {} cannot be a map key", k.type_name())))
+    Key::new(k).ok_or_else(|| OpError::Other(format!("{} cannot be a map key", a_type(k))))
 }
 
 /// `obj[key]` for lists, maps and strings. A missing map key is an error.
@@ -317,7 +324,7 @@ pub fn index(obj: &Value, key: &Value) -> OpResult {
             let i = list_index(n, key)?;
             Ok(Value::str(s.chars().nth(i).expect("index checked").to_string()))
         }
-        _ => Err(OpError::Other(format!("cannot index a {}", obj.type_name()))),
+        _ => Err(OpError::Other(format!("cannot index {}", a_type(obj)))),
     }
 }
 
@@ -335,7 +342,7 @@ pub fn store_index(obj: &Value, key: &Value, v: Value) -> Result<(), OpError> {
             obj.as_map().expect("map").borrow_mut().insert(k, v);
             Ok(())
         }
-        _ => Err(OpError::Other(format!("cannot assign into a {}", obj.type_name()))),
+        _ => Err(OpError::Other(format!("cannot assign into {}", a_type(obj)))),
     }
 }
 
@@ -345,6 +352,6 @@ pub fn len(v: &Value) -> Result<i64, OpError> {
         TAG_STR => Ok(v.as_str().expect("str").chars().count() as i64),
         TAG_LIST => Ok(v.as_list().expect("list").borrow().len() as i64),
         TAG_MAP => Ok(v.as_map().expect("map").borrow().len() as i64),
-        _ => Err(OpError::Other(format!("len() of a {}", v.type_name()))),
+        _ => Err(OpError::Other(format!("len() of {}", a_type(v)))),
     }
 }

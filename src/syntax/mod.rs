@@ -73,13 +73,20 @@ impl std::error::Error for SyntaxError {}
 /// Never panics and never recurses deeper than [`ast::MAX_NESTING`] levels, whatever the input.
 /// On failure returns every error found (in source order, at most [`MAX_ERRORS`]).
 pub fn parse(source: &str) -> Result<ast::Program, Vec<SyntaxError>> {
-    let tokens = lexer::tokenize(source);
-    let mut parser = parser::Parser::new(source, tokens);
-    let stmts = parser.program();
-    let errors = parser.into_errors();
+    let (program, errors) = parse_recovering(source);
     if errors.is_empty() {
-        Ok(ast::Program { stmts })
+        Ok(program)
     } else {
         Err(errors)
     }
+}
+
+/// Parses a whole source file and returns what could be parsed along with the errors: the
+/// statements that failed to parse are left out of the program (as are the remaining ones
+/// after a fatal error). Lets the compiler report its own errors after the parser's.
+pub fn parse_recovering(source: &str) -> (ast::Program, Vec<SyntaxError>) {
+    let tokens = lexer::tokenize(source);
+    let mut parser = parser::Parser::new(source, tokens);
+    let stmts = parser.program();
+    (ast::Program { stmts }, parser.into_errors())
 }

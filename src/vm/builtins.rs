@@ -56,7 +56,7 @@ fn to_int(v: &Value) -> Result<Value, OpError> {
                 Err(_) => err(format!("cannot convert {} to int", v.repr())),
             }
         }
-        _ => err(format!("cannot convert a {} to int", v.type_name())),
+        _ => err(format!("cannot convert {} to int", ops::a_type(v))),
     }
 }
 
@@ -68,7 +68,7 @@ fn to_float(v: &Value) -> Result<Value, OpError> {
             Ok(f) => Ok(Value::float(f)),
             Err(_) => err(format!("cannot convert {} to float", v.repr())),
         },
-        _ => err(format!("cannot convert a {} to float", v.type_name())),
+        _ => err(format!("cannot convert {} to float", ops::a_type(v))),
     }
 }
 
@@ -234,7 +234,7 @@ pub(crate) fn build_map(items: Vec<Value>) -> Result<Value, OpError> {
         let mut entries = map.borrow_mut();
         let mut it = items.into_iter();
         while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            let key = Key::new(&k).ok_or_else(|| OpError::Other(format!("a {} cannot be a map key", k.type_name())))?;
+            let key = Key::new(&k).ok_or_else(|| OpError::Other(format!("{} cannot be a map key", ops::a_type(&k))))?;
             entries.insert(key, v);
         }
     }
@@ -255,7 +255,7 @@ pub(crate) fn get_iter(v: Value) -> Result<Value, OpError> {
         Kind::List => RangeIter::List { list: v, index: 0 },
         Kind::Map => RangeIter::Map { map: v, index: 0 },
         Kind::Str => RangeIter::Str { s: v, offset: 0, index: 0 },
-        _ => return err(format!("cannot iterate over a {}", v.type_name())),
+        _ => return err(format!("cannot iterate over {}", ops::a_type(&v))),
     };
     Ok(Value::iter(it))
 }

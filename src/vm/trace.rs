@@ -75,9 +75,9 @@ pub(crate) fn not_callable(bc: &Bytecode, code: u32, pc: usize, v: &Value) -> St
         if v.kind() == zexus_runtime::Kind::Undef {
             return format!("undefined variable '{name}'");
         }
-        return format!("'{name}' is not a function (it is a {})", v.type_name());
+        return format!("'{name}' is not a function (it is {})", zexus_runtime::ops::a_type(v));
     }
-    format!("a {} value is not a function", v.type_name())
+    format!("{} value is not a function", zexus_runtime::ops::a_type(v))
 }
 
 /// A runtime error raised at (code, pc) under the given suspended callers.

@@ -1,0 +1,298 @@
+//! Name resolution: globals, block scopes, function contexts and the capture check.
+//!
+//! The compiler keeps its own name-to-slot tables and emits slot numbers directly, so the
+//! builder's by-name slot maps are only used to create the program's global slots.
+//!
+//! Rules (LANGUAGE.md):
+//! - a `let`/`const`/`action` in the program's outermost block declares a global: a slot of the
+//!   program's frame, read with `LOAD_NAME` in the program and `LOAD_GLOBAL` in functions;
+//! - a `let` in any other block declares a variable with a fresh slot that shadows outer ones
+//!   until the block ends (running the same `let` again just assigns it);
+//! - a function sees its own parameters and locals, its own name (a nested function, so it can
+//!   recurse), and the globals; using a local of an enclosing function (or of an enclosing block
+//!   of the program) is a compile error, since there are no closures;
+//! - any other name is a builtin (if it is one) or a global, which fails at run time if it is
+//!   never assigned.
+
+use std::collections::HashMap;
+
+use super::Compiler;
+use crate::bytecode::builtin_id;
+use crate::syntax::ast::{Block, Stmt, StmtKind};
+
+/// A variable of a block scope (a slot of the current code object).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Local {
+    pub slot: u32,
+    pub is_const: bool,
+}
+
+/// A global variable (a slot of the program's frame).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Global {
+    pub slot: u32,
+    /// Declared in the program's outermost block (so it shadows a builtin of the same name).
+    pub declared: bool,
+    /// Declared with `const` somewhere in the outermost block.
+    pub is_const: bool,
+    /// Its `const` declaration has been compiled (a second one is an error).
+    pub const_seen: bool,
+}
+
+/// An enclosing loop, for `break` and `continue`.
+pub(super) struct LoopCtx {
+    /// Label after the loop.
+    pub exit: String,
+    /// Label `continue` jumps to.
+    pub next: String,
+    /// True if an iterator sits on the stack during the loop (`break` must pop it).
+    pub has_iter: bool,
+}
+
+/// A code object being compiled: the program or one function.
+pub(super) struct Ctx {
+    /// `<main>` or the function's name.
+    pub name: String,
+    /// For a nested function: its own name and function index, so its body can call itself.
+    pub self_ref: Option<(String, u32)>,
+    /// Block scopes, innermost last. For the program these are the blocks inside its
+    /// outermost block (which is the globals table); for a function, `scopes[0]` holds the
+    /// parameters and the body's own variables.
+    pub scopes: Vec<HashMap<String, Local>>,
+    /// Enclosing loops, innermost last.
+    pub loops: Vec<LoopCtx>,
+}
+
+impl Ctx {
+    pub fn main() -> Ctx {
+        Ctx {
+            name: "<main>".to_string(),
+            self_ref: None,
+            scopes: Vec::new(),
+            loops: Vec::new(),
+        }
+    }
+
+    pub fn function(name: &str, params: &[String], self_ref: Option<u32>) -> Ctx {
+        let mut top = HashMap::new();
+        for (i, p) in params.iter().enumerate() {
+            top.insert(
+                p.clone(),
+                Local {
+                    slot: i as u32,
+                    is_const: false,
+                },
+            );
+        }
+        Ctx {
+            name: name.to_string(),
+            self_ref: self_ref.map(|i| (name.to_string(), i)),
+            scopes: vec![top],
+            loops: Vec::new(),
+        }
+    }
+}
+
+/// What a name refers to at the current point of the program.
+#[derive(Debug, Clone)]
+pub(super) enum Resolved {
+    /// A slot of the current code object.
+    Local(Local),
+    /// A global slot.
+    Global(Global),
+    /// A nested function's own name inside its body: a constant function value. Also says
+    /// which function declares that name (as a local).
+    SelfFunc(u32, String),
+    /// A builtin function id.
+    Builtin(u32),
+    /// A local of an enclosing function (named here) or of an enclosing block of the program.
+    Captured(String),
+    /// Not declared anywhere visible.
+    Unknown,
+}
+
+impl Compiler {
+    /// True while compiling the program's outermost block (not a nested block or function).
+    pub(super) fn at_top_level(&self) -> bool {
+        self.ctxs.len() == 1 && self.ctxs[0].scopes.is_empty()
+    }
+
+    /// True while compiling the program's code object (at any block depth).
+    pub(super) fn in_main(&self) -> bool {
+        self.ctxs.len() == 1
+    }
+
+    /// Resolves `name` from the current point.
+    pub(super) fn resolve(&self, name: &str) -> Resolved {
+        let cur = self.ctxs.len() - 1;
+        for (depth, ctx) in self.ctxs.iter().enumerate().rev() {
+            for scope in ctx.scopes.iter().rev() {
+                if let Some(l) = scope.get(name) {
+                    return if depth == cur {
+                        Resolved::Local(*l)
+                    } else {
+                        Resolved::Captured(ctx.name.clone())
+                    };
+                }
+            }
+            if let Some((self_name, index)) = &ctx.self_ref {
+                if self_name == name {
+                    let owner = self.ctxs[depth.saturating_sub(1)].name.clone();
+                    return Resolved::SelfFunc(*index, owner);
+                }
+            }
+        }
+        match self.globals.get(name) {
+            Some(g) if g.declared => Resolved::Global(*g),
+            g => match builtin_id(name) {
+                Some(id) => Resolved::Builtin(id),
+                None => g.map_or(Resolved::Unknown, |g| Resolved::Global(*g)),
+            },
+        }
+    }
+
+    /// The global slot of `name`, created (as an undeclared global) on first use.
+    pub(super) fn global_slot(&mut self, name: &str) -> u32 {
+        if let Some(g) = self.globals.get(name) {
+            return g.slot;
+        }
+        // No block of the program declares `name` (those names were reserved up front), so
+        // the builder's name map for the program's frame cannot point at a block slot here.
+        let slot = self.b.global_slot(name);
+        self.globals.insert(
+            name.to_string(),
+            Global {
+                slot,
+                declared: false,
+                is_const: false,
+                const_seen: false,
+            },
+        );
+        slot
+    }
+
+    /// Creates the program's global slots before anything is emitted: every name declared in
+    /// its outermost block (these shadow builtins), then every name declared in a nested block
+    /// of the program (reserved, so that a later global of the same name gets its own slot
+    /// rather than the block's).
+    pub(super) fn declare_globals(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            let (name, is_const) = match &s.kind {
+                StmtKind::Let { name, is_const, .. } => (name, *is_const),
+                StmtKind::FuncDef { name, .. } => (name, false),
+                _ => continue,
+            };
+            let slot = self.global_slot(name);
+            let g = self.globals.get_mut(name).expect("just created");
+            debug_assert_eq!(g.slot, slot);
+            g.declared = true;
+            g.is_const |= is_const;
+        }
+        let mut nested = Vec::new();
+        for s in stmts {
+            block_names_in(s, false, &mut nested);
+        }
+        for name in nested {
+            self.global_slot(&name);
+        }
+    }
+
+    /// Pushes a block scope.
+    pub(super) fn push_scope(&mut self) {
+        self.ctx().scopes.push(HashMap::new());
+    }
+
+    /// Pops the innermost block scope.
+    pub(super) fn pop_scope(&mut self) {
+        self.ctx().scopes.pop();
+    }
+
+    /// The context being compiled.
+    pub(super) fn ctx(&mut self) -> &mut Ctx {
+        self.ctxs
+            .last_mut()
+            .expect("the program's context is always there")
+    }
+
+    /// Declares `name` in the current block (or as a global at top level) and returns where to
+    /// store its initial value. A second `let` in the same block reuses the slot. Reports
+    /// declaring over a `const` and a second `const` of the same name.
+    pub(super) fn declare(&mut self, name: &str, is_const: bool, line: u32) -> Resolved {
+        if self.at_top_level() {
+            let slot = self.global_slot(name);
+            let g = self.globals.get_mut(name).expect("created above");
+            let redeclared = g.is_const && (!is_const || g.const_seen);
+            g.declared = true;
+            if is_const {
+                g.is_const = true;
+                g.const_seen = true;
+            }
+            let g = *g;
+            if redeclared {
+                self.error(line, name, format!("cannot assign to const '{name}'"));
+            }
+            debug_assert_eq!(g.slot, slot);
+            return Resolved::Global(g);
+        }
+        let existing = self.ctx().scopes.last().and_then(|s| s.get(name)).copied();
+        if let Some(l) = existing {
+            if l.is_const || is_const {
+                self.error(line, name, format!("cannot assign to const '{name}'"));
+            }
+            return Resolved::Local(l);
+        }
+        let slot = self.b.new_slot(name);
+        let local = Local { slot, is_const };
+        let scope = self
+            .ctx()
+            .scopes
+            .last_mut()
+            .expect("below the top level there is a block scope");
+        scope.insert(name.to_string(), local);
+        Resolved::Local(local)
+    }
+
+    /// A hidden slot of the current code object (loop counters); `name` is not an identifier.
+    pub(super) fn hidden_slot(&mut self, name: &str) -> u32 {
+        self.b.new_slot(name)
+    }
+}
+
+/// Collects the names declared in the nested blocks under `s` (not inside function bodies);
+/// `nested` says whether `s` itself is inside a nested block.
+fn block_names_in(s: &Stmt, nested: bool, out: &mut Vec<String>) {
+    let block = |b: &Block, out: &mut Vec<String>| {
+        for s in &b.stmts {
+            block_names_in(s, true, out);
+        }
+    };
+    match &s.kind {
+        StmtKind::Let { name, .. } | StmtKind::FuncDef { name, .. } if nested => {
+            out.push(name.clone())
+        }
+        StmtKind::If {
+            branches,
+            else_block,
+        } => {
+            for (_, b) in branches {
+                block(b, out);
+            }
+            if let Some(b) = else_block {
+                block(b, out);
+            }
+        }
+        StmtKind::While { body, .. } => block(body, out),
+        StmtKind::ForEach {
+            index_var,
+            var,
+            body,
+            ..
+        } => {
+            out.extend(index_var.iter().cloned());
+            out.push(var.clone());
+            block(body, out);
+        }
+        StmtKind::Block(b) => block(b, out),
+        _ => {}
+    }
+}
