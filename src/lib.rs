@@ -3,8 +3,12 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod bytecode;
+pub mod jit;
+pub mod compiler;
 pub mod demo;
+pub mod error;
 pub mod profile;
 pub mod report;
 pub mod vm;
@@ -15,3 +19,5 @@ pub use zexus_runtime::{Kind, Value};
 pub use vm::{RuntimeError, VmBuilder, VM};
 pub use profile::{InstructionProfiler, Level};
 pub use report::Format;
+pub use compiler::{compile, CompileError};
+pub use error::{eval, Error};

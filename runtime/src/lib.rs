@@ -6,6 +6,7 @@
 
 pub mod display;
 pub mod heap;
+pub mod jit_helpers;
 pub mod ops;
 pub mod value;
 

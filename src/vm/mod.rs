@@ -3,10 +3,12 @@
 mod builtins;
 mod calibrate;
 pub mod error;
+mod eval;
 mod output;
 mod prepared;
 mod profhooks;
 mod run;
+mod tier;
 mod trace;
 
 use zexus_runtime::Value;
@@ -22,21 +24,30 @@ use prepared::Prepared;
 use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 
 /// Runs the copy of the run loop compiled for `level`.
+/// `jit` picks the copy with the JIT tier's back-edge hooks.
 #[cfg(feature = "profiler")]
-fn run_at_level(level: Level, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
-    match level {
-        Level::None => run::run::<LVL_NONE>(p, bc, st),
-        Level::Basic => run::run::<LVL_BASIC>(p, bc, st),
-        Level::Detailed => run::run::<LVL_DETAILED>(p, bc, st),
-        Level::Full => run::run::<LVL_FULL>(p, bc, st),
+fn run_at_level(level: Level, jit: bool, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+    match (level, jit) {
+        (Level::None, false) => run::run::<LVL_NONE, false>(p, bc, st),
+        (Level::Basic, false) => run::run::<LVL_BASIC, false>(p, bc, st),
+        (Level::Detailed, false) => run::run::<LVL_DETAILED, false>(p, bc, st),
+        (Level::Full, false) => run::run::<LVL_FULL, false>(p, bc, st),
+        (Level::None, true) => run::run::<LVL_NONE, true>(p, bc, st),
+        (Level::Basic, true) => run::run::<LVL_BASIC, true>(p, bc, st),
+        (Level::Detailed, true) => run::run::<LVL_DETAILED, true>(p, bc, st),
+        (Level::Full, true) => run::run::<LVL_FULL, true>(p, bc, st),
     }
 }
 
 /// Without the `profiler` feature only the NONE loop exists.
 #[cfg(not(feature = "profiler"))]
-fn run_at_level(_: Level, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+fn run_at_level(_: Level, jit: bool, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
     let _ = (LVL_BASIC, LVL_DETAILED, LVL_FULL);
-    run::run::<LVL_NONE>(p, bc, st)
+    if jit {
+        run::run::<LVL_NONE, true>(p, bc, st)
+    } else {
+        run::run::<LVL_NONE, false>(p, bc, st)
+    }
 }
 
 /// Default maximum number of nested calls.
@@ -141,7 +152,8 @@ impl VmBuilder {
     pub fn build(self) -> VM {
         builtins::init_clock();
         let profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
-        VM { out: Output::new(self.capture_output), cfg: self, profiler, stack: Vec::new() }
+        let tier = self.jit.then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
+        VM { out: Output::new(self.capture_output), cfg: self, profiler, stack: Vec::new(), tier }
     }
 }
 
@@ -160,6 +172,8 @@ pub struct VM {
     profiler: InstructionProfiler,
     out: Output,
     stack: Vec<Value>,
+    /// The JIT tier (with `jit(true)`): compiled loops live as long as the VM.
+    tier: Option<Box<tier::Tier>>,
 }
 
 impl Default for VM {
@@ -196,6 +210,9 @@ impl VM {
             hooks = Some(profhooks::ProfHooks::new(&mut self.profiler, &ids));
             self.profiler.begin_run();
         }
+        if let Some(t) = self.tier.as_deref_mut() {
+            t.begin_run(bc, level, &mut self.profiler, &ids);
+        }
         let mut st = RunState {
             stack: std::mem::take(&mut self.stack),
             frames: Vec::new(),
@@ -204,10 +221,15 @@ impl VM {
             prof: hooks.as_mut(),
             live: 0,
             at: (0, 0),
+            tier: self.tier.as_deref_mut(),
         };
-        let result = run_at_level(level, &prepared, bc, &mut st);
+        let jit = st.tier.is_some();
+        let result = run_at_level(level, jit, &prepared, bc, &mut st);
         self.stack = std::mem::take(&mut st.stack);
         drop(st);
+        if let Some(t) = self.tier.as_deref_mut() {
+            t.end_run((level > Level::None).then_some((&mut self.profiler, &ids[..])));
+        }
         if level > Level::None {
             self.profiler.end_run();
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
@@ -271,6 +293,12 @@ impl VM {
     /// The profiler, mutably.
     pub fn profiler_mut(&mut self) -> &mut InstructionProfiler {
         &mut self.profiler
+    }
+
+    /// What the JIT tier did so far (loops compiled and refused, entries, exits, compile
+    /// times), also with profiling off. All zero without `jit(true)`.
+    pub fn jit_stats(&self) -> crate::jit::JitStats {
+        self.tier.as_ref().map(|t| t.stats.clone()).unwrap_or_default()
     }
 
     /// True if the JIT tier was requested.

@@ -57,14 +57,17 @@ pub(crate) struct RunState<'a> {
     pub live: usize,
     /// Where an error left the loop: (code, pc).
     pub at: (u32, u32),
+    /// The JIT tier, in the `J = true` copy of the loop.
+    pub tier: Option<&'a mut super::tier::Tier>,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
-pub(crate) fn run<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+/// `J` selects the copy with the JIT tier's back-edge hooks.
+pub(crate) fn run<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
     // SAFETY: see the module's invariants; `p` was prepared from the verified `bc`.
-    let r = unsafe { interp::<L>(p, bc, st) };
+    let r = unsafe { interp::<L, J>(p, bc, st) };
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -119,7 +122,7 @@ unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
 }
 
 #[allow(clippy::cognitive_complexity)]
-unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
     let main = &p.codes[0];
     if st.stack.capacity() < main.frame_size as usize + 64 {
         grow(&mut st.stack, 0, main.frame_size as usize + 64);
@@ -349,6 +352,23 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                     ip = ip.add(1);
                 }
                 op::JUMP => {
+                    // A back edge: count it toward hotness, or run the compiled loop.
+                    if J && ins.d <= 0 {
+                        if L >= LVL_DETAILED {
+                            // A timed JUMP must not include the native loop's time.
+                            if let Some((t, t0)) = pending.take() {
+                                hooks.as_deref_mut().expect("hooks").finish_sample(t, t0);
+                            }
+                        }
+                        let pc = pc!();
+                        let header = (pc as isize + ins.d as isize) as usize;
+                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                        if let Some((r, nsp)) = tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts) {
+                            ip = code.add(r);
+                            sp = nsp;
+                            continue 'fetch;
+                        }
+                    }
                     ip = ip.offset(ins.d as isize);
                 }
                 op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
@@ -609,6 +629,15 @@ unsafe fn interp<const L: u8>(p: &Prepared, bc: &Bytecode, st: &mut RunState) ->
                         ((*a).tag == TAG_INT, ins.imm)
                     };
                     if ok {
+                        if J {
+                            let pc = pc!();
+                            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                            if let Some((r, nsp)) = tier.back_edge::<L>(bc, cur, pc, ins.x as usize, slots, stk, sp, consts) {
+                                ip = code.add(r);
+                                sp = nsp;
+                                continue 'fetch;
+                            }
+                        }
                         if L >= LVL_BASIC {
                             for i in 0..4 {
                                 *counts.add(ins.x as usize + i) += 1;

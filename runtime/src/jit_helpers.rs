@@ -1,0 +1,406 @@
+//! The `extern "C"` helpers that JIT-compiled code calls for everything it does not inline:
+//! heap values (strings, lists, maps), operators on operands of unknown type, reference counts.
+//!
+//! They are declared once, in [`HELPERS`]'s table (`helpers!` below), which yields both the
+//! symbol list the JIT registers with `JITBuilder::symbol` and the signatures it imports, so the
+//! two cannot drift.
+//!
+//! Conventions: a value is passed as two `u64` words (tag, payload) and is BORROWED: a helper
+//! never takes over the caller's reference count (if it keeps a value, it clones it). A result
+//! value is written to `out` (owned by the caller afterwards). A helper that can fail returns
+//! `0` on success and `1` on failure, and on failure has changed nothing: the JIT code then
+//! exits to the interpreter at the failing instruction, which runs it again and raises the
+//! error with its usual text.
+
+use std::mem::ManuallyDrop;
+
+use crate::ops;
+use crate::value::{Value, HEAP_TAG_MIN, TAG_INT};
+
+/// The machine type of a helper parameter or result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelperTy {
+    /// A 64-bit integer or pointer.
+    I64,
+    /// A 32-bit integer (status codes).
+    I32,
+    /// A 64-bit float.
+    F64,
+}
+
+/// One helper: its symbol name, address and signature.
+#[derive(Debug, Clone, Copy)]
+pub struct Helper {
+    /// The symbol name JIT code imports.
+    pub name: &'static str,
+    /// The function's address.
+    pub addr: *const u8,
+    /// Parameter types.
+    pub params: &'static [HelperTy],
+    /// Result types (empty or one).
+    pub returns: &'static [HelperTy],
+}
+
+/// Maps a helper's Rust parameter type to its machine type.
+pub trait HelperArg {
+    /// The machine type.
+    const TY: HelperTy;
+}
+impl HelperArg for u64 {
+    const TY: HelperTy = HelperTy::I64;
+}
+impl HelperArg for i64 {
+    const TY: HelperTy = HelperTy::I64;
+}
+impl HelperArg for u32 {
+    const TY: HelperTy = HelperTy::I32;
+}
+impl HelperArg for f64 {
+    const TY: HelperTy = HelperTy::F64;
+}
+impl HelperArg for *mut Value {
+    const TY: HelperTy = HelperTy::I64;
+}
+impl HelperArg for *const Value {
+    const TY: HelperTy = HelperTy::I64;
+}
+
+macro_rules! helpers {
+    ($( $(#[$m:meta])* fn $name:ident ( $($arg:ident : $ty:ty),* ) $(-> $ret:ty)? $body:block )*) => {
+        $( $(#[$m])*
+        ///
+        /// # Safety
+        /// Called by JIT code with live values (see the module's conventions).
+        pub unsafe extern "C" fn $name($($arg: $ty),*) $(-> $ret)? $body )*
+
+        /// Every helper, for `JITBuilder::symbol` and for declaring the imports.
+        pub fn helpers() -> Vec<Helper> {
+            vec![$(Helper {
+                name: stringify!($name),
+                addr: $name as *const u8,
+                params: &[$(<$ty as HelperArg>::TY),*],
+                returns: &[$(<$ret as HelperArg>::TY)?],
+            }),*]
+        }
+    };
+}
+
+/// Looks at the value (tag, payload) without owning it.
+///
+/// # Safety
+/// (tag, payload) must be a live value: a heap tag's payload a live `Rc` pointer.
+unsafe fn view(tag: u64, payload: u64) -> ManuallyDrop<Value> {
+    ManuallyDrop::new(Value { tag, payload })
+}
+
+/// Writes `v` to `out`, which is uninitialised memory owned by the JIT frame.
+///
+/// # Safety
+/// `out` must be valid for a write of one `Value`.
+unsafe fn put(out: *mut Value, v: Value) {
+    std::ptr::write(out, v);
+}
+
+/// Binary operator numbers for [`rt_binop`].
+pub const BIN_ADD: u64 = 0;
+/// `-`
+pub const BIN_SUB: u64 = 1;
+/// `*`
+pub const BIN_MUL: u64 = 2;
+/// `/`
+pub const BIN_DIV: u64 = 3;
+/// `%`
+pub const BIN_MOD: u64 = 4;
+/// `**`
+pub const BIN_POW: u64 = 5;
+
+/// Comparison numbers for [`rt_compare`] (same order as the interpreter's).
+pub const CMP_LT: u64 = 0;
+/// `>`
+pub const CMP_GT: u64 = 1;
+/// `<=`
+pub const CMP_LTE: u64 = 2;
+/// `>=`
+pub const CMP_GTE: u64 = 3;
+/// `==`
+pub const CMP_EQ: u64 = 4;
+/// `!=`
+pub const CMP_NEQ: u64 = 5;
+
+/// The comparison semantics of the interpreter's slow path (non-int operands).
+pub fn compare_values(k: u64, a: &Value, b: &Value) -> Result<bool, ops::OpError> {
+    use std::cmp::Ordering::*;
+    Ok(match k {
+        CMP_EQ => ops::equal(a, b),
+        CMP_NEQ => !ops::equal(a, b),
+        _ => {
+            if a.tag == TAG_INT && b.tag == TAG_INT {
+                let (x, y) = (a.payload as i64, b.payload as i64);
+                return Ok(match k {
+                    CMP_LT => x < y,
+                    CMP_GT => x > y,
+                    CMP_LTE => x <= y,
+                    _ => x >= y,
+                });
+            }
+            // NaN compares false with everything, as in IEEE 754.
+            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
+                if x.is_nan() || y.is_nan() {
+                    ops::compare(a, b)?;
+                    return Ok(false);
+                }
+            }
+            let o = ops::compare(a, b)?;
+            match k {
+                CMP_LT => o == Less,
+                CMP_GT => o == Greater,
+                CMP_LTE => o != Greater,
+                _ => o != Less,
+            }
+        }
+    })
+}
+
+helpers! {
+    /// Adds one reference to a heap value (no-op for plain values).
+    fn rt_incref(tag: u64, payload: u64) {
+        if tag >= HEAP_TAG_MIN {
+            // SAFETY: the JIT passes a live value; cloning adds a count that the JIT now owns.
+            let v = unsafe { view(tag, payload) };
+            std::mem::forget((*v).clone());
+        }
+    }
+
+    /// Gives back one reference the JIT code owned (no-op for plain values).
+    fn rt_drop(tag: u64, payload: u64) {
+        // SAFETY: the JIT owns this value's count and gives it up here.
+        drop(Value { tag, payload });
+    }
+
+    /// `out := a OP b` for any operand types (`op` is a `BIN_*`); 1 on error.
+    fn rt_binop(op: u64, at: u64, ap: u64, bt: u64, bp: u64, out: *mut Value) -> u32 {
+        // SAFETY: both operands are live values borrowed from the JIT frame.
+        let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
+        let r = match op {
+            BIN_ADD => ops::add(&a, &b),
+            BIN_SUB => ops::sub(&a, &b),
+            BIN_MUL => ops::mul(&a, &b),
+            BIN_DIV => ops::div(&a, &b),
+            BIN_MOD => ops::rem(&a, &b),
+            _ => ops::pow(&a, &b),
+        };
+        match r {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
+    /// `-a` for any operand type; 1 on error.
+    fn rt_neg(at: u64, ap: u64, out: *mut Value) -> u32 {
+        // SAFETY: a live value borrowed from the JIT frame.
+        let a = unsafe { view(at, ap) };
+        match ops::neg(&a) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
+    /// Comparison `k` (`CMP_*`) of any operands: 0 false, 1 true, 2 error.
+    fn rt_compare(k: u64, at: u64, ap: u64, bt: u64, bp: u64) -> u32 {
+        // SAFETY: live values borrowed from the JIT frame.
+        let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
+        match compare_values(k, &a, &b) {
+            Ok(r) => r as u32,
+            Err(_) => 2,
+        }
+    }
+
+    /// Truthiness of any value: 0 or 1.
+    fn rt_truthy(tag: u64, payload: u64) -> u32 {
+        // SAFETY: a live value borrowed from the JIT frame.
+        let v = unsafe { view(tag, payload) };
+        v.truthy() as u32
+    }
+
+    /// `out := o[k]`; 1 on error (wrong types, index out of range, missing key).
+    fn rt_index(ot: u64, op: u64, kt: u64, kp: u64, out: *mut Value) -> u32 {
+        // SAFETY: live values borrowed from the JIT frame.
+        let (o, k) = unsafe { (view(ot, op), view(kt, kp)) };
+        match ops::index(&o, &k) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
+    /// `o[k] := v` (v is cloned: the caller keeps its own reference); 1 on error, in which
+    /// case nothing changed.
+    fn rt_store_index(ot: u64, op: u64, kt: u64, kp: u64, vt: u64, vp: u64) -> u32 {
+        // SAFETY: live values borrowed from the JIT frame.
+        let (o, k, v) = unsafe { (view(ot, op), view(kt, kp), view(vt, vp)) };
+        // Check first, so that a failure never drops the clone inside `store_index` after a
+        // partial effect (store_index checks before it writes, but keep the contract local).
+        match ops::store_index(&o, &k, (*v).clone()) {
+            Ok(()) => 0,
+            Err(_) => 1,
+        }
+    }
+
+    /// `append(list, v)`: pushes a clone of `v`; 1 if the first operand is not a list.
+    fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
+        // SAFETY: live values borrowed from the JIT frame.
+        let (l, v) = unsafe { (view(lt, lp), view(vt, vp)) };
+        match l.as_list() {
+            Some(items) => {
+                items.borrow_mut().push((*v).clone());
+                0
+            }
+            None => 1,
+        }
+    }
+
+    /// `len(v)` of a string, list or map into `out` (an int); 1 for anything else.
+    fn rt_len(vt: u64, vp: u64, out: *mut Value) -> u32 {
+        // SAFETY: a live value borrowed from the JIT frame.
+        let v = unsafe { view(vt, vp) };
+        match ops::len(&v) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(n) => unsafe { put(out, Value::int(n)); 0 },
+            Err(_) => 1,
+        }
+    }
+
+    /// Float floor modulo (the sign of the divisor), as `%` on floats; `y != 0`.
+    fn rt_fmod(x: f64, y: f64) -> f64 {
+        let r = x % y;
+        if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }
+    }
+
+    /// `x ** y` for floats.
+    fn rt_fpow(x: f64, y: f64) -> f64 {
+        x.powf(y)
+    }
+}
+
+/// Where a list's element pointer, length and `RefCell` borrow flag live inside its
+/// `ListObj` (byte offsets from the pointer a `TAG_LIST` payload holds), so JIT code can read
+/// and write elements inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLayout {
+    /// Offset of the `RefCell` borrow flag (0 when not borrowed).
+    pub borrow: i32,
+    /// Offset of the element pointer.
+    pub ptr: i32,
+    /// Offset of the length.
+    pub len: i32,
+}
+
+/// The layout of `ListObj`, measured on real lists (std's `RefCell` and `Vec` layouts are not
+/// guaranteed, so they are probed, not assumed): `None` if the probe is not conclusive, in
+/// which case the JIT uses the helpers only.
+pub fn list_layout() -> Option<ListLayout> {
+    static LAYOUT: std::sync::OnceLock<Option<ListLayout>> = std::sync::OnceLock::new();
+    *LAYOUT.get_or_init(probe_list_layout)
+}
+
+fn probe_list_layout() -> Option<ListLayout> {
+    let words = std::mem::size_of::<crate::heap::ListObj>() / 8;
+    let read = |l: &Value| -> Vec<usize> {
+        let base = l.payload as *const usize;
+        // SAFETY: the payload points to a live ListObj of `words` words (it is 8-aligned).
+        (0..words).map(|i| unsafe { base.add(i).read() }).collect()
+    };
+    let find = |w: &[usize], x: usize| -> Option<usize> {
+        let mut it = w.iter().enumerate().filter(|(_, &v)| v == x).map(|(i, _)| i);
+        let first = it.next()?;
+        it.next().is_none().then_some(first)
+    };
+    let mut v = Vec::with_capacity(13);
+    v.extend((0..5).map(Value::int));
+    let l1 = Value::list(v);
+    let obj = l1.as_list()?;
+    let w1 = read(&l1);
+    let ptr = find(&w1, obj.borrow().as_ptr() as usize)?;
+    let len = find(&w1, 5)?;
+    let borrow = {
+        let _g = obj.borrow_mut();
+        let w = read(&l1);
+        let changed: Vec<usize> = (0..words).filter(|&i| w[i] != w1[i]).collect();
+        match changed[..] {
+            [i] if w1[i] == 0 => i,
+            _ => return None,
+        }
+    };
+    // A second list with other numbers must agree.
+    let mut v = Vec::with_capacity(40);
+    v.extend((0..29).map(Value::int));
+    let l2 = Value::list(v);
+    let w2 = read(&l2);
+    let o2 = l2.as_list()?;
+    if w2[ptr] != o2.borrow().as_ptr() as usize || w2[len] != 29 || w2[borrow] != 0 {
+        return None;
+    }
+    if [ptr, len, borrow].iter().collect::<std::collections::HashSet<_>>().len() != 3 {
+        return None;
+    }
+    Some(ListLayout { borrow: (borrow * 8) as i32, ptr: (ptr * 8) as i32, len: (len * 8) as i32 })
+}
+
+/// The float `%` of `ops::rem` for two floats, for tests that the helper agrees.
+pub fn float_mod(x: f64, y: f64) -> f64 {
+    // SAFETY: rt_fmod only does float arithmetic.
+    unsafe { rt_fmod(x, y) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::TAG_FLOAT;
+
+    #[test]
+    fn list_layout_is_found() {
+        let l = list_layout().expect("the probe works on this toolchain");
+        let v = Value::list(vec![Value::int(7), Value::int(9)]);
+        let base = v.payload as *const u8;
+        // SAFETY: offsets inside a live ListObj, as probed.
+        unsafe {
+            assert_eq!(*(base.add(l.len as usize) as *const usize), 2);
+            assert_eq!(*(base.add(l.borrow as usize) as *const isize), 0);
+            let data = *(base.add(l.ptr as usize) as *const *const Value);
+            assert_eq!((*data.add(1)).payload, 9);
+        }
+    }
+
+    #[test]
+    fn table_lists_every_helper_once() {
+        let t = helpers();
+        let mut names: Vec<_> = t.iter().map(|h| h.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), t.len());
+        assert!(t.iter().all(|h| h.name.starts_with("rt_") && !h.addr.is_null()));
+    }
+
+    #[test]
+    fn helpers_agree_with_ops() {
+        // SAFETY: every call passes live values and a valid `out` slot.
+        unsafe { helpers_agree_with_ops_inner() }
+    }
+
+    unsafe fn helpers_agree_with_ops_inner() {
+        let mut out = std::mem::MaybeUninit::<Value>::uninit();
+        let s = Value::str("ab");
+        assert_eq!(rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()), 0);
+        let v = out.assume_init_read();
+        assert_eq!(v.as_str(), Some("ab3"));
+        assert_eq!(rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()), 1);
+        assert_eq!(rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1), 0);
+        assert_eq!(rt_fmod(-1.0, 3.0), 2.0);
+        let l = Value::list(vec![Value::int(1)]);
+        assert_eq!(rt_index(l.tag, l.payload, TAG_INT, 5, out.as_mut_ptr()), 1);
+        assert_eq!(rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload), 0);
+        assert_eq!(l.as_list().unwrap().borrow()[0].as_str(), Some("ab"));
+    }
+}

@@ -1,0 +1,501 @@
+//! The VM side of tiering: back-edge counters, compile requests, entering native loops,
+//! flushing their inline counters into the profile, and the exit policy.
+//!
+//! Only the JIT copy of the run loop (`J = true`) calls in here, at a backward `JUMP`
+//! (or the fused jump-to-header superinstruction). A back edge's state is one `i32`:
+//! `>= 0` counts executions toward `hot_threshold`; `REFUSED` means interpreted for good
+//! (refused or blacklisted); `-(2 + i)` means compiled as loop `i`, entered every time.
+//!
+//! Exit policy: an exit other than leaving the loop is a side exit. Once a compiled loop has
+//! had 50 side exits and ran fewer than 8 iterations per side exit, it is recompiled with the
+//! current slot types, slots that caused type changes kept in memory (any type); after two
+//! recompilations it is blacklisted and stays interpreted. The reason is recorded as a refusal.
+
+use std::collections::{HashMap, HashSet};
+use std::ptr;
+
+use zexus_runtime::Value;
+
+use super::builtins;
+use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use crate::bytecode::{stack_depths, Bytecode};
+use crate::jit::translate::{predict_run, RunCounts};
+use crate::jit::{self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported};
+use crate::profile::{BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level};
+
+const REFUSED: i32 = -1;
+/// Side exits before the policy looks at a loop.
+const EXIT_LIMIT: u64 = 50;
+/// Fewer native iterations than this per side exit is "keeps exiting".
+const MIN_ITERS_PER_EXIT: u64 = 8;
+/// Recompilations before a loop is blacklisted.
+const MAX_RECOMPILES: u32 = 2;
+
+unsafe extern "C" fn host_builtin(id: u64, args: *const Value, argc: u64, out: *mut Value) -> u32 {
+    // SAFETY: native code passes `argc` live values it keeps owning and a 16-byte `out` slot.
+    let args = std::slice::from_raw_parts(args, argc as usize);
+    match builtins::call_builtin(id as u32, args) {
+        Ok(v) => {
+            ptr::write(out, v);
+            0
+        }
+        Err(_) => 1,
+    }
+}
+
+unsafe extern "C" fn host_method(name: *const Value, args: *const Value, argc: u64, out: *mut Value) -> u32 {
+    // SAFETY: `name` points to a string constant of the running code object (the verifier
+    // checked CALL_METHOD's constant), `args` to the object and `argc` arguments.
+    let args = std::slice::from_raw_parts(args, argc as usize + 1);
+    let Some(name) = (*name).as_str() else { return 1 };
+    match builtins::call_method(&args[0], name, &args[1..]) {
+        Ok(v) => {
+            ptr::write(out, v);
+            0
+        }
+        Err(_) => 1,
+    }
+}
+
+static HOST: HostFns = HostFns { call_builtin: host_builtin, call_method: host_method };
+
+/// Pointers into the profile of one code object for the current run.
+struct ProfPtrs {
+    counts: *mut u64,
+    jit_counts: *mut u64,
+    branches: *mut BranchStats,
+}
+
+struct LoopRec {
+    code: CompiledCode,
+    key: (u64, u32, u32, u8),
+    function: String,
+    specialised: String,
+    ctr: Vec<u64>,
+    site_hits: Vec<u64>,
+    run_entries: u64,
+    side_exits: u64,
+    iters: u64,
+    recompiles: u32,
+    general: HashSet<(Space, u32)>,
+    ticks: u64,
+}
+
+/// The JIT tier of one VM.
+pub(crate) struct Tier {
+    jit: Result<Jit, String>,
+    threshold: u32,
+    loops: Vec<LoopRec>,
+    /// (program id, code object, back edge, level) -> state to restore on the next run.
+    decided: HashMap<(u64, u32, u32, u8), i32>,
+    bc_id: u64,
+    level: u8,
+    state: Vec<Vec<i32>>,
+    depths: Vec<Option<Vec<u32>>>,
+    prof: Vec<ProfPtrs>,
+    compile_times: Vec<f64>,
+    run_events: JitEvents,
+    scratch: RunCounts,
+    pub stats: JitStats,
+}
+
+fn level_num(l: Level) -> u8 {
+    match l {
+        Level::None => 0,
+        Level::Basic => LVL_BASIC,
+        Level::Detailed => LVL_DETAILED,
+        Level::Full => LVL_FULL,
+    }
+}
+
+impl Tier {
+    pub fn new(threshold: u32, perf_map: bool) -> Tier {
+        let jit = Jit::new().map(|mut j| {
+            j.perf_map = perf_map;
+            j
+        });
+        Tier {
+            jit,
+            threshold: threshold.max(1),
+            loops: Vec::new(),
+            decided: HashMap::new(),
+            bc_id: 0,
+            level: 0,
+            state: Vec::new(),
+            depths: Vec::new(),
+            prof: Vec::new(),
+            compile_times: Vec::new(),
+            run_events: JitEvents::default(),
+            scratch: RunCounts::default(),
+            stats: JitStats::default(),
+        }
+    }
+
+    /// Prepares a run of `bc` at `level`; `ids` are its code objects' profile indices (empty
+    /// without profiling).
+    pub fn begin_run(&mut self, bc: &Bytecode, level: Level, prof: &mut InstructionProfiler, ids: &[usize]) {
+        self.bc_id = bc.id;
+        self.level = level_num(level);
+        self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
+        self.depths = vec![None; bc.code.len()];
+        for (&(id, code, ip, lvl), &s) in &self.decided {
+            if id == bc.id && lvl == self.level {
+                if let Some(x) = self.state.get_mut(code as usize).and_then(|v| v.get_mut(ip as usize)) {
+                    *x = s;
+                }
+            }
+        }
+        self.prof.clear();
+        if level >= Level::Basic {
+            for &id in ids {
+                let c = &mut prof.codes[id];
+                if c.jit_counts.len() < c.counts.len() {
+                    c.jit_counts.resize(c.counts.len(), 0);
+                }
+                self.prof.push(ProfPtrs {
+                    counts: c.counts.as_mut_ptr(),
+                    jit_counts: c.jit_counts.as_mut_ptr(),
+                    branches: c.branches.as_mut_ptr(),
+                });
+            }
+        }
+    }
+
+    /// Ends a run: exit counts, entries and JIT time go to the stats and, when profiling, to the
+    /// profiler.
+    pub fn end_run(&mut self, prof: Option<(&mut InstructionProfiler, &[usize])>) {
+        let mut ev = std::mem::take(&mut self.run_events);
+        let mut ticks = Vec::new();
+        for rec in &mut self.loops {
+            for (site, n) in rec.site_hits.iter_mut().enumerate() {
+                if *n > 0 {
+                    let s = &rec.code.meta.exits[site];
+                    ev.add_exits(&rec.function, s.ip, &s.reason.describe(), *n);
+                    *n = 0;
+                }
+            }
+            if rec.run_entries > 0 {
+                let (h, e) = (rec.code.meta.header, rec.code.meta.back_edge);
+                match ev.compiled.iter_mut().find(|c| c.function == rec.function && c.start_ip == h && c.end_ip == e && c.specialised == rec.specialised) {
+                    Some(c) => c.entries += rec.run_entries,
+                    None => ev.compiled.push(CompiledLoop {
+                        function: rec.function.clone(),
+                        start_ip: h,
+                        end_ip: e,
+                        compile_time_us: 0.0,
+                        code_bytes: rec.code.code_bytes,
+                        entries: rec.run_entries,
+                        specialised: rec.specialised.clone(),
+                    }),
+                }
+                rec.run_entries = 0;
+            }
+            if rec.ticks > 0 {
+                ticks.push((rec.key.1, rec.code.meta.header, rec.code.meta.back_edge, rec.ticks));
+                rec.ticks = 0;
+            }
+        }
+        merge(&mut self.stats.events, &ev);
+        if let Some((p, ids)) = prof {
+            merge(&mut p.jit, &ev);
+            if p.level >= Level::Detailed {
+                for (code, h, e, t) in ticks {
+                    if let Some(&id) = ids.get(code as usize) {
+                        let c = &mut p.codes[id];
+                        c.loop_mut(e, h).jit_ticks += t;
+                        c.jit_ticks += t;
+                    }
+                }
+            }
+        }
+        self.prof.clear();
+        self.stats.code_bytes = self.jit.as_ref().map_or(0, |j| j.code_bytes());
+        let mut t = self.compile_times.clone();
+        t.sort_by(f64::total_cmp);
+        self.stats.median_compile_time_us = t.get(t.len() / 2).copied().unwrap_or(0.0);
+    }
+
+    /// A backward jump at `pc` of code object `cur` to `header`: counts it, compiles the loop
+    /// when it turns hot, and runs native code when there is some. Returns the ip and stack
+    /// pointer to resume at, or `None` to take the jump in the interpreter.
+    ///
+    /// # Safety
+    /// The pointers are the run loop's live state at the jump (see `run.rs`'s invariants);
+    /// `bc` is the program being run, with `cur`'s consts at `consts`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn back_edge<const L: u8>(
+        &mut self,
+        bc: &Bytecode,
+        cur: u32,
+        pc: usize,
+        header: usize,
+        slots: *mut Value,
+        stk: *mut Value,
+        sp: *mut Value,
+        consts: *const Value,
+    ) -> Option<(usize, *mut Value)> {
+        let s = self.state[cur as usize][pc];
+        if s >= 0 {
+            if ((s + 1) as u32) < self.threshold {
+                self.state[cur as usize][pc] = s + 1;
+                return None;
+            }
+            self.compile(bc, cur, pc, header, slots, stk, HashSet::new(), 0);
+        }
+        let s = self.state[cur as usize][pc];
+        if s == REFUSED {
+            return None;
+        }
+        self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts)
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn compile(
+        &mut self,
+        bc: &Bytecode,
+        cur: u32,
+        pc: usize,
+        header: usize,
+        slots: *mut Value,
+        stk: *mut Value,
+        general: HashSet<(Space, u32)>,
+        recompiles: u32,
+    ) {
+        let key = (bc.id, cur, pc as u32, self.level);
+        let code = &bc.code[cur as usize];
+        let function = code.name.clone();
+        let refuse = |t: &mut Tier, reason: String| {
+            t.state[cur as usize][pc] = REFUSED;
+            t.decided.insert(key, REFUSED);
+            t.stats.loops_refused += 1;
+            t.run_events.refusals.push(JitRefusal { function: function.clone(), start_ip: header as u32, end_ip: pc as u32, reason });
+        };
+        let jit = match &mut self.jit {
+            Ok(j) => j,
+            Err(e) => {
+                let e = format!("no JIT on this machine: {e}");
+                return refuse(self, e);
+            }
+        };
+        if self.depths[cur as usize].is_none() {
+            self.depths[cur as usize] = Some(stack_depths(bc, cur as usize).expect("the program was verified"));
+        }
+        let depths = self.depths[cur as usize].as_deref().expect("just computed");
+        // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
+        let tags = |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
+        let local_tags = tags(slots, code.slot_names.len());
+        let global_tags = tags(stk, bc.code[0].slot_names.len());
+        let req = LoopRequest {
+            code,
+            is_main: cur == 0,
+            global_names: bc.globals(),
+            header: header as u32,
+            back_edge: pc as u32,
+            depths,
+            local_tags: &local_tags,
+            global_tags: &global_tags,
+            general: &general,
+            counters: self.level >= LVL_BASIC,
+            branch_stats: self.level >= LVL_FULL,
+        };
+        match jit.compile(&req) {
+            Ok(c) => {
+                self.stats.loops_compiled += 1;
+                self.stats.compile_time_us += c.compile_us;
+                self.compile_times.push(c.compile_us);
+                self.run_events.compiled.push(CompiledLoop {
+                    function: function.clone(),
+                    start_ip: header as u32,
+                    end_ip: pc as u32,
+                    compile_time_us: c.compile_us,
+                    code_bytes: c.code_bytes,
+                    entries: 0,
+                    specialised: c.meta.specialised.clone(),
+                });
+                let idx = self.loops.len();
+                self.loops.push(LoopRec {
+                    ctr: vec![0; c.meta.n_counters],
+                    site_hits: vec![0; c.meta.exits.len()],
+                    specialised: c.meta.specialised.clone(),
+                    code: c,
+                    key,
+                    function,
+                    run_entries: 0,
+                    side_exits: 0,
+                    iters: 0,
+                    recompiles,
+                    general,
+                    ticks: 0,
+                });
+                let s = -(idx as i32) - 2;
+                self.state[cur as usize][pc] = s;
+                self.decided.insert(key, s);
+            }
+            Err(Unsupported { reason, .. }) => refuse(self, reason),
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run<const L: u8>(
+        &mut self,
+        idx: usize,
+        bc: &Bytecode,
+        cur: u32,
+        pc: usize,
+        slots: *mut Value,
+        stk: *mut Value,
+        sp: *mut Value,
+        consts: *const Value,
+    ) -> Option<(usize, *mut Value)> {
+        let rec = &mut self.loops[idx];
+        if L >= LVL_BASIC {
+            rec.ctr.iter_mut().for_each(|c| *c = 0);
+        } else {
+            rec.ctr[rec.code.meta.iter_ctr] = 0;
+        }
+        if L >= LVL_FULL {
+            let br = self.prof[cur as usize].branches;
+            for b in rec.code.meta.branches.iter().filter(|b| b.inline) {
+                rec.ctr[b.state] = (*br.add(b.ip as usize)).state as u64;
+            }
+        }
+        let mut frame = JitFrame {
+            slots,
+            globals: stk,
+            stack: sp,
+            consts,
+            ctr: rec.ctr.as_mut_ptr(),
+            host: &HOST,
+            exit_site: 0,
+            _pad: 0,
+        };
+        let t0 = if L >= LVL_DETAILED { crate::profile::clock::now_ticks() } else { 0 };
+        // SAFETY: the frame is the interpreter's live state at this loop's header (the jump's
+        // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
+        let resume = jit::enter(&rec.code, &mut frame);
+        if L >= LVL_DETAILED {
+            rec.ticks += crate::profile::clock::now_ticks().saturating_sub(t0);
+        }
+        let site_idx = frame.exit_site as usize;
+        rec.site_hits[site_idx] += 1;
+        rec.run_entries += 1;
+        self.stats.entries += 1;
+        self.stats.exits += 1;
+        let meta = &rec.code.meta;
+        let site = &meta.exits[site_idx];
+        if L >= LVL_BASIC {
+            // SAFETY (whole block): the profile pointers are sized for this code object's ips.
+            let p = &self.prof[cur as usize];
+            let rc = &mut self.scratch;
+            meta.derive(&rec.ctr, site_idx, rc);
+            for (b, &n) in meta.blocks.iter().zip(&rc.blocks) {
+                if n != 0 {
+                    for ip in b.start as usize..=b.end as usize {
+                        *p.counts.add(ip) += n;
+                        *p.jit_counts.add(ip) += n;
+                    }
+                }
+            }
+            if let Some(bi) = site.partial {
+                for ip in site.ip as usize..=meta.blocks[bi].end as usize {
+                    *p.counts.add(ip) -= 1;
+                    *p.jit_counts.add(ip) -= 1;
+                }
+            }
+            if L >= LVL_FULL {
+                for &(ip, t, nt) in &rc.branches {
+                    let bs = &mut *p.branches.add(ip as usize);
+                    bs.taken += t;
+                    bs.not_taken += nt;
+                }
+                for b in &meta.branches {
+                    let bs = &mut *p.branches.add(b.ip as usize);
+                    if b.inline {
+                        bs.mispredicts += rec.ctr[b.miss];
+                        bs.state = rec.ctr[b.state] as u8;
+                    } else {
+                        // A loop exit test: falls through n times, then taken if the run ended
+                        // along its taken edge.
+                        let (_, t, nt) = *rc.branches.iter().find(|x| x.0 == b.ip).expect("derived");
+                        let (m1, s1) = predict_run(bs.state, false, nt);
+                        let (m2, s2) = predict_run(s1, true, t);
+                        bs.mispredicts += m1 + m2;
+                        bs.state = s2;
+                    }
+                }
+            }
+        }
+        rec.iters += rec.ctr[meta.iter_ctr];
+        let new_sp = sp.add(site.stack_len as usize);
+        if site.reason.is_side_exit() {
+            self.stats.side_exits += 1;
+            rec.side_exits += 1;
+            if rec.side_exits >= EXIT_LIMIT && rec.iters < rec.side_exits * MIN_ITERS_PER_EXIT {
+                self.keeps_exiting(idx, bc, cur, pc, slots, stk);
+            }
+        }
+        Some((resume as usize, new_sp))
+    }
+
+    /// The policy for a loop that keeps exiting: recompile with more general types, or give up.
+    #[cold]
+    #[inline(never)]
+    unsafe fn keeps_exiting(&mut self, idx: usize, bc: &Bytecode, cur: u32, pc: usize, slots: *mut Value, stk: *mut Value) {
+        let rec = &self.loops[idx];
+        let header = rec.code.meta.header as usize;
+        let mut general = rec.general.clone();
+        for (site, &n) in rec.code.meta.exits.iter().zip(&rec.site_hits) {
+            if n > 0 {
+                if let Some(slot) = site.slot {
+                    general.insert(slot);
+                }
+            }
+        }
+        let worst = rec
+            .code
+            .meta
+            .exits
+            .iter()
+            .zip(&rec.site_hits)
+            .filter(|(s, _)| s.reason.is_side_exit())
+            .max_by_key(|(_, n)| **n)
+            .map(|(s, _)| format!("ip {}: {}", s.ip, s.reason.describe()))
+            .unwrap_or_default();
+        let (side, recompiles) = (rec.side_exits, rec.recompiles);
+        if recompiles < MAX_RECOMPILES {
+            self.stats.recompiled += 1;
+            self.compile(bc, cur, pc, header, slots, stk, general, recompiles + 1);
+        } else {
+            let key = rec.key;
+            self.state[cur as usize][pc] = REFUSED;
+            self.decided.insert(key, REFUSED);
+            self.stats.blacklisted += 1;
+            self.run_events.refusals.push(JitRefusal {
+                function: rec.function.clone(),
+                start_ip: header as u32,
+                end_ip: pc as u32,
+                reason: format!("blacklisted after {side} side exits (mostly {worst})"),
+            });
+        }
+    }
+}
+
+/// Adds one run's events to a cumulative record.
+fn merge(into: &mut JitEvents, ev: &JitEvents) {
+    for c in &ev.compiled {
+        match into.compiled.iter_mut().find(|x| {
+            x.function == c.function && x.start_ip == c.start_ip && x.end_ip == c.end_ip && x.specialised == c.specialised
+        }) {
+            Some(x) if c.compile_time_us == 0.0 => x.entries += c.entries,
+            _ => into.compiled.push(c.clone()),
+        }
+    }
+    for e in &ev.exits {
+        into.add_exits(&e.function, e.ip, &e.reason, e.count);
+    }
+    into.refusals.extend(ev.refusals.iter().cloned());
+}
