@@ -4,6 +4,7 @@ mod builtins;
 mod calibrate;
 pub mod error;
 mod eval;
+mod fused;
 mod output;
 mod prepared;
 mod profhooks;

@@ -63,18 +63,40 @@ pub(crate) const F_JMP_CMP_SS: u8 = 209;
 /// A `JUMP` to a loop header that is an `F_CMP_SK_JF` (imm = the constant).
 pub(crate) const F_JMP_CMP_SK: u8 = 210;
 
-/// Comparison kinds (`k` of the compare superinstructions).
-pub(crate) const K_LT: u8 = 0;
-pub(crate) const K_GT: u8 = 1;
-pub(crate) const K_LTE: u8 = 2;
-pub(crate) const K_GTE: u8 = 3;
-pub(crate) const K_EQ: u8 = 4;
-pub(crate) const K_NEQ: u8 = 5;
+/// `LOAD_NAME z; OP`: top = top OP slot a.
+pub(crate) const F_ARITH_TS: u8 = 211;
+/// `LOAD_NAME z; OP; STORE_NAME x`: slot x = pop OP slot a.
+pub(crate) const F_ARITH_TS_ST: u8 = 212;
+/// `LOAD_CONST k; OP; STORE_NAME x`: slot x = pop OP imm.
+pub(crate) const F_ARITH_TK_ST: u8 = 213;
+/// `LOAD_CONST k; LOAD_NAME y; OP`: push imm OP slot a.
+pub(crate) const F_ARITH_KS: u8 = 214;
+/// `LOAD_CONST k; CMP; JUMP_IF_FALSE t`: pop, compare with imm, branch (d relative).
+pub(crate) const F_CMP_TK_JF: u8 = 215;
+/// `LOAD_NAME y; STORE_NAME x`: slot x = slot a.
+pub(crate) const F_MOVE: u8 = 216;
+/// `LOAD_NAME y; LOAD_NAME z; OP; OP2`: top = top OP2 (slot a OP slot c), OP2 in x.
+pub(crate) const F_ARITH_SS_OP: u8 = 217;
+/// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot a [slot c].
+pub(crate) const F_INDEX_SS: u8 = 218;
+/// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot a [slot c] = consts[x].
+pub(crate) const F_STORE_INDEX_SSK: u8 = 219;
+
+/// Comparison kinds (`k` of the compare superinstructions), as masks over the three possible
+/// orderings (bit 0: less, bit 1: equal, bit 2: greater), so that an int comparison is one
+/// shift and no branch.
+pub(crate) const K_LT: u8 = 0b001;
+pub(crate) const K_EQ: u8 = 0b010;
+pub(crate) const K_GT: u8 = 0b100;
+pub(crate) const K_LTE: u8 = 0b011;
+pub(crate) const K_GTE: u8 = 0b110;
+pub(crate) const K_NEQ: u8 = 0b101;
 /// Arithmetic kinds (`k` of the arithmetic superinstructions).
 pub(crate) const K_ADD: u8 = 0;
 pub(crate) const K_SUB: u8 = 1;
 pub(crate) const K_MUL: u8 = 2;
 pub(crate) const K_MOD: u8 = 3;
+pub(crate) const K_DIV: u8 = 4;
 
 fn cmp_kind(o: Op) -> Option<u8> {
     Some(match o {
@@ -94,21 +116,16 @@ fn arith_kind(o: Op) -> Option<u8> {
         Op::SUB => K_SUB,
         Op::MUL => K_MUL,
         Op::MOD => K_MOD,
+        Op::DIV => K_DIV,
         _ => return None,
     })
 }
 
-/// Evaluates an int comparison.
+/// Evaluates an int comparison without branching.
 #[inline(always)]
 pub(crate) fn int_cmp(k: u8, x: i64, y: i64) -> bool {
-    match k {
-        K_LT => x < y,
-        K_GT => x > y,
-        K_LTE => x <= y,
-        K_GTE => x >= y,
-        K_EQ => x == y,
-        _ => x != y,
-    }
+    let order = ((x > y) as u8) * 2 + (x == y) as u8;
+    (k >> order) & 1 != 0
 }
 
 /// Evaluates int arithmetic; `None` when the fast path does not apply (overflow, modulo by
@@ -119,20 +136,30 @@ pub(crate) fn int_arith(k: u8, x: i64, y: i64) -> Option<i64> {
         K_ADD => x.checked_add(y),
         K_SUB => x.checked_sub(y),
         K_MUL => x.checked_mul(y),
-        _ => {
+        K_MOD => {
             if y == 0 {
                 return None;
             }
             let r = x.checked_rem(y)?;
             Some(if r != 0 && ((r ^ y) < 0) { r + y } else { r })
         }
+        _ => {
+            // Only an exact quotient stays an int; anything else takes the slow path.
+            if y == 0 || x.checked_rem(y)? != 0 {
+                return None;
+            }
+            x.checked_div(y)
+        }
     }
 }
 
-/// One code object in internal form.
+/// One code object in internal form: `code` holds the fused instructions at `0..half` and the
+/// original ones at `half..2*half`, in one allocation, so that a superinstruction's fallback is
+/// `ip + half`. Jumps in either half land in the fused half; straight-line execution in the
+/// original half stays there until the next jump.
 pub(crate) struct XCode {
-    pub fused: Vec<XInstr>,
-    pub orig: Vec<XInstr>,
+    pub code: Vec<XInstr>,
+    pub half: usize,
     pub consts: Vec<Value>,
     pub n_slots: u32,
     pub arity: u32,
@@ -147,6 +174,11 @@ pub(crate) struct Prepared {
 
 fn is_jump_kind(o: Op) -> bool {
     matches!(o.operand_kind(), crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter)
+}
+
+/// The base opcode of an internal instruction byte (only called on original instructions).
+fn code_op(b: u8) -> Op {
+    Op::from_u8(b).expect("original instructions hold base opcodes")
 }
 
 fn base(ins: Instr, ip: usize) -> XInstr {
@@ -190,8 +222,25 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
             }
         }
     }
+    if i0.op == Op::LOAD_NAME && clear(4) {
+        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
+        if i1.op == Op::LOAD_NAME {
+            if let (Some(k), Some(k2)) = (arith_kind(i2.op), arith_kind(i3.op)) {
+                return Some(mk(F_ARITH_SS_OP, k, 4, i0.a, i1.a, k2 as u32, 0, 0));
+            }
+            if i2.op == Op::LOAD_CONST && i3.op == Op::STORE_INDEX {
+                return Some(mk(F_STORE_INDEX_SSK, 0, 4, i0.a, i1.a, i2.a, 0, 0));
+            }
+        }
+    }
     if i0.op == Op::LOAD_NAME && clear(3) {
         let (i1, i2) = (get(1)?, get(2)?);
+        if i1.op == Op::LOAD_NAME && i2.op == Op::INDEX {
+            return Some(mk(F_INDEX_SS, 0, 3, i0.a, i1.a, 0, 0, 0));
+        }
+        if let (Some(k), Op::STORE_NAME) = (arith_kind(i1.op), i2.op) {
+            return Some(mk(F_ARITH_TS_ST, k, 3, i0.a, 0, i2.a, 0, 0));
+        }
         if let Some(k) = arith_kind(i2.op) {
             if i1.op == Op::LOAD_NAME {
                 return Some(mk(F_ARITH_SS, k, 3, i0.a, i1.a, 0, 0, 0));
@@ -201,8 +250,30 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
             }
         }
     }
+    if let Some(v) = int_const(code, i0) {
+        if clear(3) {
+            let (i1, i2) = (get(1)?, get(2)?);
+            if let (Some(k), Op::STORE_NAME) = (arith_kind(i1.op), i2.op) {
+                return Some(mk(F_ARITH_TK_ST, k, 3, 0, 0, i2.a, 0, v));
+            }
+            if let (Some(k), Op::JUMP_IF_FALSE) = (cmp_kind(i1.op), i2.op) {
+                return Some(mk(F_CMP_TK_JF, k, 3, 0, 0, 0, rel(i2.a), v));
+            }
+            if let (Op::LOAD_NAME, Some(k)) = (i1.op, arith_kind(i2.op)) {
+                return Some(mk(F_ARITH_KS, k, 3, i1.a, 0, 0, 0, v));
+            }
+        }
+    }
     if clear(2) {
         let i1 = get(1)?;
+        if i0.op == Op::LOAD_NAME {
+            if let Some(k) = arith_kind(i1.op) {
+                return Some(mk(F_ARITH_TS, k, 2, i0.a, 0, 0, 0, 0));
+            }
+            if i1.op == Op::STORE_NAME {
+                return Some(mk(F_MOVE, 0, 2, i0.a, 0, i1.a, 0, 0));
+            }
+        }
         if let (Some(v), Some(k)) = (int_const(code, i0), arith_kind(i1.op)) {
             return Some(mk(F_ARITH_TK, k, 2, 0, 0, 0, 0, v));
         }
@@ -237,6 +308,13 @@ impl XCode {
                     *slot = x;
                 }
             }
+            // A two-instruction shape must not swallow the start of a longer one after it
+            // (`LOAD acc; LOAD i; LOAD j; MUL; ADD`: better LOAD acc, then one shape of four).
+            for ip in 0..fused.len().saturating_sub(1) {
+                if fused[ip].n == 2 && fused[ip + 1].n >= 3 {
+                    fused[ip] = orig[ip];
+                }
+            }
             // A jump back to a compare-and-branch header runs the header's test itself:
             // one dispatch per loop iteration fewer.
             for ip in 0..fused.len() {
@@ -266,9 +344,19 @@ impl XCode {
                 };
             }
         }
+        let half = orig.len();
+        let mut all = fused;
+        // The original half: a jump's relative target points back into the fused half.
+        all.extend(orig.iter().enumerate().map(|(k, x)| {
+            let mut x = *x;
+            if is_jump_kind(code_op(x.op)) {
+                x.d = x.a as i32 - (half + k) as i32;
+            }
+            x
+        }));
         XCode {
-            fused,
-            orig,
+            code: all,
+            half,
             consts: code.consts.clone(),
             n_slots: code.n_slots(),
             arity: code.arity,

@@ -23,6 +23,7 @@ use zexus_runtime::{OpError, RangeIter, Value};
 use super::builtins;
 use super::error::RuntimeError;
 use super::output::Output;
+use super::fused;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
 use super::trace;
@@ -136,15 +137,20 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
 
     let mut cur: u32 = 0;
     let mut xc: &XCode = main;
-    let mut code: *const XInstr = xc.fused.as_ptr();
-    let mut orig: *const XInstr = xc.orig.as_ptr();
+    let mut code: *const XInstr = xc.code.as_ptr();
+    let mut half: usize = xc.half;
     let mut consts: *const Value = xc.consts.as_ptr();
     let mut ip: *const XInstr = code;
     // The index of the current instruction (only computed off the plain dispatch path).
     macro_rules! pc {
-        () => {
-            (ip.offset_from(code) as usize)
-        };
+        () => {{
+            let i = ip.offset_from(code) as usize;
+            if i >= half {
+                i - half
+            } else {
+                i
+            }
+        }};
     }
 
     let mut hooks = st.prof.take();
@@ -161,8 +167,8 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
         ($c:expr) => {{
             cur = $c;
             xc = &p.codes[cur as usize];
-            code = xc.fused.as_ptr();
-            orig = xc.orig.as_ptr();
+            code = xc.code.as_ptr();
+            half = xc.half;
             consts = xc.consts.as_ptr();
             if L >= LVL_BASIC {
                 counts = hooks.as_deref_mut().expect("hooks").counts[cur as usize];
@@ -254,23 +260,30 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
         if L >= LVL_BASIC {
             *counts.add(pc!()) += 1;
         }
-        let mut ins: &XInstr = &*ip;
         if L >= LVL_DETAILED {
             let h = hooks.as_deref_mut().expect("hooks");
-            match h.step(ins.n as u32) {
+            let in_fused = (ip.offset_from(code) as usize) < half;
+            match h.step((*ip).n as u32) {
                 Step::Fused => {}
                 // The sample falls inside this superinstruction's shape: run the original
                 // instructions one by one until it is reached, so that every instruction, not
                 // only the first of a shape, gets timed at the sampling rate.
-                Step::Single => ins = &*orig.add(pc!()),
+                Step::Single => {
+                    if in_fused {
+                        ip = ip.add(half);
+                    }
+                }
                 Step::Sample => {
                     // A timed execution runs exactly one original instruction.
-                    ins = &*orig.add(pc!());
+                    if in_fused {
+                        ip = ip.add(half);
+                    }
                     pending = Some((h.timing[cur as usize].add(pc!()), crate::profile::clock::now_ticks()));
                 }
             }
         }
         'dispatch: loop {
+            let ins: &XInstr = &*ip;
             match ins.op {
                 op::NOP => ip = ip.add(1),
                 op::LOAD_CONST => {
@@ -353,7 +366,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                 }
                 op::JUMP => {
                     // A back edge: count it toward hotness, or run the compiled loop.
-                    if J && ins.d <= 0 {
+                    if J && (ins.a as usize) <= pc!() {
                         if L >= LVL_DETAILED {
                             // A timed JUMP must not include the native loop's time.
                             if let Some((t, t0)) = pending.take() {
@@ -361,7 +374,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                             }
                         }
                         let pc = pc!();
-                        let header = (pc as isize + ins.d as isize) as usize;
+                        let header = ins.a as usize;
                         let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
                         if let Some((r, nsp)) = tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts) {
                             ip = code.add(r);
@@ -617,7 +630,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_JMP_CMP_SS | F_JMP_CMP_SK => {
@@ -651,7 +664,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_CMP_SK_JF => {
@@ -666,7 +679,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_ARITH_SS_ST => {
@@ -682,7 +695,43 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
+                    continue 'dispatch;
+                }
+                F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE | F_ARITH_SS_OP | F_INDEX_SS
+                | F_STORE_INDEX_SSK => {
+                    let done = match ins.op {
+                        F_ARITH_TS => fused::arith_ts(sp, slots, ins),
+                        F_ARITH_TS_ST => fused::arith_ts_st(&mut sp, slots, ins),
+                        F_ARITH_TK_ST => fused::arith_tk_st(&mut sp, slots, ins),
+                        F_ARITH_KS => fused::arith_ks(&mut sp, slots, ins),
+                        F_MOVE => fused::mov(slots, ins),
+                        F_ARITH_SS_OP => fused::arith_ss_op(sp, slots, ins),
+                        F_INDEX_SS => fused::index_ss(&mut sp, slots, ins),
+                        _ => fused::store_index_ssk(slots, ins, &*consts.add(ins.x as usize)),
+                    };
+                    if done {
+                        count_rest!(ins.n);
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
+                    ip = ip.add(half);
+                    continue 'dispatch;
+                }
+                F_CMP_TK_JF => {
+                    if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
+                        count_rest!(3);
+                        branch!(pc!() + 2, jump);
+                        ip = if jump { ip.offset(ins.d as isize) } else { ip.add(3) };
+                        continue 'fetch;
+                    }
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    }
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_ARITH_SK_ST => {
@@ -698,7 +747,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_ARITH_SS => {
@@ -714,7 +763,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_ARITH_SK => {
@@ -730,7 +779,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_ARITH_TK => {
@@ -746,7 +795,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_CMP_JF => {
@@ -762,7 +811,7 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
                 F_LOAD2 => {
@@ -777,22 +826,16 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ins = &*fallback(orig, code, ip);
+                    ip = ip.add(half);
                     continue 'dispatch;
                 }
-                other => unreachable!("verified code has no opcode {other}"),
+                // SAFETY: prepared code holds only verified base opcodes and the
+                // superinstructions above; no other byte can reach the dispatch.
+                _ => std::hint::unreachable_unchecked(),
             }
             continue 'fetch;
         }
     }
-}
-
-/// The original instruction at `ip`, run when a superinstruction's fast case does not apply.
-/// Out of line so that the compiler does not compute it on every dispatch.
-#[cold]
-#[inline(never)]
-unsafe fn fallback(orig: *const XInstr, code: *const XInstr, ip: *const XInstr) -> *const XInstr {
-    orig.offset(ip.offset_from(code))
 }
 
 #[cold]

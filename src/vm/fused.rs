@@ -1,0 +1,170 @@
+//! Fast cases of the superinstructions added for common expression shapes. Each function
+//! returns `true` when it ran its whole shape (ints that do not overflow, lists indexed in
+//! range); `false` leaves every value untouched so the run loop can run the original
+//! instructions instead, which then produce the result, the error or the slow path.
+//!
+//! SAFETY (all functions): the caller passes the frame's `slots`, the current `sp` and an
+//! instruction whose slot operands the verifier checked; the shape's stack effect was verified
+//! on the original instructions, so the values a function reads below `sp` exist.
+
+use std::ptr;
+
+use zexus_runtime::value::{HEAP_TAG_MIN, TAG_INT, TAG_LIST, TAG_UNDEF};
+use zexus_runtime::Value;
+
+use super::prepared::{int_arith, int_cmp, XInstr};
+
+#[inline(always)]
+unsafe fn int(v: *const Value) -> Option<i64> {
+    ((*v).tag == TAG_INT).then(|| (*v).payload as i64)
+}
+
+/// `LOAD_NAME z; OP`: top = top OP slot[a].
+#[inline(always)]
+pub(crate) unsafe fn arith_ts(sp: *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    let t = sp.sub(1);
+    if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+        if let Some(r) = int_arith(ins.k, x, y) {
+            (*t).payload = r as u64;
+            return true;
+        }
+    }
+    false
+}
+
+/// Writes an int into a slot that holds no heap value (so nothing needs dropping).
+#[inline(always)]
+unsafe fn store_int(slots: *mut Value, x: u32, r: i64) -> bool {
+    let d = slots.add(x as usize);
+    if (*d).tag < HEAP_TAG_MIN {
+        ptr::write(d, Value::int(r));
+        true
+    } else {
+        false
+    }
+}
+
+/// `LOAD_NAME z; OP; STORE_NAME x`: slot[x] = pop OP slot[a].
+#[inline(always)]
+pub(crate) unsafe fn arith_ts_st(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    let t = sp.sub(1);
+    if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+        if let Some(r) = int_arith(ins.k, x, y) {
+            if store_int(slots, ins.x, r) {
+                *sp = t;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `LOAD_CONST k; OP; STORE_NAME x`: slot[x] = pop OP k.
+#[inline(always)]
+pub(crate) unsafe fn arith_tk_st(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    let t = sp.sub(1);
+    if let Some(x) = int(t) {
+        if let Some(r) = int_arith(ins.k, x, ins.imm) {
+            if store_int(slots, ins.x, r) {
+                *sp = t;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `LOAD_CONST k; LOAD_NAME y; OP`: push k OP slot[a].
+#[inline(always)]
+pub(crate) unsafe fn arith_ks(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    if let Some(y) = int(slots.add(ins.a as usize)) {
+        if let Some(r) = int_arith(ins.k, ins.imm, y) {
+            ptr::write(*sp, Value::int(r));
+            *sp = sp.add(1);
+            return true;
+        }
+    }
+    false
+}
+
+/// `LOAD_NAME y; LOAD_NAME z; OP; OP2`: top = top OP2 (slot[a] OP slot[c]); OP2 in `x`.
+#[inline(always)]
+pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    let t = sp.sub(1);
+    if let (Some(a), Some(y), Some(z)) = (int(t), int(slots.add(ins.a as usize)), int(slots.add(ins.c as usize))) {
+        if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
+            (*t).payload = r as u64;
+            return true;
+        }
+    }
+    false
+}
+
+/// `LOAD_CONST k; CMP; JUMP_IF_FALSE`: pops the top and compares it with k. `Some(jump)` when
+/// the fast case applies.
+#[inline(always)]
+pub(crate) unsafe fn cmp_tk(sp: &mut *mut Value, ins: &XInstr) -> Option<bool> {
+    let t = sp.sub(1);
+    let x = int(t)?;
+    *sp = t;
+    Some(!int_cmp(ins.k, x, ins.imm))
+}
+
+/// `LOAD_NAME y; STORE_NAME x`: slot[x] = slot[a].
+#[inline(always)]
+pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
+    let y = slots.add(ins.a as usize);
+    if (*y).tag == TAG_UNDEF {
+        return false;
+    }
+    let v = (*y).clone();
+    let old = ptr::replace(slots.add(ins.x as usize), v);
+    drop(old);
+    true
+}
+
+/// The element `slot[a][slot[c]]` of a list indexed in range, cloned.
+#[inline(always)]
+unsafe fn list_elem(slots: *mut Value, ins: &XInstr) -> Option<*mut Value> {
+    let o = slots.add(ins.a as usize);
+    let k = int(slots.add(ins.c as usize))?;
+    if (*o).tag != TAG_LIST {
+        return None;
+    }
+    let list = (*o).as_list().expect("list tag");
+    let mut items = list.borrow_mut();
+    let len = items.len();
+    if k < 0 || k as usize >= len {
+        return None;
+    }
+    // The pointer stays valid after the borrow ends: nothing can resize the list before the
+    // caller's single read or write.
+    Some(items.as_mut_ptr().add(k as usize))
+}
+
+/// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot[a][slot[c]].
+#[inline(always)]
+pub(crate) unsafe fn index_ss(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    match list_elem(slots, ins) {
+        Some(e) => {
+            ptr::write(*sp, (*e).clone());
+            *sp = sp.add(1);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot[a][slot[c]] = v (v in `imm` as a
+/// constant index, read by the caller).
+#[inline(always)]
+pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value) -> bool {
+    match list_elem(slots, ins) {
+        Some(e) => {
+            let old = ptr::replace(e, v.clone());
+            drop(old);
+            true
+        }
+        None => false,
+    }
+}
