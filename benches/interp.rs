@@ -11,9 +11,18 @@ fn loop_sum(n: i64) -> Bytecode {
     b.emit_load_const(0).emit_store_name("s");
     b.emit_load_const(0).emit_store_name("i");
     b.emit_label("loop");
-    b.emit_load_name("i").emit_load_name("n").emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("s").emit_load_name("i").emit_add().emit_store_name("s");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_name("n")
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("s")
+        .emit_load_name("i")
+        .emit_add()
+        .emit_store_name("s");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("loop");
     b.emit_label("end");
     b.emit_load_name("s").emit_return();
@@ -26,21 +35,37 @@ fn fib_iter(reps: i64) -> Bytecode {
     b.emit_load_const(0).emit_store_name("r");
     b.emit_load_const(0).emit_store_name("rep");
     b.emit_label("outer");
-    b.emit_load_name("rep").emit_load_const(reps).emit_lt().emit_jump_if_false("done");
+    b.emit_load_name("rep")
+        .emit_load_const(reps)
+        .emit_lt()
+        .emit_jump_if_false("done");
     b.emit_load_const(0).emit_store_name("a");
     b.emit_load_const(1).emit_store_name("b");
     b.emit_load_const(0).emit_store_name("k");
     b.emit_label("inner");
-    b.emit_load_name("k").emit_load_const(90).emit_lt().emit_jump_if_false("inner_end");
-    b.emit_load_name("a").emit_load_name("b").emit_add().emit_load_const(1_000_000_007).emit_mod();
+    b.emit_load_name("k")
+        .emit_load_const(90)
+        .emit_lt()
+        .emit_jump_if_false("inner_end");
+    b.emit_load_name("a")
+        .emit_load_name("b")
+        .emit_add()
+        .emit_load_const(1_000_000_007)
+        .emit_mod();
     b.emit_store_name("t");
     b.emit_load_name("b").emit_store_name("a");
     b.emit_load_name("t").emit_store_name("b");
-    b.emit_load_name("k").emit_load_const(1).emit_add().emit_store_name("k");
+    b.emit_load_name("k")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("k");
     b.emit_jump("inner");
     b.emit_label("inner_end");
     b.emit_load_name("a").emit_store_name("r");
-    b.emit_load_name("rep").emit_load_const(1).emit_add().emit_store_name("rep");
+    b.emit_load_name("rep")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("rep");
     b.emit_jump("outer");
     b.emit_label("done");
     b.emit_load_name("r").emit_return();

@@ -29,15 +29,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for l in report["hot_loops"].as_array().into_iter().flatten() {
         println!("Hot loop: IP {}-{}", l["start_ip"], l["end_ip"]);
         println!("  Iterations: {}", l["iterations"]);
-        println!("  Avg time/iter: {:.4}μs", l["avg_iteration_us"].as_f64().unwrap_or(0.0));
+        println!(
+            "  Avg time/iter: {:.4}μs",
+            l["avg_iteration_us"].as_f64().unwrap_or(0.0)
+        );
     }
 
     // "Hot Loop Analysis": straight from the profiler.
     for l in vm.profiler().hot_loops(1000) {
-        println!("\nHot Loop: IP {} -> {} in {}", l.start_ip, l.end_ip, l.function);
+        println!(
+            "\nHot Loop: IP {} -> {} in {}",
+            l.start_ip, l.end_ip, l.function
+        );
         println!("  Iterations: {}", l.iterations);
         println!("  Total Time: {:.2}ms", l.total_time.as_secs_f64() * 1000.0);
-        println!("  Avg/Iteration: {:.4}μs", l.total_time.as_secs_f64() / l.iterations as f64 * 1e6);
+        println!(
+            "  Avg/Iteration: {:.4}μs",
+            l.total_time.as_secs_f64() / l.iterations as f64 * 1e6
+        );
         let first: Vec<&str> = l.instructions.iter().take(5).map(String::as_str).collect();
         println!("  Instructions: {}", first.join(", "));
     }

@@ -64,7 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = vm.profiling_summary()?;
     println!("\nPerformance Summary:");
     println!("   Total Instructions: {}", summary.total_instructions);
-    println!("   Execution Time: {:.2}ms", summary.total_time_sec * 1000.0);
+    println!(
+        "   Execution Time: {:.2}ms",
+        summary.total_time_sec * 1000.0
+    );
     println!("   Instructions/sec: {:.0}", summary.instructions_per_sec);
     Ok(())
 }

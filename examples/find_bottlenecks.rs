@@ -33,10 +33,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     vm.eval(PROGRAM)?;
 
     let summary = vm.profiling_summary()?;
-    println!("{} instructions in {:.1} ms", summary.total_instructions, summary.total_time_sec * 1e3);
+    println!(
+        "{} instructions in {:.1} ms",
+        summary.total_instructions,
+        summary.total_time_sec * 1e3
+    );
 
     // Focus optimisation on the slowest instructions.
-    println!("\nSlowest instructions (estimated total time = mean of timed samples x exact count):");
+    println!(
+        "\nSlowest instructions (estimated total time = mean of timed samples x exact count):"
+    );
     for s in vm.profiler().slowest_instructions(5) {
         println!(
             "  {:>10} ip {:>3} {:<14} line {:>3}: {:>8.3} ms total, p50 {:.3} us, p99 {:.3} us",

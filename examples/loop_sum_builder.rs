@@ -6,15 +6,27 @@ use std::time::Instant;
 use zexus::{BytecodeBuilder, VM};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let n: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let n: i64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
     let mut b = BytecodeBuilder::new();
     b.emit_load_const(n).emit_store_name("n");
     b.emit_load_const(0).emit_store_name("s");
     b.emit_load_const(0).emit_store_name("i");
     b.emit_label("loop");
-    b.emit_load_name("i").emit_load_name("n").emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("s").emit_load_name("i").emit_add().emit_store_name("s");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_name("n")
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("s")
+        .emit_load_name("i")
+        .emit_add()
+        .emit_store_name("s");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("loop");
     b.emit_label("end");
     b.emit_load_name("s").emit_return();
@@ -23,6 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let r = vm.execute(&bc)?;
     let dt = t.elapsed();
-    println!("{r} in {:.3} s ({:.2} ns/iteration)", dt.as_secs_f64(), dt.as_nanos() as f64 / n as f64);
+    println!(
+        "{r} in {:.3} s ({:.2} ns/iteration)",
+        dt.as_secs_f64(),
+        dt.as_nanos() as f64 / n as f64
+    );
     Ok(())
 }

@@ -23,15 +23,27 @@ pub struct BenchProgram {
 /// about a tenth of a second each in the interpreter.
 pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
     let sources = [
-        ("loop_sum", include_str!("../benches/programs/loop_sum.zx").replace("100000000", "10000000")),
-        ("fib_rec", include_str!("../benches/programs/fib_rec.zx").replace("fib(32)", "fib(25)")),
-        ("sieve", include_str!("../benches/programs/sieve.zx").replace("10000000", "1000000")),
+        (
+            "loop_sum",
+            include_str!("../benches/programs/loop_sum.zx").replace("100000000", "10000000"),
+        ),
+        (
+            "fib_rec",
+            include_str!("../benches/programs/fib_rec.zx").replace("fib(32)", "fib(25)"),
+        ),
+        (
+            "sieve",
+            include_str!("../benches/programs/sieve.zx").replace("10000000", "1000000"),
+        ),
     ];
     sources
         .into_iter()
         .map(|(name, src)| {
             let bytecode = crate::compile(&src, name).map_err(Error::Compile)?;
-            Ok(BenchProgram { name: name.to_string(), bytecode })
+            Ok(BenchProgram {
+                name: name.to_string(),
+                bytecode,
+            })
         })
         .collect()
 }
@@ -68,11 +80,18 @@ pub struct Row {
 }
 
 fn run_once(bc: &Bytecode, level: Level, jit: bool) -> Result<(Duration, f64), Error> {
-    let mut vm = VM::builder().profiling(level).jit(jit).capture_output(true).build();
+    let mut vm = VM::builder()
+        .profiling(level)
+        .jit(jit)
+        .capture_output(true)
+        .build();
     let t = Instant::now();
     vm.execute(bc).map_err(Error::Runtime)?;
     let dt = t.elapsed();
-    let est = vm.profiling_summary().map(|s| s.overhead_percentage).unwrap_or(0.0);
+    let est = vm
+        .profiling_summary()
+        .map(|s| s.overhead_percentage)
+        .unwrap_or(0.0);
     Ok((dt, est))
 }
 
@@ -81,8 +100,14 @@ pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize) -> Result
     let mut rows = Vec::new();
     for p in programs {
         for &jit in tiers {
-            let mut cells: Vec<Cell> =
-                Level::ALL.iter().map(|&level| Cell { level, times: Vec::new(), estimated_overhead_pct: 0.0 }).collect();
+            let mut cells: Vec<Cell> = Level::ALL
+                .iter()
+                .map(|&level| Cell {
+                    level,
+                    times: Vec::new(),
+                    estimated_overhead_pct: 0.0,
+                })
+                .collect();
             // One untimed warm-up of each cell (page faults, the calibration of hook costs).
             for c in &cells {
                 run_once(&p.bytecode, c.level, jit)?;
@@ -94,7 +119,11 @@ pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize) -> Result
                     c.estimated_overhead_pct = est;
                 }
             }
-            rows.push(Row { program: p.name.clone(), jit, cells });
+            rows.push(Row {
+                program: p.name.clone(),
+                jit,
+                cells,
+            });
         }
     }
     Ok(rows)
@@ -104,13 +133,21 @@ pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize) -> Result
 /// with the profiler's estimated slowdown in parentheses.
 pub fn render(rows: &[Row], runs: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Profiling overhead: median of {runs} runs per cell, ratio to level NONE of the same tier");
+    let _ = writeln!(
+        out,
+        "Profiling overhead: median of {runs} runs per cell, ratio to level NONE of the same tier"
+    );
     let _ = writeln!(out, "(in parentheses: the slowdown the profiler itself estimates from its calibrated hook costs)\n");
     let _ = writeln!(out, "| program | tier | NONE | BASIC | DETAILED | FULL |");
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
     for r in rows {
         let base = r.cells[0].median().as_secs_f64();
-        let mut line = format!("| {} | {} | {:.3} s |", r.program, if r.jit { "jit" } else { "interp" }, base);
+        let mut line = format!(
+            "| {} | {} | {:.3} s |",
+            r.program,
+            if r.jit { "jit" } else { "interp" },
+            base
+        );
         for c in &r.cells[1..] {
             let ratio = c.median().as_secs_f64() / base.max(1e-12);
             let est = 1.0 / (1.0 - (c.estimated_overhead_pct / 100.0).min(0.99));

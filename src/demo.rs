@@ -12,11 +12,20 @@ pub fn guide_fibonacci(n: i64) -> Bytecode {
     b.emit_load_const(1).emit_store_name("b");
     b.emit_load_const(0).emit_store_name("i");
     b.emit_label("loop");
-    b.emit_load_name("i").emit_load_name("n").emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("a").emit_load_name("b").emit_add().emit_store_name("temp");
+    b.emit_load_name("i")
+        .emit_load_name("n")
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("a")
+        .emit_load_name("b")
+        .emit_add()
+        .emit_store_name("temp");
     b.emit_load_name("b").emit_store_name("a");
     b.emit_load_name("temp").emit_store_name("b");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("loop");
     b.emit_label("end");
     b.emit_load_name("a").emit_return();

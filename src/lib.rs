@@ -5,19 +5,19 @@
 
 pub mod bench;
 pub mod bytecode;
-pub mod jit;
 pub mod compiler;
 pub mod demo;
 pub mod error;
+pub mod jit;
 pub mod profile;
 pub mod report;
-pub mod vm;
 pub mod syntax;
+pub mod vm;
 
 pub use bytecode::{BuildError, Bytecode, BytecodeBuilder, CodeObject, Instr, Op};
-pub use zexus_runtime::{Kind, Value};
-pub use vm::{RuntimeError, VmBuilder, VM};
-pub use profile::{InstructionProfiler, Level};
-pub use report::Format;
 pub use compiler::{compile, CompileError};
 pub use error::{eval, Error};
+pub use profile::{InstructionProfiler, Level};
+pub use report::Format;
+pub use vm::{RuntimeError, VmBuilder, VM};
+pub use zexus_runtime::{Kind, Value};

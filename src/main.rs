@@ -128,10 +128,16 @@ fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
     let name = path.display().to_string();
     let text = if name == "-" {
         let mut s = String::new();
-        io::stdin().read_to_string(&mut s).map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read standard input: {e}")))?;
+        io::stdin().read_to_string(&mut s).map_err(|e| {
+            Failure(
+                EXIT_NO_INPUT,
+                format!("zx: cannot read standard input: {e}"),
+            )
+        })?;
         s
     } else {
-        fs::read_to_string(path).map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read {name}: {e}")))?
+        fs::read_to_string(path)
+            .map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read {name}: {e}")))?
     };
     Ok((text, name))
 }
@@ -179,19 +185,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("{}", v.repr());
             }
         }
-        Command::Bench { files, runs, no_jit } => {
+        Command::Bench {
+            files,
+            runs,
+            no_jit,
+        } => {
             let programs = if files.is_empty() {
-                zexus::bench::default_programs().map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
+                zexus::bench::default_programs()
+                    .map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
             } else {
                 let mut v = Vec::new();
                 for f in &files {
                     let (src, name) = read_source(f)?;
-                    v.push(zexus::bench::BenchProgram { name, bytecode: compile(&src, &f.display().to_string())? });
+                    v.push(zexus::bench::BenchProgram {
+                        name,
+                        bytecode: compile(&src, &f.display().to_string())?,
+                    });
                 }
                 v
             };
             let tiers: &[bool] = if no_jit { &[false] } else { &[false, true] };
-            let rows = zexus::bench::measure(&programs, tiers, runs).map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
+            let rows = zexus::bench::measure(&programs, tiers, runs)
+                .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
             print!("{}", zexus::bench::render(&rows, runs));
         }
         Command::Disasm { file } => {
@@ -199,7 +214,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let bc = compile(&src, &name)?;
             print!("{}", bc.disassemble());
         }
-        Command::Profile { file, level, format, top, output, sample_rate, tier } => {
+        Command::Profile {
+            file,
+            level,
+            format,
+            top,
+            output,
+            sample_rate,
+            tier,
+        } => {
             let bc = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
@@ -208,14 +231,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 None => zexus::demo::guide_fibonacci(20),
             };
             if level == Level::None {
-                return Err(Failure(64, "zx: level none records nothing; use basic, detailed or full".into()));
+                return Err(Failure(
+                    64,
+                    "zx: level none records nothing; use basic, detailed or full".into(),
+                ));
             }
             let mut vm = vm_for(&tier, false, level, sample_rate);
             let result = vm.execute(&bc);
             let report = vm.profiling_report(format, top);
             let written = match &output {
-                Some(path) => fs::write(path, &report).map_err(|e| format!("zx: cannot write {}: {e}", path.display())),
-                None => io::stdout().write_all(report.as_bytes()).map_err(|e| format!("zx: {e}")),
+                Some(path) => fs::write(path, &report)
+                    .map_err(|e| format!("zx: cannot write {}: {e}", path.display())),
+                None => io::stdout()
+                    .write_all(report.as_bytes())
+                    .map_err(|e| format!("zx: {e}")),
             };
             if let Some(path) = &output {
                 if written.is_ok() {

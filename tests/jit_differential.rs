@@ -1,7 +1,7 @@
 //! Differential tests of the JIT tier: every script of `tests/scripts` (the small benches
 //! included) runs with the JIT off, on with `hot_threshold(1)` (every loop compiled at its
-//! first back edge) and on with the default threshold, at profiling levels NONE, BASIC and
-//! FULL. Output, errors and every profile count (per-ip counts, branch outcomes and predictor
+//! first back edge) and on with the default threshold, at profiling levels NONE, BASIC,
+//! DETAILED and FULL. Output, errors and every profile count (per-ip counts, branch outcomes and predictor
 //! misses, loop iterations) must be identical.
 
 mod common;
@@ -38,7 +38,7 @@ fn every_script_is_identical_with_and_without_the_jit() {
     let mut compiled = 0;
     for path in common::scripts() {
         let name = path.strip_prefix(common::scripts_dir()).unwrap_or(&path).display().to_string();
-        for level in [Level::None, Level::Basic, Level::Full] {
+        for level in [Level::None, Level::Basic, Level::Detailed, Level::Full] {
             let (base, base_counts, _) = run(&path, level, false, 1000);
             for threshold in [1, 1000] {
                 let (o, counts, vm) = run(&path, level, true, threshold);

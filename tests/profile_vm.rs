@@ -16,12 +16,25 @@ fn branchy_loop(n: i64) -> Bytecode {
     b.emit_load_const(0).emit_store_name("i");
     b.emit_load_const(0).emit_store_name("s");
     b.emit_label("top"); // ip 4
-    b.emit_load_name("i").emit_load_const(n).emit_lt().emit_jump_if_false("end"); // 4..7
-    b.emit_load_name("i").emit_load_const(3).emit_mod().emit_load_const(0).emit_eq(); // 8..12
+    b.emit_load_name("i")
+        .emit_load_const(n)
+        .emit_lt()
+        .emit_jump_if_false("end"); // 4..7
+    b.emit_load_name("i")
+        .emit_load_const(3)
+        .emit_mod()
+        .emit_load_const(0)
+        .emit_eq(); // 8..12
     b.emit_jump_if_false("skip"); // 13
-    b.emit_load_name("s").emit_load_name("i").emit_add().emit_store_name("s"); // 14..17
+    b.emit_load_name("s")
+        .emit_load_name("i")
+        .emit_add()
+        .emit_store_name("s"); // 14..17
     b.emit_label("skip");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i"); // 18..21
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i"); // 18..21
     b.emit_jump("top"); // 22
     b.emit_label("end");
     b.emit_load_name("s").emit_return();
@@ -32,14 +45,27 @@ fn branchy_loop(n: i64) -> Bytecode {
 fn calls_in_loop() -> Bytecode {
     let mut b = BytecodeBuilder::new();
     b.function("double", &["x"], |f| {
-        f.emit_load_name("x").emit_load_const(2).emit_mul().emit_return();
+        f.emit_load_name("x")
+            .emit_load_const(2)
+            .emit_mul()
+            .emit_return();
     });
     b.emit_load_const(0).emit_store_name("i");
     b.emit_load_const(0).emit_store_name("t");
     b.emit_label("top");
-    b.emit_load_name("i").emit_load_const(100).emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("t").emit_load_name("i").emit_call_name("double", 1).emit_add().emit_store_name("t");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_const(100)
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("t")
+        .emit_load_name("i")
+        .emit_call_name("double", 1)
+        .emit_add()
+        .emit_store_name("t");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("top");
     b.emit_label("end");
     b.emit_load_name("t").emit_return();
@@ -57,7 +83,12 @@ fn guide_program_counts_are_exact_at_every_level() {
         assert_eq!(s.unique_instructions, 27);
         assert_eq!(s.profiling_level, level.to_string());
         let dist = vm.profiler().opcode_distribution();
-        let count = |op: &str| dist.iter().find(|(o, _)| o == op).map(|(_, c)| *c).unwrap_or(0);
+        let count = |op: &str| {
+            dist.iter()
+                .find(|(o, _)| o == op)
+                .map(|(_, c)| *c)
+                .unwrap_or(0)
+        };
         assert_eq!(count("LOAD_NAME"), 21 * 2 + 20 * 5 + 1);
         assert_eq!(count("JUMP"), 20);
         assert_eq!(count("RETURN"), 1);
@@ -68,10 +99,20 @@ fn guide_program_counts_are_exact_at_every_level() {
 fn superinstructions_credit_every_original_instruction() {
     let bc = guide_fibonacci(20);
     let counts = |fuse: bool| {
-        let mut vm = VM::builder().profiling(Level::Full).superinstructions(fuse).build();
+        let mut vm = VM::builder()
+            .profiling(Level::Full)
+            .superinstructions(fuse)
+            .build();
         vm.execute(&bc).unwrap();
         let p = vm.profiler();
-        (p.codes[0].counts.clone(), p.codes[0].branches.iter().map(|b| (b.taken, b.not_taken, b.mispredicts)).collect::<Vec<_>>())
+        (
+            p.codes[0].counts.clone(),
+            p.codes[0]
+                .branches
+                .iter()
+                .map(|b| (b.taken, b.not_taken, b.mispredicts))
+                .collect::<Vec<_>>(),
+        )
     };
     assert_eq!(counts(true), counts(false));
 }
@@ -105,9 +146,18 @@ fn hot_loops_need_full_and_1000_iterations() {
 #[test]
 fn branch_outcomes_are_the_programs_real_outcomes() {
     let mut vm = vm(Level::Full);
-    assert_eq!(vm.execute(&branchy_loop(300)).unwrap(), Value::int((0..300).filter(|i| i % 3 == 0).sum::<i64>()));
+    assert_eq!(
+        vm.execute(&branchy_loop(300)).unwrap(),
+        Value::int((0..300).filter(|i| i % 3 == 0).sum::<i64>())
+    );
     let branches = vm.profiler().branches();
-    let at = |ip: u32| branches.iter().find(|b| b.ip == ip).expect("branch recorded").clone();
+    let at = |ip: u32| {
+        branches
+            .iter()
+            .find(|b| b.ip == ip)
+            .expect("branch recorded")
+            .clone()
+    };
     let exit = at(7); // the loop test: falls through 300 times, jumps out once
     assert_eq!((exit.taken, exit.not_taken), (1, 300));
     let test = at(13); // i % 3 == 0 is false two times in three: jumps to skip
@@ -124,31 +174,57 @@ fn counts_inside_a_function_are_attributed_to_the_function() {
     let mut vm = vm(Level::Basic);
     assert_eq!(vm.execute(&calls_in_loop()).unwrap(), Value::int(9900));
     let p = vm.profiler();
-    let double = p.codes.iter().find(|c| c.name == "double").expect("function profiled");
+    let double = p
+        .codes
+        .iter()
+        .find(|c| c.name == "double")
+        .expect("function profiled");
     assert_eq!(double.counts, vec![100, 100, 100, 100]);
     assert_eq!(double.calls, 100);
     let main = p.codes.iter().find(|c| c.name == "<main>").unwrap();
-    assert_eq!(main.counts.iter().sum::<u64>(), p.total_instructions() - 400);
-    let f = p.functions().into_iter().find(|f| f.name == "double").unwrap();
+    assert_eq!(
+        main.counts.iter().sum::<u64>(),
+        p.total_instructions() - 400
+    );
+    let f = p
+        .functions()
+        .into_iter()
+        .find(|f| f.name == "double")
+        .unwrap();
     assert_eq!((f.calls, f.instructions), (100, 400));
     let hottest = p.hottest_instructions(50);
-    assert!(hottest.iter().any(|s| s.function == "double" && s.ip == 0 && s.count == 100));
+    assert!(hottest
+        .iter()
+        .any(|s| s.function == "double" && s.ip == 0 && s.count == 100));
 }
 
 #[test]
 fn detailed_timing_is_sampled_and_ordered() {
-    let mut vm = VM::builder().profiling(Level::Detailed).sample_rate(1).build();
+    let mut vm = VM::builder()
+        .profiling(Level::Detailed)
+        .sample_rate(1)
+        .build();
     vm.execute(&branchy_loop(2000)).unwrap();
     let p = vm.profiler();
     assert_eq!(p.sample_rate, 1);
     let total = p.total_instructions();
     // Every execution but the final RETURN is timed at rate 1.
-    assert!(p.total_samples() + 1 >= total && p.total_samples() <= total, "{} vs {total}", p.total_samples());
+    assert!(
+        p.total_samples() + 1 >= total && p.total_samples() <= total,
+        "{} vs {total}",
+        p.total_samples()
+    );
     for s in p.slowest_instructions(10) {
         assert!(s.p50_us <= s.p95_us && s.p95_us <= s.p99_us, "{s:?}");
-        assert!(s.min_time_us <= s.avg_time_us && s.avg_time_us <= s.max_time_us + 1e-9, "{s:?}");
+        assert!(
+            s.min_time_us <= s.avg_time_us && s.avg_time_us <= s.max_time_us + 1e-9,
+            "{s:?}"
+        );
     }
-    let mut sampled = VM::builder().profiling(Level::Detailed).sample_rate(64).build();
+    let mut sampled = VM::builder()
+        .profiling(Level::Detailed)
+        .sample_rate(64)
+        .build();
     sampled.execute(&branchy_loop(20000)).unwrap();
     let p = sampled.profiler();
     let ratio = p.total_instructions() as f64 / p.total_samples() as f64;
@@ -174,7 +250,14 @@ fn start_stop_start_accumulates_and_reset_clears() {
     assert_eq!(vm.profiling_summary().unwrap().total_time_sec, t1);
     vm.reset_profiler();
     let s = vm.profiling_summary().unwrap();
-    assert_eq!((s.total_instructions, s.unique_instructions, s.hot_loops_detected), (0, 0, 0));
+    assert_eq!(
+        (
+            s.total_instructions,
+            s.unique_instructions,
+            s.hot_loops_detected
+        ),
+        (0, 0, 0)
+    );
     vm.execute(&bc).unwrap();
     assert_eq!(vm.profiling_summary().unwrap().total_instructions, 354);
 }
@@ -183,9 +266,16 @@ fn start_stop_start_accumulates_and_reset_clears() {
 fn without_profiling_the_api_says_so() {
     let mut vm = VM::new();
     vm.execute(&guide_fibonacci(10)).unwrap();
-    assert_eq!(vm.profiling_summary().unwrap_err().to_string(), "Profiling not enabled");
-    assert_eq!(vm.profiling_report(Format::Text, 20), "Profiling not enabled");
-    let json: serde_json::Value = serde_json::from_str(&vm.profiling_report(Format::Json, 20)).unwrap();
+    assert_eq!(
+        vm.profiling_summary().unwrap_err().to_string(),
+        "Profiling not enabled"
+    );
+    assert_eq!(
+        vm.profiling_report(Format::Text, 20),
+        "Profiling not enabled"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&vm.profiling_report(Format::Json, 20)).unwrap();
     assert_eq!(json["error"], "Profiling not enabled");
     vm.start_profiling(); // NONE stays NONE
     vm.execute(&guide_fibonacci(10)).unwrap();
@@ -196,15 +286,24 @@ fn without_profiling_the_api_says_so() {
 fn original_vm_tests_hold() {
     // test_vm_profiling_simple_bytecode: 42 + 8.
     let mut b = BytecodeBuilder::new();
-    b.emit_load_const(42).emit_load_const(8).emit_add().emit_return();
+    b.emit_load_const(42)
+        .emit_load_const(8)
+        .emit_add()
+        .emit_return();
     let mut vm = vm(Level::Detailed);
     assert_eq!(vm.execute(&b.build().unwrap()).unwrap(), Value::int(50));
     let s = vm.profiling_summary().unwrap();
-    assert!(s.most_common_opcodes.iter().any(|(op, n)| op == "LOAD_CONST" && *n == 2));
+    assert!(s
+        .most_common_opcodes
+        .iter()
+        .any(|(op, n)| op == "LOAD_CONST" && *n == 2));
     // test_profiling_report_text / json.
     let text = vm.profiling_report(Format::Text, 20);
-    assert!(text.contains("PROFILING REPORT") && text.contains("LOAD_CONST") && text.contains("ADD"));
-    let json: serde_json::Value = serde_json::from_str(&vm.profiling_report(Format::Json, 20)).unwrap();
+    assert!(
+        text.contains("PROFILING REPORT") && text.contains("LOAD_CONST") && text.contains("ADD")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&vm.profiling_report(Format::Json, 20)).unwrap();
     assert!(json["summary"].is_object() && json["hottest_instructions"].is_array());
     let html = vm.profiling_report(Format::Html, 20);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("LOAD_CONST"));
@@ -216,8 +315,14 @@ fn overhead_is_a_calibrated_estimate() {
     vm.execute(&branchy_loop(50_000)).unwrap();
     let s = vm.profiling_summary().unwrap();
     let costs = vm.profiler().hook_costs;
-    let expected = s.total_instructions as f64 * (costs.count_ns + costs.full_ns) + s.samples as f64 * costs.sample_ns;
-    assert!((s.profiling_overhead_ms - expected / 1e6).abs() < 1e-6, "{} vs {}", s.profiling_overhead_ms, expected / 1e6);
+    let expected = s.total_instructions as f64 * (costs.count_ns + costs.full_ns)
+        + s.samples as f64 * costs.sample_ns;
+    assert!(
+        (s.profiling_overhead_ms - expected / 1e6).abs() < 1e-6,
+        "{} vs {}",
+        s.profiling_overhead_ms,
+        expected / 1e6
+    );
     assert!(s.overhead_percentage >= 0.0 && s.overhead_percentage.is_finite());
 }
 
@@ -252,22 +357,30 @@ fn golden(name: &str, actual: &str) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {path}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(actual, expected, "report differs from {path} (UPDATE_GOLDEN=1 regenerates it)");
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {path}; run with UPDATE_GOLDEN=1"));
+    assert_eq!(
+        actual, expected,
+        "report differs from {path} (UPDATE_GOLDEN=1 regenerates it)"
+    );
 }
 
 #[test]
 fn golden_basic_text_report() {
     let mut vm = vm(Level::Basic);
     vm.execute(&calls_in_loop()).unwrap();
-    golden("calls_in_loop.basic.txt", &mask(&vm.profiling_report(Format::Text, 10)));
+    golden(
+        "calls_in_loop.basic.txt",
+        &mask(&vm.profiling_report(Format::Text, 10)),
+    );
 }
 
 #[test]
 fn golden_full_json_counts() {
     let mut vm = vm(Level::Full);
     vm.execute(&branchy_loop(1500)).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&vm.profiling_report(Format::Json, 8)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&vm.profiling_report(Format::Json, 8)).unwrap();
     // Everything that does not depend on timing.
     let keep = serde_json::json!({
         "opcode_distribution": json["opcode_distribution"],
@@ -280,5 +393,8 @@ fn golden_full_json_counts() {
         "branches": json["branches"],
         "total_instructions": json["summary"]["total_instructions"],
     });
-    golden("branchy_loop.full.json", &serde_json::to_string_pretty(&keep).unwrap());
+    golden(
+        "branchy_loop.full.json",
+        &serde_json::to_string_pretty(&keep).unwrap(),
+    );
 }

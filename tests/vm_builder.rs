@@ -6,7 +6,10 @@ use zexus::vm::ErrorKind;
 use zexus::{BytecodeBuilder, Value, VM};
 
 fn run(b: BytecodeBuilder) -> Result<Value, zexus::RuntimeError> {
-    VM::builder().capture_output(true).build().execute(&b.build().expect("builds"))
+    VM::builder()
+        .capture_output(true)
+        .build()
+        .execute(&b.build().expect("builds"))
 }
 
 fn run_ok(b: BytecodeBuilder) -> Value {
@@ -57,9 +60,18 @@ fn sum_loop(n: i64) -> BytecodeBuilder {
     b.emit_load_const(0).emit_store_name("sum");
     b.emit_load_const(0).emit_store_name("i");
     b.emit_label("loop");
-    b.emit_load_name("i").emit_load_const(n).emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("sum").emit_load_name("i").emit_add().emit_store_name("sum");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_const(n)
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("sum")
+        .emit_load_name("i")
+        .emit_add()
+        .emit_store_name("sum");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("loop");
     b.emit_label("end");
     b.emit_load_name("sum").emit_return();
@@ -107,7 +119,11 @@ fn guide_snippets_accept_every_constant_kind() {
     assert_eq!(run_ok(b), Value::str("2.5strue"));
 }
 
-fn binary(x: impl Into<Value>, y: impl Into<Value>, emit: impl Fn(&mut BytecodeBuilder)) -> Result<Value, String> {
+fn binary(
+    x: impl Into<Value>,
+    y: impl Into<Value>,
+    emit: impl Fn(&mut BytecodeBuilder),
+) -> Result<Value, String> {
     let mut b = BytecodeBuilder::new();
     b.emit_load_const(x).emit_load_const(y);
     emit(&mut b);
@@ -117,31 +133,136 @@ fn binary(x: impl Into<Value>, y: impl Into<Value>, emit: impl Fn(&mut BytecodeB
 
 #[test]
 fn arithmetic_opcodes() {
-    assert_eq!(binary(7, 3, |b| { b.emit_sub(); }), Ok(Value::int(4)));
-    assert_eq!(binary(7, 3, |b| { b.emit_mul(); }), Ok(Value::int(21)));
-    assert_eq!(binary(6, 3, |b| { b.emit_div(); }), Ok(Value::int(2)));
-    assert_eq!(binary(7, 2, |b| { b.emit_div(); }), Ok(Value::float(3.5)));
-    assert_eq!(binary(-7, 3, |b| { b.emit_mod(); }), Ok(Value::int(2)));
-    assert_eq!(binary(7, -3, |b| { b.emit_mod(); }), Ok(Value::int(-2)));
-    assert_eq!(binary(2, 10, |b| { b.emit_pow(); }), Ok(Value::int(1024)));
-    assert_eq!(binary(2, -1, |b| { b.emit_pow(); }), Ok(Value::float(0.5)));
-    assert_eq!(binary(1.5, 2, |b| { b.emit_mul(); }), Ok(Value::float(3.0)));
-    assert_eq!(binary("n=", 5, |b| { b.emit_add(); }), Ok(Value::str("n=5")));
+    assert_eq!(
+        binary(7, 3, |b| {
+            b.emit_sub();
+        }),
+        Ok(Value::int(4))
+    );
+    assert_eq!(
+        binary(7, 3, |b| {
+            b.emit_mul();
+        }),
+        Ok(Value::int(21))
+    );
+    assert_eq!(
+        binary(6, 3, |b| {
+            b.emit_div();
+        }),
+        Ok(Value::int(2))
+    );
+    assert_eq!(
+        binary(7, 2, |b| {
+            b.emit_div();
+        }),
+        Ok(Value::float(3.5))
+    );
+    assert_eq!(
+        binary(-7, 3, |b| {
+            b.emit_mod();
+        }),
+        Ok(Value::int(2))
+    );
+    assert_eq!(
+        binary(7, -3, |b| {
+            b.emit_mod();
+        }),
+        Ok(Value::int(-2))
+    );
+    assert_eq!(
+        binary(2, 10, |b| {
+            b.emit_pow();
+        }),
+        Ok(Value::int(1024))
+    );
+    assert_eq!(
+        binary(2, -1, |b| {
+            b.emit_pow();
+        }),
+        Ok(Value::float(0.5))
+    );
+    assert_eq!(
+        binary(1.5, 2, |b| {
+            b.emit_mul();
+        }),
+        Ok(Value::float(3.0))
+    );
+    assert_eq!(
+        binary("n=", 5, |b| {
+            b.emit_add();
+        }),
+        Ok(Value::str("n=5"))
+    );
 }
 
 #[test]
 fn comparison_and_logic_opcodes() {
-    assert_eq!(binary(1, 2, |b| { b.emit_lt(); }), Ok(Value::TRUE));
-    assert_eq!(binary(1, 2, |b| { b.emit_gt(); }), Ok(Value::FALSE));
-    assert_eq!(binary(2, 2, |b| { b.emit_lte(); }), Ok(Value::TRUE));
-    assert_eq!(binary(1, 2, |b| { b.emit_gte(); }), Ok(Value::FALSE));
-    assert_eq!(binary(1, 1.0, |b| { b.emit_eq(); }), Ok(Value::TRUE));
-    assert_eq!(binary(1, "1", |b| { b.emit_neq(); }), Ok(Value::TRUE));
-    assert_eq!(binary("a", "b", |b| { b.emit_lt(); }), Ok(Value::TRUE));
-    assert_eq!(binary(1, 0, |b| { b.emit_and(); }), Ok(Value::FALSE));
-    assert_eq!(binary(0, "x", |b| { b.emit_or(); }), Ok(Value::TRUE));
-    assert_eq!(binary(0, 0, |b| { b.emit_not(); }), Ok(Value::TRUE));
-    assert_eq!(binary(0, 5, |b| { b.emit_neg(); }), Ok(Value::int(-5)));
+    assert_eq!(
+        binary(1, 2, |b| {
+            b.emit_lt();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(1, 2, |b| {
+            b.emit_gt();
+        }),
+        Ok(Value::FALSE)
+    );
+    assert_eq!(
+        binary(2, 2, |b| {
+            b.emit_lte();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(1, 2, |b| {
+            b.emit_gte();
+        }),
+        Ok(Value::FALSE)
+    );
+    assert_eq!(
+        binary(1, 1.0, |b| {
+            b.emit_eq();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(1, "1", |b| {
+            b.emit_neq();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary("a", "b", |b| {
+            b.emit_lt();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(1, 0, |b| {
+            b.emit_and();
+        }),
+        Ok(Value::FALSE)
+    );
+    assert_eq!(
+        binary(0, "x", |b| {
+            b.emit_or();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(0, 0, |b| {
+            b.emit_not();
+        }),
+        Ok(Value::TRUE)
+    );
+    assert_eq!(
+        binary(0, 5, |b| {
+            b.emit_neg();
+        }),
+        Ok(Value::int(-5))
+    );
 }
 
 #[test]
@@ -175,8 +296,13 @@ fn variables_globals_and_calls() {
         f.emit_load_const(1).emit_store_global("g");
         f.emit_return();
     });
-    b.emit_load_const(2).emit_load_const(3).emit_call_name("add", 2); // 105
-    b.emit_load_global("add").emit_load_const(1).emit_load_const(1).emit_call_value(2); // 1+1+1 = 3
+    b.emit_load_const(2)
+        .emit_load_const(3)
+        .emit_call_name("add", 2); // 105
+    b.emit_load_global("add")
+        .emit_load_const(1)
+        .emit_load_const(1)
+        .emit_call_value(2); // 1+1+1 = 3
     b.emit_add();
     b.emit_return();
     assert_eq!(run_ok(b), Value::int(108));
@@ -185,10 +311,22 @@ fn variables_globals_and_calls() {
 #[test]
 fn containers_builtins_methods_iteration_and_print() {
     let mut b = BytecodeBuilder::new();
-    b.emit_load_const(1).emit_load_const(2).emit_build_list(2).emit_store_name("xs");
-    b.emit_load_name("xs").emit_load_const(3).emit_call_method("push", 1).emit_pop();
-    b.emit_load_name("xs").emit_load_const(0).emit_load_const(10).emit_store_index(); // [10, 2, 3]
-    b.emit_load_const("k").emit_load_const(5).emit_build_map(1).emit_store_name("m");
+    b.emit_load_const(1)
+        .emit_load_const(2)
+        .emit_build_list(2)
+        .emit_store_name("xs");
+    b.emit_load_name("xs")
+        .emit_load_const(3)
+        .emit_call_method("push", 1)
+        .emit_pop();
+    b.emit_load_name("xs")
+        .emit_load_const(0)
+        .emit_load_const(10)
+        .emit_store_index(); // [10, 2, 3]
+    b.emit_load_const("k")
+        .emit_load_const(5)
+        .emit_build_map(1)
+        .emit_store_name("m");
     b.emit_load_const(0).emit_store_name("t");
     b.emit_load_name("xs").emit_get_iter();
     b.emit_label("top");
@@ -196,7 +334,11 @@ fn containers_builtins_methods_iteration_and_print() {
     b.emit_load_name("t").emit_add().emit_store_name("t");
     b.emit_jump("top");
     b.emit_label("out");
-    b.emit_load_name("t").emit_load_name("m").emit_load_const("k").emit_index().emit_print(2);
+    b.emit_load_name("t")
+        .emit_load_name("m")
+        .emit_load_const("k")
+        .emit_index()
+        .emit_print(2);
     b.emit_load_name("xs").emit_call_builtin("len", 1);
     b.emit_return();
     let bc = b.build().unwrap();
@@ -227,7 +369,11 @@ fn builder_rejects_undefined_and_duplicate_labels() {
     b.emit_label("x");
     b.emit_label("x");
     b.emit_load_const(0).emit_return();
-    assert!(b.build().unwrap_err().message.contains("label 'x' defined twice"));
+    assert!(b
+        .build()
+        .unwrap_err()
+        .message
+        .contains("label 'x' defined twice"));
 }
 
 fn raw(instrs: &[Instr], consts: Vec<Value>) -> Bytecode {
@@ -235,7 +381,11 @@ fn raw(instrs: &[Instr], consts: Vec<Value>) -> Bytecode {
     c.instrs = instrs.to_vec();
     c.lines = vec![1; instrs.len()];
     c.consts = consts;
-    Bytecode { code: vec![c], source_name: "<test>".into(), id: 0 }
+    Bytecode {
+        code: vec![c],
+        source_name: "<test>".into(),
+        id: 0,
+    }
 }
 
 fn rejected(bc: &Bytecode) -> String {
@@ -246,7 +396,10 @@ fn rejected(bc: &Bytecode) -> String {
 
 #[test]
 fn verifier_rejects_underflow_bad_targets_unbalanced_joins_and_falling_off() {
-    let m = rejected(&raw(&[Instr::new(Op::ADD, 0, 0), Instr::new(Op::RETURN, 0, 0)], vec![]));
+    let m = rejected(&raw(
+        &[Instr::new(Op::ADD, 0, 0), Instr::new(Op::RETURN, 0, 0)],
+        vec![],
+    ));
     assert!(m.contains("underflow") && m.contains("ip 0"), "{m}");
 
     let m = rejected(&raw(&[Instr::new(Op::JUMP, 7, 0)], vec![]));
@@ -254,10 +407,10 @@ fn verifier_rejects_underflow_bad_targets_unbalanced_joins_and_falling_off() {
 
     let k = Instr::new(Op::LOAD_CONST, 0, 0);
     let unbalanced = [
-        k,                                     // 0: c
-        Instr::new(Op::JUMP_IF_FALSE, 3, 0),   // 1
-        k,                                     // 2: pushes one more on one path
-        k,                                     // 3: join with depths 0 and 1
+        k,                                   // 0: c
+        Instr::new(Op::JUMP_IF_FALSE, 3, 0), // 1
+        k,                                   // 2: pushes one more on one path
+        k,                                   // 3: join with depths 0 and 1
         Instr::new(Op::RETURN, 0, 0),
     ];
     let m = rejected(&raw(&unbalanced, vec![Value::int(1)]));
@@ -266,10 +419,22 @@ fn verifier_rejects_underflow_bad_targets_unbalanced_joins_and_falling_off() {
     let m = rejected(&raw(&[k], vec![Value::int(1)]));
     assert!(m.contains("falls off the end"), "{m}");
 
-    let m = rejected(&raw(&[Instr::new(Op::LOAD_CONST, 5, 0), Instr::new(Op::RETURN, 0, 0)], vec![]));
+    let m = rejected(&raw(
+        &[
+            Instr::new(Op::LOAD_CONST, 5, 0),
+            Instr::new(Op::RETURN, 0, 0),
+        ],
+        vec![],
+    ));
     assert!(m.contains("out of range"), "{m}");
 
-    let m = rejected(&raw(&[Instr::new(Op::LOAD_NAME, 0, 0), Instr::new(Op::RETURN, 0, 0)], vec![]));
+    let m = rejected(&raw(
+        &[
+            Instr::new(Op::LOAD_NAME, 0, 0),
+            Instr::new(Op::RETURN, 0, 0),
+        ],
+        vec![],
+    ));
     assert!(m.contains("out of range"), "{m}");
 }
 
@@ -287,24 +452,75 @@ fn runtime_errors_name_the_operand_and_carry_a_trace() {
     b.emit_load_const(1).emit_store_name("x");
     b.emit_load_const(Value::NULL).emit_store_name("y");
     b.set_line(4);
-    b.emit_load_name("x").emit_load_name("y").emit_add().emit_return();
+    b.emit_load_name("x")
+        .emit_load_name("y")
+        .emit_add()
+        .emit_return();
     let e = run(b).unwrap_err();
     assert_eq!(e.message, "attempt to add int and null (variable 'y')");
     assert_eq!(e.line, 4);
-    assert_eq!(e.to_string(), "attempt to add int and null (variable 'y')\n[line 4] in <main>");
+    assert_eq!(
+        e.to_string(),
+        "attempt to add int and null (variable 'y')\n[line 4] in <main>"
+    );
 }
 
 #[test]
 fn each_runtime_error() {
-    assert_eq!(binary(1, 0, |b| { b.emit_div(); }), Err("division by zero".into()));
-    assert_eq!(binary(1, 0, |b| { b.emit_mod(); }), Err("modulo by zero".into()));
-    assert_eq!(binary(i64::MAX, 1, |b| { b.emit_add(); }), Err("integer overflow".into()));
-    assert_eq!(binary(i64::MIN, 1, |b| { b.emit_sub(); }), Err("integer overflow".into()));
-    assert_eq!(binary(i64::MAX, 2, |b| { b.emit_mul(); }), Err("integer overflow".into()));
-    assert_eq!(binary(3, 64, |b| { b.emit_pow(); }), Err("integer overflow".into()));
-    assert_eq!(binary(0, i64::MIN, |b| { b.emit_neg(); }), Err("integer overflow".into()));
-    assert_eq!(binary("a", 1, |b| { b.emit_lt(); }), Err("attempt to compare string and int".into()));
-    assert_eq!(binary(1, "a", |b| { b.emit_sub(); }), Err("attempt to subtract int and string".into()));
+    assert_eq!(
+        binary(1, 0, |b| {
+            b.emit_div();
+        }),
+        Err("division by zero".into())
+    );
+    assert_eq!(
+        binary(1, 0, |b| {
+            b.emit_mod();
+        }),
+        Err("modulo by zero".into())
+    );
+    assert_eq!(
+        binary(i64::MAX, 1, |b| {
+            b.emit_add();
+        }),
+        Err("integer overflow".into())
+    );
+    assert_eq!(
+        binary(i64::MIN, 1, |b| {
+            b.emit_sub();
+        }),
+        Err("integer overflow".into())
+    );
+    assert_eq!(
+        binary(i64::MAX, 2, |b| {
+            b.emit_mul();
+        }),
+        Err("integer overflow".into())
+    );
+    assert_eq!(
+        binary(3, 64, |b| {
+            b.emit_pow();
+        }),
+        Err("integer overflow".into())
+    );
+    assert_eq!(
+        binary(0, i64::MIN, |b| {
+            b.emit_neg();
+        }),
+        Err("integer overflow".into())
+    );
+    assert_eq!(
+        binary("a", 1, |b| {
+            b.emit_lt();
+        }),
+        Err("attempt to compare string and int".into())
+    );
+    assert_eq!(
+        binary(1, "a", |b| {
+            b.emit_sub();
+        }),
+        Err("attempt to subtract int and string".into())
+    );
 
     let mut b = BytecodeBuilder::new();
     b.emit_load_name("ghost").emit_return();
@@ -323,7 +539,10 @@ fn each_runtime_error() {
     assert_eq!(run_err(b), "f expects 2 arguments, got 1");
 
     let mut b = BytecodeBuilder::new();
-    b.emit_load_const(1).emit_load_const(2).emit_load_const(3).emit_build_list(3);
+    b.emit_load_const(1)
+        .emit_load_const(2)
+        .emit_load_const(3)
+        .emit_build_list(3);
     b.emit_load_const(3).emit_index().emit_return();
     assert_eq!(run_err(b), "index 3 out of range for list of length 3");
 }
@@ -333,7 +552,11 @@ fn deep_recursion_is_an_error_not_a_crash() {
     let mut b = BytecodeBuilder::new();
     b.set_line(2);
     b.function("down", &["n"], |f| {
-        f.emit_load_name("n").emit_load_const(1).emit_add().emit_call_name("down", 1).emit_return();
+        f.emit_load_name("n")
+            .emit_load_const(1)
+            .emit_add()
+            .emit_call_name("down", 1)
+            .emit_return();
     });
     b.set_line(5);
     b.emit_load_const(0).emit_call_name("down", 1).emit_return();
@@ -349,13 +572,21 @@ fn recursion_works_to_a_useful_depth() {
     // sum(n) = n + sum(n - 1), 5000 deep.
     let mut b = BytecodeBuilder::new();
     b.function("sum", &["n"], |f| {
-        f.emit_load_name("n").emit_load_const(0).emit_eq().emit_jump_if_false("rec");
+        f.emit_load_name("n")
+            .emit_load_const(0)
+            .emit_eq()
+            .emit_jump_if_false("rec");
         f.emit_load_const(0).emit_return();
         f.emit_label("rec");
-        f.emit_load_name("n").emit_load_name("n").emit_load_const(1).emit_sub();
+        f.emit_load_name("n")
+            .emit_load_name("n")
+            .emit_load_const(1)
+            .emit_sub();
         f.emit_call_name("sum", 1).emit_add().emit_return();
     });
-    b.emit_load_const(5000).emit_call_name("sum", 1).emit_return();
+    b.emit_load_const(5000)
+        .emit_call_name("sum", 1)
+        .emit_return();
     assert_eq!(run_ok(b), Value::int(5000 * 5001 / 2));
 }
 

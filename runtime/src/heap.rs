@@ -34,7 +34,9 @@ pub struct ListObj {
 impl ListObj {
     /// A list holding `items`.
     pub fn new(items: Vec<Value>) -> ListObj {
-        ListObj { items: RefCell::new(items) }
+        ListObj {
+            items: RefCell::new(items),
+        }
     }
     /// Borrows the items.
     pub fn borrow(&self) -> Ref<'_, Vec<Value>> {
@@ -142,7 +144,9 @@ impl MapObj {
     }
     /// A map holding `entries`.
     pub fn from_entries(entries: IndexMap<Key, Value>) -> MapObj {
-        MapObj { entries: RefCell::new(entries) }
+        MapObj {
+            entries: RefCell::new(entries),
+        }
     }
     /// Borrows the entries.
     pub fn borrow(&self) -> Ref<'_, IndexMap<Key, Value>> {
@@ -246,7 +250,8 @@ mod tests {
         let mut m = Value::list(vec![]);
         for i in 0..200_000 {
             let map = crate::MapObj::new();
-            map.borrow_mut().insert(crate::Key::new(&Value::int(i)).unwrap(), m);
+            map.borrow_mut()
+                .insert(crate::Key::new(&Value::int(i)).unwrap(), m);
             m = Value::map(map);
         }
         drop(m);

@@ -313,7 +313,11 @@ fn probe_list_layout() -> Option<ListLayout> {
         (0..words).map(|i| unsafe { base.add(i).read() }).collect()
     };
     let find = |w: &[usize], x: usize| -> Option<usize> {
-        let mut it = w.iter().enumerate().filter(|(_, &v)| v == x).map(|(i, _)| i);
+        let mut it = w
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| v == x)
+            .map(|(i, _)| i);
         let first = it.next()?;
         it.next().is_none().then_some(first)
     };
@@ -342,10 +346,19 @@ fn probe_list_layout() -> Option<ListLayout> {
     if w2[ptr] != o2.borrow().as_ptr() as usize || w2[len] != 29 || w2[borrow] != 0 {
         return None;
     }
-    if [ptr, len, borrow].iter().collect::<std::collections::HashSet<_>>().len() != 3 {
+    if [ptr, len, borrow]
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        != 3
+    {
         return None;
     }
-    Some(ListLayout { borrow: (borrow * 8) as i32, ptr: (ptr * 8) as i32, len: (len * 8) as i32 })
+    Some(ListLayout {
+        borrow: (borrow * 8) as i32,
+        ptr: (ptr * 8) as i32,
+        len: (len * 8) as i32,
+    })
 }
 
 /// The float `%` of `ops::rem` for two floats, for tests that the helper agrees.
@@ -380,7 +393,9 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), t.len());
-        assert!(t.iter().all(|h| h.name.starts_with("rt_") && !h.addr.is_null()));
+        assert!(t
+            .iter()
+            .all(|h| h.name.starts_with("rt_") && !h.addr.is_null()));
     }
 
     #[test]
@@ -392,15 +407,27 @@ mod tests {
     unsafe fn helpers_agree_with_ops_inner() {
         let mut out = std::mem::MaybeUninit::<Value>::uninit();
         let s = Value::str("ab");
-        assert_eq!(rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()), 0);
+        assert_eq!(
+            rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()),
+            0
+        );
         let v = out.assume_init_read();
         assert_eq!(v.as_str(), Some("ab3"));
-        assert_eq!(rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()), 1);
-        assert_eq!(rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1), 0);
+        assert_eq!(
+            rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()),
+            1
+        );
+        assert_eq!(
+            rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1),
+            0
+        );
         assert_eq!(rt_fmod(-1.0, 3.0), 2.0);
         let l = Value::list(vec![Value::int(1)]);
         assert_eq!(rt_index(l.tag, l.payload, TAG_INT, 5, out.as_mut_ptr()), 1);
-        assert_eq!(rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload), 0);
+        assert_eq!(
+            rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload),
+            0
+        );
         assert_eq!(l.as_list().unwrap().borrow()[0].as_str(), Some("ab"));
     }
 }

@@ -51,7 +51,9 @@ pub enum OpError {
 impl fmt::Display for OpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OpError::Types { verb, left, right, .. } => {
+            OpError::Types {
+                verb, left, right, ..
+            } => {
                 write!(f, "attempt to {verb} {left} and {right}")
             }
             OpError::Unary { verb, operand } => write!(f, "attempt to {verb} {operand}"),
@@ -71,7 +73,11 @@ pub type OpResult = Result<Value, OpError>;
 /// A value's type name with its indefinite article, for messages: `an int`, `a list`.
 pub fn a_type(v: &Value) -> String {
     let t = v.type_name();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {t}")
 }
 
@@ -85,7 +91,12 @@ fn side_of(a: &Value, b: &Value, ok: impl Fn(&Value) -> bool) -> Side {
 
 fn type_error(verb: &'static str, a: &Value, b: &Value) -> OpError {
     let side = side_of(a, b, |v| matches!(v.kind(), Kind::Int | Kind::Float));
-    OpError::Types { verb, left: a.type_name(), right: b.type_name(), side }
+    OpError::Types {
+        verb,
+        left: a.type_name(),
+        right: b.type_name(),
+        side,
+    }
 }
 
 /// Both operands as floats when at least one is a float and both are numbers.
@@ -97,7 +108,9 @@ fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
 /// `a + b`: ints (checked), floats, string concatenation of display forms, list concatenation.
 pub fn add(a: &Value, b: &Value) -> OpResult {
     if a.tag == TAG_INT && b.tag == TAG_INT {
-        let r = (a.payload as i64).checked_add(b.payload as i64).ok_or(OpError::Overflow)?;
+        let r = (a.payload as i64)
+            .checked_add(b.payload as i64)
+            .ok_or(OpError::Overflow)?;
         return Ok(Value::int(r));
     }
     if a.tag == TAG_STR || b.tag == TAG_STR {
@@ -120,7 +133,9 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
 /// `a - b`.
 pub fn sub(a: &Value, b: &Value) -> OpResult {
     if a.tag == TAG_INT && b.tag == TAG_INT {
-        let r = (a.payload as i64).checked_sub(b.payload as i64).ok_or(OpError::Overflow)?;
+        let r = (a.payload as i64)
+            .checked_sub(b.payload as i64)
+            .ok_or(OpError::Overflow)?;
         return Ok(Value::int(r));
     }
     match floats(a, b) {
@@ -132,7 +147,9 @@ pub fn sub(a: &Value, b: &Value) -> OpResult {
 /// `a * b`.
 pub fn mul(a: &Value, b: &Value) -> OpResult {
     if a.tag == TAG_INT && b.tag == TAG_INT {
-        let r = (a.payload as i64).checked_mul(b.payload as i64).ok_or(OpError::Overflow)?;
+        let r = (a.payload as i64)
+            .checked_mul(b.payload as i64)
+            .ok_or(OpError::Overflow)?;
         return Ok(Value::int(r));
     }
     match floats(a, b) {
@@ -183,7 +200,11 @@ pub fn rem(a: &Value, b: &Value) -> OpResult {
         Some((_, y)) if y == 0.0 => Err(OpError::ModuloByZero),
         Some((x, y)) => {
             let r = x % y;
-            Ok(Value::float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }))
+            Ok(Value::float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                r + y
+            } else {
+                r
+            }))
         }
         None => Err(type_error("take the modulo of", a, b)),
     }
@@ -219,9 +240,15 @@ pub fn pow(a: &Value, b: &Value) -> OpResult {
 /// `-a`.
 pub fn neg(a: &Value) -> OpResult {
     match a.tag {
-        TAG_INT => (a.payload as i64).checked_neg().map(Value::int).ok_or(OpError::Overflow),
+        TAG_INT => (a.payload as i64)
+            .checked_neg()
+            .map(Value::int)
+            .ok_or(OpError::Overflow),
         TAG_FLOAT => Ok(Value::float(-f64::from_bits(a.payload))),
-        _ => Err(OpError::Unary { verb: "negate", operand: a.type_name() }),
+        _ => Err(OpError::Unary {
+            verb: "negate",
+            operand: a.type_name(),
+        }),
     }
 }
 
@@ -240,16 +267,26 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
             if a.same_object(b) {
                 return true;
             }
-            let (x, y) = (a.as_list().expect("list").borrow(), b.as_list().expect("list").borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal_at(p, q, depth + 1))
+            let (x, y) = (
+                a.as_list().expect("list").borrow(),
+                b.as_list().expect("list").borrow(),
+            );
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| equal_at(p, q, depth + 1))
         }
         (Kind::Map, Kind::Map) => {
             if a.same_object(b) {
                 return true;
             }
-            let (x, y) = (a.as_map().expect("map").borrow(), b.as_map().expect("map").borrow());
+            let (x, y) = (
+                a.as_map().expect("map").borrow(),
+                b.as_map().expect("map").borrow(),
+            );
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal_at(v, w, depth + 1)))
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| equal_at(v, w, depth + 1)))
         }
         (ka, kb) => ka == kb && a.payload == b.payload,
     }
@@ -281,19 +318,33 @@ pub fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, OpError> {
         // possible with Ordering, so NaN orders after everything.
         return Ok(x.partial_cmp(&y).unwrap_or(Ordering::Greater));
     }
-    let side = side_of(a, b, |v| matches!(v.kind(), Kind::Int | Kind::Float | Kind::Str));
-    Err(OpError::Types { verb: "compare", left: a.type_name(), right: b.type_name(), side })
+    let side = side_of(a, b, |v| {
+        matches!(v.kind(), Kind::Int | Kind::Float | Kind::Str)
+    });
+    Err(OpError::Types {
+        verb: "compare",
+        left: a.type_name(),
+        right: b.type_name(),
+        side,
+    })
 }
 
 /// Resolves a list index (negative counts from the end) or reports it out of range.
 pub fn list_index(len: usize, idx: &Value) -> Result<usize, OpError> {
     let i = match idx.kind() {
         Kind::Int => idx.payload as i64,
-        _ => return Err(OpError::Other(format!("list index must be an int, not {}", idx.type_name()))),
+        _ => {
+            return Err(OpError::Other(format!(
+                "list index must be an int, not {}",
+                idx.type_name()
+            )))
+        }
     };
     let j = if i < 0 { i + len as i64 } else { i };
     if j < 0 || j >= len as i64 {
-        return Err(OpError::Other(format!("index {i} out of range for list of length {len}")));
+        return Err(OpError::Other(format!(
+            "index {i} out of range for list of length {len}"
+        )));
     }
     Ok(j as usize)
 }
@@ -322,7 +373,9 @@ pub fn index(obj: &Value, key: &Value) -> OpResult {
             let s = obj.as_str().expect("str");
             let n = s.chars().count();
             let i = list_index(n, key)?;
-            Ok(Value::str(s.chars().nth(i).expect("index checked").to_string()))
+            Ok(Value::str(
+                s.chars().nth(i).expect("index checked").to_string(),
+            ))
         }
         _ => Err(OpError::Other(format!("cannot index {}", a_type(obj)))),
     }
@@ -342,7 +395,10 @@ pub fn store_index(obj: &Value, key: &Value, v: Value) -> Result<(), OpError> {
             obj.as_map().expect("map").borrow_mut().insert(k, v);
             Ok(())
         }
-        _ => Err(OpError::Other(format!("cannot assign into {}", a_type(obj)))),
+        _ => Err(OpError::Other(format!(
+            "cannot assign into {}",
+            a_type(obj)
+        ))),
     }
 }
 

@@ -72,32 +72,56 @@ pub enum Kind {
 
 impl Value {
     /// `null`.
-    pub const NULL: Value = Value { tag: TAG_NULL, payload: 0 };
+    pub const NULL: Value = Value {
+        tag: TAG_NULL,
+        payload: 0,
+    };
     /// The marker of an unassigned slot.
-    pub const UNDEF: Value = Value { tag: TAG_UNDEF, payload: 0 };
+    pub const UNDEF: Value = Value {
+        tag: TAG_UNDEF,
+        payload: 0,
+    };
     /// `true`.
-    pub const TRUE: Value = Value { tag: TAG_BOOL, payload: 1 };
+    pub const TRUE: Value = Value {
+        tag: TAG_BOOL,
+        payload: 1,
+    };
     /// `false`.
-    pub const FALSE: Value = Value { tag: TAG_BOOL, payload: 0 };
+    pub const FALSE: Value = Value {
+        tag: TAG_BOOL,
+        payload: 0,
+    };
 
     /// An integer value.
     #[inline(always)]
     pub const fn int(i: i64) -> Value {
-        Value { tag: TAG_INT, payload: i as u64 }
+        Value {
+            tag: TAG_INT,
+            payload: i as u64,
+        }
     }
     /// A float value.
     #[inline(always)]
     pub fn float(f: f64) -> Value {
-        Value { tag: TAG_FLOAT, payload: f.to_bits() }
+        Value {
+            tag: TAG_FLOAT,
+            payload: f.to_bits(),
+        }
     }
     /// A boolean value.
     #[inline(always)]
     pub const fn bool(b: bool) -> Value {
-        Value { tag: TAG_BOOL, payload: b as u64 }
+        Value {
+            tag: TAG_BOOL,
+            payload: b as u64,
+        }
     }
     /// A function value referring to function `index` of its bytecode.
     pub const fn func(index: u32) -> Value {
-        Value { tag: TAG_FUNC, payload: index as u64 }
+        Value {
+            tag: TAG_FUNC,
+            payload: index as u64,
+        }
     }
     /// A new string value.
     pub fn str(s: impl Into<String>) -> Value {
@@ -105,19 +129,31 @@ impl Value {
     }
     /// A string value sharing an existing string object.
     pub fn from_rc_str(s: Rc<StrObj>) -> Value {
-        Value { tag: TAG_STR, payload: Rc::into_raw(s) as u64 }
+        Value {
+            tag: TAG_STR,
+            payload: Rc::into_raw(s) as u64,
+        }
     }
     /// A new list value.
     pub fn list(items: Vec<Value>) -> Value {
-        Value { tag: TAG_LIST, payload: Rc::into_raw(Rc::new(ListObj::new(items))) as u64 }
+        Value {
+            tag: TAG_LIST,
+            payload: Rc::into_raw(Rc::new(ListObj::new(items))) as u64,
+        }
     }
     /// A new map value.
     pub fn map(m: MapObj) -> Value {
-        Value { tag: TAG_MAP, payload: Rc::into_raw(Rc::new(m)) as u64 }
+        Value {
+            tag: TAG_MAP,
+            payload: Rc::into_raw(Rc::new(m)) as u64,
+        }
     }
     /// A new iterator value.
     pub fn iter(it: RangeIter) -> Value {
-        Value { tag: TAG_ITER, payload: Rc::into_raw(Rc::new(RefCell::new(it))) as u64 }
+        Value {
+            tag: TAG_ITER,
+            payload: Rc::into_raw(Rc::new(RefCell::new(it))) as u64,
+        }
     }
 
     /// The kind of this value.
@@ -246,12 +282,18 @@ impl Value {
         unsafe {
             use std::mem::ManuallyDrop;
             let n = match self.tag {
-                TAG_STR => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const StrObj))),
-                TAG_LIST => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const ListObj))),
-                TAG_MAP => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const MapObj))),
-                TAG_ITER => {
-                    Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(self.payload as *const RefCell<RangeIter>)))
-                }
+                TAG_STR => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
+                    self.payload as *const StrObj,
+                ))),
+                TAG_LIST => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
+                    self.payload as *const ListObj,
+                ))),
+                TAG_MAP => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
+                    self.payload as *const MapObj,
+                ))),
+                TAG_ITER => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
+                    self.payload as *const RefCell<RangeIter>,
+                ))),
                 _ => return false,
             };
             n == 1
@@ -271,7 +313,10 @@ impl Clone for Value {
         if self.tag >= HEAP_TAG_MIN {
             clone_heap(self.tag, self.payload);
         }
-        Value { tag: self.tag, payload: self.payload }
+        Value {
+            tag: self.tag,
+            payload: self.payload,
+        }
     }
 }
 

@@ -36,7 +36,11 @@ impl std::error::Error for BuildError {}
 
 impl From<VerifyError> for BuildError {
     fn from(e: VerifyError) -> Self {
-        BuildError { code: e.code, ip: Some(e.ip), message: e.message }
+        BuildError {
+            code: e.code,
+            ip: Some(e.ip),
+            message: e.message,
+        }
     }
 }
 
@@ -132,11 +136,16 @@ impl BytecodeBuilder {
     }
 
     fn cur(&mut self) -> &mut Open {
-        self.open.last_mut().expect("the program's code object is always open")
+        self.open
+            .last_mut()
+            .expect("the program's code object is always open")
     }
 
     fn cur_name(&self) -> String {
-        self.open.last().map(|o| o.code.name.clone()).unwrap_or_default()
+        self.open
+            .last()
+            .map(|o| o.code.name.clone())
+            .unwrap_or_default()
     }
 
     /// Records a build error, reported by `build()`.
@@ -149,7 +158,10 @@ impl BytecodeBuilder {
 
     /// The index the next instruction will get in the current code object.
     pub fn current_ip(&self) -> u32 {
-        self.open.last().map(|o| o.code.instrs.len() as u32).unwrap_or(0)
+        self.open
+            .last()
+            .map(|o| o.code.instrs.len() as u32)
+            .unwrap_or(0)
     }
 
     /// Emits any instruction with raw operands (the verifier checks them in `build()`).
@@ -311,8 +323,16 @@ impl BytecodeBuilder {
         if let Some(e) = self.errors.into_iter().next() {
             return Err(e);
         }
-        let code = self.done.into_iter().map(|c| c.expect("every code object finished")).collect();
-        let mut bytecode = Bytecode { code, source_name: self.source_name, id: super::code::next_bytecode_id() };
+        let code = self
+            .done
+            .into_iter()
+            .map(|c| c.expect("every code object finished"))
+            .collect();
+        let mut bytecode = Bytecode {
+            code,
+            source_name: self.source_name,
+            id: super::code::next_bytecode_id(),
+        };
         verify(&mut bytecode)?;
         Ok(bytecode)
     }

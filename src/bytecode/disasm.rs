@@ -22,10 +22,17 @@ pub fn operand_text(code: &CodeObject, globals: &[String], ins: Instr) -> String
         OperandKind::CallName => format!("{a} ({}) argc={}", name(globals), ins.b),
         OperandKind::CallValue => format!("argc={}", ins.b),
         OperandKind::CallBuiltin => {
-            format!("{a} ({}) argc={}", BUILTINS.get(a).copied().unwrap_or("?"), ins.b)
+            format!(
+                "{a} ({}) argc={}",
+                BUILTINS.get(a).copied().unwrap_or("?"),
+                ins.b
+            )
         }
         OperandKind::CallMethod => {
-            let m = code.consts.get(a).and_then(|v| v.as_str().map(str::to_string));
+            let m = code
+                .consts
+                .get(a)
+                .and_then(|v| v.as_str().map(str::to_string));
             format!("{a} ({}) argc={}", m.unwrap_or_else(|| "?".into()), ins.b)
         }
         OperandKind::ForIter => format!("-> {a} vars={}", ins.b),
@@ -67,7 +74,11 @@ pub fn disassemble_code(code: &CodeObject, globals: &[String]) -> String {
     let mut last_line = u32::MAX;
     for (ip, ins) in code.instrs.iter().enumerate() {
         let line = code.line(ip);
-        let line_col = if line != last_line && line != 0 { format!("{line:5}") } else { "    |".into() };
+        let line_col = if line != last_line && line != 0 {
+            format!("{line:5}")
+        } else {
+            "    |".into()
+        };
         last_line = line;
         let operand = operand_text(code, globals, *ins);
         let _ = writeln!(out, "{line_col} {ip:4} {:20} {operand}", ins.op.name()).map(|_| ());

@@ -10,5 +10,7 @@ pub mod verify;
 
 pub use builder::{BuildError, BytecodeBuilder};
 pub use code::{Bytecode, CodeObject};
-pub use opcodes::{builtin_id, Builtin, ALL_BUILTINS, Instr, Op, OpClass, OperandKind, ALL_OPS, BUILTINS};
+pub use opcodes::{
+    builtin_id, Builtin, Instr, Op, OpClass, OperandKind, ALL_BUILTINS, ALL_OPS, BUILTINS,
+};
 pub use verify::{stack_depths, verify, VerifyError};

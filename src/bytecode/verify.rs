@@ -22,7 +22,11 @@ pub struct VerifyError {
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid bytecode in {} at ip {}: {}", self.code, self.ip, self.message)
+        write!(
+            f,
+            "invalid bytecode in {} at ip {}: {}",
+            self.code, self.ip, self.message
+        )
     }
 }
 
@@ -36,7 +40,11 @@ pub const MAX_SLOTS: u32 = 1 << 20;
 /// Verifies every code object and records each one's `max_stack`.
 pub fn verify(bc: &mut Bytecode) -> Result<(), VerifyError> {
     if bc.code.is_empty() {
-        return Err(VerifyError { code: "<main>".into(), ip: 0, message: "no code objects".into() });
+        return Err(VerifyError {
+            code: "<main>".into(),
+            ip: 0,
+            message: "no code objects".into(),
+        });
     }
     let n_globals = bc.code[0].n_slots();
     let n_code = bc.code.len() as u32;
@@ -69,13 +77,29 @@ pub fn check(bc: &Bytecode) -> Result<(), VerifyError> {
 }
 
 fn err(code: &CodeObject, ip: u32, message: impl Into<String>) -> VerifyError {
-    VerifyError { code: code.name.clone(), ip, message: message.into() }
+    VerifyError {
+        code: code.name.clone(),
+        ip,
+        message: message.into(),
+    }
 }
 
-fn check_operands(code: &CodeObject, ip: u32, ins: Instr, n_globals: u32, n_code: u32) -> Result<(), VerifyError> {
+fn check_operands(
+    code: &CodeObject,
+    ip: u32,
+    ins: Instr,
+    n_globals: u32,
+    n_code: u32,
+) -> Result<(), VerifyError> {
     let len = code.instrs.len() as u32;
     let a = ins.a;
-    let bad = |what: &str| Err(err(code, ip, format!("{} operand {a} out of range ({what})", ins.op.name())));
+    let bad = |what: &str| {
+        Err(err(
+            code,
+            ip,
+            format!("{} operand {a} out of range ({what})", ins.op.name()),
+        ))
+    };
     match ins.op.operand_kind() {
         OperandKind::Const | OperandKind::CallMethod if a as usize >= code.consts.len() => {
             return bad("constants");
@@ -90,12 +114,20 @@ fn check_operands(code: &CodeObject, ip: u32, ins: Instr, n_globals: u32, n_code
         Op::LOAD_CONST => {
             if let Some(f) = code.consts[a as usize].as_func() {
                 if f >= n_code || f == 0 {
-                    return Err(err(code, ip, format!("function constant #{f} does not exist")));
+                    return Err(err(
+                        code,
+                        ip,
+                        format!("function constant #{f} does not exist"),
+                    ));
                 }
             }
         }
         Op::CALL_METHOD if code.consts[a as usize].as_str().is_none() => {
-            return Err(err(code, ip, "CALL_METHOD needs a string constant naming the method"));
+            return Err(err(
+                code,
+                ip,
+                "CALL_METHOD needs a string constant naming the method",
+            ));
         }
         Op::FOR_ITER if !(1..=2).contains(&ins.b) => {
             return Err(err(code, ip, "FOR_ITER takes 1 or 2 loop variables"));
@@ -105,10 +137,18 @@ fn check_operands(code: &CodeObject, ip: u32, ins: Instr, n_globals: u32, n_code
     Ok(())
 }
 
-fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<(u32, Vec<u32>), VerifyError> {
+fn verify_code(
+    code: &CodeObject,
+    n_globals: u32,
+    n_code: u32,
+) -> Result<(u32, Vec<u32>), VerifyError> {
     let len = code.instrs.len();
     if code.lines.len() != len {
-        return Err(err(code, 0, "line table length differs from the instruction count"));
+        return Err(err(
+            code,
+            0,
+            "line table length differs from the instruction count",
+        ));
     }
     if len == 0 {
         return Err(err(code, 0, "empty code: control falls off the end"));
@@ -130,7 +170,14 @@ fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<(u32, V
         let (pop, push) = ins.op.stack_effect(ins.a, ins.b);
         let needed = if ins.op == Op::FOR_ITER { 1 } else { pop };
         if d < needed {
-            return Err(err(code, ip as u32, format!("stack underflow: {} needs {needed} values, has {d}", ins.op.name())));
+            return Err(err(
+                code,
+                ip as u32,
+                format!(
+                    "stack underflow: {} needs {needed} values, has {d}",
+                    ins.op.name()
+                ),
+            ));
         }
         let after = d - pop + push;
         max = max.max(after).max(d);
@@ -139,7 +186,11 @@ fn verify_code(code: &CodeObject, n_globals: u32, n_code: u32) -> Result<(u32, V
         }
         let mut edge = |to: usize, at: u32| -> Result<(), VerifyError> {
             if to >= len {
-                return Err(err(code, ip as u32, "control falls off the end of the code"));
+                return Err(err(
+                    code,
+                    ip as u32,
+                    "control falls off the end of the code",
+                ));
             }
             if depth[to] == u32::MAX {
                 depth[to] = at;

@@ -64,9 +64,15 @@ impl std::fmt::Display for Unsupported {
 #[repr(C)]
 pub struct HostFns {
     /// `builtin[id](args[0..argc])`.
-    pub call_builtin: unsafe extern "C" fn(id: u64, args: *const Value, argc: u64, out: *mut Value) -> u32,
+    pub call_builtin:
+        unsafe extern "C" fn(id: u64, args: *const Value, argc: u64, out: *mut Value) -> u32,
     /// `args[0].name(args[1..=argc])`, `name` pointing to a string constant.
-    pub call_method: unsafe extern "C" fn(name: *const Value, args: *const Value, argc: u64, out: *mut Value) -> u32,
+    pub call_method: unsafe extern "C" fn(
+        name: *const Value,
+        args: *const Value,
+        argc: u64,
+        out: *mut Value,
+    ) -> u32,
 }
 
 /// What native code reads and writes. Field offsets are fixed (`translate::F_*`).
@@ -148,13 +154,23 @@ impl Jit {
     /// frames), not PIC (the JIT requires it).
     pub fn new() -> Result<Jit, String> {
         let mut flags = settings::builder();
-        let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| format!("{k}: {e}"));
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v).map_err(|e| format!("{k}: {e}"))
+        };
         set(&mut flags, "opt_level", "speed")?;
         set(&mut flags, "preserve_frame_pointers", "true")?;
         set(&mut flags, "is_pic", "false")?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
         // The IR verifier costs about a third of the compile time; it runs in debug builds.
-        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+        set(
+            &mut flags,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
         if let Ok(extra) = std::env::var("ZEXUS_JIT_FLAGS") {
             for kv in extra.split(',').filter(|s| !s.is_empty()) {
                 let (k, v) = kv.split_once('=').unwrap_or((kv, "true"));
@@ -174,9 +190,13 @@ impl Jit {
         let mut helper_ids = Vec::new();
         for h in table {
             let mut sig = module.make_signature();
-            sig.params.extend(h.params.iter().map(|&t| AbiParam::new(clif_ty(t))));
-            sig.returns.extend(h.returns.iter().map(|&t| AbiParam::new(clif_ty(t))));
-            let id = module.declare_function(h.name, Linkage::Import, &sig).map_err(|e| e.to_string())?;
+            sig.params
+                .extend(h.params.iter().map(|&t| AbiParam::new(clif_ty(t))));
+            sig.returns
+                .extend(h.returns.iter().map(|&t| AbiParam::new(clif_ty(t))));
+            let id = module
+                .declare_function(h.name, Linkage::Import, &sig)
+                .map_err(|e| e.to_string())?;
             helper_ids.push((id, h));
         }
         Ok(Jit {
@@ -200,7 +220,11 @@ impl Jit {
     pub fn compile(&mut self, req: &LoopRequest) -> Result<CompiledCode, Unsupported> {
         let t0 = Instant::now();
         let header = req.header;
-        let fail = |reason: String| Unsupported { op: None, ip: header, reason };
+        let fail = |reason: String| Unsupported {
+            op: None,
+            ip: header,
+            reason,
+        };
         if self.code_bytes >= MAX_CODE_BYTES {
             return Err(fail("code cache full".into()));
         }
@@ -212,7 +236,13 @@ impl Jit {
             .iter()
             .map(|(id, h)| (h.name, module.declare_func_in_func(*id, &mut self.ctx.func)))
             .collect();
-        let meta = match translate::translate(req, &mut self.ctx.func, &mut self.fctx, &refs, module.target_config()) {
+        let meta = match translate::translate(
+            req,
+            &mut self.ctx.func,
+            &mut self.fctx,
+            &refs,
+            module.target_config(),
+        ) {
             Ok(m) => m,
             Err(e) => {
                 module.clear_context(&mut self.ctx);
@@ -238,10 +268,16 @@ impl Jit {
         let defined = module.define_function(id, &mut self.ctx);
         if disasm {
             if let Some(text) = self.ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
-                eprintln!("; {} {}..{}\n{}", req.code.name, req.header, req.back_edge, text);
+                eprintln!(
+                    "; {} {}..{}\n{}",
+                    req.code.name, req.header, req.back_edge, text
+                );
             }
         }
-        let size = self.ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as usize);
         let t_def = t0.elapsed();
         // 4. Clear the context for the next loop.
         module.clear_context(&mut self.ctx);
@@ -249,16 +285,35 @@ impl Jit {
             return Err(fail(format!("Cranelift rejected the loop: {e:?}")));
         }
         // 5. Finalize: link and make the code executable.
-        module.finalize_definitions().map_err(|e| fail(format!("finalize: {e}")))?;
+        module
+            .finalize_definitions()
+            .map_err(|e| fail(format!("finalize: {e}")))?;
         let ptr = module.get_finalized_function(id);
         if std::env::var_os("ZEXUS_JIT_TIMING").is_some() {
-            eprintln!("jit timing: translate {:?} define {:?} finalize {:?}", t_tr, t_def, t0.elapsed());
+            eprintln!(
+                "jit timing: translate {:?} define {:?} finalize {:?}",
+                t_tr,
+                t_def,
+                t0.elapsed()
+            );
         }
         self.code_bytes += size;
         if self.perf_map {
-            perf::append(ptr as usize, size, &req.code.name, req.header, req.back_edge);
+            perf::append(
+                ptr as usize,
+                size,
+                &req.code.name,
+                req.header,
+                req.back_edge,
+            );
         }
-        Ok(CompiledCode { ptr, meta, code_bytes: size, compile_us: t0.elapsed().as_secs_f64() * 1e6, clif })
+        Ok(CompiledCode {
+            ptr,
+            meta,
+            code_bytes: size,
+            compile_us: t0.elapsed().as_secs_f64() * 1e6,
+            clif,
+        })
     }
 }
 
@@ -274,7 +329,11 @@ impl Drop for Jit {
 
 /// The CLIF text of one loop, as the JIT would compile it (for snapshots and debugging).
 pub fn clif_of(req: &LoopRequest) -> Result<String, Unsupported> {
-    let mut jit = Jit::new().map_err(|e| Unsupported { op: None, ip: req.header, reason: e })?;
+    let mut jit = Jit::new().map_err(|e| Unsupported {
+        op: None,
+        ip: req.header,
+        reason: e,
+    })?;
     jit.keep_clif = true;
     let c = jit.compile(req)?;
     Ok(c.clif.unwrap_or_default())

@@ -12,7 +12,11 @@ pub fn map_path() -> String {
 /// Appends the line of one loop; errors are ignored (profiling aid only).
 pub fn append(addr: usize, size: usize, function: &str, start: u32, end: u32) {
     let line = format!("{addr:x} {size:x} zexus-jit:{function}:{start}-{end}\n");
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(map_path()) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(map_path())
+    {
         let _ = f.write_all(line.as_bytes());
     }
 }

@@ -30,14 +30,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, StackSlot,
-    StackSlotData, StackSlotKind, Type, Value as CV,
+    types, AbiParam, Block, BlockArg, FuncRef, Function, InstBuilder, MemFlagsData, SigRef,
+    StackSlot, StackSlotData, StackSlotKind, Type, Value as CV,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
 use zexus_runtime::jit_helpers as rt;
-use zexus_runtime::value::{HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF};
+use zexus_runtime::value::{
+    HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF,
+};
 
 use super::Unsupported;
 use crate::bytecode::{CodeObject, Op};
@@ -223,7 +225,10 @@ pub struct BranchCtr {
 pub fn predict_run(state: u8, taken: bool, n: u64) -> (u64, u8) {
     let s = state as u64;
     if taken {
-        (n.min(2u64.saturating_sub(s)), s.saturating_add(n).min(3) as u8)
+        (
+            n.min(2u64.saturating_sub(s)),
+            s.saturating_add(n).min(3) as u8,
+        )
     } else {
         (n.min(s.saturating_sub(1)), s.saturating_sub(n) as u8)
     }
@@ -278,7 +283,12 @@ impl LoopMeta {
         for b in &self.blocks {
             match b.term {
                 Term::Back { to, ctr: c } => out.blocks[to] += ctr[c],
-                Term::Cond { taken: Some(t), ctr: c, ip, .. } if self.blocks[t].start <= ip => out.blocks[t] += ctr[c],
+                Term::Cond {
+                    taken: Some(t),
+                    ctr: c,
+                    ip,
+                    ..
+                } if self.blocks[t].start <= ip => out.blocks[t] += ctr[c],
                 _ => {}
             }
         }
@@ -286,7 +296,12 @@ impl LoopMeta {
             let done = out.blocks[i] - u64::from(partial == Some(i));
             match self.blocks[i].term {
                 Term::Goto(Some(j)) => out.blocks[j] += done,
-                Term::Cond { ip, taken, not_taken, ctr: c } => {
+                Term::Cond {
+                    ip,
+                    taken,
+                    not_taken,
+                    ctr: c,
+                } => {
                     let t = ctr[c];
                     let nt = done - t;
                     if let Some(j) = taken.filter(|&j| self.blocks[j].start > ip) {
@@ -386,13 +401,14 @@ struct Tr<'a, 'f> {
     stack: CV,
     consts: CV,
     slot_ty: BTreeMap<(Space, u32), SlotType>,
-    slot_var: HashMap<(Space, u32), Variable>,
+    slot_var: BTreeMap<(Space, u32), Variable>,
     blocks: BTreeMap<u32, BInfo>,
-    ctr_vars: Vec<Variable>,
+    /// Each counter's register variable, or `None` for one kept in `frame.ctr`.
+    ctr_vars: Vec<Option<Variable>>,
     /// Per conditional branch: taken counter, and the predictor's miss and state (FULL).
-    branch_vars: HashMap<u32, (Variable, Option<[Variable; 2]>)>,
+    branch_vars: HashMap<u32, (usize, Option<[usize; 2]>)>,
     /// Per counted backward jump: its counter.
-    back_vars: HashMap<u32, Variable>,
+    back_vars: HashMap<u32, usize>,
     meta: LoopMeta,
     exit_block: Block,
     out_slot: StackSlot,
@@ -403,7 +419,11 @@ struct Tr<'a, 'f> {
 }
 
 fn unsupported(op: Option<Op>, ip: u32, reason: impl Into<String>) -> Unsupported {
-    Unsupported { op, ip, reason: reason.into() }
+    Unsupported {
+        op,
+        ip,
+        reason: reason.into(),
+    }
 }
 
 fn mf() -> MemFlagsData {
@@ -411,17 +431,28 @@ fn mf() -> MemFlagsData {
 }
 
 fn is_cond_branch(op: Op) -> bool {
-    matches!(op, Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE | Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP)
+    matches!(
+        op,
+        Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE | Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP
+    )
 }
 
 fn is_exit_op(op: Op) -> bool {
     matches!(
         op,
-        Op::PRINT | Op::CALL_NAME | Op::CALL_VALUE | Op::RETURN | Op::BUILD_LIST | Op::BUILD_MAP | Op::GET_ITER | Op::FOR_ITER
+        Op::PRINT
+            | Op::CALL_NAME
+            | Op::CALL_VALUE
+            | Op::RETURN
+            | Op::BUILD_LIST
+            | Op::BUILD_MAP
+            | Op::GET_ITER
+            | Op::FOR_ITER
     )
 }
 
 /// Translates the loop of `req` into `func`. `helpers` names each `rt_*` import of `func`.
+#[allow(clippy::needless_range_loop)] // ips index the code, the depths and the leaders alike
 pub fn translate(
     req: &LoopRequest,
     func: &mut Function,
@@ -433,25 +464,51 @@ pub fn translate(
     let code = req.code;
     let ins = &code.instrs;
     if e >= ins.len() || h > e || ins[e].op != Op::JUMP || ins[e].a as usize != h {
-        return Err(unsupported(None, req.header, "not a loop (the back edge is not a JUMP to the header)"));
+        return Err(unsupported(
+            None,
+            req.header,
+            "not a loop (the back edge is not a JUMP to the header)",
+        ));
     }
     if e - h + 1 > MAX_REGION {
-        return Err(unsupported(None, req.header, format!("loop too large ({} instructions)", e - h + 1)));
+        return Err(unsupported(
+            None,
+            req.header,
+            format!("loop too large ({} instructions)", e - h + 1),
+        ));
     }
     if ins[h].op == Op::FOR_ITER {
-        return Err(unsupported(Some(Op::FOR_ITER), req.header, "FOR_ITER loops are not compiled"));
+        return Err(unsupported(
+            Some(Op::FOR_ITER),
+            req.header,
+            "FOR_ITER loops are not compiled",
+        ));
     }
     if is_exit_op(ins[h].op) {
-        return Err(unsupported(Some(ins[h].op), req.header, format!("the loop starts with {}", ins[h].op.name())));
+        return Err(unsupported(
+            Some(ins[h].op),
+            req.header,
+            format!("the loop starts with {}", ins[h].op.name()),
+        ));
     }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];
         if d != u32::MAX && d < dh {
-            return Err(unsupported(Some(ins[ip].op), ip as u32, "the loop pops values pushed before it"));
+            return Err(unsupported(
+                Some(ins[ip].op),
+                ip as u32,
+                "the loop pops values pushed before it",
+            ));
         }
     }
-    let find = |name: &str| helpers.iter().find(|(n, _)| *n == name).map(|x| x.1).expect("helper declared");
+    let find = |name: &str| {
+        helpers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|x| x.1)
+            .expect("helper declared")
+    };
     let hs = Helpers {
         incref: find("rt_incref"),
         drop: find("rt_drop"),
@@ -502,7 +559,11 @@ pub fn translate(
             _ => None,
         };
         if let Some(k) = key {
-            let tags = if k.0 == Space::Local { req.local_tags } else { req.global_tags };
+            let tags = if k.0 == Space::Local {
+                req.local_tags
+            } else {
+                req.global_tags
+            };
             let tag = tags.get(k.1 as usize).copied().unwrap_or(TAG_UNDEF);
             let t = match tag {
                 _ if req.general.contains(&k) => SlotType::Mem,
@@ -524,8 +585,13 @@ pub fn translate(
         s.returns.push(AbiParam::new(types::I32));
         b.import_signature(s)
     };
-    let out_slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 3));
-    let args_slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16 * max_args, 3));
+    let out_slot =
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 3));
+    let args_slot = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        16 * max_args,
+        3,
+    ));
 
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -535,14 +601,22 @@ pub fn translate(
     b.set_cold_block(exit_block);
 
     let mut blocks = BTreeMap::new();
-    let mut meta = LoopMeta { header: req.header, back_edge: req.back_edge, ..Default::default() };
+    let mut meta = LoopMeta {
+        header: req.header,
+        back_edge: req.back_edge,
+        ..Default::default()
+    };
     let mut ctr_vars = Vec::new();
     let mut n_meta_blocks = 0;
     for (i, &l) in leaders.iter().enumerate() {
         let end = leaders.get(i + 1).map_or(e as u32, |n| n - 1);
         let reachable = req.depths[l as usize] != u32::MAX;
         let block = b.create_block();
-        let k = if reachable { req.depths[l as usize] - dh } else { 0 };
+        let k = if reachable {
+            req.depths[l as usize] - dh
+        } else {
+            0
+        };
         for _ in 0..k {
             b.append_block_param(block, types::I64);
             b.append_block_param(block, types::I64);
@@ -551,15 +625,38 @@ pub fn translate(
             n_meta_blocks += 1;
             n_meta_blocks - 1
         });
-        blocks.insert(l, BInfo { block, end, idx, reachable });
+        blocks.insert(
+            l,
+            BInfo {
+                block,
+                end,
+                idx,
+                reachable,
+            },
+        );
     }
+    // Loop nesting depth of each ip: counters of the innermost loops live in registers, the
+    // others in `frame.ctr` (they run rarely, and registers are what inner loops need).
+    let backs: Vec<(usize, usize)> = (h..=e)
+        .filter(|&ip| ins[ip].op == Op::JUMP && (h..=ip).contains(&(ins[ip].a as usize)))
+        .map(|ip| (ins[ip].a as usize, ip))
+        .collect();
+    let nest = |ip: usize| {
+        backs
+            .iter()
+            .filter(|(t, s)| (*t..=*s).contains(&ip))
+            .count()
+    };
+    let max_nest = (h..=e).map(nest).max().unwrap_or(1);
+    let mut new_ctr = |b: &mut FunctionBuilder, ip: usize| -> usize {
+        ctr_vars.push((nest(ip) == max_nest).then(|| b.declare_var(types::I64)));
+        ctr_vars.len() - 1
+    };
     // The loop's own back edge is always counted (iterations, for the exit policy).
-    let iter_var = b.declare_var(types::I64);
-    ctr_vars.push(iter_var);
-    meta.iter_ctr = 0;
+    meta.iter_ctr = new_ctr(&mut b, e);
     let mut branch_vars = HashMap::new();
     let mut back_vars = HashMap::new();
-    back_vars.insert(e as u32, iter_var);
+    back_vars.insert(e as u32, meta.iter_ctr);
     if req.counters {
         for ip in h..=e {
             if req.depths[ip] == u32::MAX {
@@ -567,30 +664,47 @@ pub fn translate(
             }
             let op = ins[ip].op;
             if is_cond_branch(op) {
-                let taken = b.declare_var(types::I64);
-                ctr_vars.push(taken);
+                let taken = new_ctr(&mut b, ip);
                 let exits = !(h..=e).contains(&(ins[ip].a as usize));
                 let pred = (req.branch_stats && !exits).then(|| {
-                    let vars = [(); 2].map(|_| b.declare_var(types::I64));
-                    let base = ctr_vars.len();
-                    ctr_vars.extend(vars);
-                    meta.branches.push(BranchCtr { ip: ip as u32, inline: true, miss: base, state: base + 1 });
-                    vars
+                    let (miss, state) = (new_ctr(&mut b, ip), new_ctr(&mut b, ip));
+                    meta.branches.push(BranchCtr {
+                        ip: ip as u32,
+                        inline: true,
+                        miss,
+                        state,
+                    });
+                    [miss, state]
                 });
                 if req.branch_stats && exits {
-                    meta.branches.push(BranchCtr { ip: ip as u32, inline: false, miss: 0, state: 0 });
+                    meta.branches.push(BranchCtr {
+                        ip: ip as u32,
+                        inline: false,
+                        miss: 0,
+                        state: 0,
+                    });
                 }
                 branch_vars.insert(ip as u32, (taken, pred));
-            } else if op == Op::JUMP && ip != e && ins[ip].a as usize <= ip && (h..=e).contains(&(ins[ip].a as usize)) {
-                let v = b.declare_var(types::I64);
-                ctr_vars.push(v);
-                back_vars.insert(ip as u32, v);
+            } else if op == Op::JUMP
+                && ip != e
+                && ins[ip].a as usize <= ip
+                && (h..=e).contains(&(ins[ip].a as usize))
+            {
+                let c = new_ctr(&mut b, ip);
+                back_vars.insert(ip as u32, c);
             }
         }
     }
     meta.n_counters = ctr_vars.len();
     // Site 0: the entry guard.
-    meta.exits.push(ExitSite { ip: req.header, reason: ExitReason::EntryGuard, stack_len: 0, partial: None, slot: None, edge: None });
+    meta.exits.push(ExitSite {
+        ip: req.header,
+        reason: ExitReason::EntryGuard,
+        stack_len: 0,
+        partial: None,
+        slot: None,
+        edge: None,
+    });
     meta.specialised = slot_ty
         .iter()
         .map(|(&(sp, i), t)| {
@@ -622,7 +736,7 @@ pub fn translate(
         stack,
         consts,
         slot_ty,
-        slot_var: HashMap::new(),
+        slot_var: BTreeMap::new(),
         blocks,
         ctr_vars,
         branch_vars,
@@ -640,7 +754,11 @@ pub fn translate(
         t.meta.blocks = starts
             .iter()
             .filter(|s| t.blocks[s].reachable)
-            .map(|&s| BlockMeta { start: s, end: t.blocks[&s].end, term: Term::Exit })
+            .map(|&s| BlockMeta {
+                start: s,
+                end: t.blocks[&s].end,
+                term: Term::Exit,
+            })
             .collect();
     }
     for s in starts {
@@ -673,11 +791,19 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn entry(&mut self) -> Result<(), Unsupported> {
         let guard_fail = self.b.create_block();
         self.b.set_cold_block(guard_fail);
-        let typed: Vec<_> = self.slot_ty.iter().filter(|(_, t)| **t != SlotType::Mem).map(|(k, t)| (*k, *t)).collect();
+        let typed: Vec<_> = self
+            .slot_ty
+            .iter()
+            .filter(|(_, t)| **t != SlotType::Mem)
+            .map(|(k, t)| (*k, *t))
+            .collect();
         for &((sp, i), ty) in &typed {
             let base = self.base_of(sp);
             let tag = self.b.ins().load(types::I64, mf(), base, (i * 16) as i32);
-            let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, tag, ty.tag() as i64);
+            let bad = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::NotEqual, tag, ty.tag() as i64);
             let next = self.b.create_block();
             self.b.ins().brif(bad, guard_fail, &[], next, &[]);
             self.b.switch_to_block(next);
@@ -690,7 +816,11 @@ impl<'a, 'f> Tr<'a, 'f> {
                 _ => (types::I8, types::I64),
             };
             let v = self.b.ins().load(lty, mf(), base, (i * 16 + 8) as i32);
-            let v = if ty == SlotType::Bool { self.b.ins().ireduce(types::I8, v) } else { v };
+            let v = if ty == SlotType::Bool {
+                self.b.ins().ireduce(types::I8, v)
+            } else {
+                v
+            };
             let var = self.b.declare_var(cty);
             self.b.def_var(var, v);
             self.slot_var.insert((sp, i), var);
@@ -698,9 +828,17 @@ impl<'a, 'f> Tr<'a, 'f> {
         let zero = self.iconst(0);
         let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
         for i in 0..self.ctr_vars.len() {
-            let v = self.ctr_vars[i];
-            let is_state = self.meta.branches.iter().any(|bc| bc.inline && bc.state == i);
-            let init = if is_state { self.b.ins().load(types::I64, mf(), ctr, (i * 8) as i32) } else { zero };
+            let Some(v) = self.ctr_vars[i] else { continue };
+            let is_state = self
+                .meta
+                .branches
+                .iter()
+                .any(|bc| bc.inline && bc.state == i);
+            let init = if is_state {
+                self.b.ins().load(types::I64, mf(), ctr, (i * 8) as i32)
+            } else {
+                zero
+            };
             self.b.def_var(v, init);
         }
         let hb = self.blocks[&self.req.header].block;
@@ -721,30 +859,60 @@ impl<'a, 'f> Tr<'a, 'f> {
         let vars: Vec<_> = self.slot_var.iter().map(|(k, v)| (*k, *v)).collect();
         for ((sp, i), var) in vars {
             let v = self.b.use_var(var);
-            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool { self.b.ins().uextend(types::I64, v) } else { v };
+            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool {
+                self.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            };
             let base = self.base_of(sp);
             self.b.ins().store(mf(), v, base, (i * 16 + 8) as i32);
         }
         if !self.ctr_vars.is_empty() {
             let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
             for i in 0..self.ctr_vars.len() {
-                let v = self.b.use_var(self.ctr_vars[i]);
-                self.b.ins().store(mf(), v, ctr, (i * 8) as i32);
+                if let Some(var) = self.ctr_vars[i] {
+                    let v = self.b.use_var(var);
+                    self.b.ins().store(mf(), v, ctr, (i * 8) as i32);
+                }
             }
         }
         self.b.ins().store(mf(), params[1], self.frame, F_EXIT);
         self.b.ins().return_(&[params[0]]);
     }
 
-    fn incr(&mut self, var: Variable, by: i64) {
-        let v = self.b.use_var(var);
+    /// Counter `i`'s value.
+    fn ctr_get(&mut self, i: usize) -> CV {
+        match self.ctr_vars[i] {
+            Some(var) => self.b.use_var(var),
+            None => {
+                let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
+                self.b.ins().load(types::I64, mf(), base, (i * 8) as i32)
+            }
+        }
+    }
+
+    fn ctr_set(&mut self, i: usize, v: CV) {
+        match self.ctr_vars[i] {
+            Some(var) => self.b.def_var(var, v),
+            None => {
+                let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
+                self.b.ins().store(mf(), v, base, (i * 8) as i32);
+            }
+        }
+    }
+
+    fn incr(&mut self, i: usize, by: i64) {
+        let v = self.ctr_get(i);
         let v = self.b.ins().iadd_imm_s(v, by);
-        self.b.def_var(var, v);
+        self.ctr_set(i, v);
     }
 
     /// Calls `f(tag, payload)` only for a heap tag.
     fn if_heap_call(&mut self, f: FuncRef, t: CV, p: CV) {
-        let heap = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, t, HEAP_TAG_MIN as i64);
+        let heap =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, t, HEAP_TAG_MIN as i64);
         let call = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(call);
@@ -788,18 +956,32 @@ impl<'a, 'f> Tr<'a, 'f> {
 
     /// Leaves native code at `ip` with `stack` as the operand stack (current block position).
     fn emit_exit(&mut self, ip: u32, reason: ExitReason, stack: &[AV], slot: Option<(Space, u32)>) {
-        for (i, v) in stack.to_vec().into_iter().enumerate() {
+        for (i, &v) in stack.iter().enumerate() {
             let (t, p) = self.owned(v);
             self.b.ins().store(mf(), t, self.stack, (i * 16) as i32);
             self.b.ins().store(mf(), p, self.stack, (i * 16 + 8) as i32);
         }
         let (h, e) = (self.req.header, self.req.back_edge);
-        let partial = if (h..=e).contains(&ip) { self.blocks[&self.cur_block].idx } else { None };
+        let partial = if (h..=e).contains(&ip) {
+            self.blocks[&self.cur_block].idx
+        } else {
+            None
+        };
         let site = self.meta.exits.len();
-        self.meta.exits.push(ExitSite { ip, reason, stack_len: stack.len() as u32, partial, slot, edge: self.cur_edge });
+        self.meta.exits.push(ExitSite {
+            ip,
+            reason,
+            stack_len: stack.len() as u32,
+            partial,
+            slot,
+            edge: self.cur_edge,
+        });
         let ipv = self.b.ins().iconst(types::I32, ip as i64);
         let sv = self.b.ins().iconst(types::I32, site as i64);
-        self.b.ins().jump(self.exit_block, &[BlockArg::Value(ipv), BlockArg::Value(sv)]);
+        self.b.ins().jump(
+            self.exit_block,
+            &[BlockArg::Value(ipv), BlockArg::Value(sv)],
+        );
     }
 
     /// Exits at `ip` when `cond` is true; continues in a new block otherwise.
@@ -807,7 +989,14 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.exit_if_slot(cond, ip, reason, stack, None)
     }
 
-    fn exit_if_slot(&mut self, cond: CV, ip: u32, reason: ExitReason, stack: &[AV], slot: Option<(Space, u32)>) {
+    fn exit_if_slot(
+        &mut self,
+        cond: CV,
+        ip: u32,
+        reason: ExitReason,
+        stack: &[AV],
+        slot: Option<(Space, u32)>,
+    ) {
         let exit = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(exit);
@@ -819,7 +1008,12 @@ impl<'a, 'f> Tr<'a, 'f> {
 
     /// Control goes to `to` with `stack`: a jump to its block, or an exit outside the loop.
     fn goto(&mut self, to: u32, stack: &[AV]) {
-        match self.blocks.get(&to).filter(|bi| bi.reachable).map(|bi| bi.block) {
+        match self
+            .blocks
+            .get(&to)
+            .filter(|bi| bi.reachable)
+            .map(|bi| bi.block)
+        {
             Some(blk) => {
                 let mut args = Vec::new();
                 for &v in stack {
@@ -843,13 +1037,18 @@ impl<'a, 'f> Tr<'a, 'f> {
             // No path reaches it (the verifier's depth is unknown): never runs.
             let z = self.b.ins().iconst(types::I32, start as i64);
             let s = self.b.ins().iconst(types::I32, 0);
-            self.b.ins().jump(self.exit_block, &[BlockArg::Value(z), BlockArg::Value(s)]);
+            self.b
+                .ins()
+                .jump(self.exit_block, &[BlockArg::Value(z), BlockArg::Value(s)]);
             return Ok(());
         }
         self.cur_block = start;
         // Read the stack parameters before any variable use adds SSA parameters.
         let params = self.b.block_params(blk).to_vec();
-        let mut stack: Vec<AV> = params.chunks(2).map(|c| AV::D(c[0], c[1], Own::Owned)).collect();
+        let mut stack: Vec<AV> = params
+            .chunks(2)
+            .map(|c| AV::D(c[0], c[1], Own::Owned))
+            .collect();
         for ip in start..=end {
             if self.instr(ip, &mut stack)? {
                 return Ok(());
@@ -900,7 +1099,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.b.append_block_param(join, types::I8);
                 self.b.set_cold_block(slow);
                 let fast = self.b.ins().icmp_imm_s(IntCC::NotEqual, p, 0);
-                self.b.ins().brif(simple, join, &[BlockArg::Value(fast)], slow, &[]);
+                self.b
+                    .ins()
+                    .brif(simple, join, &[BlockArg::Value(fast)], slow, &[]);
                 self.b.switch_to_block(slow);
                 let r = self.call(self.h.truthy, &[t, p]).expect("result");
                 let r = self.b.ins().ireduce(types::I8, r);
@@ -911,7 +1112,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         }
     }
 
-    fn to_f64(&mut self, v: AV) -> Option<CV> {
+    fn float_of(&mut self, v: AV) -> Option<CV> {
         match v {
             AV::F(x) => Some(x),
             AV::I(x) => Some(self.b.ins().fcvt_from_sint(types::F64, x)),
@@ -926,13 +1127,24 @@ impl<'a, 'f> Tr<'a, 'f> {
         a.push(out);
         let st = self.call(f, &a).expect("status");
         let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
-        self.exit_if(failed, ip, ExitReason::Failed(self.req.code.instrs[ip as usize].op), pre);
+        self.exit_if(
+            failed,
+            ip,
+            ExitReason::Failed(self.req.code.instrs[ip as usize].op),
+            pre,
+        );
         self.load_out()
     }
 
     fn load_out(&mut self) -> AV {
-        let t = self.b.ins().stack_load(types::I64, types::I64, self.out_slot, 0);
-        let p = self.b.ins().stack_load(types::I64, types::I64, self.out_slot, 8);
+        let t = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 0);
+        let p = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 8);
         AV::D(t, p, Own::Owned)
     }
 
@@ -974,8 +1186,14 @@ impl<'a, 'f> Tr<'a, 'f> {
                         AV::D(t, self.iconst(c.payload as i64), Own::Const)
                     }
                     _ => {
-                        let t = self.b.ins().load(types::I64, mf(), self.consts, (a * 16) as i32);
-                        let p = self.b.ins().load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
+                        let t = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), self.consts, (a * 16) as i32);
+                        let p =
+                            self.b
+                                .ins()
+                                .load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
                         AV::D(t, p, Own::Const)
                     }
                 };
@@ -992,7 +1210,10 @@ impl<'a, 'f> Tr<'a, 'f> {
                         let t = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
                         let undef = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_UNDEF as i64);
                         self.exit_if(undef, ip, ExitReason::Undefined, &pre);
-                        let p = self.b.ins().load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                        let p = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
                         AV::D(t, p, Own::Slot(k.0, k.1))
                     }
                 };
@@ -1003,7 +1224,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let v = pop!();
                 let ty = self.slot_ty[&k];
                 match (ty, v) {
-                    (SlotType::Int, AV::I(x)) | (SlotType::Float, AV::F(x)) | (SlotType::Bool, AV::B(x)) => {
+                    (SlotType::Int, AV::I(x))
+                    | (SlotType::Float, AV::F(x))
+                    | (SlotType::Bool, AV::B(x)) => {
                         self.b.def_var(self.slot_var[&k], x);
                     }
                     (SlotType::Int | SlotType::Float | SlotType::Bool, AV::D(t, p, _)) => {
@@ -1011,7 +1234,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if_slot(bad, ip, ExitReason::TypeChange, &pre, Some(k));
                         let x = match ty {
                             SlotType::Int => p,
-                            SlotType::Float => self.b.ins().bitcast(types::F64, MemFlagsData::new(), p),
+                            SlotType::Float => {
+                                self.b.ins().bitcast(types::F64, MemFlagsData::new(), p)
+                            }
                             _ => self.b.ins().ireduce(types::I8, p),
                         };
                         self.b.def_var(self.slot_var[&k], x);
@@ -1029,7 +1254,10 @@ impl<'a, 'f> Tr<'a, 'f> {
                         let (t, p) = self.owned(v);
                         let base = self.base_of(k.0);
                         let ot = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
-                        let op = self.b.ins().load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                        let op = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
                         self.b.ins().store(mf(), t, base, (k.1 * 16) as i32);
                         self.b.ins().store(mf(), p, base, (k.1 * 16 + 8) as i32);
                         self.if_heap_call(self.h.drop, ot, op);
@@ -1071,8 +1299,8 @@ impl<'a, 'f> Tr<'a, 'f> {
                         AV::I(r)
                     }
                     (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.to_f64(av).expect("number");
-                        let y = self.to_f64(bv).expect("number");
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
                         AV::F(match ins.op {
                             Op::ADD => self.b.ins().fadd(x, y),
                             Op::SUB => self.b.ins().fsub(x, y),
@@ -1107,8 +1335,8 @@ impl<'a, 'f> Tr<'a, 'f> {
                         AV::I(self.b.ins().sdiv(x, y))
                     }
                     (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.to_f64(av).expect("number");
-                        let y = self.to_f64(bv).expect("number");
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
                         let z = self.b.ins().f64const(0.0);
                         let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
                         self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
@@ -1128,8 +1356,8 @@ impl<'a, 'f> Tr<'a, 'f> {
                         AV::I(self.int_mod(x, y))
                     }
                     (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.to_f64(av).expect("number");
-                        let y = self.to_f64(bv).expect("number");
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
                         let z = self.b.ins().f64const(0.0);
                         let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
                         self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
@@ -1174,7 +1402,11 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let av = pop!();
                 let x = self.truthy(av);
                 let y = self.truthy(bv);
-                let r = if ins.op == Op::AND { self.b.ins().band(x, y) } else { self.b.ins().bor(x, y) };
+                let r = if ins.op == Op::AND {
+                    self.b.ins().band(x, y)
+                } else {
+                    self.b.ins().bor(x, y)
+                };
                 self.drop_av(av);
                 self.drop_av(bv);
                 stack.push(AV::B(r));
@@ -1188,10 +1420,11 @@ impl<'a, 'f> Tr<'a, 'f> {
             }
             Op::JUMP => {
                 match self.back_vars.get(&ip).copied() {
-                    Some(v) => {
-                        self.incr(v, 1);
-                        let ctr = self.ctr_vars.iter().position(|&c| c == v).expect("declared");
-                        let to = self.block_idx(a).expect("a backward jump in the loop reaches a block");
+                    Some(ctr) => {
+                        self.incr(ctr, 1);
+                        let to = self
+                            .block_idx(a)
+                            .expect("a backward jump in the loop reaches a block");
                         self.set_term(Term::Back { to, ctr });
                     }
                     None => self.set_term(Term::Goto(self.block_idx(a))),
@@ -1199,7 +1432,10 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.goto(a, stack);
                 return Ok(true);
             }
-            Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE | Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+            Op::JUMP_IF_FALSE
+            | Op::JUMP_IF_TRUE
+            | Op::JUMP_IF_FALSE_OR_POP
+            | Op::JUMP_IF_TRUE_OR_POP => {
                 let c = pop!();
                 let t = self.truthy(c);
                 let on_true = matches!(ins.op, Op::JUMP_IF_TRUE | Op::JUMP_IF_TRUE_OR_POP);
@@ -1211,9 +1447,13 @@ impl<'a, 'f> Tr<'a, 'f> {
                 } else {
                     self.b.ins().brif(t, not_taken, &[], taken, &[]);
                 }
-                if let Some((tv, _)) = self.branch_vars.get(&ip).copied() {
-                    let ctr = self.ctr_vars.iter().position(|&c| c == tv).expect("declared");
-                    let term = Term::Cond { ip, taken: self.block_idx(a), not_taken: self.block_idx(ip + 1), ctr };
+                if let Some((ctr, _)) = self.branch_vars.get(&ip).copied() {
+                    let term = Term::Cond {
+                        ip,
+                        taken: self.block_idx(a),
+                        not_taken: self.block_idx(ip + 1),
+                        ctr,
+                    };
                     self.set_term(term);
                 }
                 self.b.switch_to_block(taken);
@@ -1248,33 +1488,55 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let z = self.iconst(0);
                 stack.push(AV::D(t, z, Own::Const));
             }
-            Op::CALL_BUILTIN if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length") && ins.b == 1 => {
+            Op::CALL_BUILTIN
+                if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length")
+                    && ins.b == 1 =>
+            {
                 let v = pop!();
                 let (t, p) = self.boxed(v);
                 let r = self.helper_value(self.h.len, &[t, p], ip, &pre);
                 self.drop_av(v);
-                let AV::D(_, n, _) = r else { unreachable!("helper results are boxed") };
+                let AV::D(_, n, _) = r else {
+                    unreachable!("helper results are boxed")
+                };
                 stack.push(AV::I(n));
             }
             Op::CALL_BUILTIN | Op::CALL_METHOD => {
                 let argc = ins.b as usize;
-                let n = if ins.op == Op::CALL_METHOD { argc + 1 } else { argc };
+                let n = if ins.op == Op::CALL_METHOD {
+                    argc + 1
+                } else {
+                    argc
+                };
                 let args: Vec<AV> = stack.split_off(stack.len() - n);
                 for (i, &v) in args.iter().enumerate() {
                     let (t, p) = self.boxed(v);
-                    self.b.ins().stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
-                    self.b.ins().stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
                 }
                 let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
                 let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
                 let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
                 let cnt = self.iconst(argc as i64);
                 let (fp, first) = if ins.op == Op::CALL_BUILTIN {
-                    (self.b.ins().load(types::I64, mf(), host, H_BUILTIN), self.iconst(a as i64))
+                    (
+                        self.b.ins().load(types::I64, mf(), host, H_BUILTIN),
+                        self.iconst(a as i64),
+                    )
                 } else {
-                    (self.b.ins().load(types::I64, mf(), host, H_METHOD), self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64))
+                    (
+                        self.b.ins().load(types::I64, mf(), host, H_METHOD),
+                        self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64),
+                    )
                 };
-                let inst = self.b.ins().call_indirect(self.host_sig, fp, &[first, argp, cnt, out]);
+                let inst = self
+                    .b
+                    .ins()
+                    .call_indirect(self.host_sig, fp, &[first, argp, cnt, out]);
                 let st = self.b.inst_results(inst)[0];
                 let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
                 self.exit_if(failed, ip, ExitReason::Failed(ins.op), &pre);
@@ -1301,7 +1563,13 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.exit_now(ip, ExitReason::Unsupported(op), &pre);
                 return Ok(true);
             }
-            op => return Err(unsupported(Some(op), ip, format!("opcode {} is not compiled", op.name()))),
+            op => {
+                return Err(unsupported(
+                    Some(op),
+                    ip,
+                    format!("opcode {} is not compiled", op.name()),
+                ))
+            }
         }
         Ok(false)
     }
@@ -1315,11 +1583,17 @@ impl<'a, 'f> Tr<'a, 'f> {
         let general = self.b.create_block();
         self.b.set_cold_block(general);
         let both = self.b.ins().bor(x, y);
-        let pos = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, both, 0);
+        let pos = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, both, 0);
         self.b.ins().brif(pos, nonneg, &[], general, &[]);
         self.b.switch_to_block(nonneg);
         let y_const = self.b.func.dfg.value_def(y).inst().is_some_and(|i| {
-            matches!(self.b.func.dfg.insts[i].opcode(), cranelift_codegen::ir::Opcode::Iconst)
+            matches!(
+                self.b.func.dfg.insts[i].opcode(),
+                cranelift_codegen::ir::Opcode::Iconst
+            )
         });
         if y_const {
             let r = self.b.ins().urem(x, y);
@@ -1395,7 +1669,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let t = self.b.ins().load(types::I64, mf(), addr, 0);
                 let p = self.b.ins().load(types::I64, mf(), addr, 8);
                 self.if_heap_call(self.h.incref, t, p);
-                self.b.ins().jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+                self.b
+                    .ins()
+                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
             }
             None => {
                 self.b.ins().jump(slow, &[]);
@@ -1403,8 +1679,12 @@ impl<'a, 'f> Tr<'a, 'f> {
         }
         self.b.switch_to_block(slow);
         let r = self.helper_value(self.h.index, &[ob.0, ob.1, kb.0, kb.1], ip, pre);
-        let AV::D(t, p, _) = r else { unreachable!("helper results are boxed") };
-        self.b.ins().jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+        let AV::D(t, p, _) = r else {
+            unreachable!("helper results are boxed")
+        };
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
         self.b.switch_to_block(join);
         let ps = self.b.block_params(join).to_vec();
         self.drop_av(o);
@@ -1436,7 +1716,9 @@ impl<'a, 'f> Tr<'a, 'f> {
         }
         self.b.switch_to_block(slow);
         let (vt, vp) = self.boxed(v);
-        let st = self.call(self.h.store_index, &[ob.0, ob.1, kb.0, kb.1, vt, vp]).expect("status");
+        let st = self
+            .call(self.h.store_index, &[ob.0, ob.1, kb.0, kb.1, vt, vp])
+            .expect("status");
         let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
         self.exit_if(failed, ip, ExitReason::Failed(Op::STORE_INDEX), pre);
         // The helper cloned `v`: give back the reference native code held.
@@ -1464,14 +1746,22 @@ impl<'a, 'f> Tr<'a, 'f> {
             Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CMP_NEQ),
             Op::LT => (IntCC::SignedLessThan, FloatCC::LessThan, rt::CMP_LT),
             Op::GT => (IntCC::SignedGreaterThan, FloatCC::GreaterThan, rt::CMP_GT),
-            Op::LTE => (IntCC::SignedLessThanOrEqual, FloatCC::LessThanOrEqual, rt::CMP_LTE),
-            _ => (IntCC::SignedGreaterThanOrEqual, FloatCC::GreaterThanOrEqual, rt::CMP_GTE),
+            Op::LTE => (
+                IntCC::SignedLessThanOrEqual,
+                FloatCC::LessThanOrEqual,
+                rt::CMP_LTE,
+            ),
+            _ => (
+                IntCC::SignedGreaterThanOrEqual,
+                FloatCC::GreaterThanOrEqual,
+                rt::CMP_GTE,
+            ),
         };
         match (av, bv) {
             (AV::I(x), AV::I(y)) => self.b.ins().icmp(icc, x, y),
             (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                let x = self.to_f64(av).expect("number");
-                let y = self.to_f64(bv).expect("number");
+                let x = self.float_of(av).expect("number");
+                let y = self.float_of(bv).expect("number");
                 self.b.ins().fcmp(fcc, x, y)
             }
             (AV::B(x), AV::B(y)) if matches!(op, Op::EQ | Op::NEQ) => self.b.ins().icmp(icc, x, y),
@@ -1486,10 +1776,14 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.b.append_block_param(join, types::I8);
                 self.b.set_cold_block(slow);
                 let fast = self.b.ins().icmp(icc, ap, bp);
-                self.b.ins().brif(ints, join, &[BlockArg::Value(fast)], slow, &[]);
+                self.b
+                    .ins()
+                    .brif(ints, join, &[BlockArg::Value(fast)], slow, &[]);
                 self.b.switch_to_block(slow);
                 let kv = self.iconst(k as i64);
-                let r = self.call(self.h.compare, &[kv, at, ap, bt, bp]).expect("result");
+                let r = self
+                    .call(self.h.compare, &[kv, at, ap, bt, bp])
+                    .expect("result");
                 let failed = self.b.ins().icmp_imm_s(IntCC::Equal, r, 2);
                 self.exit_if(failed, ip, ExitReason::Failed(op), pre);
                 let r8 = self.b.ins().ireduce(types::I8, r);
@@ -1503,33 +1797,40 @@ impl<'a, 'f> Tr<'a, 'f> {
         }
     }
 
-    /// FULL: counts one outcome of the branch at `ip` and runs the 2-bit predictor. The state
-    /// only changes when it is not already saturated in the outcome's direction, so the usual
-    /// case is one compare and one add.
+    /// Counts one outcome of the branch at `ip` (the taken edge only) and, at FULL, steps the
+    /// 2-bit predictor.
     fn branch_stat(&mut self, ip: u32, taken: bool) {
-        let Some((tv, pred)) = self.branch_vars.get(&ip).copied() else { return };
+        let Some((tv, pred)) = self.branch_vars.get(&ip).copied() else {
+            return;
+        };
         if taken {
             self.incr(tv, 1);
         }
         let Some([miss, state]) = pred else { return };
-        let s = self.b.use_var(state);
-        let sat = if taken { 3 } else { 0 };
-        let moving = self.b.ins().icmp_imm_s(IntCC::NotEqual, s, sat);
-        let upd = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.ins().brif(moving, upd, &[], cont, &[]);
-        self.b.switch_to_block(upd);
+        // Branch-free: a data-dependent skip would itself mispredict on irregular branches.
         // Predicts taken when state >= 2: a miss if that differs from the outcome.
-        let cc = if taken { IntCC::UnsignedLessThan } else { IntCC::UnsignedGreaterThanOrEqual };
+        let s = self.ctr_get(state);
+        let cc = if taken {
+            IntCC::UnsignedLessThan
+        } else {
+            IntCC::UnsignedGreaterThanOrEqual
+        };
         let m = self.b.ins().icmp_imm_s(cc, s, 2);
         let m = self.b.ins().uextend(types::I64, m);
-        let mv = self.b.use_var(miss);
+        let mv = self.ctr_get(miss);
         let mv = self.b.ins().iadd(mv, m);
-        self.b.def_var(miss, mv);
-        let ns = self.b.ins().iadd_imm_s(s, if taken { 1 } else { -1 });
-        self.b.def_var(state, ns);
-        self.b.ins().jump(cont, &[]);
-        self.b.switch_to_block(cont);
+        self.ctr_set(miss, mv);
+        // Saturating step: +1 below 3 when taken, -1 above 0 when not.
+        let ns = if taken {
+            let up = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, s, 3);
+            let up = self.b.ins().uextend(types::I64, up);
+            self.b.ins().iadd(s, up)
+        } else {
+            let down = self.b.ins().icmp_imm_s(IntCC::NotEqual, s, 0);
+            let down = self.b.ins().uextend(types::I64, down);
+            self.b.ins().isub(s, down)
+        };
+        self.ctr_set(state, ns);
     }
 }
 

@@ -18,12 +18,20 @@ fn arity(name: &str, args: &[Value], n: usize) -> Result<(), OpError> {
         Ok(())
     } else {
         let s = if n == 1 { "" } else { "s" };
-        err(format!("{name} expects {n} argument{s}, got {}", args.len()))
+        err(format!(
+            "{name} expects {n} argument{s}, got {}",
+            args.len()
+        ))
     }
 }
 
 fn int_arg(name: &str, v: &Value) -> Result<i64, OpError> {
-    v.as_int().ok_or_else(|| OpError::Other(format!("{name} expects int arguments, got {}", v.type_name())))
+    v.as_int().ok_or_else(|| {
+        OpError::Other(format!(
+            "{name} expects int arguments, got {}",
+            v.type_name()
+        ))
+    })
 }
 
 /// Seconds since the first call, for `clock()`.
@@ -128,7 +136,12 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
         B::Abs => {
             arity(name, args, 1)?;
             match args[0].kind() {
-                Kind::Int => args[0].as_int().expect("int").checked_abs().map(Value::int).ok_or(OpError::Overflow),
+                Kind::Int => args[0]
+                    .as_int()
+                    .expect("int")
+                    .checked_abs()
+                    .map(Value::int)
+                    .ok_or(OpError::Overflow),
                 Kind::Float => Ok(Value::float(args[0].as_float().expect("float").abs())),
                 _ => err(format!("abs expects a number, got {}", args[0].type_name())),
             }
@@ -139,9 +152,18 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
             let (start, end) = match args {
                 [n] => (0, int_arg(name, n)?),
                 [a, b] => (int_arg(name, a)?, int_arg(name, b)?),
-                _ => return err(format!("range expects 1 or 2 arguments, got {}", args.len())),
+                _ => {
+                    return err(format!(
+                        "range expects 1 or 2 arguments, got {}",
+                        args.len()
+                    ))
+                }
             };
-            Ok(Value::iter(RangeIter::Range { next: start, end, index: 0 }))
+            Ok(Value::iter(RangeIter::Range {
+                next: start,
+                end,
+                index: 0,
+            }))
         }
         B::Append => {
             arity(name, args, 2)?;
@@ -150,7 +172,10 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
                     l.borrow_mut().push(args[1].clone());
                     Ok(Value::NULL)
                 }
-                None => err(format!("append expects a list, got {}", args[0].type_name())),
+                None => err(format!(
+                    "append expects a list, got {}",
+                    args[0].type_name()
+                )),
             }
         }
         B::Keys => {
@@ -166,15 +191,31 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
 
 fn map_keys(m: &Value) -> Result<Value, OpError> {
     match m.as_map() {
-        Some(map) => Ok(Value::list(map.borrow().keys().map(|k| k.value().clone()).collect())),
+        Some(map) => Ok(Value::list(
+            map.borrow().keys().map(|k| k.value().clone()).collect(),
+        )),
         None => err(format!("keys expects a map, got {}", m.type_name())),
     }
 }
 
-fn method_arity(obj: &Value, name: &str, args: &[Value], lo: usize, hi: usize) -> Result<(), OpError> {
+fn method_arity(
+    obj: &Value,
+    name: &str,
+    args: &[Value],
+    lo: usize,
+    hi: usize,
+) -> Result<(), OpError> {
     if args.len() < lo || args.len() > hi {
-        let want = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
-        return err(format!("{}.{name} expects {want} arguments, got {}", obj.type_name(), args.len()));
+        let want = if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo} to {hi}")
+        };
+        return err(format!(
+            "{}.{name} expects {want} arguments, got {}",
+            obj.type_name(),
+            args.len()
+        ));
     }
     Ok(())
 }
@@ -184,7 +225,10 @@ pub(crate) fn call_method(obj: &Value, name: &str, args: &[Value]) -> Result<Val
     match (obj.kind(), name) {
         (Kind::List, "push" | "append") => {
             method_arity(obj, name, args, 1, 1)?;
-            obj.as_list().expect("list").borrow_mut().push(args[0].clone());
+            obj.as_list()
+                .expect("list")
+                .borrow_mut()
+                .push(args[0].clone());
             Ok(Value::NULL)
         }
         (Kind::List, "pop") => {
@@ -203,7 +247,8 @@ pub(crate) fn call_method(obj: &Value, name: &str, args: &[Value]) -> Result<Val
         }
         (Kind::Map, "get") => {
             method_arity(obj, name, args, 1, 2)?;
-            let found = Key::new(&args[0]).and_then(|k| obj.as_map().expect("map").borrow().get(&k).cloned());
+            let found = Key::new(&args[0])
+                .and_then(|k| obj.as_map().expect("map").borrow().get(&k).cloned());
             Ok(found.unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::NULL)))
         }
         (Kind::Map, "keys") => {
@@ -212,11 +257,19 @@ pub(crate) fn call_method(obj: &Value, name: &str, args: &[Value]) -> Result<Val
         }
         (Kind::Map, "values") => {
             method_arity(obj, name, args, 0, 0)?;
-            Ok(Value::list(obj.as_map().expect("map").borrow().values().cloned().collect()))
+            Ok(Value::list(
+                obj.as_map()
+                    .expect("map")
+                    .borrow()
+                    .values()
+                    .cloned()
+                    .collect(),
+            ))
         }
         (Kind::Map, "has") => {
             method_arity(obj, name, args, 1, 1)?;
-            let found = Key::new(&args[0]).is_some_and(|k| obj.as_map().expect("map").borrow().contains_key(&k));
+            let found = Key::new(&args[0])
+                .is_some_and(|k| obj.as_map().expect("map").borrow().contains_key(&k));
             Ok(Value::bool(found))
         }
         (Kind::List | Kind::Map | Kind::Str, "len" | "length") => {
@@ -234,7 +287,9 @@ pub(crate) fn build_map(items: Vec<Value>) -> Result<Value, OpError> {
         let mut entries = map.borrow_mut();
         let mut it = items.into_iter();
         while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            let key = Key::new(&k).ok_or_else(|| OpError::Other(format!("{} cannot be a map key", ops::a_type(&k))))?;
+            let key = Key::new(&k).ok_or_else(|| {
+                OpError::Other(format!("{} cannot be a map key", ops::a_type(&k)))
+            })?;
             entries.insert(key, v);
         }
     }
@@ -247,14 +302,22 @@ pub(crate) fn get_iter(v: Value) -> Result<Value, OpError> {
         Kind::Iter => {
             // A range value restarts for each loop that walks it; other iterators continue.
             let fresh = match &*v.as_iter().expect("iter").borrow() {
-                RangeIter::Range { next, end, .. } => Some(RangeIter::Range { next: *next, end: *end, index: 0 }),
+                RangeIter::Range { next, end, .. } => Some(RangeIter::Range {
+                    next: *next,
+                    end: *end,
+                    index: 0,
+                }),
                 _ => None,
             };
             return Ok(fresh.map(Value::iter).unwrap_or(v));
         }
         Kind::List => RangeIter::List { list: v, index: 0 },
         Kind::Map => RangeIter::Map { map: v, index: 0 },
-        Kind::Str => RangeIter::Str { s: v, offset: 0, index: 0 },
+        Kind::Str => RangeIter::Str {
+            s: v,
+            offset: 0,
+            index: 0,
+        },
         _ => return err(format!("cannot iterate over {}", ops::a_type(&v))),
     };
     Ok(Value::iter(it))

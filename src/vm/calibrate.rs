@@ -23,9 +23,20 @@ fn calibration_loop(n: i64) -> Bytecode {
     b.emit_load_const(0).emit_store_name("i");
     b.emit_load_const(0).emit_store_name("x");
     b.emit_label("top");
-    b.emit_load_name("i").emit_load_const(n).emit_lt().emit_jump_if_false("end");
-    b.emit_load_name("x").emit_load_name("i").emit_load_const(3).emit_mul().emit_add().emit_store_name("x");
-    b.emit_load_name("i").emit_load_const(1).emit_add().emit_store_name("i");
+    b.emit_load_name("i")
+        .emit_load_const(n)
+        .emit_lt()
+        .emit_jump_if_false("end");
+    b.emit_load_name("x")
+        .emit_load_name("i")
+        .emit_load_const(3)
+        .emit_mul()
+        .emit_add()
+        .emit_store_name("x");
+    b.emit_load_name("i")
+        .emit_load_const(1)
+        .emit_add()
+        .emit_store_name("i");
     b.emit_jump("top");
     b.emit_label("end");
     b.emit_load_name("x").emit_return();
@@ -37,7 +48,11 @@ fn fastest(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64) {
     let mut instrs = 0;
     let mut samples = 0;
     for _ in 0..3 {
-        let mut vm = VM::builder().profiling(level).sample_rate(sample_rate).skip_calibration(true).build();
+        let mut vm = VM::builder()
+            .profiling(level)
+            .sample_rate(sample_rate)
+            .skip_calibration(true)
+            .build();
         let t = Instant::now();
         vm.execute(bc).expect("the calibration loop runs");
         best = best.min(t.elapsed().as_secs_f64() * 1e9);

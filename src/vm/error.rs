@@ -37,7 +37,12 @@ pub struct RuntimeError {
 impl RuntimeError {
     /// An error with no location (for bytecode rejected before running).
     pub fn invalid_bytecode(message: impl Into<String>) -> RuntimeError {
-        RuntimeError { message: message.into(), line: 0, trace: Vec::new(), kind: ErrorKind::InvalidBytecode }
+        RuntimeError {
+            message: message.into(),
+            line: 0,
+            trace: Vec::new(),
+            kind: ErrorKind::InvalidBytecode,
+        }
     }
 }
 

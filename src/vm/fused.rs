@@ -91,7 +91,11 @@ pub(crate) unsafe fn arith_ks(sp: &mut *mut Value, slots: *mut Value, ins: &XIns
 #[inline(always)]
 pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
     let t = sp.sub(1);
-    if let (Some(a), Some(y), Some(z)) = (int(t), int(slots.add(ins.a as usize)), int(slots.add(ins.c as usize))) {
+    if let (Some(a), Some(y), Some(z)) = (
+        int(t),
+        int(slots.add(ins.a as usize)),
+        int(slots.add(ins.c as usize)),
+    ) {
         if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
             (*t).payload = r as u64;
             return true;

@@ -27,7 +27,13 @@ use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 /// Runs the copy of the run loop compiled for `level`.
 /// `jit` picks the copy with the JIT tier's back-edge hooks.
 #[cfg(feature = "profiler")]
-fn run_at_level(level: Level, jit: bool, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+fn run_at_level(
+    level: Level,
+    jit: bool,
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState,
+) -> Result<Value, RuntimeError> {
     match (level, jit) {
         (Level::None, false) => run::run::<LVL_NONE, false>(p, bc, st),
         (Level::Basic, false) => run::run::<LVL_BASIC, false>(p, bc, st),
@@ -42,7 +48,13 @@ fn run_at_level(level: Level, jit: bool, p: &Prepared, bc: &Bytecode, st: &mut R
 
 /// Without the `profiler` feature only the NONE loop exists.
 #[cfg(not(feature = "profiler"))]
-fn run_at_level(_: Level, jit: bool, p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+fn run_at_level(
+    _: Level,
+    jit: bool,
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState,
+) -> Result<Value, RuntimeError> {
     let _ = (LVL_BASIC, LVL_DETAILED, LVL_FULL);
     if jit {
         run::run::<LVL_NONE, true>(p, bc, st)
@@ -153,8 +165,16 @@ impl VmBuilder {
     pub fn build(self) -> VM {
         builtins::init_clock();
         let profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
-        let tier = self.jit.then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
-        VM { out: Output::new(self.capture_output), cfg: self, profiler, stack: Vec::new(), tier }
+        let tier = self
+            .jit
+            .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
+        VM {
+            out: Output::new(self.capture_output),
+            cfg: self,
+            profiler,
+            stack: Vec::new(),
+            tier,
+        }
     }
 }
 
@@ -198,7 +218,11 @@ impl VM {
     pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
         check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
         let prepared = Prepared::new(bc, self.cfg.superinstructions);
-        let level = if self.profiler.is_enabled() { self.profiler.level } else { Level::None };
+        let level = if self.profiler.is_enabled() {
+            self.profiler.level
+        } else {
+            Level::None
+        };
         let mut ids = Vec::new();
         let mut hooks = None;
         if level > Level::None {
@@ -206,7 +230,10 @@ impl VM {
                 self.profiler.hook_costs = calibrate::hook_costs();
             }
             for (i, code) in bc.code.iter().enumerate() {
-                ids.push(self.profiler.register_code((bc.id, i as u32), code, bc.globals()));
+                ids.push(
+                    self.profiler
+                        .register_code((bc.id, i as u32), code, bc.globals()),
+                );
             }
             hooks = Some(profhooks::ProfHooks::new(&mut self.profiler, &ids));
             self.profiler.begin_run();
@@ -299,7 +326,10 @@ impl VM {
     /// What the JIT tier did so far (loops compiled and refused, entries, exits, compile
     /// times), also with profiling off. All zero without `jit(true)`.
     pub fn jit_stats(&self) -> crate::jit::JitStats {
-        self.tier.as_ref().map(|t| t.stats.clone()).unwrap_or_default()
+        self.tier
+            .as_ref()
+            .map(|t| t.stats.clone())
+            .unwrap_or_default()
     }
 
     /// True if the JIT tier was requested.

@@ -14,7 +14,11 @@ pub(crate) struct Output {
 
 impl Output {
     pub fn new(capture: bool) -> Output {
-        Output { buf: Vec::new(), capture, captured: String::new() }
+        Output {
+            buf: Vec::new(),
+            capture,
+            captured: String::new(),
+        }
     }
 
     /// Prints values separated by spaces, then a newline.

@@ -173,7 +173,10 @@ pub(crate) struct Prepared {
 }
 
 fn is_jump_kind(o: Op) -> bool {
-    matches!(o.operand_kind(), crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter)
+    matches!(
+        o.operand_kind(),
+        crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter
+    )
 }
 
 /// The base opcode of an internal instruction byte (only called on original instructions).
@@ -182,12 +185,29 @@ fn code_op(b: u8) -> Op {
 }
 
 fn base(ins: Instr, ip: usize) -> XInstr {
-    let d = if is_jump_kind(ins.op) { ins.a as i32 - ip as i32 } else { 0 };
-    XInstr { op: ins.op as u8, k: 0, n: 1, _pad: 0, a: ins.a, c: ins.b as u32, x: 0, d, e: 0, imm: 0 }
+    let d = if is_jump_kind(ins.op) {
+        ins.a as i32 - ip as i32
+    } else {
+        0
+    };
+    XInstr {
+        op: ins.op as u8,
+        k: 0,
+        n: 1,
+        _pad: 0,
+        a: ins.a,
+        c: ins.b as u32,
+        x: 0,
+        d,
+        e: 0,
+        imm: 0,
+    }
 }
 
 fn int_const(code: &CodeObject, ins: Instr) -> Option<i64> {
-    (ins.op == Op::LOAD_CONST).then(|| code.consts[ins.a as usize].as_int()).flatten()
+    (ins.op == Op::LOAD_CONST)
+        .then(|| code.consts[ins.a as usize].as_int())
+        .flatten()
 }
 
 /// The superinstruction starting at `ip`, if a shape matches there.
@@ -197,7 +217,18 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
     // A shape of `n` instructions may not have a jump landing in its middle.
     let clear = |n: usize| ip + n <= ins.len() && (1..n).all(|i| !is_target[ip + i]);
     let rel = |t: u32| t as i32 - ip as i32;
-    let mk = |op: u8, k: u8, n: u8, a: u32, c: u32, x: u32, d: i32, imm: i64| XInstr { op, k, n, _pad: 0, a, c, x, d, e: 0, imm };
+    let mk = |op: u8, k: u8, n: u8, a: u32, c: u32, x: u32, d: i32, imm: i64| XInstr {
+        op,
+        k,
+        n,
+        _pad: 0,
+        a,
+        c,
+        x,
+        d,
+        e: 0,
+        imm,
+    };
     let i0 = get(0)?;
     if i0.op == Op::LOAD_NAME && clear(4) {
         let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
@@ -290,7 +321,10 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
 fn jump_targets(code: &CodeObject) -> Vec<bool> {
     let mut t = vec![false; code.instrs.len() + 1];
     for ins in &code.instrs {
-        if matches!(ins.op.operand_kind(), crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter) {
+        if matches!(
+            ins.op.operand_kind(),
+            crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter
+        ) {
             t[ins.a as usize] = true;
         }
     }
@@ -299,7 +333,12 @@ fn jump_targets(code: &CodeObject) -> Vec<bool> {
 
 impl XCode {
     fn new(code: &CodeObject, fuse: bool) -> XCode {
-        let orig: Vec<XInstr> = code.instrs.iter().enumerate().map(|(ip, &i)| base(i, ip)).collect();
+        let orig: Vec<XInstr> = code
+            .instrs
+            .iter()
+            .enumerate()
+            .map(|(ip, &i)| base(i, ip))
+            .collect();
         let mut fused = orig.clone();
         if fuse {
             let targets = jump_targets(code);
@@ -368,12 +407,22 @@ impl XCode {
 impl Prepared {
     /// Prepares a verified program; `fuse` turns superinstructions on.
     pub fn new(bc: &Bytecode, fuse: bool) -> Prepared {
-        Prepared { codes: bc.code.iter().map(|c| XCode::new(c, fuse)).collect() }
+        Prepared {
+            codes: bc.code.iter().map(|c| XCode::new(c, fuse)).collect(),
+        }
     }
 }
 
 /// True for the base opcodes that may be the target of a `JUMP`-style instruction's `a`.
 #[allow(dead_code)]
 pub(crate) fn is_jump(o: u8) -> bool {
-    matches!(o, op::JUMP | op::JUMP_IF_FALSE | op::JUMP_IF_TRUE | op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP | op::FOR_ITER)
+    matches!(
+        o,
+        op::JUMP
+            | op::JUMP_IF_FALSE
+            | op::JUMP_IF_TRUE
+            | op::JUMP_IF_FALSE_OR_POP
+            | op::JUMP_IF_TRUE_OR_POP
+            | op::FOR_ITER
+    )
 }

@@ -40,7 +40,11 @@ impl ProfHooks {
     /// Hooks for code objects registered at `ids` in `prof`. The profiler must not be resized
     /// or dropped while the hooks are in use.
     pub fn new(prof: &mut InstructionProfiler, ids: &[usize]) -> ProfHooks {
-        let timer_cost = if prof.level >= Level::Detailed { timer_cost_ticks() } else { 0 };
+        let timer_cost = if prof.level >= Level::Detailed {
+            timer_cost_ticks()
+        } else {
+            0
+        };
         let mut h = ProfHooks {
             counts: Vec::new(),
             timing: Vec::new(),
@@ -91,7 +95,9 @@ impl ProfHooks {
     /// Records the time since `t0`, less the timer's own cost, for the instruction `t`.
     #[inline(never)]
     pub fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
-        let dt = now_ticks().saturating_sub(t0).saturating_sub(self.timer_cost);
+        let dt = now_ticks()
+            .saturating_sub(t0)
+            .saturating_sub(self.timer_cost);
         // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new).
         unsafe { (*t).record(dt) };
     }
@@ -177,7 +183,8 @@ pub(crate) fn derive_stats(prof: &mut InstructionProfiler, bc: &Bytecode, ids: &
                     *x += n;
                 }
             }
-            let backward = ins.op.operand_kind() == crate::bytecode::OperandKind::Target && ins.a as usize <= ip;
+            let backward = ins.op.operand_kind() == crate::bytecode::OperandKind::Target
+                && ins.a as usize <= ip;
             if backward {
                 let c = &prof.codes[id];
                 let taken = match ins.op {

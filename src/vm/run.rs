@@ -22,8 +22,8 @@ use zexus_runtime::{OpError, RangeIter, Value};
 
 use super::builtins;
 use super::error::RuntimeError;
-use super::output::Output;
 use super::fused;
+use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
 use super::trace;
@@ -64,7 +64,11 @@ pub(crate) struct RunState<'a> {
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
 /// `J` selects the copy with the JIT tier's back-edge hooks.
-pub(crate) fn run<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+pub(crate) fn run<const L: u8, const J: bool>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState,
+) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
     // SAFETY: see the module's invariants; `p` was prepared from the verified `bc`.
@@ -123,7 +127,11 @@ unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
 }
 
 #[allow(clippy::cognitive_complexity)]
-unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &mut RunState) -> Result<Value, RuntimeError> {
+unsafe fn interp<const L: u8, const J: bool>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState,
+) -> Result<Value, RuntimeError> {
     let main = &p.codes[0];
     if st.stack.capacity() < main.frame_size as usize + 64 {
         grow(&mut st.stack, 0, main.frame_size as usize + 64);
@@ -193,7 +201,10 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
     macro_rules! branch {
         ($at:expr, $taken:expr) => {
             if L >= LVL_FULL {
-                hooks.as_deref_mut().expect("hooks").branch(cur, $at, $taken);
+                hooks
+                    .as_deref_mut()
+                    .expect("hooks")
+                    .branch(cur, $at, $taken);
             }
         };
     }
@@ -210,7 +221,11 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
         ($fast:expr, $slow:path) => {{
             let b = sp.sub(1);
             let a = sp.sub(2);
-            let fast = if is_int2(a, b) { $fast((*a).payload as i64, (*b).payload as i64) } else { None };
+            let fast = if is_int2(a, b) {
+                $fast((*a).payload as i64, (*b).payload as i64)
+            } else {
+                None
+            };
             match fast {
                 Some(r) => {
                     (*a).payload = r as u64;
@@ -278,7 +293,10 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if in_fused {
                         ip = ip.add(half);
                     }
-                    pending = Some((h.timing[cur as usize].add(pc!()), crate::profile::clock::now_ticks()));
+                    pending = Some((
+                        h.timing[cur as usize].add(pc!()),
+                        crate::profile::clock::now_ticks(),
+                    ));
                 }
             }
         }
@@ -376,7 +394,9 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         let pc = pc!();
                         let header = ins.a as usize;
                         let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                        if let Some((r, nsp)) = tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts) {
+                        if let Some((r, nsp)) =
+                            tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts)
+                        {
                             ip = code.add(r);
                             sp = nsp;
                             continue 'fetch;
@@ -386,11 +406,19 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                 }
                 op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
                     let c = pop(&mut sp);
-                    let t = if c.tag == TAG_BOOL { c.payload != 0 } else { c.truthy() };
+                    let t = if c.tag == TAG_BOOL {
+                        c.payload != 0
+                    } else {
+                        c.truthy()
+                    };
                     drop(c);
                     let taken = t == (ins.op == op::JUMP_IF_TRUE);
                     branch!(pc!(), taken);
-                    ip = if taken { ip.offset(ins.d as isize) } else { ip.add(1) };
+                    ip = if taken {
+                        ip.offset(ins.d as isize)
+                    } else {
+                        ip.add(1)
+                    };
                 }
                 op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
                     let t = (*sp.sub(1)).truthy();
@@ -437,7 +465,10 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     let callee = fv.payload as u32;
                     let target = &p.codes[callee as usize];
                     if target.arity as usize != argc {
-                        throw!(format!("{} expects {} arguments, got {argc}", bc.code[callee as usize].name, target.arity));
+                        throw!(format!(
+                            "{} expects {} arguments, got {argc}",
+                            bc.code[callee as usize].name, target.arity
+                        ));
                     }
                     if st.frames.len() >= st.max_depth {
                         throw!("maximum call depth exceeded".to_string());
@@ -454,12 +485,19 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         slots = stk.add(slots_off);
                         let _ = ret_off;
                     }
-                    let t0 = if L >= LVL_BASIC { hooks.as_deref_mut().expect("hooks").enter::<L>(callee) } else { 0 };
+                    let t0 = if L >= LVL_BASIC {
+                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                    } else {
+                        0
+                    };
                     st.frames.push(Frame {
                         code: cur,
                         ret_pc: pc!() as u32 + 1,
                         base: slots.offset_from(stk) as u32,
-                        ret_at: (sp.offset_from(stk) as usize - argc - (ins.op == op::CALL_VALUE) as usize) as u32,
+                        ret_at: (sp.offset_from(stk) as usize
+                            - argc
+                            - (ins.op == op::CALL_VALUE) as usize)
+                            as u32,
                         t0,
                     });
                     slots = stk.add(base_off);
@@ -487,7 +525,9 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     let argc = ins.c as usize;
                     let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                     let obj = &*sp.sub(argc + 1);
-                    let name = (*consts.add(ins.a as usize)).as_str().expect("verified: method name is a string");
+                    let name = (*consts.add(ins.a as usize))
+                        .as_str()
+                        .expect("verified: method name is a string");
                     match builtins::call_method(obj, name, args) {
                         Ok(v) => {
                             for _ in 0..=argc {
@@ -624,7 +664,11 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         count_rest!(4);
                         let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
                         branch!(pc!() + 3, !t);
-                        ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
+                        ip = if t {
+                            ip.add(4)
+                        } else {
+                            ip.offset(ins.d as isize)
+                        };
                         continue 'fetch;
                     }
                     if L >= LVL_DETAILED {
@@ -645,7 +689,16 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         if J {
                             let pc = pc!();
                             let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                            if let Some((r, nsp)) = tier.back_edge::<L>(bc, cur, pc, ins.x as usize, slots, stk, sp, consts) {
+                            if let Some((r, nsp)) = tier.back_edge::<L>(
+                                bc,
+                                cur,
+                                pc,
+                                ins.x as usize,
+                                slots,
+                                stk,
+                                sp,
+                                consts,
+                            ) {
                                 ip = code.add(r);
                                 sp = nsp;
                                 continue 'fetch;
@@ -673,7 +726,11 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         count_rest!(4);
                         let t = int_cmp(ins.k, (*a).payload as i64, ins.imm);
                         branch!(pc!() + 3, !t);
-                        ip = if t { ip.add(4) } else { ip.offset(ins.d as isize) };
+                        ip = if t {
+                            ip.add(4)
+                        } else {
+                            ip.offset(ins.d as isize)
+                        };
                         continue 'fetch;
                     }
                     if L >= LVL_DETAILED {
@@ -683,9 +740,14 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     continue 'dispatch;
                 }
                 F_ARITH_SS_ST => {
-                    let (a, b, d) = (slots.add(ins.a as usize), slots.add(ins.c as usize), slots.add(ins.x as usize));
+                    let (a, b, d) = (
+                        slots.add(ins.a as usize),
+                        slots.add(ins.c as usize),
+                        slots.add(ins.x as usize),
+                    );
                     if is_int2(a, b) && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64) {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
+                        {
                             count_rest!(4);
                             ptr::write(d, Value::int(r));
                             ip = ip.add(4);
@@ -698,8 +760,8 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     ip = ip.add(half);
                     continue 'dispatch;
                 }
-                F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE | F_ARITH_SS_OP | F_INDEX_SS
-                | F_STORE_INDEX_SSK => {
+                F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE
+                | F_ARITH_SS_OP | F_INDEX_SS | F_STORE_INDEX_SSK => {
                     let done = match ins.op {
                         F_ARITH_TS => fused::arith_ts(sp, slots, ins),
                         F_ARITH_TS_ST => fused::arith_ts_st(&mut sp, slots, ins),
@@ -725,7 +787,11 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                     if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
                         count_rest!(3);
                         branch!(pc!() + 2, jump);
-                        ip = if jump { ip.offset(ins.d as isize) } else { ip.add(3) };
+                        ip = if jump {
+                            ip.offset(ins.d as isize)
+                        } else {
+                            ip.add(3)
+                        };
                         continue 'fetch;
                     }
                     if L >= LVL_DETAILED {
@@ -753,7 +819,8 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                 F_ARITH_SS => {
                     let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
                     if is_int2(a, b) {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64) {
+                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
+                        {
                             count_rest!(3);
                             push(&mut sp, Value::int(r));
                             ip = ip.add(3);
@@ -805,7 +872,11 @@ unsafe fn interp<const L: u8, const J: bool>(p: &Prepared, bc: &Bytecode, st: &m
                         let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
                         sp = a;
                         branch!(pc!() + 1, !t);
-                        ip = if t { ip.add(2) } else { ip.offset(ins.d as isize) };
+                        ip = if t {
+                            ip.add(2)
+                        } else {
+                            ip.offset(ins.d as isize)
+                        };
                         continue 'fetch;
                     }
                     if L >= LVL_DETAILED {

@@ -20,8 +20,12 @@ use super::builtins;
 use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
 use crate::bytecode::{stack_depths, Bytecode};
 use crate::jit::translate::{predict_run, RunCounts};
-use crate::jit::{self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported};
-use crate::profile::{BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level};
+use crate::jit::{
+    self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported,
+};
+use crate::profile::{
+    BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level,
+};
 
 const REFUSED: i32 = -1;
 /// Side exits before the policy looks at a loop.
@@ -43,11 +47,18 @@ unsafe extern "C" fn host_builtin(id: u64, args: *const Value, argc: u64, out: *
     }
 }
 
-unsafe extern "C" fn host_method(name: *const Value, args: *const Value, argc: u64, out: *mut Value) -> u32 {
+unsafe extern "C" fn host_method(
+    name: *const Value,
+    args: *const Value,
+    argc: u64,
+    out: *mut Value,
+) -> u32 {
     // SAFETY: `name` points to a string constant of the running code object (the verifier
     // checked CALL_METHOD's constant), `args` to the object and `argc` arguments.
     let args = std::slice::from_raw_parts(args, argc as usize + 1);
-    let Some(name) = (*name).as_str() else { return 1 };
+    let Some(name) = (*name).as_str() else {
+        return 1;
+    };
     match builtins::call_method(&args[0], name, &args[1..]) {
         Ok(v) => {
             ptr::write(out, v);
@@ -57,7 +68,10 @@ unsafe extern "C" fn host_method(name: *const Value, args: *const Value, argc: u
     }
 }
 
-static HOST: HostFns = HostFns { call_builtin: host_builtin, call_method: host_method };
+static HOST: HostFns = HostFns {
+    call_builtin: host_builtin,
+    call_method: host_method,
+};
 
 /// Pointers into the profile of one code object for the current run.
 struct ProfPtrs {
@@ -116,7 +130,7 @@ impl Tier {
         });
         Tier {
             jit,
-            threshold: threshold.max(1),
+            threshold: threshold.clamp(1, i32::MAX as u32 - 1),
             loops: Vec::new(),
             decided: HashMap::new(),
             bc_id: 0,
@@ -133,14 +147,24 @@ impl Tier {
 
     /// Prepares a run of `bc` at `level`; `ids` are its code objects' profile indices (empty
     /// without profiling).
-    pub fn begin_run(&mut self, bc: &Bytecode, level: Level, prof: &mut InstructionProfiler, ids: &[usize]) {
+    pub fn begin_run(
+        &mut self,
+        bc: &Bytecode,
+        level: Level,
+        prof: &mut InstructionProfiler,
+        ids: &[usize],
+    ) {
         self.bc_id = bc.id;
         self.level = level_num(level);
         self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
         self.depths = vec![None; bc.code.len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
             if id == bc.id && lvl == self.level {
-                if let Some(x) = self.state.get_mut(code as usize).and_then(|v| v.get_mut(ip as usize)) {
+                if let Some(x) = self
+                    .state
+                    .get_mut(code as usize)
+                    .and_then(|v| v.get_mut(ip as usize))
+                {
                     *x = s;
                 }
             }
@@ -176,7 +200,12 @@ impl Tier {
             }
             if rec.run_entries > 0 {
                 let (h, e) = (rec.code.meta.header, rec.code.meta.back_edge);
-                match ev.compiled.iter_mut().find(|c| c.function == rec.function && c.start_ip == h && c.end_ip == e && c.specialised == rec.specialised) {
+                match ev.compiled.iter_mut().find(|c| {
+                    c.function == rec.function
+                        && c.start_ip == h
+                        && c.end_ip == e
+                        && c.specialised == rec.specialised
+                }) {
                     Some(c) => c.entries += rec.run_entries,
                     None => ev.compiled.push(CompiledLoop {
                         function: rec.function.clone(),
@@ -191,7 +220,12 @@ impl Tier {
                 rec.run_entries = 0;
             }
             if rec.ticks > 0 {
-                ticks.push((rec.key.1, rec.code.meta.header, rec.code.meta.back_edge, rec.ticks));
+                ticks.push((
+                    rec.key.1,
+                    rec.code.meta.header,
+                    rec.code.meta.back_edge,
+                    rec.ticks,
+                ));
                 rec.ticks = 0;
             }
         }
@@ -271,7 +305,12 @@ impl Tier {
             t.state[cur as usize][pc] = REFUSED;
             t.decided.insert(key, REFUSED);
             t.stats.loops_refused += 1;
-            t.run_events.refusals.push(JitRefusal { function: function.clone(), start_ip: header as u32, end_ip: pc as u32, reason });
+            t.run_events.refusals.push(JitRefusal {
+                function: function.clone(),
+                start_ip: header as u32,
+                end_ip: pc as u32,
+                reason,
+            });
         };
         let jit = match &mut self.jit {
             Ok(j) => j,
@@ -281,11 +320,13 @@ impl Tier {
             }
         };
         if self.depths[cur as usize].is_none() {
-            self.depths[cur as usize] = Some(stack_depths(bc, cur as usize).expect("the program was verified"));
+            self.depths[cur as usize] =
+                Some(stack_depths(bc, cur as usize).expect("the program was verified"));
         }
         let depths = self.depths[cur as usize].as_deref().expect("just computed");
         // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
-        let tags = |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
+        let tags =
+            |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
         let local_tags = tags(slots, code.slot_names.len());
         let global_tags = tags(stk, bc.code[0].slot_names.len());
         let req = LoopRequest {
@@ -373,7 +414,11 @@ impl Tier {
             exit_site: 0,
             _pad: 0,
         };
-        let t0 = if L >= LVL_DETAILED { crate::profile::clock::now_ticks() } else { 0 };
+        let t0 = if L >= LVL_DETAILED {
+            crate::profile::clock::now_ticks()
+        } else {
+            0
+        };
         // SAFETY: the frame is the interpreter's live state at this loop's header (the jump's
         // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
         let resume = jit::enter(&rec.code, &mut frame);
@@ -420,7 +465,8 @@ impl Tier {
                     } else {
                         // A loop exit test: falls through n times, then taken if the run ended
                         // along its taken edge.
-                        let (_, t, nt) = *rc.branches.iter().find(|x| x.0 == b.ip).expect("derived");
+                        let (_, t, nt) =
+                            *rc.branches.iter().find(|x| x.0 == b.ip).expect("derived");
                         let (m1, s1) = predict_run(bs.state, false, nt);
                         let (m2, s2) = predict_run(s1, true, t);
                         bs.mispredicts += m1 + m2;
@@ -444,7 +490,15 @@ impl Tier {
     /// The policy for a loop that keeps exiting: recompile with more general types, or give up.
     #[cold]
     #[inline(never)]
-    unsafe fn keeps_exiting(&mut self, idx: usize, bc: &Bytecode, cur: u32, pc: usize, slots: *mut Value, stk: *mut Value) {
+    unsafe fn keeps_exiting(
+        &mut self,
+        idx: usize,
+        bc: &Bytecode,
+        cur: u32,
+        pc: usize,
+        slots: *mut Value,
+        stk: *mut Value,
+    ) {
         let rec = &self.loops[idx];
         let header = rec.code.meta.header as usize;
         let mut general = rec.general.clone();
@@ -488,7 +542,10 @@ impl Tier {
 fn merge(into: &mut JitEvents, ev: &JitEvents) {
     for c in &ev.compiled {
         match into.compiled.iter_mut().find(|x| {
-            x.function == c.function && x.start_ip == c.start_ip && x.end_ip == c.end_ip && x.specialised == c.specialised
+            x.function == c.function
+                && x.start_ip == c.start_ip
+                && x.end_ip == c.end_ip
+                && x.specialised == c.specialised
         }) {
             Some(x) if c.compile_time_us == 0.0 => x.entries += c.entries,
             _ => into.compiled.push(c.clone()),

@@ -31,7 +31,11 @@ fn operand_names(bc: &Bytecode, code: usize, pc: usize) -> (Option<String>, Opti
         return (None, None);
     }
     let right = loaded_name(bc, code, pc - 1);
-    let left = if pc >= 2 && pushes_one(bc, code, pc - 2) { loaded_name(bc, code, pc - 2) } else { None };
+    let left = if pc >= 2 && pushes_one(bc, code, pc - 2) {
+        loaded_name(bc, code, pc - 2)
+    } else {
+        None
+    };
     (left, right)
 }
 
@@ -45,7 +49,14 @@ pub(crate) fn describe_op_error(bc: &Bytecode, code: usize, pc: usize, e: OpErro
     };
     let ins = bc.code[code].instrs[pc];
     let (left, right) = if matches!(e, OpError::Unary { .. }) || ins.op == Op::NEG {
-        (None, if pc > 0 { loaded_name(bc, code, pc - 1) } else { None })
+        (
+            None,
+            if pc > 0 {
+                loaded_name(bc, code, pc - 1)
+            } else {
+                None
+            },
+        )
     } else {
         operand_names(bc, code, pc)
     };
@@ -62,7 +73,11 @@ pub(crate) fn describe_op_error(bc: &Bytecode, code: usize, pc: usize, e: OpErro
 
 /// `undefined variable 'x'`.
 pub(crate) fn undefined(bc: &Bytecode, code: u32, slot: u32, global: bool) -> String {
-    let names = if global { bc.globals() } else { &bc.code[code as usize].slot_names };
+    let names = if global {
+        bc.globals()
+    } else {
+        &bc.code[code as usize].slot_names
+    };
     let name = names.get(slot as usize).map(String::as_str).unwrap_or("?");
     format!("undefined variable '{name}'")
 }
@@ -71,22 +86,46 @@ pub(crate) fn undefined(bc: &Bytecode, code: u32, slot: u32, global: bool) -> St
 pub(crate) fn not_callable(bc: &Bytecode, code: u32, pc: usize, v: &Value) -> String {
     let ins = bc.code[code as usize].instrs[pc];
     if ins.op == Op::CALL_NAME {
-        let name = bc.globals().get(ins.a as usize).map(String::as_str).unwrap_or("?");
+        let name = bc
+            .globals()
+            .get(ins.a as usize)
+            .map(String::as_str)
+            .unwrap_or("?");
         if v.kind() == zexus_runtime::Kind::Undef {
             return format!("undefined variable '{name}'");
         }
-        return format!("'{name}' is not a function (it is {})", zexus_runtime::ops::a_type(v));
+        return format!(
+            "'{name}' is not a function (it is {})",
+            zexus_runtime::ops::a_type(v)
+        );
     }
     format!("{} value is not a function", zexus_runtime::ops::a_type(v))
 }
 
 /// A runtime error raised at (code, pc) under the given suspended callers.
-pub(crate) fn runtime_error(bc: &Bytecode, message: String, code: u32, pc: usize, frames: &[Frame]) -> RuntimeError {
+pub(crate) fn runtime_error(
+    bc: &Bytecode,
+    message: String,
+    code: u32,
+    pc: usize,
+    frames: &[Frame],
+) -> RuntimeError {
     let line = bc.code[code as usize].line(pc);
-    let mut trace = vec![TraceEntry { function: bc.code[code as usize].name.clone(), line }];
+    let mut trace = vec![TraceEntry {
+        function: bc.code[code as usize].name.clone(),
+        line,
+    }];
     for f in frames.iter().rev() {
         let c = &bc.code[f.code as usize];
-        trace.push(TraceEntry { function: c.name.clone(), line: c.line(f.ret_pc.saturating_sub(1) as usize) });
+        trace.push(TraceEntry {
+            function: c.name.clone(),
+            line: c.line(f.ret_pc.saturating_sub(1) as usize),
+        });
     }
-    RuntimeError { message, line, trace, kind: ErrorKind::Runtime }
+    RuntimeError {
+        message,
+        line,
+        trace,
+        kind: ErrorKind::Runtime,
+    }
 }
