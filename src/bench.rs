@@ -29,7 +29,7 @@ pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
         ),
         (
             "fib_rec",
-            include_str!("../benches/programs/fib_rec.zx").replace("fib(32)", "fib(25)"),
+            include_str!("../benches/programs/fib_rec.zx").replace("fib(32)", "fib(29)"),
         ),
         (
             "sieve",
@@ -79,9 +79,10 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
-fn run_once(bc: &Bytecode, level: Level, jit: bool) -> Result<(Duration, f64), Error> {
+fn run_once(bc: &Bytecode, level: Level, jit: bool, sample_rate: u32) -> Result<(Duration, f64), Error> {
     let mut vm = VM::builder()
         .profiling(level)
+        .sample_rate(sample_rate)
         .jit(jit)
         .capture_output(true)
         .build();
@@ -96,7 +97,7 @@ fn run_once(bc: &Bytecode, level: Level, jit: bool) -> Result<(Duration, f64), E
 }
 
 /// Measures every program at every level in each tier, `runs` times per cell.
-pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize) -> Result<Vec<Row>, Error> {
+pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize, sample_rate: u32) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     for p in programs {
         for &jit in tiers {
@@ -110,11 +111,11 @@ pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize) -> Result
                 .collect();
             // One untimed warm-up of each cell (page faults, the calibration of hook costs).
             for c in &cells {
-                run_once(&p.bytecode, c.level, jit)?;
+                run_once(&p.bytecode, c.level, jit, sample_rate)?;
             }
             for _ in 0..runs.max(1) {
                 for c in cells.iter_mut() {
-                    let (dt, est) = run_once(&p.bytecode, c.level, jit)?;
+                    let (dt, est) = run_once(&p.bytecode, c.level, jit, sample_rate)?;
                     c.times.push(dt);
                     c.estimated_overhead_pct = est;
                 }

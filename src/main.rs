@@ -111,6 +111,9 @@ enum Command {
         /// Only the interpreter
         #[arg(long = "no-jit")]
         no_jit: bool,
+        /// Sampling rate of the DETAILED and FULL cells (1 in N executions timed)
+        #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
+        sample_rate: u32,
     },
     /// Run a snippet of Zexus given on the command line
     Eval {
@@ -150,13 +153,16 @@ fn compile(source: &str, name: &str) -> Result<Bytecode, Failure> {
 }
 
 fn vm_for(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) -> VM {
+    vm_builder(tier, jit_default, level, sample_rate).build()
+}
+
+fn vm_builder(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) -> zexus::VmBuilder {
     VM::builder()
         .jit(tier.jit_enabled(jit_default))
         .hot_threshold(tier.hot_threshold)
         .perf_map(tier.perf_map)
         .profiling(level)
         .sample_rate(sample_rate)
-        .build()
 }
 
 fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
@@ -189,6 +195,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             files,
             runs,
             no_jit,
+            sample_rate,
         } => {
             let programs = if files.is_empty() {
                 zexus::bench::default_programs()
@@ -205,7 +212,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 v
             };
             let tiers: &[bool] = if no_jit { &[false] } else { &[false, true] };
-            let rows = zexus::bench::measure(&programs, tiers, runs)
+            let rows = zexus::bench::measure(&programs, tiers, runs, sample_rate)
                 .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
             print!("{}", zexus::bench::render(&rows, runs));
         }
@@ -236,7 +243,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "zx: level none records nothing; use basic, detailed or full".into(),
                 ));
             }
-            let mut vm = vm_for(&tier, false, level, sample_rate);
+            // With the report on standard output, the program's own output goes to standard
+            // error, so that `zx profile x.zx --format json | jq` gets valid JSON.
+            let sink = if output.is_some() { zexus::vm::Sink::Stdout } else { zexus::vm::Sink::Stderr };
+            let mut vm = vm_builder(&tier, false, level, sample_rate).output(sink).build();
             let result = vm.execute(&bc);
             let report = vm.profiling_report(format, top);
             let written = match &output {

@@ -20,7 +20,7 @@ pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;
-pub use profiler::{HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME};
+pub use profiler::{HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME, WARMUP_SAMPLES};
 pub use sections::{BranchInfo, MemoryInfo, MemoryReport, VariableStats};
 pub use summary::{FunctionStats, InstructionStats, Summary};
 

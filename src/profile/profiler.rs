@@ -79,8 +79,13 @@ pub struct InstructionProfiler {
     started_at: Option<Instant>,
 }
 
-/// The default sample rate: 1 in 64 executions timed.
-pub const DEFAULT_SAMPLE_RATE: u32 = 64;
+/// The default sample rate: 1 in 256 executions timed (after a run's first
+/// [`WARMUP_SAMPLES`] executions, which are all timed so that short programs get timings too).
+pub const DEFAULT_SAMPLE_RATE: u32 = 256;
+
+/// How many executions at the start of each VM run are all timed before sampling settles to 1
+/// in `sample_rate`.
+pub const WARMUP_SAMPLES: u32 = 1000;
 
 /// The name of the code object the direct API records into.
 pub const DIRECT_CODE_NAME: &str = "<direct>";

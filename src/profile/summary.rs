@@ -106,6 +106,8 @@ pub struct Summary {
     pub samples: u64,
     /// Runs the VM timed.
     pub runs: u64,
+    /// The calibrated hook costs the overhead estimate was computed from, in ns.
+    pub hook_costs_ns: super::HookCosts,
 }
 
 impl Summary {
@@ -304,6 +306,7 @@ impl InstructionProfiler {
                 0
             },
             runs: self.runs(),
+            hook_costs_ns: self.hook_costs,
         }
     }
 }

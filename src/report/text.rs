@@ -76,7 +76,7 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     field(w, "Hot Loops Detected", s.hot_loops_detected)?;
     if d.level >= Level::Detailed {
         let rate = format!(
-            "1 in {} executions timed ({} samples)",
+            "1 in {} executions timed, the first 1,000 of each run all timed ({} samples)",
             d.sample_rate,
             thousands(s.samples)
         );

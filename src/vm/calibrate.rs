@@ -1,10 +1,11 @@
 //! Calibration of the profiler's hook costs, for the overhead figure in the summary.
 //!
-//! Method: a fixed calibration loop (about 2.6 million instructions) runs at NONE, BASIC,
-//! DETAILED and FULL, three times each, keeping each level's fastest time. The cost per counted
-//! instruction is `(BASIC - NONE) / instructions`; the cost per timing sample is
-//! `(DETAILED - BASIC) / samples`; FULL's extra cost per instruction is
-//! `(FULL - DETAILED) / instructions`. The profiler multiplies these by a run's instruction and
+//! Method: a fixed calibration loop (2.6 million instructions) runs at NONE, BASIC and FULL
+//! timing (almost) nothing, and a short one (130,000) at BASIC and at DETAILED timing every
+//! execution, in five interleaved rounds; each cell's fastest time is kept (load from other processes
+//! only ever adds time). The cost per counted instruction is `(BASIC - NONE) /
+//! instructions`; the cost per timing sample is `(DETAILED - BASIC) / samples`; FULL's extra
+//! cost per instruction is `(FULL - BASIC - its samples' cost) / instructions`. The profiler multiplies these by a run's instruction and
 //! sample counts to estimate how much of the run's time the hooks took. It runs once per
 //! process, the first time a profiled program runs; `zx bench` prints the estimate next to the
 //! measured slowdown so the two can be compared.
@@ -43,39 +44,59 @@ fn calibration_loop(n: i64) -> Bytecode {
     b.build().expect("the calibration loop is valid")
 }
 
-fn fastest(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64) {
-    let mut best = f64::INFINITY;
-    let mut instrs = 0;
-    let mut samples = 0;
-    for _ in 0..3 {
-        let mut vm = VM::builder()
-            .profiling(level)
-            .sample_rate(sample_rate)
-            .skip_calibration(true)
-            .build();
-        let t = Instant::now();
-        vm.execute(bc).expect("the calibration loop runs");
-        best = best.min(t.elapsed().as_secs_f64() * 1e9);
-        instrs = vm.profiler().total_instructions();
-        samples = vm.profiler().total_samples();
-    }
-    (best, instrs, samples)
+/// Wall time (ns), instructions and samples of one run.
+fn run(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64) {
+    let mut vm = VM::builder()
+        .profiling(level)
+        .sample_rate(sample_rate)
+        .skip_calibration(true)
+        .build();
+    let t = Instant::now();
+    vm.execute(bc).expect("the calibration loop runs");
+    let dt = t.elapsed().as_secs_f64() * 1e9;
+    (dt, vm.profiler().total_instructions(), vm.profiler().total_samples())
 }
 
-/// The hook costs of this machine and build, measured once per process and sample rate 64.
+/// The fastest of the rounds: interference from other processes only ever adds time.
+fn fastest(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// The hook costs of this machine and build, measured once per process.
 pub(crate) fn hook_costs() -> HookCosts {
     static COSTS: OnceLock<HookCosts> = OnceLock::new();
     *COSTS.get_or_init(|| {
-        let bc = calibration_loop(200_000);
-        let (none, _, _) = fastest(&bc, Level::None, 64);
-        let (basic, n, _) = fastest(&bc, Level::Basic, 64);
-        let (detailed, _, samples) = fastest(&bc, Level::Detailed, 64);
-        let (full, _, _) = fastest(&bc, Level::Full, 64);
-        let n = n.max(1) as f64;
+        let long = calibration_loop(200_000);
+        let short = calibration_loop(10_000);
+        // (program, level, sample rate): DETAILED times every execution of a short loop so that
+        // the cost of a sample stands out of the noise (with BASIC on the same loop as its
+        // baseline); FULL samples (almost) nothing so that only its own hooks remain.
+        let cells = [
+            (&long, Level::None, 1),
+            (&long, Level::Basic, 1),
+            (&short, Level::Basic, 1),
+            (&short, Level::Detailed, 1),
+            (&long, Level::Full, u32::MAX),
+        ];
+        let mut times = vec![Vec::new(); cells.len()];
+        let mut instrs = [0u64; 5];
+        let mut samples = [0u64; 5];
+        // Interleaved rounds, so that a burst of load on the machine hits every cell alike.
+        for _ in 0..5 {
+            for (i, &(bc, level, rate)) in cells.iter().enumerate() {
+                let (t, n, s) = run(bc, level, rate);
+                times[i].push(t);
+                instrs[i] = n;
+                samples[i] = s;
+            }
+        }
+        let [none, basic, basic_short, detailed_short, full] = [0, 1, 2, 3, 4].map(|i| fastest(&times[i]));
+        let n = instrs[1].max(1) as f64;
+        let sample_ns = ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0);
         HookCosts {
             count_ns: ((basic - none) / n).max(0.0),
-            sample_ns: ((detailed - basic) / samples.max(1) as f64).max(0.0),
-            full_ns: ((full - detailed) / n).max(0.0),
+            sample_ns,
+            full_ns: ((full - basic - samples[4] as f64 * sample_ns) / n).max(0.0),
         }
     })
 }

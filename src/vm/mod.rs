@@ -21,6 +21,7 @@ use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, Summary};
 use crate::report::Format;
 use output::Output;
+pub use output::Sink;
 use prepared::Prepared;
 use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 
@@ -67,8 +68,9 @@ fn run_at_level(
 pub const DEFAULT_MAX_CALL_DEPTH: usize = 10_000;
 /// Default back-edge count at which a loop is hot.
 pub const DEFAULT_HOT_THRESHOLD: u32 = 1000;
-/// Default sampling rate: at DETAILED and FULL, 1 in this many executions is timed.
-pub const DEFAULT_SAMPLE_RATE: u32 = 64;
+/// Default sampling rate: at DETAILED and FULL, 1 in this many executions is timed (after the
+/// first [`crate::profile::WARMUP_SAMPLES`] of each run, which are all timed).
+pub const DEFAULT_SAMPLE_RATE: u32 = crate::profile::DEFAULT_SAMPLE_RATE;
 
 /// Why a profiling query had nothing to report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +92,7 @@ pub struct VmBuilder {
     hot_threshold: u32,
     sample_rate: u32,
     max_call_depth: usize,
-    capture_output: bool,
+    output: Sink,
     superinstructions: bool,
     perf_map: bool,
     /// True for the VMs of the calibration itself (they must not calibrate again).
@@ -105,7 +107,7 @@ impl Default for VmBuilder {
             hot_threshold: DEFAULT_HOT_THRESHOLD,
             sample_rate: DEFAULT_SAMPLE_RATE,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
-            capture_output: false,
+            output: Sink::Stdout,
             superinstructions: true,
             perf_map: false,
             calibrated: false,
@@ -129,7 +131,7 @@ impl VmBuilder {
         self.hot_threshold = n.max(1);
         self
     }
-    /// At DETAILED and FULL, time 1 in `n` executions (default 64; 1 times every execution).
+    /// At DETAILED and FULL, time 1 in `n` executions (default 256; 1 times every execution).
     pub fn sample_rate(mut self, n: u32) -> Self {
         self.sample_rate = n.max(1);
         self
@@ -142,7 +144,12 @@ impl VmBuilder {
     /// Keeps printed output in the VM (read it with [`VM::take_output`]) instead of writing
     /// it to standard output.
     pub fn capture_output(mut self, on: bool) -> Self {
-        self.capture_output = on;
+        self.output = if on { Sink::Capture } else { Sink::Stdout };
+        self
+    }
+    /// Sends printed output to standard output, standard error, or the VM's buffer.
+    pub fn output(mut self, sink: Sink) -> Self {
+        self.output = sink;
         self
     }
     /// Lets the interpreter fuse common instruction shapes into superinstructions (on by
@@ -169,7 +176,7 @@ impl VmBuilder {
             .jit
             .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
         VM {
-            out: Output::new(self.capture_output),
+            out: Output::new(self.output),
             cfg: self,
             profiler,
             stack: Vec::new(),

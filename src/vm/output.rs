@@ -5,18 +5,29 @@ use std::io::Write;
 
 use zexus_runtime::Value;
 
+/// Where printed lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    /// Standard output (the default).
+    Stdout,
+    /// Standard error (e.g. while a report goes to standard output).
+    Stderr,
+    /// Kept in the VM; read with `VM::take_output`.
+    Capture,
+}
+
 /// The destination of a VM's printed output.
 pub(crate) struct Output {
     buf: Vec<u8>,
-    capture: bool,
+    sink: Sink,
     captured: String,
 }
 
 impl Output {
-    pub fn new(capture: bool) -> Output {
+    pub fn new(sink: Sink) -> Output {
         Output {
             buf: Vec::new(),
-            capture,
+            sink,
             captured: String::new(),
         }
     }
@@ -40,13 +51,19 @@ impl Output {
         if self.buf.is_empty() {
             return;
         }
-        if self.capture {
-            self.captured.push_str(&String::from_utf8_lossy(&self.buf));
-        } else {
-            let mut out = std::io::stdout().lock();
-            // A closed stdout (e.g. `zx run x.zx | head`) is not the program's error.
-            let _ = out.write_all(&self.buf);
-            let _ = out.flush();
+        // A closed stream (e.g. `zx run x.zx | head`) is not the program's error.
+        match self.sink {
+            Sink::Capture => self.captured.push_str(&String::from_utf8_lossy(&self.buf)),
+            Sink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(&self.buf);
+                let _ = out.flush();
+            }
+            Sink::Stderr => {
+                let mut out = std::io::stderr().lock();
+                let _ = out.write_all(&self.buf);
+                let _ = out.flush();
+            }
         }
         self.buf.clear();
     }

@@ -32,6 +32,8 @@ pub(crate) struct ProfHooks {
     active: Vec<u32>,
     countdown: u32,
     rate: u32,
+    /// Executions still to be timed one by one before sampling settles to 1 in `rate`.
+    warmup: u32,
     period: SamplePeriod,
     timer_cost: u64,
 }
@@ -54,6 +56,7 @@ impl ProfHooks {
             active: vec![0; ids.len()],
             countdown: 1,
             rate: prof.sample_rate.max(1),
+            warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
             timer_cost,
         };
@@ -65,8 +68,8 @@ impl ProfHooks {
             h.calls.push(&mut c.calls);
             h.inclusive.push(&mut c.inclusive_ticks);
         }
-        h.countdown = h.period.next(h.rate);
         h
+
     }
 
     /// Counts down to the next timed execution over an instruction that covers `n` original
@@ -77,7 +80,12 @@ impl ProfHooks {
             self.countdown -= n;
             Step::Fused
         } else if self.countdown == 1 {
-            self.countdown = self.period.next(self.rate);
+            self.countdown = if self.warmup > 0 {
+                self.warmup -= 1;
+                1
+            } else {
+                self.period.next(self.rate)
+            };
             Step::Sample
         } else {
             self.countdown -= 1;

@@ -277,20 +277,19 @@ unsafe fn interp<const L: u8, const J: bool>(
         }
         if L >= LVL_DETAILED {
             let h = hooks.as_deref_mut().expect("hooks");
-            let in_fused = (ip.offset_from(code) as usize) < half;
             match h.step((*ip).n as u32) {
                 Step::Fused => {}
                 // The sample falls inside this superinstruction's shape: run the original
                 // instructions one by one until it is reached, so that every instruction, not
                 // only the first of a shape, gets timed at the sampling rate.
                 Step::Single => {
-                    if in_fused {
+                    if (ip.offset_from(code) as usize) < half {
                         ip = ip.add(half);
                     }
                 }
                 Step::Sample => {
                     // A timed execution runs exactly one original instruction.
-                    if in_fused {
+                    if (ip.offset_from(code) as usize) < half {
                         ip = ip.add(half);
                     }
                     pending = Some((
