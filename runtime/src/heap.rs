@@ -23,6 +23,15 @@ impl StrObj {
     pub fn as_str(&self) -> &str {
         &self.s
     }
+    /// Appends `v`'s display form (only for a string nobody else holds, see
+    /// `Value::append_display_in_place`).
+    pub(crate) fn push_display(&mut self, v: &Value) {
+        use std::fmt::Write;
+        match v.as_str() {
+            Some(t) => self.s.push_str(t),
+            None => write!(self.s, "{v}").expect("writing to a String cannot fail"),
+        }
+    }
 }
 
 /// A mutable list shared by reference.

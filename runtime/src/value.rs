@@ -300,6 +300,20 @@ impl Value {
         }
     }
 
+    /// If this is a string held by no one else, appends `x`'s display form to it in place and
+    /// returns true (the value is unchanged otherwise). Strings are immutable to programs: this
+    /// only ever changes a string no other value can observe.
+    pub fn append_display_in_place(&mut self, x: &Value) -> bool {
+        if self.tag != TAG_STR || !self.is_last_reference() {
+            return false;
+        }
+        // SAFETY: the payload is a live `Rc<StrObj>` and this value holds its only strong
+        // reference (no weak references are ever made), so no other borrow of it exists.
+        let s = unsafe { &mut *(self.payload as *mut StrObj) };
+        s.push_display(x);
+        true
+    }
+
     /// True if the value owns a heap reference.
     #[inline(always)]
     pub fn is_heap(&self) -> bool {

@@ -172,3 +172,18 @@ pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value)
         None => false,
     }
 }
+
+/// `s = s + x` where slot `s` holds the only reference to a string: appends in place, so a
+/// loop that builds a string runs in linear time (a new string per step would be quadratic).
+#[inline(always)]
+pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr) -> bool {
+    if ins.k != super::prepared::K_ADD || ins.a != ins.x || ins.a == ins.c {
+        return false;
+    }
+    let s = &mut *slots.add(ins.a as usize);
+    let x = &*slots.add(ins.c as usize);
+    if x.tag == TAG_UNDEF {
+        return false;
+    }
+    s.append_display_in_place(x)
+}

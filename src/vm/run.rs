@@ -753,6 +753,11 @@ unsafe fn interp<const L: u8, const J: bool>(
                             continue 'fetch;
                         }
                     }
+                    if fused::append_in_place(slots, ins) {
+                        count_rest!(4);
+                        ip = ip.add(4);
+                        continue 'fetch;
+                    }
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
@@ -808,6 +813,11 @@ unsafe fn interp<const L: u8, const J: bool>(
                             ip = ip.add(4);
                             continue 'fetch;
                         }
+                    }
+                    if fused::append_in_place(slots, ins) {
+                        count_rest!(4);
+                        ip = ip.add(4);
+                        continue 'fetch;
                     }
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
