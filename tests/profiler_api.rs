@@ -179,7 +179,7 @@ fn reset_clears_everything_but_settings() {
     );
     assert_eq!(
         (p.level, p.sample_rate, p.is_enabled()),
-        (Level::Full, 64, true)
+        (Level::Full, zexus::profile::DEFAULT_SAMPLE_RATE, true)
     );
     p.record_instruction(5, "ADD", "");
     assert_eq!(p.hottest_instructions(10)[0].ip, 5);
@@ -234,7 +234,7 @@ fn text_report_has_its_sections() {
         "SUMMARY",
         "Profiling Level:       DETAILED",
         "Total Instructions:    160",
-        "Sample Rate:           1 in 64 executions timed",
+        "Sample Rate:           1 in 256 executions timed",
         "MOST COMMON OPCODES",
         "TOP 20 HOTTEST INSTRUCTIONS (by count)",
         "TOP 20 SLOWEST INSTRUCTIONS (by total time)",
