@@ -176,7 +176,7 @@ pub fn div(a: &Value, b: &Value) -> OpResult {
         return int_div(a.payload as i64, b.payload as i64);
     }
     match floats(a, b) {
-        Some((_, y)) if y == 0.0 => Err(OpError::DivisionByZero),
+        Some((_, 0.0)) => Err(OpError::DivisionByZero),
         Some((x, y)) => Ok(Value::float(x / y)),
         None => Err(type_error("divide", a, b)),
     }
@@ -197,7 +197,7 @@ pub fn rem(a: &Value, b: &Value) -> OpResult {
         return int_mod(a.payload as i64, b.payload as i64);
     }
     match floats(a, b) {
-        Some((_, y)) if y == 0.0 => Err(OpError::ModuloByZero),
+        Some((_, 0.0)) => Err(OpError::ModuloByZero),
         Some((x, y)) => {
             let r = x % y;
             Ok(Value::float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
