@@ -332,7 +332,7 @@ fn jump_targets(code: &CodeObject) -> Vec<bool> {
 }
 
 impl XCode {
-    fn new(code: &CodeObject, fuse: bool) -> XCode {
+    fn new(code: &CodeObject, max_stack: u32, fuse: bool) -> XCode {
         let orig: Vec<XInstr> = code
             .instrs
             .iter()
@@ -399,16 +399,21 @@ impl XCode {
             consts: code.consts.clone(),
             n_slots: code.n_slots(),
             arity: code.arity,
-            frame_size: code.n_slots() + code.max_stack + 1,
+            frame_size: code.n_slots() + max_stack + 1,
         }
     }
 }
 
 impl Prepared {
     /// Prepares a verified program; `fuse` turns superinstructions on.
-    pub fn new(bc: &Bytecode, fuse: bool) -> Prepared {
+    pub fn new(bc: &Bytecode, max_stacks: &[u32], fuse: bool) -> Prepared {
         Prepared {
-            codes: bc.code.iter().map(|c| XCode::new(c, fuse)).collect(),
+            codes: bc
+                .code
+                .iter()
+                .zip(max_stacks)
+                .map(|(c, &m)| XCode::new(c, m, fuse))
+                .collect(),
         }
     }
 }
