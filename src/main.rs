@@ -24,12 +24,16 @@ const EXIT_IO: u8 = 74;
     version,
     about = "The Zexus VM: run, profile and disassemble .zx programs",
     long_about = "The Zexus VM: a bytecode interpreter with a Cranelift JIT tier and an \
-instruction-level profiler.\n\nExamples:\n  zx run examples/fib.zx          run a program\n  \
-zx profile                         profile the built-in demo (the guide's Fibonacci program)\n  \
-zx profile prog.zx --level full    profile a program: counts, timings, branches, memory, loops\n  \
-zx profile prog.zx --format html -o report.html\n  zx disasm prog.zx                 show the bytecode\n  \
-zx eval 'print(6 * 7)'             run a snippet\n\nA FILE of '-' reads standard input. Exit codes: 0 ok, \
-65 compile error, 66 unreadable file, 70 runtime error."
+instruction-level profiler.\n\nExamples:\n  \
+zx run examples/primes.zx                   run a program\n  \
+zx profile                                  profile the built-in demo (the guide's Fibonacci)\n  \
+zx profile prog.zx --level full             counts, timings, branches, memory, hot loops\n  \
+zx profile prog.zx --format html -o r.html  an HTML report\n  \
+zx disasm prog.zx                           show the bytecode\n  \
+zx eval 'print(6 * 7)'                      run a snippet\n  \
+zx bench                                    measure the profiler's overhead per level and tier\n\n\
+A FILE of '-' reads standard input. Exit codes: 0 ok, 65 compile error, 66 unreadable file, \
+70 runtime error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -127,22 +131,24 @@ enum Command {
 /// A failure with the exit code it maps to.
 struct Failure(u8, String);
 
+/// Reads a program. Bytes that are not UTF-8 become U+FFFD, so malformed source is reported
+/// by the compiler (exit 65) rather than as an unreadable file.
 fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
     let name = path.display().to_string();
-    let text = if name == "-" {
-        let mut s = String::new();
-        io::stdin().read_to_string(&mut s).map_err(|e| {
+    let bytes = if name == "-" {
+        let mut b = Vec::new();
+        io::stdin().read_to_end(&mut b).map_err(|e| {
             Failure(
                 EXIT_NO_INPUT,
                 format!("zx: cannot read standard input: {e}"),
             )
         })?;
-        s
+        b
     } else {
-        fs::read_to_string(path)
+        fs::read(path)
             .map_err(|e| Failure(EXIT_NO_INPUT, format!("zx: cannot read {name}: {e}")))?
     };
-    Ok((text, name))
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), name))
 }
 
 fn compile(source: &str, name: &str) -> Result<Bytecode, Failure> {

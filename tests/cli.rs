@@ -1,0 +1,170 @@
+//! The `zx` command line: subcommands, standard input, exit codes and report formats.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn zx(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zx starts");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("zx finishes")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn run_reads_files_and_standard_input() {
+    let out = zx(&["run", "examples/fib.zx"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "fib(25) = 75025\nfib_iter(90) = 2880067194370816120\n"
+    );
+    let out = zx(&["run", "-"], Some("print(\"a\", 1 + 2)"));
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), "a 3\n".to_string())
+    );
+    for flag in ["--jit", "--no-jit"] {
+        let out = zx(&["run", flag, "benches/programs/startup.zx"], None);
+        assert_eq!(text(&out.stdout), "ok\n");
+    }
+}
+
+#[test]
+fn exit_codes_follow_sysexits() {
+    let out = zx(&["run", "-"], Some("let x = ;\nlet = 2"));
+    assert_eq!(out.status.code(), Some(65));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("[line 1] Error at ';'") && err.contains("[line 2] Error at '='"),
+        "{err}"
+    );
+
+    let out = zx(&["run", "-"], Some("action f(x) { return x / 0 }\nf(1)"));
+    assert_eq!(out.status.code(), Some(70));
+    assert_eq!(
+        text(&out.stderr),
+        "runtime error: division by zero\n[line 1] in f\n[line 2] in <main>\n"
+    );
+
+    assert_eq!(
+        zx(&["run", "/nonexistent/x.zx"], None).status.code(),
+        Some(66)
+    );
+    // Bytes that are not UTF-8 are malformed source, not an unreadable file.
+    let out = zx(&["run", "-"], Some("print(1)\n\u{fffd}"));
+    assert_eq!(out.status.code(), Some(65));
+}
+
+#[test]
+fn eval_prints_the_programs_value() {
+    let out = zx(&["eval", "let x = 2\nx * 21"], None);
+    assert_eq!(text(&out.stdout), "42\n");
+    let out = zx(&["eval", "[1, \"x\"]"], None);
+    assert_eq!(text(&out.stdout), "[1, \"x\"]\n");
+}
+
+#[test]
+fn disasm_lists_every_code_object() {
+    let out = zx(&["disasm", "examples/fib.zx"], None);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("== <main>") && s.contains("== fib (") && s.contains("== fib_iter ("),
+        "{s}"
+    );
+    assert!(s.contains("CALL_NAME") && s.contains("RETURN"));
+}
+
+#[test]
+fn profile_without_a_file_profiles_the_guide_demo() {
+    let out = zx(&["profile"], None);
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(s.contains("ZEXUS VM INSTRUCTION PROFILING REPORT"));
+    assert!(s.contains("Total Instructions:    354"), "{s}");
+    assert!(text(&out.stderr).contains("Fibonacci(20) = 6765"));
+}
+
+#[test]
+fn profile_json_stays_valid_when_the_program_prints() {
+    let out = zx(
+        &[
+            "profile",
+            "examples/primes.zx",
+            "--level",
+            "full",
+            "--format",
+            "json",
+            "--top",
+            "5",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is only the report");
+    assert_eq!(v["summary"]["profiling_level"], "FULL");
+    assert!(v["hot_loops"].as_array().unwrap().len() >= 2);
+    assert_eq!(v["hottest_instructions"].as_array().unwrap().len(), 5);
+    assert!(text(&out.stderr).contains("twin pairs: 705"));
+}
+
+#[test]
+fn profile_writes_html_to_a_file() {
+    let path = std::env::temp_dir().join(format!("zx-cli-test-{}.html", std::process::id()));
+    let out = zx(
+        &[
+            "profile",
+            "examples/fib.zx",
+            "--format",
+            "html",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("fib(25) = 75025"),
+        "program output stays on stdout with -o"
+    );
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("fib_iter"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    assert_eq!(
+        zx(&["profile", "--level", "fulll"], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        zx(&["profile", "--format", "xml"], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        zx(&["profile", "--level", "none"], None).status.code(),
+        Some(64)
+    );
+}
