@@ -13,6 +13,7 @@ pub mod level;
 pub mod loops;
 pub mod profiler;
 pub mod sections;
+pub mod stacks;
 pub mod summary;
 
 pub use clock::SamplePeriod;
@@ -21,6 +22,7 @@ pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;
 pub use profiler::{HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME, WARMUP_SAMPLES};
+pub use stacks::{CallTree, PathNode};
 pub use sections::{BranchInfo, MemoryInfo, MemoryReport, VariableStats};
 pub use summary::{FunctionStats, InstructionStats, Summary};
 

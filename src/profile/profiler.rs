@@ -64,6 +64,8 @@ pub struct InstructionProfiler {
     pub jit: JitEvents,
     /// The VM's calibrated hook costs, for the overhead estimate.
     pub hook_costs: HookCosts,
+    /// Sampled time per call path (DETAILED and FULL), for flame graphs.
+    pub call_tree: super::CallTree,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -112,6 +114,7 @@ impl InstructionProfiler {
             codes: Vec::new(),
             jit: JitEvents::default(),
             hook_costs: HookCosts::default(),
+            call_tree: super::CallTree::default(),
             enabled: level != Level::None,
             keys: HashMap::new(),
             direct: None,
@@ -172,6 +175,7 @@ impl InstructionProfiler {
             );
         }
         self.jit.clear();
+        self.call_tree.clear();
         self.last_direct_ip = None;
         self.pending_branch = None;
         self.runs = 0;

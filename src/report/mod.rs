@@ -10,6 +10,7 @@ use crate::profile::{
     MemoryReport, Summary,
 };
 
+pub mod flamegraph;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -29,11 +30,22 @@ pub enum Format {
     Json,
     /// One self-contained HTML page.
     Html,
+    /// Folded stacks (`<main>;f;g 1234`, sampled ns per call path), the input of flame-graph
+    /// tools such as inferno and Brendan Gregg's `flamegraph.pl` (DETAILED and FULL).
+    Folded,
+    /// A flame graph of the folded stacks as an interactive SVG, drawn with inferno.
+    Flamegraph,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Html];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Html,
+        Format::Folded,
+        Format::Flamegraph,
+    ];
 
     /// The lower-case name (`"text"`, `"json"`, `"html"`).
     pub const fn name(self) -> &'static str {
@@ -41,6 +53,8 @@ impl Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Html => "html",
+            Format::Folded => "folded",
+            Format::Flamegraph => "flamegraph",
         }
     }
 }
@@ -62,7 +76,7 @@ impl fmt::Display for ParseFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format '{}' (valid formats: text, json, html; any case)",
+            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph; any case)",
             self.input
         )
     }
@@ -150,6 +164,10 @@ pub fn write(data: &ReportData, format: Format, w: &mut dyn io::Write) -> io::Re
         Format::Text => text::write(data, w),
         Format::Json => json::write(data, w),
         Format::Html => html::write(data, w),
+        Format::Folded | Format::Flamegraph => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "folded stacks and flame graphs come from the profiler's call tree: use InstructionProfiler::write_report",
+        )),
     }
 }
 
@@ -169,7 +187,24 @@ impl InstructionProfiler {
         top_n: usize,
         w: &mut dyn io::Write,
     ) -> io::Result<()> {
-        write(&ReportData::collect(self, top_n), format, w)
+        match format {
+            Format::Folded => w.write_all(self.folded_stacks().as_bytes()),
+            Format::Flamegraph => flamegraph::write(self, w),
+            _ => write(&ReportData::collect(self, top_n), format, w),
+        }
+    }
+
+    /// Folded stacks of the sampled time per call path (empty below DETAILED).
+    pub fn folded_stacks(&self) -> String {
+        self.call_tree.folded(
+            |c| {
+                self.codes
+                    .get(c as usize)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "?".to_string())
+            },
+            crate::profile::clock::ns_per_tick(),
+        )
     }
 }
 

@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
-use super::run::LVL_FULL;
+use super::run::{LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -30,6 +30,11 @@ pub(crate) struct ProfHooks {
     pub calls: Vec<*mut u64>,
     inclusive: Vec<*mut u64>,
     active: Vec<u32>,
+    /// The call-path tree and the current path (DETAILED and up).
+    tree: *mut crate::profile::CallTree,
+    node: u32,
+    /// Profile code index of each code object of the run.
+    ids: Vec<u32>,
     countdown: u32,
     rate: u32,
     /// Executions still to be timed one by one before sampling settles to 1 in `rate`.
@@ -54,6 +59,13 @@ impl ProfHooks {
             calls: Vec::new(),
             inclusive: Vec::new(),
             active: vec![0; ids.len()],
+            node: if prof.level >= Level::Detailed {
+                prof.call_tree.root(ids[0] as u32)
+            } else {
+                0
+            },
+            tree: &mut prof.call_tree,
+            ids: ids.iter().map(|&i| i as u32).collect(),
             countdown: 1,
             rate: prof.sample_rate.max(1),
             warmup: crate::profile::WARMUP_SAMPLES,
@@ -100,14 +112,23 @@ impl ProfHooks {
         self.countdown += n.saturating_sub(1);
     }
 
-    /// Records the time since `t0`, less the timer's own cost, for the instruction `t`.
+    /// Records the time since `t0`, less the timer's own cost, for the instruction `t` and
+    /// for the current call path.
     #[inline(never)]
     pub fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
         let dt = now_ticks()
             .saturating_sub(t0)
             .saturating_sub(self.timer_cost);
-        // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new).
-        unsafe { (*t).record(dt) };
+        // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new);
+        // `tree` points to the profiler's call tree, which outlives the run (the profiler is
+        // not touched while the run loop holds these hooks), and `node` is one of its nodes.
+        unsafe {
+            (*t).record(dt);
+            let tree = &mut *self.tree;
+            let n = &mut tree.nodes[self.node as usize];
+            n.ticks += dt;
+            n.samples += 1;
+        }
     }
 
     /// Records a conditional branch's outcome.
@@ -122,8 +143,12 @@ impl ProfHooks {
     #[inline(always)]
     pub fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
         let c = callee as usize;
-        // SAFETY: pointers into the profiler's code profiles, valid for the run.
+        // SAFETY: pointers into the profiler's code profiles and call tree, valid for the run.
         unsafe { *self.calls[c] += 1 };
+        if L >= LVL_DETAILED {
+            // SAFETY: as above.
+            self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
+        }
         if L >= LVL_FULL {
             self.active[c] += 1;
             if self.active[c] == 1 {
@@ -133,9 +158,15 @@ impl ProfHooks {
         0
     }
 
-    /// A call of `code` returns (FULL): adds the inclusive time of an outermost activation.
+    /// A call of `code` returns (DETAILED and up): back to the caller's call path and, at FULL,
+    /// adds the inclusive time of an outermost activation.
     #[inline(always)]
-    pub fn leave(&mut self, code: u32, t0: u64) {
+    pub fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
+        // SAFETY: as in `enter`.
+        self.node = unsafe { (*self.tree).parent(self.node) };
+        if L < LVL_FULL {
+            return;
+        }
         let c = code as usize;
         self.active[c] = self.active[c].saturating_sub(1);
         if t0 != 0 {

@@ -439,8 +439,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                         st.prof = hooks;
                         return Ok(v);
                     };
-                    if L >= LVL_FULL {
-                        hooks.as_deref_mut().expect("hooks").leave(cur, fr.t0);
+                    if L >= LVL_DETAILED {
+                        hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
                     }
                     let ret_at = stk.add(fr.ret_at as usize);
                     while sp > ret_at {
