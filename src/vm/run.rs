@@ -909,9 +909,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     ip = ip.add(half);
                     continue 'dispatch;
                 }
-                // SAFETY: prepared code holds only verified base opcodes and the
-                // superinstructions above; no other byte can reach the dispatch.
-                _ => std::hint::unreachable_unchecked(),
+                other => unreachable!("prepared code has no opcode {other}"),
             }
             continue 'fetch;
         }
