@@ -19,12 +19,30 @@ fn program(name: &str, from: &str, to: &str) -> Bytecode {
 
 fn programs() -> Vec<(&'static str, Bytecode)> {
     vec![
-        ("loop_sum", program("loop_sum", "let n = 100000000;", "let n = 10000000;")),
-        ("fib_iter", program("fib_iter", "let reps = 1000000;", "let reps = 100000;")),
-        ("nested_loops", program("nested_loops", "let n = 3000;", "let n = 1000;")),
-        ("collatz", program("collatz", "let limit = 1000000;", "let limit = 100000;")),
-        ("sieve", program("sieve", "let n = 10000000;", "let n = 1000000;")),
-        ("bubble_sort", program("bubble_sort", "let n = 2000;", "let n = 1000;")),
+        (
+            "loop_sum",
+            program("loop_sum", "let n = 100000000;", "let n = 10000000;"),
+        ),
+        (
+            "fib_iter",
+            program("fib_iter", "let reps = 1000000;", "let reps = 100000;"),
+        ),
+        (
+            "nested_loops",
+            program("nested_loops", "let n = 3000;", "let n = 1000;"),
+        ),
+        (
+            "collatz",
+            program("collatz", "let limit = 1000000;", "let limit = 100000;"),
+        ),
+        (
+            "sieve",
+            program("sieve", "let n = 10000000;", "let n = 1000000;"),
+        ),
+        (
+            "bubble_sort",
+            program("bubble_sort", "let n = 2000;", "let n = 1000;"),
+        ),
     ]
 }
 
@@ -51,10 +69,18 @@ fn tiers(c: &mut Criterion) {
 fn jit_profiling(c: &mut Criterion) {
     let mut g = c.benchmark_group("jit_profiling");
     g.sample_size(10);
-    for (name, bc) in programs().into_iter().filter(|(n, _)| ["loop_sum", "collatz", "sieve"].contains(n)) {
+    for (name, bc) in programs()
+        .into_iter()
+        .filter(|(n, _)| ["loop_sum", "collatz", "sieve"].contains(n))
+    {
         for level in [Level::None, Level::Basic, Level::Detailed, Level::Full] {
             g.bench_function(format!("{name}/{level:?}"), |b| {
-                let mut vm = VM::builder().jit(true).profiling(level).capture_output(true).skip_calibration(true).build();
+                let mut vm = VM::builder()
+                    .jit(true)
+                    .profiling(level)
+                    .capture_output(true)
+                    .skip_calibration(true)
+                    .build();
                 b.iter(|| run(&mut vm, &bc))
             });
         }

@@ -21,7 +21,11 @@ fn main() {
         let t = Instant::now();
         let r = vm.execute(&bc);
         let dt = t.elapsed();
-        println!("jit={jit:<5} {:>10.3} ms  output: {}", dt.as_secs_f64() * 1e3, vm.take_output().trim_end());
+        println!(
+            "jit={jit:<5} {:>10.3} ms  output: {}",
+            dt.as_secs_f64() * 1e3,
+            vm.take_output().trim_end()
+        );
         if let Err(e) = r {
             println!("  error: {e}");
         }
@@ -36,7 +40,11 @@ fn main() {
     }
     println!("speedup: {:.1}x", times[0] / times[1]);
     // The same run profiled at BASIC: the JIT events appear in the report.
-    let mut vm = VM::builder().jit(true).profiling(Level::Basic).capture_output(true).build();
+    let mut vm = VM::builder()
+        .jit(true)
+        .profiling(Level::Basic)
+        .capture_output(true)
+        .build();
     vm.execute(&bc).expect("runs");
     let report = vm.profiling_report(Format::Text, 5);
     if let Some(at) = report.find("JIT") {

@@ -11,7 +11,15 @@ fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/programs");
     let mut jit = Jit::new().expect("host supported");
     let mut all = Vec::new();
-    for name in ["loop_sum", "fib_iter", "nested_loops", "collatz", "sieve", "bubble_sort", "strings"] {
+    for name in [
+        "loop_sum",
+        "fib_iter",
+        "nested_loops",
+        "collatz",
+        "sieve",
+        "bubble_sort",
+        "strings",
+    ] {
         let src = std::fs::read_to_string(format!("{dir}/{name}.zx")).expect("program");
         let bc = zexus::compile(&src, name).expect("compiles");
         let code = &bc.code[0];
@@ -44,7 +52,10 @@ fn main() {
                 std::hint::black_box(c.code_bytes);
             }
             times.sort_by(f64::total_cmp);
-            println!("{name:>12} loop {}..{}: median {:.0} µs, first {:.0} µs", ins.a, ip, times[10], times[0]);
+            println!(
+                "{name:>12} loop {}..{}: median {:.0} µs, first {:.0} µs",
+                ins.a, ip, times[10], times[0]
+            );
             all.push(times[10]);
         }
     }

@@ -3,10 +3,19 @@
 
 fn main() {
     let path = std::env::args().nth(1).expect("a program");
-    let level: zexus::Level = std::env::args().nth(2).unwrap_or_else(|| "none".into()).parse().expect("a level");
+    let level: zexus::Level = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "none".into())
+        .parse()
+        .expect("a level");
     let src = std::fs::read_to_string(&path).expect("readable");
     let bc = zexus::compile(&src, &path).expect("compiles");
     std::env::set_var("ZEXUS_JIT_DISASM", "1");
-    let mut vm = zexus::VM::builder().jit(true).profiling(level).capture_output(true).skip_calibration(true).build();
+    let mut vm = zexus::VM::builder()
+        .jit(true)
+        .profiling(level)
+        .capture_output(true)
+        .skip_calibration(true)
+        .build();
     vm.execute(&bc).expect("runs");
 }

@@ -9,21 +9,43 @@ use std::time::Instant;
 use zexus::{compile, Level, VM};
 
 fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/programs");
     let levels = [Level::None, Level::Basic, Level::Detailed, Level::Full];
-    println!("{:>12} {:>9} {:>9} {:>9} {:>9} {:>9}   (ms, JIT on; interp = JIT off at NONE)", "program", "interp", "none", "basic", "detailed", "full");
-    for name in ["loop_sum", "fib_iter", "nested_loops", "collatz", "sieve", "bubble_sort", "strings"] {
+    println!(
+        "{:>12} {:>9} {:>9} {:>9} {:>9} {:>9}   (ms, JIT on; interp = JIT off at NONE)",
+        "program", "interp", "none", "basic", "detailed", "full"
+    );
+    for name in [
+        "loop_sum",
+        "fib_iter",
+        "nested_loops",
+        "collatz",
+        "sieve",
+        "bubble_sort",
+        "strings",
+    ] {
         let src = std::fs::read_to_string(format!("{dir}/{name}.zx")).expect("program");
         let bc = compile(&src, name).expect("compiles");
         let mut t: Vec<Vec<f64>> = vec![Vec::new(); levels.len() + 1];
         for _ in 0..rounds {
-            for (i, cfg) in std::iter::once(None).chain(levels.iter().map(Some)).enumerate() {
+            for (i, cfg) in std::iter::once(None)
+                .chain(levels.iter().map(Some))
+                .enumerate()
+            {
                 let (jit, level) = match cfg {
                     None => (false, Level::None),
                     Some(&l) => (true, l),
                 };
-                let mut vm = VM::builder().jit(jit).profiling(level).capture_output(true).skip_calibration(true).build();
+                let mut vm = VM::builder()
+                    .jit(jit)
+                    .profiling(level)
+                    .capture_output(true)
+                    .skip_calibration(true)
+                    .build();
                 let s = Instant::now();
                 vm.execute(&bc).expect("runs");
                 t[i].push(s.elapsed().as_secs_f64() * 1e3);

@@ -12,29 +12,49 @@ use zexus_runtime::value::{TAG_INT, TAG_LIST};
 
 /// True if any instruction of the CLIF can trap (`trap`, `trapz`, `trapnz`, `*_trap`).
 fn has_trap(text: &str) -> bool {
-    text.lines().any(|l| l.split_whitespace().any(|w| w.starts_with("trap") || w.ends_with("_trap")))
+    text.lines().any(|l| {
+        l.split_whitespace()
+            .any(|w| w.starts_with("trap") || w.ends_with("_trap"))
+    })
 }
 
 fn snapshot(name: &str, text: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
         std::fs::create_dir_all(path.parent().expect("dir")).expect("snapshot dir");
         std::fs::write(&path, text).expect("snapshot written");
         return;
     }
     let want = std::fs::read_to_string(&path).expect("snapshot readable");
-    assert!(want == text, "CLIF of {name} changed (UPDATE_SNAPSHOTS=1 to accept):\n{text}");
+    assert!(
+        want == text,
+        "CLIF of {name} changed (UPDATE_SNAPSHOTS=1 to accept):\n{text}"
+    );
 }
 
 /// The CLIF of loop number `nth` (in back-edge order) of a script's top level, with every slot
 /// an int except `lists`.
 fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: bool) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/bench").join(script);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts/bench")
+        .join(script);
     let src = std::fs::read_to_string(path).expect("script");
     let bc = zexus::compile(&src, script).expect("compiles");
     let code = &bc.code[0];
     let depths = stack_depths(&bc, 0).expect("verified");
-    let tags: Vec<u64> = code.slot_names.iter().map(|n| if lists.contains(&n.as_str()) { TAG_LIST } else { TAG_INT }).collect();
+    let tags: Vec<u64> = code
+        .slot_names
+        .iter()
+        .map(|n| {
+            if lists.contains(&n.as_str()) {
+                TAG_LIST
+            } else {
+                TAG_INT
+            }
+        })
+        .collect();
     let (ip, ins) = code
         .instrs
         .iter()
@@ -71,7 +91,10 @@ fn loop_sum_clif() {
 fn sieve_marking_loop_clif() {
     // The sieve's loops: filling, the outer `i * i < n` loop, its inner marking loop, counting.
     let text = clif("sieve.zx", 1, &["is_prime"], true, true);
-    assert!(text.contains("call fn"), "helper calls for the slow paths:\n{text}");
+    assert!(
+        text.contains("call fn"),
+        "helper calls for the slow paths:\n{text}"
+    );
     assert!(!has_trap(&text), "no traps:\n{text}");
     snapshot("jit_sieve_marking.clif", &text);
 }

@@ -14,21 +14,48 @@ fn counts_of(p: &InstructionProfiler) -> Vec<String> {
     let mut out = Vec::new();
     for c in &p.codes {
         out.push(format!("{} counts {:?}", c.name, c.counts));
-        let br: Vec<_> = c.branches.iter().map(|b| (b.taken, b.not_taken, b.mispredicts, b.state)).collect();
+        let br: Vec<_> = c
+            .branches
+            .iter()
+            .map(|b| (b.taken, b.not_taken, b.mispredicts, b.state))
+            .collect();
         out.push(format!("{} branches {br:?}", c.name));
-        let mut loops: Vec<_> = c.loops.iter().filter(|l| l.iterations > 0).map(|l| (l.header_ip, l.back_edge_ip, l.iterations)).collect();
+        let mut loops: Vec<_> = c
+            .loops
+            .iter()
+            .filter(|l| l.iterations > 0)
+            .map(|l| (l.header_ip, l.back_edge_ip, l.iterations))
+            .collect();
         loops.sort_unstable();
         out.push(format!("{} loops {loops:?}", c.name));
-        out.push(format!("{} reads {:?} writes {:?}", c.name, c.mem_reads, c.mem_writes));
-        out.push(format!("{} vars {:?} {:?} calls {}", c.name, c.var_reads, c.var_writes, c.calls));
+        out.push(format!(
+            "{} reads {:?} writes {:?}",
+            c.name, c.mem_reads, c.mem_writes
+        ));
+        out.push(format!(
+            "{} vars {:?} {:?} calls {}",
+            c.name, c.var_reads, c.var_writes, c.calls
+        ));
     }
     out
 }
 
-fn run(path: &std::path::Path, level: Level, jit: bool, threshold: u32) -> (common::Outcome, Vec<String>, Option<VM>) {
-    let b = VM::builder().profiling(level).jit(jit).hot_threshold(threshold).skip_calibration(true);
+fn run(
+    path: &std::path::Path,
+    level: Level,
+    jit: bool,
+    threshold: u32,
+) -> (common::Outcome, Vec<String>, Option<VM>) {
+    let b = VM::builder()
+        .profiling(level)
+        .jit(jit)
+        .hot_threshold(threshold)
+        .skip_calibration(true);
     let (o, vm) = common::run_script_vm(path, b);
-    let counts = vm.as_ref().map(|vm| counts_of(vm.profiler())).unwrap_or_default();
+    let counts = vm
+        .as_ref()
+        .map(|vm| counts_of(vm.profiler()))
+        .unwrap_or_default();
     (o, counts, vm)
 }
 
@@ -37,7 +64,11 @@ fn every_script_is_identical_with_and_without_the_jit() {
     let mut failures = Vec::new();
     let mut compiled = 0;
     for path in common::scripts() {
-        let name = path.strip_prefix(common::scripts_dir()).unwrap_or(&path).display().to_string();
+        let name = path
+            .strip_prefix(common::scripts_dir())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         for level in [Level::None, Level::Basic, Level::Detailed, Level::Full] {
             let (base, base_counts, _) = run(&path, level, false, 1000);
             for threshold in [1, 1000] {
@@ -48,12 +79,28 @@ fn every_script_is_identical_with_and_without_the_jit() {
                 if o != base {
                     failures.push(format!("{name} at {level:?}, threshold {threshold}: outcome differs\n  off: {base:?}\n  on:  {o:?}"));
                 } else if counts != base_counts {
-                    let diff: Vec<_> = counts.iter().zip(&base_counts).filter(|(a, b)| a != b).map(|(a, b)| format!("  on:  {a}\n  off: {b}")).collect();
-                    failures.push(format!("{name} at {level:?}, threshold {threshold}: profile differs\n{}", diff.join("\n")));
+                    let diff: Vec<_> = counts
+                        .iter()
+                        .zip(&base_counts)
+                        .filter(|(a, b)| a != b)
+                        .map(|(a, b)| format!("  on:  {a}\n  off: {b}"))
+                        .collect();
+                    failures.push(format!(
+                        "{name} at {level:?}, threshold {threshold}: profile differs\n{}",
+                        diff.join("\n")
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
-    assert!(compiled > 50, "only {compiled} loops compiled over all scripts");
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        compiled > 50,
+        "only {compiled} loops compiled over all scripts"
+    );
 }

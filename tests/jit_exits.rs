@@ -11,10 +11,19 @@ use zexus::{Level, VM};
 /// counts agree, and returns the JIT's stats.
 fn both(src: &str, level: Level) -> (common::Outcome, JitStats) {
     let run = |jit: bool| {
-        let b = VM::builder().profiling(level).jit(jit).hot_threshold(1).skip_calibration(true);
+        let b = VM::builder()
+            .profiling(level)
+            .jit(jit)
+            .hot_threshold(1)
+            .skip_calibration(true);
         let (o, vm) = common::run_source(src, "<test>", b);
         let vm = vm.expect("compiles");
-        let counts: Vec<_> = vm.profiler().codes.iter().map(|c| (c.counts.clone(), c.branches.clone())).collect();
+        let counts: Vec<_> = vm
+            .profiler()
+            .codes
+            .iter()
+            .map(|c| (c.counts.clone(), c.branches.clone()))
+            .collect();
         (o, counts, vm.jit_stats())
     };
     let (off, off_counts, _) = run(false);
@@ -30,7 +39,11 @@ fn exit_reasons(s: &JitStats) -> Vec<String> {
 
 fn assert_exit(s: &JitStats, reason: &str) {
     assert!(s.loops_compiled > 0, "no loop compiled: {s:?}");
-    assert!(exit_reasons(s).iter().any(|r| r == reason), "no '{reason}' exit in {:?}", exit_reasons(s));
+    assert!(
+        exit_reasons(s).iter().any(|r| r == reason),
+        "no '{reason}' exit in {:?}",
+        exit_reasons(s)
+    );
 }
 
 #[test]
@@ -38,7 +51,13 @@ fn overflow_exits_and_the_interpreter_raises_it() {
     let src = "let x = 9223372036854775000;\nlet i = 0;\nwhile (i < 10000) {\n  x = x + 1;\n  i = i + 1;\n}\nprint(x);\n";
     for level in [Level::None, Level::Full] {
         let (o, s) = both(src, level);
-        assert!(o.error.as_deref().unwrap_or("").contains("integer overflow"), "{o:?}");
+        assert!(
+            o.error
+                .as_deref()
+                .unwrap_or("")
+                .contains("integer overflow"),
+            "{o:?}"
+        );
         assert_exit(&s, "overflow");
     }
 }
@@ -47,11 +66,20 @@ fn overflow_exits_and_the_interpreter_raises_it() {
 fn division_and_modulo_by_zero_exit() {
     let src = "let i = 0;\nlet s = 0;\nwhile (i < 100) {\n  s = s + 0 / (50 - i);\n  i = i + 1;\n}\nprint(s);\n";
     let (o, s) = both(src, Level::Basic);
-    assert!(o.error.as_deref().unwrap_or("").contains("division by zero"), "{o:?}");
+    assert!(
+        o.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("division by zero"),
+        "{o:?}"
+    );
     assert_exit(&s, "division by zero");
     let src = "let i = 0;\nlet s = 0;\nwhile (i < 100) {\n  s = s + 7 % (50 - i);\n  i = i + 1;\n}\nprint(s);\n";
     let (o, s) = both(src, Level::Full);
-    assert!(o.error.as_deref().unwrap_or("").contains("modulo by zero"), "{o:?}");
+    assert!(
+        o.error.as_deref().unwrap_or("").contains("modulo by zero"),
+        "{o:?}"
+    );
     assert_exit(&s, "modulo by zero");
 }
 
@@ -80,18 +108,31 @@ fn an_unsupported_opcode_exits_and_a_loop_that_keeps_exiting_is_blacklisted() {
     assert_eq!(o.lines().len(), 300);
     assert_exit(&s, "unsupported PRINT");
     assert!(s.blacklisted >= 1, "{s:?}");
-    assert!(s.events.refusals.iter().any(|r| r.reason.contains("blacklisted")), "{:?}", s.events.refusals);
+    assert!(
+        s.events
+            .refusals
+            .iter()
+            .any(|r| r.reason.contains("blacklisted")),
+        "{:?}",
+        s.events.refusals
+    );
 }
 
 #[test]
 fn index_out_of_range_exits_and_the_interpreter_raises_it() {
     let src = "let xs = [1, 2, 3];\nlet i = 0;\nlet s = 0;\nwhile (i < 5) {\n  s = s + xs[i];\n  i = i + 1;\n}\nprint(s);\n";
     let (o, s) = both(src, Level::Full);
-    assert!(o.error.as_deref().unwrap_or("").contains("out of range"), "{o:?}");
+    assert!(
+        o.error.as_deref().unwrap_or("").contains("out of range"),
+        "{o:?}"
+    );
     assert_exit(&s, "INDEX failed");
     let src = "let xs = [1, 2, 3];\nlet i = 0;\nwhile (i < 5) {\n  xs[i] = i;\n  i = i + 1;\n}\nprint(xs);\n";
     let (o, s) = both(src, Level::None);
-    assert!(o.error.as_deref().unwrap_or("").contains("out of range"), "{o:?}");
+    assert!(
+        o.error.as_deref().unwrap_or("").contains("out of range"),
+        "{o:?}"
+    );
     assert_exit(&s, "STORE_INDEX failed");
 }
 
@@ -107,7 +148,13 @@ fn a_for_each_loop_is_refused_with_a_reason() {
     let src = "let s = 0;\nfor each x in [1, 2, 3] {\n  s = s + x;\n}\nprint(s);\n";
     let (o, s) = both(src, Level::Basic);
     assert_eq!(o.lines(), vec!["6"]);
-    assert!(s.events.refusals.iter().any(|r| r.reason.contains("FOR_ITER")), "{s:?}");
+    assert!(
+        s.events
+            .refusals
+            .iter()
+            .any(|r| r.reason.contains("FOR_ITER")),
+        "{s:?}"
+    );
 }
 
 #[test]
@@ -142,10 +189,56 @@ fn perf_map_lines_and_jit_time_at_detailed() {
         VM::builder().jit(true).perf_map(true).profiling(Level::Detailed).skip_calibration(true),
     );
     let vm = vm.expect("ran");
-    let map = std::fs::read_to_string(format!("/tmp/perf-{}.map", std::process::id())).expect("perf map written");
-    assert!(map.lines().any(|l| l.ends_with("zexus-jit:<main>:4-15") || l.contains("zexus-jit:<main>:")), "{map}");
+    let map = std::fs::read_to_string(format!("/tmp/perf-{}.map", std::process::id()))
+        .expect("perf map written");
+    assert!(
+        map.lines()
+            .any(|l| l.ends_with("zexus-jit:<main>:4-15") || l.contains("zexus-jit:<main>:")),
+        "{map}"
+    );
     let main = &vm.profiler().codes[0];
     assert!(main.jit_ticks > 0, "JIT time recorded at DETAILED");
     assert!(main.loops.iter().any(|l| l.jit_ticks > 0));
-    assert!(vm.profiling_report(zexus::Format::Json, 5).contains("\"jit\""));
+    assert!(vm
+        .profiling_report(zexus::Format::Json, 5)
+        .contains("\"jit\""));
+}
+
+#[test]
+fn loops_inside_functions_use_locals_and_globals() {
+    let src = "let g = 0;\nlet gs = 0.5;\nlet names = [];\naction f(n) {\n  let i = 0;\n  let acc = 0;\n  while (i < n) {\n    acc = acc + i;\n    g = g + 1;\n    gs = gs * 1.5;\n    if (i == 7) {\n      append(names, \"x\" + str(i));\n    }\n    i = i + 1;\n  }\n  return acc;\n}\nlet k = 0;\nlet t = 0;\nwhile (k < 30) {\n  t = t + f(k);\n  k = k + 1;\n}\nprint(t, g, gs > 1000, len(names));\n";
+    for level in [Level::None, Level::Basic, Level::Full] {
+        let (o, s) = both(src, level);
+        assert_eq!(o.lines(), vec!["4060 435 true 22"]);
+        assert!(s.events.compiled.iter().any(|c| c.function == "f"), "{s:?}");
+    }
+}
+
+#[test]
+fn strings_grow_in_place_only_when_nobody_else_holds_them() {
+    let src = "let s = \"\";\nlet keep = [];\nlet i = 0;\nwhile (i < 40) {\n  s = s + str(i % 10);\n  if (i % 7 == 0) {\n    append(keep, s);\n  }\n  let t = s;\n  s = s + \"-\";\n  i = i + 1;\n}\nprint(len(s), keep[1], keep[5], len(keep));\n";
+    for level in [Level::None, Level::Full] {
+        let (o, s) = both(src, level);
+        assert_eq!(o.lines(), vec!["80 0-1-2-3-4-5-6-7 0-1-2-3-4-5-6-7-8-9-0-1-2-3-4-5-6-7-8-9-0-1-2-3-4-5-6-7-8-9-0-1-2-3-4-5 6"]);
+        assert_eq!(s.side_exits, 0);
+    }
+}
+
+#[test]
+fn a_loop_test_bounds_the_increment_only_while_it_holds() {
+    // `i < MAX` makes `i + 1` safe (no check); `i <= MAX` does not, and `i` stored in between
+    // loses the fact.
+    let src = "let i = 9223372036854775000;\nwhile (i < 9223372036854775807) {\n  i = i + 1;\n}\nprint(i);\nlet j = 9223372036854775000;\nwhile (j <= 9223372036854775807) {\n  j = j + 1;\n}\n";
+    let (o, _) = both(src, Level::Basic);
+    assert_eq!(o.lines(), vec!["9223372036854775807"]);
+    assert!(
+        o.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("integer overflow"),
+        "{o:?}"
+    );
+    let src = "let k = 1;\nlet n = 0;\nwhile (k < 9223372036854775000) {\n  k = k * 2;\n  k = k + 1;\n  n = n + 1;\n}\nprint(k, n);\n";
+    let (o, _) = both(src, Level::Full);
+    assert_eq!(o.lines(), vec!["9223372036854775807 62"]);
 }

@@ -9,7 +9,10 @@ use zexus::{Format, Level, VM};
 
 /// Keys whose values are times, rates or estimates (or depend on them), which differ by nature.
 fn timed(key: &str) -> bool {
-    const PARTS: &[&str] = &["time", "_us", "_ms", "per_sec", "overhead", "sample", "p50", "p95", "p99", "avg", "min_", "max_", "percent", "jit", "_ns", "_sec"];
+    const PARTS: &[&str] = &[
+        "time", "_us", "_ms", "per_sec", "overhead", "sample", "p50", "p95", "p99", "avg", "min_",
+        "max_", "percent", "jit", "_ns", "_sec",
+    ];
     PARTS.iter().any(|p| key.contains(p))
 }
 
@@ -28,10 +31,15 @@ fn strip(v: &mut J) {
 }
 
 fn report(path: &std::path::Path, level: Level, jit: bool) -> (J, String) {
-    let b = VM::builder().profiling(level).jit(jit).hot_threshold(1).skip_calibration(true);
+    let b = VM::builder()
+        .profiling(level)
+        .jit(jit)
+        .hot_threshold(1)
+        .skip_calibration(true);
     let (_, vm) = common::run_script_vm(path, b);
     let vm = vm.expect("compiles");
-    let mut j: J = serde_json::from_str(&vm.profiling_report(Format::Json, 1000)).expect("valid JSON");
+    let mut j: J =
+        serde_json::from_str(&vm.profiling_report(Format::Json, 1000)).expect("valid JSON");
     strip(&mut j);
     (j, vm.profiling_report(Format::Text, 20))
 }
@@ -46,8 +54,15 @@ fn reports_count_the_same_with_the_jit() {
             let (off, _) = report(&path, level, false);
             let (on, text) = report(&path, level, true);
             let s = on.to_string();
-            assert!(s.contains("total_instructions") && s.contains("\"count\""), "counts kept: {s}");
-            assert!(on == off, "{} at {level:?}: report counts differ\noff: {off}\non:  {on}", path.display());
+            assert!(
+                s.contains("total_instructions") && s.contains("\"count\""),
+                "counts kept: {s}"
+            );
+            assert!(
+                on == off,
+                "{} at {level:?}: report counts differ\noff: {off}\non:  {on}",
+                path.display()
+            );
             if text.contains("Compiled loops") {
                 n += 1;
             }

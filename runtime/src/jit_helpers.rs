@@ -248,6 +248,25 @@ helpers! {
         }
     }
 
+    /// `slot = slot + b` for the ADD of `s = s + b`: a string nobody else holds grows in place
+    /// (as the interpreter's fused path does, so string building stays linear); otherwise
+    /// `ops::add`. The result (the slot's new value, not yet stored) goes to `out`; 1 on error.
+    fn rt_add_to_slot(slot: *mut Value, bt: u64, bp: u64, out: *mut Value) -> u32 {
+        // SAFETY: `slot` is a live, assigned frame slot that no other reference borrows during
+        // the call; `b` is a live value borrowed from the JIT frame (not this slot).
+        let (s, b) = unsafe { (&mut *slot, view(bt, bp)) };
+        if s.append_display_in_place(&b) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            unsafe { put(out, s.clone()) };
+            return 0;
+        }
+        match ops::add(s, &b) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
     /// `append(list, v)`: pushes a clone of `v`; 1 if the first operand is not a list.
     fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.

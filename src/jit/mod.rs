@@ -17,6 +17,7 @@
 //! it needs through [`LoopRequest`] and [`JitFrame`] (including the [`HostFns`] it calls back for
 //! builtins and methods).
 
+pub mod meta;
 mod perf;
 mod stats;
 pub mod translate;
@@ -34,8 +35,8 @@ use zexus_runtime::Value;
 
 use crate::bytecode::Op;
 
+pub use meta::{ExitReason, ExitSite, LoopMeta, LoopRequest, SlotType, Space};
 pub use stats::JitStats;
-pub use translate::{ExitReason, ExitSite, LoopMeta, LoopRequest, SlotType, Space};
 
 /// Most machine code one VM keeps (JIT memory is only freed with the module): past this, hot
 /// loops stay interpreted ("code cache full").
@@ -231,17 +232,21 @@ impl Jit {
         let module = self.module.as_mut().expect("the module lives until drop");
         // 1. Translate: bytecode to Cranelift IR in `ctx.func`.
         self.ctx.func.signature = translate::signature(module);
-        let refs: Vec<_> = self
-            .helper_ids
-            .iter()
-            .map(|(id, h)| (h.name, module.declare_func_in_func(*id, &mut self.ctx.func)))
-            .collect();
+        let ids = &self.helper_ids;
+        let target = module.target_config();
+        let mut declare = |name: &'static str, func: &mut cranelift_codegen::ir::Function| {
+            let (id, _) = ids
+                .iter()
+                .find(|(_, h)| h.name == name)
+                .expect("a helper of the table");
+            module.declare_func_in_func(*id, func)
+        };
         let meta = match translate::translate(
             req,
             &mut self.ctx.func,
             &mut self.fctx,
-            &refs,
-            module.target_config(),
+            &mut declare,
+            target,
         ) {
             Ok(m) => m,
             Err(e) => {

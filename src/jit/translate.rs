@@ -26,23 +26,23 @@
 //! re-enters): PRINT, CALL_NAME, CALL_VALUE, RETURN, BUILD_LIST, BUILD_MAP, GET_ITER, FOR_ITER.
 //! A loop whose header is a FOR_ITER is refused.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, FuncRef, Function, InstBuilder, MemFlagsData, SigRef,
-    StackSlot, StackSlotData, StackSlotKind, Type, Value as CV,
+    StackSlot, StackSlotData, StackSlotKind, Value as CV,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
-use zexus_runtime::jit_helpers as rt;
-use zexus_runtime::value::{
-    HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF,
-};
+use zexus_runtime::value::{HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_UNDEF};
 
+mod lower;
+
+pub use super::meta::*;
 use super::Unsupported;
-use crate::bytecode::{CodeObject, Op};
+use crate::bytecode::Op;
 
 /// Offsets of [`super::JitFrame`]'s fields.
 const F_SLOTS: i32 = 0;
@@ -58,291 +58,6 @@ const H_METHOD: i32 = 8;
 
 /// Largest loop (in instructions) the JIT compiles.
 pub const MAX_REGION: usize = 4000;
-
-/// Which frame a slot belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Space {
-    /// The running code object's own slots.
-    Local,
-    /// The program's globals (inside functions).
-    Global,
-}
-
-/// How a slot is kept in native code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlotType {
-    /// An `i64` variable (entry guard: tag int).
-    Int,
-    /// An `f64` variable (entry guard: tag float).
-    Float,
-    /// An `i8` variable (entry guard: tag bool).
-    Bool,
-    /// In memory, any type, read and written as (tag, payload).
-    Mem,
-}
-
-impl SlotType {
-    fn tag(self) -> u64 {
-        match self {
-            SlotType::Int => TAG_INT,
-            SlotType::Float => TAG_FLOAT,
-            SlotType::Bool => TAG_BOOL,
-            SlotType::Mem => u64::MAX,
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            SlotType::Int => "int",
-            SlotType::Float => "float",
-            SlotType::Bool => "bool",
-            SlotType::Mem => "any",
-        }
-    }
-}
-
-/// Why native code returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExitReason {
-    /// Control left the loop (the normal end of a loop run).
-    LoopExit,
-    /// A slot's type at entry was not the one the code is specialised for.
-    EntryGuard,
-    /// An int operation overflowed.
-    Overflow,
-    /// Division by zero.
-    DivisionByZero,
-    /// Modulo by zero.
-    ModuloByZero,
-    /// An int division with a remainder (its result is a float).
-    InexactDivision,
-    /// A store would change a specialised slot's type.
-    TypeChange,
-    /// A load of an unassigned variable.
-    Undefined,
-    /// A helper or host call failed (the interpreter raises the error).
-    Failed(Op),
-    /// An opcode native code does not run.
-    Unsupported(Op),
-}
-
-impl ExitReason {
-    /// Text for reports.
-    pub fn describe(self) -> String {
-        match self {
-            ExitReason::LoopExit => "loop exit".into(),
-            ExitReason::EntryGuard => "type guard".into(),
-            ExitReason::Overflow => "overflow".into(),
-            ExitReason::DivisionByZero => "division by zero".into(),
-            ExitReason::ModuloByZero => "modulo by zero".into(),
-            ExitReason::InexactDivision => "inexact int division".into(),
-            ExitReason::TypeChange => "type change".into(),
-            ExitReason::Undefined => "undefined variable".into(),
-            ExitReason::Failed(op) => format!("{} failed", op.name()),
-            ExitReason::Unsupported(op) => format!("unsupported {}", op.name()),
-        }
-    }
-    /// True for every exit but the normal end of the loop.
-    pub fn is_side_exit(self) -> bool {
-        self != ExitReason::LoopExit
-    }
-}
-
-/// One place where native code returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExitSite {
-    /// The ip the interpreter resumes at.
-    pub ip: u32,
-    /// Why.
-    pub reason: ExitReason,
-    /// Values written to `frame.stack` (depth(ip) - depth(header)).
-    pub stack_len: u32,
-    /// For an exit inside the loop: the block it left (index into [`LoopMeta::blocks`]); the
-    /// instructions from `ip` to the block's end did not run that last time.
-    pub partial: Option<usize>,
-    /// The slot a type change would have stored to.
-    pub slot: Option<(Space, u32)>,
-    /// For an exit along a conditional branch's edge: the branch's ip and whether it was taken.
-    pub edge: Option<(u32, bool)>,
-}
-
-/// How a block of the loop ends, for deriving counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Term {
-    /// Falls through or jumps forward to one place (`None`: out of the loop).
-    Goto(Option<usize>),
-    /// A backward jump, counted.
-    Back {
-        /// The block it jumps to.
-        to: usize,
-        /// Its counter.
-        ctr: usize,
-    },
-    /// A conditional branch: taken to `taken` (counted by `ctr`), else to `not_taken`.
-    Cond {
-        /// The branch's ip.
-        ip: u32,
-        /// Block reached when taken (`None`: out of the loop).
-        taken: Option<usize>,
-        /// Block reached when not taken.
-        not_taken: Option<usize>,
-        /// Counter of taken edges.
-        ctr: usize,
-    },
-    /// Always exits (an opcode native code does not run).
-    Exit,
-}
-
-/// A basic block of the loop.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlockMeta {
-    /// First ip.
-    pub start: u32,
-    /// Last ip.
-    pub end: u32,
-    /// How it ends.
-    pub term: Term,
-}
-
-/// The predictor counters of one conditional branch (FULL), as indices into `frame.ctr`.
-///
-/// A branch whose taken edge leaves the loop (a loop's exit test) has no inline predictor: in
-/// one native run it falls through `n` times and then is taken at most once, as the run's last
-/// act, so the VM replays that sequence on the predictor in closed form ([`predict_run`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BranchCtr {
-    /// The branch's ip.
-    pub ip: u32,
-    /// The predictor runs inline (else the VM replays the run).
-    pub inline: bool,
-    /// Predictor misses.
-    pub miss: usize,
-    /// Predictor state (read at entry, written at exit).
-    pub state: usize,
-}
-
-/// Replays `n` outcomes in one direction on a 2-bit predictor in `state` (0..=3, predicting
-/// taken at 2 and up): returns (misses, new state), as `n` calls of `BranchStats::record`.
-pub fn predict_run(state: u8, taken: bool, n: u64) -> (u64, u8) {
-    let s = state as u64;
-    if taken {
-        (
-            n.min(2u64.saturating_sub(s)),
-            s.saturating_add(n).min(3) as u8,
-        )
-    } else {
-        (n.min(s.saturating_sub(1)), s.saturating_sub(n) as u8)
-    }
-}
-
-/// Counts of one native run, derived from its edge counters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunCounts {
-    /// Executions of each block (entries; see [`ExitSite::partial`]).
-    pub blocks: Vec<u64>,
-    /// (ip, taken, not taken) of each conditional branch.
-    pub branches: Vec<(u32, u64, u64)>,
-}
-
-/// What the VM needs to know about a compiled loop.
-#[derive(Debug, Clone, Default)]
-pub struct LoopMeta {
-    /// The loop header.
-    pub header: u32,
-    /// The back edge.
-    pub back_edge: u32,
-    /// The loop's basic blocks in ip order (BASIC+; empty without counters).
-    pub blocks: Vec<BlockMeta>,
-    /// FULL: predictor counters.
-    pub branches: Vec<BranchCtr>,
-    /// Counter of back edges to the header taken in native code.
-    pub iter_ctr: usize,
-    /// Words of `frame.ctr`.
-    pub n_counters: usize,
-    /// Exit sites by index (`frame.exit_site`); site 0 is the entry guard.
-    pub exits: Vec<ExitSite>,
-    /// The specialisation, e.g. `"i:int, s:int, xs:any"`.
-    pub specialised: String,
-}
-
-impl LoopMeta {
-    /// Block and branch counts of one native run from its counters `ctr`, which ended at exit
-    /// site `site`. Blocks are visited in ip order: every edge not counted goes forward, so a
-    /// block's count is complete when it is reached.
-    pub fn derive(&self, ctr: &[u64], site: usize, out: &mut RunCounts) {
-        let n = self.blocks.len();
-        out.blocks.clear();
-        out.blocks.resize(n, 0);
-        out.branches.clear();
-        if n == 0 {
-            return;
-        }
-        let partial = self.exits.get(site).and_then(|s| s.partial);
-        if site != 0 {
-            out.blocks[0] = 1; // the entry, at the header (site 0 = the guard failed: nothing ran)
-        }
-        for b in &self.blocks {
-            match b.term {
-                Term::Back { to, ctr: c } => out.blocks[to] += ctr[c],
-                Term::Cond {
-                    taken: Some(t),
-                    ctr: c,
-                    ip,
-                    ..
-                } if self.blocks[t].start <= ip => out.blocks[t] += ctr[c],
-                _ => {}
-            }
-        }
-        for i in 0..n {
-            let done = out.blocks[i] - u64::from(partial == Some(i));
-            match self.blocks[i].term {
-                Term::Goto(Some(j)) => out.blocks[j] += done,
-                Term::Cond {
-                    ip,
-                    taken,
-                    not_taken,
-                    ctr: c,
-                } => {
-                    let t = ctr[c];
-                    let nt = done - t;
-                    if let Some(j) = taken.filter(|&j| self.blocks[j].start > ip) {
-                        out.blocks[j] += t;
-                    }
-                    if let Some(j) = not_taken {
-                        out.blocks[j] += nt;
-                    }
-                    out.branches.push((ip, t, nt));
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// Everything the translator needs about a loop.
-pub struct LoopRequest<'a> {
-    /// The code object.
-    pub code: &'a CodeObject,
-    /// True for the program's top level (its slots are the globals).
-    pub is_main: bool,
-    /// Names of the program's globals.
-    pub global_names: &'a [String],
-    /// The back edge's target.
-    pub header: u32,
-    /// The backward `JUMP`.
-    pub back_edge: u32,
-    /// Operand-stack depth at each ip (`bytecode::stack_depths`).
-    pub depths: &'a [u32],
-    /// Current tag of each of the code object's slots.
-    pub local_tags: &'a [u64],
-    /// Current tag of each global (ignored for the program itself).
-    pub global_tags: &'a [u64],
-    /// Slots to keep in memory whatever their tag (after type changes).
-    pub general: &'a HashSet<(Space, u32)>,
-    /// Keep per-block counters (profiling at BASIC and up).
-    pub counters: bool,
-    /// Keep branch counters and the predictor (FULL).
-    pub branch_stats: bool,
-}
 
 /// The native signature: `extern "C" fn(*mut JitFrame) -> u32`.
 pub fn signature(module: &impl Module) -> cranelift_codegen::ir::Signature {
@@ -376,24 +91,12 @@ struct BInfo {
     reachable: bool,
 }
 
-struct Helpers {
-    incref: FuncRef,
-    drop: FuncRef,
-    binop: FuncRef,
-    neg: FuncRef,
-    compare: FuncRef,
-    truthy: FuncRef,
-    index: FuncRef,
-    store_index: FuncRef,
-    fmod: FuncRef,
-    append: FuncRef,
-    len: FuncRef,
-}
-
 struct Tr<'a, 'f> {
     b: FunctionBuilder<'f>,
     req: &'a LoopRequest<'a>,
-    h: Helpers,
+    /// Declares an `rt_*` import in the function (only the helpers a loop uses appear in it).
+    declare: &'a mut dyn FnMut(&'static str, &mut Function) -> FuncRef,
+    helper_refs: HashMap<&'static str, FuncRef>,
     host_sig: SigRef,
     frame: CV,
     slots: CV,
@@ -407,6 +110,8 @@ struct Tr<'a, 'f> {
     ctr_vars: Vec<Option<Variable>>,
     /// Per conditional branch: taken counter, and the predictor's miss and state (FULL).
     branch_vars: HashMap<u32, (usize, Option<[usize; 2]>)>,
+    /// Conditional branches that leave an inner loop (its exit test).
+    loop_tests: std::collections::HashSet<u32>,
     /// Per counted backward jump: its counter.
     back_vars: HashMap<u32, usize>,
     meta: LoopMeta,
@@ -416,6 +121,17 @@ struct Tr<'a, 'f> {
     cur_block: u32,
     /// The conditional branch edge being translated (for exits along it).
     cur_edge: Option<(u32, bool)>,
+    /// Incoming edges per block start.
+    preds: HashMap<u32, u32>,
+    /// The slot each int value was loaded from in this block.
+    origin: HashMap<CV, (Space, u32)>,
+    /// The last `x < y` compare on a slot's value: (result, slot).
+    last_lt: Option<(CV, (Space, u32))>,
+    /// A fact for the block starting at `.0`: slot `.1` is below some int (so `+ 1` cannot
+    /// overflow), from the loop test that leads there.
+    pending_fact: Option<(u32, (Space, u32))>,
+    /// Int slots known to be below some int in the current block, until stored.
+    below: std::collections::HashSet<(Space, u32)>,
 }
 
 fn unsupported(op: Option<Op>, ip: u32, reason: impl Into<String>) -> Unsupported {
@@ -451,13 +167,13 @@ fn is_exit_op(op: Op) -> bool {
     )
 }
 
-/// Translates the loop of `req` into `func`. `helpers` names each `rt_*` import of `func`.
+/// Translates the loop of `req` into `func`; `declare` imports an `rt_*` helper into it.
 #[allow(clippy::needless_range_loop)] // ips index the code, the depths and the leaders alike
-pub fn translate(
-    req: &LoopRequest,
+pub fn translate<'a>(
+    req: &'a LoopRequest<'a>,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
-    helpers: &[(&'static str, FuncRef)],
+    declare: &'a mut dyn FnMut(&'static str, &mut Function) -> FuncRef,
     target: TargetFrontendConfig,
 ) -> Result<LoopMeta, Unsupported> {
     let (h, e) = (req.header as usize, req.back_edge as usize);
@@ -502,26 +218,6 @@ pub fn translate(
             ));
         }
     }
-    let find = |name: &str| {
-        helpers
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|x| x.1)
-            .expect("helper declared")
-    };
-    let hs = Helpers {
-        incref: find("rt_incref"),
-        drop: find("rt_drop"),
-        binop: find("rt_binop"),
-        neg: find("rt_neg"),
-        compare: find("rt_compare"),
-        truthy: find("rt_truthy"),
-        index: find("rt_index"),
-        store_index: find("rt_store_index"),
-        fmod: find("rt_fmod"),
-        append: find("rt_append"),
-        len: find("rt_len"),
-    };
 
     // Leaders: the header, in-region jump targets, and every instruction after a jump.
     let mut leaders = vec![h as u32];
@@ -539,6 +235,20 @@ pub fn translate(
     }
     leaders.sort_unstable();
     leaders.dedup();
+    // Incoming edges of each block (over-counted where unsure: that only loses facts).
+    let mut preds: HashMap<u32, u32> = HashMap::new();
+    *preds.entry(h as u32).or_default() += 1;
+    for ip in h..=e {
+        let op = ins[ip].op;
+        let t = ins[ip].a as usize;
+        if matches!(op.operand_kind(), crate::bytecode::OperandKind::Target) && (h..=e).contains(&t)
+        {
+            *preds.entry(t as u32).or_default() += 1;
+        }
+        if op != Op::JUMP && ip < e && leaders.binary_search(&(ip as u32 + 1)).is_ok() {
+            *preds.entry(ip as u32 + 1).or_default() += 1;
+        }
+    }
 
     // Slot types from the tags observed now.
     let mut slot_ty = BTreeMap::new();
@@ -641,6 +351,17 @@ pub fn translate(
         .filter(|&ip| ins[ip].op == Op::JUMP && (h..=ip).contains(&(ins[ip].a as usize)))
         .map(|ip| (ins[ip].a as usize, ip))
         .collect();
+    // A forward branch from inside an inner loop to past its back edge is that loop's test.
+    let loop_tests: std::collections::HashSet<u32> = (h..=e)
+        .filter(|&ip| is_cond_branch(ins[ip].op))
+        .filter(|&ip| {
+            let t = ins[ip].a as usize;
+            backs
+                .iter()
+                .any(|&(lt, ls)| ls != e && lt <= ip && ip < ls && t > ls)
+        })
+        .map(|ip| ip as u32)
+        .collect();
     let nest = |ip: usize| {
         backs
             .iter()
@@ -728,7 +449,8 @@ pub fn translate(
     let mut t = Tr {
         b,
         req,
-        h: hs,
+        declare,
+        helper_refs: HashMap::new(),
         host_sig,
         frame,
         slots,
@@ -741,12 +463,18 @@ pub fn translate(
         ctr_vars,
         branch_vars,
         back_vars,
+        loop_tests,
         meta,
         exit_block,
         out_slot,
         args_slot,
         cur_block: req.header,
         cur_edge: None,
+        preds,
+        origin: HashMap::new(),
+        last_lt: None,
+        pending_fact: None,
+        below: Default::default(),
     };
     t.entry()?;
     let starts: Vec<u32> = t.blocks.keys().copied().collect();
@@ -782,7 +510,19 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.ins().iconst(types::I64, v)
     }
 
-    fn call(&mut self, f: FuncRef, args: &[CV]) -> Option<CV> {
+    /// The import of helper `name`, declared on first use.
+    fn helper(&mut self, name: &'static str) -> FuncRef {
+        if let Some(&f) = self.helper_refs.get(name) {
+            return f;
+        }
+        let f = (self.declare)(name, self.b.func);
+        self.helper_refs.insert(name, f);
+        f
+    }
+
+    /// Calls helper `name`; its result, if it has one.
+    fn call(&mut self, name: &'static str, args: &[CV]) -> Option<CV> {
+        let f = self.helper(name);
         let inst = self.b.ins().call(f, args);
         self.b.inst_results(inst).first().copied()
     }
@@ -908,7 +648,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// Calls `f(tag, payload)` only for a heap tag.
-    fn if_heap_call(&mut self, f: FuncRef, t: CV, p: CV) {
+    fn if_heap_call(&mut self, name: &'static str, t: CV, p: CV) {
         let heap =
             self.b
                 .ins()
@@ -918,7 +658,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.set_cold_block(call);
         self.b.ins().brif(heap, call, &[], cont, &[]);
         self.b.switch_to_block(call);
-        self.b.ins().call(f, &[t, p]);
+        self.call(name, &[t, p]);
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
     }
@@ -943,14 +683,14 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn owned(&mut self, v: AV) -> (CV, CV) {
         let (t, p) = self.boxed(v);
         if let AV::D(_, _, Own::Slot(..) | Own::Const) = v {
-            self.if_heap_call(self.h.incref, t, p);
+            self.if_heap_call("rt_incref", t, p);
         }
         (t, p)
     }
 
     fn drop_av(&mut self, v: AV) {
         if let AV::D(t, p, Own::Owned) = v {
-            self.if_heap_call(self.h.drop, t, p);
+            self.if_heap_call("rt_drop", t, p);
         }
     }
 
@@ -1043,6 +783,12 @@ impl<'a, 'f> Tr<'a, 'f> {
             return Ok(());
         }
         self.cur_block = start;
+        self.below.clear();
+        if let Some((b, slot)) = self.pending_fact.take() {
+            if b == start && self.preds.get(&start) == Some(&1) {
+                self.below.insert(slot);
+            }
+        }
         // Read the stack parameters before any variable use adds SSA parameters.
         let params = self.b.block_params(blk).to_vec();
         let mut stack: Vec<AV> = params
@@ -1079,767 +825,5 @@ impl<'a, 'f> Tr<'a, 'f> {
             Op::LOAD_GLOBAL | Op::STORE_GLOBAL if !self.req.is_main => (Space::Global, a),
             _ => (Space::Local, a),
         }
-    }
-
-    /// Truthiness as an `i8` 0/1.
-    fn truthy(&mut self, v: AV) -> CV {
-        match v {
-            AV::I(x) => self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
-            AV::F(x) => {
-                let z = self.b.ins().f64const(0.0);
-                self.b.ins().fcmp(FloatCC::NotEqual, x, z)
-            }
-            AV::B(x) => x,
-            AV::D(t, p, _) => {
-                // Ints and bools inline (payload != 0), anything else through the helper.
-                let t2 = self.b.ins().bor_imm_s(t, TAG_BOOL as i64);
-                let simple = self.b.ins().icmp_imm_s(IntCC::Equal, t2, TAG_BOOL as i64);
-                let slow = self.b.create_block();
-                let join = self.b.create_block();
-                self.b.append_block_param(join, types::I8);
-                self.b.set_cold_block(slow);
-                let fast = self.b.ins().icmp_imm_s(IntCC::NotEqual, p, 0);
-                self.b
-                    .ins()
-                    .brif(simple, join, &[BlockArg::Value(fast)], slow, &[]);
-                self.b.switch_to_block(slow);
-                let r = self.call(self.h.truthy, &[t, p]).expect("result");
-                let r = self.b.ins().ireduce(types::I8, r);
-                self.b.ins().jump(join, &[BlockArg::Value(r)]);
-                self.b.switch_to_block(join);
-                self.b.block_params(join)[0]
-            }
-        }
-    }
-
-    fn float_of(&mut self, v: AV) -> Option<CV> {
-        match v {
-            AV::F(x) => Some(x),
-            AV::I(x) => Some(self.b.ins().fcvt_from_sint(types::F64, x)),
-            _ => None,
-        }
-    }
-
-    /// A helper call writing a value to the out slot; exits at `ip` if it fails.
-    fn helper_value(&mut self, f: FuncRef, args: &[CV], ip: u32, pre: &[AV]) -> AV {
-        let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
-        let mut a = args.to_vec();
-        a.push(out);
-        let st = self.call(f, &a).expect("status");
-        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
-        self.exit_if(
-            failed,
-            ip,
-            ExitReason::Failed(self.req.code.instrs[ip as usize].op),
-            pre,
-        );
-        self.load_out()
-    }
-
-    fn load_out(&mut self) -> AV {
-        let t = self
-            .b
-            .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 0);
-        let p = self
-            .b
-            .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 8);
-        AV::D(t, p, Own::Owned)
-    }
-
-    fn generic_binop(&mut self, op: u64, a: AV, b: AV, ip: u32, pre: &[AV]) -> AV {
-        let (at, ap) = self.boxed(a);
-        let (bt, bp) = self.boxed(b);
-        let k = self.iconst(op as i64);
-        let r = self.helper_value(self.h.binop, &[k, at, ap, bt, bp], ip, pre);
-        self.drop_av(a);
-        self.drop_av(b);
-        r
-    }
-
-    /// An unconditional exit: the rest of the block is dead code.
-    fn exit_now(&mut self, ip: u32, reason: ExitReason, stack: &[AV]) {
-        self.emit_exit(ip, reason, stack, None);
-    }
-
-    /// Translates instruction `ip`; true if it ended the block.
-    fn instr(&mut self, ip: u32, stack: &mut Vec<AV>) -> Result<bool, Unsupported> {
-        let ins = self.req.code.instrs[ip as usize];
-        let pre = stack.clone();
-        let a = ins.a;
-        macro_rules! pop {
-            () => {
-                stack.pop().expect("verified stack depth")
-            };
-        }
-        match ins.op {
-            Op::NOP => {}
-            Op::LOAD_CONST => {
-                let c = &self.req.code.consts[a as usize];
-                let v = match c.tag {
-                    TAG_INT => AV::I(self.iconst(c.payload as i64)),
-                    TAG_FLOAT => AV::F(self.b.ins().f64const(f64::from_bits(c.payload))),
-                    TAG_BOOL => AV::B(self.b.ins().iconst(types::I8, c.payload as i64)),
-                    TAG_NULL | TAG_FUNC => {
-                        let t = self.iconst(c.tag as i64);
-                        AV::D(t, self.iconst(c.payload as i64), Own::Const)
-                    }
-                    _ => {
-                        let t = self
-                            .b
-                            .ins()
-                            .load(types::I64, mf(), self.consts, (a * 16) as i32);
-                        let p =
-                            self.b
-                                .ins()
-                                .load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
-                        AV::D(t, p, Own::Const)
-                    }
-                };
-                stack.push(v);
-            }
-            Op::LOAD_NAME | Op::LOAD_GLOBAL => {
-                let k = self.local_key(ins.op, a);
-                let v = match self.slot_ty[&k] {
-                    SlotType::Int => AV::I(self.b.use_var(self.slot_var[&k])),
-                    SlotType::Float => AV::F(self.b.use_var(self.slot_var[&k])),
-                    SlotType::Bool => AV::B(self.b.use_var(self.slot_var[&k])),
-                    SlotType::Mem => {
-                        let base = self.base_of(k.0);
-                        let t = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
-                        let undef = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_UNDEF as i64);
-                        self.exit_if(undef, ip, ExitReason::Undefined, &pre);
-                        let p = self
-                            .b
-                            .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
-                        AV::D(t, p, Own::Slot(k.0, k.1))
-                    }
-                };
-                stack.push(v);
-            }
-            Op::STORE_NAME | Op::STORE_GLOBAL => {
-                let k = self.local_key(ins.op, a);
-                let v = pop!();
-                let ty = self.slot_ty[&k];
-                match (ty, v) {
-                    (SlotType::Int, AV::I(x))
-                    | (SlotType::Float, AV::F(x))
-                    | (SlotType::Bool, AV::B(x)) => {
-                        self.b.def_var(self.slot_var[&k], x);
-                    }
-                    (SlotType::Int | SlotType::Float | SlotType::Bool, AV::D(t, p, _)) => {
-                        let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, ty.tag() as i64);
-                        self.exit_if_slot(bad, ip, ExitReason::TypeChange, &pre, Some(k));
-                        let x = match ty {
-                            SlotType::Int => p,
-                            SlotType::Float => {
-                                self.b.ins().bitcast(types::F64, MemFlagsData::new(), p)
-                            }
-                            _ => self.b.ins().ireduce(types::I8, p),
-                        };
-                        self.b.def_var(self.slot_var[&k], x);
-                    }
-                    (SlotType::Mem, v) => {
-                        // Values borrowed from this slot must survive the store.
-                        for s in stack.iter_mut() {
-                            if let AV::D(t, p, Own::Slot(sp, i)) = *s {
-                                if (sp, i) == k {
-                                    self.if_heap_call(self.h.incref, t, p);
-                                    *s = AV::D(t, p, Own::Owned);
-                                }
-                            }
-                        }
-                        let (t, p) = self.owned(v);
-                        let base = self.base_of(k.0);
-                        let ot = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
-                        let op = self
-                            .b
-                            .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
-                        self.b.ins().store(mf(), t, base, (k.1 * 16) as i32);
-                        self.b.ins().store(mf(), p, base, (k.1 * 16 + 8) as i32);
-                        self.if_heap_call(self.h.drop, ot, op);
-                    }
-                    _ => {
-                        self.set_term(Term::Exit);
-                        self.emit_exit(ip, ExitReason::TypeChange, &pre, Some(k));
-                        return Ok(true);
-                    }
-                }
-            }
-            Op::POP => {
-                let v = pop!();
-                self.drop_av(v);
-            }
-            Op::DUP => {
-                let v = *stack.last().expect("verified");
-                let c = self.dup(v);
-                stack.push(c);
-            }
-            Op::DUP2 => {
-                let n = stack.len();
-                let (x, y) = (stack[n - 2], stack[n - 1]);
-                let (cx, cy) = (self.dup(x), self.dup(y));
-                stack.push(cx);
-                stack.push(cy);
-            }
-            Op::ADD | Op::SUB | Op::MUL => {
-                let bv = pop!();
-                let av = pop!();
-                let r = match (av, bv) {
-                    (AV::I(x), AV::I(y)) => {
-                        let (r, of) = match ins.op {
-                            Op::ADD => self.b.ins().sadd_overflow(x, y),
-                            Op::SUB => self.b.ins().ssub_overflow(x, y),
-                            _ => self.b.ins().smul_overflow(x, y),
-                        };
-                        self.exit_if(of, ip, ExitReason::Overflow, &pre);
-                        AV::I(r)
-                    }
-                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.float_of(av).expect("number");
-                        let y = self.float_of(bv).expect("number");
-                        AV::F(match ins.op {
-                            Op::ADD => self.b.ins().fadd(x, y),
-                            Op::SUB => self.b.ins().fsub(x, y),
-                            _ => self.b.ins().fmul(x, y),
-                        })
-                    }
-                    _ => {
-                        let k = match ins.op {
-                            Op::ADD => rt::BIN_ADD,
-                            Op::SUB => rt::BIN_SUB,
-                            _ => rt::BIN_MUL,
-                        };
-                        self.generic_binop(k, av, bv, ip, &pre)
-                    }
-                };
-                stack.push(r);
-            }
-            Op::DIV => {
-                let bv = pop!();
-                let av = pop!();
-                let r = match (av, bv) {
-                    (AV::I(x), AV::I(y)) => {
-                        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
-                        self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
-                        let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
-                        let of = self.b.ins().band(m1, min);
-                        self.exit_if(of, ip, ExitReason::Overflow, &pre);
-                        let rem = self.b.ins().srem(x, y);
-                        let inexact = self.b.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
-                        self.exit_if(inexact, ip, ExitReason::InexactDivision, &pre);
-                        AV::I(self.b.ins().sdiv(x, y))
-                    }
-                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.float_of(av).expect("number");
-                        let y = self.float_of(bv).expect("number");
-                        let z = self.b.ins().f64const(0.0);
-                        let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
-                        self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
-                        AV::F(self.b.ins().fdiv(x, y))
-                    }
-                    _ => self.generic_binop(rt::BIN_DIV, av, bv, ip, &pre),
-                };
-                stack.push(r);
-            }
-            Op::MOD => {
-                let bv = pop!();
-                let av = pop!();
-                let r = match (av, bv) {
-                    (AV::I(x), AV::I(y)) => {
-                        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
-                        self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
-                        AV::I(self.int_mod(x, y))
-                    }
-                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                        let x = self.float_of(av).expect("number");
-                        let y = self.float_of(bv).expect("number");
-                        let z = self.b.ins().f64const(0.0);
-                        let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
-                        self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
-                        AV::F(self.call(self.h.fmod, &[x, y]).expect("result"))
-                    }
-                    _ => self.generic_binop(rt::BIN_MOD, av, bv, ip, &pre),
-                };
-                stack.push(r);
-            }
-            Op::POW => {
-                let bv = pop!();
-                let av = pop!();
-                let r = self.generic_binop(rt::BIN_POW, av, bv, ip, &pre);
-                stack.push(r);
-            }
-            Op::NEG => {
-                let v = pop!();
-                let r = match v {
-                    AV::I(x) => {
-                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
-                        self.exit_if(min, ip, ExitReason::Overflow, &pre);
-                        AV::I(self.b.ins().ineg(x))
-                    }
-                    AV::F(x) => AV::F(self.b.ins().fneg(x)),
-                    _ => {
-                        let (t, p) = self.boxed(v);
-                        let r = self.helper_value(self.h.neg, &[t, p], ip, &pre);
-                        self.drop_av(v);
-                        r
-                    }
-                };
-                stack.push(r);
-            }
-            Op::EQ | Op::NEQ | Op::LT | Op::GT | Op::LTE | Op::GTE => {
-                let bv = pop!();
-                let av = pop!();
-                let r = self.compare(ins.op, av, bv, ip, &pre);
-                stack.push(AV::B(r));
-            }
-            Op::AND | Op::OR => {
-                let bv = pop!();
-                let av = pop!();
-                let x = self.truthy(av);
-                let y = self.truthy(bv);
-                let r = if ins.op == Op::AND {
-                    self.b.ins().band(x, y)
-                } else {
-                    self.b.ins().bor(x, y)
-                };
-                self.drop_av(av);
-                self.drop_av(bv);
-                stack.push(AV::B(r));
-            }
-            Op::NOT => {
-                let v = pop!();
-                let x = self.truthy(v);
-                let r = self.b.ins().bxor_imm_s(x, 1);
-                self.drop_av(v);
-                stack.push(AV::B(r));
-            }
-            Op::JUMP => {
-                match self.back_vars.get(&ip).copied() {
-                    Some(ctr) => {
-                        self.incr(ctr, 1);
-                        let to = self
-                            .block_idx(a)
-                            .expect("a backward jump in the loop reaches a block");
-                        self.set_term(Term::Back { to, ctr });
-                    }
-                    None => self.set_term(Term::Goto(self.block_idx(a))),
-                }
-                self.goto(a, stack);
-                return Ok(true);
-            }
-            Op::JUMP_IF_FALSE
-            | Op::JUMP_IF_TRUE
-            | Op::JUMP_IF_FALSE_OR_POP
-            | Op::JUMP_IF_TRUE_OR_POP => {
-                let c = pop!();
-                let t = self.truthy(c);
-                let on_true = matches!(ins.op, Op::JUMP_IF_TRUE | Op::JUMP_IF_TRUE_OR_POP);
-                let keeps = matches!(ins.op, Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP);
-                let taken = self.b.create_block();
-                let not_taken = self.b.create_block();
-                if on_true {
-                    self.b.ins().brif(t, taken, &[], not_taken, &[]);
-                } else {
-                    self.b.ins().brif(t, not_taken, &[], taken, &[]);
-                }
-                if let Some((ctr, _)) = self.branch_vars.get(&ip).copied() {
-                    let term = Term::Cond {
-                        ip,
-                        taken: self.block_idx(a),
-                        not_taken: self.block_idx(ip + 1),
-                        ctr,
-                    };
-                    self.set_term(term);
-                }
-                self.b.switch_to_block(taken);
-                self.branch_stat(ip, true);
-                let mut ts = stack.clone();
-                if keeps {
-                    ts.push(c);
-                } else {
-                    self.drop_av(c);
-                }
-                self.cur_edge = Some((ip, true));
-                self.goto(a, &ts);
-                self.b.switch_to_block(not_taken);
-                self.branch_stat(ip, false);
-                self.drop_av(c);
-                self.cur_edge = Some((ip, false));
-                self.goto(ip + 1, stack);
-                self.cur_edge = None;
-                return Ok(true);
-            }
-            Op::CALL_BUILTIN if crate::bytecode::BUILTINS[a as usize] == "append" && ins.b == 2 => {
-                let v = pop!();
-                let l = pop!();
-                let (lt, lp) = self.boxed(l);
-                let (vt, vp) = self.boxed(v);
-                let st = self.call(self.h.append, &[lt, lp, vt, vp]).expect("status");
-                let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
-                self.exit_if(failed, ip, ExitReason::Failed(Op::CALL_BUILTIN), &pre);
-                self.drop_av(l);
-                self.drop_av(v);
-                let t = self.iconst(TAG_NULL as i64);
-                let z = self.iconst(0);
-                stack.push(AV::D(t, z, Own::Const));
-            }
-            Op::CALL_BUILTIN
-                if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length")
-                    && ins.b == 1 =>
-            {
-                let v = pop!();
-                let (t, p) = self.boxed(v);
-                let r = self.helper_value(self.h.len, &[t, p], ip, &pre);
-                self.drop_av(v);
-                let AV::D(_, n, _) = r else {
-                    unreachable!("helper results are boxed")
-                };
-                stack.push(AV::I(n));
-            }
-            Op::CALL_BUILTIN | Op::CALL_METHOD => {
-                let argc = ins.b as usize;
-                let n = if ins.op == Op::CALL_METHOD {
-                    argc + 1
-                } else {
-                    argc
-                };
-                let args: Vec<AV> = stack.split_off(stack.len() - n);
-                for (i, &v) in args.iter().enumerate() {
-                    let (t, p) = self.boxed(v);
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
-                }
-                let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
-                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
-                let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
-                let cnt = self.iconst(argc as i64);
-                let (fp, first) = if ins.op == Op::CALL_BUILTIN {
-                    (
-                        self.b.ins().load(types::I64, mf(), host, H_BUILTIN),
-                        self.iconst(a as i64),
-                    )
-                } else {
-                    (
-                        self.b.ins().load(types::I64, mf(), host, H_METHOD),
-                        self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64),
-                    )
-                };
-                let inst = self
-                    .b
-                    .ins()
-                    .call_indirect(self.host_sig, fp, &[first, argp, cnt, out]);
-                let st = self.b.inst_results(inst)[0];
-                let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
-                self.exit_if(failed, ip, ExitReason::Failed(ins.op), &pre);
-                let r = self.load_out();
-                for v in args {
-                    self.drop_av(v);
-                }
-                stack.push(r);
-            }
-            Op::INDEX => {
-                let k = pop!();
-                let o = pop!();
-                let r = self.index(o, k, ip, &pre);
-                stack.push(r);
-            }
-            Op::STORE_INDEX => {
-                let v = pop!();
-                let k = pop!();
-                let o = pop!();
-                self.store_index(o, k, v, ip, &pre);
-            }
-            op if is_exit_op(op) => {
-                self.set_term(Term::Exit);
-                self.exit_now(ip, ExitReason::Unsupported(op), &pre);
-                return Ok(true);
-            }
-            op => {
-                return Err(unsupported(
-                    Some(op),
-                    ip,
-                    format!("opcode {} is not compiled", op.name()),
-                ))
-            }
-        }
-        Ok(false)
-    }
-
-    /// Floor modulo of ints, `y != 0`. Non-negative operands (the usual case) take an unsigned
-    /// remainder, 32-bit when both fit (a shorter divide; by a constant, a multiply).
-    fn int_mod(&mut self, x: CV, y: CV) -> CV {
-        let join = self.b.create_block();
-        self.b.append_block_param(join, types::I64);
-        let nonneg = self.b.create_block();
-        let general = self.b.create_block();
-        self.b.set_cold_block(general);
-        let both = self.b.ins().bor(x, y);
-        let pos = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, both, 0);
-        self.b.ins().brif(pos, nonneg, &[], general, &[]);
-        self.b.switch_to_block(nonneg);
-        let y_const = self.b.func.dfg.value_def(y).inst().is_some_and(|i| {
-            matches!(
-                self.b.func.dfg.insts[i].opcode(),
-                cranelift_codegen::ir::Opcode::Iconst
-            )
-        });
-        if y_const {
-            let r = self.b.ins().urem(x, y);
-            self.b.ins().jump(join, &[BlockArg::Value(r)]);
-        } else {
-            let small = self.b.create_block();
-            let wide = self.b.create_block();
-            let hi = self.b.ins().ushr_imm_u(both, 32);
-            let fits = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0);
-            self.b.ins().brif(fits, small, &[], wide, &[]);
-            self.b.switch_to_block(small);
-            let x32 = self.b.ins().ireduce(types::I32, x);
-            let y32 = self.b.ins().ireduce(types::I32, y);
-            let r32 = self.b.ins().urem(x32, y32);
-            let r = self.b.ins().uextend(types::I64, r32);
-            self.b.ins().jump(join, &[BlockArg::Value(r)]);
-            self.b.switch_to_block(wide);
-            let r = self.b.ins().urem(x, y);
-            self.b.ins().jump(join, &[BlockArg::Value(r)]);
-        }
-        self.b.switch_to_block(general);
-        // x % -1 is 0 (and i64::MIN % -1 must not reach the hardware divide).
-        let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-        let one = self.iconst(1);
-        let ys = self.b.ins().select(m1, one, y);
-        let r = self.b.ins().srem(x, ys);
-        // Floor modulo: a nonzero remainder takes the divisor's sign.
-        let sx = self.b.ins().bxor(r, y);
-        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
-        let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
-        let fix = self.b.ins().band(neg, nz);
-        let ry = self.b.ins().iadd(r, y);
-        let r = self.b.ins().select(fix, ry, r);
-        self.b.ins().jump(join, &[BlockArg::Value(r)]);
-        self.b.switch_to_block(join);
-        self.b.block_params(join)[0]
-    }
-
-    /// The (tag == LIST, key tag == INT, not borrowed, 0 <= key < len) test of an inline element
-    /// access; returns the element's address in the fast block, or `None` without a layout.
-    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> Option<CV> {
-        let lay = rt::list_layout()?;
-        let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, o.0, TAG_LIST as i64);
-        let int_key = self.b.ins().icmp_imm_s(IntCC::Equal, k.0, TAG_INT as i64);
-        let ok = self.b.ins().band(is_list, int_key);
-        let b1 = self.b.create_block();
-        self.b.ins().brif(ok, b1, &[], slow, &[]);
-        self.b.switch_to_block(b1);
-        let flag = self.b.ins().load(types::I64, mf(), o.1, lay.borrow);
-        let len = self.b.ins().load(types::I64, mf(), o.1, lay.len);
-        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, k.1, len);
-        let ok = self.b.ins().band(free, inb);
-        let b2 = self.b.create_block();
-        self.b.ins().brif(ok, b2, &[], slow, &[]);
-        self.b.switch_to_block(b2);
-        let data = self.b.ins().load(types::I64, mf(), o.1, lay.ptr);
-        let off = self.b.ins().ishl_imm_u(k.1, 4);
-        Some(self.b.ins().iadd(data, off))
-    }
-
-    /// `o[k]`: list elements inline, everything else through `rt_index`.
-    fn index(&mut self, o: AV, k: AV, ip: u32, pre: &[AV]) -> AV {
-        let ob = self.boxed(o);
-        let kb = self.boxed(k);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let join = self.b.create_block();
-        self.b.append_block_param(join, types::I64);
-        self.b.append_block_param(join, types::I64);
-        match self.list_fast(ob, kb, slow) {
-            Some(addr) => {
-                let t = self.b.ins().load(types::I64, mf(), addr, 0);
-                let p = self.b.ins().load(types::I64, mf(), addr, 8);
-                self.if_heap_call(self.h.incref, t, p);
-                self.b
-                    .ins()
-                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        self.b.switch_to_block(slow);
-        let r = self.helper_value(self.h.index, &[ob.0, ob.1, kb.0, kb.1], ip, pre);
-        let AV::D(t, p, _) = r else {
-            unreachable!("helper results are boxed")
-        };
-        self.b
-            .ins()
-            .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
-        self.b.switch_to_block(join);
-        let ps = self.b.block_params(join).to_vec();
-        self.drop_av(o);
-        self.drop_av(k);
-        AV::D(ps[0], ps[1], Own::Owned)
-    }
-
-    /// `o[k] = v`: list elements inline, everything else through `rt_store_index`.
-    fn store_index(&mut self, o: AV, k: AV, v: AV, ip: u32, pre: &[AV]) {
-        let ob = self.boxed(o);
-        let kb = self.boxed(k);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let join = self.b.create_block();
-        match self.list_fast(ob, kb, slow) {
-            Some(addr) => {
-                // The list takes over a reference to `v`.
-                let (vt, vp) = self.owned(v);
-                let ot = self.b.ins().load(types::I64, mf(), addr, 0);
-                let op = self.b.ins().load(types::I64, mf(), addr, 8);
-                self.b.ins().store(mf(), vt, addr, 0);
-                self.b.ins().store(mf(), vp, addr, 8);
-                self.if_heap_call(self.h.drop, ot, op);
-                self.b.ins().jump(join, &[]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        self.b.switch_to_block(slow);
-        let (vt, vp) = self.boxed(v);
-        let st = self
-            .call(self.h.store_index, &[ob.0, ob.1, kb.0, kb.1, vt, vp])
-            .expect("status");
-        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
-        self.exit_if(failed, ip, ExitReason::Failed(Op::STORE_INDEX), pre);
-        // The helper cloned `v`: give back the reference native code held.
-        self.drop_av(v);
-        self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.drop_av(o);
-        self.drop_av(k);
-    }
-
-    /// A second reference to the same value.
-    fn dup(&mut self, v: AV) -> AV {
-        match v {
-            AV::D(t, p, Own::Owned) => {
-                self.if_heap_call(self.h.incref, t, p);
-                AV::D(t, p, Own::Owned)
-            }
-            other => other,
-        }
-    }
-
-    fn compare(&mut self, op: Op, av: AV, bv: AV, ip: u32, pre: &[AV]) -> CV {
-        let (icc, fcc, k) = match op {
-            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CMP_EQ),
-            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CMP_NEQ),
-            Op::LT => (IntCC::SignedLessThan, FloatCC::LessThan, rt::CMP_LT),
-            Op::GT => (IntCC::SignedGreaterThan, FloatCC::GreaterThan, rt::CMP_GT),
-            Op::LTE => (
-                IntCC::SignedLessThanOrEqual,
-                FloatCC::LessThanOrEqual,
-                rt::CMP_LTE,
-            ),
-            _ => (
-                IntCC::SignedGreaterThanOrEqual,
-                FloatCC::GreaterThanOrEqual,
-                rt::CMP_GTE,
-            ),
-        };
-        match (av, bv) {
-            (AV::I(x), AV::I(y)) => self.b.ins().icmp(icc, x, y),
-            (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
-                let x = self.float_of(av).expect("number");
-                let y = self.float_of(bv).expect("number");
-                self.b.ins().fcmp(fcc, x, y)
-            }
-            (AV::B(x), AV::B(y)) if matches!(op, Op::EQ | Op::NEQ) => self.b.ins().icmp(icc, x, y),
-            _ => {
-                let (at, ap) = self.boxed(av);
-                let (bt, bp) = self.boxed(bv);
-                // Two ints (the common case of list elements) inline; the rest in the helper.
-                let both = self.b.ins().bor(at, bt);
-                let ints = self.b.ins().icmp_imm_s(IntCC::Equal, both, TAG_INT as i64);
-                let slow = self.b.create_block();
-                let join = self.b.create_block();
-                self.b.append_block_param(join, types::I8);
-                self.b.set_cold_block(slow);
-                let fast = self.b.ins().icmp(icc, ap, bp);
-                self.b
-                    .ins()
-                    .brif(ints, join, &[BlockArg::Value(fast)], slow, &[]);
-                self.b.switch_to_block(slow);
-                let kv = self.iconst(k as i64);
-                let r = self
-                    .call(self.h.compare, &[kv, at, ap, bt, bp])
-                    .expect("result");
-                let failed = self.b.ins().icmp_imm_s(IntCC::Equal, r, 2);
-                self.exit_if(failed, ip, ExitReason::Failed(op), pre);
-                let r8 = self.b.ins().ireduce(types::I8, r);
-                self.b.ins().jump(join, &[BlockArg::Value(r8)]);
-                self.b.switch_to_block(join);
-                let r = self.b.block_params(join)[0];
-                self.drop_av(av);
-                self.drop_av(bv);
-                r
-            }
-        }
-    }
-
-    /// Counts one outcome of the branch at `ip` (the taken edge only) and, at FULL, steps the
-    /// 2-bit predictor.
-    fn branch_stat(&mut self, ip: u32, taken: bool) {
-        let Some((tv, pred)) = self.branch_vars.get(&ip).copied() else {
-            return;
-        };
-        if taken {
-            self.incr(tv, 1);
-        }
-        let Some([miss, state]) = pred else { return };
-        // Branch-free: a data-dependent skip would itself mispredict on irregular branches.
-        // Predicts taken when state >= 2: a miss if that differs from the outcome.
-        let s = self.ctr_get(state);
-        let cc = if taken {
-            IntCC::UnsignedLessThan
-        } else {
-            IntCC::UnsignedGreaterThanOrEqual
-        };
-        let m = self.b.ins().icmp_imm_s(cc, s, 2);
-        let m = self.b.ins().uextend(types::I64, m);
-        let mv = self.ctr_get(miss);
-        let mv = self.b.ins().iadd(mv, m);
-        self.ctr_set(miss, mv);
-        // Saturating step: +1 below 3 when taken, -1 above 0 when not.
-        let ns = if taken {
-            let up = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, s, 3);
-            let up = self.b.ins().uextend(types::I64, up);
-            self.b.ins().iadd(s, up)
-        } else {
-            let down = self.b.ins().icmp_imm_s(IntCC::NotEqual, s, 0);
-            let down = self.b.ins().uextend(types::I64, down);
-            self.b.ins().isub(s, down)
-        };
-        self.ctr_set(state, ns);
-    }
-}
-
-/// The Cranelift type of a slot variable.
-#[allow(dead_code)]
-fn var_type(t: SlotType) -> Type {
-    match t {
-        SlotType::Int => types::I64,
-        SlotType::Float => types::F64,
-        _ => types::I8,
     }
 }

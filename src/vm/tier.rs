@@ -284,6 +284,10 @@ impl Tier {
         self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts)
     }
 
+    /// Compiles the loop of back edge `pc` (or refuses it) from the slot tags found now.
+    ///
+    /// # Safety
+    /// As [`Tier::back_edge`]: `slots` and `stk` are the live frame and globals.
     #[cold]
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
@@ -379,6 +383,10 @@ impl Tier {
         }
     }
 
+    /// Enters compiled loop `idx`, then flushes its counters and applies the exit policy.
+    ///
+    /// # Safety
+    /// As [`Tier::back_edge`], and loop `idx` was compiled for this back edge.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     unsafe fn run<const L: u8>(
@@ -488,6 +496,9 @@ impl Tier {
     }
 
     /// The policy for a loop that keeps exiting: recompile with more general types, or give up.
+    ///
+    /// # Safety
+    /// As [`Tier::back_edge`].
     #[cold]
     #[inline(never)]
     unsafe fn keeps_exiting(

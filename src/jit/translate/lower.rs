@@ -1,0 +1,875 @@
+//! Lowering of each bytecode instruction to Cranelift IR (the `instr` half of the
+//! translator): arithmetic with overflow and zero checks, comparisons, truthiness, jumps with
+//! their counters and predictor, calls to builtins and helpers, inline list elements.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Value as CV};
+use zexus_runtime::jit_helpers as rt;
+use zexus_runtime::value::{TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF};
+
+use super::*;
+use crate::bytecode::Op;
+
+impl<'a, 'f> Tr<'a, 'f> {
+    /// Truthiness as an `i8` 0/1.
+    fn truthy(&mut self, v: AV) -> CV {
+        match v {
+            AV::I(x) => self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
+            AV::F(x) => {
+                let z = self.b.ins().f64const(0.0);
+                self.b.ins().fcmp(FloatCC::NotEqual, x, z)
+            }
+            AV::B(x) => x,
+            AV::D(t, p, _) => {
+                // Ints and bools inline (payload != 0), anything else through the helper.
+                let t2 = self.b.ins().bor_imm_s(t, TAG_BOOL as i64);
+                let simple = self.b.ins().icmp_imm_s(IntCC::Equal, t2, TAG_BOOL as i64);
+                let slow = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, types::I8);
+                self.b.set_cold_block(slow);
+                let fast = self.b.ins().icmp_imm_s(IntCC::NotEqual, p, 0);
+                self.b
+                    .ins()
+                    .brif(simple, join, &[BlockArg::Value(fast)], slow, &[]);
+                self.b.switch_to_block(slow);
+                let r = self.call("rt_truthy", &[t, p]).expect("result");
+                let r = self.b.ins().ireduce(types::I8, r);
+                self.b.ins().jump(join, &[BlockArg::Value(r)]);
+                self.b.switch_to_block(join);
+                self.b.block_params(join)[0]
+            }
+        }
+    }
+
+    fn float_of(&mut self, v: AV) -> Option<CV> {
+        match v {
+            AV::F(x) => Some(x),
+            AV::I(x) => Some(self.b.ins().fcvt_from_sint(types::F64, x)),
+            _ => None,
+        }
+    }
+
+    /// A helper call writing a value to the out slot; exits at `ip` if it fails.
+    fn helper_value(&mut self, f: &'static str, args: &[CV], ip: u32, pre: &[AV]) -> AV {
+        let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
+        let mut a = args.to_vec();
+        a.push(out);
+        let st = self.call(f, &a).expect("status");
+        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
+        self.exit_if(
+            failed,
+            ip,
+            ExitReason::Failed(self.req.code.instrs[ip as usize].op),
+            pre,
+        );
+        self.load_out()
+    }
+
+    fn load_out(&mut self) -> AV {
+        let t = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 0);
+        let p = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 8);
+        AV::D(t, p, Own::Owned)
+    }
+
+    fn generic_binop(&mut self, op: u64, a: AV, b: AV, ip: u32, pre: &[AV]) -> AV {
+        let (at, ap) = self.boxed(a);
+        let (bt, bp) = self.boxed(b);
+        let k = self.iconst(op as i64);
+        let r = self.helper_value("rt_binop", &[k, at, ap, bt, bp], ip, pre);
+        self.drop_av(a);
+        self.drop_av(b);
+        r
+    }
+
+    /// An unconditional exit: the rest of the block is dead code.
+    fn exit_now(&mut self, ip: u32, reason: ExitReason, stack: &[AV]) {
+        self.emit_exit(ip, reason, stack, None);
+    }
+
+    /// Translates instruction `ip`; true if it ended the block.
+    pub(super) fn instr(&mut self, ip: u32, stack: &mut Vec<AV>) -> Result<bool, Unsupported> {
+        let ins = self.req.code.instrs[ip as usize];
+        let pre = stack.clone();
+        // A compare's fact is only used by the branch right after it.
+        let last_lt = self.last_lt.take();
+        let a = ins.a;
+        macro_rules! pop {
+            () => {
+                stack.pop().expect("verified stack depth")
+            };
+        }
+        match ins.op {
+            Op::NOP => {}
+            Op::LOAD_CONST => {
+                let c = &self.req.code.consts[a as usize];
+                let v = match c.tag {
+                    TAG_INT => AV::I(self.iconst(c.payload as i64)),
+                    TAG_FLOAT => AV::F(self.b.ins().f64const(f64::from_bits(c.payload))),
+                    TAG_BOOL => AV::B(self.b.ins().iconst(types::I8, c.payload as i64)),
+                    TAG_NULL | TAG_FUNC => {
+                        let t = self.iconst(c.tag as i64);
+                        AV::D(t, self.iconst(c.payload as i64), Own::Const)
+                    }
+                    _ => {
+                        let t = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), self.consts, (a * 16) as i32);
+                        let p =
+                            self.b
+                                .ins()
+                                .load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
+                        AV::D(t, p, Own::Const)
+                    }
+                };
+                stack.push(v);
+            }
+            Op::LOAD_NAME | Op::LOAD_GLOBAL => {
+                let k = self.local_key(ins.op, a);
+                let v = match self.slot_ty[&k] {
+                    SlotType::Int => {
+                        let v = self.b.use_var(self.slot_var[&k]);
+                        self.origin.insert(v, k);
+                        AV::I(v)
+                    }
+                    SlotType::Float => AV::F(self.b.use_var(self.slot_var[&k])),
+                    SlotType::Bool => AV::B(self.b.use_var(self.slot_var[&k])),
+                    SlotType::Mem => {
+                        let base = self.base_of(k.0);
+                        let t = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
+                        let undef = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_UNDEF as i64);
+                        self.exit_if(undef, ip, ExitReason::Undefined, &pre);
+                        let p = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                        AV::D(t, p, Own::Slot(k.0, k.1))
+                    }
+                };
+                stack.push(v);
+            }
+            Op::STORE_NAME | Op::STORE_GLOBAL => {
+                let k = self.local_key(ins.op, a);
+                let v = pop!();
+                let ty = self.slot_ty[&k];
+                match (ty, v) {
+                    (SlotType::Int, AV::I(x))
+                    | (SlotType::Float, AV::F(x))
+                    | (SlotType::Bool, AV::B(x)) => {
+                        self.below.remove(&k);
+                        self.b.def_var(self.slot_var[&k], x);
+                    }
+                    (SlotType::Int | SlotType::Float | SlotType::Bool, AV::D(t, p, _)) => {
+                        let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, ty.tag() as i64);
+                        self.exit_if_slot(bad, ip, ExitReason::TypeChange, &pre, Some(k));
+                        let x = match ty {
+                            SlotType::Int => p,
+                            SlotType::Float => {
+                                self.b.ins().bitcast(types::F64, MemFlagsData::new(), p)
+                            }
+                            _ => self.b.ins().ireduce(types::I8, p),
+                        };
+                        self.below.remove(&k);
+                        self.b.def_var(self.slot_var[&k], x);
+                    }
+                    (SlotType::Mem, v) => {
+                        // Values borrowed from this slot must survive the store.
+                        for s in stack.iter_mut() {
+                            if let AV::D(t, p, Own::Slot(sp, i)) = *s {
+                                if (sp, i) == k {
+                                    self.if_heap_call("rt_incref", t, p);
+                                    *s = AV::D(t, p, Own::Owned);
+                                }
+                            }
+                        }
+                        let (t, p) = self.owned(v);
+                        let base = self.base_of(k.0);
+                        let ot = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
+                        let op = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                        self.b.ins().store(mf(), t, base, (k.1 * 16) as i32);
+                        self.b.ins().store(mf(), p, base, (k.1 * 16 + 8) as i32);
+                        self.if_heap_call("rt_drop", ot, op);
+                    }
+                    _ => {
+                        self.set_term(Term::Exit);
+                        self.emit_exit(ip, ExitReason::TypeChange, &pre, Some(k));
+                        return Ok(true);
+                    }
+                }
+            }
+            Op::POP => {
+                let v = pop!();
+                self.drop_av(v);
+            }
+            Op::DUP => {
+                let v = *stack.last().expect("verified");
+                let c = self.dup(v);
+                stack.push(c);
+            }
+            Op::DUP2 => {
+                let n = stack.len();
+                let (x, y) = (stack[n - 2], stack[n - 1]);
+                let (cx, cy) = (self.dup(x), self.dup(y));
+                stack.push(cx);
+                stack.push(cy);
+            }
+            Op::ADD | Op::SUB | Op::MUL => {
+                let bv = pop!();
+                let av = pop!();
+                let r = match (av, bv) {
+                    (AV::I(x), AV::I(y)) => AV::I(self.checked_arith(ins.op, x, y, ip, &pre)),
+                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
+                        AV::F(match ins.op {
+                            Op::ADD => self.b.ins().fadd(x, y),
+                            Op::SUB => self.b.ins().fsub(x, y),
+                            _ => self.b.ins().fmul(x, y),
+                        })
+                    }
+                    (AV::D(_, _, Own::Slot(sp, slot)), _)
+                        if ins.op == Op::ADD && self.stores_back(ip, (sp, slot), bv) =>
+                    {
+                        // `s = s + x`: the slot's string may grow in place.
+                        let base = self.base_of(sp);
+                        let addr = self.b.ins().iadd_imm_s(base, (slot * 16) as i64);
+                        let (bt, bp) = self.boxed(bv);
+                        let r = self.helper_value("rt_add_to_slot", &[addr, bt, bp], ip, &pre);
+                        self.drop_av(bv);
+                        r
+                    }
+                    _ => {
+                        let k = match ins.op {
+                            Op::ADD => rt::BIN_ADD,
+                            Op::SUB => rt::BIN_SUB,
+                            _ => rt::BIN_MUL,
+                        };
+                        self.generic_binop(k, av, bv, ip, &pre)
+                    }
+                };
+                stack.push(r);
+            }
+            Op::DIV => {
+                let bv = pop!();
+                let av = pop!();
+                let r = match (av, bv) {
+                    (AV::I(x), AV::I(y)) => {
+                        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                        self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
+                        let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                        let of = self.b.ins().band(m1, min);
+                        self.exit_if(of, ip, ExitReason::Overflow, &pre);
+                        let rem = self.b.ins().srem(x, y);
+                        let inexact = self.b.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
+                        self.exit_if(inexact, ip, ExitReason::InexactDivision, &pre);
+                        AV::I(self.b.ins().sdiv(x, y))
+                    }
+                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
+                        let z = self.b.ins().f64const(0.0);
+                        let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
+                        self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
+                        AV::F(self.b.ins().fdiv(x, y))
+                    }
+                    _ => self.generic_binop(rt::BIN_DIV, av, bv, ip, &pre),
+                };
+                stack.push(r);
+            }
+            Op::MOD => {
+                let bv = pop!();
+                let av = pop!();
+                let r = match (av, bv) {
+                    (AV::I(x), AV::I(y)) => {
+                        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                        self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
+                        AV::I(self.int_mod(x, y))
+                    }
+                    (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
+                        let x = self.float_of(av).expect("number");
+                        let y = self.float_of(bv).expect("number");
+                        let z = self.b.ins().f64const(0.0);
+                        let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
+                        self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
+                        AV::F(self.call("rt_fmod", &[x, y]).expect("result"))
+                    }
+                    _ => self.generic_binop(rt::BIN_MOD, av, bv, ip, &pre),
+                };
+                stack.push(r);
+            }
+            Op::POW => {
+                let bv = pop!();
+                let av = pop!();
+                let r = self.generic_binop(rt::BIN_POW, av, bv, ip, &pre);
+                stack.push(r);
+            }
+            Op::NEG => {
+                let v = pop!();
+                let r = match v {
+                    AV::I(x) => {
+                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                        self.exit_if(min, ip, ExitReason::Overflow, &pre);
+                        AV::I(self.b.ins().ineg(x))
+                    }
+                    AV::F(x) => AV::F(self.b.ins().fneg(x)),
+                    _ => {
+                        let (t, p) = self.boxed(v);
+                        let r = self.helper_value("rt_neg", &[t, p], ip, &pre);
+                        self.drop_av(v);
+                        r
+                    }
+                };
+                stack.push(r);
+            }
+            Op::EQ | Op::NEQ | Op::LT | Op::GT | Op::LTE | Op::GTE => {
+                let bv = pop!();
+                let av = pop!();
+                let r = self.compare(ins.op, av, bv, ip, &pre);
+                stack.push(AV::B(r));
+            }
+            Op::AND | Op::OR => {
+                let bv = pop!();
+                let av = pop!();
+                let x = self.truthy(av);
+                let y = self.truthy(bv);
+                let r = if ins.op == Op::AND {
+                    self.b.ins().band(x, y)
+                } else {
+                    self.b.ins().bor(x, y)
+                };
+                self.drop_av(av);
+                self.drop_av(bv);
+                stack.push(AV::B(r));
+            }
+            Op::NOT => {
+                let v = pop!();
+                let x = self.truthy(v);
+                let r = self.b.ins().bxor_imm_s(x, 1);
+                self.drop_av(v);
+                stack.push(AV::B(r));
+            }
+            Op::JUMP => {
+                match self.back_vars.get(&ip).copied() {
+                    Some(ctr) => {
+                        self.incr(ctr, 1);
+                        let to = self
+                            .block_idx(a)
+                            .expect("a backward jump in the loop reaches a block");
+                        self.set_term(Term::Back { to, ctr });
+                    }
+                    None => self.set_term(Term::Goto(self.block_idx(a))),
+                }
+                self.goto(a, stack);
+                return Ok(true);
+            }
+            Op::JUMP_IF_FALSE
+            | Op::JUMP_IF_TRUE
+            | Op::JUMP_IF_FALSE_OR_POP
+            | Op::JUMP_IF_TRUE_OR_POP => {
+                let c = pop!();
+                // `while (i < y)`: in the body (entered only through this test) `i + 1`
+                // cannot overflow until `i` is stored.
+                if let (Op::JUMP_IF_FALSE, AV::B(r), Some((lr, slot))) = (ins.op, c, last_lt) {
+                    if r == lr {
+                        self.pending_fact = Some((ip + 1, slot));
+                    }
+                }
+                let t = self.truthy(c);
+                let on_true = matches!(ins.op, Op::JUMP_IF_TRUE | Op::JUMP_IF_TRUE_OR_POP);
+                let keeps = matches!(ins.op, Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP);
+                let taken = self.b.create_block();
+                let not_taken = self.b.create_block();
+                if on_true {
+                    self.b.ins().brif(t, taken, &[], not_taken, &[]);
+                } else {
+                    self.b.ins().brif(t, not_taken, &[], taken, &[]);
+                }
+                if let Some((ctr, _)) = self.branch_vars.get(&ip).copied() {
+                    let term = Term::Cond {
+                        ip,
+                        taken: self.block_idx(a),
+                        not_taken: self.block_idx(ip + 1),
+                        ctr,
+                    };
+                    self.set_term(term);
+                }
+                self.b.switch_to_block(taken);
+                self.branch_stat(ip, true);
+                let mut ts = stack.clone();
+                if keeps {
+                    ts.push(c);
+                } else {
+                    self.drop_av(c);
+                }
+                self.cur_edge = Some((ip, true));
+                self.goto(a, &ts);
+                self.b.switch_to_block(not_taken);
+                self.branch_stat(ip, false);
+                self.drop_av(c);
+                self.cur_edge = Some((ip, false));
+                self.goto(ip + 1, stack);
+                self.cur_edge = None;
+                return Ok(true);
+            }
+            Op::CALL_BUILTIN if crate::bytecode::BUILTINS[a as usize] == "append" && ins.b == 2 => {
+                let v = pop!();
+                let l = pop!();
+                let (lt, lp) = self.boxed(l);
+                let (vt, vp) = self.boxed(v);
+                let st = self.call("rt_append", &[lt, lp, vt, vp]).expect("status");
+                let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
+                self.exit_if(failed, ip, ExitReason::Failed(Op::CALL_BUILTIN), &pre);
+                self.drop_av(l);
+                self.drop_av(v);
+                let t = self.iconst(TAG_NULL as i64);
+                let z = self.iconst(0);
+                stack.push(AV::D(t, z, Own::Const));
+            }
+            Op::CALL_BUILTIN
+                if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length")
+                    && ins.b == 1 =>
+            {
+                let v = pop!();
+                let (t, p) = self.boxed(v);
+                let r = self.helper_value("rt_len", &[t, p], ip, &pre);
+                self.drop_av(v);
+                let AV::D(_, n, _) = r else {
+                    unreachable!("helper results are boxed")
+                };
+                stack.push(AV::I(n));
+            }
+            Op::CALL_BUILTIN | Op::CALL_METHOD => {
+                let argc = ins.b as usize;
+                let n = if ins.op == Op::CALL_METHOD {
+                    argc + 1
+                } else {
+                    argc
+                };
+                let args: Vec<AV> = stack.split_off(stack.len() - n);
+                for (i, &v) in args.iter().enumerate() {
+                    let (t, p) = self.boxed(v);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
+                }
+                let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
+                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
+                let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
+                let cnt = self.iconst(argc as i64);
+                let (fp, first) = if ins.op == Op::CALL_BUILTIN {
+                    (
+                        self.b.ins().load(types::I64, mf(), host, H_BUILTIN),
+                        self.iconst(a as i64),
+                    )
+                } else {
+                    (
+                        self.b.ins().load(types::I64, mf(), host, H_METHOD),
+                        self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64),
+                    )
+                };
+                let inst = self
+                    .b
+                    .ins()
+                    .call_indirect(self.host_sig, fp, &[first, argp, cnt, out]);
+                let st = self.b.inst_results(inst)[0];
+                let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
+                self.exit_if(failed, ip, ExitReason::Failed(ins.op), &pre);
+                let r = self.load_out();
+                for v in args {
+                    self.drop_av(v);
+                }
+                stack.push(r);
+            }
+            Op::INDEX => {
+                let k = pop!();
+                let o = pop!();
+                let r = self.index(o, k, ip, &pre);
+                stack.push(r);
+            }
+            Op::STORE_INDEX => {
+                let v = pop!();
+                let k = pop!();
+                let o = pop!();
+                self.store_index(o, k, v, ip, &pre);
+            }
+            op if is_exit_op(op) => {
+                self.set_term(Term::Exit);
+                self.exit_now(ip, ExitReason::Unsupported(op), &pre);
+                return Ok(true);
+            }
+            op => {
+                return Err(unsupported(
+                    Some(op),
+                    ip,
+                    format!("opcode {} is not compiled", op.name()),
+                ))
+            }
+        }
+        Ok(false)
+    }
+
+    /// True if the ADD at `ip` is `s = s + x` on memory slot `s`: the next instruction, in the
+    /// same block, stores to `s`, and `x` does not come from `s` (as the interpreter's in-place
+    /// append requires).
+    fn stores_back(&self, ip: u32, slot: (Space, u32), x: AV) -> bool {
+        let Some(next) = self.req.code.instrs.get(ip as usize + 1) else {
+            return false;
+        };
+        let same_block = self.blocks[&self.cur_block].end > ip;
+        let stores = matches!(next.op, Op::STORE_NAME | Op::STORE_GLOBAL)
+            && self.local_key(next.op, next.a) == slot;
+        let x_other = !matches!(x, AV::D(_, _, Own::Slot(s, i)) if (s, i) == slot);
+        same_block && stores && x_other && self.slot_ty.get(&slot) == Some(&SlotType::Mem)
+    }
+
+    /// The value of `v` if it is an `iconst`.
+    fn const_of(&self, v: CV) -> Option<i64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::UnaryImm {
+                opcode: cranelift_codegen::ir::Opcode::Iconst,
+                imm,
+            } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+
+    /// `x + y`, `x - y` or `x * y` on ints, exiting on overflow. With a constant operand of an
+    /// add or subtract the overflow test is one compare against a bound (which the CPU fuses
+    /// with its branch) instead of a flag materialised and tested.
+    fn checked_arith(&mut self, op: Op, x: CV, y: CV, ip: u32, pre: &[AV]) -> CV {
+        let (xc, yc) = (self.const_of(x), self.const_of(y));
+        let konst = match (op, xc, yc) {
+            (Op::ADD, _, Some(c)) => Some((x, c)),
+            (Op::ADD, Some(c), _) => Some((y, c)),
+            (Op::SUB, _, Some(c)) if c != i64::MIN => Some((x, -c)),
+            _ => None,
+        };
+        if let Some((v, c)) = konst {
+            let bounded = c == 1 && self.origin.get(&v).is_some_and(|s| self.below.contains(s));
+            // v + c overflows iff v > MAX - c (c > 0) or v < MIN - c (c < 0).
+            if c != 0 && !bounded {
+                let of = if c > 0 {
+                    self.b
+                        .ins()
+                        .icmp_imm_s(IntCC::SignedGreaterThan, v, i64::MAX - c)
+                } else {
+                    self.b
+                        .ins()
+                        .icmp_imm_s(IntCC::SignedLessThan, v, i64::MIN - c)
+                };
+                self.exit_if(of, ip, ExitReason::Overflow, pre);
+            }
+            return match op {
+                Op::ADD => self.b.ins().iadd(x, y),
+                _ => self.b.ins().isub(x, y),
+            };
+        }
+        let (r, of) = match op {
+            Op::ADD => self.b.ins().sadd_overflow(x, y),
+            Op::SUB => self.b.ins().ssub_overflow(x, y),
+            _ => self.b.ins().smul_overflow(x, y),
+        };
+        self.exit_if(of, ip, ExitReason::Overflow, pre);
+        r
+    }
+
+    /// Floor modulo of ints, `y != 0`. Non-negative operands (the usual case) take an unsigned
+    /// remainder, 32-bit when both fit (a shorter divide; by a constant, a multiply).
+    fn int_mod(&mut self, x: CV, y: CV) -> CV {
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        let nonneg = self.b.create_block();
+        let general = self.b.create_block();
+        self.b.set_cold_block(general);
+        let both = self.b.ins().bor(x, y);
+        let pos = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, both, 0);
+        self.b.ins().brif(pos, nonneg, &[], general, &[]);
+        self.b.switch_to_block(nonneg);
+        let y_const = self.b.func.dfg.value_def(y).inst().is_some_and(|i| {
+            matches!(
+                self.b.func.dfg.insts[i].opcode(),
+                cranelift_codegen::ir::Opcode::Iconst
+            )
+        });
+        if y_const {
+            let r = self.b.ins().urem(x, y);
+            self.b.ins().jump(join, &[BlockArg::Value(r)]);
+        } else {
+            let small = self.b.create_block();
+            let wide = self.b.create_block();
+            let hi = self.b.ins().ushr_imm_u(both, 32);
+            let fits = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0);
+            self.b.ins().brif(fits, small, &[], wide, &[]);
+            self.b.switch_to_block(small);
+            let x32 = self.b.ins().ireduce(types::I32, x);
+            let y32 = self.b.ins().ireduce(types::I32, y);
+            let r32 = self.b.ins().urem(x32, y32);
+            let r = self.b.ins().uextend(types::I64, r32);
+            self.b.ins().jump(join, &[BlockArg::Value(r)]);
+            self.b.switch_to_block(wide);
+            let r = self.b.ins().urem(x, y);
+            self.b.ins().jump(join, &[BlockArg::Value(r)]);
+        }
+        self.b.switch_to_block(general);
+        // x % -1 is 0 (and i64::MIN % -1 must not reach the hardware divide).
+        let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+        let one = self.iconst(1);
+        let ys = self.b.ins().select(m1, one, y);
+        let r = self.b.ins().srem(x, ys);
+        // Floor modulo: a nonzero remainder takes the divisor's sign.
+        let sx = self.b.ins().bxor(r, y);
+        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
+        let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+        let fix = self.b.ins().band(neg, nz);
+        let ry = self.b.ins().iadd(r, y);
+        let r = self.b.ins().select(fix, ry, r);
+        self.b.ins().jump(join, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(join);
+        self.b.block_params(join)[0]
+    }
+
+    /// The (tag == LIST, key tag == INT, not borrowed, 0 <= key < len) test of an inline element
+    /// access; returns the element's address in the fast block, or `None` without a layout.
+    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> Option<CV> {
+        let lay = rt::list_layout()?;
+        let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, o.0, TAG_LIST as i64);
+        let int_key = self.b.ins().icmp_imm_s(IntCC::Equal, k.0, TAG_INT as i64);
+        let ok = self.b.ins().band(is_list, int_key);
+        let b1 = self.b.create_block();
+        self.b.ins().brif(ok, b1, &[], slow, &[]);
+        self.b.switch_to_block(b1);
+        let flag = self.b.ins().load(types::I64, mf(), o.1, lay.borrow);
+        let len = self.b.ins().load(types::I64, mf(), o.1, lay.len);
+        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, k.1, len);
+        let ok = self.b.ins().band(free, inb);
+        let b2 = self.b.create_block();
+        self.b.ins().brif(ok, b2, &[], slow, &[]);
+        self.b.switch_to_block(b2);
+        let data = self.b.ins().load(types::I64, mf(), o.1, lay.ptr);
+        let off = self.b.ins().ishl_imm_u(k.1, 4);
+        Some(self.b.ins().iadd(data, off))
+    }
+
+    /// `o[k]`: list elements inline, everything else through `rt_index`.
+    fn index(&mut self, o: AV, k: AV, ip: u32, pre: &[AV]) -> AV {
+        let ob = self.boxed(o);
+        let kb = self.boxed(k);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.append_block_param(join, types::I64);
+        match self.list_fast(ob, kb, slow) {
+            Some(addr) => {
+                let t = self.b.ins().load(types::I64, mf(), addr, 0);
+                let p = self.b.ins().load(types::I64, mf(), addr, 8);
+                self.if_heap_call("rt_incref", t, p);
+                self.b
+                    .ins()
+                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+            }
+            None => {
+                self.b.ins().jump(slow, &[]);
+            }
+        }
+        self.b.switch_to_block(slow);
+        let r = self.helper_value("rt_index", &[ob.0, ob.1, kb.0, kb.1], ip, pre);
+        let AV::D(t, p, _) = r else {
+            unreachable!("helper results are boxed")
+        };
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+        self.b.switch_to_block(join);
+        let ps = self.b.block_params(join).to_vec();
+        self.drop_av(o);
+        self.drop_av(k);
+        AV::D(ps[0], ps[1], Own::Owned)
+    }
+
+    /// `o[k] = v`: list elements inline, everything else through `rt_store_index`.
+    fn store_index(&mut self, o: AV, k: AV, v: AV, ip: u32, pre: &[AV]) {
+        let ob = self.boxed(o);
+        let kb = self.boxed(k);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let join = self.b.create_block();
+        match self.list_fast(ob, kb, slow) {
+            Some(addr) => {
+                // The list takes over a reference to `v`.
+                let (vt, vp) = self.owned(v);
+                let ot = self.b.ins().load(types::I64, mf(), addr, 0);
+                let op = self.b.ins().load(types::I64, mf(), addr, 8);
+                self.b.ins().store(mf(), vt, addr, 0);
+                self.b.ins().store(mf(), vp, addr, 8);
+                self.if_heap_call("rt_drop", ot, op);
+                self.b.ins().jump(join, &[]);
+            }
+            None => {
+                self.b.ins().jump(slow, &[]);
+            }
+        }
+        self.b.switch_to_block(slow);
+        let (vt, vp) = self.boxed(v);
+        let st = self
+            .call("rt_store_index", &[ob.0, ob.1, kb.0, kb.1, vt, vp])
+            .expect("status");
+        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
+        self.exit_if(failed, ip, ExitReason::Failed(Op::STORE_INDEX), pre);
+        // The helper cloned `v`: give back the reference native code held.
+        self.drop_av(v);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.drop_av(o);
+        self.drop_av(k);
+    }
+
+    /// A second reference to the same value.
+    fn dup(&mut self, v: AV) -> AV {
+        match v {
+            AV::D(t, p, Own::Owned) => {
+                self.if_heap_call("rt_incref", t, p);
+                AV::D(t, p, Own::Owned)
+            }
+            other => other,
+        }
+    }
+
+    fn compare(&mut self, op: Op, av: AV, bv: AV, ip: u32, pre: &[AV]) -> CV {
+        let (icc, fcc, k) = match op {
+            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CMP_EQ),
+            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CMP_NEQ),
+            Op::LT => (IntCC::SignedLessThan, FloatCC::LessThan, rt::CMP_LT),
+            Op::GT => (IntCC::SignedGreaterThan, FloatCC::GreaterThan, rt::CMP_GT),
+            Op::LTE => (
+                IntCC::SignedLessThanOrEqual,
+                FloatCC::LessThanOrEqual,
+                rt::CMP_LTE,
+            ),
+            _ => (
+                IntCC::SignedGreaterThanOrEqual,
+                FloatCC::GreaterThanOrEqual,
+                rt::CMP_GTE,
+            ),
+        };
+        match (av, bv) {
+            (AV::I(x), AV::I(y)) => {
+                let r = self.b.ins().icmp(icc, x, y);
+                if let (IntCC::SignedLessThan, Some(&slot)) = (icc, self.origin.get(&x)) {
+                    self.last_lt = Some((r, slot));
+                }
+                r
+            }
+            (AV::F(_), AV::F(_) | AV::I(_)) | (AV::I(_), AV::F(_)) => {
+                let x = self.float_of(av).expect("number");
+                let y = self.float_of(bv).expect("number");
+                self.b.ins().fcmp(fcc, x, y)
+            }
+            (AV::B(x), AV::B(y)) if matches!(op, Op::EQ | Op::NEQ) => self.b.ins().icmp(icc, x, y),
+            _ => {
+                let (at, ap) = self.boxed(av);
+                let (bt, bp) = self.boxed(bv);
+                // Two ints (the common case of list elements) inline; the rest in the helper.
+                let both = self.b.ins().bor(at, bt);
+                let ints = self.b.ins().icmp_imm_s(IntCC::Equal, both, TAG_INT as i64);
+                let slow = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, types::I8);
+                self.b.set_cold_block(slow);
+                let fast = self.b.ins().icmp(icc, ap, bp);
+                self.b
+                    .ins()
+                    .brif(ints, join, &[BlockArg::Value(fast)], slow, &[]);
+                self.b.switch_to_block(slow);
+                let kv = self.iconst(k as i64);
+                let r = self
+                    .call("rt_compare", &[kv, at, ap, bt, bp])
+                    .expect("result");
+                let failed = self.b.ins().icmp_imm_s(IntCC::Equal, r, 2);
+                self.exit_if(failed, ip, ExitReason::Failed(op), pre);
+                let r8 = self.b.ins().ireduce(types::I8, r);
+                self.b.ins().jump(join, &[BlockArg::Value(r8)]);
+                self.b.switch_to_block(join);
+                let r = self.b.block_params(join)[0];
+                self.drop_av(av);
+                self.drop_av(bv);
+                r
+            }
+        }
+    }
+
+    /// Counts one outcome of the branch at `ip` (the taken edge only) and, at FULL, steps the
+    /// 2-bit predictor.
+    fn branch_stat(&mut self, ip: u32, taken: bool) {
+        let Some((tv, pred)) = self.branch_vars.get(&ip).copied() else {
+            return;
+        };
+        if taken {
+            self.incr(tv, 1);
+        }
+        let Some([miss, state]) = pred else { return };
+        // An inner loop's exit test falls through on every iteration and is taken once per
+        // loop run: its state is nearly always saturated, so a well-predicted test skips the
+        // update. Other branches (an `if` on data) update branch-free, since a skip would
+        // itself mispredict.
+        let mut cont = None;
+        if self.loop_tests.contains(&ip) {
+            let s = self.ctr_get(state);
+            let moving = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::NotEqual, s, if taken { 3 } else { 0 });
+            let upd = self.b.create_block();
+            let done = self.b.create_block();
+            self.b.ins().brif(moving, upd, &[], done, &[]);
+            self.b.switch_to_block(upd);
+            cont = Some(done);
+        }
+        // Predicts taken when state >= 2: a miss if that differs from the outcome.
+        let s = self.ctr_get(state);
+        let cc = if taken {
+            IntCC::UnsignedLessThan
+        } else {
+            IntCC::UnsignedGreaterThanOrEqual
+        };
+        let m = self.b.ins().icmp_imm_s(cc, s, 2);
+        let m = self.b.ins().uextend(types::I64, m);
+        let mv = self.ctr_get(miss);
+        let mv = self.b.ins().iadd(mv, m);
+        self.ctr_set(miss, mv);
+        // Saturating step: +1 below 3 when taken, -1 above 0 when not.
+        let ns = if taken {
+            let up = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, s, 3);
+            let up = self.b.ins().uextend(types::I64, up);
+            self.b.ins().iadd(s, up)
+        } else {
+            let down = self.b.ins().icmp_imm_s(IntCC::NotEqual, s, 0);
+            let down = self.b.ins().uextend(types::I64, down);
+            self.b.ins().isub(s, down)
+        };
+        self.ctr_set(state, ns);
+        if let Some(done) = cont {
+            self.b.ins().jump(done, &[]);
+            self.b.switch_to_block(done);
+        }
+    }
+}
