@@ -79,7 +79,12 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
-fn run_once(bc: &Bytecode, level: Level, jit: bool, sample_rate: u32) -> Result<(Duration, f64), Error> {
+fn run_once(
+    bc: &Bytecode,
+    level: Level,
+    jit: bool,
+    sample_rate: u32,
+) -> Result<(Duration, f64), Error> {
     let mut vm = VM::builder()
         .profiling(level)
         .sample_rate(sample_rate)
@@ -97,7 +102,12 @@ fn run_once(bc: &Bytecode, level: Level, jit: bool, sample_rate: u32) -> Result<
 }
 
 /// Measures every program at every level in each tier, `runs` times per cell.
-pub fn measure(programs: &[BenchProgram], tiers: &[bool], runs: usize, sample_rate: u32) -> Result<Vec<Row>, Error> {
+pub fn measure(
+    programs: &[BenchProgram],
+    tiers: &[bool],
+    runs: usize,
+    sample_rate: u32,
+) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     for p in programs {
         for &jit in tiers {

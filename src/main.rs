@@ -162,7 +162,12 @@ fn vm_for(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) ->
     vm_builder(tier, jit_default, level, sample_rate).build()
 }
 
-fn vm_builder(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) -> zexus::VmBuilder {
+fn vm_builder(
+    tier: &TierArgs,
+    jit_default: bool,
+    level: Level,
+    sample_rate: u32,
+) -> zexus::VmBuilder {
     VM::builder()
         .jit(tier.jit_enabled(jit_default))
         .hot_threshold(tier.hot_threshold)
@@ -251,8 +256,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             // With the report on standard output, the program's own output goes to standard
             // error, so that `zx profile x.zx --format json | jq` gets valid JSON.
-            let sink = if output.is_some() { zexus::vm::Sink::Stdout } else { zexus::vm::Sink::Stderr };
-            let mut vm = vm_builder(&tier, false, level, sample_rate).output(sink).build();
+            let sink = if output.is_some() {
+                zexus::vm::Sink::Stdout
+            } else {
+                zexus::vm::Sink::Stderr
+            };
+            let mut vm = vm_builder(&tier, false, level, sample_rate)
+                .output(sink)
+                .build();
             let result = vm.execute(&bc);
             let report = vm.profiling_report(format, top);
             let written = match &output {

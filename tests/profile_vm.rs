@@ -410,17 +410,26 @@ fn folded_stacks_and_flame_graphs_follow_the_call_paths() {
     let folded = vm.profiling_report(Format::Folded, 0);
     let lines: Vec<&str> = folded.lines().collect();
     assert!(lines.iter().any(|l| l.starts_with("<main> ")), "{folded}");
-    assert!(lines.iter().any(|l| l.starts_with("<main>;double ")), "{folded}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("<main>;double ")),
+        "{folded}"
+    );
     for l in &lines {
         let weight: u64 = l.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(weight > 0, "{l}");
     }
     let svg = vm.profiling_report(Format::Flamegraph, 0);
-    assert!(svg.contains("<svg") && svg.contains("double"), "{}", &svg[..200.min(svg.len())]);
+    assert!(
+        svg.contains("<svg") && svg.contains("double"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
     // Below DETAILED there are no samples: an empty fold, and an SVG that says why.
     let mut basic = vm_basic_run();
     assert!(basic.profiling_report(Format::Folded, 0).is_empty());
-    assert!(basic.profiling_report(Format::Flamegraph, 0).contains("no timing samples"));
+    assert!(basic
+        .profiling_report(Format::Flamegraph, 0)
+        .contains("no timing samples"));
     basic.reset_profiler();
 }
 

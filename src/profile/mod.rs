@@ -21,9 +21,11 @@ pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;
-pub use profiler::{HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME, WARMUP_SAMPLES};
-pub use stacks::{CallTree, PathNode};
+pub use profiler::{
+    HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME, WARMUP_SAMPLES,
+};
 pub use sections::{BranchInfo, MemoryInfo, MemoryReport, VariableStats};
+pub use stacks::{CallTree, PathNode};
 pub use summary::{FunctionStats, InstructionStats, Summary};
 
 /// `x` if it is finite and positive, else 0: reports never show NaN or negative numbers.

@@ -31,10 +31,20 @@ pub struct CallTree {
 impl CallTree {
     /// The root node for the program whose top level is code object `main`.
     pub fn root(&mut self, main: u32) -> u32 {
-        if let Some(i) = self.nodes.iter().position(|n| n.parent == u32::MAX && n.code == main) {
+        if let Some(i) = self
+            .nodes
+            .iter()
+            .position(|n| n.parent == u32::MAX && n.code == main)
+        {
             return i as u32;
         }
-        self.nodes.push(PathNode { code: main, parent: u32::MAX, children: Vec::new(), ticks: 0, samples: 0 });
+        self.nodes.push(PathNode {
+            code: main,
+            parent: u32::MAX,
+            children: Vec::new(),
+            ticks: 0,
+            samples: 0,
+        });
         (self.nodes.len() - 1) as u32
     }
 
@@ -46,7 +56,13 @@ impl CallTree {
             return c;
         }
         let id = self.nodes.len() as u32;
-        self.nodes.push(PathNode { code, parent: node, children: Vec::new(), ticks: 0, samples: 0 });
+        self.nodes.push(PathNode {
+            code,
+            parent: node,
+            children: Vec::new(),
+            ticks: 0,
+            samples: 0,
+        });
         self.nodes[node as usize].children.push((code, id));
         id
     }

@@ -54,7 +54,11 @@ fn run(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64) {
     let t = Instant::now();
     vm.execute(bc).expect("the calibration loop runs");
     let dt = t.elapsed().as_secs_f64() * 1e9;
-    (dt, vm.profiler().total_instructions(), vm.profiler().total_samples())
+    (
+        dt,
+        vm.profiler().total_instructions(),
+        vm.profiler().total_samples(),
+    )
 }
 
 /// The fastest of the rounds: interference from other processes only ever adds time.
@@ -90,7 +94,8 @@ pub(crate) fn hook_costs() -> HookCosts {
                 samples[i] = s;
             }
         }
-        let [none, basic, basic_short, detailed_short, full] = [0, 1, 2, 3, 4].map(|i| fastest(&times[i]));
+        let [none, basic, basic_short, detailed_short, full] =
+            [0, 1, 2, 3, 4].map(|i| fastest(&times[i]));
         let n = instrs[1].max(1) as f64;
         let sample_ns = ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0);
         HookCosts {

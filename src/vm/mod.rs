@@ -223,8 +223,7 @@ impl VM {
 
     /// Verifies and runs a program; returns the value its top level returns.
     pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
-        let max_stacks =
-            check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
+        let max_stacks = check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
         let prepared = Prepared::new(bc, &max_stacks, self.cfg.superinstructions);
         let level = if self.profiler.is_enabled() {
             self.profiler.level

@@ -81,7 +81,6 @@ impl ProfHooks {
             h.inclusive.push(&mut c.inclusive_ticks);
         }
         h
-
     }
 
     /// Counts down to the next timed execution over an instruction that covers `n` original
