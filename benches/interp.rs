@@ -4,31 +4,6 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use zexus::{Bytecode, BytecodeBuilder, Value, VM};
 
-/// `s = 0; i = 0; while i < n { s = s + i; i = i + 1 }; return s`
-fn loop_sum(n: i64) -> Bytecode {
-    let mut b = BytecodeBuilder::new();
-    b.emit_load_const(n).emit_store_name("n");
-    b.emit_load_const(0).emit_store_name("s");
-    b.emit_load_const(0).emit_store_name("i");
-    b.emit_label("loop");
-    b.emit_load_name("i")
-        .emit_load_name("n")
-        .emit_lt()
-        .emit_jump_if_false("end");
-    b.emit_load_name("s")
-        .emit_load_name("i")
-        .emit_add()
-        .emit_store_name("s");
-    b.emit_load_name("i")
-        .emit_load_const(1)
-        .emit_add()
-        .emit_store_name("i");
-    b.emit_jump("loop");
-    b.emit_label("end");
-    b.emit_load_name("s").emit_return();
-    b.build().expect("loop_sum builds")
-}
-
 /// fib_iter.zx's inner loop: 90 steps of Fibonacci mod a prime, repeated `reps` times.
 fn fib_iter(reps: i64) -> Bytecode {
     let mut b = BytecodeBuilder::new();
@@ -75,7 +50,7 @@ fn fib_iter(reps: i64) -> Bytecode {
 fn interp(c: &mut Criterion) {
     let mut g = c.benchmark_group("interp");
     g.sample_size(10);
-    let ls = loop_sum(10_000_000);
+    let ls = zexus::demo::loop_sum(10_000_000);
     g.bench_function("loop_sum_1e7", |b| {
         let mut vm = VM::new();
         b.iter(|| assert_eq!(vm.execute(&ls).unwrap(), Value::int(49_999_995_000_000)))

@@ -3,34 +3,14 @@
 
 use std::time::Instant;
 
-use zexus::{BytecodeBuilder, VM};
+use zexus::VM;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: i64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000_000);
-    let mut b = BytecodeBuilder::new();
-    b.emit_load_const(n).emit_store_name("n");
-    b.emit_load_const(0).emit_store_name("s");
-    b.emit_load_const(0).emit_store_name("i");
-    b.emit_label("loop");
-    b.emit_load_name("i")
-        .emit_load_name("n")
-        .emit_lt()
-        .emit_jump_if_false("end");
-    b.emit_load_name("s")
-        .emit_load_name("i")
-        .emit_add()
-        .emit_store_name("s");
-    b.emit_load_name("i")
-        .emit_load_const(1)
-        .emit_add()
-        .emit_store_name("i");
-    b.emit_jump("loop");
-    b.emit_label("end");
-    b.emit_load_name("s").emit_return();
-    let bc = b.build()?;
+    let bc = zexus::demo::loop_sum(n);
     let mut vm = VM::new();
     let t = Instant::now();
     let r = vm.execute(&bc)?;

@@ -15,7 +15,7 @@
 use std::mem::ManuallyDrop;
 
 use crate::ops;
-use crate::value::{Value, HEAP_TAG_MIN, TAG_INT};
+use crate::value::{Value, HEAP_TAG_MIN};
 
 /// The machine type of a helper parameter or result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,52 +114,7 @@ pub const BIN_MOD: u64 = 4;
 /// `**`
 pub const BIN_POW: u64 = 5;
 
-/// Comparison numbers for [`rt_compare`] (same order as the interpreter's).
-pub const CMP_LT: u64 = 0;
-/// `>`
-pub const CMP_GT: u64 = 1;
-/// `<=`
-pub const CMP_LTE: u64 = 2;
-/// `>=`
-pub const CMP_GTE: u64 = 3;
-/// `==`
-pub const CMP_EQ: u64 = 4;
-/// `!=`
-pub const CMP_NEQ: u64 = 5;
-
-/// The comparison semantics of the interpreter's slow path (non-int operands).
-pub fn compare_values(k: u64, a: &Value, b: &Value) -> Result<bool, ops::OpError> {
-    use std::cmp::Ordering::*;
-    Ok(match k {
-        CMP_EQ => ops::equal(a, b),
-        CMP_NEQ => !ops::equal(a, b),
-        _ => {
-            if a.tag == TAG_INT && b.tag == TAG_INT {
-                let (x, y) = (a.payload as i64, b.payload as i64);
-                return Ok(match k {
-                    CMP_LT => x < y,
-                    CMP_GT => x > y,
-                    CMP_LTE => x <= y,
-                    _ => x >= y,
-                });
-            }
-            // NaN compares false with everything, as in IEEE 754.
-            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
-                if x.is_nan() || y.is_nan() {
-                    ops::compare(a, b)?;
-                    return Ok(false);
-                }
-            }
-            let o = ops::compare(a, b)?;
-            match k {
-                CMP_LT => o == Less,
-                CMP_GT => o == Greater,
-                CMP_LTE => o != Greater,
-                _ => o != Less,
-            }
-        }
-    })
-}
+pub use crate::ops::{compare_values, CMP_EQ, CMP_GT, CMP_GTE, CMP_LT, CMP_LTE, CMP_NEQ};
 
 helpers! {
     /// Adds one reference to a heap value (no-op for plain values).

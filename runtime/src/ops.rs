@@ -411,3 +411,51 @@ pub fn len(v: &Value) -> Result<i64, OpError> {
         _ => Err(OpError::Other(format!("len() of {}", a_type(v)))),
     }
 }
+
+/// Comparison kinds shared by the interpreter's superinstructions and the JIT's helpers: `<`.
+pub const CMP_LT: u64 = 0;
+/// `>`
+pub const CMP_GT: u64 = 1;
+/// `<=`
+pub const CMP_LTE: u64 = 2;
+/// `>=`
+pub const CMP_GTE: u64 = 3;
+/// `==`
+pub const CMP_EQ: u64 = 4;
+/// `!=`
+pub const CMP_NEQ: u64 = 5;
+
+/// A comparison of any two values by kind (`CMP_*`): ints directly, otherwise `equal` and
+/// `compare`, with NaN comparing false. Both tiers call this, so they agree exactly.
+pub fn compare_values(k: u64, a: &Value, b: &Value) -> Result<bool, OpError> {
+    use std::cmp::Ordering::*;
+    Ok(match k {
+        CMP_EQ => equal(a, b),
+        CMP_NEQ => !equal(a, b),
+        _ => {
+            if a.tag == TAG_INT && b.tag == TAG_INT {
+                let (x, y) = (a.payload as i64, b.payload as i64);
+                return Ok(match k {
+                    CMP_LT => x < y,
+                    CMP_GT => x > y,
+                    CMP_LTE => x <= y,
+                    _ => x >= y,
+                });
+            }
+            // NaN compares false with everything, as in IEEE 754.
+            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
+                if x.is_nan() || y.is_nan() {
+                    compare(a, b)?;
+                    return Ok(false);
+                }
+            }
+            let o = compare(a, b)?;
+            match k {
+                CMP_LT => o == Less,
+                CMP_GT => o == Greater,
+                CMP_LTE => o != Greater,
+                _ => o != Less,
+            }
+        }
+    })
+}

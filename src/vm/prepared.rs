@@ -82,15 +82,13 @@ pub(crate) const F_INDEX_SS: u8 = 218;
 /// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot a [slot c] = consts[x].
 pub(crate) const F_STORE_INDEX_SSK: u8 = 219;
 
-/// Comparison kinds (`k` of the compare superinstructions), as masks over the three possible
-/// orderings (bit 0: less, bit 1: equal, bit 2: greater), so that an int comparison is one
-/// shift and no branch.
-pub(crate) const K_LT: u8 = 0b001;
-pub(crate) const K_EQ: u8 = 0b010;
-pub(crate) const K_GT: u8 = 0b100;
-pub(crate) const K_LTE: u8 = 0b011;
-pub(crate) const K_GTE: u8 = 0b110;
-pub(crate) const K_NEQ: u8 = 0b101;
+/// Comparison kinds (`k` of the compare superinstructions): the runtime's `CMP_*` numbers.
+pub(crate) const K_LT: u8 = zexus_runtime::ops::CMP_LT as u8;
+pub(crate) const K_GT: u8 = zexus_runtime::ops::CMP_GT as u8;
+pub(crate) const K_LTE: u8 = zexus_runtime::ops::CMP_LTE as u8;
+pub(crate) const K_GTE: u8 = zexus_runtime::ops::CMP_GTE as u8;
+pub(crate) const K_EQ: u8 = zexus_runtime::ops::CMP_EQ as u8;
+pub(crate) const K_NEQ: u8 = zexus_runtime::ops::CMP_NEQ as u8;
 /// Arithmetic kinds (`k` of the arithmetic superinstructions).
 pub(crate) const K_ADD: u8 = 0;
 pub(crate) const K_SUB: u8 = 1;

@@ -919,25 +919,5 @@ unsafe fn interp<const L: u8, const J: bool>(
 #[cold]
 #[inline(never)]
 fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
-    use std::cmp::Ordering::*;
-    Ok(match k {
-        K_EQ => ops::equal(a, b),
-        K_NEQ => !ops::equal(a, b),
-        _ => {
-            // NaN compares false with everything, as in IEEE 754.
-            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
-                if x.is_nan() || y.is_nan() {
-                    ops::compare(a, b)?;
-                    return Ok(false);
-                }
-            }
-            let o = ops::compare(a, b)?;
-            match k {
-                K_LT => o == Less,
-                K_GT => o == Greater,
-                K_LTE => o != Greater,
-                _ => o != Less,
-            }
-        }
-    })
+    ops::compare_values(k as u64, a, b)
 }
