@@ -261,8 +261,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 zexus::vm::Sink::Stderr
             };
+            let paths = matches!(format, Format::Folded | Format::Flamegraph);
             let mut vm = vm_builder(&tier, false, level, sample_rate)
                 .output(sink)
+                .call_paths(paths)
                 .build();
             let result = vm.execute(&bc);
             let report = vm.profiling_report(format, top);

@@ -404,6 +404,7 @@ fn folded_stacks_and_flame_graphs_follow_the_call_paths() {
     let mut vm = VM::builder()
         .profiling(Level::Detailed)
         .sample_rate(1)
+        .call_paths(true)
         .capture_output(true)
         .build();
     vm.execute(&calls_in_loop()).unwrap();

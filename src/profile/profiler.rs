@@ -64,8 +64,12 @@ pub struct InstructionProfiler {
     pub jit: JitEvents,
     /// The VM's calibrated hook costs, for the overhead estimate.
     pub hook_costs: HookCosts,
-    /// Sampled time per call path (DETAILED and FULL), for flame graphs.
+    /// Sampled time per call path (DETAILED and FULL, when `call_paths` is on), for flame
+    /// graphs.
     pub call_tree: super::CallTree,
+    /// Whether the VM tracks call paths for `call_tree` (off by default: it costs a child
+    /// lookup per call, measurable on call-heavy code).
+    pub call_paths: bool,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -115,6 +119,7 @@ impl InstructionProfiler {
             jit: JitEvents::default(),
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
+            call_paths: false,
             enabled: level != Level::None,
             keys: HashMap::new(),
             direct: None,
@@ -339,8 +344,16 @@ impl InstructionProfiler {
     }
 
     /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method).
+    ///
+    /// Only interpreted executions carry hook costs: JIT code keeps its own counters in
+    /// registers, whose cost is measured by the benchmarks instead.
     pub fn estimated_overhead_ms(&self) -> f64 {
-        let n = self.total_instructions() as f64;
+        let n: u64 = self
+            .codes
+            .iter()
+            .map(|c| c.total_count() - c.jit_counts.iter().sum::<u64>())
+            .sum();
+        let n = n as f64;
         let c = &self.hook_costs;
         let mut ns = 0.0;
         if self.level >= Level::Basic {

@@ -18,6 +18,8 @@ pub fn write(p: &InstructionProfiler, w: &mut dyn io::Write) -> io::Result<()> {
     if folded.is_empty() {
         let why = if p.level < Level::Detailed {
             "no timing samples: profile at DETAILED or FULL"
+        } else if !p.call_paths {
+            "call paths were not recorded: build the VM with call_paths(true)"
         } else {
             "no timing samples yet"
         };

@@ -95,6 +95,7 @@ pub struct VmBuilder {
     output: Sink,
     superinstructions: bool,
     perf_map: bool,
+    call_paths: bool,
     /// True for the VMs of the calibration itself (they must not calibrate again).
     calibrated: bool,
 }
@@ -110,6 +111,7 @@ impl Default for VmBuilder {
             output: Sink::Stdout,
             superinstructions: true,
             perf_map: false,
+            call_paths: false,
             calibrated: false,
         }
     }
@@ -158,6 +160,12 @@ impl VmBuilder {
         self.superinstructions = on;
         self
     }
+    /// At DETAILED and FULL, also records sampled time per call path, for flame graphs
+    /// (`Format::Folded`, `Format::Flamegraph`). Off by default: it costs a lookup per call.
+    pub fn call_paths(mut self, on: bool) -> Self {
+        self.call_paths = on;
+        self
+    }
     /// Writes a `/tmp/perf-<pid>.map` line for each JIT-compiled loop.
     pub fn perf_map(mut self, on: bool) -> Self {
         self.perf_map = on;
@@ -171,7 +179,8 @@ impl VmBuilder {
     /// Creates the VM.
     pub fn build(self) -> VM {
         builtins::init_clock();
-        let profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
+        let mut profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
+        profiler.call_paths = self.call_paths;
         let tier = self
             .jit
             .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
@@ -297,6 +306,7 @@ impl VM {
     /// Changes the profiling level (clears the data recorded so far).
     pub fn set_profiling_level(&mut self, level: Level) {
         self.profiler = InstructionProfiler::with_sample_rate(level, self.cfg.sample_rate);
+        self.profiler.call_paths = self.cfg.call_paths;
         self.cfg.level = level;
     }
 

@@ -30,7 +30,8 @@ pub(crate) struct ProfHooks {
     pub calls: Vec<*mut u64>,
     inclusive: Vec<*mut u64>,
     active: Vec<u32>,
-    /// The call-path tree and the current path (DETAILED and up).
+    /// The call-path tree and the current path (DETAILED and up, when asked for); null when
+    /// call paths are off.
     tree: *mut crate::profile::CallTree,
     node: u32,
     /// Profile code index of each code object of the run.
@@ -52,6 +53,7 @@ impl ProfHooks {
         } else {
             0
         };
+        let paths = prof.call_paths && prof.level >= Level::Detailed;
         let mut h = ProfHooks {
             counts: Vec::new(),
             timing: Vec::new(),
@@ -59,12 +61,16 @@ impl ProfHooks {
             calls: Vec::new(),
             inclusive: Vec::new(),
             active: vec![0; ids.len()],
-            node: if prof.level >= Level::Detailed {
+            node: if paths {
                 prof.call_tree.root(ids[0] as u32)
             } else {
                 0
             },
-            tree: &mut prof.call_tree,
+            tree: if paths {
+                &mut prof.call_tree
+            } else {
+                std::ptr::null_mut()
+            },
             ids: ids.iter().map(|&i| i as u32).collect(),
             countdown: 1,
             rate: prof.sample_rate.max(1),
@@ -123,10 +129,12 @@ impl ProfHooks {
         // not touched while the run loop holds these hooks), and `node` is one of its nodes.
         unsafe {
             (*t).record(dt);
-            let tree = &mut *self.tree;
-            let n = &mut tree.nodes[self.node as usize];
-            n.ticks += dt;
-            n.samples += 1;
+            if !self.tree.is_null() {
+                let tree = &mut *self.tree;
+                let n = &mut tree.nodes[self.node as usize];
+                n.ticks += dt;
+                n.samples += 1;
+            }
         }
     }
 
@@ -144,8 +152,8 @@ impl ProfHooks {
         let c = callee as usize;
         // SAFETY: pointers into the profiler's code profiles and call tree, valid for the run.
         unsafe { *self.calls[c] += 1 };
-        if L >= LVL_DETAILED {
-            // SAFETY: as above.
+        if L >= LVL_DETAILED && !self.tree.is_null() {
+            // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
         if L >= LVL_FULL {
@@ -161,8 +169,10 @@ impl ProfHooks {
     /// adds the inclusive time of an outermost activation.
     #[inline(always)]
     pub fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
-        // SAFETY: as in `enter`.
-        self.node = unsafe { (*self.tree).parent(self.node) };
+        if !self.tree.is_null() {
+            // SAFETY: as in `enter`.
+            self.node = unsafe { (*self.tree).parent(self.node) };
+        }
         if L < LVL_FULL {
             return;
         }
