@@ -145,16 +145,13 @@ unsafe fn interp<const L: u8, const J: bool>(
 
     let mut cur: u32 = 0;
     let mut xc: &XCode = main;
-    let mut code: *const XInstr = xc.code.as_ptr();
-    let mut half: usize = xc.half;
-    let mut consts: *const Value = xc.consts.as_ptr();
-    let mut ip: *const XInstr = code;
+    let mut ip: *const XInstr = xc.code.as_ptr();
     // The index of the current instruction (only computed off the plain dispatch path).
     macro_rules! pc {
         () => {{
-            let i = ip.offset_from(code) as usize;
-            if i >= half {
-                i - half
+            let i = ip.offset_from(xc.code.as_ptr()) as usize;
+            if i >= xc.half {
+                i - xc.half
             } else {
                 i
             }
@@ -175,9 +172,6 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($c:expr) => {{
             cur = $c;
             xc = &p.codes[cur as usize];
-            code = xc.code.as_ptr();
-            half = xc.half;
-            consts = xc.consts.as_ptr();
             if L >= LVL_BASIC {
                 counts = hooks.as_deref_mut().expect("hooks").counts[cur as usize];
             }
@@ -283,14 +277,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                 // instructions one by one until it is reached, so that every instruction, not
                 // only the first of a shape, gets timed at the sampling rate.
                 Step::Single => {
-                    if (ip.offset_from(code) as usize) < half {
-                        ip = ip.add(half);
+                    if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
+                        ip = ip.add(xc.half);
                     }
                 }
                 Step::Sample => {
                     // A timed execution runs exactly one original instruction.
-                    if (ip.offset_from(code) as usize) < half {
-                        ip = ip.add(half);
+                    if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
+                        ip = ip.add(xc.half);
                     }
                     pending = Some((
                         h.timing[cur as usize].add(pc!()),
@@ -304,7 +298,7 @@ unsafe fn interp<const L: u8, const J: bool>(
             match ins.op {
                 op::NOP => ip = ip.add(1),
                 op::LOAD_CONST => {
-                    push(&mut sp, (*consts.add(ins.a as usize)).clone());
+                    push(&mut sp, (*xc.consts.as_ptr().add(ins.a as usize)).clone());
                     ip = ip.add(1);
                 }
                 op::LOAD_NAME => {
@@ -393,10 +387,17 @@ unsafe fn interp<const L: u8, const J: bool>(
                         let pc = pc!();
                         let header = ins.a as usize;
                         let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                        if let Some((r, nsp)) =
-                            tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts)
-                        {
-                            ip = code.add(r);
+                        if let Some((r, nsp)) = tier.back_edge::<L>(
+                            bc,
+                            cur,
+                            pc,
+                            header,
+                            slots,
+                            stk,
+                            sp,
+                            xc.consts.as_ptr(),
+                        ) {
+                            ip = xc.code.as_ptr().add(r);
                             sp = nsp;
                             continue 'fetch;
                         }
@@ -449,7 +450,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     push(&mut sp, v);
                     slots = stk.add(fr.base as usize);
                     switch_to!(fr.code);
-                    ip = code.add(fr.ret_pc as usize);
+                    ip = xc.code.as_ptr().add(fr.ret_pc as usize);
                 }
                 op::CALL_NAME | op::CALL_VALUE => {
                     let argc = ins.c as usize;
@@ -504,7 +505,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         push(&mut sp, Value::UNDEF);
                     }
                     switch_to!(callee);
-                    ip = code;
+                    ip = xc.code.as_ptr();
                 }
                 op::CALL_BUILTIN => {
                     let argc = ins.c as usize;
@@ -524,7 +525,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let argc = ins.c as usize;
                     let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                     let obj = &*sp.sub(argc + 1);
-                    let name = (*consts.add(ins.a as usize))
+                    let name = (*xc.consts.as_ptr().add(ins.a as usize))
                         .as_str()
                         .expect("verified: method name is a string");
                     match builtins::call_method(obj, name, args) {
@@ -673,7 +674,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_JMP_CMP_SS | F_JMP_CMP_SK => {
@@ -696,9 +697,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                                 slots,
                                 stk,
                                 sp,
-                                consts,
+                                xc.consts.as_ptr(),
                             ) {
-                                ip = code.add(r);
+                                ip = xc.code.as_ptr().add(r);
                                 sp = nsp;
                                 continue 'fetch;
                             }
@@ -716,7 +717,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_CMP_SK_JF => {
@@ -735,7 +736,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_SS_ST => {
@@ -761,7 +762,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE
@@ -774,7 +775,11 @@ unsafe fn interp<const L: u8, const J: bool>(
                         F_MOVE => fused::mov(slots, ins),
                         F_ARITH_SS_OP => fused::arith_ss_op(sp, slots, ins),
                         F_INDEX_SS => fused::index_ss(&mut sp, slots, ins),
-                        _ => fused::store_index_ssk(slots, ins, &*consts.add(ins.x as usize)),
+                        _ => fused::store_index_ssk(
+                            slots,
+                            ins,
+                            &*xc.consts.as_ptr().add(ins.x as usize),
+                        ),
                     };
                     if done {
                         count_rest!(ins.n);
@@ -784,7 +789,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_CMP_TK_JF => {
@@ -801,7 +806,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_SK_ST => {
@@ -822,7 +827,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_SS => {
@@ -839,7 +844,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_SK => {
@@ -855,7 +860,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_ARITH_TK => {
@@ -871,7 +876,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_CMP_JF => {
@@ -891,7 +896,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 F_LOAD2 => {
@@ -906,7 +911,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
-                    ip = ip.add(half);
+                    ip = ip.add(xc.half);
                     continue 'dispatch;
                 }
                 other => unreachable!("prepared code has no opcode {other}"),
