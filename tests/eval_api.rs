@@ -97,3 +97,12 @@ fn runtime_errors_carry_lines_and_traces() {
         ]
     );
 }
+
+#[test]
+fn huge_strings_are_a_runtime_error_not_an_aborted_process() {
+    // Doubling a string 30 times reaches the 1 GiB limit; one more byte is an error.
+    let src = "let s = \"x\"\nlet i = 0\nwhile (i < 30) { s = s + s\n i = i + 1 }\nlet n = len(s)\ns = s + \"y\"\nn";
+    let err = zexus::eval(src).unwrap_err().to_string();
+    assert!(err.starts_with("string too large"), "{err}");
+    assert!(err.contains("[line 6]"), "{err}");
+}

@@ -25,12 +25,20 @@ impl StrObj {
     }
     /// Appends `v`'s display form (only for a string nobody else holds, see
     /// `Value::append_display_in_place`).
-    pub(crate) fn push_display(&mut self, v: &Value) {
+    /// False (and nothing appended) if the result would pass `ops::MAX_STR_BYTES`.
+    pub(crate) fn push_display(&mut self, v: &Value) -> bool {
         use std::fmt::Write;
+        let before = self.s.len();
         match v.as_str() {
+            Some(t) if before + t.len() > crate::ops::MAX_STR_BYTES => return false,
             Some(t) => self.s.push_str(t),
             None => write!(self.s, "{v}").expect("writing to a String cannot fail"),
         }
+        if self.s.len() > crate::ops::MAX_STR_BYTES {
+            self.s.truncate(before);
+            return false;
+        }
+        true
     }
 }
 

@@ -227,10 +227,11 @@ helpers! {
         // SAFETY: live values borrowed from the JIT frame.
         let (l, v) = unsafe { (view(lt, lp), view(vt, vp)) };
         match l.as_list() {
-            Some(items) => {
-                items.borrow_mut().push((*v).clone());
-                0
-            }
+            // Past the length limit the interpreter re-runs the call and raises the error.
+            Some(items) => match ops::list_push(items, (*v).clone()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            },
             None => 1,
         }
     }

@@ -114,20 +114,58 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
         return Ok(Value::int(r));
     }
     if a.tag == TAG_STR || b.tag == TAG_STR {
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            check_str_len(x.len() + y.len())?;
+        }
         let mut s = String::new();
         use std::fmt::Write;
         write!(s, "{a}{b}").expect("writing to a String cannot fail");
+        check_str_len(s.len())?;
         return Ok(Value::str(s));
     }
     if a.tag == TAG_LIST && b.tag == TAG_LIST {
-        let mut items = a.as_list().expect("list").borrow().clone();
-        items.extend(b.as_list().expect("list").borrow().iter().cloned());
+        let (x, y) = (a.as_list().expect("list"), b.as_list().expect("list"));
+        if x.borrow().len() + y.borrow().len() > MAX_LIST_LEN {
+            return Err(OpError::Other(format!(
+                "list too large (the limit is {MAX_LIST_LEN} elements)"
+            )));
+        }
+        let mut items = x.borrow().clone();
+        items.extend(y.borrow().iter().cloned());
         return Ok(Value::list(items));
     }
     match floats(a, b) {
         Some((x, y)) => Ok(Value::float(x + y)),
         None => Err(type_error("add", a, b)),
     }
+}
+
+/// The longest string a program may build (1 GiB): past it, `string too large` is a runtime
+/// error rather than an allocation failure that would abort the process.
+pub const MAX_STR_BYTES: usize = 1 << 30;
+/// The longest list a program may build (2^28 elements, 4 GiB of values).
+pub const MAX_LIST_LEN: usize = 1 << 28;
+
+fn check_str_len(n: usize) -> Result<(), OpError> {
+    if n > MAX_STR_BYTES {
+        Err(OpError::Other(format!(
+            "string too large ({n} bytes; the limit is {MAX_STR_BYTES})"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Appends `v` to a list, or fails with `list too large` at [`MAX_LIST_LEN`] elements.
+pub fn list_push(list: &crate::ListObj, v: Value) -> Result<(), OpError> {
+    let mut items = list.borrow_mut();
+    if items.len() >= MAX_LIST_LEN {
+        return Err(OpError::Other(format!(
+            "list too large (the limit is {MAX_LIST_LEN} elements)"
+        )));
+    }
+    items.push(v);
+    Ok(())
 }
 
 /// `a - b`.

@@ -310,8 +310,7 @@ impl Value {
         // SAFETY: the payload is a live `Rc<StrObj>` and this value holds its only strong
         // reference (no weak references are ever made), so no other borrow of it exists.
         let s = unsafe { &mut *(self.payload as *mut StrObj) };
-        s.push_display(x);
-        true
+        s.push_display(x)
     }
 
     /// True if the value owns a heap reference.

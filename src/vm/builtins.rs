@@ -169,7 +169,7 @@ pub(crate) fn call_builtin(id: u32, args: &[Value]) -> Result<Value, OpError> {
             arity(name, args, 2)?;
             match args[0].as_list() {
                 Some(l) => {
-                    l.borrow_mut().push(args[1].clone());
+                    ops::list_push(l, args[1].clone())?;
                     Ok(Value::NULL)
                 }
                 None => err(format!(
@@ -225,10 +225,7 @@ pub(crate) fn call_method(obj: &Value, name: &str, args: &[Value]) -> Result<Val
     match (obj.kind(), name) {
         (Kind::List, "push" | "append") => {
             method_arity(obj, name, args, 1, 1)?;
-            obj.as_list()
-                .expect("list")
-                .borrow_mut()
-                .push(args[0].clone());
+            ops::list_push(obj.as_list().expect("list"), args[0].clone())?;
             Ok(Value::NULL)
         }
         (Kind::List, "pop") => {
