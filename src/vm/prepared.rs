@@ -10,7 +10,6 @@
 
 use zexus_runtime::Value;
 
-use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::{Bytecode, CodeObject, Instr, Op};
 
 /// An internal instruction: 32 bytes, room for a fused shape's operands.
@@ -422,18 +421,4 @@ impl Prepared {
                 .collect(),
         }
     }
-}
-
-/// True for the base opcodes that may be the target of a `JUMP`-style instruction's `a`.
-#[allow(dead_code)]
-pub(crate) fn is_jump(o: u8) -> bool {
-    matches!(
-        o,
-        op::JUMP
-            | op::JUMP_IF_FALSE
-            | op::JUMP_IF_TRUE
-            | op::JUMP_IF_FALSE_OR_POP
-            | op::JUMP_IF_TRUE_OR_POP
-            | op::FOR_ITER
-    )
 }
