@@ -1,8 +1,8 @@
 //! Calibration of the profiler's hook costs, for the overhead figure in the summary.
 //!
-//! Method: a fixed calibration loop (2.6 million instructions) runs at NONE, BASIC and FULL
-//! timing (almost) nothing, and a short one (130,000) at BASIC and at DETAILED timing every
-//! execution, in five interleaved rounds; each cell's fastest time is kept (load from other processes
+//! Method: a fixed calibration loop (1.3 million instructions) runs at NONE, BASIC and FULL
+//! timing (almost) nothing, and a short one (65,000) at BASIC and at DETAILED timing every
+//! execution, in three interleaved rounds; each cell's fastest time is kept (load from other processes
 //! only ever adds time). The cost per counted instruction is `(BASIC - NONE) /
 //! instructions`; the cost per timing sample is `(DETAILED - BASIC) / samples`; FULL's extra
 //! cost per instruction is `(FULL - BASIC - its samples' cost) / instructions`. The profiler multiplies these by a run's instruction and
@@ -70,8 +70,8 @@ fn fastest(v: &[f64]) -> f64 {
 pub(crate) fn hook_costs() -> HookCosts {
     static COSTS: OnceLock<HookCosts> = OnceLock::new();
     *COSTS.get_or_init(|| {
-        let long = calibration_loop(200_000);
-        let short = calibration_loop(10_000);
+        let long = calibration_loop(100_000);
+        let short = calibration_loop(5_000);
         // (program, level, sample rate): DETAILED times every execution of a short loop so that
         // the cost of a sample stands out of the noise (with BASIC on the same loop as its
         // baseline); FULL samples (almost) nothing so that only its own hooks remain.
@@ -86,7 +86,7 @@ pub(crate) fn hook_costs() -> HookCosts {
         let mut instrs = [0u64; 5];
         let mut samples = [0u64; 5];
         // Interleaved rounds, so that a burst of load on the machine hits every cell alike.
-        for _ in 0..5 {
+        for _ in 0..3 {
             for (i, &(bc, level, rate)) in cells.iter().enumerate() {
                 let (t, n, s) = run(bc, level, rate);
                 times[i].push(t);

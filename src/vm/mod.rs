@@ -276,6 +276,9 @@ impl VM {
         }
         if level > Level::None {
             self.profiler.end_run();
+            if let Some(h) = hooks {
+                h.fold(&mut self.profiler);
+            }
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
         }
         self.out.flush();

@@ -24,6 +24,10 @@ pub(crate) enum Step {
 
 /// Pointers into one profiler's data for the code objects of one run.
 pub(crate) struct ProfHooks {
+    /// Per code object, the interpreter's counts indexed by raw internal position: the fused
+    /// half at `0..n`, the original half at `n..2n`, so the run loop indexes them straight from
+    /// its instruction pointer. `fold` adds them into the profile when the run ends.
+    scratch: Vec<Box<[u64]>>,
     pub counts: Vec<*mut u64>,
     pub timing: Vec<*mut TimingStats>,
     branches: Vec<*mut BranchStats>,
@@ -37,6 +41,10 @@ pub(crate) struct ProfHooks {
     /// Profile code index of each code object of the run.
     ids: Vec<u32>,
     countdown: u32,
+    /// The real countdown while a sample is pending (the countdown itself is held at 1).
+    saved_countdown: u32,
+    /// The instruction being timed: its stats and the start time.
+    pending: Option<(*mut TimingStats, u64)>,
     rate: u32,
     /// Executions still to be timed one by one before sampling settles to 1 in `rate`.
     warmup: u32,
@@ -55,6 +63,7 @@ impl ProfHooks {
         };
         let paths = prof.call_paths && prof.level >= Level::Detailed;
         let mut h = ProfHooks {
+            scratch: Vec::new(),
             counts: Vec::new(),
             timing: Vec::new(),
             branches: Vec::new(),
@@ -73,6 +82,8 @@ impl ProfHooks {
             },
             ids: ids.iter().map(|&i| i as u32).collect(),
             countdown: 1,
+            saved_countdown: 1,
+            pending: None,
             rate: prof.sample_rate.max(1),
             warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
@@ -80,7 +91,9 @@ impl ProfHooks {
         };
         for &id in ids {
             let c = &mut prof.codes[id];
-            h.counts.push(c.counts.as_mut_ptr());
+            let mut scratch = vec![0u64; 2 * c.counts.len()].into_boxed_slice();
+            h.counts.push(scratch.as_mut_ptr());
+            h.scratch.push(scratch);
             h.timing.push(c.timing.as_mut_ptr());
             h.branches.push(c.branches.as_mut_ptr());
             h.calls.push(&mut c.calls);
@@ -89,14 +102,40 @@ impl ProfHooks {
         h
     }
 
+    /// Adds the run's interpreter counts into the profile (both halves of each scratch array
+    /// onto the instruction's ip).
+    pub fn fold(self, prof: &mut InstructionProfiler) {
+        for (k, scratch) in self.scratch.iter().enumerate() {
+            let counts = &mut prof.codes[self.ids[k] as usize].counts;
+            let n = counts.len();
+            for (ip, c) in counts.iter_mut().enumerate() {
+                *c += scratch[ip] + scratch[n + ip];
+            }
+        }
+    }
+
     /// Counts down to the next timed execution over an instruction that covers `n` original
-    /// instructions (a superinstruction's shape, or 1).
+    /// instructions (a superinstruction's shape, or 1). The fast path is one compare: a
+    /// pending sample forces the countdown to 1, so finishing it also happens on the slow path.
     #[inline(always)]
     pub fn step(&mut self, n: u32) -> Step {
         if self.countdown > n {
             self.countdown -= n;
-            Step::Fused
-        } else if self.countdown == 1 {
+            return Step::Fused;
+        }
+        self.step_slow(n)
+    }
+
+    #[inline(never)]
+    fn step_slow(&mut self, n: u32) -> Step {
+        if self.pending.is_some() {
+            self.finish_pending();
+            if self.countdown > n {
+                self.countdown -= n;
+                return Step::Fused;
+            }
+        }
+        if self.countdown == 1 {
             self.countdown = if self.warmup > 0 {
                 self.warmup -= 1;
                 1
@@ -107,6 +146,24 @@ impl ProfHooks {
         } else {
             self.countdown -= 1;
             Step::Single
+        }
+    }
+
+    /// Starts timing the instruction about to run (its stats at `t`); the next `step` (or
+    /// `finish_pending`) records it.
+    #[inline(always)]
+    pub fn begin_sample(&mut self, t: *mut TimingStats) {
+        self.saved_countdown = self.countdown;
+        self.countdown = 1;
+        self.pending = Some((t, now_ticks()));
+    }
+
+    /// Records the pending sample, if any, and restores the countdown it borrowed.
+    #[inline]
+    pub fn finish_pending(&mut self) {
+        if let Some((t, t0)) = self.pending.take() {
+            self.finish_sample(t, t0);
+            self.countdown = self.saved_countdown;
         }
     }
 

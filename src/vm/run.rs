@@ -159,21 +159,24 @@ unsafe fn interp<const L: u8, const J: bool>(
     }
 
     let mut hooks = st.prof.take();
-    let mut counts: *mut u64 = ptr::null_mut();
+    // The interpreter's count of the instruction at `ip` is at byte address
+    // `cbase + ip / 4`: counts are 8 bytes per 32-byte instruction, in a scratch array that
+    // covers both halves of the code (ProfHooks::fold adds them up at the end of the run).
+    let mut cbase: usize = 0;
     if L >= LVL_BASIC {
         let h = hooks.as_deref_mut().expect("profiling run has hooks");
-        counts = h.counts[0];
+        cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> 2);
         *h.calls[0] += 1;
     }
     // The instruction being timed at DETAILED and above: (timing stats, start ticks).
-    let mut pending: Option<(*mut crate::profile::TimingStats, u64)> = None;
 
     macro_rules! switch_to {
         ($c:expr) => {{
             cur = $c;
             xc = &p.codes[cur as usize];
             if L >= LVL_BASIC {
-                counts = hooks.as_deref_mut().expect("hooks").counts[cur as usize];
+                cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
+                    .wrapping_sub(xc.code.as_ptr() as usize >> 2);
             }
         }};
     }
@@ -206,7 +209,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($n:expr) => {
             if L >= LVL_BASIC {
                 for i in 1..$n as usize {
-                    *counts.add(pc!() + i) += 1;
+                    *(cbase.wrapping_add(ip.add(i) as usize >> 2) as *mut u64) += 1;
                 }
             }
         };
@@ -260,18 +263,19 @@ unsafe fn interp<const L: u8, const J: bool>(
     }
 
     'fetch: loop {
-        if L >= LVL_DETAILED {
-            let h = hooks.as_deref_mut().expect("hooks");
-            if let Some((t, t0)) = pending.take() {
-                h.finish_sample(t, t0);
-            }
-        }
+        // At DETAILED, `step` first finishes the sample of the previous instruction, if one
+        // was timed, then decides about this one.
+        let step = if L >= LVL_DETAILED {
+            hooks.as_deref_mut().expect("hooks").step((*ip).n as u32)
+        } else {
+            Step::Fused
+        };
         if L >= LVL_BASIC {
-            *counts.add(pc!()) += 1;
+            *(cbase.wrapping_add(ip as usize >> 2) as *mut u64) += 1;
         }
         if L >= LVL_DETAILED {
             let h = hooks.as_deref_mut().expect("hooks");
-            match h.step((*ip).n as u32) {
+            match step {
                 Step::Fused => {}
                 // The sample falls inside this superinstruction's shape: run the original
                 // instructions one by one until it is reached, so that every instruction, not
@@ -286,10 +290,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                         ip = ip.add(xc.half);
                     }
-                    pending = Some((
-                        h.timing[cur as usize].add(pc!()),
-                        crate::profile::clock::now_ticks(),
-                    ));
+                    h.begin_sample(h.timing[cur as usize].add(pc!()));
                 }
             }
         }
@@ -380,9 +381,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if J && (ins.a as usize) <= pc!() {
                         if L >= LVL_DETAILED {
                             // A timed JUMP must not include the native loop's time.
-                            if let Some((t, t0)) = pending.take() {
-                                hooks.as_deref_mut().expect("hooks").finish_sample(t, t0);
-                            }
+                            hooks.as_deref_mut().expect("hooks").finish_pending();
                         }
                         let pc = pc!();
                         let header = ins.a as usize;
@@ -706,7 +705,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                         }
                         if L >= LVL_BASIC {
                             for i in 0..4 {
-                                *counts.add(ins.x as usize + i) += 1;
+                                let header = xc.code.as_ptr().add(ins.x as usize + i);
+                                *(cbase.wrapping_add(header as usize >> 2) as *mut u64) += 1;
                             }
                         }
                         let t = int_cmp(ins.k, (*a).payload as i64, y);
