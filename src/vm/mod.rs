@@ -269,6 +269,14 @@ impl VM {
         };
         let jit = st.tier.is_some();
         let result = run_at_level(level, jit, &prepared, bc, &mut st);
+        // Where an error left each active frame mid-block (for exact counts).
+        let left: Vec<(u32, u32)> = if result.is_err() {
+            std::iter::once(st.at)
+                .chain(st.frames.iter().map(|f| (f.code, f.ret_pc - 1)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         self.stack = std::mem::take(&mut st.stack);
         drop(st);
         if let Some(t) = self.tier.as_deref_mut() {
@@ -277,7 +285,7 @@ impl VM {
         if level > Level::None {
             self.profiler.end_run();
             if let Some(h) = hooks {
-                h.fold(&mut self.profiler);
+                h.fold(&mut self.profiler, bc, &left);
             }
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
         }

@@ -6,7 +6,7 @@
 //! the times its back edge was taken (the exact count of a backward `JUMP`, or the taken count
 //! of a backward conditional branch). They are derived here when a run ends.
 
-use crate::bytecode::{Bytecode, Op, OpClass};
+use crate::bytecode::{Bytecode, Instr, Op, OpClass, OperandKind};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
@@ -24,10 +24,14 @@ pub(crate) enum Step {
 
 /// Pointers into one profiler's data for the code objects of one run.
 pub(crate) struct ProfHooks {
-    /// Per code object, the interpreter's counts indexed by raw internal position: the fused
-    /// half at `0..n`, the original half at `n..2n`, so the run loop indexes them straight from
-    /// its instruction pointer. `fold` adds them into the profile when the run ends.
+    /// Per code object, the run's raw counters (`fold` turns them into exact counts):
+    /// - `0..2n`: taken edges of each jump and branch, by raw internal position (the fused half
+    ///   at `0..n`, the original half at `n..2n`), so the run loop indexes them straight from
+    ///   its instruction pointer;
+    /// - `2n..3n`: entries at each ip by the JIT tier handing a loop back to the interpreter;
+    /// - `3n`: entries of the code object (calls, or the program's start).
     scratch: Vec<Box<[u64]>>,
+    /// Start of each code object's counters.
     pub counts: Vec<*mut u64>,
     pub timing: Vec<*mut TimingStats>,
     branches: Vec<*mut BranchStats>,
@@ -91,25 +95,61 @@ impl ProfHooks {
         };
         for &id in ids {
             let c = &mut prof.codes[id];
-            let mut scratch = vec![0u64; 2 * c.counts.len()].into_boxed_slice();
+            let n = c.counts.len();
+            let mut scratch = vec![0u64; 3 * n + 1].into_boxed_slice();
             h.counts.push(scratch.as_mut_ptr());
+            h.calls.push(&mut scratch[3 * n]);
             h.scratch.push(scratch);
             h.timing.push(c.timing.as_mut_ptr());
             h.branches.push(c.branches.as_mut_ptr());
-            h.calls.push(&mut c.calls);
             h.inclusive.push(&mut c.inclusive_ticks);
         }
         h
     }
 
-    /// Adds the run's interpreter counts into the profile (both halves of each scratch array
-    /// onto the instruction's ip).
-    pub fn fold(self, prof: &mut InstructionProfiler) {
-        for (k, scratch) in self.scratch.iter().enumerate() {
-            let counts = &mut prof.codes[self.ids[k] as usize].counts;
-            let n = counts.len();
-            for (ip, c) in counts.iter_mut().enumerate() {
-                *c += scratch[ip] + scratch[n + ip];
+    /// Adds the run's exact counts into the profile. `left` lists where the run left code
+    /// objects in the middle of a block: after an error, the failing instruction and each
+    /// caller's call, whose following instructions did not run.
+    ///
+    /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs,
+    /// so an instruction's count follows in one pass over the code: what falls through from
+    /// the previous instruction (all of it after a straight-line instruction, the not-taken
+    /// part after a branch, nothing after a jump or return), plus the jumps and entries that
+    /// land on it.
+    pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
+        for (k, code) in bc.code.iter().enumerate() {
+            let s = &self.scratch[k];
+            let n = code.instrs.len();
+            let taken = |pc: usize| s[pc] + s[n + pc];
+            let mut inbound = vec![0u64; n];
+            if n > 0 {
+                inbound[0] = s[3 * n];
+            }
+            for (pc, ins) in code.instrs.iter().enumerate() {
+                if let Some(t) = jump_target(ins) {
+                    if let Some(x) = inbound.get_mut(t) {
+                        *x += taken(pc);
+                    }
+                }
+                inbound[pc] += s[2 * n + pc];
+            }
+            for &(_, pc) in left.iter().filter(|x| x.0 as usize == k) {
+                // The rest of the block did not run: one less falls through past `pc`.
+                if let Some(x) = inbound.get_mut(pc as usize + 1) {
+                    *x = x.wrapping_sub(1);
+                }
+            }
+            let p = &mut prof.codes[self.ids[k] as usize];
+            p.calls += s[3 * n];
+            let mut flow = 0u64;
+            for (pc, ins) in code.instrs.iter().enumerate() {
+                let here = flow.wrapping_add(inbound[pc]);
+                p.counts[pc] += here;
+                flow = match ins.op {
+                    Op::JUMP | Op::RETURN => 0,
+                    op if op.class() == OpClass::CondBranch => here.wrapping_sub(taken(pc)),
+                    _ => here,
+                };
             }
         }
     }
@@ -239,6 +279,14 @@ impl ProfHooks {
             // SAFETY: as in `enter`.
             unsafe { *self.inclusive[c] += now_ticks().saturating_sub(t0) };
         }
+    }
+}
+
+/// Where a jump or branch goes when taken.
+fn jump_target(ins: &Instr) -> Option<usize> {
+    match ins.op.operand_kind() {
+        OperandKind::Target | OperandKind::ForIter => Some(ins.a as usize),
+        _ => None,
     }
 }
 

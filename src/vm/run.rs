@@ -159,9 +159,9 @@ unsafe fn interp<const L: u8, const J: bool>(
     }
 
     let mut hooks = st.prof.take();
-    // The interpreter's count of the instruction at `ip` is at byte address
-    // `cbase + ip / 4`: counts are 8 bytes per 32-byte instruction, in a scratch array that
-    // covers both halves of the code (ProfHooks::fold adds them up at the end of the run).
+    // The interpreter's taken-edge counter of the jump or branch at `ip` is at byte address
+    // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
+    // covers both halves of the code (ProfHooks::fold derives exact counts from them).
     let mut cbase: usize = 0;
     if L >= LVL_BASIC {
         let h = hooks.as_deref_mut().expect("profiling run has hooks");
@@ -184,6 +184,10 @@ unsafe fn interp<const L: u8, const J: bool>(
     macro_rules! throw {
         ($msg:expr) => {{
             let msg: String = $msg;
+            if L >= LVL_DETAILED {
+                // The failing instruction was timed up to its error.
+                hooks.as_deref_mut().expect("hooks").finish_pending();
+            }
             st.live = sp.offset_from(stk) as usize;
             st.at = (cur, pc!() as u32);
             st.prof = hooks;
@@ -205,12 +209,22 @@ unsafe fn interp<const L: u8, const J: bool>(
             }
         };
     }
-    macro_rules! count_rest {
-        ($n:expr) => {
+    // Counts one taken edge: the jump or branch `k` instructions after `ip` (BASIC and up).
+    // Only jumps taken are counted; `ProfHooks::fold` derives every instruction's exact count
+    // from them, the entries of each code object and the JIT's resumptions.
+    macro_rules! edge {
+        ($k:expr) => {
             if L >= LVL_BASIC {
-                for i in 1..$n as usize {
-                    *(cbase.wrapping_add(ip.add(i) as usize >> 2) as *mut u64) += 1;
-                }
+                *(cbase.wrapping_add(ip.add($k) as usize >> 2) as *mut u64) += 1;
+            }
+        };
+    }
+    // The JIT tier left a loop to resume at `pc`: the interpreter did not count that entry.
+    macro_rules! resumed {
+        ($pc:expr) => {
+            if L >= LVL_BASIC {
+                *hooks.as_deref_mut().expect("hooks").counts[cur as usize]
+                    .add(2 * xc.half + $pc) += 1;
             }
         };
     }
@@ -270,9 +284,6 @@ unsafe fn interp<const L: u8, const J: bool>(
         } else {
             Step::Fused
         };
-        if L >= LVL_BASIC {
-            *(cbase.wrapping_add(ip as usize >> 2) as *mut u64) += 1;
-        }
         if L >= LVL_DETAILED {
             let h = hooks.as_deref_mut().expect("hooks");
             match step {
@@ -396,11 +407,13 @@ unsafe fn interp<const L: u8, const J: bool>(
                             sp,
                             xc.consts.as_ptr(),
                         ) {
+                            resumed!(r);
                             ip = xc.code.as_ptr().add(r);
                             sp = nsp;
                             continue 'fetch;
                         }
                     }
+                    edge!(0);
                     ip = ip.offset(ins.d as isize);
                 }
                 op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
@@ -414,6 +427,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let taken = t == (ins.op == op::JUMP_IF_TRUE);
                     branch!(pc!(), taken);
                     ip = if taken {
+                        edge!(0);
                         ip.offset(ins.d as isize)
                     } else {
                         ip.add(1)
@@ -424,6 +438,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let taken = t == (ins.op == op::JUMP_IF_TRUE_OR_POP);
                     branch!(pc!(), taken);
                     if taken {
+                        edge!(0);
                         ip = ip.offset(ins.d as isize);
                     } else {
                         drop(pop(&mut sp));
@@ -434,6 +449,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let v = pop(&mut sp);
                     let Some(fr) = st.frames.pop() else {
                         // The program's own return: release globals and leftovers.
+                        if L >= LVL_DETAILED {
+                            hooks.as_deref_mut().expect("hooks").finish_pending();
+                        }
                         let live = sp.offset_from(stk) as usize;
                         ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
                         st.prof = hooks;
@@ -642,6 +660,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         }
                         None => {
                             branch!(pc!(), true);
+                            edge!(0);
                             drop(pop(&mut sp));
                             ip = ip.offset(ins.d as isize);
                         }
@@ -660,12 +679,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                 F_CMP_SS_JF => {
                     let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
                     if is_int2(a, b) {
-                        count_rest!(4);
                         let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
                         branch!(pc!() + 3, !t);
                         ip = if t {
                             ip.add(4)
                         } else {
+                            edge!(3);
                             ip.offset(ins.d as isize)
                         };
                         continue 'fetch;
@@ -698,19 +717,20 @@ unsafe fn interp<const L: u8, const J: bool>(
                                 sp,
                                 xc.consts.as_ptr(),
                             ) {
+                                resumed!(r);
                                 ip = xc.code.as_ptr().add(r);
                                 sp = nsp;
                                 continue 'fetch;
                             }
                         }
-                        if L >= LVL_BASIC {
-                            for i in 0..4 {
-                                let header = xc.code.as_ptr().add(ins.x as usize + i);
-                                *(cbase.wrapping_add(header as usize >> 2) as *mut u64) += 1;
-                            }
-                        }
+                        // The jump, and the header's branch when taken (its 4th instruction).
+                        edge!(0);
                         let t = int_cmp(ins.k, (*a).payload as i64, y);
                         branch!(ins.x as usize + 3, !t);
+                        if L >= LVL_BASIC && !t {
+                            let jf = xc.code.as_ptr().add(ins.x as usize + 3);
+                            *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
+                        }
                         ip = ip.offset(if t { ins.e } else { ins.d } as isize);
                         continue 'fetch;
                     }
@@ -723,12 +743,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                 F_CMP_SK_JF => {
                     let a = slots.add(ins.a as usize);
                     if (*a).tag == TAG_INT {
-                        count_rest!(4);
                         let t = int_cmp(ins.k, (*a).payload as i64, ins.imm);
                         branch!(pc!() + 3, !t);
                         ip = if t {
                             ip.add(4)
                         } else {
+                            edge!(3);
                             ip.offset(ins.d as isize)
                         };
                         continue 'fetch;
@@ -748,14 +768,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if is_int2(a, b) && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
                         if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
                         {
-                            count_rest!(4);
                             ptr::write(d, Value::int(r));
                             ip = ip.add(4);
                             continue 'fetch;
                         }
                     }
                     if fused::append_in_place(slots, ins) {
-                        count_rest!(4);
                         ip = ip.add(4);
                         continue 'fetch;
                     }
@@ -782,7 +800,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                         ),
                     };
                     if done {
-                        count_rest!(ins.n);
                         ip = ip.add(ins.n as usize);
                         continue 'fetch;
                     }
@@ -794,9 +811,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_CMP_TK_JF => {
                     if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
-                        count_rest!(3);
                         branch!(pc!() + 2, jump);
                         ip = if jump {
+                            edge!(2);
                             ip.offset(ins.d as isize)
                         } else {
                             ip.add(3)
@@ -813,14 +830,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let (a, d) = (slots.add(ins.a as usize), slots.add(ins.x as usize));
                     if (*a).tag == TAG_INT && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
                         if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            count_rest!(4);
                             ptr::write(d, Value::int(r));
                             ip = ip.add(4);
                             continue 'fetch;
                         }
                     }
                     if fused::append_in_place(slots, ins) {
-                        count_rest!(4);
                         ip = ip.add(4);
                         continue 'fetch;
                     }
@@ -835,7 +850,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if is_int2(a, b) {
                         if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
                         {
-                            count_rest!(3);
                             push(&mut sp, Value::int(r));
                             ip = ip.add(3);
                             continue 'fetch;
@@ -851,7 +865,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let a = slots.add(ins.a as usize);
                     if (*a).tag == TAG_INT {
                         if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            count_rest!(3);
                             push(&mut sp, Value::int(r));
                             ip = ip.add(3);
                             continue 'fetch;
@@ -867,7 +880,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let a = sp.sub(1);
                     if (*a).tag == TAG_INT {
                         if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            count_rest!(2);
                             (*a).payload = r as u64;
                             ip = ip.add(2);
                             continue 'fetch;
@@ -882,13 +894,13 @@ unsafe fn interp<const L: u8, const J: bool>(
                 F_CMP_JF => {
                     let (a, b) = (sp.sub(2), sp.sub(1));
                     if is_int2(a, b) {
-                        count_rest!(2);
                         let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
                         sp = a;
                         branch!(pc!() + 1, !t);
                         ip = if t {
                             ip.add(2)
                         } else {
+                            edge!(1);
                             ip.offset(ins.d as isize)
                         };
                         continue 'fetch;
@@ -902,7 +914,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                 F_LOAD2 => {
                     let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
                     if a.tag != TAG_UNDEF && b.tag != TAG_UNDEF {
-                        count_rest!(2);
                         push(&mut sp, a.clone());
                         push(&mut sp, b.clone());
                         ip = ip.add(2);
