@@ -2,7 +2,7 @@
 //! level, alternating, and the medians are compared with the JIT's unprofiled run (one process,
 //! so the ratios are comparable on a noisy machine).
 //!
-//! `cargo run --release --example jit_levels [rounds]`
+//! `cargo run --release --example jit_levels [rounds] [programs...]`
 
 use std::time::Instant;
 
@@ -19,6 +19,7 @@ fn main() {
         "{:>12} {:>9} {:>9} {:>9} {:>9} {:>9}   (ms, JIT on; interp = JIT off at NONE)",
         "program", "interp", "none", "basic", "detailed", "full"
     );
+    let only: Vec<String> = std::env::args().skip(2).collect();
     for name in [
         "loop_sum",
         "fib_iter",
@@ -27,7 +28,10 @@ fn main() {
         "sieve",
         "bubble_sort",
         "strings",
-    ] {
+    ]
+    .into_iter()
+    .filter(|n| only.is_empty() || only.iter().any(|o| o == n))
+    {
         let src = std::fs::read_to_string(format!("{dir}/{name}.zx")).expect("program");
         let bc = compile(&src, name).expect("compiles");
         let mut t: Vec<Vec<f64>> = vec![Vec::new(); levels.len() + 1];
