@@ -81,6 +81,50 @@ pub(crate) const F_INDEX_SS: u8 = 218;
 /// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot a [slot c] = consts[x].
 pub(crate) const F_STORE_INDEX_SSK: u8 = 219;
 
+// Copies of the hottest shapes with the operation in the opcode rather than in `k`, so that
+// their handlers do the operation directly instead of dispatching on `k` a second time
+// (`specialise`; the generic shapes cover the other kinds).
+/// `F_ARITH_SS_ST` adding.
+pub(crate) const F_ADD_SS_ST: u8 = 220;
+/// `F_ARITH_SS_ST` subtracting.
+pub(crate) const F_SUB_SS_ST: u8 = 221;
+/// `F_ARITH_SK_ST` adding.
+pub(crate) const F_ADD_SK_ST: u8 = 222;
+/// `F_ARITH_SK_ST` subtracting.
+pub(crate) const F_SUB_SK_ST: u8 = 223;
+/// `F_ARITH_SS` adding.
+pub(crate) const F_ADD_SS: u8 = 224;
+/// `F_ARITH_SK` adding.
+pub(crate) const F_ADD_SK: u8 = 225;
+/// `F_ARITH_SK` subtracting.
+pub(crate) const F_SUB_SK: u8 = 226;
+/// `F_CMP_SS_JF` testing `<`.
+pub(crate) const F_LT_SS_JF: u8 = 227;
+/// `F_CMP_SK_JF` testing `<`.
+pub(crate) const F_LT_SK_JF: u8 = 228;
+/// `F_JMP_CMP_SS` testing `<`.
+pub(crate) const F_JMP_LT_SS: u8 = 229;
+/// `F_JMP_CMP_SK` testing `<`.
+pub(crate) const F_JMP_LT_SK: u8 = 230;
+
+/// The specialised copy of a shape with operation `k`, if it has one.
+fn specialise(op: u8, k: u8) -> u8 {
+    match (op, k) {
+        (F_ARITH_SS_ST, K_ADD) => F_ADD_SS_ST,
+        (F_ARITH_SS_ST, K_SUB) => F_SUB_SS_ST,
+        (F_ARITH_SK_ST, K_ADD) => F_ADD_SK_ST,
+        (F_ARITH_SK_ST, K_SUB) => F_SUB_SK_ST,
+        (F_ARITH_SS, K_ADD) => F_ADD_SS,
+        (F_ARITH_SK, K_ADD) => F_ADD_SK,
+        (F_ARITH_SK, K_SUB) => F_SUB_SK,
+        (F_CMP_SS_JF, K_LT) => F_LT_SS_JF,
+        (F_CMP_SK_JF, K_LT) => F_LT_SK_JF,
+        (F_JMP_CMP_SS, K_LT) => F_JMP_LT_SS,
+        (F_JMP_CMP_SK, K_LT) => F_JMP_LT_SK,
+        _ => op,
+    }
+}
+
 /// Comparison kinds (`k` of the compare superinstructions): the runtime's `CMP_*` numbers.
 pub(crate) const K_LT: u8 = zexus_runtime::ops::CMP_LT as u8;
 pub(crate) const K_GT: u8 = zexus_runtime::ops::CMP_GT as u8;
@@ -387,6 +431,9 @@ impl XCode {
                     imm: h.imm,
                 };
             }
+        }
+        for x in fused.iter_mut() {
+            x.op = specialise(x.op, x.k);
         }
         let half = orig.len();
         let mut all = fused;

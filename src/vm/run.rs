@@ -276,6 +276,136 @@ unsafe fn interp<const L: u8, const J: bool>(
         }};
     }
 
+    // The superinstruction shapes, as expressions: `true` when the fast int case ran (and `ip`
+    // moved on), `false` when the original instructions must run instead (`unfused!`). `$k` is
+    // the operation: `ins.k` in the generic shapes, a constant in the specialised copies.
+    macro_rules! unfused {
+        ($ins:expr) => {{
+            if L >= LVL_DETAILED {
+                hooks.as_deref_mut().expect("hooks").refund($ins.n as u32);
+            }
+            ip = ip.add(xc.half);
+        }};
+    }
+    // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
+    macro_rules! cmp_jf {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let a = slots.add($ins.a as usize);
+            let (ok, y) = if $ss {
+                let b = slots.add($ins.c as usize);
+                (is_int2(a, b), (*b).payload as i64)
+            } else {
+                ((*a).tag == TAG_INT, $ins.imm)
+            };
+            if ok {
+                let t = int_cmp($k, (*a).payload as i64, y);
+                branch!(pc!() + 3, !t);
+                ip = if t {
+                    ip.add(4)
+                } else {
+                    edge!(3);
+                    ip.offset($ins.d as isize)
+                };
+            }
+            ok
+        }};
+    }
+    // A back edge to a `cmp_jf` header, running the header's test (or the compiled loop).
+    macro_rules! jmp_cmp {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let a = slots.add($ins.a as usize);
+            let (ok, y) = if $ss {
+                let b = slots.add($ins.c as usize);
+                (is_int2(a, b), (*b).payload as i64)
+            } else {
+                ((*a).tag == TAG_INT, $ins.imm)
+            };
+            let mut native = false;
+            if ok && J {
+                let pc = pc!();
+                let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                if let Some((r, nsp)) = tier.back_edge::<L>(
+                    bc,
+                    cur,
+                    pc,
+                    $ins.x as usize,
+                    slots,
+                    stk,
+                    sp,
+                    xc.consts.as_ptr(),
+                ) {
+                    resumed!(r);
+                    ip = xc.code.as_ptr().add(r);
+                    sp = nsp;
+                    native = true;
+                }
+            }
+            if ok && !native {
+                // The jump, and the header's branch when taken (its 4th instruction).
+                edge!(0);
+                let t = int_cmp($k, (*a).payload as i64, y);
+                branch!($ins.x as usize + 3, !t);
+                if L >= LVL_BASIC && !t {
+                    let jf = xc.code.as_ptr().add($ins.x as usize + 3);
+                    *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
+                }
+                ip = ip.offset(if t { $ins.e } else { $ins.d } as isize);
+            }
+            ok
+        }};
+    }
+    // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
+    macro_rules! arith_st {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let (a, d) = (slots.add($ins.a as usize), slots.add($ins.x as usize));
+            let (ok, y) = if $ss {
+                let b = slots.add($ins.c as usize);
+                (is_int2(a, b), (*b).payload as i64)
+            } else {
+                ((*a).tag == TAG_INT, $ins.imm)
+            };
+            let r = if ok && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
+                int_arith($k, (*a).payload as i64, y)
+            } else {
+                None
+            };
+            match r {
+                Some(r) => {
+                    ptr::write(d, Value::int(r));
+                    ip = ip.add(4);
+                    true
+                }
+                None if fused::append_in_place(slots, $ins) => {
+                    ip = ip.add(4);
+                    true
+                }
+                None => false,
+            }
+        }};
+    }
+    // `y z OP` (`$ss`) or `y k OP`, pushing the result.
+    macro_rules! arith_push {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let a = slots.add($ins.a as usize);
+            let (ok, y) = if $ss {
+                let b = slots.add($ins.c as usize);
+                (is_int2(a, b), (*b).payload as i64)
+            } else {
+                ((*a).tag == TAG_INT, $ins.imm)
+            };
+            let r = if ok {
+                int_arith($k, (*a).payload as i64, y)
+            } else {
+                None
+            };
+            if let Some(r) = r {
+                push(&mut sp, Value::int(r));
+                ip = ip.add(3);
+            }
+            r.is_some()
+        }};
+    }
+
     'fetch: loop {
         // At DETAILED, `step` first finishes the sample of the previous instruction, if one
         // was timed, then decides about this one.
@@ -677,110 +807,136 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 // ---- superinstructions: fast int case, else the original instruction ----
                 F_CMP_SS_JF => {
-                    let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
-                    if is_int2(a, b) {
-                        let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
-                        branch!(pc!() + 3, !t);
-                        ip = if t {
-                            ip.add(4)
-                        } else {
-                            edge!(3);
-                            ip.offset(ins.d as isize)
-                        };
+                    if cmp_jf!(ins, true, ins.k) {
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
-                F_JMP_CMP_SS | F_JMP_CMP_SK => {
-                    let a = slots.add(ins.a as usize);
-                    let (ok, y) = if ins.op == F_JMP_CMP_SS {
-                        let b = slots.add(ins.c as usize);
-                        (is_int2(a, b), (*b).payload as i64)
-                    } else {
-                        ((*a).tag == TAG_INT, ins.imm)
-                    };
-                    if ok {
-                        if J {
-                            let pc = pc!();
-                            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                            if let Some((r, nsp)) = tier.back_edge::<L>(
-                                bc,
-                                cur,
-                                pc,
-                                ins.x as usize,
-                                slots,
-                                stk,
-                                sp,
-                                xc.consts.as_ptr(),
-                            ) {
-                                resumed!(r);
-                                ip = xc.code.as_ptr().add(r);
-                                sp = nsp;
-                                continue 'fetch;
-                            }
-                        }
-                        // The jump, and the header's branch when taken (its 4th instruction).
-                        edge!(0);
-                        let t = int_cmp(ins.k, (*a).payload as i64, y);
-                        branch!(ins.x as usize + 3, !t);
-                        if L >= LVL_BASIC && !t {
-                            let jf = xc.code.as_ptr().add(ins.x as usize + 3);
-                            *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
-                        }
-                        ip = ip.offset(if t { ins.e } else { ins.d } as isize);
+                F_LT_SS_JF => {
+                    if cmp_jf!(ins, true, K_LT) {
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_CMP_SK_JF => {
-                    let a = slots.add(ins.a as usize);
-                    if (*a).tag == TAG_INT {
-                        let t = int_cmp(ins.k, (*a).payload as i64, ins.imm);
-                        branch!(pc!() + 3, !t);
-                        ip = if t {
-                            ip.add(4)
-                        } else {
-                            edge!(3);
-                            ip.offset(ins.d as isize)
-                        };
+                    if cmp_jf!(ins, false, ins.k) {
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_LT_SK_JF => {
+                    if cmp_jf!(ins, false, K_LT) {
+                        continue 'fetch;
                     }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_JMP_CMP_SS => {
+                    if jmp_cmp!(ins, true, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_JMP_LT_SS => {
+                    if jmp_cmp!(ins, true, K_LT) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_JMP_CMP_SK => {
+                    if jmp_cmp!(ins, false, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_JMP_LT_SK => {
+                    if jmp_cmp!(ins, false, K_LT) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_ARITH_SS_ST => {
-                    let (a, b, d) = (
-                        slots.add(ins.a as usize),
-                        slots.add(ins.c as usize),
-                        slots.add(ins.x as usize),
-                    );
-                    if is_int2(a, b) && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
-                        {
-                            ptr::write(d, Value::int(r));
-                            ip = ip.add(4);
-                            continue 'fetch;
-                        }
-                    }
-                    if fused::append_in_place(slots, ins) {
-                        ip = ip.add(4);
+                    if arith_st!(ins, true, ins.k) {
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ADD_SS_ST => {
+                    if arith_st!(ins, true, K_ADD) {
+                        continue 'fetch;
                     }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_SUB_SS_ST => {
+                    if arith_st!(ins, true, K_SUB) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_SK_ST => {
+                    if arith_st!(ins, false, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ADD_SK_ST => {
+                    if arith_st!(ins, false, K_ADD) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_SUB_SK_ST => {
+                    if arith_st!(ins, false, K_SUB) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_SS => {
+                    if arith_push!(ins, true, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ADD_SS => {
+                    if arith_push!(ins, true, K_ADD) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_SK => {
+                    if arith_push!(ins, false, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ADD_SK => {
+                    if arith_push!(ins, false, K_ADD) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_SUB_SK => {
+                    if arith_push!(ins, false, K_SUB) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE
@@ -819,56 +975,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                             ip.add(3)
                         };
                         continue 'fetch;
-                    }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
-                    continue 'dispatch;
-                }
-                F_ARITH_SK_ST => {
-                    let (a, d) = (slots.add(ins.a as usize), slots.add(ins.x as usize));
-                    if (*a).tag == TAG_INT && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            ptr::write(d, Value::int(r));
-                            ip = ip.add(4);
-                            continue 'fetch;
-                        }
-                    }
-                    if fused::append_in_place(slots, ins) {
-                        ip = ip.add(4);
-                        continue 'fetch;
-                    }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
-                    continue 'dispatch;
-                }
-                F_ARITH_SS => {
-                    let (a, b) = (slots.add(ins.a as usize), slots.add(ins.c as usize));
-                    if is_int2(a, b) {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, (*b).payload as i64)
-                        {
-                            push(&mut sp, Value::int(r));
-                            ip = ip.add(3);
-                            continue 'fetch;
-                        }
-                    }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
-                    continue 'dispatch;
-                }
-                F_ARITH_SK => {
-                    let a = slots.add(ins.a as usize);
-                    if (*a).tag == TAG_INT {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            push(&mut sp, Value::int(r));
-                            ip = ip.add(3);
-                            continue 'fetch;
-                        }
                     }
                     if L >= LVL_DETAILED {
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
