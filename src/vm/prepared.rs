@@ -186,6 +186,10 @@ pub(crate) fn int_arith(k: u8, x: i64, y: i64) -> Option<i64> {
         K_SUB => x.checked_sub(y),
         K_MUL => x.checked_mul(y),
         K_MOD => {
+            // By a positive power of two, the floor modulo is the low bits (negative x too).
+            if y > 0 && y & (y - 1) == 0 {
+                return Some(x & (y - 1));
+            }
             if y == 0 {
                 return None;
             }
@@ -194,10 +198,15 @@ pub(crate) fn int_arith(k: u8, x: i64, y: i64) -> Option<i64> {
         }
         _ => {
             // Only an exact quotient stays an int; anything else takes the slow path.
-            if y == 0 || x.checked_rem(y)? != 0 {
+            if y > 0 && y & (y - 1) == 0 {
+                return (x & (y - 1) == 0).then(|| x >> y.trailing_zeros());
+            }
+            if y == 0 {
                 return None;
             }
-            x.checked_div(y)
+            // One hardware divide: the quotient is exact when it multiplies back.
+            let q = x.checked_div(y)?;
+            (q.wrapping_mul(y) == x).then_some(q)
         }
     }
 }
@@ -466,6 +475,40 @@ impl Prepared {
                 .zip(max_stacks)
                 .map(|(c, &m)| XCode::new(c, m, fuse))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zexus_runtime::ops;
+    use zexus_runtime::Value;
+
+    /// The fast path agrees with the operators wherever it answers, and answers for every
+    /// exact int result (so nothing falls back needlessly).
+    #[test]
+    fn int_fast_path_matches_the_operators() {
+        let mut vals: Vec<i64> = (-17..=17).collect();
+        for p in 0..63 {
+            vals.extend([1i64 << p, -(1i64 << p), (1i64 << p) + 1, (1i64 << p) - 1]);
+        }
+        vals.extend([i64::MIN, i64::MAX, i64::MIN + 1, 1_000_000_007, -1_000_003]);
+        for &x in &vals {
+            for &y in &vals {
+                for (k, op) in [(K_MOD, ops::int_mod as fn(i64, i64) -> _), (K_DIV, ops::int_div)] {
+                    let want = op(x, y);
+                    match int_arith(k, x, y) {
+                        Some(r) => assert_eq!(want, Ok(Value::int(r)), "{k} {x} {y}"),
+                        // i64::MIN % -1 (0) is left to the slow path.
+                        None => assert!(
+                            (x, y) == (i64::MIN, -1)
+                                || !matches!(want, Ok(ref v) if v.tag == zexus_runtime::value::TAG_INT),
+                            "{k} {x} {y}: fast path declined an int result {want:?}"
+                        ),
+                    }
+                }
+            }
         }
     }
 }
