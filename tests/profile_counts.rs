@@ -38,6 +38,31 @@ fn derived_counts_equal_executions_timed_one_by_one_on_every_script() {
             if !bad.is_empty() {
                 failures.push(format!("{} (fused {fused}): {bad:?}", path.display()));
             }
+            // Timing every execution runs the original instructions one by one; BASIC runs the
+            // superinstructions themselves, and must count the same.
+            let basic = VM::builder()
+                .profiling(Level::Basic)
+                .superinstructions(fused)
+                .skip_calibration(true);
+            let vm_basic = common::run_script_vm(&path, basic).1.expect("ran before");
+            let timed: Vec<Vec<u64>> = vm
+                .profiler()
+                .codes
+                .iter()
+                .map(|c| c.timing.iter().map(|t| t.samples).collect())
+                .collect();
+            let counted: Vec<Vec<u64>> = vm_basic
+                .profiler()
+                .codes
+                .iter()
+                .map(|c| c.counts.clone())
+                .collect();
+            if timed != counted {
+                failures.push(format!(
+                    "{} (fused {fused}): BASIC {counted:?} != timed {timed:?}",
+                    path.display()
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -107,6 +107,18 @@ pub(crate) const F_JMP_LT_SS: u8 = 229;
 /// `F_JMP_CMP_SK` testing `<`.
 pub(crate) const F_JMP_LT_SK: u8 = 230;
 
+/// `v = v + c; JUMP h` where `h` is an `F_CMP_SS_JF` on `v` (the step and test of a counting
+/// loop, like Lua's FORLOOP): a = v, c = the header's second slot, imm = the step c, x = h,
+/// d / e = exit / continue (relative), k = the comparison.
+pub(crate) const F_INC_JMP_SS: u8 = 231;
+/// As `F_INC_JMP_SS` with an `F_CMP_SK_JF` header: imm = the header's constant, and the
+/// step in `c` (as an `i32`).
+pub(crate) const F_INC_JMP_SK: u8 = 232;
+/// `F_INC_JMP_SS` testing `<`.
+pub(crate) const F_INC_JMP_LT_SS: u8 = 233;
+/// `F_INC_JMP_SK` testing `<`.
+pub(crate) const F_INC_JMP_LT_SK: u8 = 234;
+
 /// The specialised copy of a shape with operation `k`, if it has one.
 fn specialise(op: u8, k: u8) -> u8 {
     match (op, k) {
@@ -121,6 +133,8 @@ fn specialise(op: u8, k: u8) -> u8 {
         (F_CMP_SK_JF, K_LT) => F_LT_SK_JF,
         (F_JMP_CMP_SS, K_LT) => F_JMP_LT_SS,
         (F_JMP_CMP_SK, K_LT) => F_JMP_LT_SK,
+        (F_INC_JMP_SS, K_LT) => F_INC_JMP_LT_SS,
+        (F_INC_JMP_SK, K_LT) => F_INC_JMP_LT_SK,
         _ => op,
     }
 }
@@ -440,6 +454,34 @@ impl XCode {
                     imm: h.imm,
                 };
             }
+            // A counting loop's `v = v + c` just before its back edge joins the back edge:
+            // one dispatch for the step and the test.
+            for ip in 4..fused.len() {
+                let (st, j) = (fused[ip - 4], fused[ip]);
+                let ss = j.op == F_JMP_CMP_SS;
+                if !(ss || j.op == F_JMP_CMP_SK)
+                    || st.op != F_ARITH_SK_ST
+                    || st.k != K_ADD
+                    || st.a != st.x
+                    || st.a != j.a
+                    || (ip - 3..=ip).any(|t| targets[t])
+                    || (!ss && i32::try_from(st.imm).is_err())
+                {
+                    continue;
+                }
+                fused[ip - 4] = XInstr {
+                    op: if ss { F_INC_JMP_SS } else { F_INC_JMP_SK },
+                    k: j.k,
+                    n: 4 + j.n,
+                    _pad: 0,
+                    a: st.a,
+                    c: if ss { j.c } else { st.imm as i32 as u32 },
+                    x: j.x,
+                    d: j.d + 4,
+                    e: j.e + 4,
+                    imm: if ss { st.imm } else { j.imm },
+                };
+            }
         }
         for x in fused.iter_mut() {
             x.op = specialise(x.op, x.k);
@@ -496,7 +538,10 @@ mod tests {
         vals.extend([i64::MIN, i64::MAX, i64::MIN + 1, 1_000_000_007, -1_000_003]);
         for &x in &vals {
             for &y in &vals {
-                for (k, op) in [(K_MOD, ops::int_mod as fn(i64, i64) -> _), (K_DIV, ops::int_div)] {
+                for (k, op) in [
+                    (K_MOD, ops::int_mod as fn(i64, i64) -> _),
+                    (K_DIV, ops::int_div),
+                ] {
                     let want = op(x, y);
                     match int_arith(k, x, y) {
                         Some(r) => assert_eq!(want, Ok(Value::int(r)), "{k} {x} {y}"),

@@ -310,19 +310,13 @@ unsafe fn interp<const L: u8, const J: bool>(
             ok
         }};
     }
-    // A back edge to a `cmp_jf` header, running the header's test (or the compiled loop).
-    macro_rules! jmp_cmp {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let a = slots.add($ins.a as usize);
-            let (ok, y) = if $ss {
-                let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
-            } else {
-                ((*a).tag == TAG_INT, $ins.imm)
-            };
+    // The back edge `JUMP` at `ip + $off` to a `cmp_jf` header comparing `$v` with `$y`: runs
+    // the compiled loop (JIT), or the header's test and its branch.
+    macro_rules! back_to_header {
+        ($ins:expr, $off:expr, $k:expr, $v:expr, $y:expr) => {{
             let mut native = false;
-            if ok && J {
-                let pc = pc!();
+            if J {
+                let pc = pc!() + $off;
                 let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
                 if let Some((r, nsp)) = tier.back_edge::<L>(
                     bc,
@@ -340,10 +334,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                     native = true;
                 }
             }
-            if ok && !native {
+            if !native {
                 // The jump, and the header's branch when taken (its 4th instruction).
-                edge!(0);
-                let t = int_cmp($k, (*a).payload as i64, y);
+                edge!($off);
+                let t = int_cmp($k, $v, $y);
                 branch!($ins.x as usize + 3, !t);
                 if L >= LVL_BASIC && !t {
                     let jf = xc.code.as_ptr().add($ins.x as usize + 3);
@@ -351,7 +345,48 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 ip = ip.offset(if t { $ins.e } else { $ins.d } as isize);
             }
+        }};
+    }
+    // A back edge to a `cmp_jf` header.
+    macro_rules! jmp_cmp {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let a = slots.add($ins.a as usize);
+            let (ok, y) = if $ss {
+                let b = slots.add($ins.c as usize);
+                (is_int2(a, b), (*b).payload as i64)
+            } else {
+                ((*a).tag == TAG_INT, $ins.imm)
+            };
+            if ok {
+                back_to_header!($ins, 0, $k, (*a).payload as i64, y);
+            }
             ok
+        }};
+    }
+    // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`F_INC_JMP_*`).
+    macro_rules! inc_jmp {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let a = slots.add($ins.a as usize);
+            let (ok, step) = if $ss {
+                (is_int2(a, slots.add($ins.c as usize)), $ins.imm)
+            } else {
+                ((*a).tag == TAG_INT, $ins.c as i32 as i64)
+            };
+            let v = if ok {
+                ((*a).payload as i64).checked_add(step)
+            } else {
+                None
+            };
+            if let Some(v) = v {
+                (*a).payload = v as u64;
+                let y = if $ss {
+                    (*slots.add($ins.c as usize)).payload as i64
+                } else {
+                    $ins.imm
+                };
+                back_to_header!($ins, 4, $k, v, y);
+            }
+            v.is_some()
         }};
     }
     // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
@@ -857,6 +892,34 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_JMP_LT_SK => {
                     if jmp_cmp!(ins, false, K_LT) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_INC_JMP_SS => {
+                    if inc_jmp!(ins, true, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_INC_JMP_LT_SS => {
+                    if inc_jmp!(ins, true, K_LT) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_INC_JMP_SK => {
+                    if inc_jmp!(ins, false, ins.k) {
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_INC_JMP_LT_SK => {
+                    if inc_jmp!(ins, false, K_LT) {
                         continue 'fetch;
                     }
                     unfused!(ins);
