@@ -1002,30 +1002,71 @@ unsafe fn interp<const L: u8, const J: bool>(
                     unfused!(ins);
                     continue 'dispatch;
                 }
-                F_ARITH_TS | F_ARITH_TS_ST | F_ARITH_TK_ST | F_ARITH_KS | F_MOVE
-                | F_ARITH_SS_OP | F_INDEX_SS | F_STORE_INDEX_SSK => {
-                    let done = match ins.op {
-                        F_ARITH_TS => fused::arith_ts(sp, slots, ins),
-                        F_ARITH_TS_ST => fused::arith_ts_st(&mut sp, slots, ins),
-                        F_ARITH_TK_ST => fused::arith_tk_st(&mut sp, slots, ins),
-                        F_ARITH_KS => fused::arith_ks(&mut sp, slots, ins),
-                        F_MOVE => fused::mov(slots, ins),
-                        F_ARITH_SS_OP => fused::arith_ss_op(sp, slots, ins),
-                        F_INDEX_SS => fused::index_ss(&mut sp, slots, ins),
-                        _ => fused::store_index_ssk(
-                            slots,
-                            ins,
-                            &*xc.consts.as_ptr().add(ins.x as usize),
-                        ),
-                    };
-                    if done {
+                // Shapes written as functions in `fused` (one arm each, so that each is one
+                // dispatch, not a second jump table on the opcode).
+                F_ARITH_TS => {
+                    if fused::arith_ts(sp, slots, ins) {
                         ip = ip.add(ins.n as usize);
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_TS_ST => {
+                    if fused::arith_ts_st(&mut sp, slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
                     }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_TK_ST => {
+                    if fused::arith_tk_st(&mut sp, slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_KS => {
+                    if fused::arith_ks(&mut sp, slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_MOVE => {
+                    if fused::mov(slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_ARITH_SS_OP => {
+                    if fused::arith_ss_op(sp, slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_INDEX_SS => {
+                    if fused::index_ss(&mut sp, slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_STORE_INDEX_SSK => {
+                    if fused::store_index_ssk(slots, ins, &*xc.consts.as_ptr().add(ins.x as usize))
+                    {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_CMP_TK_JF => {
