@@ -187,3 +187,23 @@ pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr) -> bool {
     }
     s.append_display_in_place(x)
 }
+
+/// `CALL_BUILTIN append 2; POP`: moves the top value onto the end of the list below it and
+/// pops both (the list stays where it is referenced from).
+#[inline(always)]
+pub(crate) unsafe fn append_pop(sp: &mut *mut Value) -> bool {
+    let l = sp.sub(2);
+    let Some(list) = (*l).as_list() else {
+        return false;
+    };
+    {
+        let mut items = list.borrow_mut();
+        if items.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+            return false;
+        }
+        items.push(ptr::read(sp.sub(1)));
+    }
+    *sp = l;
+    ptr::drop_in_place(l);
+    true
+}

@@ -10,7 +10,7 @@
 
 use zexus_runtime::Value;
 
-use crate::bytecode::{Bytecode, CodeObject, Instr, Op};
+use crate::bytecode::{Builtin, Bytecode, CodeObject, Instr, Op};
 
 /// An internal instruction: 32 bytes, room for a fused shape's operands.
 #[repr(C)]
@@ -118,6 +118,9 @@ pub(crate) const F_INC_JMP_SK: u8 = 232;
 pub(crate) const F_INC_JMP_LT_SS: u8 = 233;
 /// `F_INC_JMP_SK` testing `<`.
 pub(crate) const F_INC_JMP_LT_SK: u8 = 234;
+
+/// `CALL_BUILTIN append 2; POP`: an `append` statement.
+pub(crate) const F_APPEND_POP: u8 = 235;
 
 /// The specialised copy of a shape with operation `k`, if it has one.
 fn specialise(op: u8, k: u8) -> u8 {
@@ -302,6 +305,14 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         imm,
     };
     let i0 = get(0)?;
+    if i0.op == Op::CALL_BUILTIN
+        && i0.a == Builtin::Append as u32
+        && i0.b == 2
+        && clear(2)
+        && get(1)?.op == Op::POP
+    {
+        return Some(mk(F_APPEND_POP, 0, 2, 0, 0, 0, 0, 0));
+    }
     if i0.op == Op::LOAD_NAME && clear(4) {
         let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
         if i3.op == Op::JUMP_IF_FALSE {

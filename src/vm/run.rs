@@ -1069,6 +1069,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                     unfused!(ins);
                     continue 'dispatch;
                 }
+                F_APPEND_POP => {
+                    if fused::append_pop(&mut sp) {
+                        ip = ip.add(2);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
                 F_CMP_TK_JF => {
                     if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
                         branch!(pc!() + 2, jump);
