@@ -207,3 +207,20 @@ pub(crate) unsafe fn append_pop(sp: &mut *mut Value) -> bool {
     ptr::drop_in_place(l);
     true
 }
+
+/// `LOAD_NAME y; LOAD_NAME z; OP; LOAD_NAME w; OP2; STORE_NAME x`:
+/// slot[x] = (slot[a] OP slot[c]) OP2 slot[imm], all in registers.
+#[inline(always)]
+pub(crate) unsafe fn arith_ss_s_st(slots: *mut Value, ins: &XInstr) -> bool {
+    let (y, z, w) = (
+        int(slots.add(ins.a as usize)),
+        int(slots.add(ins.c as usize)),
+        int(slots.add(ins.imm as usize)),
+    );
+    if let (Some(y), Some(z), Some(w)) = (y, z, w) {
+        if let Some(r) = int_arith(ins.k, y, z).and_then(|t| int_arith(ins.d as u8, t, w)) {
+            return store_int(slots, ins.x, r);
+        }
+    }
+    false
+}

@@ -119,6 +119,9 @@ pub(crate) const F_INC_JMP_LT_SS: u8 = 233;
 /// `F_INC_JMP_SK` testing `<`.
 pub(crate) const F_INC_JMP_LT_SK: u8 = 234;
 
+/// `y z OP w OP2 STORE x` on slots (`t = (a + b) % m`): a = y, c = z, imm = w, d = OP2's
+/// kind, x = the destination, k = OP.
+pub(crate) const F_ARITH_SS_S_ST: u8 = 236;
 /// `CALL_BUILTIN append 2; POP`: an `append` statement.
 pub(crate) const F_APPEND_POP: u8 = 235;
 
@@ -312,6 +315,23 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         && get(1)?.op == Op::POP
     {
         return Some(mk(F_APPEND_POP, 0, 2, 0, 0, 0, 0, 0));
+    }
+    if i0.op == Op::LOAD_NAME && clear(6) {
+        let (i1, i2, i3, i4, i5) = (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?);
+        if let (Op::LOAD_NAME, Some(k), Op::LOAD_NAME, Some(k2), Op::STORE_NAME) =
+            (i1.op, arith_kind(i2.op), i3.op, arith_kind(i4.op), i5.op)
+        {
+            return Some(mk(
+                F_ARITH_SS_S_ST,
+                k,
+                6,
+                i0.a,
+                i1.a,
+                i5.a,
+                k2 as i32,
+                i3.a as i64,
+            ));
+        }
     }
     if i0.op == Op::LOAD_NAME && clear(4) {
         let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);

@@ -1069,6 +1069,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                     unfused!(ins);
                     continue 'dispatch;
                 }
+                F_ARITH_SS_S_ST => {
+                    if fused::arith_ss_s_st(slots, ins) {
+                        ip = ip.add(6);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
                 F_APPEND_POP => {
                     if fused::append_pop(&mut sp) {
                         ip = ip.add(2);
