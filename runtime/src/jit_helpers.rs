@@ -270,6 +270,8 @@ pub struct ListLayout {
     pub ptr: i32,
     /// Offset of the length.
     pub len: i32,
+    /// Offset of the capacity.
+    pub cap: i32,
 }
 
 /// The layout of `ListObj`, measured on real lists (std's `RefCell` and `Vec` layouts are not
@@ -303,6 +305,7 @@ fn probe_list_layout() -> Option<ListLayout> {
     let w1 = read(&l1);
     let ptr = find(&w1, obj.borrow().as_ptr() as usize)?;
     let len = find(&w1, 5)?;
+    let cap = find(&w1, obj.borrow().capacity())?;
     let borrow = {
         let _g = obj.borrow_mut();
         let w = read(&l1);
@@ -318,14 +321,18 @@ fn probe_list_layout() -> Option<ListLayout> {
     let l2 = Value::list(v);
     let w2 = read(&l2);
     let o2 = l2.as_list()?;
-    if w2[ptr] != o2.borrow().as_ptr() as usize || w2[len] != 29 || w2[borrow] != 0 {
+    if w2[ptr] != o2.borrow().as_ptr() as usize
+        || w2[len] != 29
+        || w2[cap] != o2.borrow().capacity()
+        || w2[borrow] != 0
+    {
         return None;
     }
-    if [ptr, len, borrow]
+    if [ptr, len, cap, borrow]
         .iter()
         .collect::<std::collections::HashSet<_>>()
         .len()
-        != 3
+        != 4
     {
         return None;
     }
@@ -333,6 +340,7 @@ fn probe_list_layout() -> Option<ListLayout> {
         borrow: (borrow * 8) as i32,
         ptr: (ptr * 8) as i32,
         len: (len * 8) as i32,
+        cap: (cap * 8) as i32,
     })
 }
 

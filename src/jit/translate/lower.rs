@@ -427,9 +427,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let l = pop!();
                 let (lt, lp) = self.boxed(l);
                 let (vt, vp) = self.boxed(v);
+                let slow = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.set_cold_block(slow);
+                self.append_fast((lt, lp), (vt, vp), slow, join);
+                self.b.switch_to_block(slow);
                 let st = self.call("rt_append", &[lt, lp, vt, vp]).expect("status");
                 let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
                 self.exit_if(failed, ip, ExitReason::Failed(Op::CALL_BUILTIN), &pre);
+                self.b.ins().jump(join, &[]);
+                self.b.switch_to_block(join);
                 self.drop_av(l);
                 self.drop_av(v);
                 let t = self.iconst(TAG_NULL as i64);
@@ -667,6 +674,48 @@ impl<'a, 'f> Tr<'a, 'f> {
         let data = self.b.ins().load(types::I64, mf(), o.1, lay.ptr);
         let off = self.b.ins().ishl_imm_u(k.1, 4);
         Some(self.b.ins().iadd(data, off))
+    }
+
+    /// `append(l, v)` inline when `l` is an unborrowed list with room and `v` owns no heap
+    /// object (so the element is a plain copy): writes `v` at `len` and bumps `len`, then
+    /// jumps to `join`; anything else goes to `slow` (the helper).
+    fn append_fast(&mut self, l: (CV, CV), v: (CV, CV), slow: Block, join: Block) {
+        let Some(lay) = rt::list_layout() else {
+            self.b.ins().jump(slow, &[]);
+            return;
+        };
+        let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, l.0, TAG_LIST as i64);
+        let plain = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, v.0, HEAP_TAG_MIN as i64);
+        let ok = self.b.ins().band(is_list, plain);
+        let b1 = self.b.create_block();
+        self.b.ins().brif(ok, b1, &[], slow, &[]);
+        self.b.switch_to_block(b1);
+        let flag = self.b.ins().load(types::I64, mf(), l.1, lay.borrow);
+        let len = self.b.ins().load(types::I64, mf(), l.1, lay.len);
+        let cap = self.b.ins().load(types::I64, mf(), l.1, lay.cap);
+        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        let under = self.b.ins().icmp_imm_s(
+            IntCC::UnsignedLessThan,
+            len,
+            zexus_runtime::ops::MAX_LIST_LEN as i64,
+        );
+        let ok = self.b.ins().band(free, room);
+        let ok = self.b.ins().band(ok, under);
+        let b2 = self.b.create_block();
+        self.b.ins().brif(ok, b2, &[], slow, &[]);
+        self.b.switch_to_block(b2);
+        let data = self.b.ins().load(types::I64, mf(), l.1, lay.ptr);
+        let off = self.b.ins().ishl_imm_u(len, 4);
+        let addr = self.b.ins().iadd(data, off);
+        self.b.ins().store(mf(), v.0, addr, 0);
+        self.b.ins().store(mf(), v.1, addr, 8);
+        let n = self.b.ins().iadd_imm_s(len, 1);
+        self.b.ins().store(mf(), n, l.1, lay.len);
+        self.b.ins().jump(join, &[]);
     }
 
     /// `o[k]`: list elements inline, everything else through `rt_index`.
