@@ -109,7 +109,7 @@ struct Tr<'a, 'f> {
     /// Each counter's register variable, or `None` for one kept in `frame.ctr`.
     ctr_vars: Vec<Option<Variable>>,
     /// Per conditional branch: taken counter, and the predictor's miss and state (FULL).
-    branch_vars: HashMap<u32, (usize, Option<[usize; 2]>)>,
+    branch_vars: HashMap<u32, (usize, Option<usize>)>,
     /// Conditional branches that leave an inner loop (its exit test).
     loop_tests: std::collections::HashSet<u32>,
     /// Per counted backward jump: its counter.
@@ -388,21 +388,19 @@ pub fn translate<'a>(
                 let taken = new_ctr(&mut b, ip);
                 let exits = !(h..=e).contains(&(ins[ip].a as usize));
                 let pred = (req.branch_stats && !exits).then(|| {
-                    let (miss, state) = (new_ctr(&mut b, ip), new_ctr(&mut b, ip));
+                    let pred = new_ctr(&mut b, ip);
                     meta.branches.push(BranchCtr {
                         ip: ip as u32,
                         inline: true,
-                        miss,
-                        state,
+                        pred,
                     });
-                    [miss, state]
+                    pred
                 });
                 if req.branch_stats && exits {
                     meta.branches.push(BranchCtr {
                         ip: ip as u32,
                         inline: false,
-                        miss: 0,
-                        state: 0,
+                        pred: 0,
                     });
                 }
                 branch_vars.insert(ip as u32, (taken, pred));
@@ -573,7 +571,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 .meta
                 .branches
                 .iter()
-                .any(|bc| bc.inline && bc.state == i);
+                .any(|bc| bc.inline && bc.pred == i);
             let init = if is_state {
                 self.b.ins().load(types::I64, mf(), ctr, (i * 8) as i32)
             } else {

@@ -409,7 +409,7 @@ impl Tier {
         if L >= LVL_FULL {
             let br = self.prof[cur as usize].branches;
             for b in rec.code.meta.branches.iter().filter(|b| b.inline) {
-                rec.ctr[b.state] = (*br.add(b.ip as usize)).state as u64;
+                rec.ctr[b.pred] = (*br.add(b.ip as usize)).state as u64;
             }
         }
         let mut frame = JitFrame {
@@ -468,8 +468,8 @@ impl Tier {
                 for b in &meta.branches {
                     let bs = &mut *p.branches.add(b.ip as usize);
                     if b.inline {
-                        bs.mispredicts += rec.ctr[b.miss];
-                        bs.state = rec.ctr[b.state] as u8;
+                        bs.mispredicts += rec.ctr[b.pred] >> 2;
+                        bs.state = (rec.ctr[b.pred] & 3) as u8;
                     } else {
                         // A loop exit test: falls through n times, then taken if the run ended
                         // along its taken edge.

@@ -875,14 +875,15 @@ impl<'a, 'f> Tr<'a, 'f> {
         if taken {
             self.incr(tv, 1);
         }
-        let Some([miss, state]) = pred else { return };
+        let Some(pred) = pred else { return };
         // An inner loop's exit test falls through on every iteration and is taken once per
         // loop run: its state is nearly always saturated, so a well-predicted test skips the
         // update. Other branches (an `if` on data) update branch-free, since a skip would
         // itself mispredict.
         let mut cont = None;
+        let v = self.ctr_get(pred);
+        let s = self.b.ins().band_imm_u(v, 3);
         if self.loop_tests.contains(&ip) {
-            let s = self.ctr_get(state);
             let moving = self
                 .b
                 .ins()
@@ -893,29 +894,26 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.b.switch_to_block(upd);
             cont = Some(done);
         }
-        // Predicts taken when state >= 2: a miss if that differs from the outcome.
-        let s = self.ctr_get(state);
-        let cc = if taken {
-            IntCC::UnsignedLessThan
+        // The counter is `misses * 4 + state`; the predictor predicts taken at state >= 2.
+        // Lane `state` (16 bits) of a constant holds what one outcome adds: 4 for a miss plus
+        // the state's saturating step (+1 up to 3 when taken, -1 down to 0 when not; the
+        // not-taken lanes are biased by +1 to stay unsigned).
+        let (lanes, bias): (i64, i64) = if taken {
+            (5 | 5 << 16 | 1 << 32, 0)
         } else {
-            IntCC::UnsignedGreaterThanOrEqual
+            (1 | 4 << 32 | 4 << 48, -1)
         };
-        let m = self.b.ins().icmp_imm_s(cc, s, 2);
-        let m = self.b.ins().uextend(types::I64, m);
-        let mv = self.ctr_get(miss);
-        let mv = self.b.ins().iadd(mv, m);
-        self.ctr_set(miss, mv);
-        // Saturating step: +1 below 3 when taken, -1 above 0 when not.
-        let ns = if taken {
-            let up = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, s, 3);
-            let up = self.b.ins().uextend(types::I64, up);
-            self.b.ins().iadd(s, up)
+        let sh = self.b.ins().ishl_imm_u(s, 4);
+        let table = self.iconst(lanes);
+        let d = self.b.ins().ushr(table, sh);
+        let d = self.b.ins().band_imm_u(d, 0xffff);
+        let nv = self.b.ins().iadd(v, d);
+        let nv = if bias != 0 {
+            self.b.ins().iadd_imm_s(nv, bias)
         } else {
-            let down = self.b.ins().icmp_imm_s(IntCC::NotEqual, s, 0);
-            let down = self.b.ins().uextend(types::I64, down);
-            self.b.ins().isub(s, down)
+            nv
         };
-        self.ctr_set(state, ns);
+        self.ctr_set(pred, nv);
         if let Some(done) = cont {
             self.b.ins().jump(done, &[]);
             self.b.switch_to_block(done);
