@@ -63,6 +63,7 @@ fn run(
 fn every_script_is_identical_with_and_without_the_jit() {
     let mut failures = Vec::new();
     let mut compiled = 0;
+    let mut functions = 0;
     for path in common::scripts() {
         let name = path
             .strip_prefix(common::scripts_dir())
@@ -75,6 +76,7 @@ fn every_script_is_identical_with_and_without_the_jit() {
                 let (o, counts, vm) = run(&path, level, true, threshold);
                 if let Some(vm) = &vm {
                     compiled += vm.jit_stats().loops_compiled;
+                    functions += vm.jit_stats().functions_compiled;
                 }
                 if o != base {
                     failures.push(format!("{name} at {level:?}, threshold {threshold}: outcome differs\n  off: {base:?}\n  on:  {o:?}"));
@@ -102,5 +104,9 @@ fn every_script_is_identical_with_and_without_the_jit() {
     assert!(
         compiled > 50,
         "only {compiled} loops compiled over all scripts"
+    );
+    assert!(
+        functions > 20,
+        "only {functions} functions compiled over all scripts"
     );
 }

@@ -17,6 +17,7 @@
 //! it needs through [`LoopRequest`] and [`JitFrame`] (including the [`HostFns`] it calls back for
 //! builtins and methods).
 
+pub mod func;
 pub mod meta;
 mod perf;
 mod stats;
@@ -318,6 +319,140 @@ impl Jit {
             code_bytes: size,
             compile_us: t0.elapsed().as_secs_f64() * 1e6,
             clif,
+        })
+    }
+}
+
+/// A function compiled whole ([`func`]).
+pub struct CompiledFn {
+    ptr: *const u8,
+    /// Its id in the module (native callers declare it).
+    pub id: FuncId,
+    /// Its analysis (return type, callees).
+    pub plan: func::FnPlan,
+    /// Its arity.
+    pub arity: u32,
+    /// Machine-code size in bytes.
+    pub code_bytes: usize,
+    /// Compile time in µs.
+    pub compile_us: f64,
+}
+
+/// Calls a compiled function; returns its result (meaningless if `ctx.abandon` was set).
+///
+/// # Safety
+/// `f` belongs to a live [`Jit`], `args` has `f.arity` values, and `ctx.globals` points to
+/// the running program's globals.
+pub unsafe fn call_fn(f: &CompiledFn, ctx: &mut func::FnCtx, args: &[i64]) -> i64 {
+    type C = *mut func::FnCtx;
+    // SAFETY: `ptr` was finalized for a function of signature `fn_signature(arity)`, i.e.
+    // `extern "C" fn(ctx, arity × i64) -> i64`; the arity is checked against `args`.
+    match (f.arity, args) {
+        (0, []) => std::mem::transmute::<*const u8, unsafe extern "C" fn(C) -> i64>(f.ptr)(ctx),
+        (1, &[a]) => {
+            std::mem::transmute::<*const u8, unsafe extern "C" fn(C, i64) -> i64>(f.ptr)(ctx, a)
+        }
+        (2, &[a, b]) => std::mem::transmute::<*const u8, unsafe extern "C" fn(C, i64, i64) -> i64>(
+            f.ptr,
+        )(ctx, a, b),
+        (3, &[a, b, c]) => std::mem::transmute::<
+            *const u8,
+            unsafe extern "C" fn(C, i64, i64, i64) -> i64,
+        >(f.ptr)(ctx, a, b, c),
+        (4, &[a, b, c, d]) => std::mem::transmute::<
+            *const u8,
+            unsafe extern "C" fn(C, i64, i64, i64, i64) -> i64,
+        >(f.ptr)(ctx, a, b, c, d),
+        _ => panic!("call_fn: {} arguments for arity {}", args.len(), f.arity),
+    }
+}
+
+impl Jit {
+    /// Compiles a whole function (see [`func`]), or says why not. `me` is its code index;
+    /// `callees` the compiled functions it may call.
+    pub fn compile_function(
+        &mut self,
+        me: u32,
+        code: &crate::bytecode::CodeObject,
+        callee_of: &dyn Fn(u32) -> Option<u32>,
+        callees: &std::collections::HashMap<u32, (FuncId, func::Ty)>,
+        counters: Option<u64>,
+    ) -> Result<CompiledFn, Unsupported> {
+        let t0 = Instant::now();
+        let fail = |reason: String| Unsupported {
+            op: None,
+            ip: 0,
+            reason,
+        };
+        if self.code_bytes >= MAX_CODE_BYTES {
+            return Err(fail("code cache full".into()));
+        }
+        let plan =
+            func::analyse(me, code, callee_of, &|f| callees.get(&f).map(|c| c.1)).map_err(fail)?;
+        let module = self.module.as_mut().expect("the module lives until drop");
+        let sig = func::fn_signature(module.make_signature(), code.arity);
+        let name = format!("zexus_fn_{}", self.next_id);
+        self.next_id += 1;
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(|e| fail(format!("declare: {e}")))?;
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let self_ref = module.declare_func_in_func(id, &mut self.ctx.func);
+        let mut refs = std::collections::HashMap::new();
+        for &c in &plan.callees {
+            let (cid, _) = callees[&c];
+            refs.insert(c, module.declare_func_in_func(cid, &mut self.ctx.func));
+        }
+        let req = func::FnRequest {
+            code,
+            plan: &plan,
+            callee_of,
+            counters,
+        };
+        let target = module.target_config();
+        if let Err(e) = func::translate_fn(
+            &req,
+            &mut self.ctx.func,
+            &mut self.fctx,
+            self_ref,
+            &refs,
+            me,
+            target,
+        ) {
+            module.clear_context(&mut self.ctx);
+            return Err(fail(e));
+        }
+        let defined = module.define_function(id, &mut self.ctx);
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as usize);
+        module.clear_context(&mut self.ctx);
+        if let Err(e) = defined {
+            return Err(fail(format!("Cranelift rejected the function: {e:?}")));
+        }
+        module
+            .finalize_definitions()
+            .map_err(|e| fail(format!("finalize: {e}")))?;
+        let ptr = module.get_finalized_function(id);
+        self.code_bytes += size;
+        if self.perf_map {
+            perf::append(
+                ptr as usize,
+                size,
+                &code.name,
+                0,
+                code.instrs.len().saturating_sub(1) as u32,
+            );
+        }
+        Ok(CompiledFn {
+            ptr,
+            id,
+            plan,
+            arity: code.arity,
+            code_bytes: size,
+            compile_us: t0.elapsed().as_secs_f64() * 1e6,
         })
     }
 }

@@ -15,6 +15,10 @@ pub struct JitStats {
     pub loops_refused: u64,
     /// Loops blacklisted after too many exits.
     pub blacklisted: u64,
+    /// Functions compiled whole (pure int functions, recursion included).
+    pub functions_compiled: u64,
+    /// Functions refused, or interpreted again after their native calls kept giving up.
+    pub functions_refused: u64,
     /// Times native code was entered.
     pub entries: u64,
     /// Times it returned to the interpreter (every entry ends with one exit).

@@ -10,6 +10,7 @@ mod prepared;
 mod profhooks;
 mod run;
 mod tier;
+mod tier_fn;
 mod trace;
 
 use zexus_runtime::Value;
@@ -280,7 +281,10 @@ impl VM {
         self.stack = std::mem::take(&mut st.stack);
         drop(st);
         if let Some(t) = self.tier.as_deref_mut() {
-            t.end_run((level > Level::None).then_some((&mut self.profiler, &ids[..])));
+            t.end_run(
+                bc,
+                (level > Level::None).then_some((&mut self.profiler, &ids[..])),
+            );
         }
         if level > Level::None {
             self.profiler.end_run();

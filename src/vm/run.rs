@@ -655,6 +655,26 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if st.frames.len() >= st.max_depth {
                         throw!("maximum call depth exceeded".to_string());
                     }
+                    // A compiled function runs natively (NONE and BASIC).
+                    if J && L <= LVL_BASIC && ins.op == op::CALL_NAME {
+                        let room = st.max_depth - st.frames.len();
+                        let counts = if L >= LVL_BASIC {
+                            Some(&hooks.as_deref().expect("hooks").counts[..])
+                        } else {
+                            None
+                        };
+                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                        let args = sp.sub(argc);
+                        if let Some(v) = tier.call_native(bc, callee, args, argc, stk, room, counts)
+                        {
+                            for _ in 0..argc {
+                                drop(pop(&mut sp));
+                            }
+                            push(&mut sp, v);
+                            ip = ip.add(1);
+                            continue 'fetch;
+                        }
+                    }
                     let base_off = sp.offset_from(stk) as usize - argc;
                     let need = base_off + target.frame_size as usize;
                     if need > st.stack.capacity() {

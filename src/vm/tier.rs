@@ -110,6 +110,7 @@ pub(crate) struct Tier {
     compile_times: Vec<f64>,
     run_events: JitEvents,
     scratch: RunCounts,
+    fns: super::tier_fn::FnTier,
     pub stats: JitStats,
 }
 
@@ -141,6 +142,7 @@ impl Tier {
             compile_times: Vec::new(),
             run_events: JitEvents::default(),
             scratch: RunCounts::default(),
+            fns: super::tier_fn::FnTier::new(threshold.clamp(1, i32::MAX as u32 - 1)),
             stats: JitStats::default(),
         }
     }
@@ -156,6 +158,7 @@ impl Tier {
     ) {
         self.bc_id = bc.id;
         self.level = level_num(level);
+        self.fns.begin_run(bc, level == Level::Basic);
         self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
         self.depths = vec![None; bc.code.len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
@@ -187,8 +190,11 @@ impl Tier {
 
     /// Ends a run: exit counts, entries and JIT time go to the stats and, when profiling, to the
     /// profiler.
-    pub fn end_run(&mut self, prof: Option<(&mut InstructionProfiler, &[usize])>) {
+    pub fn end_run(&mut self, bc: &Bytecode, prof: Option<(&mut InstructionProfiler, &[usize])>) {
         let mut ev = std::mem::take(&mut self.run_events);
+        self.fns.end_run(bc, &mut ev);
+        self.stats.functions_compiled = self.fns.compiled;
+        self.stats.functions_refused = self.fns.refused;
         let mut ticks = Vec::new();
         for rec in &mut self.loops {
             for (site, n) in rec.site_hits.iter_mut().enumerate() {
@@ -245,8 +251,30 @@ impl Tier {
         self.prof.clear();
         self.stats.code_bytes = self.jit.as_ref().map_or(0, |j| j.code_bytes());
         let mut t = self.compile_times.clone();
+        t.extend_from_slice(&self.fns.compile_times);
         t.sort_by(f64::total_cmp);
         self.stats.median_compile_time_us = t.get(t.len() / 2).copied().unwrap_or(0.0);
+    }
+
+    /// A `CALL_NAME` of `callee`: runs it natively if it is (or now becomes) a compiled
+    /// function; `None` to call it in the interpreter (see `tier_fn`).
+    ///
+    /// # Safety
+    /// As `FnTier::call`.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn call_native(
+        &mut self,
+        bc: &Bytecode,
+        callee: u32,
+        args: *const Value,
+        argc: usize,
+        globals: *const Value,
+        room: usize,
+        counts: Option<&[*mut u64]>,
+    ) -> Option<Value> {
+        let jit = self.jit.as_mut().ok();
+        self.fns
+            .call(jit, bc, callee, args, argc, globals, room, counts)
     }
 
     /// A backward jump at `pc` of code object `cur` to `header`: counts it, compiles the loop

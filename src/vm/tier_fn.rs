@@ -1,0 +1,309 @@
+//! The VM side of whole-function compilation ([`crate::jit::func`]): call counters, compile
+//! requests, native calls from the interpreter, and what happens when native code gives up.
+//!
+//! Only the JIT copy of the run loop calls in here, at `CALL_NAME`, and only at levels NONE
+//! and BASIC (at DETAILED and FULL every instruction of a function is timed or predicted, so
+//! functions stay interpreted). A function is compiled once it has been called
+//! `hot_threshold` times, if the analysis accepts it. A native call whose arguments are not
+//! all ints runs interpreted. A native call tree that gives up is run again by the
+//! interpreter (nothing it did is visible); after [`MAX_GIVE_UPS`] of those the function stays
+//! interpreted, and the reason is recorded as a refusal.
+
+use std::collections::HashMap;
+
+use zexus_runtime::value::{TAG_FUNC, TAG_INT};
+use zexus_runtime::Value;
+
+use crate::bytecode::Bytecode;
+use crate::jit::func::{FnCtx, Ty, MAX_ARGS};
+use crate::jit::{self, CompiledFn, Jit};
+use crate::profile::{CompiledLoop, JitEvents, JitRefusal};
+
+/// Native call trees that give up before a function stays interpreted.
+pub(crate) const MAX_GIVE_UPS: u32 = 3;
+/// Most nested native calls, whatever the VM's call-depth limit (machine stack).
+const NATIVE_MAX_DEPTH: usize = 20_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FnState {
+    /// Calls so far, toward the threshold.
+    Counting(u32),
+    /// Runs natively as record `i`.
+    Native(usize),
+    /// Stays interpreted.
+    Interpreted,
+}
+
+struct FnRec {
+    f: CompiledFn,
+    /// (program id, code index, with counters).
+    key: (u64, u32, bool),
+    name: String,
+    /// Taken edges by ip, then entries (its address is in the machine code).
+    ctr: Box<[u64]>,
+    /// Outermost native calls this run.
+    run_calls: u64,
+    give_ups: u32,
+}
+
+/// Whole-function compilation state of one VM.
+pub(crate) struct FnTier {
+    threshold: u32,
+    state: Vec<FnState>,
+    recs: Vec<FnRec>,
+    decided: HashMap<(u64, u32, bool), FnState>,
+    bc_id: u64,
+    counting: bool,
+    /// This run's compilations and refusals.
+    pub events: JitEvents,
+    /// Functions compiled, over the VM's lifetime.
+    pub compiled: u64,
+    /// Functions refused or given up on.
+    pub refused: u64,
+    /// Compile times, µs.
+    pub compile_times: Vec<f64>,
+}
+
+impl FnTier {
+    pub fn new(threshold: u32) -> FnTier {
+        FnTier {
+            threshold,
+            state: Vec::new(),
+            recs: Vec::new(),
+            decided: HashMap::new(),
+            bc_id: 0,
+            counting: false,
+            events: JitEvents::default(),
+            compiled: 0,
+            refused: 0,
+            compile_times: Vec::new(),
+        }
+    }
+
+    /// Prepares a run of `bc`; `counting` when the run profiles at BASIC.
+    pub fn begin_run(&mut self, bc: &Bytecode, counting: bool) {
+        self.bc_id = bc.id;
+        self.counting = counting;
+        self.state = vec![FnState::Counting(0); bc.code.len()];
+        for (&(id, code, c), &s) in &self.decided {
+            if id == bc.id && c == counting {
+                self.state[code as usize] = s;
+            }
+        }
+    }
+
+    /// Ends a run: native calls go to the events as entries of the compiled functions.
+    pub fn end_run(&mut self, bc: &Bytecode, ev: &mut JitEvents) {
+        ev.compiled.append(&mut self.events.compiled);
+        ev.refusals.append(&mut self.events.refusals);
+        for rec in &mut self.recs {
+            if rec.run_calls == 0 || rec.key.0 != bc.id {
+                continue;
+            }
+            let end = bc.code[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
+            let spec = specialised(&rec.f);
+            match ev
+                .compiled
+                .iter_mut()
+                .find(|c| c.function == rec.name && c.start_ip == 0 && c.specialised == spec)
+            {
+                Some(c) => c.entries += rec.run_calls,
+                None => ev.compiled.push(CompiledLoop {
+                    function: rec.name.clone(),
+                    start_ip: 0,
+                    end_ip: end,
+                    compile_time_us: 0.0,
+                    code_bytes: rec.f.code_bytes,
+                    entries: rec.run_calls,
+                    specialised: spec,
+                }),
+            }
+            rec.run_calls = 0;
+        }
+    }
+
+    /// A `CALL_NAME` of `callee` with `argc` arguments at `args`: runs it natively when it is
+    /// compiled (compiling it when it turns hot) and returns its result, or `None` to call it
+    /// in the interpreter. `room` is how many more frames the call-depth limit allows;
+    /// `counts`, at BASIC, the run's counters per code object (`ProfHooks::counts`).
+    ///
+    /// # Safety
+    /// `args` points to `argc` live values and `globals` to the program's globals; `counts`
+    /// points to counters laid out as `ProfHooks` documents.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn call(
+        &mut self,
+        jit: Option<&mut Jit>,
+        bc: &Bytecode,
+        callee: u32,
+        args: *const Value,
+        argc: usize,
+        globals: *const Value,
+        room: usize,
+        counts: Option<&[*mut u64]>,
+    ) -> Option<Value> {
+        let c = callee as usize;
+        let i = match self.state[c] {
+            FnState::Interpreted => return None,
+            FnState::Native(i) => i,
+            FnState::Counting(n) => {
+                if n + 1 < self.threshold {
+                    self.state[c] = FnState::Counting(n + 1);
+                    return None;
+                }
+                self.compile(jit?, bc, callee, globals);
+                match self.state[c] {
+                    FnState::Native(i) => i,
+                    _ => return None,
+                }
+            }
+        };
+        let mut a = [0i64; MAX_ARGS];
+        for (k, x) in a.iter_mut().enumerate().take(argc) {
+            let v = &*args.add(k);
+            if v.tag != TAG_INT {
+                return None;
+            }
+            *x = v.payload as i64;
+        }
+        let mut ctx = FnCtx {
+            depth: 0,
+            max_depth: room.min(NATIVE_MAX_DEPTH) as u64,
+            abandon: 0,
+            globals,
+        };
+        let r = jit::call_fn(&self.recs[i].f, &mut ctx, &a[..argc]);
+        if ctx.abandon != 0 {
+            self.give_up(i, bc);
+            return None;
+        }
+        let rec = &mut self.recs[i];
+        rec.run_calls += 1;
+        let ret = rec.f.plan.ret;
+        if let Some(counts) = counts {
+            self.fold(bc, counts);
+        }
+        Some(match ret {
+            Ty::Int => Value::int(r),
+            Ty::Bool => Value::bool(r != 0),
+        })
+    }
+
+    /// Adds what the native call tree counted into the run's counters, and clears it.
+    unsafe fn fold(&mut self, bc: &Bytecode, counts: &[*mut u64]) {
+        for rec in &mut self.recs {
+            let n = rec.ctr.len() - 1;
+            if rec.key.0 != self.bc_id || rec.key.2 != self.counting || rec.ctr[n] == 0 {
+                continue;
+            }
+            let code = rec.key.1 as usize;
+            debug_assert_eq!(bc.code[code].instrs.len(), n);
+            let s = counts[code];
+            for (pc, x) in rec.ctr.iter_mut().enumerate() {
+                if *x != 0 {
+                    // Taken edges into the fused half's counters, entries after the three
+                    // per-ip sections.
+                    let at = if pc == n { 3 * n } else { pc };
+                    *s.add(at) += *x;
+                    *x = 0;
+                }
+            }
+        }
+    }
+
+    /// A native call tree gave up: forget its counts (the interpreter re-runs the call), and
+    /// stop calling natively after too many.
+    fn give_up(&mut self, i: usize, bc: &Bytecode) {
+        for rec in &mut self.recs {
+            rec.ctr.fill(0);
+        }
+        let rec = &mut self.recs[i];
+        rec.give_ups += 1;
+        if rec.give_ups >= MAX_GIVE_UPS {
+            let (id, code, c) = rec.key;
+            self.state[code as usize] = FnState::Interpreted;
+            self.decided.insert((id, code, c), FnState::Interpreted);
+            self.refused += 1;
+            self.events.refusals.push(JitRefusal {
+                function: rec.name.clone(),
+                start_ip: 0,
+                end_ip: bc.code[code as usize].instrs.len().saturating_sub(1) as u32,
+                reason: format!(
+                    "function: native calls gave up {MAX_GIVE_UPS} times (an overflow, a \
+                     division by zero or with a remainder, a rebound callee or deep \
+                     recursion); interpreted from now on"
+                ),
+            });
+        }
+    }
+
+    /// Compiles code object `callee` (or refuses it, with the reason recorded).
+    unsafe fn compile(&mut self, jit: &mut Jit, bc: &Bytecode, callee: u32, globals: *const Value) {
+        let key = (self.bc_id, callee, self.counting);
+        let code = &bc.code[callee as usize];
+        let n_globals = bc.code[0].n_slots();
+        // SAFETY: `globals` holds the program's `n_globals` global values.
+        let callee_of = |slot: u32| -> Option<u32> {
+            if slot >= n_globals {
+                return None;
+            }
+            let v = &*globals.add(slot as usize);
+            (v.tag == TAG_FUNC).then_some(v.payload as u32)
+        };
+        let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
+            .recs
+            .iter()
+            .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.counting)
+            .filter(|r| self.state[r.key.1 as usize] != FnState::Interpreted)
+            .map(|r| (r.key.1, (r.f.id, r.f.plan.ret)))
+            .collect();
+        let mut ctr = vec![0u64; code.instrs.len() + 1].into_boxed_slice();
+        let addr = self.counting.then_some(ctr.as_mut_ptr() as u64);
+        match jit.compile_function(callee, code, &callee_of, &natives, addr) {
+            Ok(f) => {
+                self.compiled += 1;
+                self.compile_times.push(f.compile_us);
+                self.events.compiled.push(CompiledLoop {
+                    function: code.name.clone(),
+                    start_ip: 0,
+                    end_ip: code.instrs.len().saturating_sub(1) as u32,
+                    compile_time_us: f.compile_us,
+                    code_bytes: f.code_bytes,
+                    entries: 0,
+                    specialised: specialised(&f),
+                });
+                let i = self.recs.len();
+                self.recs.push(FnRec {
+                    f,
+                    key,
+                    name: code.name.clone(),
+                    ctr,
+                    run_calls: 0,
+                    give_ups: 0,
+                });
+                self.state[callee as usize] = FnState::Native(i);
+                self.decided.insert(key, FnState::Native(i));
+            }
+            Err(e) => {
+                self.refused += 1;
+                self.state[callee as usize] = FnState::Interpreted;
+                self.decided.insert(key, FnState::Interpreted);
+                self.events.refusals.push(JitRefusal {
+                    function: code.name.clone(),
+                    start_ip: 0,
+                    end_ip: code.instrs.len().saturating_sub(1) as u32,
+                    reason: format!("function: {}", e.reason),
+                });
+            }
+        }
+    }
+}
+
+/// The "specialised" column of a compiled function.
+fn specialised(f: &CompiledFn) -> String {
+    let ret = match f.plan.ret {
+        Ty::Int => "int",
+        Ty::Bool => "bool",
+    };
+    format!("whole function ({} int args) -> {ret}", f.arity)
+}
