@@ -43,6 +43,7 @@ fn main() {
                 general: &general,
                 counters: true,
                 branch_stats: false,
+                natives: &[],
             };
             let mut times = Vec::new();
             for _ in 0..20 {

@@ -75,6 +75,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
         general: &general,
         counters,
         branch_stats,
+        natives: &[],
     };
     clif_of(&req).expect("compiles")
 }

@@ -77,6 +77,12 @@ fn every_script_is_identical_with_and_without_the_jit() {
                 if let Some(vm) = &vm {
                     compiled += vm.jit_stats().loops_compiled;
                     functions += vm.jit_stats().functions_compiled;
+                    // Only real back edges reach the tier.
+                    for r in &vm.jit_stats().events.refusals {
+                        if r.reason.contains("not a loop") {
+                            failures.push(format!("{name}: refused {r:?}"));
+                        }
+                    }
                 }
                 if o != base {
                     failures.push(format!("{name} at {level:?}, threshold {threshold}: outcome differs\n  off: {base:?}\n  on:  {o:?}"));

@@ -74,6 +74,8 @@ pub enum ExitReason {
     Failed(Op),
     /// An opcode native code does not run.
     Unsupported(Op),
+    /// A compiled function called from the loop gave up (the interpreter makes the call).
+    CallGaveUp,
 }
 
 impl ExitReason {
@@ -90,6 +92,7 @@ impl ExitReason {
             ExitReason::Undefined => "undefined variable".into(),
             ExitReason::Failed(op) => format!("{} failed", op.name()),
             ExitReason::Unsupported(op) => format!("unsupported {}", op.name()),
+            ExitReason::CallGaveUp => "native call gave up".into(),
         }
     }
     /// True for every exit but the normal end of the loop.
@@ -292,4 +295,21 @@ pub struct LoopRequest<'a> {
     pub counters: bool,
     /// Keep branch counters and the predictor (FULL).
     pub branch_stats: bool,
+    /// Compiled functions the loop may call directly (without counters only).
+    pub natives: &'a [NativeCallee],
+}
+
+/// A compiled function ([`crate::jit::func`]) a loop calls through a global slot.
+#[derive(Debug, Clone, Copy)]
+pub struct NativeCallee {
+    /// The global slot the loop's `CALL_NAME` names.
+    pub slot: u32,
+    /// The code object that slot holds now.
+    pub code: u32,
+    /// Its arity.
+    pub arity: u32,
+    /// What it returns.
+    pub ret: crate::jit::func::Ty,
+    /// Its function in the JIT module.
+    pub id: cranelift_module::FuncId,
 }

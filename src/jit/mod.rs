@@ -36,7 +36,7 @@ use zexus_runtime::Value;
 
 use crate::bytecode::Op;
 
-pub use meta::{ExitReason, ExitSite, LoopMeta, LoopRequest, SlotType, Space};
+pub use meta::{ExitReason, ExitSite, LoopMeta, LoopRequest, NativeCallee, SlotType, Space};
 pub use stats::JitStats;
 
 /// Most machine code one VM keeps (JIT memory is only freed with the module): past this, hot
@@ -98,6 +98,8 @@ pub struct JitFrame {
     pub exit_site: u32,
     /// Padding (keeps the layout explicit).
     pub _pad: u32,
+    /// How many more calls deep the VM's call-depth limit allows (for native calls).
+    pub call_room: u64,
 }
 
 /// A compiled loop.
@@ -235,12 +237,17 @@ impl Jit {
         self.ctx.func.signature = translate::signature(module);
         let ids = &self.helper_ids;
         let target = module.target_config();
-        let mut declare = |name: &'static str, func: &mut cranelift_codegen::ir::Function| {
-            let (id, _) = ids
-                .iter()
-                .find(|(_, h)| h.name == name)
-                .expect("a helper of the table");
-            module.declare_func_in_func(*id, func)
+        let mut declare = |imp: translate::Import, func: &mut cranelift_codegen::ir::Function| {
+            let id = match imp {
+                translate::Import::Helper(name) => {
+                    ids.iter()
+                        .find(|(_, h)| h.name == name)
+                        .expect("a helper of the table")
+                        .0
+                }
+                translate::Import::Native(id) => id,
+            };
+            module.declare_func_in_func(id, func)
         };
         let meta = match translate::translate(
             req,

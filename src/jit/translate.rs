@@ -52,6 +52,7 @@ const F_CONSTS: i32 = 24;
 const F_CTR: i32 = 32;
 const F_HOST: i32 = 40;
 const F_EXIT: i32 = 48;
+const F_ROOM: i32 = 56;
 /// Offsets of [`super::HostFns`]'s fields.
 const H_BUILTIN: i32 = 0;
 const H_METHOD: i32 = 8;
@@ -72,6 +73,15 @@ enum Own {
     Owned,
     Slot(Space, u32),
     Const,
+}
+
+/// A function a loop calls: an `rt_*` helper, or a compiled Zexus function.
+#[derive(Debug, Clone, Copy)]
+pub enum Import {
+    /// A helper of `zexus_runtime::jit_helpers`.
+    Helper(&'static str),
+    /// A function compiled whole.
+    Native(cranelift_module::FuncId),
 }
 
 /// An abstract stack value.
@@ -95,7 +105,7 @@ struct Tr<'a, 'f> {
     b: FunctionBuilder<'f>,
     req: &'a LoopRequest<'a>,
     /// Declares an `rt_*` import in the function (only the helpers a loop uses appear in it).
-    declare: &'a mut dyn FnMut(&'static str, &mut Function) -> FuncRef,
+    declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
     helper_refs: HashMap<&'static str, FuncRef>,
     host_sig: SigRef,
     frame: CV,
@@ -118,6 +128,10 @@ struct Tr<'a, 'f> {
     exit_block: Block,
     out_slot: StackSlot,
     args_slot: StackSlot,
+    /// A `func::FnCtx` for native calls (only in loops that make some).
+    fn_ctx_slot: Option<StackSlot>,
+    /// Native functions imported so far.
+    native_refs: HashMap<u32, FuncRef>,
     cur_block: u32,
     /// The conditional branch edge being translated (for exits along it).
     cur_edge: Option<(u32, bool)>,
@@ -173,7 +187,7 @@ pub fn translate<'a>(
     req: &'a LoopRequest<'a>,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
-    declare: &'a mut dyn FnMut(&'static str, &mut Function) -> FuncRef,
+    declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
     target: TargetFrontendConfig,
 ) -> Result<LoopMeta, Unsupported> {
     let (h, e) = (req.header as usize, req.back_edge as usize);
@@ -302,6 +316,8 @@ pub fn translate<'a>(
         16 * max_args,
         3,
     ));
+    let fn_ctx_slot = (!req.natives.is_empty())
+        .then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 32, 3)));
 
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -466,6 +482,8 @@ pub fn translate<'a>(
         exit_block,
         out_slot,
         args_slot,
+        fn_ctx_slot,
+        native_refs: HashMap::new(),
         cur_block: req.header,
         cur_edge: None,
         preds,
@@ -513,7 +531,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         if let Some(&f) = self.helper_refs.get(name) {
             return f;
         }
-        let f = (self.declare)(name, self.b.func);
+        let f = (self.declare)(Import::Helper(name), self.b.func);
         self.helper_refs.insert(name, f);
         f
     }

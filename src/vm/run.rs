@@ -315,7 +315,8 @@ unsafe fn interp<const L: u8, const J: bool>(
     macro_rules! back_to_header {
         ($ins:expr, $off:expr, $k:expr, $v:expr, $y:expr) => {{
             let mut native = false;
-            if J {
+            // (The shape also fuses forward jumps to a test, which are no back edge.)
+            if J && ($ins.x as usize) <= pc!() + $off {
                 let pc = pc!() + $off;
                 let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
                 if let Some((r, nsp)) = tier.back_edge::<L>(
@@ -327,6 +328,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     stk,
                     sp,
                     xc.consts.as_ptr(),
+                    st.max_depth - st.frames.len(),
                 ) {
                     resumed!(r);
                     ip = xc.code.as_ptr().add(r);
@@ -571,6 +573,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             stk,
                             sp,
                             xc.consts.as_ptr(),
+                            st.max_depth - st.frames.len(),
                         ) {
                             resumed!(r);
                             ip = xc.code.as_ptr().add(r);

@@ -296,6 +296,7 @@ impl Tier {
         stk: *mut Value,
         sp: *mut Value,
         consts: *const Value,
+        room: usize,
     ) -> Option<(usize, *mut Value)> {
         let s = self.state[cur as usize][pc];
         if s >= 0 {
@@ -309,7 +310,7 @@ impl Tier {
         if s == REFUSED {
             return None;
         }
-        self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts)
+        self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts, room)
     }
 
     /// Compiles the loop of back edge `pc` (or refuses it) from the slot tags found now.
@@ -361,6 +362,28 @@ impl Tier {
             |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
         let local_tags = tags(slots, code.slot_names.len());
         let global_tags = tags(stk, bc.code[0].slot_names.len());
+        // Compiled functions the loop calls (directly, when it keeps no counters).
+        let mut natives = Vec::new();
+        if self.level == 0 {
+            for ins in &code.instrs[header..=pc] {
+                if ins.op != crate::bytecode::Op::CALL_NAME {
+                    continue;
+                }
+                let v = &*stk.add(ins.a as usize);
+                if v.tag != zexus_runtime::value::TAG_FUNC {
+                    continue;
+                }
+                if let Some((id, arity, ret)) = self.fns.native(v.payload as u32) {
+                    natives.push(crate::jit::NativeCallee {
+                        slot: ins.a,
+                        code: v.payload as u32,
+                        arity,
+                        ret,
+                        id,
+                    });
+                }
+            }
+        }
         let req = LoopRequest {
             code,
             is_main: cur == 0,
@@ -373,6 +396,7 @@ impl Tier {
             general: &general,
             counters: self.level >= LVL_BASIC,
             branch_stats: self.level >= LVL_FULL,
+            natives: &natives,
         };
         match jit.compile(&req) {
             Ok(c) => {
@@ -427,6 +451,7 @@ impl Tier {
         stk: *mut Value,
         sp: *mut Value,
         consts: *const Value,
+        room: usize,
     ) -> Option<(usize, *mut Value)> {
         let rec = &mut self.loops[idx];
         if L >= LVL_BASIC {
@@ -449,6 +474,7 @@ impl Tier {
             host: &HOST,
             exit_site: 0,
             _pad: 0,
+            call_room: room as u64,
         };
         let t0 = if L >= LVL_DETAILED {
             crate::profile::clock::now_ticks()

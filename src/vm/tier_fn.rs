@@ -189,6 +189,18 @@ impl FnTier {
         })
     }
 
+    /// The compiled function of code object `code` for this run's mode, if there is one:
+    /// (its id, arity, return type).
+    pub fn native(&self, code: u32) -> Option<(cranelift_module::FuncId, u32, Ty)> {
+        match self.state.get(code as usize)? {
+            FnState::Native(i) => {
+                let f = &self.recs[*i].f;
+                Some((f.id, f.arity, f.plan.ret))
+            }
+            _ => None,
+        }
+    }
+
     /// Adds what the native call tree counted into the run's counters, and clears it.
     unsafe fn fold(&mut self, bc: &Bytecode, counts: &[*mut u64]) {
         for rec in &mut self.recs {

@@ -88,6 +88,90 @@ impl<'a, 'f> Tr<'a, 'f> {
         r
     }
 
+    /// The compiled function a `CALL_NAME` through global `slot` with `argc` arguments can
+    /// call directly: only in loops without counters, with int (or boxed) arguments.
+    fn native_args_ok(&self, slot: u32, argc: usize, stack: &[AV]) -> bool {
+        !self.req.counters
+            && stack.len() >= argc
+            && self
+                .req
+                .natives
+                .iter()
+                .any(|n| n.slot == slot && n.arity as usize == argc)
+            && stack[stack.len() - argc..]
+                .iter()
+                .all(|v| matches!(v, AV::I(_) | AV::D(..)))
+    }
+
+    /// A direct call of a compiled function (`jit::func`). The call has no side effects, so
+    /// anything unexpected (an argument that is not an int, the slot rebound, the callee
+    /// giving up) exits before the call with the arguments still on the stack, and the
+    /// interpreter makes the call itself.
+    fn native_call(&mut self, ip: u32, slot: u32, argc: usize, stack: &mut Vec<AV>, pre: &[AV]) {
+        let nc = *self
+            .req
+            .natives
+            .iter()
+            .find(|n| n.slot == slot && n.arity as usize == argc)
+            .expect("checked by native_args_ok");
+        let first = stack.len() - argc;
+        let ctx_slot = self
+            .fn_ctx_slot
+            .expect("a loop with native callees has the slot");
+        let cx = self.b.ins().stack_addr(types::I64, ctx_slot, 0);
+        let mut args = vec![cx];
+        for v in stack[first..].iter().copied() {
+            match v {
+                AV::I(x) => args.push(x),
+                AV::D(t, p, _) => {
+                    let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, TAG_INT as i64);
+                    self.exit_if(bad, ip, ExitReason::Unsupported(Op::CALL_NAME), pre);
+                    args.push(p);
+                }
+                _ => unreachable!("checked by native_args_ok"),
+            }
+        }
+        // The slot must still hold that function.
+        let tag = self
+            .b
+            .ins()
+            .load(types::I64, mf(), self.globals, (slot * 16) as i32);
+        let fp = self
+            .b
+            .ins()
+            .load(types::I64, mf(), self.globals, (slot * 16 + 8) as i32);
+        let t_ok = self.b.ins().icmp_imm_s(IntCC::Equal, tag, TAG_FUNC as i64);
+        let p_ok = self.b.ins().icmp_imm_s(IntCC::Equal, fp, nc.code as i64);
+        let ok = self.b.ins().band(t_ok, p_ok);
+        let bad = self.b.ins().icmp_imm_s(IntCC::Equal, ok, 0);
+        self.exit_if(bad, ip, ExitReason::Unsupported(Op::CALL_NAME), pre);
+        // A fresh `FnCtx`: depth 0, the room the VM allows, not given up, the globals.
+        let zero = self.iconst(0);
+        let room = self.b.ins().load(types::I64, mf(), self.frame, F_ROOM);
+        self.b.ins().store(mf(), zero, cx, 0);
+        self.b.ins().store(mf(), room, cx, 8);
+        self.b.ins().store(mf(), zero, cx, 16);
+        self.b.ins().store(mf(), self.globals, cx, 24);
+        let f = match self.native_refs.get(&nc.code) {
+            Some(&f) => f,
+            None => {
+                let f = (self.declare)(Import::Native(nc.id), self.b.func);
+                self.native_refs.insert(nc.code, f);
+                f
+            }
+        };
+        let call = self.b.ins().call(f, &args);
+        let r = self.b.inst_results(call)[0];
+        let ab = self.b.ins().load(types::I64, mf(), cx, 16);
+        let gave_up = self.b.ins().icmp_imm_s(IntCC::NotEqual, ab, 0);
+        self.exit_if(gave_up, ip, ExitReason::CallGaveUp, pre);
+        stack.truncate(first);
+        stack.push(match nc.ret {
+            crate::jit::func::Ty::Int => AV::I(r),
+            crate::jit::func::Ty::Bool => AV::B(self.b.ins().ireduce(types::I8, r)),
+        });
+    }
+
     /// An unconditional exit: the rest of the block is dead code.
     fn exit_now(&mut self, ip: u32, reason: ExitReason, stack: &[AV]) {
         self.emit_exit(ip, reason, stack, None);
@@ -512,6 +596,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let k = pop!();
                 let o = pop!();
                 self.store_index(o, k, v, ip, &pre);
+            }
+            Op::CALL_NAME if self.native_args_ok(a, ins.b as usize, stack) => {
+                self.native_call(ip, a, ins.b as usize, stack, &pre);
             }
             op if is_exit_op(op) => {
                 self.set_term(Term::Exit);
