@@ -169,3 +169,26 @@ fn functions_read_int_globals() {
          print(s, f(100));",
     );
 }
+
+#[test]
+fn deep_native_recursion_stays_within_a_small_thread_stack() {
+    let out = std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(|| {
+            let src = "action down(n) { if (n == 0) { return 0; } return down(n - 1) + 1; }\n\
+                       print(down(100000));";
+            let bc = compile(src, "t.zx").expect("compiles");
+            let mut vm = VM::builder()
+                .jit(true)
+                .hot_threshold(1)
+                .max_call_depth(1_000_000)
+                .capture_output(true)
+                .build();
+            vm.execute(&bc).expect("runs");
+            vm.take_output()
+        })
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(out, "100000\n");
+}

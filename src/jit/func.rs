@@ -41,12 +41,20 @@ pub struct FnCtx {
     pub abandon: u64,
     /// The program's globals (`Value`s, 16 bytes each).
     pub globals: *const zexus_runtime::Value,
+    /// The lowest stack address native frames may use: a native call tree gives up before
+    /// it would take more than [`STACK_BUDGET`] bytes of the machine stack, whatever the
+    /// thread's stack size and the frames' sizes.
+    pub stack_limit: u64,
 }
+
+/// Machine stack one native call tree may use.
+pub const STACK_BUDGET: u64 = 256 << 10;
 
 const C_DEPTH: i32 = 0;
 const C_MAX: i32 = 8;
 const C_ABANDON: i32 = 16;
 const C_GLOBALS: i32 = 24;
+const C_STACK_LIMIT: i32 = 32;
 
 /// The value type a compiled function computes with (bools are 0 or 1 in native code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,6 +486,10 @@ pub fn translate_fn(
     let max = tr.b.ins().load(types::I64, mf(), ctx, C_MAX);
     let deep = tr.b.ins().icmp(IntCC::UnsignedGreaterThan, d1, max);
     tr.give_up_if(deep);
+    let sp = tr.b.ins().get_stack_pointer(types::I64);
+    let lim = tr.b.ins().load(types::I64, mf(), ctx, C_STACK_LIMIT);
+    let low = tr.b.ins().icmp(IntCC::UnsignedLessThan, sp, lim);
+    tr.give_up_if(low);
     tr.b.ins().store(mf(), d1, ctx, C_DEPTH);
     tr.count(n);
     let first = blocks[0].expect("the entry is reachable");

@@ -1,6 +1,8 @@
 //! The Cranelift tier: compiles one hot loop (header to back edge) of a verified code object
 //! into a native function that runs the loop's iterations until it leaves the loop or meets
-//! something it does not handle, and then returns the ip at which the interpreter resumes.
+//! something it does not handle, and then returns the ip at which the interpreter resumes;
+//! and compiles whole functions that only compute with ints and bools ([`func`]), which give
+//! up instead of exiting (the VM re-runs the call in the interpreter).
 //!
 //! - [`translate`] turns the loop's bytecode into Cranelift IR, specialised on the slot types
 //!   observed when the loop went hot (guarded at entry), with inline profile counters;

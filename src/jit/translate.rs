@@ -24,6 +24,9 @@
 //!
 //! Opcodes that exit rather than compile (the interpreter runs them, then the next back edge
 //! re-enters): PRINT, CALL_NAME, CALL_VALUE, RETURN, BUILD_LIST, BUILD_MAP, GET_ITER, FOR_ITER.
+//! The exception: a CALL_NAME of a function compiled whole ([`super::func`]) is a direct native
+//! call in loops without counters (`LoopRequest::natives`); it exits, before the call, only if
+//! the slot was rebound, an argument is not an int, or the callee gives up.
 //! A loop whose header is a FOR_ITER is refused.
 
 use std::collections::{BTreeMap, HashMap};
@@ -317,7 +320,7 @@ pub fn translate<'a>(
         3,
     ));
     let fn_ctx_slot = (!req.natives.is_empty())
-        .then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 32, 3)));
+        .then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 40, 3)));
 
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);

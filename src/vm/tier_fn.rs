@@ -166,11 +166,14 @@ impl FnTier {
             }
             *x = v.payload as i64;
         }
+        let here = 0u8;
         let mut ctx = FnCtx {
             depth: 0,
             max_depth: room.min(NATIVE_MAX_DEPTH) as u64,
             abandon: 0,
             globals,
+            stack_limit: (std::hint::black_box(&here) as *const u8 as u64)
+                .saturating_sub(crate::jit::func::STACK_BUDGET),
         };
         let r = jit::call_fn(&self.recs[i].f, &mut ctx, &a[..argc]);
         if ctx.abandon != 0 {

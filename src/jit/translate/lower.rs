@@ -145,13 +145,20 @@ impl<'a, 'f> Tr<'a, 'f> {
         let ok = self.b.ins().band(t_ok, p_ok);
         let bad = self.b.ins().icmp_imm_s(IntCC::Equal, ok, 0);
         self.exit_if(bad, ip, ExitReason::Unsupported(Op::CALL_NAME), pre);
-        // A fresh `FnCtx`: depth 0, the room the VM allows, not given up, the globals.
+        // A fresh `FnCtx`: depth 0, the room the VM allows, not given up, the globals, and
+        // the stack budget from here.
         let zero = self.iconst(0);
         let room = self.b.ins().load(types::I64, mf(), self.frame, F_ROOM);
         self.b.ins().store(mf(), zero, cx, 0);
         self.b.ins().store(mf(), room, cx, 8);
         self.b.ins().store(mf(), zero, cx, 16);
         self.b.ins().store(mf(), self.globals, cx, 24);
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let lim = self
+            .b
+            .ins()
+            .iadd_imm_s(sp, -(crate::jit::func::STACK_BUDGET as i64));
+        self.b.ins().store(mf(), lim, cx, 32);
         let f = match self.native_refs.get(&nc.code) {
             Some(&f) => f,
             None => {
