@@ -43,11 +43,12 @@ fn run(
     (out, counts, st.functions_compiled, reasons)
 }
 
-/// The same program with the JIT off and on (threshold 1 and 3), at NONE and BASIC: same
-/// output or error, same counts. Returns the JIT run's (functions compiled, refusals).
+/// The same program with the JIT off and on (threshold 1 and 3), at every level: same output
+/// or error, same counts, same branch outcomes and predictor misses. Returns the last JIT
+/// run's (functions compiled, refusals).
 fn same_both_ways(src: &str) -> (u64, Vec<String>) {
     let mut last = (0, Vec::new());
-    for level in [Level::None, Level::Basic] {
+    for level in [Level::None, Level::Basic, Level::Detailed, Level::Full] {
         let (o0, c0, _, _) = run(src, false, level, 1000);
         for threshold in [1, 3] {
             let (o1, c1, f, r) = run(src, true, level, threshold);
@@ -191,4 +192,43 @@ fn deep_native_recursion_stays_within_a_small_thread_stack() {
         .join()
         .expect("no stack overflow");
     assert_eq!(out, "100000\n");
+}
+
+#[test]
+fn detailed_profiles_time_native_calls_and_call_paths_keep_every_call() {
+    let src = "action fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }\n\
+               print(fib(22));";
+    let bc = compile(src, "t.zx").expect("compiles");
+    let mut counts = Vec::new();
+    for paths in [false, true] {
+        let mut vm = VM::builder()
+            .jit(true)
+            .hot_threshold(1)
+            .profiling(Level::Detailed)
+            .call_paths(paths)
+            .skip_calibration(true)
+            .capture_output(true)
+            .build();
+        vm.execute(&bc).expect("runs");
+        let fib = vm
+            .profiler()
+            .codes
+            .iter()
+            .find(|c| c.name == "fib")
+            .unwrap();
+        let native: u64 = fib.jit_counts.iter().sum();
+        if paths {
+            // Flame graphs need every call: nothing ran natively.
+            assert_eq!((fib.jit_ticks, native), (0, 0));
+        } else {
+            assert!(
+                fib.jit_ticks > 0 && native > 0,
+                "{} {native}",
+                fib.jit_ticks
+            );
+            assert!(native <= fib.counts.iter().sum::<u64>());
+        }
+        counts.push(fib.counts.clone());
+    }
+    assert_eq!(counts[0], counts[1]);
 }

@@ -315,9 +315,31 @@ pub struct FnRequest<'a> {
     pub plan: &'a FnPlan,
     /// The code index each global slot the function calls through must hold.
     pub callee_of: &'a dyn Fn(u32) -> Option<u32>,
-    /// Address of its counters (`len + 1` words: taken edges by ip, then entries), or `None`
-    /// without profiling.
+    /// Address of its counters (`len + 1` words: taken edges by ip, then entries; then, with
+    /// `predictors`, one word per conditional branch in ip order), or `None` without
+    /// profiling.
     pub counters: Option<u64>,
+    /// Simulate the profiler's 2-bit predictor per conditional branch (FULL), each in one
+    /// word packed as `misses * 4 + state`.
+    pub predictors: bool,
+}
+
+/// The conditional branches of `code` in ip order (their predictor words follow the entries).
+pub fn cond_branches(code: &CodeObject) -> Vec<usize> {
+    code.instrs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            matches!(
+                i.op,
+                Op::JUMP_IF_FALSE
+                    | Op::JUMP_IF_TRUE
+                    | Op::JUMP_IF_FALSE_OR_POP
+                    | Op::JUMP_IF_TRUE_OR_POP
+            )
+        })
+        .map(|(pc, _)| pc)
+        .collect()
 }
 
 struct Tr<'a, 'b> {
@@ -364,6 +386,30 @@ impl Tr<'_, '_> {
             let v = self.b.ins().iadd_imm_s(v, 1);
             self.b.ins().store(mf(), v, addr, 0);
         }
+    }
+
+    /// Steps the predictor word `i` with one outcome (the lane lookup of the loop tier: a
+    /// 16-bit lane per state holds 4 per miss plus the saturating step, biased by 1 when not
+    /// taken).
+    fn predict(&mut self, i: usize, taken: bool) {
+        let Some(base) = self.req.counters else {
+            return;
+        };
+        let addr = self.iconst(base as i64 + 8 * i as i64);
+        let v = self.b.ins().load(types::I64, mf(), addr, 0);
+        let s = self.b.ins().band_imm_u(v, 3);
+        let sh = self.b.ins().ishl_imm_u(s, 4);
+        let (lanes, bias): (i64, i64) = if taken {
+            (5 | 5 << 16 | 1 << 32, 0)
+        } else {
+            (1 | 4 << 32 | 4 << 48, -1)
+        };
+        let table = self.iconst(lanes);
+        let d = self.b.ins().ushr(table, sh);
+        let d = self.b.ins().band_imm_u(d, 0xffff);
+        let nv = self.b.ins().iadd(v, d);
+        let nv = self.b.ins().iadd_imm_s(nv, bias);
+        self.b.ins().store(mf(), nv, addr, 0);
     }
 
     fn arith(&mut self, op: Op, x: CV, y: CV) -> CV {
@@ -452,6 +498,15 @@ pub fn translate_fn(
         .collect();
     let giveup = b.create_block();
     b.set_cold_block(giveup);
+    let pred_word: HashMap<usize, usize> = if req.predictors {
+        cond_branches(code)
+            .into_iter()
+            .enumerate()
+            .map(|(k, pc)| (pc, n + 1 + k))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let slots: Vec<Variable> = (0..code.n_slots())
         .map(|_| b.declare_var(types::I64))
         .collect();
@@ -616,10 +671,24 @@ pub fn translate_fn(
                 let jump = tr.b.ins().icmp_imm_s(cc, c, 0);
                 let taken = tr.b.create_block();
                 let fall = blocks[pc + 1].expect("the instruction after a branch starts a block");
-                tr.b.ins().brif(jump, taken, &[], fall, &[]);
+                let word = pred_word.get(&pc).copied();
+                let not_taken = if word.is_some() {
+                    tr.b.create_block()
+                } else {
+                    fall
+                };
+                tr.b.ins().brif(jump, taken, &[], not_taken, &[]);
                 tr.b.switch_to_block(taken);
                 tr.count(pc);
+                if let Some(w) = word {
+                    tr.predict(w, true);
+                }
                 goto(&mut tr, a as usize);
+                if let Some(w) = word {
+                    tr.b.switch_to_block(not_taken);
+                    tr.predict(w, false);
+                    tr.b.ins().jump(fall, &[]);
+                }
                 live = false;
             }
             Op::RETURN => {

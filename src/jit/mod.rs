@@ -386,6 +386,7 @@ impl Jit {
         callee_of: &dyn Fn(u32) -> Option<u32>,
         callees: &std::collections::HashMap<u32, (FuncId, func::Ty)>,
         counters: Option<u64>,
+        predictors: bool,
     ) -> Result<CompiledFn, Unsupported> {
         let t0 = Instant::now();
         let fail = |reason: String| Unsupported {
@@ -418,6 +419,7 @@ impl Jit {
             plan: &plan,
             callee_of,
             counters,
+            predictors,
         };
         let target = module.target_config();
         if let Err(e) = func::translate_fn(

@@ -262,6 +262,21 @@ impl ProfHooks {
         0
     }
 
+    /// True when call paths are recorded (native calls would bypass them).
+    pub fn paths_on(&self) -> bool {
+        !self.tree.is_null()
+    }
+
+    /// A native call of `callee` took `ticks` (FULL): its inclusive time, unless an
+    /// interpreted activation of it encloses the call (whose time covers it).
+    pub fn native_call_done(&mut self, callee: u32, ticks: u64) {
+        let c = callee as usize;
+        if self.active[c] == 0 {
+            // SAFETY: as in `enter`.
+            unsafe { *self.inclusive[c] += ticks };
+        }
+    }
+
     /// A call of `code` returns (DETAILED and up): back to the caller's call path and, at FULL,
     /// adds the inclusive time of an outermost activation.
     #[inline(always)]

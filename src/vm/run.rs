@@ -658,8 +658,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if st.frames.len() >= st.max_depth {
                         throw!("maximum call depth exceeded".to_string());
                     }
-                    // A compiled function runs natively (NONE and BASIC).
-                    if J && L <= LVL_BASIC && ins.op == op::CALL_NAME {
+                    // A compiled function runs natively (not while call paths are recorded).
+                    if J && ins.op == op::CALL_NAME
+                        && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
+                    {
+                        if L >= LVL_DETAILED {
+                            // A timed CALL must not include the native call's time.
+                            hooks.as_deref_mut().expect("hooks").finish_pending();
+                        }
                         let room = st.max_depth - st.frames.len();
                         let counts = if L >= LVL_BASIC {
                             Some(&hooks.as_deref().expect("hooks").counts[..])
@@ -668,8 +674,15 @@ unsafe fn interp<const L: u8, const J: bool>(
                         };
                         let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
                         let args = sp.sub(argc);
-                        if let Some(v) = tier.call_native(bc, callee, args, argc, stk, room, counts)
+                        if let Some((v, ticks)) =
+                            tier.call_native(bc, callee, args, argc, stk, room, counts)
                         {
+                            if L >= LVL_FULL {
+                                hooks
+                                    .as_deref_mut()
+                                    .expect("hooks")
+                                    .native_call_done(callee, ticks);
+                            }
                             for _ in 0..argc {
                                 drop(pop(&mut sp));
                             }

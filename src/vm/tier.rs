@@ -74,10 +74,11 @@ static HOST: HostFns = HostFns {
 };
 
 /// Pointers into the profile of one code object for the current run.
-struct ProfPtrs {
-    counts: *mut u64,
-    jit_counts: *mut u64,
-    branches: *mut BranchStats,
+pub(super) struct ProfPtrs {
+    pub counts: *mut u64,
+    pub jit_counts: *mut u64,
+    pub branches: *mut BranchStats,
+    pub jit_ticks: *mut u64,
 }
 
 struct LoopRec {
@@ -158,7 +159,7 @@ impl Tier {
     ) {
         self.bc_id = bc.id;
         self.level = level_num(level);
-        self.fns.begin_run(bc, level == Level::Basic);
+        self.fns.begin_run(bc, level_num(level));
         self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
         self.depths = vec![None; bc.code.len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
@@ -183,6 +184,7 @@ impl Tier {
                     counts: c.counts.as_mut_ptr(),
                     jit_counts: c.jit_counts.as_mut_ptr(),
                     branches: c.branches.as_mut_ptr(),
+                    jit_ticks: &mut c.jit_ticks,
                 });
             }
         }
@@ -271,10 +273,11 @@ impl Tier {
         globals: *const Value,
         room: usize,
         counts: Option<&[*mut u64]>,
-    ) -> Option<Value> {
+    ) -> Option<(Value, u64)> {
         let jit = self.jit.as_mut().ok();
-        self.fns
-            .call(jit, bc, callee, args, argc, globals, room, counts)
+        self.fns.call(
+            jit, bc, callee, args, argc, globals, room, counts, &self.prof,
+        )
     }
 
     /// A backward jump at `pc` of code object `cur` to `header`: counts it, compiles the loop

@@ -1,9 +1,14 @@
 //! The VM side of whole-function compilation ([`crate::jit::func`]): call counters, compile
 //! requests, native calls from the interpreter, and what happens when native code gives up.
 //!
-//! Only the JIT copy of the run loop calls in here, at `CALL_NAME`, and only at levels NONE
-//! and BASIC (at DETAILED and FULL every instruction of a function is timed or predicted, so
-//! functions stay interpreted). A function is compiled once it has been called
+//! Only the JIT copy of the run loop calls in here, at `CALL_NAME` (not while call paths are
+//! recorded for flame graphs, which need every call). Profiling: at BASIC native code counts
+//! taken edges and entries (exact counts follow as in the interpreter); at DETAILED the time of
+//! each outermost native call goes to the function's JIT time and its executions to
+//! `jit_counts`, so that sampled estimates cover only interpreted executions (as for compiled
+//! loops); at FULL native code also steps the 2-bit predictor of each branch, and only
+//! functions that call no other compiled function run natively, so that the call's time is the
+//! function's inclusive time. A function is compiled once it has been called
 //! `hot_threshold` times, if the analysis accepts it. A native call whose arguments are not
 //! all ints runs interpreted. A native call tree that gives up is run again by the
 //! interpreter (nothing it did is visible); after [`MAX_GIVE_UPS`] of those the function stays
@@ -14,8 +19,9 @@ use std::collections::HashMap;
 use zexus_runtime::value::{TAG_FUNC, TAG_INT};
 use zexus_runtime::Value;
 
-use crate::bytecode::Bytecode;
-use crate::jit::func::{FnCtx, Ty, MAX_ARGS};
+use super::tier::ProfPtrs;
+use crate::bytecode::{Bytecode, CodeObject};
+use crate::jit::func::{cond_branches, FnCtx, Ty, MAX_ARGS};
 use crate::jit::{self, CompiledFn, Jit};
 use crate::profile::{CompiledLoop, JitEvents, JitRefusal};
 
@@ -36,11 +42,13 @@ enum FnState {
 
 struct FnRec {
     f: CompiledFn,
-    /// (program id, code index, with counters).
-    key: (u64, u32, bool),
+    /// (program id, code index, mode: 0 nothing, 1 counters, 2 counters and predictors).
+    key: (u64, u32, u8),
     name: String,
-    /// Taken edges by ip, then entries (its address is in the machine code).
+    /// Taken edges by ip, entries, then predictor words (its address is in the machine code).
     ctr: Box<[u64]>,
+    /// The conditional branches whose predictor words follow the entries (mode 2).
+    branches: Vec<usize>,
     /// Outermost native calls this run.
     run_calls: u64,
     give_ups: u32,
@@ -51,9 +59,11 @@ pub(crate) struct FnTier {
     threshold: u32,
     state: Vec<FnState>,
     recs: Vec<FnRec>,
-    decided: HashMap<(u64, u32, bool), FnState>,
+    decided: HashMap<(u64, u32, u8), FnState>,
     bc_id: u64,
-    counting: bool,
+    mode: u8,
+    /// DETAILED and up: native calls are timed.
+    timed: bool,
     /// This run's compilations and refusals.
     pub events: JitEvents,
     /// Functions compiled, over the VM's lifetime.
@@ -72,7 +82,8 @@ impl FnTier {
             recs: Vec::new(),
             decided: HashMap::new(),
             bc_id: 0,
-            counting: false,
+            mode: 0,
+            timed: false,
             events: JitEvents::default(),
             compiled: 0,
             refused: 0,
@@ -80,13 +91,18 @@ impl FnTier {
         }
     }
 
-    /// Prepares a run of `bc`; `counting` when the run profiles at BASIC.
-    pub fn begin_run(&mut self, bc: &Bytecode, counting: bool) {
+    /// Prepares a run of `bc` at profiling level `level` (0 to 3).
+    pub fn begin_run(&mut self, bc: &Bytecode, level: u8) {
         self.bc_id = bc.id;
-        self.counting = counting;
+        self.timed = level >= 2;
+        self.mode = match level {
+            0 => 0,
+            1 | 2 => 1,
+            _ => 2,
+        };
         self.state = vec![FnState::Counting(0); bc.code.len()];
         for (&(id, code, c), &s) in &self.decided {
-            if id == bc.id && c == counting {
+            if id == bc.id && c == self.mode {
                 self.state[code as usize] = s;
             }
         }
@@ -123,9 +139,10 @@ impl FnTier {
     }
 
     /// A `CALL_NAME` of `callee` with `argc` arguments at `args`: runs it natively when it is
-    /// compiled (compiling it when it turns hot) and returns its result, or `None` to call it
-    /// in the interpreter. `room` is how many more frames the call-depth limit allows;
-    /// `counts`, at BASIC, the run's counters per code object (`ProfHooks::counts`).
+    /// compiled (compiling it when it turns hot) and returns its result and the ticks it took
+    /// (0 below DETAILED), or `None` to call it in the interpreter. `room` is how many more
+    /// frames the call-depth limit allows; `counts`, when profiling, the run's counters per
+    /// code object (`ProfHooks::counts`), and `prof` the profile's vectors per code object.
     ///
     /// # Safety
     /// `args` points to `argc` live values and `globals` to the program's globals; `counts`
@@ -141,7 +158,8 @@ impl FnTier {
         globals: *const Value,
         room: usize,
         counts: Option<&[*mut u64]>,
-    ) -> Option<Value> {
+        prof: &[ProfPtrs],
+    ) -> Option<(Value, u64)> {
         let c = callee as usize;
         let i = match self.state[c] {
             FnState::Interpreted => return None,
@@ -158,6 +176,10 @@ impl FnTier {
                 }
             }
         };
+        if self.mode == 2 && !self.recs[i].f.plan.callees.is_empty() {
+            // At FULL only a function whose time is all its own runs natively.
+            return None;
+        }
         let mut a = [0i64; MAX_ARGS];
         for (k, x) in a.iter_mut().enumerate().take(argc) {
             let v = &*args.add(k);
@@ -175,21 +197,49 @@ impl FnTier {
             stack_limit: (std::hint::black_box(&here) as *const u8 as u64)
                 .saturating_sub(crate::jit::func::STACK_BUDGET),
         };
+        if self.mode == 2 {
+            // The predictors start from the profile's states.
+            for rec in self
+                .recs
+                .iter_mut()
+                .filter(|r| r.key.0 == self.bc_id && r.key.2 == 2)
+            {
+                let n = rec.ctr.len() - 1 - rec.branches.len();
+                let br = prof[rec.key.1 as usize].branches;
+                for (k, &pc) in rec.branches.iter().enumerate() {
+                    rec.ctr[n + 1 + k] = (*br.add(pc)).state as u64;
+                }
+            }
+        }
+        let t0 = if self.timed && !prof.is_empty() {
+            crate::profile::clock::now_ticks()
+        } else {
+            0
+        };
         let r = jit::call_fn(&self.recs[i].f, &mut ctx, &a[..argc]);
         if ctx.abandon != 0 {
             self.give_up(i, bc);
             return None;
         }
+        let ticks = if t0 != 0 {
+            crate::profile::clock::now_ticks().saturating_sub(t0)
+        } else {
+            0
+        };
         let rec = &mut self.recs[i];
         rec.run_calls += 1;
         let ret = rec.f.plan.ret;
         if let Some(counts) = counts {
-            self.fold(bc, counts);
+            self.fold(bc, counts, prof);
+            if let Some(p) = prof.get(c) {
+                *p.jit_ticks += ticks;
+            }
         }
-        Some(match ret {
+        let v = match ret {
             Ty::Int => Value::int(r),
             Ty::Bool => Value::bool(r != 0),
-        })
+        };
+        Some((v, ticks))
     }
 
     /// The compiled function of code object `code` for this run's mode, if there is one:
@@ -204,17 +254,41 @@ impl FnTier {
         }
     }
 
-    /// Adds what the native call tree counted into the run's counters, and clears it.
-    unsafe fn fold(&mut self, bc: &Bytecode, counts: &[*mut u64]) {
+    /// Adds what the native call tree counted into the run's counters and, from DETAILED,
+    /// its executions per ip into `jit_counts` (and at FULL its branch outcomes and predictor
+    /// misses into the branch stats), then clears it.
+    unsafe fn fold(&mut self, bc: &Bytecode, counts: &[*mut u64], prof: &[ProfPtrs]) {
+        let detailed = !prof.is_empty() && self.mode > 0;
         for rec in &mut self.recs {
-            let n = rec.ctr.len() - 1;
-            if rec.key.0 != self.bc_id || rec.key.2 != self.counting || rec.ctr[n] == 0 {
+            let n = bc
+                .code
+                .get(rec.key.1 as usize)
+                .map_or(0, |c| c.instrs.len());
+            if rec.key.0 != self.bc_id || rec.key.2 != self.mode || rec.ctr[n] == 0 {
                 continue;
             }
             let code = rec.key.1 as usize;
-            debug_assert_eq!(bc.code[code].instrs.len(), n);
             let s = counts[code];
-            for (pc, x) in rec.ctr.iter_mut().enumerate() {
+            if detailed {
+                let p = &prof[code];
+                let runs = derive(&bc.code[code], &rec.ctr[..=n]);
+                for (pc, &x) in runs.iter().enumerate() {
+                    *p.jit_counts.add(pc) += x;
+                }
+                if self.mode == 2 {
+                    for (k, &pc) in rec.branches.iter().enumerate() {
+                        let bs = &mut *p.branches.add(pc);
+                        let taken = rec.ctr[pc];
+                        bs.taken += taken;
+                        bs.not_taken += runs[pc] - taken;
+                        let w = rec.ctr[n + 1 + k];
+                        bs.mispredicts += w >> 2;
+                        bs.state = (w & 3) as u8;
+                        rec.ctr[n + 1 + k] = 0;
+                    }
+                }
+            }
+            for (pc, x) in rec.ctr[..=n].iter_mut().enumerate() {
                 if *x != 0 {
                     // Taken edges into the fused half's counters, entries after the three
                     // per-ip sections.
@@ -254,7 +328,7 @@ impl FnTier {
 
     /// Compiles code object `callee` (or refuses it, with the reason recorded).
     unsafe fn compile(&mut self, jit: &mut Jit, bc: &Bytecode, callee: u32, globals: *const Value) {
-        let key = (self.bc_id, callee, self.counting);
+        let key = (self.bc_id, callee, self.mode);
         let code = &bc.code[callee as usize];
         let n_globals = bc.code[0].n_slots();
         // SAFETY: `globals` holds the program's `n_globals` global values.
@@ -268,13 +342,18 @@ impl FnTier {
         let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
             .recs
             .iter()
-            .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.counting)
+            .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.mode)
             .filter(|r| self.state[r.key.1 as usize] != FnState::Interpreted)
             .map(|r| (r.key.1, (r.f.id, r.f.plan.ret)))
             .collect();
-        let mut ctr = vec![0u64; code.instrs.len() + 1].into_boxed_slice();
-        let addr = self.counting.then_some(ctr.as_mut_ptr() as u64);
-        match jit.compile_function(callee, code, &callee_of, &natives, addr) {
+        let branches = if self.mode == 2 {
+            cond_branches(code)
+        } else {
+            Vec::new()
+        };
+        let mut ctr = vec![0u64; code.instrs.len() + 1 + branches.len()].into_boxed_slice();
+        let addr = (self.mode > 0).then_some(ctr.as_mut_ptr() as u64);
+        match jit.compile_function(callee, code, &callee_of, &natives, addr, self.mode == 2) {
             Ok(f) => {
                 self.compiled += 1;
                 self.compile_times.push(f.compile_us);
@@ -293,6 +372,7 @@ impl FnTier {
                     key,
                     name: code.name.clone(),
                     ctr,
+                    branches,
                     run_calls: 0,
                     give_ups: 0,
                 });
@@ -312,6 +392,38 @@ impl FnTier {
             }
         }
     }
+}
+
+/// Executions per ip of native runs that all returned, from their taken edges by ip and
+/// their entries (`ctr[len]`): what falls through plus what jumps in, as in `ProfHooks::fold`.
+fn derive(code: &CodeObject, ctr: &[u64]) -> Vec<u64> {
+    let n = code.instrs.len();
+    let mut inbound = vec![0u64; n];
+    if n > 0 {
+        inbound[0] = ctr[n];
+    }
+    for (pc, ins) in code.instrs.iter().enumerate() {
+        if matches!(
+            ins.op.operand_kind(),
+            crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter
+        ) {
+            if let Some(x) = inbound.get_mut(ins.a as usize) {
+                *x += ctr[pc];
+            }
+        }
+    }
+    let mut out = vec![0u64; n];
+    let mut flow = 0u64;
+    for (pc, ins) in code.instrs.iter().enumerate() {
+        let here = flow + inbound[pc];
+        out[pc] = here;
+        flow = match ins.op {
+            crate::bytecode::Op::JUMP | crate::bytecode::Op::RETURN => 0,
+            op if op.class() == crate::bytecode::OpClass::CondBranch => here - ctr[pc],
+            _ => here,
+        };
+    }
+    out
 }
 
 /// The "specialised" column of a compiled function.
