@@ -210,7 +210,7 @@ pub(crate) unsafe fn append_pop(sp: &mut *mut Value) -> bool {
 
 /// `LOAD_NAME y; LOAD_NAME z; OP; LOAD_NAME w; OP2; STORE_NAME x`:
 /// slot[x] = (slot[a] OP slot[c]) OP2 slot[imm], all in registers.
-#[inline(always)]
+#[inline(never)]
 pub(crate) unsafe fn arith_ss_s_st(slots: *mut Value, ins: &XInstr) -> bool {
     let (y, z, w) = (
         int(slots.add(ins.a as usize)),
