@@ -135,3 +135,152 @@ fn random_loops_agree_with_the_interpreter() {
     );
     assert!(compiled > 300, "only {compiled} loops compiled");
 }
+
+/// An int expression over `vars` (and calls of `callees`, each `(name, arity)`).
+fn int_expr(r: &mut Rng, depth: u32, vars: &[&str], callees: &[(&str, usize)]) -> String {
+    if depth == 0 || r.below(3) == 0 {
+        return match r.below(6) {
+            0 => format!("{}", r.below(9) as i64 - 4),
+            1 => "3037000499".to_string(),
+            2 => "g".to_string(),
+            _ => r.pick(vars).to_string(),
+        };
+    }
+    if !callees.is_empty() && r.below(5) == 0 {
+        let (name, arity) = callees[r.below(callees.len() as u64) as usize];
+        let args: Vec<String> = (0..arity)
+            .map(|_| int_expr(r, depth - 1, vars, &[]))
+            .collect();
+        return format!("{name}({})", args.join(", "));
+    }
+    let op = r.pick(&["+", "-", "*", "/", "%", "+", "-"]);
+    let left = int_expr(r, depth - 1, vars, callees);
+    // Divisors are mostly nonzero constants, so that most programs run to the end (and
+    // some still divide by zero, or with a remainder).
+    let right = if matches!(op, "/" | "%") && r.below(4) != 0 {
+        r.pick(&["2", "3", "7", "-4", "1000"]).to_string()
+    } else {
+        int_expr(r, depth - 1, vars, callees)
+    };
+    format!("({left} {op} {right})")
+}
+
+/// A program of random int functions (recursive ones guarded by `x > 0`, some returning
+/// bools, some using a float and so never compiled) called from a loop.
+fn function_program(seed: u64) -> String {
+    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut src = format!("let g = {};\n", r.below(20) as i64 - 5);
+    let mut callees: Vec<(String, usize)> = Vec::new();
+    for k in 0..3 {
+        let name = format!("f{k}");
+        let arity = 1 + r.below(2) as usize;
+        let params: Vec<&str> = ["x", "y"][..arity].to_vec();
+        let known: Vec<(&str, usize)> = callees.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let mut body = String::new();
+        body.push_str(&format!(
+            "  let t = {};\n",
+            int_expr(&mut r, 2, &params, &known)
+        ));
+        let mut vars = params.clone();
+        vars.push("t");
+        if r.below(2) == 0 {
+            // Recursion on x, guarded.
+            let rec_args: Vec<String> = (0..arity)
+                .map(|j| {
+                    if j == 0 {
+                        "x - 1".to_string()
+                    } else {
+                        int_expr(&mut r, 1, &vars, &[])
+                    }
+                })
+                .collect();
+            body.push_str(&format!(
+                "  if (x > 0 && x < 60) {{ t = t + {name}({}) % 1000; }}\n",
+                rec_args.join(", ")
+            ));
+        }
+        if r.below(3) == 0 {
+            body.push_str(&format!(
+                "  if ({} > {}) {{ return t; }}\n",
+                r.pick(&vars),
+                int_expr(&mut r, 1, &vars, &known)
+            ));
+        }
+        if r.below(8) == 0 {
+            body.push_str("  t = t + 0.5;\n");
+        }
+        let ret = if r.below(5) == 0 {
+            format!("t > {}", int_expr(&mut r, 1, &vars, &[]))
+        } else {
+            int_expr(&mut r, 2, &vars, &known)
+        };
+        body.push_str(&format!("  return {ret};\n"));
+        src.push_str(&format!(
+            "action {name}({}) {{\n{body}}}\n",
+            params.join(", ")
+        ));
+        callees.push((name, arity));
+    }
+    src.push_str(&format!(
+        "let i = 0;\nlet s = 0;\nwhile (i < {}) {{\n",
+        10 + r.below(40)
+    ));
+    for (name, arity) in &callees {
+        let args: Vec<String> = (0..*arity)
+            .map(|j| {
+                if j == 0 {
+                    "i % 9".to_string()
+                } else {
+                    format!("i - {}", r.below(5))
+                }
+            })
+            .collect();
+        src.push_str(&format!("  print({name}({}));\n", args.join(", ")));
+    }
+    src.push_str("  i = i + 1;\n}\n");
+    src
+}
+
+#[test]
+fn random_functions_agree_with_the_interpreter() {
+    let mut compiled = 0;
+    let mut failures = Vec::new();
+    for seed in 0..400 {
+        let src = function_program(seed);
+        let level = [Level::None, Level::Basic, Level::Full, Level::Detailed][seed as usize % 4];
+        let threshold = [1, 2, 7][seed as usize % 3];
+        let run = |jit: bool| {
+            let b = VM::builder()
+                .profiling(level)
+                .jit(jit)
+                .hot_threshold(threshold)
+                .skip_calibration(true);
+            let (o, vm) = common::run_source(&src, "<fuzz>", b);
+            let counts: Vec<_> = vm
+                .as_ref()
+                .map(|vm| {
+                    vm.profiler()
+                        .codes
+                        .iter()
+                        .map(|c| (c.counts.clone(), c.branches.clone(), c.calls))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let n = vm.map_or(0, |vm| vm.jit_stats().functions_compiled);
+            (o, counts, n)
+        };
+        let (off, off_counts, _) = run(false);
+        let (on, on_counts, n) = run(true);
+        compiled += n;
+        if on != off || on_counts != off_counts {
+            failures.push(format!("seed {seed} ({level:?}, threshold {threshold}):\n{src}\noff: {off:?}\non:  {on:?}\ncounts equal: {}", on_counts == off_counts));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} programs differ; first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    assert!(compiled > 200, "only {compiled} functions compiled");
+}
