@@ -320,4 +320,13 @@ impl Instr {
     pub const fn new(op: Op, a: u32, b: u16) -> Instr {
         Instr { op, b, a }
     }
+
+    /// Where a jump, branch or `FOR_ITER` goes when taken (its `a`); `None` for the rest.
+    pub fn jump_target(&self) -> Option<usize> {
+        matches!(
+            self.op.operand_kind(),
+            OperandKind::Target | OperandKind::ForIter
+        )
+        .then_some(self.a as usize)
+    }
 }

@@ -24,7 +24,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_INT};
 
-use crate::bytecode::{CodeObject, Op, OperandKind};
+use crate::bytecode::{CodeObject, Op};
 
 /// Most arguments a compiled function takes.
 pub const MAX_ARGS: usize = 4;
@@ -90,13 +90,6 @@ pub fn fn_signature(mut sig: Signature, arity: u32) -> Signature {
     }
     sig.returns.push(AbiParam::new(types::I64));
     sig
-}
-
-fn jump_target(ins: &crate::bytecode::Instr) -> Option<usize> {
-    match ins.op.operand_kind() {
-        OperandKind::Target | OperandKind::ForIter => Some(ins.a as usize),
-        _ => None,
-    }
 }
 
 /// Checks that code object `me` can run natively with int arguments. `callee_of(slot)` is
@@ -388,9 +381,7 @@ impl Tr<'_, '_> {
         }
     }
 
-    /// Steps the predictor word `i` with one outcome (the lane lookup of the loop tier: a
-    /// 16-bit lane per state holds 4 per miss plus the saturating step, biased by 1 when not
-    /// taken).
+    /// Steps the predictor word `i` with one outcome (`emit::predictor_step`).
     fn predict(&mut self, i: usize, taken: bool) {
         let Some(base) = self.req.counters else {
             return;
@@ -398,17 +389,7 @@ impl Tr<'_, '_> {
         let addr = self.iconst(base as i64 + 8 * i as i64);
         let v = self.b.ins().load(types::I64, mf(), addr, 0);
         let s = self.b.ins().band_imm_u(v, 3);
-        let sh = self.b.ins().ishl_imm_u(s, 4);
-        let (lanes, bias): (i64, i64) = if taken {
-            (5 | 5 << 16 | 1 << 32, 0)
-        } else {
-            (1 | 4 << 32 | 4 << 48, -1)
-        };
-        let table = self.iconst(lanes);
-        let d = self.b.ins().ushr(table, sh);
-        let d = self.b.ins().band_imm_u(d, 0xffff);
-        let nv = self.b.ins().iadd(v, d);
-        let nv = self.b.ins().iadd_imm_s(nv, bias);
+        let nv = super::emit::predictor_step(&mut self.b, v, s, taken);
         self.b.ins().store(mf(), nv, addr, 0);
     }
 
@@ -438,19 +419,9 @@ impl Tr<'_, '_> {
                 q
             }
             _ => {
-                // Floor modulo: a nonzero remainder takes the divisor's sign; x % -1 is 0.
                 let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
                 self.give_up_if(zero);
-                let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-                let one = self.iconst(1);
-                let ys = self.b.ins().select(m1, one, y);
-                let r = self.b.ins().srem(x, ys);
-                let sx = self.b.ins().bxor(r, y);
-                let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
-                let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
-                let fix = self.b.ins().band(neg, nz);
-                let ry = self.b.ins().iadd(r, y);
-                self.b.ins().select(fix, ry, r)
+                super::emit::floor_mod(&mut self.b, x, y)
             }
         }
     }
@@ -485,7 +456,7 @@ pub fn translate_fn(
     let mut leader = vec![false; n + 1];
     leader[0] = true;
     for (pc, ins) in code.instrs.iter().enumerate() {
-        if let Some(t) = jump_target(ins) {
+        if let Some(t) = ins.jump_target() {
             leader[t] = true;
             leader[pc + 1] = true;
         }

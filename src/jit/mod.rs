@@ -19,6 +19,7 @@
 //! it needs through [`LoopRequest`] and [`JitFrame`] (including the [`HostFns`] it calls back for
 //! builtins and methods).
 
+mod emit;
 pub mod func;
 pub mod meta;
 mod perf;

@@ -423,13 +423,8 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
 
 fn jump_targets(code: &CodeObject) -> Vec<bool> {
     let mut t = vec![false; code.instrs.len() + 1];
-    for ins in &code.instrs {
-        if matches!(
-            ins.op.operand_kind(),
-            crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter
-        ) {
-            t[ins.a as usize] = true;
-        }
+    for t_ip in code.instrs.iter().filter_map(|i| i.jump_target()) {
+        t[t_ip] = true;
     }
     t
 }

@@ -6,7 +6,7 @@
 //! the times its back edge was taken (the exact count of a backward `JUMP`, or the taken count
 //! of a backward conditional branch). They are derived here when a run ends.
 
-use crate::bytecode::{Bytecode, Instr, Op, OpClass, OperandKind};
+use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
@@ -111,27 +111,17 @@ impl ProfHooks {
     /// objects in the middle of a block: after an error, the failing instruction and each
     /// caller's call, whose following instructions did not run.
     ///
-    /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs,
-    /// so an instruction's count follows in one pass over the code: what falls through from
-    /// the previous instruction (all of it after a straight-line instruction, the not-taken
-    /// part after a branch, nothing after a jump or return), plus the jumps and entries that
-    /// land on it.
+    /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs;
+    /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
         for (k, code) in bc.code.iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
             let taken = |pc: usize| s[pc] + s[n + pc];
-            let mut inbound = vec![0u64; n];
+            // Entries at the start, the JIT's hand-backs, and the blocks errors left midway.
+            let mut inbound: Vec<u64> = (0..n).map(|pc| s[2 * n + pc]).collect();
             if n > 0 {
-                inbound[0] = s[3 * n];
-            }
-            for (pc, ins) in code.instrs.iter().enumerate() {
-                if let Some(t) = jump_target(ins) {
-                    if let Some(x) = inbound.get_mut(t) {
-                        *x += taken(pc);
-                    }
-                }
-                inbound[pc] += s[2 * n + pc];
+                inbound[0] += s[3 * n];
             }
             for &(_, pc) in left.iter().filter(|x| x.0 as usize == k) {
                 // The rest of the block did not run: one less falls through past `pc`.
@@ -141,15 +131,12 @@ impl ProfHooks {
             }
             let p = &mut prof.codes[self.ids[k] as usize];
             p.calls += s[3 * n];
-            let mut flow = 0u64;
-            for (pc, ins) in code.instrs.iter().enumerate() {
-                let here = flow.wrapping_add(inbound[pc]);
-                p.counts[pc] += here;
-                flow = match ins.op {
-                    Op::JUMP | Op::RETURN => 0,
-                    op if op.class() == OpClass::CondBranch => here.wrapping_sub(taken(pc)),
-                    _ => here,
-                };
+            for (c, x) in p
+                .counts
+                .iter_mut()
+                .zip(derive_counts(code, &taken, inbound))
+            {
+                *c += x;
             }
         }
     }
@@ -297,12 +284,34 @@ impl ProfHooks {
     }
 }
 
-/// Where a jump or branch goes when taken.
-fn jump_target(ins: &Instr) -> Option<usize> {
-    match ins.op.operand_kind() {
-        OperandKind::Target | OperandKind::ForIter => Some(ins.a as usize),
-        _ => None,
+/// Exact executions per ip of `code` from what the run loop and JIT code count: `taken(pc)`,
+/// the taken edges of each jump and branch, and `inbound[pc]`, every other arrival at `pc`
+/// (entries, hand-backs, and minus one past each place an error left a block). One pass:
+/// an instruction runs as often as control falls through from the previous one (all of it
+/// after a straight-line instruction, the not-taken part after a branch, none after a jump
+/// or return) plus the jumps landing on it. Wrapping arithmetic, so the adjustments may be
+/// applied in any order.
+pub(crate) fn derive_counts(
+    code: &CodeObject,
+    taken: &dyn Fn(usize) -> u64,
+    mut inbound: Vec<u64>,
+) -> Vec<u64> {
+    for (pc, ins) in code.instrs.iter().enumerate() {
+        if let Some(x) = ins.jump_target().and_then(|t| inbound.get_mut(t)) {
+            *x = x.wrapping_add(taken(pc));
+        }
     }
+    let mut flow = 0u64;
+    for (pc, ins) in code.instrs.iter().enumerate() {
+        let here = flow.wrapping_add(inbound[pc]);
+        inbound[pc] = here;
+        flow = match ins.op {
+            Op::JUMP | Op::RETURN => 0,
+            op if op.class() == OpClass::CondBranch => here.wrapping_sub(taken(pc)),
+            _ => here,
+        };
+    }
+    inbound
 }
 
 /// Memory reads and writes one execution of `op` performs.

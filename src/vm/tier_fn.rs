@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use zexus_runtime::value::{TAG_FUNC, TAG_INT};
 use zexus_runtime::Value;
 
+use super::profhooks::derive_counts;
 use super::tier::ProfPtrs;
 use crate::bytecode::{Bytecode, CodeObject};
 use crate::jit::func::{cond_branches, FnCtx, Ty, MAX_ARGS};
@@ -395,35 +396,14 @@ impl FnTier {
 }
 
 /// Executions per ip of native runs that all returned, from their taken edges by ip and
-/// their entries (`ctr[len]`): what falls through plus what jumps in, as in `ProfHooks::fold`.
+/// their entries (`ctr[len]`).
 fn derive(code: &CodeObject, ctr: &[u64]) -> Vec<u64> {
     let n = code.instrs.len();
     let mut inbound = vec![0u64; n];
     if n > 0 {
         inbound[0] = ctr[n];
     }
-    for (pc, ins) in code.instrs.iter().enumerate() {
-        if matches!(
-            ins.op.operand_kind(),
-            crate::bytecode::OperandKind::Target | crate::bytecode::OperandKind::ForIter
-        ) {
-            if let Some(x) = inbound.get_mut(ins.a as usize) {
-                *x += ctr[pc];
-            }
-        }
-    }
-    let mut out = vec![0u64; n];
-    let mut flow = 0u64;
-    for (pc, ins) in code.instrs.iter().enumerate() {
-        let here = flow + inbound[pc];
-        out[pc] = here;
-        flow = match ins.op {
-            crate::bytecode::Op::JUMP | crate::bytecode::Op::RETURN => 0,
-            op if op.class() == crate::bytecode::OpClass::CondBranch => here - ctr[pc],
-            _ => here,
-        };
-    }
-    out
+    derive_counts(code, &|pc| ctr[pc], inbound)
 }
 
 /// The "specialised" column of a compiled function.

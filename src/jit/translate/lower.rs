@@ -730,18 +730,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.b.ins().jump(join, &[BlockArg::Value(r)]);
         }
         self.b.switch_to_block(general);
-        // x % -1 is 0 (and i64::MIN % -1 must not reach the hardware divide).
-        let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-        let one = self.iconst(1);
-        let ys = self.b.ins().select(m1, one, y);
-        let r = self.b.ins().srem(x, ys);
-        // Floor modulo: a nonzero remainder takes the divisor's sign.
-        let sx = self.b.ins().bxor(r, y);
-        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
-        let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
-        let fix = self.b.ins().band(neg, nz);
-        let ry = self.b.ins().iadd(r, y);
-        let r = self.b.ins().select(fix, ry, r);
+        let r = crate::jit::emit::floor_mod(&mut self.b, x, y);
         self.b.ins().jump(join, &[BlockArg::Value(r)]);
         self.b.switch_to_block(join);
         self.b.block_params(join)[0]
@@ -988,25 +977,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.b.switch_to_block(upd);
             cont = Some(done);
         }
-        // The counter is `misses * 4 + state`; the predictor predicts taken at state >= 2.
-        // Lane `state` (16 bits) of a constant holds what one outcome adds: 4 for a miss plus
-        // the state's saturating step (+1 up to 3 when taken, -1 down to 0 when not; the
-        // not-taken lanes are biased by +1 to stay unsigned).
-        let (lanes, bias): (i64, i64) = if taken {
-            (5 | 5 << 16 | 1 << 32, 0)
-        } else {
-            (1 | 4 << 32 | 4 << 48, -1)
-        };
-        let sh = self.b.ins().ishl_imm_u(s, 4);
-        let table = self.iconst(lanes);
-        let d = self.b.ins().ushr(table, sh);
-        let d = self.b.ins().band_imm_u(d, 0xffff);
-        let nv = self.b.ins().iadd(v, d);
-        let nv = if bias != 0 {
-            self.b.ins().iadd_imm_s(nv, bias)
-        } else {
-            nv
-        };
+        let nv = crate::jit::emit::predictor_step(&mut self.b, v, s, taken);
         self.ctr_set(pred, nv);
         if let Some(done) = cont {
             self.b.ins().jump(done, &[]);
