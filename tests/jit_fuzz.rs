@@ -91,6 +91,52 @@ fn program(seed: u64) -> String {
     src
 }
 
+/// Runs `src` with the JIT off and on: a description of any difference in output, errors,
+/// per-ip counts and branch stats (and calls, with `calls`), and the JIT run's stats.
+fn differ(
+    src: &str,
+    level: Level,
+    threshold: u32,
+    superinstructions: bool,
+    calls: bool,
+) -> (Option<String>, zexus::jit::JitStats) {
+    let run = |jit: bool| {
+        let b = VM::builder()
+            .profiling(level)
+            .jit(jit)
+            .hot_threshold(threshold)
+            .superinstructions(superinstructions)
+            .skip_calibration(true);
+        let (o, vm) = common::run_source(src, "<fuzz>", b);
+        let counts: Vec<_> = vm
+            .as_ref()
+            .map(|vm| {
+                vm.profiler()
+                    .codes
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.counts.clone(),
+                            c.branches.clone(),
+                            calls.then_some(c.calls),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (o, counts, vm.map(|vm| vm.jit_stats()).unwrap_or_default())
+    };
+    let (off, off_counts, _) = run(false);
+    let (on, on_counts, stats) = run(true);
+    let failure = (on != off || on_counts != off_counts).then(|| {
+        format!(
+            "({level:?}, threshold {threshold}):\n{src}\noff: {off:?}\non:  {on:?}\ncounts equal: {}",
+            on_counts == off_counts
+        )
+    });
+    (failure, stats)
+}
+
 #[test]
 fn random_loops_agree_with_the_interpreter() {
     let mut compiled = 0;
@@ -99,33 +145,9 @@ fn random_loops_agree_with_the_interpreter() {
         let src = program(seed);
         let level = [Level::Full, Level::Basic, Level::None, Level::Detailed][seed as usize % 4];
         let threshold = [1, 1, 2, 7][(seed as usize % 4) ^ ((seed as usize / 4) % 4)];
-        let run = |jit: bool| {
-            let b = VM::builder()
-                .profiling(level)
-                .jit(jit)
-                .hot_threshold(threshold)
-                .superinstructions(seed % 5 != 0)
-                .skip_calibration(true);
-            let (o, vm) = common::run_source(&src, "<fuzz>", b);
-            let counts: Vec<_> = vm
-                .as_ref()
-                .map(|vm| {
-                    vm.profiler()
-                        .codes
-                        .iter()
-                        .map(|c| (c.counts.clone(), c.branches.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let n = vm.map_or(0, |vm| vm.jit_stats().loops_compiled);
-            (o, counts, n)
-        };
-        let (off, off_counts, _) = run(false);
-        let (on, on_counts, n) = run(true);
-        compiled += n;
-        if on != off || on_counts != off_counts {
-            failures.push(format!("seed {seed} ({level:?}, threshold {threshold}):\n{src}\noff: {off:?}\non:  {on:?}\ncounts equal: {}", on_counts == off_counts));
-        }
+        let (failure, stats) = differ(&src, level, threshold, seed % 5 != 0, false);
+        compiled += stats.loops_compiled;
+        failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
     }
     assert!(
         failures.is_empty(),
@@ -249,32 +271,9 @@ fn random_functions_agree_with_the_interpreter() {
         let src = function_program(seed);
         let level = [Level::None, Level::Basic, Level::Full, Level::Detailed][seed as usize % 4];
         let threshold = [1, 2, 7][seed as usize % 3];
-        let run = |jit: bool| {
-            let b = VM::builder()
-                .profiling(level)
-                .jit(jit)
-                .hot_threshold(threshold)
-                .skip_calibration(true);
-            let (o, vm) = common::run_source(&src, "<fuzz>", b);
-            let counts: Vec<_> = vm
-                .as_ref()
-                .map(|vm| {
-                    vm.profiler()
-                        .codes
-                        .iter()
-                        .map(|c| (c.counts.clone(), c.branches.clone(), c.calls))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let n = vm.map_or(0, |vm| vm.jit_stats().functions_compiled);
-            (o, counts, n)
-        };
-        let (off, off_counts, _) = run(false);
-        let (on, on_counts, n) = run(true);
-        compiled += n;
-        if on != off || on_counts != off_counts {
-            failures.push(format!("seed {seed} ({level:?}, threshold {threshold}):\n{src}\noff: {off:?}\non:  {on:?}\ncounts equal: {}", on_counts == off_counts));
-        }
+        let (failure, stats) = differ(&src, level, threshold, true, true);
+        compiled += stats.functions_compiled;
+        failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
     }
     assert!(
         failures.is_empty(),
