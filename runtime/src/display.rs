@@ -60,7 +60,7 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> f
             if depth >= MAX_DEPTH {
                 return out.write_str("[...]");
             }
-            let items = v.as_list().expect("list kind").borrow();
+            let items = v.as_list().expect("list kind").to_vec();
             out.write_char('[')?;
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {

@@ -1,5 +1,5 @@
-//! Heap objects behind the reference-counted value tags: strings, lists, maps and the
-//! iterators of `for each`.
+//! Heap objects behind the reference-counted value tags: strings, maps and the iterators of
+//! `for each` (lists are in `list`).
 
 use std::cell::{Ref, RefCell, RefMut};
 use std::hash::{Hash, Hasher};
@@ -39,29 +39,6 @@ impl StrObj {
             return false;
         }
         true
-    }
-}
-
-/// A mutable list shared by reference.
-#[derive(Debug, Default)]
-pub struct ListObj {
-    items: RefCell<Vec<Value>>,
-}
-
-impl ListObj {
-    /// A list holding `items`.
-    pub fn new(items: Vec<Value>) -> ListObj {
-        ListObj {
-            items: RefCell::new(items),
-        }
-    }
-    /// Borrows the items.
-    pub fn borrow(&self) -> Ref<'_, Vec<Value>> {
-        self.items.borrow()
-    }
-    /// Borrows the items mutably.
-    pub fn borrow_mut(&self) -> RefMut<'_, Vec<Value>> {
-        self.items.borrow_mut()
     }
 }
 
@@ -117,25 +94,16 @@ impl Hash for Key {
 /// Drops container values without recursion: a list nested a million deep would otherwise
 /// overflow the native stack when its last reference goes away. Children of a container that is
 /// about to die are moved onto an explicit work list first, so each drop is shallow.
-fn drop_iteratively(mut work: Vec<Value>) {
+pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
     while let Some(v) = work.pop() {
         if v.is_last_reference() {
             if let Some(l) = v.as_list() {
-                work.append(&mut l.items.borrow_mut());
+                work.append(&mut l.take_values());
             } else if let Some(m) = v.as_map() {
                 work.extend(m.entries.borrow_mut().drain(..).map(|(_, v)| v));
             }
         }
         drop(v);
-    }
-}
-
-impl Drop for ListObj {
-    fn drop(&mut self) {
-        let items = std::mem::take(self.items.get_mut());
-        if items.iter().any(|v| v.is_heap()) {
-            drop_iteratively(items);
-        }
     }
 }
 
@@ -228,8 +196,7 @@ impl RangeIter {
             }
             RangeIter::List { list, index } => {
                 let l = list.as_list().expect("List iterator holds a list");
-                let items = l.borrow();
-                let v = items.get(*index)?.clone();
+                let v = l.get(*index)?;
                 let i = *index;
                 *index += 1;
                 Some((Value::int(i as i64), v))

@@ -259,19 +259,26 @@ helpers! {
     }
 }
 
-/// Where a list's element pointer, length and `RefCell` borrow flag live inside its
-/// `ListObj` (byte offsets from the pointer a `TAG_LIST` payload holds), so JIT code can read
-/// and write elements inline.
+/// Where a list's stores and `RefCell` borrow flag live inside its `ListObj` (byte offsets
+/// from the pointer a `TAG_LIST` payload holds), so JIT code can read and write elements
+/// inline: `ptr`/`len`/`cap` of the 16-byte value store, `bools_*` of the one-byte store of a
+/// compact list (see [`crate::list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListLayout {
     /// Offset of the `RefCell` borrow flag (0 when not borrowed).
     pub borrow: i32,
-    /// Offset of the element pointer.
+    /// Offset of the value store's element pointer.
     pub ptr: i32,
-    /// Offset of the length.
+    /// Offset of the value store's length.
     pub len: i32,
-    /// Offset of the capacity.
+    /// Offset of the value store's capacity.
     pub cap: i32,
+    /// Offset of the bool store's byte pointer.
+    pub bools_ptr: i32,
+    /// Offset of the bool store's length.
+    pub bools_len: i32,
+    /// Offset of the bool store's capacity.
+    pub bools_cap: i32,
 }
 
 /// The layout of `ListObj`, measured on real lists (std's `RefCell` and `Vec` layouts are not
@@ -282,65 +289,95 @@ pub fn list_layout() -> Option<ListLayout> {
     *LAYOUT.get_or_init(probe_list_layout)
 }
 
+/// The words of a list object.
+fn list_words(l: &Value) -> Vec<usize> {
+    let words = std::mem::size_of::<crate::list::ListObj>() / 8;
+    let base = l.payload as *const usize;
+    // SAFETY: the payload points to a live ListObj of `words` words (it is 8-aligned).
+    (0..words).map(|i| unsafe { base.add(i).read() }).collect()
+}
+
+/// The only word equal to `x`.
+fn only(w: &[usize], x: usize) -> Option<usize> {
+    let mut it = w
+        .iter()
+        .enumerate()
+        .filter(|(_, &v)| v == x)
+        .map(|(i, _)| i);
+    let first = it.next()?;
+    it.next().is_none().then_some(first)
+}
+
+/// (pointer, length, capacity) word indices of the store holding `len` elements with room for
+/// `cap` in list `l` whose elements start at `data`.
+fn store_words(l: &Value, data: usize, len: usize, cap: usize) -> Option<[usize; 3]> {
+    let w = list_words(l);
+    Some([only(&w, data)?, only(&w, len)?, only(&w, cap)?])
+}
+
 fn probe_list_layout() -> Option<ListLayout> {
-    let words = std::mem::size_of::<crate::heap::ListObj>() / 8;
-    let read = |l: &Value| -> Vec<usize> {
-        let base = l.payload as *const usize;
-        // SAFETY: the payload points to a live ListObj of `words` words (it is 8-aligned).
-        (0..words).map(|i| unsafe { base.add(i).read() }).collect()
+    let value_list = |len: usize, cap: usize| {
+        let mut v = Vec::with_capacity(cap);
+        v.extend((0..len as i64).map(Value::int));
+        Value::list(v)
     };
-    let find = |w: &[usize], x: usize| -> Option<usize> {
-        let mut it = w
-            .iter()
-            .enumerate()
-            .filter(|(_, &v)| v == x)
-            .map(|(i, _)| i);
-        let first = it.next()?;
-        it.next().is_none().then_some(first)
+    let bool_list = |len: usize, cap: usize| {
+        let mut v = Vec::with_capacity(cap);
+        v.extend((0..len).map(|i| (i % 2) as u8));
+        Value {
+            tag: crate::value::TAG_LIST,
+            payload: std::rc::Rc::into_raw(std::rc::Rc::new(crate::list::ListObj::from_bools(v)))
+                as u64,
+        }
     };
-    let mut v = Vec::with_capacity(13);
-    v.extend((0..5).map(Value::int));
-    let l1 = Value::list(v);
-    let obj = l1.as_list()?;
-    let w1 = read(&l1);
-    let ptr = find(&w1, obj.borrow().as_ptr() as usize)?;
-    let len = find(&w1, 5)?;
-    let cap = find(&w1, obj.borrow().capacity())?;
+    let data_of = |l: &Value| {
+        let items = l.as_list().expect("a list").items().borrow();
+        (
+            items.values.as_ptr() as usize,
+            items.bools.as_ptr() as usize,
+        )
+    };
+    let l1 = value_list(5, 13);
+    let [ptr, len, cap] = store_words(&l1, data_of(&l1).0, 5, 13)?;
+    let b1 = bool_list(7, 19);
+    let [bools_ptr, bools_len, bools_cap] = store_words(&b1, data_of(&b1).1, 7, 19)?;
+    let w1 = list_words(&l1);
     let borrow = {
-        let _g = obj.borrow_mut();
-        let w = read(&l1);
-        let changed: Vec<usize> = (0..words).filter(|&i| w[i] != w1[i]).collect();
+        let _g = l1.as_list()?.items().borrow_mut();
+        let w = list_words(&l1);
+        let changed: Vec<usize> = (0..w.len()).filter(|&i| w[i] != w1[i]).collect();
         match changed[..] {
             [i] if w1[i] == 0 => i,
             _ => return None,
         }
     };
-    // A second list with other numbers must agree.
-    let mut v = Vec::with_capacity(40);
-    v.extend((0..29).map(Value::int));
-    let l2 = Value::list(v);
-    let w2 = read(&l2);
-    let o2 = l2.as_list()?;
-    if w2[ptr] != o2.borrow().as_ptr() as usize
-        || w2[len] != 29
-        || w2[cap] != o2.borrow().capacity()
-        || w2[borrow] != 0
-    {
-        return None;
-    }
-    if [ptr, len, cap, borrow]
+    // Lists with other sizes must agree.
+    let l2 = value_list(29, 40);
+    let b2 = bool_list(11, 23);
+    let (w2, wb2) = (list_words(&l2), list_words(&b2));
+    let ok = w2[ptr] == data_of(&l2).0
+        && w2[len] == 29
+        && w2[cap] == 40
+        && w2[borrow] == 0
+        && w2[bools_len] == 0
+        && wb2[bools_ptr] == data_of(&b2).1
+        && wb2[bools_len] == 11
+        && wb2[bools_cap] == 23
+        && wb2[len] == 0
+        && wb2[borrow] == 0;
+    let distinct = [ptr, len, cap, borrow, bools_ptr, bools_len, bools_cap]
         .iter()
         .collect::<std::collections::HashSet<_>>()
         .len()
-        != 4
-    {
-        return None;
-    }
-    Some(ListLayout {
+        == 7;
+    (ok && distinct).then_some(ListLayout {
         borrow: (borrow * 8) as i32,
         ptr: (ptr * 8) as i32,
         len: (len * 8) as i32,
         cap: (cap * 8) as i32,
+        bools_ptr: (bools_ptr * 8) as i32,
+        bools_len: (bools_len * 8) as i32,
+        bools_cap: (bools_cap * 8) as i32,
     })
 }
 
@@ -366,6 +403,19 @@ mod tests {
             assert_eq!(*(base.add(l.borrow as usize) as *const isize), 0);
             let data = *(base.add(l.ptr as usize) as *const *const Value);
             assert_eq!((*data.add(1)).payload, 9);
+        }
+        let b = Value::list(vec![
+            Value::bool(false),
+            Value::bool(true),
+            Value::bool(true),
+        ]);
+        let base = b.payload as *const u8;
+        // SAFETY: offsets inside a live ListObj, as probed.
+        unsafe {
+            assert_eq!(*(base.add(l.bools_len as usize) as *const usize), 3);
+            assert_eq!(*(base.add(l.len as usize) as *const usize), 0);
+            let data = *(base.add(l.bools_ptr as usize) as *const *const u8);
+            assert_eq!(*data.add(1), 1);
         }
     }
 
@@ -411,6 +461,6 @@ mod tests {
             rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload),
             0
         );
-        assert_eq!(l.as_list().unwrap().borrow()[0].as_str(), Some("ab"));
+        assert_eq!(l.as_list().unwrap().get(0).unwrap().as_str(), Some("ab"));
     }
 }

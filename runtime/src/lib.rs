@@ -7,9 +7,11 @@
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;
+pub mod list;
 pub mod ops;
 pub mod value;
 
-pub use heap::{Key, ListObj, MapObj, RangeIter, StrObj};
+pub use heap::{Key, MapObj, RangeIter, StrObj};
+pub use list::ListObj;
 pub use ops::{OpError, OpResult, Side};
 pub use value::{Kind, Value};

@@ -125,13 +125,13 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
     }
     if a.tag == TAG_LIST && b.tag == TAG_LIST {
         let (x, y) = (a.as_list().expect("list"), b.as_list().expect("list"));
-        if x.borrow().len() + y.borrow().len() > MAX_LIST_LEN {
+        if x.len() + y.len() > MAX_LIST_LEN {
             return Err(OpError::Other(format!(
                 "list too large (the limit is {MAX_LIST_LEN} elements)"
             )));
         }
-        let mut items = x.borrow().clone();
-        items.extend(y.borrow().iter().cloned());
+        let mut items = x.to_vec();
+        items.extend(y.to_vec());
         return Ok(Value::list(items));
     }
     match floats(a, b) {
@@ -158,13 +158,12 @@ fn check_str_len(n: usize) -> Result<(), OpError> {
 
 /// Appends `v` to a list, or fails with `list too large` at [`MAX_LIST_LEN`] elements.
 pub fn list_push(list: &crate::ListObj, v: Value) -> Result<(), OpError> {
-    let mut items = list.borrow_mut();
-    if items.len() >= MAX_LIST_LEN {
+    if list.len() >= MAX_LIST_LEN {
         return Err(OpError::Other(format!(
             "list too large (the limit is {MAX_LIST_LEN} elements)"
         )));
     }
-    items.push(v);
+    list.push(v);
     Ok(())
 }
 
@@ -305,14 +304,13 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
             if a.same_object(b) {
                 return true;
             }
-            let (x, y) = (
-                a.as_list().expect("list").borrow(),
-                b.as_list().expect("list").borrow(),
-            );
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(p, q)| equal_at(p, q, depth + 1))
+            let (x, y) = (a.as_list().expect("list"), b.as_list().expect("list"));
+            let n = x.len();
+            n == y.len()
+                && (0..n).all(|i| match (x.get(i), y.get(i)) {
+                    (Some(p), Some(q)) => equal_at(&p, &q, depth + 1),
+                    _ => false,
+                })
         }
         (Kind::Map, Kind::Map) => {
             if a.same_object(b) {
@@ -395,9 +393,9 @@ fn key_of(k: &Value) -> Result<Key, OpError> {
 pub fn index(obj: &Value, key: &Value) -> OpResult {
     match obj.tag {
         TAG_LIST => {
-            let items = obj.as_list().expect("list").borrow();
-            let i = list_index(items.len(), key)?;
-            Ok(items[i].clone())
+            let list = obj.as_list().expect("list");
+            let i = list_index(list.len(), key)?;
+            Ok(list.get(i).expect("index checked"))
         }
         TAG_MAP => {
             let k = key_of(key)?;
@@ -423,9 +421,9 @@ pub fn index(obj: &Value, key: &Value) -> OpResult {
 pub fn store_index(obj: &Value, key: &Value, v: Value) -> Result<(), OpError> {
     match obj.tag {
         TAG_LIST => {
-            let mut items = obj.as_list().expect("list").borrow_mut();
-            let i = list_index(items.len(), key)?;
-            items[i] = v;
+            let list = obj.as_list().expect("list");
+            let i = list_index(list.len(), key)?;
+            list.set(i, v);
             Ok(())
         }
         TAG_MAP => {
@@ -444,7 +442,7 @@ pub fn store_index(obj: &Value, key: &Value, v: Value) -> Result<(), OpError> {
 pub fn len(v: &Value) -> Result<i64, OpError> {
     match v.tag {
         TAG_STR => Ok(v.as_str().expect("str").chars().count() as i64),
-        TAG_LIST => Ok(v.as_list().expect("list").borrow().len() as i64),
+        TAG_LIST => Ok(v.as_list().expect("list").len() as i64),
         TAG_MAP => Ok(v.as_map().expect("map").borrow().len() as i64),
         _ => Err(OpError::Other(format!("len() of {}", a_type(v)))),
     }

@@ -11,7 +11,8 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::heap::{ListObj, MapObj, RangeIter, StrObj};
+use crate::heap::{MapObj, RangeIter, StrObj};
+use crate::list::ListObj;
 
 /// Tag of a 64-bit signed integer. It is 0 so that an int check is a test against zero.
 pub const TAG_INT: u64 = 0;
@@ -269,7 +270,7 @@ impl Value {
             TAG_NULL | TAG_UNDEF => false,
             TAG_FLOAT => f64::from_bits(self.payload) != 0.0,
             TAG_STR => !self.as_str().unwrap_or_default().is_empty(),
-            TAG_LIST => self.as_list().is_some_and(|l| !l.borrow().is_empty()),
+            TAG_LIST => self.as_list().is_some_and(|l| !l.is_empty()),
             TAG_MAP => self.as_map().is_some_and(|m| !m.borrow().is_empty()),
             _ => true,
         }

@@ -96,7 +96,7 @@ fn min_max(name: &str, args: &[Value], want: std::cmp::Ordering) -> Result<Value
     match args {
         [] => err(format!("{name} expects at least 1 argument, got 0")),
         [one] => match one.as_list() {
-            Some(l) => pick(&l.borrow()),
+            Some(l) => pick(&l.to_vec()),
             None => Ok(one.clone()),
         },
         many => pick(many),
@@ -230,14 +230,14 @@ pub(crate) fn call_method(obj: &Value, name: &str, args: &[Value]) -> Result<Val
         }
         (Kind::List, "pop") => {
             method_arity(obj, name, args, 0, 0)?;
-            let popped = obj.as_list().expect("list").borrow_mut().pop();
+            let popped = obj.as_list().expect("list").pop();
             popped.ok_or_else(|| OpError::Other("pop from an empty list".into()))
         }
         (Kind::List, "get") => {
             method_arity(obj, name, args, 1, 2)?;
-            let items = obj.as_list().expect("list").borrow();
-            match list_index(items.len(), &args[0]) {
-                Ok(i) => Ok(items[i].clone()),
+            let list = obj.as_list().expect("list");
+            match list_index(list.len(), &args[0]) {
+                Ok(i) => Ok(list.get(i).expect("index checked")),
                 Err(_) if args.len() == 2 => Ok(args[1].clone()),
                 Err(e) => Err(e),
             }

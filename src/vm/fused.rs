@@ -10,7 +10,7 @@
 use std::ptr;
 
 use zexus_runtime::value::{HEAP_TAG_MIN, TAG_INT, TAG_LIST, TAG_UNDEF};
-use zexus_runtime::Value;
+use zexus_runtime::{ListObj, Value};
 
 use super::prepared::{int_arith, int_cmp, XInstr};
 
@@ -127,31 +127,24 @@ pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
     true
 }
 
-/// The element `slot[a][slot[c]]` of a list indexed in range, cloned.
+/// The list in `slot[a]` and the in-range index in `slot[c]`, or `None` (the caller then
+/// takes the general path, which raises any error).
 #[inline(always)]
-unsafe fn list_elem(slots: *mut Value, ins: &XInstr) -> Option<*mut Value> {
-    let o = slots.add(ins.a as usize);
+unsafe fn list_and_index<'a>(slots: *mut Value, ins: &XInstr) -> Option<(&'a ListObj, usize)> {
+    let o = &*slots.add(ins.a as usize);
     let k = int(slots.add(ins.c as usize))?;
-    if (*o).tag != TAG_LIST {
+    if o.tag != TAG_LIST || k < 0 {
         return None;
     }
-    let list = (*o).as_list().expect("list tag");
-    let mut items = list.borrow_mut();
-    let len = items.len();
-    if k < 0 || k as usize >= len {
-        return None;
-    }
-    // The pointer stays valid after the borrow ends: nothing can resize the list before the
-    // caller's single read or write.
-    Some(items.as_mut_ptr().add(k as usize))
+    Some((o.as_list().expect("list tag"), k as usize))
 }
 
 /// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot[a][slot[c]].
 #[inline(always)]
 pub(crate) unsafe fn index_ss(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    match list_elem(slots, ins) {
-        Some(e) => {
-            ptr::write(*sp, (*e).clone());
+    match list_and_index(slots, ins).and_then(|(l, k)| l.get(k)) {
+        Some(v) => {
+            ptr::write(*sp, v);
             *sp = sp.add(1);
             true
         }
@@ -163,12 +156,8 @@ pub(crate) unsafe fn index_ss(sp: &mut *mut Value, slots: *mut Value, ins: &XIns
 /// constant index, read by the caller).
 #[inline(always)]
 pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value) -> bool {
-    match list_elem(slots, ins) {
-        Some(e) => {
-            let old = ptr::replace(e, v.clone());
-            drop(old);
-            true
-        }
+    match list_and_index(slots, ins) {
+        Some((l, k)) => l.set(k, v.clone()),
         None => false,
     }
 }
@@ -196,13 +185,10 @@ pub(crate) unsafe fn append_pop(sp: &mut *mut Value) -> bool {
     let Some(list) = (*l).as_list() else {
         return false;
     };
-    {
-        let mut items = list.borrow_mut();
-        if items.len() >= zexus_runtime::ops::MAX_LIST_LEN {
-            return false;
-        }
-        items.push(ptr::read(sp.sub(1)));
+    if list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+        return false;
     }
+    list.push(ptr::read(sp.sub(1)));
     *sp = l;
     ptr::drop_in_place(l);
     true

@@ -784,16 +784,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let o = &*sp.sub(2);
                     let k = &*sp.sub(1);
                     let v = if o.tag == TAG_LIST && k.tag == TAG_INT {
-                        let items = o.as_list().expect("list").borrow();
-                        match items.get(k.payload as usize) {
-                            Some(v) => v.clone(),
-                            None => {
-                                drop(items);
-                                match ops::index(o, k) {
-                                    Ok(v) => v,
-                                    Err(e) => op_err!(e),
-                                }
-                            }
+                        match o.as_list().expect("list").get(k.payload as usize) {
+                            Some(v) => v,
+                            None => match ops::index(o, k) {
+                                Ok(v) => v,
+                                Err(e) => op_err!(e),
+                            },
                         }
                     } else {
                         match ops::index(o, k) {

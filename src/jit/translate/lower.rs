@@ -737,8 +737,10 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// The (tag == LIST, key tag == INT, not borrowed, 0 <= key < len) test of an inline element
-    /// access; returns the element's address in the fast block, or `None` without a layout.
-    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> Option<CV> {
+    /// access to the value store: returns the element's address (the builder is in the block
+    /// that has it) and the pending test for the bool store of a compact list, which the caller
+    /// emits with [`Self::bools_fast`] after filling this block. `None` without a layout.
+    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> Option<(CV, BoolsCheck)> {
         let lay = rt::list_layout()?;
         let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, o.0, TAG_LIST as i64);
         let int_key = self.b.ins().icmp_imm_s(IntCC::Equal, k.0, TAG_INT as i64);
@@ -752,42 +754,86 @@ impl<'a, 'f> Tr<'a, 'f> {
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, k.1, len);
         let ok = self.b.ins().band(free, inb);
         let b2 = self.b.create_block();
-        self.b.ins().brif(ok, b2, &[], slow, &[]);
+        let check = BoolsCheck {
+            block: self.b.create_block(),
+            list: o.1,
+            key: k.1,
+            free,
+        };
+        self.b.ins().brif(ok, b2, &[], check.block, &[]);
         self.b.switch_to_block(b2);
         let data = self.b.ins().load(types::I64, mf(), o.1, lay.ptr);
         let off = self.b.ins().ishl_imm_u(k.1, 4);
-        Some(self.b.ins().iadd(data, off))
+        Some((self.b.ins().iadd(data, off), check))
     }
 
-    /// `append(l, v)` inline when `l` is an unborrowed list with room and `v` owns no heap
-    /// object (so the element is a plain copy): writes `v` at `len` and bumps `len`, then
-    /// jumps to `join`; anything else goes to `slow` (the helper).
+    /// The second half of [`Self::list_fast`]: (not borrowed, key < bools length) for a compact
+    /// list; returns the byte's address, with the builder in the block that has it.
+    fn bools_fast(&mut self, c: BoolsCheck, slow: Block) -> CV {
+        let lay = rt::list_layout().expect("list_fast found the layout");
+        self.b.switch_to_block(c.block);
+        let len = self.b.ins().load(types::I64, mf(), c.list, lay.bools_len);
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, c.key, len);
+        let ok = self.b.ins().band(c.free, inb);
+        let b = self.b.create_block();
+        self.b.ins().brif(ok, b, &[], slow, &[]);
+        self.b.switch_to_block(b);
+        let data = self.b.ins().load(types::I64, mf(), c.list, lay.bools_ptr);
+        self.b.ins().iadd(data, c.key)
+    }
+
+    /// `append(l, v)` inline when `l` is an unborrowed list with room: a bool onto a compact
+    /// (or empty) list as a byte, any value that owns no heap object (a plain copy) onto the
+    /// value store; then jumps to `join`. Anything else goes to `slow` (the helper).
     fn append_fast(&mut self, l: (CV, CV), v: (CV, CV), slow: Block, join: Block) {
         let Some(lay) = rt::list_layout() else {
             self.b.ins().jump(slow, &[]);
             return;
         };
+        let max = zexus_runtime::ops::MAX_LIST_LEN as i64;
         let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, l.0, TAG_LIST as i64);
+        let b0 = self.b.create_block();
+        self.b.ins().brif(is_list, b0, &[], slow, &[]);
+        self.b.switch_to_block(b0);
+        let flag = self.b.ins().load(types::I64, mf(), l.1, lay.borrow);
+        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        let len = self.b.ins().load(types::I64, mf(), l.1, lay.len);
+        let blen = self.b.ins().load(types::I64, mf(), l.1, lay.bools_len);
+        let is_bool = self.b.ins().icmp_imm_s(IntCC::Equal, v.0, TAG_BOOL as i64);
+        let no_values = self.b.ins().icmp_imm_s(IntCC::Equal, len, 0);
+        let to_bools = self.b.ins().band(is_bool, no_values);
+        let (bools, values) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(to_bools, bools, &[], values, &[]);
+        // A byte onto the bool store.
+        self.b.switch_to_block(bools);
+        let bcap = self.b.ins().load(types::I64, mf(), l.1, lay.bools_cap);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, blen, bcap);
+        let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, blen, max);
+        let ok = self.b.ins().band(free, room);
+        let ok = self.b.ins().band(ok, under);
+        let b1 = self.b.create_block();
+        self.b.ins().brif(ok, b1, &[], slow, &[]);
+        self.b.switch_to_block(b1);
+        let data = self.b.ins().load(types::I64, mf(), l.1, lay.bools_ptr);
+        let addr = self.b.ins().iadd(data, blen);
+        self.b.ins().istore8(mf(), v.1, addr, 0);
+        let n = self.b.ins().iadd_imm_s(blen, 1);
+        self.b.ins().store(mf(), n, l.1, lay.bools_len);
+        self.b.ins().jump(join, &[]);
+        // A 16-byte value onto the value store (only while the bool store is empty).
+        self.b.switch_to_block(values);
         let plain = self
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, v.0, HEAP_TAG_MIN as i64);
-        let ok = self.b.ins().band(is_list, plain);
-        let b1 = self.b.create_block();
-        self.b.ins().brif(ok, b1, &[], slow, &[]);
-        self.b.switch_to_block(b1);
-        let flag = self.b.ins().load(types::I64, mf(), l.1, lay.borrow);
-        let len = self.b.ins().load(types::I64, mf(), l.1, lay.len);
+        let no_bools = self.b.ins().icmp_imm_s(IntCC::Equal, blen, 0);
         let cap = self.b.ins().load(types::I64, mf(), l.1, lay.cap);
-        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
         let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
-        let under = self.b.ins().icmp_imm_s(
-            IntCC::UnsignedLessThan,
-            len,
-            zexus_runtime::ops::MAX_LIST_LEN as i64,
-        );
+        let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, len, max);
         let ok = self.b.ins().band(free, room);
         let ok = self.b.ins().band(ok, under);
+        let ok = self.b.ins().band(ok, plain);
+        let ok = self.b.ins().band(ok, no_bools);
         let b2 = self.b.create_block();
         self.b.ins().brif(ok, b2, &[], slow, &[]);
         self.b.switch_to_block(b2);
@@ -811,10 +857,16 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.append_block_param(join, types::I64);
         self.b.append_block_param(join, types::I64);
         match self.list_fast(ob, kb, slow) {
-            Some(addr) => {
+            Some((addr, check)) => {
                 let t = self.b.ins().load(types::I64, mf(), addr, 0);
                 let p = self.b.ins().load(types::I64, mf(), addr, 8);
                 self.if_heap_call("rt_incref", t, p);
+                self.b
+                    .ins()
+                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+                let addr = self.bools_fast(check, slow);
+                let p = self.b.ins().uload8(types::I64, mf(), addr, 0);
+                let t = self.iconst(TAG_BOOL as i64);
                 self.b
                     .ins()
                     .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
@@ -846,7 +898,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         match self.list_fast(ob, kb, slow) {
-            Some(addr) => {
+            Some((addr, check)) => {
                 // The list takes over a reference to `v`.
                 let (vt, vp) = self.owned(v);
                 let ot = self.b.ins().load(types::I64, mf(), addr, 0);
@@ -855,6 +907,25 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.b.ins().store(mf(), vp, addr, 8);
                 self.if_heap_call("rt_drop", ot, op);
                 self.b.ins().jump(join, &[]);
+                // A compact list takes a bool as a byte; anything else widens it (helper).
+                let addr = self.bools_fast(check, slow);
+                match v {
+                    AV::B(x) => {
+                        self.b.ins().store(mf(), x, addr, 0);
+                        self.b.ins().jump(join, &[]);
+                    }
+                    AV::D(t, p, _) => {
+                        let is_bool = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_BOOL as i64);
+                        let put = self.b.create_block();
+                        self.b.ins().brif(is_bool, put, &[], slow, &[]);
+                        self.b.switch_to_block(put);
+                        self.b.ins().istore8(mf(), p, addr, 0);
+                        self.b.ins().jump(join, &[]);
+                    }
+                    AV::I(_) | AV::F(_) => {
+                        self.b.ins().jump(slow, &[]);
+                    }
+                }
             }
             None => {
                 self.b.ins().jump(slow, &[]);
@@ -984,4 +1055,16 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.b.switch_to_block(done);
         }
     }
+}
+
+/// The pending bool-store test of an inline element access (see `list_fast`).
+struct BoolsCheck {
+    /// The block that tests the bool store (reached when the value store test fails).
+    block: Block,
+    /// The list object's address.
+    list: CV,
+    /// The index (an int).
+    key: CV,
+    /// True when the list is not borrowed.
+    free: CV,
 }
