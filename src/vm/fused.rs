@@ -127,6 +127,21 @@ pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
     true
 }
 
+/// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`: slot[x] = slot[a], then
+/// slot[imm] = slot[c]. Nothing is moved unless both moves succeed.
+#[inline(always)]
+pub(crate) unsafe fn mov2(slots: *mut Value, ins: &XInstr) -> bool {
+    let z_undef = ins.c != ins.x && (*slots.add(ins.c as usize)).tag == TAG_UNDEF;
+    if z_undef || (*slots.add(ins.a as usize)).tag == TAG_UNDEF {
+        return false;
+    }
+    let v = (*slots.add(ins.a as usize)).clone();
+    drop(ptr::replace(slots.add(ins.x as usize), v));
+    let w = (*slots.add(ins.c as usize)).clone();
+    drop(ptr::replace(slots.add(ins.imm as usize), w));
+    true
+}
+
 /// The list in `slot[a]` and the in-range index in `slot[c]`, or `None` (the caller then
 /// takes the general path, which raises any error).
 #[inline(always)]

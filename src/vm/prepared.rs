@@ -124,6 +124,9 @@ pub(crate) const F_INC_JMP_LT_SK: u8 = 234;
 pub(crate) const F_ARITH_SS_S_ST: u8 = 236;
 /// `CALL_BUILTIN append 2; POP`: an `append` statement.
 pub(crate) const F_APPEND_POP: u8 = 235;
+/// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`, two moves in a row (the rotation
+/// `a = b; b = t`): a = y, x = x, c = z, imm = w.
+pub(crate) const F_MOVE2: u8 = 237;
 
 /// The specialised copy of a shape with operation `k`, if it has one.
 fn specialise(op: u8, k: u8) -> u8 {
@@ -315,6 +318,12 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         && get(1)?.op == Op::POP
     {
         return Some(mk(F_APPEND_POP, 0, 2, 0, 0, 0, 0, 0));
+    }
+    if i0.op == Op::LOAD_NAME && clear(4) {
+        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
+        if (i1.op, i2.op, i3.op) == (Op::STORE_NAME, Op::LOAD_NAME, Op::STORE_NAME) {
+            return Some(mk(F_MOVE2, 0, 4, i0.a, i2.a, i1.a, 0, i3.a as i64));
+        }
     }
     if i0.op == Op::LOAD_NAME && clear(6) {
         let (i1, i2, i3, i4, i5) = (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?);

@@ -1076,6 +1076,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                     unfused!(ins);
                     continue 'dispatch;
                 }
+                F_MOVE2 => {
+                    if fused::mov2(slots, ins) {
+                        ip = ip.add(ins.n as usize);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
                 F_ARITH_SS_OP => {
                     if fused::arith_ss_op(sp, slots, ins) {
                         ip = ip.add(ins.n as usize);
