@@ -127,6 +127,9 @@ pub(crate) const F_APPEND_POP: u8 = 235;
 /// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`, two moves in a row (the rotation
 /// `a = b; b = t`): a = y, x = x, c = z, imm = w.
 pub(crate) const F_MOVE2: u8 = 237;
+/// `y k OP k2 CMP JUMP_IF_FALSE t` (`if (n % 2 == 0)`): a = y, imm = k, k = OP, c = k2 (an
+/// i32), x = CMP's kind, d = t.
+pub(crate) const F_ARITH_SK_CMP_JF: u8 = 238;
 
 /// The specialised copy of a shape with operation `k`, if it has one.
 fn specialise(op: u8, k: u8) -> u8 {
@@ -327,6 +330,25 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
     }
     if i0.op == Op::LOAD_NAME && clear(6) {
         let (i1, i2, i3, i4, i5) = (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?);
+        let small = int_const(code, i3).and_then(|v| i32::try_from(v).ok());
+        if let (Some(v), Some(k), Some(v2), Some(ck), Op::JUMP_IF_FALSE) = (
+            int_const(code, i1),
+            arith_kind(i2.op),
+            small,
+            cmp_kind(i4.op),
+            i5.op,
+        ) {
+            return Some(mk(
+                F_ARITH_SK_CMP_JF,
+                k,
+                6,
+                i0.a,
+                v2 as u32,
+                ck as u32,
+                rel(i5.a),
+                v,
+            ));
+        }
         if let (Op::LOAD_NAME, Some(k), Op::LOAD_NAME, Some(k2), Op::STORE_NAME) =
             (i1.op, arith_kind(i2.op), i3.op, arith_kind(i4.op), i5.op)
         {

@@ -345,7 +345,16 @@ unsafe fn interp<const L: u8, const J: bool>(
                     let jf = xc.code.as_ptr().add($ins.x as usize + 3);
                     *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
                 }
-                ip = ip.offset(if t { $ins.e } else { $ins.d } as isize);
+                // A real branch, not a select: the loop goes on almost every time, so the
+                // predicted jump lets the next instruction start before the test resolves.
+                ip = if $off == 0 {
+                    ip.offset(if t { $ins.e } else { $ins.d } as isize)
+                } else if t {
+                    ip.offset($ins.e as isize)
+                } else {
+                    std::hint::cold_path();
+                    ip.offset($ins.d as isize)
+                };
             }
         }};
     }
@@ -1140,6 +1149,27 @@ unsafe fn interp<const L: u8, const J: bool>(
                         hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
                     }
                     ip = ip.add(xc.half);
+                    continue 'dispatch;
+                }
+                F_ARITH_SK_CMP_JF => {
+                    let a = slots.add(ins.a as usize);
+                    let r = if (*a).tag == TAG_INT {
+                        int_arith(ins.k, (*a).payload as i64, ins.imm)
+                    } else {
+                        None
+                    };
+                    if let Some(r) = r {
+                        let t = int_cmp(ins.x as u8, r, ins.c as i32 as i64);
+                        branch!(pc!() + 5, !t);
+                        ip = if t {
+                            ip.add(6)
+                        } else {
+                            edge!(5);
+                            ip.offset(ins.d as isize)
+                        };
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_ARITH_TK => {
