@@ -315,7 +315,17 @@ fn overhead_is_a_calibrated_estimate() {
     vm.execute(&branchy_loop(50_000)).unwrap();
     let s = vm.profiling_summary().unwrap();
     let costs = vm.profiler().hook_costs;
-    let expected = s.total_instructions as f64 * (costs.count_ns + costs.full_ns)
+    // FULL's hook is the branch record: one per conditional branch executed.
+    let branches: u64 = vm
+        .profiler()
+        .codes
+        .iter()
+        .flat_map(|c| &c.branches)
+        .map(|b| b.taken + b.not_taken)
+        .sum();
+    assert!(branches >= 50_000, "{branches}");
+    let expected = s.total_instructions as f64 * costs.count_ns
+        + branches as f64 * costs.full_ns
         + s.samples as f64 * costs.sample_ns;
     assert!(
         (s.profiling_overhead_ms - expected / 1e6).abs() < 1e-6,

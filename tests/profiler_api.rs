@@ -234,7 +234,7 @@ fn text_report_has_its_sections() {
         "SUMMARY",
         "Profiling Level:       DETAILED",
         "Total Instructions:    160",
-        "Sample Rate:           1 in 256 executions timed",
+        "Sample Rate:           1 in 1024 executions timed",
         "MOST COMMON OPCODES",
         "TOP 20 HOTTEST INSTRUCTIONS (by count)",
         "TOP 20 SLOWEST INSTRUCTIONS (by total time)",

@@ -1,12 +1,14 @@
 //! Calibration of the profiler's hook costs, for the overhead figure in the summary.
 //!
-//! Method: a fixed calibration loop (1.3 million instructions) runs at NONE, BASIC and FULL
-//! timing (almost) nothing, and a short one (65,000) at BASIC and at DETAILED timing every
-//! execution, in three interleaved rounds; each cell's fastest time is kept (load from other processes
-//! only ever adds time). The cost per counted instruction is `(BASIC - NONE) /
-//! instructions`; the cost per timing sample is `(DETAILED - BASIC) / samples`; FULL's extra
-//! cost per instruction is `(FULL - BASIC - its samples' cost) / instructions`. The profiler multiplies these by a run's instruction and
-//! sample counts to estimate how much of the run's time the hooks took. It runs once per
+//! Method: a fixed calibration loop (1.3 million instructions) runs at NONE and BASIC, and a
+//! short one (65,000) at BASIC and at DETAILED timing every execution, in three interleaved
+//! rounds; each cell's fastest time is kept (load from other processes only ever adds time).
+//! The cost per counted instruction is `(BASIC - NONE) / instructions`; the cost per timing
+//! sample is `(DETAILED - BASIC) / samples`. FULL's only hook in the run loop records a
+//! conditional branch's outcome; its cost is timed directly on a branch record, because the
+//! difference between two whole runs of separately compiled loop copies measures their code
+//! layout more than a hook of a nanosecond or two. The profiler multiplies these by a run's
+//! instruction, sample and branch counts to estimate how much of the run's time the hooks took. It runs once per
 //! process, the first time a profiled program runs; `zx bench` prints the estimate next to the
 //! measured slowdown so the two can be compared.
 
@@ -14,7 +16,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::bytecode::{Bytecode, BytecodeBuilder};
-use crate::profile::{HookCosts, Level};
+use crate::profile::{BranchStats, HookCosts, Level};
 
 use super::VM;
 
@@ -74,17 +76,16 @@ pub(crate) fn hook_costs() -> HookCosts {
         let short = calibration_loop(5_000);
         // (program, level, sample rate): DETAILED times every execution of a short loop so that
         // the cost of a sample stands out of the noise (with BASIC on the same loop as its
-        // baseline); FULL samples (almost) nothing so that only its own hooks remain.
+        // baseline).
         let cells = [
             (&long, Level::None, 1),
             (&long, Level::Basic, 1),
             (&short, Level::Basic, 1),
             (&short, Level::Detailed, 1),
-            (&long, Level::Full, u32::MAX),
         ];
         let mut times = vec![Vec::new(); cells.len()];
-        let mut instrs = [0u64; 5];
-        let mut samples = [0u64; 5];
+        let mut instrs = [0u64; 4];
+        let mut samples = [0u64; 4];
         // Interleaved rounds, so that a burst of load on the machine hits every cell alike.
         for _ in 0..3 {
             for (i, &(bc, level, rate)) in cells.iter().enumerate() {
@@ -94,14 +95,29 @@ pub(crate) fn hook_costs() -> HookCosts {
                 samples[i] = s;
             }
         }
-        let [none, basic, basic_short, detailed_short, full] =
-            [0, 1, 2, 3, 4].map(|i| fastest(&times[i]));
+        let [none, basic, basic_short, detailed_short] = [0, 1, 2, 3].map(|i| fastest(&times[i]));
         let n = instrs[1].max(1) as f64;
-        let sample_ns = ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0);
         HookCosts {
             count_ns: ((basic - none) / n).max(0.0),
-            sample_ns,
-            full_ns: ((full - basic - samples[4] as f64 * sample_ns) / n).max(0.0),
+            sample_ns: ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0),
+            full_ns: branch_record_ns(),
         }
     })
+}
+
+/// The cost of recording one branch outcome, fastest of three rounds. The outcomes follow a
+/// loop's pattern (taken seven times in eight): most branches a program executes are as
+/// predictable to the host as that, and a random pattern would time the host's mispredictions
+/// rather than the record.
+fn branch_record_ns() -> f64 {
+    const N: u64 = 1 << 20;
+    let mut stats = BranchStats::default();
+    let rounds = (0..3).map(|_| {
+        let t = Instant::now();
+        for i in 0..N {
+            std::hint::black_box(&mut stats).record(std::hint::black_box(i) % 8 != 0);
+        }
+        t.elapsed().as_secs_f64() * 1e9 / N as f64
+    });
+    rounds.fold(f64::INFINITY, f64::min)
 }

@@ -134,7 +134,7 @@ impl VmBuilder {
         self.hot_threshold = n.max(1);
         self
     }
-    /// At DETAILED and FULL, time 1 in `n` executions (default 256; 1 times every execution).
+    /// At DETAILED and FULL, time 1 in `n` executions (default 1024; 1 times every execution).
     pub fn sample_rate(mut self, n: u32) -> Self {
         self.sample_rate = n.max(1);
         self
