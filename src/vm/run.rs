@@ -287,6 +287,20 @@ unsafe fn interp<const L: u8, const J: bool>(
             ip = ip.add(xc.half);
         }};
     }
+    // The `JUMP_IF_FALSE` `$k` instructions after `ip` (the last of its shape) on test `$t`:
+    // records the branch (FULL) and the taken edge (BASIC), then falls through or jumps.
+    macro_rules! jump_if_false {
+        ($ins:expr, $k:expr, $t:expr) => {{
+            let t: bool = $t;
+            branch!(pc!() + $k, !t);
+            ip = if t {
+                ip.add($k + 1)
+            } else {
+                edge!($k);
+                ip.offset($ins.d as isize)
+            };
+        }};
+    }
     // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
     macro_rules! cmp_jf {
         ($ins:expr, $ss:expr, $k:expr) => {{
@@ -298,14 +312,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 ((*a).tag == TAG_INT, $ins.imm)
             };
             if ok {
-                let t = int_cmp($k, (*a).payload as i64, y);
-                branch!(pc!() + 3, !t);
-                ip = if t {
-                    ip.add(4)
-                } else {
-                    edge!(3);
-                    ip.offset($ins.d as isize)
-                };
+                jump_if_false!($ins, 3, int_cmp($k, (*a).payload as i64, y));
             }
             ok
         }};
@@ -1136,19 +1143,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_CMP_TK_JF => {
                     if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
-                        branch!(pc!() + 2, jump);
-                        ip = if jump {
-                            edge!(2);
-                            ip.offset(ins.d as isize)
-                        } else {
-                            ip.add(3)
-                        };
+                        jump_if_false!(ins, 2, !jump);
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_ARITH_SK_CMP_JF => {
@@ -1159,14 +1157,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         None
                     };
                     if let Some(r) = r {
-                        let t = int_cmp(ins.x as u8, r, ins.c as i32 as i64);
-                        branch!(pc!() + 5, !t);
-                        ip = if t {
-                            ip.add(6)
-                        } else {
-                            edge!(5);
-                            ip.offset(ins.d as isize)
-                        };
+                        jump_if_false!(ins, 5, int_cmp(ins.x as u8, r, ins.c as i32 as i64));
                         continue 'fetch;
                     }
                     unfused!(ins);
@@ -1181,10 +1172,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             continue 'fetch;
                         }
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_CMP_JF => {
@@ -1192,19 +1180,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if is_int2(a, b) {
                         let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
                         sp = a;
-                        branch!(pc!() + 1, !t);
-                        ip = if t {
-                            ip.add(2)
-                        } else {
-                            edge!(1);
-                            ip.offset(ins.d as isize)
-                        };
+                        jump_if_false!(ins, 1, t);
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 F_LOAD2 => {
@@ -1215,10 +1194,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         ip = ip.add(2);
                         continue 'fetch;
                     }
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").refund(ins.n as u32);
-                    }
-                    ip = ip.add(xc.half);
+                    unfused!(ins);
                     continue 'dispatch;
                 }
                 other => unreachable!("prepared code has no opcode {other}"),
