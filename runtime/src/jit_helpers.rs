@@ -390,7 +390,7 @@ pub fn float_mod(x: f64, y: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::TAG_FLOAT;
+    use crate::value::{TAG_FLOAT, TAG_INT};
 
     #[test]
     fn list_layout_is_found() {
