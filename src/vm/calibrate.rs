@@ -110,7 +110,7 @@ pub(crate) fn hook_costs() -> HookCosts {
 /// predictable to the host as that, and a random pattern would time the host's mispredictions
 /// rather than the record.
 fn branch_record_ns() -> f64 {
-    const N: u64 = 1 << 20;
+    const N: u64 = 1 << 17;
     let mut stats = BranchStats::default();
     let rounds = (0..3).map(|_| {
         let t = Instant::now();
