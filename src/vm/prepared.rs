@@ -37,99 +37,109 @@ pub(crate) struct XInstr {
     pub imm: i64,
 }
 
+/// The bytes that are no instruction: `OP_END..=F_BEFORE`, after the base opcodes and before
+/// the first superinstruction. The superinstructions end at 255, so that the run loop's
+/// `match` on the opcode byte is a jump table over every byte with no range check (a new
+/// superinstruction takes the number below the lowest and moves `F_BEFORE` down; the run
+/// loop's `match` does not compile until it does).
+pub(crate) const OP_END: u8 = crate::bytecode::ALL_OPS.len() as u8;
+/// See [`OP_END`].
+pub(crate) const F_BEFORE: u8 = F_CMP_SS_JF - 1;
+const _: () = assert!(F_ARITH_SK_CMP_JF == u8::MAX);
+
 /// `y z CMP JUMP_IF_FALSE t` on two slots: a = y, c = z, d = t, k = comparison.
-pub(crate) const F_CMP_SS_JF: u8 = 200;
+pub(crate) const F_CMP_SS_JF: u8 = 217;
 /// `y k CMP JUMP_IF_FALSE t`: a = y, imm = k, d = t.
-pub(crate) const F_CMP_SK_JF: u8 = 201;
+pub(crate) const F_CMP_SK_JF: u8 = 218;
 /// `x = y OP z`: a = y, c = z, d = x, k = arithmetic op.
-pub(crate) const F_ARITH_SS_ST: u8 = 202;
+pub(crate) const F_ARITH_SS_ST: u8 = 219;
 /// `x = y OP k`: a = y, imm = k, d = x.
-pub(crate) const F_ARITH_SK_ST: u8 = 203;
+pub(crate) const F_ARITH_SK_ST: u8 = 220;
 /// push `y OP z`.
-pub(crate) const F_ARITH_SS: u8 = 204;
+pub(crate) const F_ARITH_SS: u8 = 221;
 /// push `y OP k`.
-pub(crate) const F_ARITH_SK: u8 = 205;
+pub(crate) const F_ARITH_SK: u8 = 222;
 /// replace the top with `top OP k`.
-pub(crate) const F_ARITH_TK: u8 = 206;
+pub(crate) const F_ARITH_TK: u8 = 223;
 /// push slot a, then slot c.
-pub(crate) const F_LOAD2: u8 = 207;
+pub(crate) const F_LOAD2: u8 = 224;
 /// `CMP JUMP_IF_FALSE t` on the two top values.
-pub(crate) const F_CMP_JF: u8 = 208;
+pub(crate) const F_CMP_JF: u8 = 225;
 /// A `JUMP` to a loop header that is an `F_CMP_SS_JF`: runs the header's test directly.
 /// a, c, k as the header's; x = the header's ip; d = exit target and e = body start, relative
 /// to the jump.
-pub(crate) const F_JMP_CMP_SS: u8 = 209;
+pub(crate) const F_JMP_CMP_SS: u8 = 226;
 /// A `JUMP` to a loop header that is an `F_CMP_SK_JF` (imm = the constant).
-pub(crate) const F_JMP_CMP_SK: u8 = 210;
+pub(crate) const F_JMP_CMP_SK: u8 = 227;
 
 /// `LOAD_NAME z; OP`: top = top OP slot a.
-pub(crate) const F_ARITH_TS: u8 = 211;
+pub(crate) const F_ARITH_TS: u8 = 228;
 /// `LOAD_NAME z; OP; STORE_NAME x`: slot x = pop OP slot a.
-pub(crate) const F_ARITH_TS_ST: u8 = 212;
+pub(crate) const F_ARITH_TS_ST: u8 = 229;
 /// `LOAD_CONST k; OP; STORE_NAME x`: slot x = pop OP imm.
-pub(crate) const F_ARITH_TK_ST: u8 = 213;
+pub(crate) const F_ARITH_TK_ST: u8 = 230;
 /// `LOAD_CONST k; LOAD_NAME y; OP`: push imm OP slot a.
-pub(crate) const F_ARITH_KS: u8 = 214;
+pub(crate) const F_ARITH_KS: u8 = 231;
 /// `LOAD_CONST k; CMP; JUMP_IF_FALSE t`: pop, compare with imm, branch (d relative).
-pub(crate) const F_CMP_TK_JF: u8 = 215;
+pub(crate) const F_CMP_TK_JF: u8 = 232;
 /// `LOAD_NAME y; STORE_NAME x`: slot x = slot a.
-pub(crate) const F_MOVE: u8 = 216;
+pub(crate) const F_MOVE: u8 = 233;
 /// `LOAD_NAME y; LOAD_NAME z; OP; OP2`: top = top OP2 (slot a OP slot c), OP2 in x.
-pub(crate) const F_ARITH_SS_OP: u8 = 217;
+pub(crate) const F_ARITH_SS_OP: u8 = 234;
 /// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot a [slot c].
-pub(crate) const F_INDEX_SS: u8 = 218;
+pub(crate) const F_INDEX_SS: u8 = 235;
 /// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot a [slot c] = consts[x].
-pub(crate) const F_STORE_INDEX_SSK: u8 = 219;
+pub(crate) const F_STORE_INDEX_SSK: u8 = 236;
 
 // Copies of the hottest shapes with the operation in the opcode rather than in `k`, so that
 // their handlers do the operation directly instead of dispatching on `k` a second time
 // (`specialise`; the generic shapes cover the other kinds).
 /// `F_ARITH_SS_ST` adding.
-pub(crate) const F_ADD_SS_ST: u8 = 220;
+pub(crate) const F_ADD_SS_ST: u8 = 237;
 /// `F_ARITH_SS_ST` subtracting.
-pub(crate) const F_SUB_SS_ST: u8 = 221;
+pub(crate) const F_SUB_SS_ST: u8 = 238;
 /// `F_ARITH_SK_ST` adding.
-pub(crate) const F_ADD_SK_ST: u8 = 222;
+pub(crate) const F_ADD_SK_ST: u8 = 239;
 /// `F_ARITH_SK_ST` subtracting.
-pub(crate) const F_SUB_SK_ST: u8 = 223;
+pub(crate) const F_SUB_SK_ST: u8 = 240;
 /// `F_ARITH_SS` adding.
-pub(crate) const F_ADD_SS: u8 = 224;
+pub(crate) const F_ADD_SS: u8 = 241;
 /// `F_ARITH_SK` adding.
-pub(crate) const F_ADD_SK: u8 = 225;
+pub(crate) const F_ADD_SK: u8 = 242;
 /// `F_ARITH_SK` subtracting.
-pub(crate) const F_SUB_SK: u8 = 226;
+pub(crate) const F_SUB_SK: u8 = 243;
 /// `F_CMP_SS_JF` testing `<`.
-pub(crate) const F_LT_SS_JF: u8 = 227;
+pub(crate) const F_LT_SS_JF: u8 = 244;
 /// `F_CMP_SK_JF` testing `<`.
-pub(crate) const F_LT_SK_JF: u8 = 228;
+pub(crate) const F_LT_SK_JF: u8 = 245;
 /// `F_JMP_CMP_SS` testing `<`.
-pub(crate) const F_JMP_LT_SS: u8 = 229;
+pub(crate) const F_JMP_LT_SS: u8 = 246;
 /// `F_JMP_CMP_SK` testing `<`.
-pub(crate) const F_JMP_LT_SK: u8 = 230;
+pub(crate) const F_JMP_LT_SK: u8 = 247;
 
 /// `v = v + c; JUMP h` where `h` is an `F_CMP_SS_JF` on `v` (the step and test of a counting
 /// loop, like Lua's FORLOOP): a = v, c = the header's second slot, imm = the step c, x = h,
 /// d / e = exit / continue (relative), k = the comparison.
-pub(crate) const F_INC_JMP_SS: u8 = 231;
+pub(crate) const F_INC_JMP_SS: u8 = 248;
 /// As `F_INC_JMP_SS` with an `F_CMP_SK_JF` header: imm = the header's constant, and the
 /// step in `c` (as an `i32`).
-pub(crate) const F_INC_JMP_SK: u8 = 232;
+pub(crate) const F_INC_JMP_SK: u8 = 249;
 /// `F_INC_JMP_SS` testing `<`.
-pub(crate) const F_INC_JMP_LT_SS: u8 = 233;
+pub(crate) const F_INC_JMP_LT_SS: u8 = 250;
 /// `F_INC_JMP_SK` testing `<`.
-pub(crate) const F_INC_JMP_LT_SK: u8 = 234;
+pub(crate) const F_INC_JMP_LT_SK: u8 = 251;
 
 /// `y z OP w OP2 STORE x` on slots (`t = (a + b) % m`): a = y, c = z, imm = w, d = OP2's
 /// kind, x = the destination, k = OP.
-pub(crate) const F_ARITH_SS_S_ST: u8 = 236;
+pub(crate) const F_ARITH_SS_S_ST: u8 = 253;
 /// `CALL_BUILTIN append 2; POP`: an `append` statement.
-pub(crate) const F_APPEND_POP: u8 = 235;
+pub(crate) const F_APPEND_POP: u8 = 252;
 /// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`, two moves in a row (the rotation
 /// `a = b; b = t`): a = y, x = x, c = z, imm = w.
-pub(crate) const F_MOVE2: u8 = 237;
+pub(crate) const F_MOVE2: u8 = 254;
 /// `y k OP k2 CMP JUMP_IF_FALSE t` (`if (n % 2 == 0)`): a = y, imm = k, k = OP, c = k2 (an
 /// i32), x = CMP's kind, d = t.
-pub(crate) const F_ARITH_SK_CMP_JF: u8 = 238;
+pub(crate) const F_ARITH_SK_CMP_JF: u8 = 255;
 
 /// The specialised copy of a shape with operation `k`, if it has one.
 fn specialise(op: u8, k: u8) -> u8 {
@@ -553,6 +563,11 @@ impl XCode {
             }
             x
         }));
+        // The run loop relies on this for soundness: its dispatch has no arm for these bytes.
+        assert!(
+            all.iter().all(|x| !(OP_END..=F_BEFORE).contains(&x.op)),
+            "prepared code holds a byte that is no opcode"
+        );
         XCode {
             code: all,
             half,
