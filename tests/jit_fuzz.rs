@@ -1,6 +1,7 @@
 //! Random loops (a fixed seed, so runs are reproducible): ints near overflow, floats, bools,
 //! strings, lists, division and modulo by values that reach zero, type changes, nested loops
-//! and prints. Each program runs with the JIT off and on (loops compiled after 1 to 7 back
+//! and prints; and loops over lists of bools (stored one byte each) that widen now and then.
+//! Each program runs with the JIT off and on (loops compiled after 1 to 7 back
 //! edges), at every profiling level: output, errors and every count must be identical.
 
 mod common;
@@ -282,4 +283,64 @@ fn random_functions_agree_with_the_interpreter() {
         failures[0]
     );
     assert!(compiled > 200, "only {compiled} functions compiled");
+}
+
+/// A loop over a list that starts as bools (stored one byte each) or empty: stores, appends
+/// and pops of bools, with now and then an int or a string that widens it, reads that drive
+/// branches, and prints of elements and of the whole list.
+fn bool_list_program(seed: u64) -> String {
+    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let start = r.pick(&["[true, false, true, false]", "[]", "[false]", "[1, true]"]);
+    let mut src = format!("let fl = {start};\nlet n = 0;\nlet i = 0;\n");
+    src.push_str(&format!("while (i < {}) {{\n", 20 + r.below(80)));
+    let value = |r: &mut Rng| -> String {
+        match r.below(12) {
+            0 => "i".to_string(),
+            1 => "\"s\"".to_string(),
+            2 | 3 => "(i % 3 == 0)".to_string(),
+            4 => "fl[0]".to_string(),
+            _ => r
+                .pick(&["true", "false", "(n > 2)", "!(i < 5)"])
+                .to_string(),
+        }
+    };
+    for _ in 0..r.below(5) + 2 {
+        let line = match r.below(7) {
+            0 => format!("  append(fl, {});\n", value(&mut r)),
+            1 => format!(
+                "  if (len(fl) > 0) {{\n    fl[i % len(fl)] = {};\n  }}\n",
+                value(&mut r)
+            ),
+            2 => "  if (len(fl) > 2) {\n    fl.pop();\n  }\n".to_string(),
+            3 => "  if (len(fl) > 0) {\n    if (fl[i % len(fl)]) {\n      n = n + 1;\n    }\n  }\n"
+                .to_string(),
+            4 if r.below(3) == 0 => "  if (len(fl) > 1) {\n    print(fl[1]);\n  }\n".to_string(),
+            5 => format!("  append(fl, {});\n  append(fl, true);\n", value(&mut r)),
+            _ => "  if (len(fl) > 0) {\n    fl[len(fl) - 1] = !fl[0];\n  }\n".to_string(),
+        };
+        src.push_str(&line);
+    }
+    src.push_str("  i = i + 1;\n}\nprint(n, len(fl), fl == fl + [], fl);\n");
+    src
+}
+
+#[test]
+fn random_bool_lists_agree_with_the_interpreter() {
+    let mut compiled = 0;
+    let mut failures = Vec::new();
+    for seed in 0..600 {
+        let src = bool_list_program(seed);
+        let level = [Level::None, Level::Basic, Level::Detailed, Level::Full][seed as usize % 4];
+        let threshold = [1, 2, 7][seed as usize % 3];
+        let (failure, stats) = differ(&src, level, threshold, seed % 3 != 0, false);
+        compiled += stats.loops_compiled;
+        failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} programs differ; first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    assert!(compiled > 300, "only {compiled} loops compiled");
 }
