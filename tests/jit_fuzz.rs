@@ -138,16 +138,26 @@ fn differ(
     (failure, stats)
 }
 
-#[test]
-fn random_loops_agree_with_the_interpreter() {
-    let mut compiled = 0;
+/// How one seed's program runs: (level, hot threshold, superinstructions).
+type Setup = fn(u64) -> (Level, u32, bool);
+
+/// Runs the programs of `seeds` with the JIT off and on, each as `setup` says, and requires
+/// no difference and more than `min` compiled loops or functions (`compiled` counts them).
+fn all_agree(
+    seeds: std::ops::Range<u64>,
+    program: fn(u64) -> String,
+    setup: Setup,
+    calls: bool,
+    compiled: fn(&zexus::jit::JitStats) -> u64,
+    min: u64,
+) {
+    let mut total = 0;
     let mut failures = Vec::new();
-    for seed in 0..1500 {
+    for seed in seeds {
         let src = program(seed);
-        let level = [Level::Full, Level::Basic, Level::None, Level::Detailed][seed as usize % 4];
-        let threshold = [1, 1, 2, 7][(seed as usize % 4) ^ ((seed as usize / 4) % 4)];
-        let (failure, stats) = differ(&src, level, threshold, seed % 5 != 0, false);
-        compiled += stats.loops_compiled;
+        let (level, threshold, superinstructions) = setup(seed);
+        let (failure, stats) = differ(&src, level, threshold, superinstructions, calls);
+        total += compiled(&stats);
         failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
     }
     assert!(
@@ -156,7 +166,23 @@ fn random_loops_agree_with_the_interpreter() {
         failures.len(),
         failures[0]
     );
-    assert!(compiled > 300, "only {compiled} loops compiled");
+    assert!(total > min, "only {total} compiled");
+}
+
+#[test]
+fn random_loops_agree_with_the_interpreter() {
+    all_agree(
+        0..1500,
+        program,
+        |seed| {
+            let level = [Level::Full, Level::Basic, Level::None, Level::Detailed];
+            let threshold = [1, 1, 2, 7][(seed as usize % 4) ^ ((seed as usize / 4) % 4)];
+            (level[seed as usize % 4], threshold, seed % 5 != 0)
+        },
+        false,
+        |s| s.loops_compiled,
+        300,
+    );
 }
 
 /// An int expression over `vars` (and calls of `callees`, each `(name, arity)`).
@@ -266,23 +292,17 @@ fn function_program(seed: u64) -> String {
 
 #[test]
 fn random_functions_agree_with_the_interpreter() {
-    let mut compiled = 0;
-    let mut failures = Vec::new();
-    for seed in 0..400 {
-        let src = function_program(seed);
-        let level = [Level::None, Level::Basic, Level::Full, Level::Detailed][seed as usize % 4];
-        let threshold = [1, 2, 7][seed as usize % 3];
-        let (failure, stats) = differ(&src, level, threshold, true, true);
-        compiled += stats.functions_compiled;
-        failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
-    }
-    assert!(
-        failures.is_empty(),
-        "{} programs differ; first:\n{}",
-        failures.len(),
-        failures[0]
+    all_agree(
+        0..400,
+        function_program,
+        |seed| {
+            let level = [Level::None, Level::Basic, Level::Full, Level::Detailed];
+            (level[seed as usize % 4], [1, 2, 7][seed as usize % 3], true)
+        },
+        true,
+        |s| s.functions_compiled,
+        200,
     );
-    assert!(compiled > 200, "only {compiled} functions compiled");
 }
 
 /// A loop over a list that starts as bools (stored one byte each) or empty: stores, appends
@@ -326,21 +346,19 @@ fn bool_list_program(seed: u64) -> String {
 
 #[test]
 fn random_bool_lists_agree_with_the_interpreter() {
-    let mut compiled = 0;
-    let mut failures = Vec::new();
-    for seed in 0..600 {
-        let src = bool_list_program(seed);
-        let level = [Level::None, Level::Basic, Level::Detailed, Level::Full][seed as usize % 4];
-        let threshold = [1, 2, 7][seed as usize % 3];
-        let (failure, stats) = differ(&src, level, threshold, seed % 3 != 0, false);
-        compiled += stats.loops_compiled;
-        failures.extend(failure.map(|f| format!("seed {seed}: {f}")));
-    }
-    assert!(
-        failures.is_empty(),
-        "{} programs differ; first:\n{}",
-        failures.len(),
-        failures[0]
+    all_agree(
+        0..600,
+        bool_list_program,
+        |seed| {
+            let level = [Level::None, Level::Basic, Level::Detailed, Level::Full];
+            (
+                level[seed as usize % 4],
+                [1, 2, 7][seed as usize % 3],
+                seed % 3 != 0,
+            )
+        },
+        false,
+        |s| s.loops_compiled,
+        300,
     );
-    assert!(compiled > 300, "only {compiled} loops compiled");
 }
