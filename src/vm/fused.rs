@@ -167,6 +167,29 @@ pub(crate) unsafe fn index_ss(sp: &mut *mut Value, slots: *mut Value, ins: &XIns
     }
 }
 
+/// `LOAD_NAME o; LOAD_NAME k; INDEX; JUMP_IF_FALSE`: the truth of slot[a][slot[c]], or `None`
+/// (the general path raises any error).
+#[inline(always)]
+pub(crate) unsafe fn index_ss_truthy(slots: *mut Value, ins: &XInstr) -> Option<bool> {
+    let (l, k) = list_and_index(slots, ins)?;
+    l.get(k).map(|v| v.truthy())
+}
+
+/// `LOAD_NAME l; LOAD_NAME v | LOAD_CONST v; CALL_BUILTIN append 2; POP`: appends `v` to the
+/// list in slot[a]; false (nothing done) when slot[a] is no list, `v` is unassigned or the
+/// list is at its length limit.
+#[inline(always)]
+pub(crate) unsafe fn append_s(slots: *mut Value, ins: &XInstr, v: &Value) -> bool {
+    let Some(list) = (*slots.add(ins.a as usize)).as_list() else {
+        return false;
+    };
+    if v.tag == TAG_UNDEF || list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+        return false;
+    }
+    list.push(v.clone());
+    true
+}
+
 /// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot[a][slot[c]] = v (v in `imm` as a
 /// constant index, read by the caller).
 #[inline(always)]

@@ -44,7 +44,14 @@ pub(crate) struct XInstr {
 /// loop's `match` does not compile until it does).
 pub(crate) const OP_END: u8 = crate::bytecode::ALL_OPS.len() as u8;
 /// See [`OP_END`].
-pub(crate) const F_BEFORE: u8 = F_CMP_SS_JF - 1;
+pub(crate) const F_BEFORE: u8 = F_APPEND_SS_POP - 1;
+
+/// `LOAD_NAME l; LOAD_NAME v; CALL_BUILTIN append 2; POP`: a = l, c = v.
+pub(crate) const F_APPEND_SS_POP: u8 = 214;
+/// `LOAD_NAME l; LOAD_CONST v; CALL_BUILTIN append 2; POP`: a = l, c = the constant's index.
+pub(crate) const F_APPEND_SK_POP: u8 = 215;
+/// `LOAD_NAME o; LOAD_NAME k; INDEX; JUMP_IF_FALSE t` (`if (xs[k])`): a = o, c = k, d = t.
+pub(crate) const F_INDEX_SS_JF: u8 = 216;
 const _: () = assert!(F_ARITH_SK_CMP_JF == u8::MAX);
 
 /// `y z CMP JUMP_IF_FALSE t` on two slots: a = y, c = z, d = t, k = comparison.
@@ -324,6 +331,19 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         imm,
     };
     let i0 = get(0)?;
+    if i0.op == Op::LOAD_NAME && clear(4) {
+        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
+        if (i2.op, i2.a, i2.b, i3.op) == (Op::CALL_BUILTIN, Builtin::Append as u32, 2, Op::POP) {
+            match i1.op {
+                Op::LOAD_NAME => return Some(mk(F_APPEND_SS_POP, 0, 4, i0.a, i1.a, 0, 0, 0)),
+                Op::LOAD_CONST => return Some(mk(F_APPEND_SK_POP, 0, 4, i0.a, i1.a, 0, 0, 0)),
+                _ => {}
+            }
+        }
+        if (i1.op, i2.op, i3.op) == (Op::LOAD_NAME, Op::INDEX, Op::JUMP_IF_FALSE) {
+            return Some(mk(F_INDEX_SS_JF, 0, 4, i0.a, i1.a, 0, rel(i3.a), 0));
+        }
+    }
     if i0.op == Op::CALL_BUILTIN
         && i0.a == Builtin::Append as u32
         && i0.b == 2

@@ -1108,6 +1108,30 @@ unsafe fn interp<const L: u8, const J: bool>(
                     unfused!(ins);
                     continue 'dispatch;
                 }
+                F_INDEX_SS_JF => {
+                    if let Some(t) = fused::index_ss_truthy(slots, ins) {
+                        jump_if_false!(ins, 3, t);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_APPEND_SS_POP => {
+                    if fused::append_s(slots, ins, &*slots.add(ins.c as usize)) {
+                        ip = ip.add(4);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
+                F_APPEND_SK_POP => {
+                    if fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)) {
+                        ip = ip.add(4);
+                        continue 'fetch;
+                    }
+                    unfused!(ins);
+                    continue 'dispatch;
+                }
                 F_INDEX_SS => {
                     if fused::index_ss(&mut sp, slots, ins) {
                         ip = ip.add(ins.n as usize);
