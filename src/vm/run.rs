@@ -301,6 +301,27 @@ unsafe fn interp<const L: u8, const J: bool>(
             };
         }};
     }
+    // The end of a superinstruction's arm: if `$ok` (having moved `ip` itself, or to be moved
+    // past the `$n` instructions of the shape), go on to the next instruction; otherwise run
+    // the shape's first original instruction alone. The loop labels come in as arguments:
+    // a macro body cannot name a label defined outside it.
+    macro_rules! shape {
+        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr, $n:expr) => {{
+            if $ok {
+                ip = ip.add($n);
+                continue $fetch;
+            }
+            unfused!($ins);
+            continue $dispatch;
+        }};
+        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr) => {{
+            if $ok {
+                continue $fetch;
+            }
+            unfused!($ins);
+            continue $dispatch;
+        }};
+    }
     // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
     macro_rules! cmp_jf {
         ($ins:expr, $ss:expr, $k:expr) => {{
@@ -889,224 +910,47 @@ unsafe fn interp<const L: u8, const J: bool>(
                     ip = ip.add(1);
                 }
                 // ---- superinstructions: fast int case, else the original instruction ----
-                F_CMP_SS_JF => {
-                    if cmp_jf!(ins, true, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_LT_SS_JF => {
-                    if cmp_jf!(ins, true, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_CMP_SK_JF => {
-                    if cmp_jf!(ins, false, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_LT_SK_JF => {
-                    if cmp_jf!(ins, false, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_JMP_CMP_SS => {
-                    if jmp_cmp!(ins, true, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_JMP_LT_SS => {
-                    if jmp_cmp!(ins, true, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_JMP_CMP_SK => {
-                    if jmp_cmp!(ins, false, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_JMP_LT_SK => {
-                    if jmp_cmp!(ins, false, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_INC_JMP_SS => {
-                    if inc_jmp!(ins, true, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_INC_JMP_LT_SS => {
-                    if inc_jmp!(ins, true, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_INC_JMP_SK => {
-                    if inc_jmp!(ins, false, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_INC_JMP_LT_SK => {
-                    if inc_jmp!(ins, false, K_LT) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SS_ST => {
-                    if arith_st!(ins, true, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ADD_SS_ST => {
-                    if arith_st!(ins, true, K_ADD) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_SUB_SS_ST => {
-                    if arith_st!(ins, true, K_SUB) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SK_ST => {
-                    if arith_st!(ins, false, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ADD_SK_ST => {
-                    if arith_st!(ins, false, K_ADD) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_SUB_SK_ST => {
-                    if arith_st!(ins, false, K_SUB) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SS => {
-                    if arith_push!(ins, true, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ADD_SS => {
-                    if arith_push!(ins, true, K_ADD) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SK => {
-                    if arith_push!(ins, false, ins.k) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ADD_SK => {
-                    if arith_push!(ins, false, K_ADD) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_SUB_SK => {
-                    if arith_push!(ins, false, K_SUB) {
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
+                F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
+                F_LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
+                F_CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
+                F_LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
+                F_JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
+                F_JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
+                F_JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
+                F_JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
+                F_INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
+                F_INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
+                F_INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
+                F_INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
+                F_ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
+                F_ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
+                F_SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
+                F_ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
+                F_ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
+                F_SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
+                F_ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
+                F_ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
+                F_ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
+                F_ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
+                F_SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
                 // Shapes written as functions in `fused` (one arm each, so that each is one
                 // dispatch, not a second jump table on the opcode).
                 F_ARITH_TS => {
-                    if fused::arith_ts(sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_ts(sp, slots, ins), ins.n as usize)
                 }
                 F_ARITH_TS_ST => {
-                    if fused::arith_ts_st(&mut sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_ts_st(&mut sp, slots, ins), ins.n as usize)
                 }
                 F_ARITH_TK_ST => {
-                    if fused::arith_tk_st(&mut sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_tk_st(&mut sp, slots, ins), ins.n as usize)
                 }
                 F_ARITH_KS => {
-                    if fused::arith_ks(&mut sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_ks(&mut sp, slots, ins), ins.n as usize)
                 }
-                F_MOVE => {
-                    if fused::mov(slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_MOVE2 => {
-                    if fused::mov2(slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
+                F_MOVE => shape!('fetch, 'dispatch, ins, fused::mov(slots, ins), ins.n as usize),
+                F_MOVE2 => shape!('fetch, 'dispatch, ins, fused::mov2(slots, ins), ins.n as usize),
                 F_ARITH_SS_OP => {
-                    if fused::arith_ss_op(sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
                 }
                 F_INDEX_SS_JF => {
                     if let Some(t) = fused::index_ss_truthy(slots, ins) {
@@ -1117,28 +961,13 @@ unsafe fn interp<const L: u8, const J: bool>(
                     continue 'dispatch;
                 }
                 F_APPEND_SS_POP => {
-                    if fused::append_s(slots, ins, &*slots.add(ins.c as usize)) {
-                        ip = ip.add(4);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), 4)
                 }
                 F_APPEND_SK_POP => {
-                    if fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)) {
-                        ip = ip.add(4);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), 4)
                 }
                 F_INDEX_SS => {
-                    if fused::index_ss(&mut sp, slots, ins) {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::index_ss(&mut sp, slots, ins), ins.n as usize)
                 }
                 F_STORE_INDEX_SSK => {
                     if fused::store_index_ssk(slots, ins, &*xc.consts.as_ptr().add(ins.x as usize))
@@ -1150,21 +979,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                     continue 'dispatch;
                 }
                 F_ARITH_SS_S_ST => {
-                    if fused::arith_ss_s_st(slots, ins) {
-                        ip = ip.add(6);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
                 }
-                F_APPEND_POP => {
-                    if fused::append_pop(&mut sp) {
-                        ip = ip.add(2);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
+                F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
                 F_CMP_TK_JF => {
                     if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
                         jump_if_false!(ins, 2, !jump);
