@@ -790,7 +790,6 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.b.ins().jump(slow, &[]);
             return;
         };
-        let max = zexus_runtime::ops::MAX_LIST_LEN as i64;
         let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, l.0, TAG_LIST as i64);
         let b0 = self.b.create_block();
         self.b.ins().brif(is_list, b0, &[], slow, &[]);
@@ -806,20 +805,9 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.ins().brif(to_bools, bools, &[], values, &[]);
         // A byte onto the bool store.
         self.b.switch_to_block(bools);
-        let bcap = self.b.ins().load(types::I64, mf(), l.1, lay.bools_cap);
-        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, blen, bcap);
-        let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, blen, max);
-        let ok = self.b.ins().band(free, room);
-        let ok = self.b.ins().band(ok, under);
-        let b1 = self.b.create_block();
-        self.b.ins().brif(ok, b1, &[], slow, &[]);
-        self.b.switch_to_block(b1);
-        let data = self.b.ins().load(types::I64, mf(), l.1, lay.bools_ptr);
-        let addr = self.b.ins().iadd(data, blen);
+        let addr = self.push_room(l.1, blen, (lay.bools_cap, lay.bools_ptr), 0, free, slow);
         self.b.ins().istore8(mf(), v.1, addr, 0);
-        let n = self.b.ins().iadd_imm_s(blen, 1);
-        self.b.ins().store(mf(), n, l.1, lay.bools_len);
-        self.b.ins().jump(join, &[]);
+        self.push_done(l.1, blen, lay.bools_len, join);
         // A 16-byte value onto the value store (only while the bool store is empty).
         self.b.switch_to_block(values);
         let plain = self
@@ -827,23 +815,50 @@ impl<'a, 'f> Tr<'a, 'f> {
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, v.0, HEAP_TAG_MIN as i64);
         let no_bools = self.b.ins().icmp_imm_s(IntCC::Equal, blen, 0);
-        let cap = self.b.ins().load(types::I64, mf(), l.1, lay.cap);
-        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
-        let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, len, max);
-        let ok = self.b.ins().band(free, room);
-        let ok = self.b.ins().band(ok, under);
-        let ok = self.b.ins().band(ok, plain);
+        let ok = self.b.ins().band(free, plain);
         let ok = self.b.ins().band(ok, no_bools);
-        let b2 = self.b.create_block();
-        self.b.ins().brif(ok, b2, &[], slow, &[]);
-        self.b.switch_to_block(b2);
-        let data = self.b.ins().load(types::I64, mf(), l.1, lay.ptr);
-        let off = self.b.ins().ishl_imm_u(len, 4);
-        let addr = self.b.ins().iadd(data, off);
+        let addr = self.push_room(l.1, len, (lay.cap, lay.ptr), 4, ok, slow);
         self.b.ins().store(mf(), v.0, addr, 0);
         self.b.ins().store(mf(), v.1, addr, 8);
+        self.push_done(l.1, len, lay.len, join);
+    }
+
+    /// The room test of an inline `append` to one of a list's stores: `len` below the capacity
+    /// at `cap_at` and below the length limit, and `ok`. Anything else goes to `slow`; otherwise
+    /// the builder moves on to a block that has the address of the new element (elements of
+    /// `1 << shift` bytes from the pointer at `ptr_at`), for the caller to write it.
+    fn push_room(
+        &mut self,
+        list: CV,
+        len: CV,
+        (cap_at, ptr_at): (i32, i32),
+        shift: i64,
+        ok: CV,
+        slow: Block,
+    ) -> CV {
+        let max = zexus_runtime::ops::MAX_LIST_LEN as i64;
+        let cap = self.b.ins().load(types::I64, mf(), list, cap_at);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, len, max);
+        let ok = self.b.ins().band(ok, room);
+        let ok = self.b.ins().band(ok, under);
+        let fits = self.b.create_block();
+        self.b.ins().brif(ok, fits, &[], slow, &[]);
+        self.b.switch_to_block(fits);
+        let data = self.b.ins().load(types::I64, mf(), list, ptr_at);
+        let off = if shift == 0 {
+            len
+        } else {
+            self.b.ins().ishl_imm_u(len, shift)
+        };
+        self.b.ins().iadd(data, off)
+    }
+
+    /// After [`Self::push_room`] and the element's write: the store's length (at `len_at`)
+    /// becomes `len + 1`, then on to `join`.
+    fn push_done(&mut self, list: CV, len: CV, len_at: i32, join: Block) {
         let n = self.b.ins().iadd_imm_s(len, 1);
-        self.b.ins().store(mf(), n, l.1, lay.len);
+        self.b.ins().store(mf(), n, list, len_at);
         self.b.ins().jump(join, &[]);
     }
 
