@@ -322,9 +322,10 @@ unsafe fn interp<const L: u8, const J: bool>(
             continue $dispatch;
         }};
     }
-    // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
-    macro_rules! cmp_jf {
-        ($ins:expr, $ss:expr, $k:expr) => {{
+    // The operands of a shape on two slots (`$ss`) or a slot and a constant: (the first
+    // slot, whether both are ints, the second as an int).
+    macro_rules! int_operands {
+        ($ins:expr, $ss:expr) => {{
             let a = slots.add($ins.a as usize);
             let (ok, y) = if $ss {
                 let b = slots.add($ins.c as usize);
@@ -332,6 +333,13 @@ unsafe fn interp<const L: u8, const J: bool>(
             } else {
                 ((*a).tag == TAG_INT, $ins.imm)
             };
+            (a, ok, y)
+        }};
+    }
+    // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
+    macro_rules! cmp_jf {
+        ($ins:expr, $ss:expr, $k:expr) => {{
+            let (a, ok, y) = int_operands!($ins, $ss);
             if ok {
                 jump_if_false!($ins, 3, int_cmp($k, (*a).payload as i64, y));
             }
@@ -389,13 +397,7 @@ unsafe fn interp<const L: u8, const J: bool>(
     // A back edge to a `cmp_jf` header.
     macro_rules! jmp_cmp {
         ($ins:expr, $ss:expr, $k:expr) => {{
-            let a = slots.add($ins.a as usize);
-            let (ok, y) = if $ss {
-                let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
-            } else {
-                ((*a).tag == TAG_INT, $ins.imm)
-            };
+            let (a, ok, y) = int_operands!($ins, $ss);
             if ok {
                 back_to_header!($ins, 0, $k, (*a).payload as i64, y);
             }
@@ -431,13 +433,8 @@ unsafe fn interp<const L: u8, const J: bool>(
     // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
     macro_rules! arith_st {
         ($ins:expr, $ss:expr, $k:expr) => {{
-            let (a, d) = (slots.add($ins.a as usize), slots.add($ins.x as usize));
-            let (ok, y) = if $ss {
-                let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
-            } else {
-                ((*a).tag == TAG_INT, $ins.imm)
-            };
+            let (a, ok, y) = int_operands!($ins, $ss);
+            let d = slots.add($ins.x as usize);
             let r = if ok && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
                 int_arith($k, (*a).payload as i64, y)
             } else {
@@ -460,13 +457,7 @@ unsafe fn interp<const L: u8, const J: bool>(
     // `y z OP` (`$ss`) or `y k OP`, pushing the result.
     macro_rules! arith_push {
         ($ins:expr, $ss:expr, $k:expr) => {{
-            let a = slots.add($ins.a as usize);
-            let (ok, y) = if $ss {
-                let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
-            } else {
-                ((*a).tag == TAG_INT, $ins.imm)
-            };
+            let (a, ok, y) = int_operands!($ins, $ss);
             let r = if ok {
                 int_arith($k, (*a).payload as i64, y)
             } else {
