@@ -346,6 +346,33 @@ unsafe fn interp<const L: u8, const J: bool>(
             ok
         }};
     }
+    // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
+    // toward hotness or runs the compiled loop, then resumes where native code left off
+    // (true) or lets the interpreter take the jump (false).
+    macro_rules! back_edge {
+        ($pc:expr, $header:expr) => {{
+            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+            match tier.back_edge::<L>(
+                bc,
+                cur,
+                $pc,
+                $header,
+                slots,
+                stk,
+                sp,
+                xc.consts.as_ptr(),
+                st.max_depth - st.frames.len(),
+            ) {
+                Some((r, nsp)) => {
+                    resumed!(r);
+                    ip = xc.code.as_ptr().add(r);
+                    sp = nsp;
+                    true
+                }
+                None => false,
+            }
+        }};
+    }
     // The back edge `JUMP` at `ip + $off` to a `cmp_jf` header comparing `$v` with `$y`: runs
     // the compiled loop (JIT), or the header's test and its branch.
     macro_rules! back_to_header {
@@ -353,24 +380,7 @@ unsafe fn interp<const L: u8, const J: bool>(
             let mut native = false;
             // (The shape also fuses forward jumps to a test, which are no back edge.)
             if J && ($ins.x as usize) <= pc!() + $off {
-                let pc = pc!() + $off;
-                let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                if let Some((r, nsp)) = tier.back_edge::<L>(
-                    bc,
-                    cur,
-                    pc,
-                    $ins.x as usize,
-                    slots,
-                    stk,
-                    sp,
-                    xc.consts.as_ptr(),
-                    st.max_depth - st.frames.len(),
-                ) {
-                    resumed!(r);
-                    ip = xc.code.as_ptr().add(r);
-                    sp = nsp;
-                    native = true;
-                }
+                native = back_edge!(pc!() + $off, $ins.x as usize);
             }
             if !native {
                 // The jump, and the header's branch when taken (its 4th instruction).
@@ -589,23 +599,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             // A timed JUMP must not include the native loop's time.
                             hooks.as_deref_mut().expect("hooks").finish_pending();
                         }
-                        let pc = pc!();
-                        let header = ins.a as usize;
-                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                        if let Some((r, nsp)) = tier.back_edge::<L>(
-                            bc,
-                            cur,
-                            pc,
-                            header,
-                            slots,
-                            stk,
-                            sp,
-                            xc.consts.as_ptr(),
-                            st.max_depth - st.frames.len(),
-                        ) {
-                            resumed!(r);
-                            ip = xc.code.as_ptr().add(r);
-                            sp = nsp;
+                        if back_edge!(pc!(), ins.a as usize) {
                             continue 'fetch;
                         }
                     }
