@@ -202,12 +202,17 @@ pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value)
 
 /// `s = s + x` where slot `s` holds the only reference to a string: appends in place, so a
 /// loop that builds a string runs in linear time (a new string per step would be quadratic).
+/// `ss` says which shape `ins` is: `x` is slot `c` (`F_ARITH_SS_ST`), or the int constant
+/// `imm` (`F_ARITH_SK_ST`, whose `c` is no operand at all).
 #[inline(always)]
-pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr) -> bool {
-    if ins.k != super::prepared::K_ADD || ins.a != ins.x || ins.a == ins.c {
+pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr, ss: bool) -> bool {
+    if ins.k != super::prepared::K_ADD || ins.a != ins.x || (ss && ins.a == ins.c) {
         return false;
     }
     let s = &mut *slots.add(ins.a as usize);
+    if !ss {
+        return s.append_display_in_place(&Value::int(ins.imm));
+    }
     let x = &*slots.add(ins.c as usize);
     if x.tag == TAG_UNDEF {
         return false;

@@ -456,7 +456,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     ip = ip.add(4);
                     true
                 }
-                None if fused::append_in_place(slots, $ins) => {
+                None if fused::append_in_place(slots, $ins, $ss) => {
                     ip = ip.add(4);
                     true
                 }
