@@ -4,6 +4,8 @@ mod builtins;
 mod calibrate;
 pub mod error;
 mod eval;
+#[cfg(test)]
+mod fallback_tests;
 mod fused;
 mod output;
 mod prepared;
