@@ -209,8 +209,8 @@ impl BytecodeBuilder {
     /// Adds a constant to the current code object (de-duplicated) and returns its index.
     pub fn add_const(&mut self, v: Value) -> u32 {
         let key = match v.as_str() {
-            Some(s) if v.tag == TAG_STR => Some(ConstKey::Str(s.to_string())),
-            _ if !v.is_heap() => Some(ConstKey::Word(v.tag, v.payload)),
+            Some(s) if v.tag() == TAG_STR => Some(ConstKey::Str(s.to_string())),
+            _ if !v.is_heap() => Some(ConstKey::Word(v.tag(), v.payload())),
             _ => None,
         };
         let cur = self.cur();

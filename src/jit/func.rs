@@ -161,7 +161,7 @@ fn analyse_with(
         let mut next: Vec<(usize, St)> = Vec::new();
         match ins.op {
             Op::LOAD_CONST => {
-                let t = match code.consts.get(ins.a as usize).map(|v| v.tag) {
+                let t = match code.consts.get(ins.a as usize).map(|v| v.tag()) {
                     Some(TAG_INT) => Ty::Int,
                     Some(TAG_BOOL) => Ty::Bool,
                     _ => return Err(at("a constant that is not an int or a bool")),
@@ -544,7 +544,7 @@ pub fn translate_fn(
         };
         match ins.op {
             Op::LOAD_CONST => {
-                let v = code.consts[a as usize].payload as i64;
+                let v = code.consts[a as usize].payload() as i64;
                 let v = tr.iconst(v);
                 tr.push(v);
             }

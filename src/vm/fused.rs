@@ -16,7 +16,7 @@ use super::prepared::{int_arith, int_cmp, XInstr};
 
 #[inline(always)]
 unsafe fn int(v: *const Value) -> Option<i64> {
-    ((*v).tag == TAG_INT).then(|| (*v).payload as i64)
+    ((*v).tag() == TAG_INT).then(|| (*v).payload() as i64)
 }
 
 /// `LOAD_NAME z; OP`: top = top OP slot[a].
@@ -25,7 +25,7 @@ pub(crate) unsafe fn arith_ts(sp: *mut Value, slots: *mut Value, ins: &XInstr) -
     let t = sp.sub(1);
     if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
         if let Some(r) = int_arith(ins.k, x, y) {
-            (*t).payload = r as u64;
+            (*t).set_int_unchecked(r);
             return true;
         }
     }
@@ -36,7 +36,7 @@ pub(crate) unsafe fn arith_ts(sp: *mut Value, slots: *mut Value, ins: &XInstr) -
 #[inline(always)]
 unsafe fn store_int(slots: *mut Value, x: u32, r: i64) -> bool {
     let d = slots.add(x as usize);
-    if (*d).tag < HEAP_TAG_MIN {
+    if (*d).tag() < HEAP_TAG_MIN {
         ptr::write(d, Value::int(r));
         true
     } else {
@@ -97,7 +97,7 @@ pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr
         int(slots.add(ins.c as usize)),
     ) {
         if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
-            (*t).payload = r as u64;
+            (*t).set_int_unchecked(r);
             return true;
         }
     }
@@ -118,7 +118,7 @@ pub(crate) unsafe fn cmp_tk(sp: &mut *mut Value, ins: &XInstr) -> Option<bool> {
 #[inline(always)]
 pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
     let y = slots.add(ins.a as usize);
-    if (*y).tag == TAG_UNDEF {
+    if (*y).tag() == TAG_UNDEF {
         return false;
     }
     let v = (*y).clone();
@@ -131,8 +131,8 @@ pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
 /// slot[imm] = slot[c]. Nothing is moved unless both moves succeed.
 #[inline(always)]
 pub(crate) unsafe fn mov2(slots: *mut Value, ins: &XInstr) -> bool {
-    let z_undef = ins.c != ins.x && (*slots.add(ins.c as usize)).tag == TAG_UNDEF;
-    if z_undef || (*slots.add(ins.a as usize)).tag == TAG_UNDEF {
+    let z_undef = ins.c != ins.x && (*slots.add(ins.c as usize)).tag() == TAG_UNDEF;
+    if z_undef || (*slots.add(ins.a as usize)).tag() == TAG_UNDEF {
         return false;
     }
     let v = (*slots.add(ins.a as usize)).clone();
@@ -148,7 +148,7 @@ pub(crate) unsafe fn mov2(slots: *mut Value, ins: &XInstr) -> bool {
 unsafe fn list_and_index<'a>(slots: *mut Value, ins: &XInstr) -> Option<(&'a ListObj, usize)> {
     let o = &*slots.add(ins.a as usize);
     let k = int(slots.add(ins.c as usize))?;
-    if o.tag != TAG_LIST || k < 0 {
+    if o.tag() != TAG_LIST || k < 0 {
         return None;
     }
     Some((o.as_list().expect("list tag"), k as usize))
@@ -183,7 +183,7 @@ pub(crate) unsafe fn append_s(slots: *mut Value, ins: &XInstr, v: &Value) -> boo
     let Some(list) = (*slots.add(ins.a as usize)).as_list() else {
         return false;
     };
-    if v.tag == TAG_UNDEF || list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+    if v.tag() == TAG_UNDEF || list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
         return false;
     }
     list.push(v.clone());
@@ -214,7 +214,7 @@ pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr, ss: bool) 
         return s.append_display_in_place(&Value::int(ins.imm));
     }
     let x = &*slots.add(ins.c as usize);
-    if x.tag == TAG_UNDEF {
+    if x.tag() == TAG_UNDEF {
         return false;
     }
     s.append_display_in_place(x)

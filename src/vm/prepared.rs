@@ -640,7 +640,7 @@ mod tests {
                         // i64::MIN % -1 (0) is left to the slow path.
                         None => assert!(
                             (x, y) == (i64::MIN, -1)
-                                || !matches!(want, Ok(ref v) if v.tag == zexus_runtime::value::TAG_INT),
+                                || !matches!(want, Ok(ref v) if v.tag() == zexus_runtime::value::TAG_INT),
                             "{k} {x} {y}: fast path declined an int result {want:?}"
                         ),
                     }

@@ -123,7 +123,7 @@ unsafe fn set(p: *mut Value, v: Value) {
 
 #[inline(always)]
 unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
-    ((*a).tag | (*b).tag) == TAG_INT
+    ((*a).tag() | (*b).tag()) == TAG_INT
 }
 
 #[allow(clippy::cognitive_complexity)]
@@ -233,13 +233,13 @@ unsafe fn interp<const L: u8, const J: bool>(
             let b = sp.sub(1);
             let a = sp.sub(2);
             let fast = if is_int2(a, b) {
-                $fast((*a).payload as i64, (*b).payload as i64)
+                $fast((*a).payload() as i64, (*b).payload() as i64)
             } else {
                 None
             };
             match fast {
                 Some(r) => {
-                    (*a).payload = r as u64;
+                    (*a).set_int_unchecked(r);
                     sp = b;
                 }
                 None => {
@@ -263,7 +263,7 @@ unsafe fn interp<const L: u8, const J: bool>(
             let b = sp.sub(1);
             let a = sp.sub(2);
             let r = if is_int2(a, b) {
-                int_cmp($k, (*a).payload as i64, (*b).payload as i64)
+                int_cmp($k, (*a).payload() as i64, (*b).payload() as i64)
             } else {
                 match slow_cmp($k, &*a, &*b) {
                     Ok(r) => r,
@@ -329,9 +329,9 @@ unsafe fn interp<const L: u8, const J: bool>(
             let a = slots.add($ins.a as usize);
             let (ok, y) = if $ss {
                 let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
+                (is_int2(a, b), (*b).payload() as i64)
             } else {
-                ((*a).tag == TAG_INT, $ins.imm)
+                ((*a).tag() == TAG_INT, $ins.imm)
             };
             (a, ok, y)
         }};
@@ -341,7 +341,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($ins:expr, $ss:expr, $k:expr) => {{
             let (a, ok, y) = int_operands!($ins, $ss);
             if ok {
-                jump_if_false!($ins, 3, int_cmp($k, (*a).payload as i64, y));
+                jump_if_false!($ins, 3, int_cmp($k, (*a).payload() as i64, y));
             }
             ok
         }};
@@ -409,7 +409,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($ins:expr, $ss:expr, $k:expr) => {{
             let (a, ok, y) = int_operands!($ins, $ss);
             if ok {
-                back_to_header!($ins, 0, $k, (*a).payload as i64, y);
+                back_to_header!($ins, 0, $k, (*a).payload() as i64, y);
             }
             ok
         }};
@@ -421,17 +421,17 @@ unsafe fn interp<const L: u8, const J: bool>(
             let (ok, step) = if $ss {
                 (is_int2(a, slots.add($ins.c as usize)), $ins.imm)
             } else {
-                ((*a).tag == TAG_INT, $ins.c as i32 as i64)
+                ((*a).tag() == TAG_INT, $ins.c as i32 as i64)
             };
             let v = if ok {
-                ((*a).payload as i64).checked_add(step)
+                ((*a).payload() as i64).checked_add(step)
             } else {
                 None
             };
             if let Some(v) = v {
-                (*a).payload = v as u64;
+                (*a).set_int_unchecked(v);
                 let y = if $ss {
-                    (*slots.add($ins.c as usize)).payload as i64
+                    (*slots.add($ins.c as usize)).payload() as i64
                 } else {
                     $ins.imm
                 };
@@ -445,8 +445,8 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($ins:expr, $ss:expr, $k:expr) => {{
             let (a, ok, y) = int_operands!($ins, $ss);
             let d = slots.add($ins.x as usize);
-            let r = if ok && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
-                int_arith($k, (*a).payload as i64, y)
+            let r = if ok && (*d).tag() < zexus_runtime::value::HEAP_TAG_MIN {
+                int_arith($k, (*a).payload() as i64, y)
             } else {
                 None
             };
@@ -469,7 +469,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         ($ins:expr, $ss:expr, $k:expr) => {{
             let (a, ok, y) = int_operands!($ins, $ss);
             let r = if ok {
-                int_arith($k, (*a).payload as i64, y)
+                int_arith($k, (*a).payload() as i64, y)
             } else {
                 None
             };
@@ -520,7 +520,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 op::LOAD_NAME => {
                     let v = &*slots.add(ins.a as usize);
-                    if v.tag == TAG_UNDEF {
+                    if v.tag() == TAG_UNDEF {
                         throw!(trace::undefined(bc, cur, ins.a, false));
                     }
                     push(&mut sp, v.clone());
@@ -533,7 +533,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 op::LOAD_GLOBAL => {
                     let v = &*stk.add(ins.a as usize);
-                    if v.tag == TAG_UNDEF {
+                    if v.tag() == TAG_UNDEF {
                         throw!(trace::undefined(bc, cur, ins.a, true));
                     }
                     push(&mut sp, v.clone());
@@ -608,8 +608,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
                     let c = pop(&mut sp);
-                    let t = if c.tag == TAG_BOOL {
-                        c.payload != 0
+                    let t = if c.tag() == TAG_BOOL {
+                        c.payload() != 0
                     } else {
                         c.truthy()
                     };
@@ -666,10 +666,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                     } else {
                         (&*sp.sub(argc + 1), sp.sub(argc + 1))
                     };
-                    if fv.tag != TAG_FUNC {
+                    if fv.tag() != TAG_FUNC {
                         throw!(trace::not_callable(bc, cur, pc!(), fv));
                     }
-                    let callee = fv.payload as u32;
+                    let callee = fv.payload() as u32;
                     let target = &p.codes[callee as usize];
                     if target.arity as usize != argc {
                         throw!(format!(
@@ -805,8 +805,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                 op::INDEX => {
                     let o = &*sp.sub(2);
                     let k = &*sp.sub(1);
-                    let v = if o.tag == TAG_LIST && k.tag == TAG_INT {
-                        match o.as_list().expect("list").get(k.payload as usize) {
+                    let v = if o.tag() == TAG_LIST && k.tag() == TAG_INT {
+                        match o.as_list().expect("list").get(k.payload() as usize) {
                             Some(v) => v,
                             None => match ops::index(o, k) {
                                 Ok(v) => v,
@@ -848,7 +848,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 op::FOR_ITER => {
                     let it = &*sp.sub(1);
-                    debug_assert_eq!(it.tag, TAG_ITER);
+                    debug_assert_eq!(it.tag(), TAG_ITER);
                     let next = match it.as_iter() {
                         Some(cell) => {
                             let mut state = cell.borrow_mut();
@@ -977,8 +977,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_ARITH_SK_CMP_JF => {
                     let a = slots.add(ins.a as usize);
-                    let r = if (*a).tag == TAG_INT {
-                        int_arith(ins.k, (*a).payload as i64, ins.imm)
+                    let r = if (*a).tag() == TAG_INT {
+                        int_arith(ins.k, (*a).payload() as i64, ins.imm)
                     } else {
                         None
                     };
@@ -991,9 +991,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_ARITH_TK => {
                     let a = sp.sub(1);
-                    if (*a).tag == TAG_INT {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            (*a).payload = r as u64;
+                    if (*a).tag() == TAG_INT {
+                        if let Some(r) = int_arith(ins.k, (*a).payload() as i64, ins.imm) {
+                            (*a).set_int_unchecked(r);
                             ip = ip.add(2);
                             continue 'fetch;
                         }
@@ -1004,7 +1004,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 F_CMP_JF => {
                     let (a, b) = (sp.sub(2), sp.sub(1));
                     if is_int2(a, b) {
-                        let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
+                        let t = int_cmp(ins.k, (*a).payload() as i64, (*b).payload() as i64);
                         sp = a;
                         jump_if_false!(ins, 1, t);
                         continue 'fetch;
@@ -1014,7 +1014,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 F_LOAD2 => {
                     let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
-                    if a.tag != TAG_UNDEF && b.tag != TAG_UNDEF {
+                    if a.tag() != TAG_UNDEF && b.tag() != TAG_UNDEF {
                         push(&mut sp, a.clone());
                         push(&mut sp, b.clone());
                         ip = ip.add(2);

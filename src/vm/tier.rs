@@ -362,7 +362,7 @@ impl Tier {
         let depths = self.depths[cur as usize].as_deref().expect("just computed");
         // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
         let tags =
-            |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
+            |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag()).collect::<Vec<u64>>();
         let local_tags = tags(slots, code.slot_names.len());
         let global_tags = tags(stk, bc.code[0].slot_names.len());
         // Compiled functions the loop calls (directly, when it keeps no counters).
@@ -373,13 +373,13 @@ impl Tier {
                     continue;
                 }
                 let v = &*stk.add(ins.a as usize);
-                if v.tag != zexus_runtime::value::TAG_FUNC {
+                if v.tag() != zexus_runtime::value::TAG_FUNC {
                     continue;
                 }
-                if let Some((id, arity, ret)) = self.fns.native(v.payload as u32) {
+                if let Some((id, arity, ret)) = self.fns.native(v.payload() as u32) {
                     natives.push(crate::jit::NativeCallee {
                         slot: ins.a,
-                        code: v.payload as u32,
+                        code: v.payload() as u32,
                         arity,
                         ret,
                         id,

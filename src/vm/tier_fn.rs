@@ -184,10 +184,10 @@ impl FnTier {
         let mut a = [0i64; MAX_ARGS];
         for (k, x) in a.iter_mut().enumerate().take(argc) {
             let v = &*args.add(k);
-            if v.tag != TAG_INT {
+            if v.tag() != TAG_INT {
                 return None;
             }
-            *x = v.payload as i64;
+            *x = v.payload() as i64;
         }
         let here = 0u8;
         let mut ctx = FnCtx {
@@ -338,7 +338,7 @@ impl FnTier {
                 return None;
             }
             let v = &*globals.add(slot as usize);
-            (v.tag == TAG_FUNC).then_some(v.payload as u32)
+            (v.tag() == TAG_FUNC).then_some(v.payload() as u32)
         };
         let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
             .recs
