@@ -17,7 +17,6 @@ use zexus_runtime::Value;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
 
-use crate::bytecode::verify::check;
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, Summary};
 use crate::report::Format;
@@ -231,10 +230,9 @@ impl VM {
         VmBuilder::default()
     }
 
-    /// Verifies and runs a program; returns the value its top level returns.
+    /// Runs a program (verified when it was made); returns the value its top level returns.
     pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
-        let max_stacks = check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
-        let prepared = Prepared::new(bc, &max_stacks, self.cfg.superinstructions);
+        let prepared = Prepared::new(bc, self.cfg.superinstructions);
         let level = if self.profiler.is_enabled() {
             self.profiler.level
         } else {
@@ -246,13 +244,16 @@ impl VM {
             if !self.cfg.calibrated && self.profiler.hook_costs == Default::default() {
                 self.profiler.hook_costs = calibrate::hook_costs();
             }
-            for (i, code) in bc.code.iter().enumerate() {
+            for (i, code) in bc.code().iter().enumerate() {
                 ids.push(
                     self.profiler
-                        .register_code((bc.id, i as u32), code, bc.globals()),
+                        .register_code((bc.id(), i as u32), code, bc.globals()),
                 );
             }
-            hooks = Some(profhooks::ProfHooks::new(&mut self.profiler, &ids));
+            // SAFETY: the profiler outlives the run and its code profiles are registered
+            // above; until `fold`, nothing adds code profiles, resizes their vectors, or holds
+            // a reference into them across the run loop (the tier only takes raw pointers).
+            hooks = Some(unsafe { profhooks::ProfHooks::new(&mut self.profiler, &ids) });
             self.profiler.begin_run();
         }
         if let Some(t) = self.tier.as_deref_mut() {

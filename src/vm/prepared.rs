@@ -600,14 +600,14 @@ impl XCode {
 }
 
 impl Prepared {
-    /// Prepares a verified program; `fuse` turns superinstructions on.
-    pub fn new(bc: &Bytecode, max_stacks: &[u32], fuse: bool) -> Prepared {
+    /// Prepares a (verified) program; `fuse` turns superinstructions on. Frames are sized
+    /// from each code object's `max_stack`, which `Bytecode::new` set from the verifier.
+    pub fn new(bc: &Bytecode, fuse: bool) -> Prepared {
         Prepared {
             codes: bc
-                .code
+                .code()
                 .iter()
-                .zip(max_stacks)
-                .map(|(c, &m)| XCode::new(c, m, fuse))
+                .map(|c| XCode::new(c, c.max_stack, fuse))
                 .collect(),
         }
     }

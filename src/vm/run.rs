@@ -674,7 +674,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if target.arity as usize != argc {
                         throw!(format!(
                             "{} expects {} arguments, got {argc}",
-                            bc.code[callee as usize].name, target.arity
+                            bc.code()[callee as usize].name,
+                            target.arity
                         ));
                     }
                     if st.frames.len() >= st.max_depth {

@@ -157,13 +157,13 @@ impl Tier {
         prof: &mut InstructionProfiler,
         ids: &[usize],
     ) {
-        self.bc_id = bc.id;
+        self.bc_id = bc.id();
         self.level = level_num(level);
         self.fns.begin_run(bc, level_num(level));
-        self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
-        self.depths = vec![None; bc.code.len()];
+        self.state = bc.code().iter().map(|c| vec![0; c.instrs.len()]).collect();
+        self.depths = vec![None; bc.code().len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
-            if id == bc.id && lvl == self.level {
+            if id == bc.id() && lvl == self.level {
                 if let Some(x) = self
                     .state
                     .get_mut(code as usize)
@@ -334,8 +334,8 @@ impl Tier {
         general: HashSet<(Space, u32)>,
         recompiles: u32,
     ) {
-        let key = (bc.id, cur, pc as u32, self.level);
-        let code = &bc.code[cur as usize];
+        let key = (bc.id(), cur, pc as u32, self.level);
+        let code = &bc.code()[cur as usize];
         let function = code.name.clone();
         let refuse = |t: &mut Tier, reason: String| {
             t.state[cur as usize][pc] = REFUSED;
@@ -364,7 +364,7 @@ impl Tier {
         let tags =
             |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag()).collect::<Vec<u64>>();
         let local_tags = tags(slots, code.slot_names.len());
-        let global_tags = tags(stk, bc.code[0].slot_names.len());
+        let global_tags = tags(stk, bc.code()[0].slot_names.len());
         // Compiled functions the loop calls (directly, when it keeps no counters).
         let mut natives = Vec::new();
         if self.level == 0 {

@@ -94,16 +94,16 @@ impl FnTier {
 
     /// Prepares a run of `bc` at profiling level `level` (0 to 3).
     pub fn begin_run(&mut self, bc: &Bytecode, level: u8) {
-        self.bc_id = bc.id;
+        self.bc_id = bc.id();
         self.timed = level >= 2;
         self.mode = match level {
             0 => 0,
             1 | 2 => 1,
             _ => 2,
         };
-        self.state = vec![FnState::Counting(0); bc.code.len()];
+        self.state = vec![FnState::Counting(0); bc.code().len()];
         for (&(id, code, c), &s) in &self.decided {
-            if id == bc.id && c == self.mode {
+            if id == bc.id() && c == self.mode {
                 self.state[code as usize] = s;
             }
         }
@@ -114,10 +114,10 @@ impl FnTier {
         ev.compiled.append(&mut self.events.compiled);
         ev.refusals.append(&mut self.events.refusals);
         for rec in &mut self.recs {
-            if rec.run_calls == 0 || rec.key.0 != bc.id {
+            if rec.run_calls == 0 || rec.key.0 != bc.id() {
                 continue;
             }
-            let end = bc.code[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
+            let end = bc.code()[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
             let spec = specialised(&rec.f);
             match ev
                 .compiled
@@ -262,7 +262,7 @@ impl FnTier {
         let detailed = !prof.is_empty() && self.mode > 0;
         for rec in &mut self.recs {
             let n = bc
-                .code
+                .code()
                 .get(rec.key.1 as usize)
                 .map_or(0, |c| c.instrs.len());
             if rec.key.0 != self.bc_id || rec.key.2 != self.mode || rec.ctr[n] == 0 {
@@ -272,7 +272,7 @@ impl FnTier {
             let s = counts[code];
             if detailed {
                 let p = &prof[code];
-                let runs = derive(&bc.code[code], &rec.ctr[..=n]);
+                let runs = derive(&bc.code()[code], &rec.ctr[..=n]);
                 for (pc, &x) in runs.iter().enumerate() {
                     *p.jit_counts.add(pc) += x;
                 }
@@ -317,7 +317,7 @@ impl FnTier {
             self.events.refusals.push(JitRefusal {
                 function: rec.name.clone(),
                 start_ip: 0,
-                end_ip: bc.code[code as usize].instrs.len().saturating_sub(1) as u32,
+                end_ip: bc.code()[code as usize].instrs.len().saturating_sub(1) as u32,
                 reason: format!(
                     "function: native calls gave up {MAX_GIVE_UPS} times (an overflow, a \
                      division by zero or with a remainder, a rebound callee or deep \
@@ -330,8 +330,8 @@ impl FnTier {
     /// Compiles code object `callee` (or refuses it, with the reason recorded).
     unsafe fn compile(&mut self, jit: &mut Jit, bc: &Bytecode, callee: u32, globals: *const Value) {
         let key = (self.bc_id, callee, self.mode);
-        let code = &bc.code[callee as usize];
-        let n_globals = bc.code[0].n_slots();
+        let code = &bc.code()[callee as usize];
+        let n_globals = bc.code()[0].n_slots();
         // SAFETY: `globals` holds the program's `n_globals` global values.
         let callee_of = |slot: u32| -> Option<u32> {
             if slot >= n_globals {
