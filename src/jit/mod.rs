@@ -21,6 +21,7 @@
 
 mod emit;
 pub mod func;
+pub(crate) mod layout;
 pub mod meta;
 mod perf;
 mod stats;
@@ -80,7 +81,7 @@ pub struct HostFns {
     ) -> u32,
 }
 
-/// What native code reads and writes. Field offsets are fixed (`translate::F_*`).
+/// What native code reads and writes, at the offsets in [`layout`] (`F_*`).
 #[repr(C)]
 pub struct JitFrame {
     /// The current frame's slots (for the program: the globals).

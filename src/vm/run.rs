@@ -195,7 +195,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         let mut cbase: usize = 0;
         if L >= LVL_BASIC {
             let h = hooks.as_deref_mut().expect("profiling run has hooks");
-            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> 2);
+            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
             *h.calls[0] += 1;
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
@@ -206,7 +206,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 xc = &p.codes[cur as usize];
                 if L >= LVL_BASIC {
                     cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
-                        .wrapping_sub(xc.code.as_ptr() as usize >> 2);
+                        .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
                 }
             }};
         }
@@ -245,7 +245,7 @@ unsafe fn interp<const L: u8, const J: bool>(
         macro_rules! edge {
             ($k:expr) => {
                 if L >= LVL_BASIC {
-                    *(cbase.wrapping_add(ip.add($k) as usize >> 2) as *mut u64) += 1;
+                    *(cbase.wrapping_add(ip.add($k) as usize >> COUNTER_SHIFT) as *mut u64) += 1;
                 }
             };
         }
@@ -419,7 +419,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     branch!($ins.x as usize + 3, !t);
                     if L >= LVL_BASIC && !t {
                         let jf = xc.code.as_ptr().add($ins.x as usize + 3);
-                        *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
+                        *(cbase.wrapping_add(jf as usize >> COUNTER_SHIFT) as *mut u64) += 1;
                     }
                     // A real branch, not a select: the loop goes on almost every time, so the
                     // predicted jump lets the next instruction start before the test resolves.

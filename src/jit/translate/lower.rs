@@ -71,11 +71,11 @@ impl<'a, 'f> Tr<'a, 'f> {
         let t = self
             .b
             .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 0);
+            .stack_load(types::I64, types::I64, self.out_slot, V_TAG);
         let p = self
             .b
             .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 8);
+            .stack_load(types::I64, types::I64, self.out_slot, V_PAYLOAD);
         AV::D(t, p, Own::Owned)
     }
 
@@ -136,11 +136,11 @@ impl<'a, 'f> Tr<'a, 'f> {
         let tag = self
             .b
             .ins()
-            .load(types::I64, mf(), self.globals, (slot * 16) as i32);
+            .load(types::I64, mf(), self.globals, tag_at(slot as usize));
         let fp = self
             .b
             .ins()
-            .load(types::I64, mf(), self.globals, (slot * 16 + 8) as i32);
+            .load(types::I64, mf(), self.globals, payload_at(slot as usize));
         let t_ok = self.b.ins().icmp_imm_s(IntCC::Equal, tag, TAG_FUNC as i64);
         let p_ok = self.b.ins().icmp_imm_s(IntCC::Equal, fp, nc.code as i64);
         let ok = self.b.ins().band(t_ok, p_ok);
@@ -150,16 +150,16 @@ impl<'a, 'f> Tr<'a, 'f> {
         // the stack budget from here.
         let zero = self.iconst(0);
         let room = self.b.ins().load(types::I64, mf(), self.frame, F_ROOM);
-        self.b.ins().store(mf(), zero, cx, 0);
-        self.b.ins().store(mf(), room, cx, 8);
-        self.b.ins().store(mf(), zero, cx, 16);
-        self.b.ins().store(mf(), self.globals, cx, 24);
+        self.b.ins().store(mf(), zero, cx, C_DEPTH);
+        self.b.ins().store(mf(), room, cx, C_MAX);
+        self.b.ins().store(mf(), zero, cx, C_ABANDON);
+        self.b.ins().store(mf(), self.globals, cx, C_GLOBALS);
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let lim = self
             .b
             .ins()
             .iadd_imm_s(sp, -(crate::jit::func::STACK_BUDGET as i64));
-        self.b.ins().store(mf(), lim, cx, 32);
+        self.b.ins().store(mf(), lim, cx, C_STACK_LIMIT);
         let f = match self.native_refs.get(&nc.code) {
             Some(&f) => f,
             None => {
@@ -170,7 +170,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         };
         let call = self.b.ins().call(f, &args);
         let r = self.b.inst_results(call)[0];
-        let ab = self.b.ins().load(types::I64, mf(), cx, 16);
+        let ab = self.b.ins().load(types::I64, mf(), cx, C_ABANDON);
         let gave_up = self.b.ins().icmp_imm_s(IntCC::NotEqual, ab, 0);
         self.exit_if(gave_up, ip, ExitReason::CallGaveUp, pre);
         stack.truncate(first);
@@ -210,14 +210,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                         AV::D(t, self.iconst(c.payload() as i64), Own::Const)
                     }
                     _ => {
-                        let t = self
-                            .b
-                            .ins()
-                            .load(types::I64, mf(), self.consts, (a * 16) as i32);
-                        let p =
+                        let t =
                             self.b
                                 .ins()
-                                .load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
+                                .load(types::I64, mf(), self.consts, tag_at(a as usize));
+                        let p = self.b.ins().load(
+                            types::I64,
+                            mf(),
+                            self.consts,
+                            payload_at(a as usize),
+                        );
                         AV::D(t, p, Own::Const)
                     }
                 };
@@ -235,13 +237,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                     SlotType::Bool => AV::B(self.b.use_var(self.slot_var[&k])),
                     SlotType::Mem => {
                         let base = self.base_of(k.0);
-                        let t = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
+                        let t = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, tag_at(k.1 as usize));
                         let undef = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_UNDEF as i64);
                         self.exit_if(undef, ip, ExitReason::Undefined, &pre);
                         let p = self
                             .b
                             .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                            .load(types::I64, mf(), base, payload_at(k.1 as usize));
                         AV::D(t, p, Own::Slot(k.0, k.1))
                     }
                 };
@@ -283,13 +288,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                         }
                         let (t, p) = self.owned(v);
                         let base = self.base_of(k.0);
-                        let ot = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
-                        let op = self
+                        let ot = self
                             .b
                             .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
-                        self.b.ins().store(mf(), t, base, (k.1 * 16) as i32);
-                        self.b.ins().store(mf(), p, base, (k.1 * 16 + 8) as i32);
+                            .load(types::I64, mf(), base, tag_at(k.1 as usize));
+                        let op =
+                            self.b
+                                .ins()
+                                .load(types::I64, mf(), base, payload_at(k.1 as usize));
+                        self.b.ins().store(mf(), t, base, tag_at(k.1 as usize));
+                        self.b.ins().store(mf(), p, base, payload_at(k.1 as usize));
                         self.if_heap_call("rt_drop", ot, op);
                     }
                     _ => {
@@ -334,7 +342,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     {
                         // `s = s + x`: the slot's string may grow in place.
                         let base = self.base_of(sp);
-                        let addr = self.b.ins().iadd_imm_s(base, (slot * 16) as i64);
+                        let addr = self.b.ins().iadd_imm_s(base, tag_at(slot as usize) as i64);
                         let (bt, bp) = self.boxed(bv);
                         let r = self.helper_value("rt_add_to_slot", &[addr, bt, bp], ip, &pre);
                         self.drop_av(bv);
@@ -560,10 +568,10 @@ impl<'a, 'f> Tr<'a, 'f> {
                     let (t, p) = self.boxed(v);
                     self.b
                         .ins()
-                        .stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
+                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
                     self.b
                         .ins()
-                        .stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
+                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
                 }
                 let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
                 let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
@@ -577,7 +585,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 } else {
                     (
                         self.b.ins().load(types::I64, mf(), host, H_METHOD),
-                        self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64),
+                        self.b
+                            .ins()
+                            .iadd_imm_s(self.consts, tag_at(a as usize) as i64),
                     )
                 };
                 let inst = self
@@ -766,7 +776,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             .b
             .ins()
             .load(types::I64, mf(), o.1, list_layout::VALUES_PTR);
-        let off = self.b.ins().ishl_imm_u(k.1, 4);
+        let off = self.b.ins().ishl_imm_u(k.1, V_SHIFT);
         (self.b.ins().iadd(data, off), check)
     }
 
@@ -818,9 +828,9 @@ impl<'a, 'f> Tr<'a, 'f> {
             .icmp_imm_s(IntCC::UnsignedLessThan, v.0, HEAP_TAG_MIN as i64);
         let no_bools = self.b.ins().icmp_imm_s(IntCC::Equal, blen, 0);
         let ok = self.b.ins().band(plain, no_bools);
-        let addr = self.push_room(l.1, len, (VALUES_CAP, VALUES_PTR), 4, Some(ok), slow);
-        self.b.ins().store(mf(), v.0, addr, 0);
-        self.b.ins().store(mf(), v.1, addr, 8);
+        let addr = self.push_room(l.1, len, (VALUES_CAP, VALUES_PTR), V_SHIFT, Some(ok), slow);
+        self.b.ins().store(mf(), v.0, addr, V_TAG);
+        self.b.ins().store(mf(), v.1, addr, V_PAYLOAD);
         self.push_done(l.1, len, VALUES_LEN, join);
     }
 
@@ -876,8 +886,8 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.append_block_param(join, types::I64);
         self.b.append_block_param(join, types::I64);
         let (addr, check) = self.list_fast(ob, kb, slow);
-        let t = self.b.ins().load(types::I64, mf(), addr, 0);
-        let p = self.b.ins().load(types::I64, mf(), addr, 8);
+        let t = self.b.ins().load(types::I64, mf(), addr, V_TAG);
+        let p = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
         self.if_heap_call("rt_incref", t, p);
         self.b
             .ins()
@@ -913,10 +923,10 @@ impl<'a, 'f> Tr<'a, 'f> {
         let (addr, check) = self.list_fast(ob, kb, slow);
         // The list takes over a reference to `v`.
         let (vt, vp) = self.owned(v);
-        let ot = self.b.ins().load(types::I64, mf(), addr, 0);
-        let op = self.b.ins().load(types::I64, mf(), addr, 8);
-        self.b.ins().store(mf(), vt, addr, 0);
-        self.b.ins().store(mf(), vp, addr, 8);
+        let ot = self.b.ins().load(types::I64, mf(), addr, V_TAG);
+        let op = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
+        self.b.ins().store(mf(), vt, addr, V_TAG);
+        self.b.ins().store(mf(), vp, addr, V_PAYLOAD);
         self.if_heap_call("rt_drop", ot, op);
         self.b.ins().jump(join, &[]);
         // A compact list takes a bool as a byte; anything else widens it (helper).
