@@ -248,8 +248,9 @@ impl ListObj {
         true
     }
 
-    /// Appends `v` (the caller checks the length limit).
-    #[inline]
+    /// Appends `v` (the caller checks the length limit). Out of line: callers' hot paths
+    /// stay small, and JIT code appends inline anyway.
+    #[inline(never)]
     pub fn push(&self, v: Value) {
         if v.tag() == TAG_BOOL && self.values.len() == 0 {
             self.bools.with_vec(|b| b.push(v.payload() as u8));
