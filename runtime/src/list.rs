@@ -318,6 +318,32 @@ mod tests {
     }
 
     #[test]
+    fn growing_widening_and_dropping_keep_every_reference_count_right() {
+        let s = Value::str("shared");
+        let l = ListObj::new(vec![Value::bool(true)]);
+        for i in 0..1000 {
+            // Pushes reallocate the store many times; the first widens the bool store.
+            l.push(if i % 2 == 0 { s.clone() } else { Value::int(i) });
+        }
+        assert_eq!(l.len(), 1001);
+        assert!(l.set(0, s.clone()));
+        assert!(l.set(2, Value::int(-1)));
+        assert_eq!(
+            l.get(1).and_then(|v| v.as_str().map(str::to_owned)),
+            Some("shared".into())
+        );
+        assert!(!s.is_last_reference());
+        while l.len() > 500 {
+            drop(l.pop());
+        }
+        drop(l);
+        assert!(
+            s.is_last_reference(),
+            "every copy the list held was given back"
+        );
+    }
+
+    #[test]
     fn pushes_pick_the_kind_and_pops_give_bools_back() {
         let l = ListObj::new(vec![]);
         l.push(Value::bool(false));
