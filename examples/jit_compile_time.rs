@@ -22,7 +22,7 @@ fn main() {
     ] {
         let src = std::fs::read_to_string(format!("{dir}/{name}.zx")).expect("program");
         let bc = zexus::compile(&src, name).expect("compiles");
-        let code = &bc.code[0];
+        let code = &bc.code()[0];
         let depths = stack_depths(&bc, 0).expect("verified");
         // Every slot an int (what the loops see when they go hot), lists as lists.
         let tags: Vec<u64> = vec![0; code.slot_names.len()];

@@ -2,6 +2,7 @@
 //! profiler.
 
 #![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod bench;
 pub mod bytecode;

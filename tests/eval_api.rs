@@ -69,9 +69,9 @@ fn vm_eval_keeps_the_vms_settings_and_output() {
 #[test]
 fn compiled_programs_name_their_source() {
     let bc = compile("action f() { return 1 }\nf()", "prog.zx").unwrap();
-    assert_eq!(bc.source_name, "prog.zx");
-    assert_eq!(bc.code.len(), 2);
-    assert_eq!(bc.code[1].name, "f");
+    assert_eq!(bc.source_name(), "prog.zx");
+    assert_eq!(bc.code().len(), 2);
+    assert_eq!(bc.code()[1].name, "f");
     assert_eq!(bc.globals(), ["f"]);
 }
 

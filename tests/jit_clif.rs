@@ -42,7 +42,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
         .join(script);
     let src = std::fs::read_to_string(path).expect("script");
     let bc = zexus::compile(&src, script).expect("compiles");
-    let code = &bc.code[0];
+    let code = &bc.code()[0];
     let depths = stack_depths(&bc, 0).expect("verified");
     let tags: Vec<u64> = code
         .slot_names

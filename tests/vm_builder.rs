@@ -2,8 +2,7 @@
 //! and verifier errors, runtime errors and deep recursion.
 
 use zexus::bytecode::{Bytecode, CodeObject, Instr, Op, ALL_OPS};
-use zexus::vm::ErrorKind;
-use zexus::{BytecodeBuilder, Value, VM};
+use zexus::{BuildError, BytecodeBuilder, Value, VM};
 
 fn run(b: BytecodeBuilder) -> Result<Value, zexus::RuntimeError> {
     VM::builder()
@@ -376,22 +375,18 @@ fn builder_rejects_undefined_and_duplicate_labels() {
         .contains("label 'x' defined twice"));
 }
 
-fn raw(instrs: &[Instr], consts: Vec<Value>) -> Bytecode {
+/// A hand-made one-function program, verified by `Bytecode::new`.
+fn raw(instrs: &[Instr], consts: Vec<Value>) -> Result<Bytecode, BuildError> {
     let mut c = CodeObject::new("<main>", 0);
     c.instrs = instrs.to_vec();
     c.lines = vec![1; instrs.len()];
     c.consts = consts;
-    Bytecode {
-        code: vec![c],
-        source_name: "<test>".into(),
-        id: 0,
-    }
+    Bytecode::new(vec![c], "<test>")
 }
 
-fn rejected(bc: &Bytecode) -> String {
-    let e = VM::new().execute(bc).expect_err("rejected");
-    assert_eq!(e.kind, ErrorKind::InvalidBytecode);
-    e.message
+/// The verifier's complaint about a program `Bytecode::new` refused.
+fn rejected(bc: &Result<Bytecode, BuildError>) -> String {
+    bc.as_ref().expect_err("rejected").to_string()
 }
 
 #[test]

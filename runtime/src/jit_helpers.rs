@@ -98,7 +98,8 @@ unsafe fn view(tag: u64, payload: u64) -> ManuallyDrop<Value> {
 /// # Safety
 /// `out` must be valid for a write of one `Value`.
 unsafe fn put(out: *mut Value, v: Value) {
-    std::ptr::write(out, v);
+    // SAFETY: the caller guarantees `out` is valid for a write; it holds no value to drop.
+    unsafe { std::ptr::write(out, v) };
 }
 
 /// Binary operator numbers for [`rt_binop`].
@@ -259,128 +260,6 @@ helpers! {
     }
 }
 
-/// Where a list's stores and `RefCell` borrow flag live inside its `ListObj` (byte offsets
-/// from the pointer a `TAG_LIST` payload holds), so JIT code can read and write elements
-/// inline: `ptr`/`len`/`cap` of the 16-byte value store, `bools_*` of the one-byte store of a
-/// compact list (see [`crate::list`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListLayout {
-    /// Offset of the `RefCell` borrow flag (0 when not borrowed).
-    pub borrow: i32,
-    /// Offset of the value store's element pointer.
-    pub ptr: i32,
-    /// Offset of the value store's length.
-    pub len: i32,
-    /// Offset of the value store's capacity.
-    pub cap: i32,
-    /// Offset of the bool store's byte pointer.
-    pub bools_ptr: i32,
-    /// Offset of the bool store's length.
-    pub bools_len: i32,
-    /// Offset of the bool store's capacity.
-    pub bools_cap: i32,
-}
-
-/// The layout of `ListObj`, measured on real lists (std's `RefCell` and `Vec` layouts are not
-/// guaranteed, so they are probed, not assumed): `None` if the probe is not conclusive, in
-/// which case the JIT uses the helpers only.
-pub fn list_layout() -> Option<ListLayout> {
-    static LAYOUT: std::sync::OnceLock<Option<ListLayout>> = std::sync::OnceLock::new();
-    *LAYOUT.get_or_init(probe_list_layout)
-}
-
-/// The words of a list object.
-fn list_words(l: &Value) -> Vec<usize> {
-    let words = std::mem::size_of::<crate::list::ListObj>() / 8;
-    let base = l.payload as *const usize;
-    // SAFETY: the payload points to a live ListObj of `words` words (it is 8-aligned).
-    (0..words).map(|i| unsafe { base.add(i).read() }).collect()
-}
-
-/// The only word equal to `x`.
-fn only(w: &[usize], x: usize) -> Option<usize> {
-    let mut it = w
-        .iter()
-        .enumerate()
-        .filter(|(_, &v)| v == x)
-        .map(|(i, _)| i);
-    let first = it.next()?;
-    it.next().is_none().then_some(first)
-}
-
-/// (pointer, length, capacity) word indices of the store holding `len` elements with room for
-/// `cap` in list `l` whose elements start at `data`.
-fn store_words(l: &Value, data: usize, len: usize, cap: usize) -> Option<[usize; 3]> {
-    let w = list_words(l);
-    Some([only(&w, data)?, only(&w, len)?, only(&w, cap)?])
-}
-
-fn probe_list_layout() -> Option<ListLayout> {
-    let value_list = |len: usize, cap: usize| {
-        let mut v = Vec::with_capacity(cap);
-        v.extend((0..len as i64).map(Value::int));
-        Value::list(v)
-    };
-    let bool_list = |len: usize, cap: usize| {
-        let mut v = Vec::with_capacity(cap);
-        v.extend((0..len).map(|i| (i % 2) as u8));
-        Value {
-            tag: crate::value::TAG_LIST,
-            payload: std::rc::Rc::into_raw(std::rc::Rc::new(crate::list::ListObj::from_bools(v)))
-                as u64,
-        }
-    };
-    let data_of = |l: &Value| {
-        let items = l.as_list().expect("a list").items().borrow();
-        (
-            items.values.as_ptr() as usize,
-            items.bools.as_ptr() as usize,
-        )
-    };
-    let l1 = value_list(5, 13);
-    let [ptr, len, cap] = store_words(&l1, data_of(&l1).0, 5, 13)?;
-    let b1 = bool_list(7, 19);
-    let [bools_ptr, bools_len, bools_cap] = store_words(&b1, data_of(&b1).1, 7, 19)?;
-    let w1 = list_words(&l1);
-    let borrow = {
-        let _g = l1.as_list()?.items().borrow_mut();
-        let w = list_words(&l1);
-        let changed: Vec<usize> = (0..w.len()).filter(|&i| w[i] != w1[i]).collect();
-        match changed[..] {
-            [i] if w1[i] == 0 => i,
-            _ => return None,
-        }
-    };
-    // Lists with other sizes must agree.
-    let l2 = value_list(29, 40);
-    let b2 = bool_list(11, 23);
-    let (w2, wb2) = (list_words(&l2), list_words(&b2));
-    let ok = w2[ptr] == data_of(&l2).0
-        && w2[len] == 29
-        && w2[cap] == 40
-        && w2[borrow] == 0
-        && w2[bools_len] == 0
-        && wb2[bools_ptr] == data_of(&b2).1
-        && wb2[bools_len] == 11
-        && wb2[bools_cap] == 23
-        && wb2[len] == 0
-        && wb2[borrow] == 0;
-    let distinct = [ptr, len, cap, borrow, bools_ptr, bools_len, bools_cap]
-        .iter()
-        .collect::<std::collections::HashSet<_>>()
-        .len()
-        == 7;
-    (ok && distinct).then_some(ListLayout {
-        borrow: (borrow * 8) as i32,
-        ptr: (ptr * 8) as i32,
-        len: (len * 8) as i32,
-        cap: (cap * 8) as i32,
-        bools_ptr: (bools_ptr * 8) as i32,
-        bools_len: (bools_len * 8) as i32,
-        bools_cap: (bools_cap * 8) as i32,
-    })
-}
-
 /// The float `%` of `ops::rem` for two floats, for tests that the helper agrees.
 pub fn float_mod(x: f64, y: f64) -> f64 {
     // SAFETY: rt_fmod only does float arithmetic.
@@ -393,15 +272,16 @@ mod tests {
     use crate::value::{TAG_FLOAT, TAG_INT};
 
     #[test]
-    fn list_layout_is_found() {
-        let l = list_layout().expect("the probe works on this toolchain");
+    fn list_layout_constants_address_the_stores() {
+        use crate::list::layout::*;
         let v = Value::list(vec![Value::int(7), Value::int(9)]);
         let base = v.payload as *const u8;
-        // SAFETY: offsets inside a live ListObj, as probed.
+        // SAFETY: the layout constants are offsets of words inside a live ListObj.
         unsafe {
-            assert_eq!(*(base.add(l.len as usize) as *const usize), 2);
-            assert_eq!(*(base.add(l.borrow as usize) as *const isize), 0);
-            let data = *(base.add(l.ptr as usize) as *const *const Value);
+            assert_eq!(*(base.add(VALUES_LEN as usize) as *const usize), 2);
+            assert!(*(base.add(VALUES_CAP as usize) as *const usize) >= 2);
+            assert_eq!(*(base.add(BOOLS_LEN as usize) as *const usize), 0);
+            let data = *(base.add(VALUES_PTR as usize) as *const *const Value);
             assert_eq!((*data.add(1)).payload, 9);
         }
         let b = Value::list(vec![
@@ -410,11 +290,12 @@ mod tests {
             Value::bool(true),
         ]);
         let base = b.payload as *const u8;
-        // SAFETY: offsets inside a live ListObj, as probed.
+        // SAFETY: as above.
         unsafe {
-            assert_eq!(*(base.add(l.bools_len as usize) as *const usize), 3);
-            assert_eq!(*(base.add(l.len as usize) as *const usize), 0);
-            let data = *(base.add(l.bools_ptr as usize) as *const *const u8);
+            assert_eq!(*(base.add(BOOLS_LEN as usize) as *const usize), 3);
+            assert!(*(base.add(BOOLS_CAP as usize) as *const usize) >= 3);
+            assert_eq!(*(base.add(VALUES_LEN as usize) as *const usize), 0);
+            let data = *(base.add(BOOLS_PTR as usize) as *const *const u8);
             assert_eq!(*data.add(1), 1);
         }
     }
@@ -433,34 +314,33 @@ mod tests {
 
     #[test]
     fn helpers_agree_with_ops() {
-        // SAFETY: every call passes live values and a valid `out` slot.
-        unsafe { helpers_agree_with_ops_inner() }
-    }
-
-    unsafe fn helpers_agree_with_ops_inner() {
-        let mut out = std::mem::MaybeUninit::<Value>::uninit();
-        let s = Value::str("ab");
-        assert_eq!(
-            rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()),
-            0
-        );
-        let v = out.assume_init_read();
-        assert_eq!(v.as_str(), Some("ab3"));
-        assert_eq!(
-            rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()),
-            1
-        );
-        assert_eq!(
-            rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1),
-            0
-        );
-        assert_eq!(rt_fmod(-1.0, 3.0), 2.0);
-        let l = Value::list(vec![Value::int(1)]);
-        assert_eq!(rt_index(l.tag, l.payload, TAG_INT, 5, out.as_mut_ptr()), 1);
-        assert_eq!(
-            rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload),
-            0
-        );
-        assert_eq!(l.as_list().unwrap().get(0).unwrap().as_str(), Some("ab"));
+        // SAFETY: every call passes live values and a valid `out` slot, and `out` is read
+        // only after a call that returned 0 wrote it.
+        unsafe {
+            let mut out = std::mem::MaybeUninit::<Value>::uninit();
+            let s = Value::str("ab");
+            assert_eq!(
+                rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()),
+                0
+            );
+            let v = out.assume_init_read();
+            assert_eq!(v.as_str(), Some("ab3"));
+            assert_eq!(
+                rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()),
+                1
+            );
+            assert_eq!(
+                rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1),
+                0
+            );
+            assert_eq!(rt_fmod(-1.0, 3.0), 2.0);
+            let l = Value::list(vec![Value::int(1)]);
+            assert_eq!(rt_index(l.tag, l.payload, TAG_INT, 5, out.as_mut_ptr()), 1);
+            assert_eq!(
+                rt_store_index(l.tag, l.payload, TAG_INT, 0, s.tag, s.payload),
+                0
+            );
+            assert_eq!(l.as_list().unwrap().get(0).unwrap().as_str(), Some("ab"));
+        }
     }
 }

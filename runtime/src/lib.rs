@@ -3,6 +3,7 @@
 //! semantics both tiers call so that they agree exactly.
 
 #![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod display;
 pub mod heap;

@@ -6,55 +6,183 @@
 //!
 //! The kind is invisible to programs: a list starts compact when its first elements are all
 //! bools and moves to values, once and for good, when anything else is stored in it (like V8's
-//! elements kinds). At most one of the two vectors is non-empty.
+//! elements kinds). At most one of the two stores is non-empty.
+//!
+//! # Layout
+//!
+//! JIT code reads and writes elements in place, so the layout of [`ListObj`] is ours and fixed
+//! (`#[repr(C)]`, checked at compile time; the byte offsets are the constants in [`layout`]):
+//!
+//! | offset | word |
+//! |---|---|
+//! | 0 | value store: pointer to the first `Value` |
+//! | 8 | value store: length |
+//! | 16 | value store: capacity |
+//! | 24 | bool store: pointer to the first byte (each 0 or 1) |
+//! | 32 | bool store: length |
+//! | 40 | bool store: capacity |
+//!
+//! Each store's (pointer, length, capacity) are those of a `Vec` of the global allocator, taken
+//! apart with `ManuallyDrop` and rebuilt with `Vec::from_raw_parts` when the store has to
+//! grow or shrink, so elements `0..len` are initialised and the buffer holds `cap` of them.
+//!
+//! # Why there is no borrow flag
+//!
+//! The words live in `Cell`s, so they may change behind a shared `&ListObj` (as JIT code
+//! changes them). Lists are `!Sync` (they are reached only through `Rc`), so every access is
+//! on one thread. No reference into a buffer ever escapes a method of this module: elements
+//! are cloned out or replaced by `ptr::replace`, and a store that is resized is first taken out
+//! of the list (the list then looks empty) and put back afterwards. So even a reentrant access
+//! from inside a method (there is none: the methods call nothing but allocation, reference
+//! counting and moves) would see a valid, possibly empty, list and never a dangling buffer.
+//! JIT code and the `rt_*` helpers run only between these methods, never inside one.
 
-use std::cell::RefCell;
+use std::cell::Cell;
+use std::mem::{offset_of, size_of, ManuallyDrop};
+use std::ptr::NonNull;
 
 use crate::value::{Value, TAG_BOOL};
 
-/// A mutable list shared by reference.
-#[derive(Debug, Default)]
-pub struct ListObj {
-    items: RefCell<Items>,
-}
-
-/// The two stores; JIT code reads them in place (offsets probed by
-/// [`crate::jit_helpers::list_layout`]).
-#[derive(Debug, Default)]
+/// One element store: the (pointer, length, capacity) of a `Vec<T>` that the list owns.
 #[repr(C)]
-pub(crate) struct Items {
-    /// The elements when the list is not compact.
-    pub(crate) values: Vec<Value>,
-    /// The elements (0 or 1) when every element is a bool and `values` is empty.
-    pub(crate) bools: Vec<u8>,
+struct Store<T> {
+    /// The buffer (dangling while `cap == 0`).
+    ptr: Cell<*mut T>,
+    /// Elements `0..len` are initialised.
+    len: Cell<usize>,
+    /// Elements the buffer has room for.
+    cap: Cell<usize>,
 }
 
-impl Items {
-    /// Moves compact elements to `values` (before storing a non-bool).
-    #[cold]
-    fn widen(&mut self) {
-        let bools = std::mem::take(&mut self.bools);
-        self.values = bools.into_iter().map(|b| Value::bool(b != 0)).collect();
+impl<T> Store<T> {
+    /// An empty store.
+    fn empty() -> Store<T> {
+        Store::from_vec(Vec::new())
     }
+
+    /// A store owning `v`'s buffer and elements.
+    fn from_vec(v: Vec<T>) -> Store<T> {
+        let mut v = ManuallyDrop::new(v);
+        Store {
+            ptr: Cell::new(v.as_mut_ptr()),
+            len: Cell::new(v.len()),
+            cap: Cell::new(v.capacity()),
+        }
+    }
+
+    /// Moves the elements out as a `Vec`, leaving the store empty.
+    fn take(&self) -> Vec<T> {
+        let (ptr, len, cap) = (self.ptr.get(), self.len.get(), self.cap.get());
+        self.ptr.set(NonNull::dangling().as_ptr());
+        self.len.set(0);
+        self.cap.set(0);
+        // SAFETY: (ptr, len, cap) are the parts of a `Vec<T>` this store owned (the module's
+        // invariant); the store no longer refers to them, so the `Vec` is their only owner.
+        unsafe { Vec::from_raw_parts(ptr, len, cap) }
+    }
+
+    /// Gives the store `v`'s elements; the store must be empty (its buffer was taken).
+    fn put(&self, v: Vec<T>) {
+        debug_assert!(self.cap.get() == 0, "a store is put back only when empty");
+        let mut v = ManuallyDrop::new(v);
+        self.ptr.set(v.as_mut_ptr());
+        self.len.set(v.len());
+        self.cap.set(v.capacity());
+    }
+
+    /// Runs `f` on the elements as a `Vec` (which may grow, shrink or reallocate). `f` must
+    /// not drop elements that may own heap objects: return them instead (see `ListObj::set`).
+    fn with_vec<R>(&self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        let mut v = self.take();
+        let r = f(&mut v);
+        self.put(v);
+        r
+    }
+
+    /// The number of elements.
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len.get()
+    }
+
+    /// A pointer to element `i`, if `i < len`.
+    #[inline(always)]
+    fn at(&self, i: usize) -> Option<*mut T> {
+        // SAFETY: `i < len <= cap`, so the offset stays inside the buffer.
+        (i < self.len.get()).then(|| unsafe { self.ptr.get().add(i) })
+    }
+}
+
+/// A mutable list shared by reference (layout in the module docs and [`layout`]).
+#[repr(C)]
+pub struct ListObj {
+    /// The elements when the list is not compact.
+    values: Store<Value>,
+    /// The elements (0 or 1) when every element is a bool and `values` is empty.
+    bools: Store<u8>,
+}
+
+/// Byte offsets, from the address a `TAG_LIST` payload holds, of the words of a [`ListObj`]
+/// that JIT code reads and writes (see the module docs).
+pub mod layout {
+    use super::*;
+
+    /// The value store's element pointer (`*mut Value`).
+    pub const VALUES_PTR: i32 =
+        (offset_of!(ListObj, values) + offset_of!(Store<Value>, ptr)) as i32;
+    /// The value store's length (`usize`).
+    pub const VALUES_LEN: i32 =
+        (offset_of!(ListObj, values) + offset_of!(Store<Value>, len)) as i32;
+    /// The value store's capacity (`usize`).
+    pub const VALUES_CAP: i32 =
+        (offset_of!(ListObj, values) + offset_of!(Store<Value>, cap)) as i32;
+    /// The bool store's byte pointer (`*mut u8`).
+    pub const BOOLS_PTR: i32 = (offset_of!(ListObj, bools) + offset_of!(Store<u8>, ptr)) as i32;
+    /// The bool store's length (`usize`).
+    pub const BOOLS_LEN: i32 = (offset_of!(ListObj, bools) + offset_of!(Store<u8>, len)) as i32;
+    /// The bool store's capacity (`usize`).
+    pub const BOOLS_CAP: i32 = (offset_of!(ListObj, bools) + offset_of!(Store<u8>, cap)) as i32;
+
+    // JIT code loads and stores these as 64-bit words, and elements as 16-byte values.
+    const _: () = assert!(size_of::<Cell<*mut Value>>() == 8 && size_of::<Cell<usize>>() == 8);
+    const _: () = assert!(size_of::<usize>() == 8 && size_of::<Value>() == 16);
+    const _: () = assert!(size_of::<ListObj>() == 48);
+    const _: () = assert!(VALUES_PTR == 0 && VALUES_LEN == 8 && VALUES_CAP == 16);
+    const _: () = assert!(BOOLS_PTR == 24 && BOOLS_LEN == 32 && BOOLS_CAP == 40);
+}
+
+impl std::fmt::Debug for ListObj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.to_vec()).finish()
+    }
+}
+
+impl Default for ListObj {
+    fn default() -> ListObj {
+        ListObj::new(Vec::new())
+    }
+}
+
+/// Moves compact elements to `values` (before storing a non-bool).
+#[cold]
+fn widen(list: &ListObj) {
+    let bools = list.bools.take();
+    let values: Vec<Value> = bools.into_iter().map(|b| Value::bool(b != 0)).collect();
+    list.values.take();
+    list.values.put(values);
 }
 
 impl ListObj {
     /// A list holding `items`: compact when they are all bools.
     pub fn new(items: Vec<Value>) -> ListObj {
-        let all_bools = !items.is_empty() && items.iter().all(|v| v.tag == TAG_BOOL);
-        let items = if all_bools {
-            Items {
-                values: Vec::new(),
-                bools: items.iter().map(|v| v.payload as u8).collect(),
-            }
+        let all_bools = !items.is_empty() && items.iter().all(|v| v.tag() == TAG_BOOL);
+        if all_bools {
+            ListObj::from_bools(items.iter().map(|v| v.payload() as u8).collect())
         } else {
-            Items {
-                values: items,
-                bools: Vec::new(),
+            ListObj {
+                values: Store::from_vec(items),
+                bools: Store::empty(),
             }
-        };
-        ListObj {
-            items: RefCell::new(items),
         }
     }
 
@@ -62,18 +190,15 @@ impl ListObj {
     pub(crate) fn from_bools(bools: Vec<u8>) -> ListObj {
         debug_assert!(bools.iter().all(|&b| b <= 1));
         ListObj {
-            items: RefCell::new(Items {
-                values: Vec::new(),
-                bools,
-            }),
+            values: Store::empty(),
+            bools: Store::from_vec(bools),
         }
     }
 
     /// The number of elements.
     #[inline]
     pub fn len(&self) -> usize {
-        let items = self.items.borrow();
-        items.values.len() + items.bools.len()
+        self.values.len() + self.bools.len()
     }
 
     /// True if the list has no elements.
@@ -84,89 +209,84 @@ impl ListObj {
 
     /// True while the elements are stored one byte each (all bools).
     pub fn is_compact(&self) -> bool {
-        !self.items.borrow().bools.is_empty()
+        self.bools.len() != 0
     }
 
     /// The element at `i`, or `None` past the end.
     #[inline]
     pub fn get(&self, i: usize) -> Option<Value> {
-        let items = self.items.borrow();
-        if let Some(v) = items.values.get(i) {
-            return Some(v.clone());
+        if let Some(p) = self.values.at(i) {
+            // SAFETY: `p` is an initialised element; it is cloned before anything else runs.
+            return Some(unsafe { (*p).clone() });
         }
-        items.bools.get(i).map(|&b| Value::bool(b != 0))
+        // SAFETY: as above; a bool element is a byte.
+        self.bools.at(i).map(|p| Value::bool(unsafe { *p } != 0))
     }
 
     /// Replaces the element at `i` with `v`; false (and `v` dropped) past the end.
     #[inline]
     pub fn set(&self, i: usize, v: Value) -> bool {
-        let mut items = self.items.borrow_mut();
-        if i < items.values.len() {
-            let old = std::mem::replace(&mut items.values[i], v);
-            // The old value may be the last reference to a list: drop it unborrowed.
-            drop(items);
+        if let Some(p) = self.values.at(i) {
+            // SAFETY: `p` is an initialised element; the old value is moved out, and dropped
+            // (which may free other objects) only after the list is consistent again.
+            let old = unsafe { std::ptr::replace(p, v) };
             drop(old);
             return true;
         }
-        if i >= items.bools.len() {
+        let Some(p) = self.bools.at(i) else {
             return false;
-        }
-        if v.tag == TAG_BOOL {
-            items.bools[i] = v.payload as u8;
+        };
+        if v.tag() == TAG_BOOL {
+            // SAFETY: `p` is an element of the bool store.
+            unsafe { *p = v.payload() as u8 };
         } else {
-            items.widen();
-            items.values[i] = v;
+            widen(self);
+            let p = self.values.at(i).expect("widening keeps the length");
+            // SAFETY: `p` is an initialised element, a bool (nothing to drop).
+            unsafe { *p = v };
         }
         true
     }
 
-    /// Appends `v` (the caller checks the length limit).
-    #[inline]
+    /// Appends `v` (the caller checks the length limit). Out of line: callers' hot paths
+    /// stay small, and JIT code appends inline anyway.
+    #[inline(never)]
     pub fn push(&self, v: Value) {
-        let mut items = self.items.borrow_mut();
-        if v.tag == TAG_BOOL && items.values.is_empty() {
-            items.bools.push(v.payload as u8);
+        if v.tag() == TAG_BOOL && self.values.len() == 0 {
+            self.bools.with_vec(|b| b.push(v.payload() as u8));
             return;
         }
-        if !items.bools.is_empty() {
-            items.widen();
+        if self.bools.len() != 0 {
+            widen(self);
         }
-        items.values.push(v);
+        self.values.with_vec(|vs| vs.push(v));
     }
 
     /// Removes and returns the last element.
     pub fn pop(&self) -> Option<Value> {
-        let mut items = self.items.borrow_mut();
-        match items.values.pop() {
-            Some(v) => Some(v),
-            None => items.bools.pop().map(|b| Value::bool(b != 0)),
+        if self.values.len() != 0 {
+            return self.values.with_vec(|vs| vs.pop());
         }
+        self.bools
+            .with_vec(|b| b.pop())
+            .map(|b| Value::bool(b != 0))
     }
 
     /// A copy of the elements.
     pub fn to_vec(&self) -> Vec<Value> {
-        let items = self.items.borrow();
-        if items.bools.is_empty() {
-            items.values.clone()
-        } else {
-            items.bools.iter().map(|&b| Value::bool(b != 0)).collect()
-        }
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
     }
 
     /// Moves the elements out (the list is left empty), for dropping without recursion.
     pub(crate) fn take_values(&self) -> Vec<Value> {
-        std::mem::take(&mut self.items.borrow_mut().values)
-    }
-
-    /// The element store, for the layout probe.
-    pub(crate) fn items(&self) -> &RefCell<Items> {
-        &self.items
+        self.values.take()
     }
 }
 
 impl Drop for ListObj {
     fn drop(&mut self) {
-        let mut values = std::mem::take(&mut self.items.get_mut().values);
+        drop(self.bools.take());
+        let mut values = self.values.take();
         if values.iter().any(|v| v.is_heap()) {
             crate::heap::drop_iteratively(values);
         } else {
@@ -176,7 +296,6 @@ impl Drop for ListObj {
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +315,32 @@ mod tests {
         assert_eq!(l.len(), 3);
         assert!(l.get(3).is_none());
         assert!(!l.set(3, Value::bool(true)));
+    }
+
+    #[test]
+    fn growing_widening_and_dropping_keep_every_reference_count_right() {
+        let s = Value::str("shared");
+        let l = ListObj::new(vec![Value::bool(true)]);
+        for i in 0..1000 {
+            // Pushes reallocate the store many times; the first widens the bool store.
+            l.push(if i % 2 == 0 { s.clone() } else { Value::int(i) });
+        }
+        assert_eq!(l.len(), 1001);
+        assert!(l.set(0, s.clone()));
+        assert!(l.set(2, Value::int(-1)));
+        assert_eq!(
+            l.get(1).and_then(|v| v.as_str().map(str::to_owned)),
+            Some("shared".into())
+        );
+        assert!(!s.is_last_reference());
+        while l.len() > 500 {
+            drop(l.pop());
+        }
+        drop(l);
+        assert!(
+            s.is_last_reference(),
+            "every copy the list held was given back"
+        );
     }
 
     #[test]

@@ -38,13 +38,27 @@ pub const TAG_MAP: u64 = 10;
 pub const TAG_ITER: u64 = 11;
 
 /// A Zexus value.
+///
+/// The two words are private to the runtime crate: a heap tag's payload is an owned pointer,
+/// so code outside it reads them with [`Value::tag`] and [`Value::payload`] and makes values
+/// with the safe constructors, or with the `unsafe` [`Value::from_raw_parts`] and
+/// [`Value::set_int_unchecked`] whose callers uphold the invariants above.
 #[repr(C)]
 pub struct Value {
     /// One of the `TAG_*` constants.
-    pub tag: u64,
+    pub(crate) tag: u64,
     /// Int bits, float bits, bool, function index, or an owned heap pointer.
-    pub payload: u64,
+    pub(crate) payload: u64,
 }
+
+/// Byte offset of [`Value`]'s tag word, which JIT code and the run loop read in place.
+pub const VALUE_TAG_OFFSET: i32 = std::mem::offset_of!(Value, tag) as i32;
+/// Byte offset of [`Value`]'s payload word.
+pub const VALUE_PAYLOAD_OFFSET: i32 = std::mem::offset_of!(Value, payload) as i32;
+/// Size in bytes of a [`Value`]: frames and list stores are arrays of them.
+pub const VALUE_SIZE: usize = std::mem::size_of::<Value>();
+const _: () = assert!(VALUE_TAG_OFFSET == 0 && VALUE_PAYLOAD_OFFSET == 8);
+const _: () = assert!(VALUE_SIZE == 16 && std::mem::align_of::<Value>() == 8);
 
 /// The kinds of value a program can see, as returned by [`Value::kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +106,41 @@ impl Value {
         tag: TAG_BOOL,
         payload: 0,
     };
+
+    /// The tag word: one of the `TAG_*` constants.
+    #[inline(always)]
+    pub const fn tag(&self) -> u64 {
+        self.tag
+    }
+    /// The payload word: int bits, float bits, bool, function index, or (for a heap tag) the
+    /// address of the object this value holds a reference to.
+    #[inline(always)]
+    pub const fn payload(&self) -> u64 {
+        self.payload
+    }
+
+    /// The value made of these two words, taking over whatever they own.
+    ///
+    /// # Safety
+    /// `tag` must be one of the `TAG_*` constants. For a heap tag, `payload` must come from
+    /// `Rc::into_raw` of the tag's type, still alive, and the new value takes over one strong
+    /// count of it (as a value moved word by word, or handed over by JIT code, does). For
+    /// `TAG_BOOL` the payload is 0 or 1.
+    #[inline(always)]
+    pub const unsafe fn from_raw_parts(tag: u64, payload: u64) -> Value {
+        Value { tag, payload }
+    }
+
+    /// Overwrites this int's payload with `i` in place (the interpreter's `x = x + 1`).
+    ///
+    /// # Safety
+    /// `self` must be an int (`tag() == TAG_INT`): for any other tag the old payload might be
+    /// an owned pointer, which would leak, or the new one read as a pointer.
+    #[inline(always)]
+    pub unsafe fn set_int_unchecked(&mut self, i: i64) {
+        debug_assert_eq!(self.tag, TAG_INT);
+        self.payload = i as u64;
+    }
 
     /// An integer value.
     #[inline(always)]

@@ -10,7 +10,7 @@ use zexus_runtime::Value;
 
 use super::code::{Bytecode, CodeObject};
 use super::opcodes::{Instr, Op};
-use super::verify::{verify, VerifyError};
+use super::verify::VerifyError;
 
 /// Why `build()` failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,8 +209,8 @@ impl BytecodeBuilder {
     /// Adds a constant to the current code object (de-duplicated) and returns its index.
     pub fn add_const(&mut self, v: Value) -> u32 {
         let key = match v.as_str() {
-            Some(s) if v.tag == TAG_STR => Some(ConstKey::Str(s.to_string())),
-            _ if !v.is_heap() => Some(ConstKey::Word(v.tag, v.payload)),
+            Some(s) if v.tag() == TAG_STR => Some(ConstKey::Str(s.to_string())),
+            _ if !v.is_heap() => Some(ConstKey::Word(v.tag(), v.payload())),
             _ => None,
         };
         let cur = self.cur();
@@ -328,12 +328,6 @@ impl BytecodeBuilder {
             .into_iter()
             .map(|c| c.expect("every code object finished"))
             .collect();
-        let mut bytecode = Bytecode {
-            code,
-            source_name: self.source_name,
-            id: super::code::next_bytecode_id(),
-        };
-        verify(&mut bytecode)?;
-        Ok(bytecode)
+        Bytecode::new(code, self.source_name)
     }
 }

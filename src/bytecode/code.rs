@@ -2,7 +2,9 @@
 
 use zexus_runtime::Value;
 
+use super::builder::BuildError;
 use super::opcodes::Instr;
+use super::verify::verify;
 
 /// One compiled unit: the program's top level, or a function.
 #[derive(Debug, Clone)]
@@ -19,7 +21,9 @@ pub struct CodeObject {
     pub consts: Vec<Value>,
     /// The name of each frame slot. For the program these are the globals.
     pub slot_names: Vec<String>,
-    /// The deepest the value stack gets in this code object (set by the verifier).
+    /// The deepest the value stack gets in this code object. [`Bytecode::new`] (and so
+    /// `BytecodeBuilder::build`) overwrites it with what the verifier computed, so inside a
+    /// `Bytecode` it is exact; the VM sizes frames from it.
     pub max_stack: u32,
 }
 
@@ -46,27 +50,76 @@ impl CodeObject {
     }
 }
 
-/// A verified program: `code[0]` is the top level, the others are functions
+/// A verified program: `code()[0]` is the top level, the others are functions
 /// (a function value's payload is its index here).
+///
+/// A `Bytecode` is immutable: it is verified once, when it is made, and the VM and JIT cache
+/// what they derive from it (prepared code, compiled loops and functions, profiles) under its
+/// [`id`](Bytecode::id). To change a program, take its code objects out with
+/// [`into_code`](Bytecode::into_code), edit them, and make a new `Bytecode` with
+/// [`Bytecode::new`]: it is verified again and gets a fresh id, so nothing compiled for the
+/// original can run for it. A clone is the same program and shares the id.
+///
+/// ```
+/// let bc = zexus::compile("print(1 + 2)", "ex.zx").unwrap();
+/// let mut code = bc.clone().into_code();
+/// code[0].consts.iter_mut().for_each(|c| *c = zexus::Value::int(4));
+/// let edited = zexus::Bytecode::new(code, bc.source_name()).unwrap();
+/// assert_ne!(edited.id(), bc.id());
+/// ```
+///
+/// Editing in place does not compile:
+///
+/// ```compile_fail
+/// let mut bc = zexus::compile("print(1 + 2)", "ex.zx").unwrap();
+/// bc.code[0].consts.clear();
+/// ```
 #[derive(Debug, Clone)]
 pub struct Bytecode {
-    /// The code objects.
-    pub code: Vec<CodeObject>,
-    /// Where the program came from (a file name, `<eval>`, `<builder>`).
-    pub source_name: String,
-    /// A process-unique identity (clones share it): profiles of repeated runs of the same
-    /// program accumulate under it.
-    pub id: u64,
+    code: Vec<CodeObject>,
+    source_name: String,
+    id: u64,
 }
 
 /// A fresh program identity.
-pub fn next_bytecode_id() -> u64 {
+fn next_bytecode_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Bytecode {
+    /// Verifies `code` (`code[0]` the top level, then the functions) and makes it a program
+    /// with a fresh identity; each code object's `max_stack` is set to the verified depth.
+    /// `source_name` says where it came from (a file name, `<eval>`, `<builder>`).
+    pub fn new(
+        mut code: Vec<CodeObject>,
+        source_name: impl Into<String>,
+    ) -> Result<Bytecode, BuildError> {
+        verify(&mut code)?;
+        Ok(Bytecode {
+            code,
+            source_name: source_name.into(),
+            id: next_bytecode_id(),
+        })
+    }
+    /// The code objects: `[0]` is the top level, the others are functions.
+    pub fn code(&self) -> &[CodeObject] {
+        &self.code
+    }
+    /// Gives back the code objects, to edit and pass to [`Bytecode::new`] again.
+    pub fn into_code(self) -> Vec<CodeObject> {
+        self.code
+    }
+    /// Where the program came from (a file name, `<eval>`, `<builder>`).
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+    /// A process-unique identity, fresh for every `Bytecode::new` (clones share it): the VM
+    /// keys compiled code and profiles by it, so repeated runs of the same program accumulate.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
     /// The program's top level.
     pub fn main(&self) -> &CodeObject {
         &self.code[0]

@@ -91,7 +91,7 @@ impl Bytecode {
     pub fn disassemble(&self) -> String {
         let globals = self.globals();
         let mut out = String::new();
-        for (i, code) in self.code.iter().enumerate() {
+        for (i, code) in self.code().iter().enumerate() {
             if i > 0 {
                 out.push('\n');
             }

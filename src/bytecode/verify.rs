@@ -37,54 +37,33 @@ pub const MAX_STACK: u32 = 1 << 16;
 /// Most slots a code object may have.
 pub const MAX_SLOTS: u32 = 1 << 20;
 
-/// Verifies every code object and records each one's `max_stack`.
-pub fn verify(bc: &mut Bytecode) -> Result<(), VerifyError> {
-    if bc.code.is_empty() {
+/// Verifies every code object (`code[0]` the top level) and records each one's `max_stack`.
+/// Only [`Bytecode::new`] calls it: a `Bytecode` is verified once, when it is made.
+pub(crate) fn verify(code: &mut [CodeObject]) -> Result<(), VerifyError> {
+    let Some(main) = code.first() else {
         return Err(VerifyError {
             code: "<main>".into(),
             ip: 0,
             message: "no code objects".into(),
         });
+    };
+    if main.arity != 0 {
+        return Err(err(main, 0, "the program cannot take parameters"));
     }
-    let n_globals = bc.code[0].n_slots();
-    let n_code = bc.code.len() as u32;
-    if bc.code[0].arity != 0 {
-        return Err(err(&bc.code[0], 0, "the program cannot take parameters"));
-    }
-    for code in &mut bc.code {
-        code.max_stack = verify_code(code, n_globals, n_code)?.0;
+    let n_globals = main.n_slots();
+    let n_code = code.len() as u32;
+    for c in code.iter_mut() {
+        c.max_stack = verify_code(c, n_globals, n_code)?.0;
     }
     Ok(())
 }
 
-/// The operand stack depth on entry to each instruction of a verified code object
-/// (`u32::MAX` for unreachable instructions).
+/// The operand stack depth on entry to each instruction of code object `code` of a (verified)
+/// program (`u32::MAX` for unreachable instructions).
 pub fn stack_depths(bc: &Bytecode, code: usize) -> Result<Vec<u32>, VerifyError> {
-    let n_globals = bc.code[0].n_slots();
-    verify_code(&bc.code[code], n_globals, bc.code.len() as u32).map(|(_, d)| d)
-}
-
-/// Verifies that a program is well formed without modifying it.
-///
-/// Returns each code object's maximum stack depth as computed here: the VM sizes frames from
-/// these, never from the `max_stack` field a hand-made `CodeObject` may have wrong.
-pub fn check(bc: &Bytecode) -> Result<Vec<u32>, VerifyError> {
-    if bc.code.is_empty() {
-        return Err(VerifyError {
-            code: "<main>".into(),
-            ip: 0,
-            message: "no code objects".into(),
-        });
-    }
-    if bc.code[0].arity != 0 {
-        return Err(err(&bc.code[0], 0, "the program cannot take parameters"));
-    }
-    let n_globals = bc.code[0].n_slots();
-    let n_code = bc.code.len() as u32;
-    bc.code
-        .iter()
-        .map(|c| verify_code(c, n_globals, n_code).map(|(max, _)| max))
-        .collect()
+    let all = bc.code();
+    let n_globals = all[0].n_slots();
+    verify_code(&all[code], n_globals, all.len() as u32).map(|(_, d)| d)
 }
 
 fn err(code: &CodeObject, ip: u32, message: impl Into<String>) -> VerifyError {

@@ -30,7 +30,7 @@ fn main_ops(src: &str) -> Vec<String> {
 fn func_ops(src: &str, name: &str) -> Vec<String> {
     let b = bc(src);
     let code = b
-        .code
+        .code()
         .iter()
         .find(|c| c.name == name)
         .expect("function exists");
@@ -388,7 +388,7 @@ fn nested_functions_can_recurse_by_their_own_name() {
 fn every_instruction_has_a_line() {
     let b =
         bc("let a = 1\n\nwhile (a < 3) {\n  a = a +\n    1\n}\naction f() {\n  return 1\n}\nf()");
-    for code in &b.code {
+    for code in b.code() {
         for (ip, line) in code.lines.iter().enumerate() {
             assert!(*line > 0, "{} ip {ip} has no line", code.name);
         }

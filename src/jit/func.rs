@@ -50,11 +50,9 @@ pub struct FnCtx {
 /// Machine stack one native call tree may use.
 pub const STACK_BUDGET: u64 = 256 << 10;
 
-const C_DEPTH: i32 = 0;
-const C_MAX: i32 = 8;
-const C_ABANDON: i32 = 16;
-const C_GLOBALS: i32 = 24;
-const C_STACK_LIMIT: i32 = 32;
+use super::layout::{
+    payload_at, tag_at, CTR_SIZE, C_ABANDON, C_DEPTH, C_GLOBALS, C_MAX, C_STACK_LIMIT,
+};
 
 /// The value type a compiled function computes with (bools are 0 or 1 in native code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +159,7 @@ fn analyse_with(
         let mut next: Vec<(usize, St)> = Vec::new();
         match ins.op {
             Op::LOAD_CONST => {
-                let t = match code.consts.get(ins.a as usize).map(|v| v.tag) {
+                let t = match code.consts.get(ins.a as usize).map(|v| v.tag()) {
                     Some(TAG_INT) => Ty::Int,
                     Some(TAG_BOOL) => Ty::Bool,
                     _ => return Err(at("a constant that is not an int or a bool")),
@@ -374,7 +372,7 @@ impl Tr<'_, '_> {
 
     fn count(&mut self, i: usize) {
         if let Some(base) = self.req.counters {
-            let addr = self.iconst(base as i64 + 8 * i as i64);
+            let addr = self.iconst(base as i64 + CTR_SIZE * i as i64);
             let v = self.b.ins().load(types::I64, mf(), addr, 0);
             let v = self.b.ins().iadd_imm_s(v, 1);
             self.b.ins().store(mf(), v, addr, 0);
@@ -386,7 +384,7 @@ impl Tr<'_, '_> {
         let Some(base) = self.req.counters else {
             return;
         };
-        let addr = self.iconst(base as i64 + 8 * i as i64);
+        let addr = self.iconst(base as i64 + CTR_SIZE * i as i64);
         let v = self.b.ins().load(types::I64, mf(), addr, 0);
         let s = self.b.ins().band_imm_u(v, 3);
         let nv = super::emit::predictor_step(&mut self.b, v, s, taken);
@@ -544,7 +542,7 @@ pub fn translate_fn(
         };
         match ins.op {
             Op::LOAD_CONST => {
-                let v = code.consts[a as usize].payload as i64;
+                let v = code.consts[a as usize].payload() as i64;
                 let v = tr.iconst(v);
                 tr.push(v);
             }
@@ -559,10 +557,10 @@ pub fn translate_fn(
             }
             Op::LOAD_GLOBAL => {
                 let g = tr.b.ins().load(types::I64, mf(), tr.ctx, C_GLOBALS);
-                let tag = tr.b.ins().load(types::I64, mf(), g, (a * 16) as i32);
+                let tag = tr.b.ins().load(types::I64, mf(), g, tag_at(a as usize));
                 let not_int = tr.b.ins().icmp_imm_s(IntCC::NotEqual, tag, TAG_INT as i64);
                 tr.give_up_if(not_int);
-                let v = tr.b.ins().load(types::I64, mf(), g, (a * 16 + 8) as i32);
+                let v = tr.b.ins().load(types::I64, mf(), g, payload_at(a as usize));
                 tr.push(v);
             }
             Op::ADD | Op::SUB | Op::MUL | Op::DIV | Op::MOD => {
@@ -674,8 +672,8 @@ pub fn translate_fn(
                 let callee = (req.callee_of)(a).ok_or("callee vanished")?;
                 // The slot must still hold that function.
                 let g = tr.b.ins().load(types::I64, mf(), tr.ctx, C_GLOBALS);
-                let tag = tr.b.ins().load(types::I64, mf(), g, (a * 16) as i32);
-                let p = tr.b.ins().load(types::I64, mf(), g, (a * 16 + 8) as i32);
+                let tag = tr.b.ins().load(types::I64, mf(), g, tag_at(a as usize));
+                let p = tr.b.ins().load(types::I64, mf(), g, payload_at(a as usize));
                 let t_ok = tr.b.ins().icmp_imm_s(IntCC::Equal, tag, TAG_FUNC as i64);
                 let p_ok = tr.b.ins().icmp_imm_s(IntCC::Equal, p, callee as i64);
                 let ok = tr.b.ins().band(t_ok, p_ok);

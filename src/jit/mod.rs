@@ -21,6 +21,7 @@
 
 mod emit;
 pub mod func;
+pub(crate) mod layout;
 pub mod meta;
 mod perf;
 mod stats;
@@ -80,7 +81,7 @@ pub struct HostFns {
     ) -> u32,
 }
 
-/// What native code reads and writes. Field offsets are fixed (`translate::F_*`).
+/// What native code reads and writes, at the offsets in [`layout`] (`F_*`).
 #[repr(C)]
 pub struct JitFrame {
     /// The current frame's slots (for the program: the globals).
@@ -129,8 +130,10 @@ pub unsafe fn enter(code: &CompiledCode, frame: &mut JitFrame) -> u32 {
     // SAFETY: `ptr` was returned by `get_finalized_function` for a function whose signature is
     // `extern "C" fn(*mut JitFrame) -> u32` (translate::signature), and the module is alive.
     // This is the only place a code pointer becomes a function.
-    let f: unsafe extern "C" fn(*mut JitFrame) -> u32 = std::mem::transmute(code.ptr);
-    f(frame)
+    unsafe {
+        let f: unsafe extern "C" fn(*mut JitFrame) -> u32 = std::mem::transmute(code.ptr);
+        f(frame)
+    }
 }
 
 /// The loop compiler of one VM: one `JITModule` (freed on drop), reusable contexts.
@@ -356,24 +359,28 @@ pub struct CompiledFn {
 pub unsafe fn call_fn(f: &CompiledFn, ctx: &mut func::FnCtx, args: &[i64]) -> i64 {
     type C = *mut func::FnCtx;
     // SAFETY: `ptr` was finalized for a function of signature `fn_signature(arity)`, i.e.
-    // `extern "C" fn(ctx, arity × i64) -> i64`; the arity is checked against `args`.
-    match (f.arity, args) {
-        (0, []) => std::mem::transmute::<*const u8, unsafe extern "C" fn(C) -> i64>(f.ptr)(ctx),
-        (1, &[a]) => {
-            std::mem::transmute::<*const u8, unsafe extern "C" fn(C, i64) -> i64>(f.ptr)(ctx, a)
+    // `extern "C" fn(ctx, arity × i64) -> i64`; the arity is checked against `args`; `f`'s
+    // module is alive and `ctx` valid (the caller's contract).
+    unsafe {
+        match (f.arity, args) {
+            (0, []) => std::mem::transmute::<*const u8, unsafe extern "C" fn(C) -> i64>(f.ptr)(ctx),
+            (1, &[a]) => {
+                std::mem::transmute::<*const u8, unsafe extern "C" fn(C, i64) -> i64>(f.ptr)(ctx, a)
+            }
+            (2, &[a, b]) => std::mem::transmute::<
+                *const u8,
+                unsafe extern "C" fn(C, i64, i64) -> i64,
+            >(f.ptr)(ctx, a, b),
+            (3, &[a, b, c]) => std::mem::transmute::<
+                *const u8,
+                unsafe extern "C" fn(C, i64, i64, i64) -> i64,
+            >(f.ptr)(ctx, a, b, c),
+            (4, &[a, b, c, d]) => std::mem::transmute::<
+                *const u8,
+                unsafe extern "C" fn(C, i64, i64, i64, i64) -> i64,
+            >(f.ptr)(ctx, a, b, c, d),
+            _ => panic!("call_fn: {} arguments for arity {}", args.len(), f.arity),
         }
-        (2, &[a, b]) => std::mem::transmute::<*const u8, unsafe extern "C" fn(C, i64, i64) -> i64>(
-            f.ptr,
-        )(ctx, a, b),
-        (3, &[a, b, c]) => std::mem::transmute::<
-            *const u8,
-            unsafe extern "C" fn(C, i64, i64, i64) -> i64,
-        >(f.ptr)(ctx, a, b, c),
-        (4, &[a, b, c, d]) => std::mem::transmute::<
-            *const u8,
-            unsafe extern "C" fn(C, i64, i64, i64, i64) -> i64,
-        >(f.ptr)(ctx, a, b, c, d),
-        _ => panic!("call_fn: {} arguments for arity {}", args.len(), f.arity),
     }
 }
 

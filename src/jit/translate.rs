@@ -47,18 +47,7 @@ pub use super::meta::*;
 use super::Unsupported;
 use crate::bytecode::Op;
 
-/// Offsets of [`super::JitFrame`]'s fields.
-const F_SLOTS: i32 = 0;
-const F_GLOBALS: i32 = 8;
-const F_STACK: i32 = 16;
-const F_CONSTS: i32 = 24;
-const F_CTR: i32 = 32;
-const F_HOST: i32 = 40;
-const F_EXIT: i32 = 48;
-const F_ROOM: i32 = 56;
-/// Offsets of [`super::HostFns`]'s fields.
-const H_BUILTIN: i32 = 0;
-const H_METHOD: i32 = 8;
+use super::layout::*;
 
 /// Largest loop (in instructions) the JIT compiles.
 pub const MAX_REGION: usize = 4000;
@@ -312,15 +301,19 @@ pub fn translate<'a>(
         s.returns.push(AbiParam::new(types::I32));
         b.import_signature(s)
     };
-    let out_slot =
-        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 3));
-    let args_slot = b.create_sized_stack_slot(StackSlotData::new(
+    let out_slot = b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
-        16 * max_args,
+        V_SIZE as u32,
         3,
     ));
-    let fn_ctx_slot = (!req.natives.is_empty())
-        .then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 40, 3)));
+    let args_slot = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        V_SIZE as u32 * max_args,
+        3,
+    ));
+    let fn_ctx_slot = (!req.natives.is_empty()).then(|| {
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, C_SIZE, 3))
+    });
 
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -558,7 +551,10 @@ impl<'a, 'f> Tr<'a, 'f> {
             .collect();
         for &((sp, i), ty) in &typed {
             let base = self.base_of(sp);
-            let tag = self.b.ins().load(types::I64, mf(), base, (i * 16) as i32);
+            let tag = self
+                .b
+                .ins()
+                .load(types::I64, mf(), base, tag_at(i as usize));
             let bad = self
                 .b
                 .ins()
@@ -574,7 +570,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 SlotType::Float => (types::F64, types::F64),
                 _ => (types::I8, types::I64),
             };
-            let v = self.b.ins().load(lty, mf(), base, (i * 16 + 8) as i32);
+            let v = self.b.ins().load(lty, mf(), base, payload_at(i as usize));
             let v = if ty == SlotType::Bool {
                 self.b.ins().ireduce(types::I8, v)
             } else {
@@ -594,7 +590,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 .iter()
                 .any(|bc| bc.inline && bc.pred == i);
             let init = if is_state {
-                self.b.ins().load(types::I64, mf(), ctr, (i * 8) as i32)
+                self.b
+                    .ins()
+                    .load(types::I64, mf(), ctr, (i as i64 * CTR_SIZE) as i32)
             } else {
                 zero
             };
@@ -624,14 +622,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                 v
             };
             let base = self.base_of(sp);
-            self.b.ins().store(mf(), v, base, (i * 16 + 8) as i32);
+            self.b.ins().store(mf(), v, base, payload_at(i as usize));
         }
         if !self.ctr_vars.is_empty() {
             let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
             for i in 0..self.ctr_vars.len() {
                 if let Some(var) = self.ctr_vars[i] {
                     let v = self.b.use_var(var);
-                    self.b.ins().store(mf(), v, ctr, (i * 8) as i32);
+                    self.b
+                        .ins()
+                        .store(mf(), v, ctr, (i as i64 * CTR_SIZE) as i32);
                 }
             }
         }
@@ -645,7 +645,9 @@ impl<'a, 'f> Tr<'a, 'f> {
             Some(var) => self.b.use_var(var),
             None => {
                 let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-                self.b.ins().load(types::I64, mf(), base, (i * 8) as i32)
+                self.b
+                    .ins()
+                    .load(types::I64, mf(), base, (i as i64 * CTR_SIZE) as i32)
             }
         }
     }
@@ -655,7 +657,9 @@ impl<'a, 'f> Tr<'a, 'f> {
             Some(var) => self.b.def_var(var, v),
             None => {
                 let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-                self.b.ins().store(mf(), v, base, (i * 8) as i32);
+                self.b
+                    .ins()
+                    .store(mf(), v, base, (i as i64 * CTR_SIZE) as i32);
             }
         }
     }
@@ -717,8 +721,8 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn emit_exit(&mut self, ip: u32, reason: ExitReason, stack: &[AV], slot: Option<(Space, u32)>) {
         for (i, &v) in stack.iter().enumerate() {
             let (t, p) = self.owned(v);
-            self.b.ins().store(mf(), t, self.stack, (i * 16) as i32);
-            self.b.ins().store(mf(), p, self.stack, (i * 16 + 8) as i32);
+            self.b.ins().store(mf(), t, self.stack, tag_at(i));
+            self.b.ins().store(mf(), p, self.stack, payload_at(i));
         }
         let (h, e) = (self.req.header, self.req.back_edge);
         let partial = if (h..=e).contains(&ip) {

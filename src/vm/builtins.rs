@@ -48,7 +48,7 @@ pub(crate) fn init_clock() {
 fn to_int(v: &Value) -> Result<Value, OpError> {
     match v.kind() {
         Kind::Int => Ok(v.clone()),
-        Kind::Bool => Ok(Value::int(v.payload as i64)),
+        Kind::Bool => Ok(Value::int(v.payload() as i64)),
         Kind::Float => {
             let f = v.as_float().expect("float");
             if f.is_finite() && f.abs() < 9.2e18 {
@@ -71,7 +71,7 @@ fn to_int(v: &Value) -> Result<Value, OpError> {
 fn to_float(v: &Value) -> Result<Value, OpError> {
     match v.kind() {
         Kind::Int | Kind::Float => Ok(Value::float(v.as_number().expect("number"))),
-        Kind::Bool => Ok(Value::float(v.payload as f64)),
+        Kind::Bool => Ok(Value::float(v.payload() as f64)),
         Kind::Str => match v.as_str().expect("str").trim().parse::<f64>() {
             Ok(f) => Ok(Value::float(f)),
             Err(_) => err(format!("cannot convert {} to float", v.repr())),

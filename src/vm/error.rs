@@ -17,7 +17,9 @@ pub struct TraceEntry {
 pub enum ErrorKind {
     /// The program did something the language forbids (bad types, division by zero, ...).
     Runtime,
-    /// The bytecode handed to the VM failed verification.
+    /// Bytecode that failed verification. `VM::execute` no longer meets any: a `Bytecode`
+    /// is verified when it is made (`Bytecode::new`); kept for callers that report such
+    /// failures with the same type.
     InvalidBytecode,
 }
 

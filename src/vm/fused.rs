@@ -14,189 +14,278 @@ use zexus_runtime::{ListObj, Value};
 
 use super::prepared::{int_arith, int_cmp, XInstr};
 
+/// The int in `*v`, if it is one.
+///
+/// # Safety
+/// `v` points to a live value.
 #[inline(always)]
 unsafe fn int(v: *const Value) -> Option<i64> {
-    ((*v).tag == TAG_INT).then(|| (*v).payload as i64)
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe { ((*v).tag() == TAG_INT).then(|| (*v).payload() as i64) }
 }
 
 /// `LOAD_NAME z; OP`: top = top OP slot[a].
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn arith_ts(sp: *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    let t = sp.sub(1);
-    if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
-        if let Some(r) = int_arith(ins.k, x, y) {
-            (*t).payload = r as u64;
-            return true;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let t = sp.sub(1);
+        if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+            if let Some(r) = int_arith(ins.k, x, y) {
+                (*t).set_int_unchecked(r);
+                return true;
+            }
         }
-    }
-    false
-}
-
-/// Writes an int into a slot that holds no heap value (so nothing needs dropping).
-#[inline(always)]
-unsafe fn store_int(slots: *mut Value, x: u32, r: i64) -> bool {
-    let d = slots.add(x as usize);
-    if (*d).tag < HEAP_TAG_MIN {
-        ptr::write(d, Value::int(r));
-        true
-    } else {
         false
     }
 }
 
-/// `LOAD_NAME z; OP; STORE_NAME x`: slot[x] = pop OP slot[a].
+/// Writes an int into a slot that holds no heap value (so nothing needs dropping).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
-pub(crate) unsafe fn arith_ts_st(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    let t = sp.sub(1);
-    if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
-        if let Some(r) = int_arith(ins.k, x, y) {
-            if store_int(slots, ins.x, r) {
-                *sp = t;
-                return true;
-            }
+unsafe fn store_int(slots: *mut Value, x: u32, r: i64) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let d = slots.add(x as usize);
+        if (*d).tag() < HEAP_TAG_MIN {
+            ptr::write(d, Value::int(r));
+            true
+        } else {
+            false
         }
     }
-    false
+}
+
+/// `LOAD_NAME z; OP; STORE_NAME x`: slot[x] = pop OP slot[a].
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn arith_ts_st(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let t = sp.sub(1);
+        if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+            if let Some(r) = int_arith(ins.k, x, y) {
+                if store_int(slots, ins.x, r) {
+                    *sp = t;
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 /// `LOAD_CONST k; OP; STORE_NAME x`: slot[x] = pop OP k.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn arith_tk_st(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    let t = sp.sub(1);
-    if let Some(x) = int(t) {
-        if let Some(r) = int_arith(ins.k, x, ins.imm) {
-            if store_int(slots, ins.x, r) {
-                *sp = t;
-                return true;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let t = sp.sub(1);
+        if let Some(x) = int(t) {
+            if let Some(r) = int_arith(ins.k, x, ins.imm) {
+                if store_int(slots, ins.x, r) {
+                    *sp = t;
+                    return true;
+                }
             }
         }
+        false
     }
-    false
 }
 
 /// `LOAD_CONST k; LOAD_NAME y; OP`: push k OP slot[a].
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn arith_ks(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    if let Some(y) = int(slots.add(ins.a as usize)) {
-        if let Some(r) = int_arith(ins.k, ins.imm, y) {
-            ptr::write(*sp, Value::int(r));
-            *sp = sp.add(1);
-            return true;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        if let Some(y) = int(slots.add(ins.a as usize)) {
+            if let Some(r) = int_arith(ins.k, ins.imm, y) {
+                ptr::write(*sp, Value::int(r));
+                *sp = sp.add(1);
+                return true;
+            }
         }
+        false
     }
-    false
 }
 
 /// `LOAD_NAME y; LOAD_NAME z; OP; OP2`: top = top OP2 (slot[a] OP slot[c]); OP2 in `x`.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    let t = sp.sub(1);
-    if let (Some(a), Some(y), Some(z)) = (
-        int(t),
-        int(slots.add(ins.a as usize)),
-        int(slots.add(ins.c as usize)),
-    ) {
-        if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
-            (*t).payload = r as u64;
-            return true;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let t = sp.sub(1);
+        if let (Some(a), Some(y), Some(z)) = (
+            int(t),
+            int(slots.add(ins.a as usize)),
+            int(slots.add(ins.c as usize)),
+        ) {
+            if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
+                (*t).set_int_unchecked(r);
+                return true;
+            }
         }
+        false
     }
-    false
 }
 
 /// `LOAD_CONST k; CMP; JUMP_IF_FALSE`: pops the top and compares it with k. `Some(jump)` when
 /// the fast case applies.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn cmp_tk(sp: &mut *mut Value, ins: &XInstr) -> Option<bool> {
-    let t = sp.sub(1);
-    let x = int(t)?;
-    *sp = t;
-    Some(!int_cmp(ins.k, x, ins.imm))
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let t = sp.sub(1);
+        let x = int(t)?;
+        *sp = t;
+        Some(!int_cmp(ins.k, x, ins.imm))
+    }
 }
 
 /// `LOAD_NAME y; STORE_NAME x`: slot[x] = slot[a].
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn mov(slots: *mut Value, ins: &XInstr) -> bool {
-    let y = slots.add(ins.a as usize);
-    if (*y).tag == TAG_UNDEF {
-        return false;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let y = slots.add(ins.a as usize);
+        if (*y).tag() == TAG_UNDEF {
+            return false;
+        }
+        let v = (*y).clone();
+        let old = ptr::replace(slots.add(ins.x as usize), v);
+        drop(old);
+        true
     }
-    let v = (*y).clone();
-    let old = ptr::replace(slots.add(ins.x as usize), v);
-    drop(old);
-    true
 }
 
 /// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`: slot[x] = slot[a], then
 /// slot[imm] = slot[c]. Nothing is moved unless both moves succeed.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn mov2(slots: *mut Value, ins: &XInstr) -> bool {
-    let z_undef = ins.c != ins.x && (*slots.add(ins.c as usize)).tag == TAG_UNDEF;
-    if z_undef || (*slots.add(ins.a as usize)).tag == TAG_UNDEF {
-        return false;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let z_undef = ins.c != ins.x && (*slots.add(ins.c as usize)).tag() == TAG_UNDEF;
+        if z_undef || (*slots.add(ins.a as usize)).tag() == TAG_UNDEF {
+            return false;
+        }
+        let v = (*slots.add(ins.a as usize)).clone();
+        drop(ptr::replace(slots.add(ins.x as usize), v));
+        let w = (*slots.add(ins.c as usize)).clone();
+        drop(ptr::replace(slots.add(ins.imm as usize), w));
+        true
     }
-    let v = (*slots.add(ins.a as usize)).clone();
-    drop(ptr::replace(slots.add(ins.x as usize), v));
-    let w = (*slots.add(ins.c as usize)).clone();
-    drop(ptr::replace(slots.add(ins.imm as usize), w));
-    true
 }
 
 /// The list in `slot[a]` and the in-range index in `slot[c]`, or `None` (the caller then
 /// takes the general path, which raises any error).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 unsafe fn list_and_index<'a>(slots: *mut Value, ins: &XInstr) -> Option<(&'a ListObj, usize)> {
-    let o = &*slots.add(ins.a as usize);
-    let k = int(slots.add(ins.c as usize))?;
-    if o.tag != TAG_LIST || k < 0 {
-        return None;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let o = &*slots.add(ins.a as usize);
+        let k = int(slots.add(ins.c as usize))?;
+        if o.tag() != TAG_LIST || k < 0 {
+            return None;
+        }
+        Some((o.as_list().expect("list tag"), k as usize))
     }
-    Some((o.as_list().expect("list tag"), k as usize))
 }
 
 /// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot[a][slot[c]].
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn index_ss(sp: &mut *mut Value, slots: *mut Value, ins: &XInstr) -> bool {
-    match list_and_index(slots, ins).and_then(|(l, k)| l.get(k)) {
-        Some(v) => {
-            ptr::write(*sp, v);
-            *sp = sp.add(1);
-            true
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        match list_and_index(slots, ins).and_then(|(l, k)| l.get(k)) {
+            Some(v) => {
+                ptr::write(*sp, v);
+                *sp = sp.add(1);
+                true
+            }
+            None => false,
         }
-        None => false,
     }
 }
 
 /// `LOAD_NAME o; LOAD_NAME k; INDEX; JUMP_IF_FALSE`: the truth of slot[a][slot[c]], or `None`
 /// (the general path raises any error).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn index_ss_truthy(slots: *mut Value, ins: &XInstr) -> Option<bool> {
-    let (l, k) = list_and_index(slots, ins)?;
-    l.get(k).map(|v| v.truthy())
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let (l, k) = list_and_index(slots, ins)?;
+        l.get(k).map(|v| v.truthy())
+    }
 }
 
 /// `LOAD_NAME l; LOAD_NAME v | LOAD_CONST v; CALL_BUILTIN append 2; POP`: appends `v` to the
 /// list in slot[a]; false (nothing done) when slot[a] is no list, `v` is unassigned or the
 /// list is at its length limit.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn append_s(slots: *mut Value, ins: &XInstr, v: &Value) -> bool {
-    let Some(list) = (*slots.add(ins.a as usize)).as_list() else {
-        return false;
-    };
-    if v.tag == TAG_UNDEF || list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
-        return false;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let Some(list) = (*slots.add(ins.a as usize)).as_list() else {
+            return false;
+        };
+        if v.tag() == TAG_UNDEF || list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+            return false;
+        }
+        list.push(v.clone());
+        true
     }
-    list.push(v.clone());
-    true
 }
 
 /// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot[a][slot[c]] = v (v in `imm` as a
 /// constant index, read by the caller).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value) -> bool {
-    match list_and_index(slots, ins) {
-        Some((l, k)) => l.set(k, v.clone()),
-        None => false,
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        match list_and_index(slots, ins) {
+            Some((l, k)) => l.set(k, v.clone()),
+            None => false,
+        }
     }
 }
 
@@ -204,52 +293,70 @@ pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value)
 /// loop that builds a string runs in linear time (a new string per step would be quadratic).
 /// `ss` says which shape `ins` is: `x` is slot `c` (`F_ARITH_SS_ST`), or the int constant
 /// `imm` (`F_ARITH_SK_ST`, whose `c` is no operand at all).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr, ss: bool) -> bool {
-    if ins.k != super::prepared::K_ADD || ins.a != ins.x || (ss && ins.a == ins.c) {
-        return false;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        if ins.k != super::prepared::K_ADD || ins.a != ins.x || (ss && ins.a == ins.c) {
+            return false;
+        }
+        let s = &mut *slots.add(ins.a as usize);
+        if !ss {
+            return s.append_display_in_place(&Value::int(ins.imm));
+        }
+        let x = &*slots.add(ins.c as usize);
+        if x.tag() == TAG_UNDEF {
+            return false;
+        }
+        s.append_display_in_place(x)
     }
-    let s = &mut *slots.add(ins.a as usize);
-    if !ss {
-        return s.append_display_in_place(&Value::int(ins.imm));
-    }
-    let x = &*slots.add(ins.c as usize);
-    if x.tag == TAG_UNDEF {
-        return false;
-    }
-    s.append_display_in_place(x)
 }
 
 /// `CALL_BUILTIN append 2; POP`: moves the top value onto the end of the list below it and
 /// pops both (the list stays where it is referenced from).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(always)]
 pub(crate) unsafe fn append_pop(sp: &mut *mut Value) -> bool {
-    let l = sp.sub(2);
-    let Some(list) = (*l).as_list() else {
-        return false;
-    };
-    if list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
-        return false;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let l = sp.sub(2);
+        let Some(list) = (*l).as_list() else {
+            return false;
+        };
+        if list.len() >= zexus_runtime::ops::MAX_LIST_LEN {
+            return false;
+        }
+        list.push(ptr::read(sp.sub(1)));
+        *sp = l;
+        ptr::drop_in_place(l);
+        true
     }
-    list.push(ptr::read(sp.sub(1)));
-    *sp = l;
-    ptr::drop_in_place(l);
-    true
 }
 
 /// `LOAD_NAME y; LOAD_NAME z; OP; LOAD_NAME w; OP2; STORE_NAME x`:
 /// slot[x] = (slot[a] OP slot[c]) OP2 slot[imm], all in registers.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
 #[inline(never)]
 pub(crate) unsafe fn arith_ss_s_st(slots: *mut Value, ins: &XInstr) -> bool {
-    let (y, z, w) = (
-        int(slots.add(ins.a as usize)),
-        int(slots.add(ins.c as usize)),
-        int(slots.add(ins.imm as usize)),
-    );
-    if let (Some(y), Some(z), Some(w)) = (y, z, w) {
-        if let Some(r) = int_arith(ins.k, y, z).and_then(|t| int_arith(ins.d as u8, t, w)) {
-            return store_int(slots, ins.x, r);
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let (y, z, w) = (
+            int(slots.add(ins.a as usize)),
+            int(slots.add(ins.c as usize)),
+            int(slots.add(ins.imm as usize)),
+        );
+        if let (Some(y), Some(z), Some(w)) = (y, z, w) {
+            if let Some(r) = int_arith(ins.k, y, z).and_then(|t| int_arith(ins.d as u8, t, w)) {
+                return store_int(slots, ins.x, r);
+            }
         }
+        false
     }
-    false
 }

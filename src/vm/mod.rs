@@ -19,7 +19,6 @@ use zexus_runtime::Value;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
 
-use crate::bytecode::verify::check;
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, Summary};
 use crate::report::Format;
@@ -30,29 +29,36 @@ use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 
 /// Runs the copy of the run loop compiled for `level`.
 /// `jit` picks the copy with the JIT tier's back-edge hooks.
+///
+/// # Safety
+/// As [`run::run`]: `p` was prepared from `bc`, and `st`'s hooks and tier were set up for it.
 #[cfg(feature = "profiler")]
-fn run_at_level(
+unsafe fn run_at_level(
     level: Level,
     jit: bool,
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
 ) -> Result<Value, RuntimeError> {
+    // SAFETY (each arm): the caller's contract is `run`'s.
     match (level, jit) {
-        (Level::None, false) => run::run::<LVL_NONE, false>(p, bc, st),
-        (Level::Basic, false) => run::run::<LVL_BASIC, false>(p, bc, st),
-        (Level::Detailed, false) => run::run::<LVL_DETAILED, false>(p, bc, st),
-        (Level::Full, false) => run::run::<LVL_FULL, false>(p, bc, st),
-        (Level::None, true) => run::run::<LVL_NONE, true>(p, bc, st),
-        (Level::Basic, true) => run::run::<LVL_BASIC, true>(p, bc, st),
-        (Level::Detailed, true) => run::run::<LVL_DETAILED, true>(p, bc, st),
-        (Level::Full, true) => run::run::<LVL_FULL, true>(p, bc, st),
+        (Level::None, false) => unsafe { run::run::<LVL_NONE, false>(p, bc, st) },
+        (Level::Basic, false) => unsafe { run::run::<LVL_BASIC, false>(p, bc, st) },
+        (Level::Detailed, false) => unsafe { run::run::<LVL_DETAILED, false>(p, bc, st) },
+        (Level::Full, false) => unsafe { run::run::<LVL_FULL, false>(p, bc, st) },
+        (Level::None, true) => unsafe { run::run::<LVL_NONE, true>(p, bc, st) },
+        (Level::Basic, true) => unsafe { run::run::<LVL_BASIC, true>(p, bc, st) },
+        (Level::Detailed, true) => unsafe { run::run::<LVL_DETAILED, true>(p, bc, st) },
+        (Level::Full, true) => unsafe { run::run::<LVL_FULL, true>(p, bc, st) },
     }
 }
 
 /// Without the `profiler` feature only the NONE loop exists.
+///
+/// # Safety
+/// As [`run::run`].
 #[cfg(not(feature = "profiler"))]
-fn run_at_level(
+unsafe fn run_at_level(
     _: Level,
     jit: bool,
     p: &Prepared,
@@ -60,10 +66,13 @@ fn run_at_level(
     st: &mut RunState,
 ) -> Result<Value, RuntimeError> {
     let _ = (LVL_BASIC, LVL_DETAILED, LVL_FULL);
-    if jit {
-        run::run::<LVL_NONE, true>(p, bc, st)
-    } else {
-        run::run::<LVL_NONE, false>(p, bc, st)
+    // SAFETY: the caller's contract is `run`'s.
+    unsafe {
+        if jit {
+            run::run::<LVL_NONE, true>(p, bc, st)
+        } else {
+            run::run::<LVL_NONE, false>(p, bc, st)
+        }
     }
 }
 
@@ -233,10 +242,9 @@ impl VM {
         VmBuilder::default()
     }
 
-    /// Verifies and runs a program; returns the value its top level returns.
+    /// Runs a program (verified when it was made); returns the value its top level returns.
     pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
-        let max_stacks = check(bc).map_err(|e| RuntimeError::invalid_bytecode(e.to_string()))?;
-        let prepared = Prepared::new(bc, &max_stacks, self.cfg.superinstructions);
+        let prepared = Prepared::new(bc, self.cfg.superinstructions);
         let level = if self.profiler.is_enabled() {
             self.profiler.level
         } else {
@@ -248,13 +256,16 @@ impl VM {
             if !self.cfg.calibrated && self.profiler.hook_costs == Default::default() {
                 self.profiler.hook_costs = calibrate::hook_costs();
             }
-            for (i, code) in bc.code.iter().enumerate() {
+            for (i, code) in bc.code().iter().enumerate() {
                 ids.push(
                     self.profiler
-                        .register_code((bc.id, i as u32), code, bc.globals()),
+                        .register_code((bc.id(), i as u32), code, bc.globals()),
                 );
             }
-            hooks = Some(profhooks::ProfHooks::new(&mut self.profiler, &ids));
+            // SAFETY: the profiler outlives the run and its code profiles are registered
+            // above; until `fold`, nothing adds code profiles, resizes their vectors, or holds
+            // a reference into them across the run loop (the tier only takes raw pointers).
+            hooks = Some(unsafe { profhooks::ProfHooks::new(&mut self.profiler, &ids) });
             self.profiler.begin_run();
         }
         if let Some(t) = self.tier.as_deref_mut() {
@@ -271,7 +282,9 @@ impl VM {
             tier: self.tier.as_deref_mut(),
         };
         let jit = st.tier.is_some();
-        let result = run_at_level(level, jit, &prepared, bc, &mut st);
+        // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
+        // above (and the profiler is left alone until `fold`), and the tier began this run.
+        let result = unsafe { run_at_level(level, jit, &prepared, bc, &mut st) };
         // Where an error left each active frame mid-block (for exact counts).
         let left: Vec<(u32, u32)> = if result.is_err() {
             std::iter::once(st.at)

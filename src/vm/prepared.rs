@@ -37,6 +37,17 @@ pub(crate) struct XInstr {
     pub imm: i64,
 }
 
+/// Size of an [`XInstr`]. The run loop keeps one 8-byte taken-edge counter per instruction in
+/// an array parallel to the instructions and finds it from the instruction's address alone:
+/// `counter = cbase + address >> COUNTER_SHIFT` (see `run.rs`), which needs this exact ratio.
+pub(crate) const XINSTR_SIZE: usize = std::mem::size_of::<XInstr>();
+/// `log2(XINSTR_SIZE / size_of::<u64>())`: see [`XINSTR_SIZE`].
+pub(crate) const COUNTER_SHIFT: u32 = 2;
+const _: () = assert!(XINSTR_SIZE == 32 && std::mem::align_of::<XInstr>() == 8);
+const _: () = assert!(XINSTR_SIZE >> COUNTER_SHIFT == std::mem::size_of::<u64>());
+// The fields the run loop reads (`ins.imm` as one 8-byte word, the rest packed before it).
+const _: () = assert!(std::mem::offset_of!(XInstr, imm) == 24);
+
 /// The bytes that are no instruction: `OP_END..=F_BEFORE`, after the base opcodes and before
 /// the first superinstruction. The superinstructions end at 255, so that the run loop's
 /// `match` on the opcode byte is a jump table over every byte with no range check (a new
@@ -600,14 +611,14 @@ impl XCode {
 }
 
 impl Prepared {
-    /// Prepares a verified program; `fuse` turns superinstructions on.
-    pub fn new(bc: &Bytecode, max_stacks: &[u32], fuse: bool) -> Prepared {
+    /// Prepares a (verified) program; `fuse` turns superinstructions on. Frames are sized
+    /// from each code object's `max_stack`, which `Bytecode::new` set from the verifier.
+    pub fn new(bc: &Bytecode, fuse: bool) -> Prepared {
         Prepared {
             codes: bc
-                .code
+                .code()
                 .iter()
-                .zip(max_stacks)
-                .map(|(c, &m)| XCode::new(c, m, fuse))
+                .map(|c| XCode::new(c, c.max_stack, fuse))
                 .collect(),
         }
     }
@@ -640,7 +651,7 @@ mod tests {
                         // i64::MIN % -1 (0) is left to the slow path.
                         None => assert!(
                             (x, y) == (i64::MIN, -1)
-                                || !matches!(want, Ok(ref v) if v.tag == zexus_runtime::value::TAG_INT),
+                                || !matches!(want, Ok(ref v) if v.tag() == zexus_runtime::value::TAG_INT),
                             "{k} {x} {y}: fast path declined an int result {want:?}"
                         ),
                     }

@@ -57,9 +57,14 @@ pub(crate) struct ProfHooks {
 }
 
 impl ProfHooks {
-    /// Hooks for code objects registered at `ids` in `prof`. The profiler must not be resized
-    /// or dropped while the hooks are in use.
-    pub fn new(prof: &mut InstructionProfiler, ids: &[usize]) -> ProfHooks {
+    /// Hooks for code objects registered at `ids` in `prof`.
+    ///
+    /// # Safety
+    /// The hooks keep raw pointers into `prof` (its code profiles' per-ip vectors and its call
+    /// tree): until the hooks are dropped or folded, `prof` must stay alive and in place, no
+    /// code profile may be added or removed, none of those vectors resized, and no reference
+    /// into them or the call tree may be held while a hook runs.
+    pub unsafe fn new(prof: &mut InstructionProfiler, ids: &[usize]) -> ProfHooks {
         let timer_cost = if prof.level >= Level::Detailed {
             timer_cost_ticks()
         } else {
@@ -114,7 +119,7 @@ impl ProfHooks {
     /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs;
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
-        for (k, code) in bc.code.iter().enumerate() {
+        for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
             let taken = |pc: usize| s[pc] + s[n + pc];
@@ -178,8 +183,12 @@ impl ProfHooks {
 
     /// Starts timing the instruction about to run (its stats at `t`); the next `step` (or
     /// `finish_pending`) records it.
+    ///
+    /// # Safety
+    /// `t` must point to a `TimingStats` of the profiler these hooks were made for (an entry
+    /// of one of the `timing` vectors), which stays valid as [`ProfHooks::new`] requires.
     #[inline(always)]
-    pub fn begin_sample(&mut self, t: *mut TimingStats) {
+    pub unsafe fn begin_sample(&mut self, t: *mut TimingStats) {
         self.saved_countdown = self.countdown;
         self.countdown = 1;
         self.pending = Some((t, now_ticks()));
@@ -189,7 +198,8 @@ impl ProfHooks {
     #[inline]
     pub fn finish_pending(&mut self) {
         if let Some((t, t0)) = self.pending.take() {
-            self.finish_sample(t, t0);
+            // SAFETY: `t` came through `begin_sample`, whose caller vouched for it.
+            unsafe { self.finish_sample(t, t0) };
             self.countdown = self.saved_countdown;
         }
     }
@@ -203,8 +213,12 @@ impl ProfHooks {
 
     /// Records the time since `t0`, less the timer's own cost, for the instruction `t` and
     /// for the current call path.
+    ///
+    /// # Safety
+    /// `t` must point to a `TimingStats` of the profiler these hooks were made for, as for
+    /// [`ProfHooks::begin_sample`].
     #[inline(never)]
-    pub fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
+    pub unsafe fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
         let dt = now_ticks()
             .saturating_sub(t0)
             .saturating_sub(self.timer_cost);
@@ -223,18 +237,27 @@ impl ProfHooks {
     }
 
     /// Records a conditional branch's outcome.
+    ///
+    /// # Safety
+    /// `pc` must be an instruction index of code object `code` of the run (the branch vector
+    /// has one entry per ip and is not bounds-checked here).
     #[inline(always)]
-    pub fn branch(&mut self, code: u32, pc: usize, taken: bool) {
-        // SAFETY: `pc` is an instruction of code object `code`; the vector has one entry per ip.
+    pub unsafe fn branch(&mut self, code: u32, pc: usize, taken: bool) {
+        // SAFETY: `pc` is an instruction of code object `code` (the caller's contract), and the
+        // vector, one entry per ip, is alive and unresized as `ProfHooks::new` requires.
         unsafe { (*self.branches[code as usize].add(pc)).record(taken) };
     }
 
     /// A call of `callee` starts: counts it and, at FULL, returns the start time of its
     /// outermost activation (0 for a recursive one, which the outer activation covers).
+    ///
+    /// # Safety
+    /// The contract of [`ProfHooks::new`] still holds (the profiler is alive and untouched).
     #[inline(always)]
-    pub fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
+    pub unsafe fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
         let c = callee as usize;
-        // SAFETY: pointers into the profiler's code profiles and call tree, valid for the run.
+        // SAFETY: `calls[c]` (bounds-checked) points into the profiler's scratch counters, and
+        // `tree` to its call tree, both valid by the caller's contract.
         unsafe { *self.calls[c] += 1 };
         if L >= LVL_DETAILED && !self.tree.is_null() {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
@@ -256,7 +279,10 @@ impl ProfHooks {
 
     /// A native call of `callee` took `ticks` (FULL): its inclusive time, unless an
     /// interpreted activation of it encloses the call (whose time covers it).
-    pub fn native_call_done(&mut self, callee: u32, ticks: u64) {
+    ///
+    /// # Safety
+    /// As for [`ProfHooks::enter`].
+    pub unsafe fn native_call_done(&mut self, callee: u32, ticks: u64) {
         let c = callee as usize;
         if self.active[c] == 0 {
             // SAFETY: as in `enter`.
@@ -266,8 +292,11 @@ impl ProfHooks {
 
     /// A call of `code` returns (DETAILED and up): back to the caller's call path and, at FULL,
     /// adds the inclusive time of an outermost activation.
+    ///
+    /// # Safety
+    /// As for [`ProfHooks::enter`].
     #[inline(always)]
-    pub fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
+    pub unsafe fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
         if !self.tree.is_null() {
             // SAFETY: as in `enter`.
             self.node = unsafe { (*self.tree).parent(self.node) };
@@ -336,7 +365,7 @@ pub(crate) fn derive_stats(prof: &mut InstructionProfiler, bc: &Bytecode, ids: &
         c.var_reads.iter_mut().for_each(|x| *x = 0);
         c.var_writes.iter_mut().for_each(|x| *x = 0);
     }
-    for (ci, code) in bc.code.iter().enumerate() {
+    for (ci, code) in bc.code().iter().enumerate() {
         let id = ids[ci];
         let mut loops = Vec::new();
         for (ip, ins) in code.instrs.iter().enumerate() {

@@ -64,14 +64,20 @@ pub(crate) struct RunState<'a> {
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
 /// `J` selects the copy with the JIT tier's back-edge hooks.
-pub(crate) fn run<const L: u8, const J: bool>(
+///
+/// # Safety
+/// `p` was prepared from `bc` (whose verification gives the module's invariants); for
+/// `L > LVL_NONE`, `st.prof` holds hooks made for `bc`'s code objects, whose contract
+/// (`ProfHooks::new`) holds; for `J`, `st.tier` began this run with `bc`.
+pub(crate) unsafe fn run<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
 ) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
-    // SAFETY: see the module's invariants; `p` was prepared from the verified `bc`.
+    // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
+    // hooks and tier were set up for it (this function's contract).
     let r = unsafe { interp::<L, J>(p, bc, st) };
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
@@ -102,210 +108,234 @@ fn op_error(bc: &Bytecode, code: u32, pc: usize, e: OpError) -> String {
     trace::describe_op_error(bc, code as usize, pc, e)
 }
 
+/// # Safety
+/// `*sp` is dead room inside the stack buffer; it is written without dropping.
 #[inline(always)]
 unsafe fn push(sp: &mut *mut Value, v: Value) {
-    ptr::write(*sp, v);
-    *sp = sp.add(1);
+    // SAFETY: the caller's contract: `*sp` is room for one value.
+    unsafe {
+        ptr::write(*sp, v);
+        *sp = sp.add(1);
+    }
 }
 
+/// # Safety
+/// `*sp - 1` is a live value of the stack, which the caller takes over.
 #[inline(always)]
 unsafe fn pop(sp: &mut *mut Value) -> Value {
-    *sp = sp.sub(1);
-    ptr::read(*sp)
+    // SAFETY: the caller's contract: the value below `*sp` is live and now ours.
+    unsafe {
+        *sp = sp.sub(1);
+        ptr::read(*sp)
+    }
 }
 
 /// Replaces the value at `p`, dropping the old one.
+///
+/// # Safety
+/// `p` points to a live value, which is dropped and replaced.
 #[inline(always)]
 unsafe fn set(p: *mut Value, v: Value) {
-    let old = ptr::replace(p, v);
-    drop(old);
+    // SAFETY: the caller's contract: `p` is a live value.
+    unsafe {
+        let old = ptr::replace(p, v);
+        drop(old);
+    }
 }
 
+/// # Safety
+/// `a` and `b` point to live values.
 #[inline(always)]
 unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
-    ((*a).tag | (*b).tag) == TAG_INT
+    // SAFETY: the caller's contract: both point to live values.
+    unsafe { ((*a).tag() | (*b).tag()) == TAG_INT }
 }
 
+/// # Safety
+/// The module's invariants hold for `p`, `bc` and `st` (`run` checks what it can).
 #[allow(clippy::cognitive_complexity)]
 unsafe fn interp<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
 ) -> Result<Value, RuntimeError> {
-    let main = &p.codes[0];
-    if st.stack.capacity() < main.frame_size as usize + 64 {
-        grow(&mut st.stack, 0, main.frame_size as usize + 64);
-    }
-    let mut stk: *mut Value = st.stack.as_mut_ptr();
-    let mut slots: *mut Value = stk;
-    for i in 0..main.n_slots as usize {
-        ptr::write(stk.add(i), Value::UNDEF);
-    }
-    let mut sp: *mut Value = stk.add(main.n_slots as usize);
+    // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
+    // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
+    unsafe {
+        let main = &p.codes[0];
+        if st.stack.capacity() < main.frame_size as usize + 64 {
+            grow(&mut st.stack, 0, main.frame_size as usize + 64);
+        }
+        let mut stk: *mut Value = st.stack.as_mut_ptr();
+        let mut slots: *mut Value = stk;
+        for i in 0..main.n_slots as usize {
+            ptr::write(stk.add(i), Value::UNDEF);
+        }
+        let mut sp: *mut Value = stk.add(main.n_slots as usize);
 
-    let mut cur: u32 = 0;
-    let mut xc: &XCode = main;
-    let mut ip: *const XInstr = xc.code.as_ptr();
-    // The index of the current instruction (only computed off the plain dispatch path).
-    macro_rules! pc {
-        () => {{
-            let i = ip.offset_from(xc.code.as_ptr()) as usize;
-            if i >= xc.half {
-                i - xc.half
-            } else {
-                i
-            }
-        }};
-    }
-
-    let mut hooks = st.prof.take();
-    // The interpreter's taken-edge counter of the jump or branch at `ip` is at byte address
-    // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
-    // covers both halves of the code (ProfHooks::fold derives exact counts from them).
-    let mut cbase: usize = 0;
-    if L >= LVL_BASIC {
-        let h = hooks.as_deref_mut().expect("profiling run has hooks");
-        cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> 2);
-        *h.calls[0] += 1;
-    }
-    // The instruction being timed at DETAILED and above: (timing stats, start ticks).
-
-    macro_rules! switch_to {
-        ($c:expr) => {{
-            cur = $c;
-            xc = &p.codes[cur as usize];
-            if L >= LVL_BASIC {
-                cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
-                    .wrapping_sub(xc.code.as_ptr() as usize >> 2);
-            }
-        }};
-    }
-    // Leaves the loop with an error raised by the current instruction.
-    macro_rules! throw {
-        ($msg:expr) => {{
-            let msg: String = $msg;
-            if L >= LVL_DETAILED {
-                // The failing instruction was timed up to its error.
-                hooks.as_deref_mut().expect("hooks").finish_pending();
-            }
-            st.live = sp.offset_from(stk) as usize;
-            st.at = (cur, pc!() as u32);
-            st.prof = hooks;
-            return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
-        }};
-    }
-    macro_rules! op_err {
-        ($e:expr) => {
-            throw!(op_error(bc, cur, pc!(), $e))
-        };
-    }
-    macro_rules! branch {
-        ($at:expr, $taken:expr) => {
-            if L >= LVL_FULL {
-                hooks
-                    .as_deref_mut()
-                    .expect("hooks")
-                    .branch(cur, $at, $taken);
-            }
-        };
-    }
-    // Counts one taken edge: the jump or branch `k` instructions after `ip` (BASIC and up).
-    // Only jumps taken are counted; `ProfHooks::fold` derives every instruction's exact count
-    // from them, the entries of each code object and the JIT's resumptions.
-    macro_rules! edge {
-        ($k:expr) => {
-            if L >= LVL_BASIC {
-                *(cbase.wrapping_add(ip.add($k) as usize >> 2) as *mut u64) += 1;
-            }
-        };
-    }
-    // The JIT tier left a loop to resume at `pc`: the interpreter did not count that entry.
-    macro_rules! resumed {
-        ($pc:expr) => {
-            if L >= LVL_BASIC {
-                *hooks.as_deref_mut().expect("hooks").counts[cur as usize]
-                    .add(2 * xc.half + $pc) += 1;
-            }
-        };
-    }
-    macro_rules! binop {
-        ($fast:expr, $slow:path) => {{
-            let b = sp.sub(1);
-            let a = sp.sub(2);
-            let fast = if is_int2(a, b) {
-                $fast((*a).payload as i64, (*b).payload as i64)
-            } else {
-                None
-            };
-            match fast {
-                Some(r) => {
-                    (*a).payload = r as u64;
-                    sp = b;
+        let mut cur: u32 = 0;
+        let mut xc: &XCode = main;
+        let mut ip: *const XInstr = xc.code.as_ptr();
+        // The index of the current instruction (only computed off the plain dispatch path).
+        macro_rules! pc {
+            () => {{
+                let i = ip.offset_from(xc.code.as_ptr()) as usize;
+                if i >= xc.half {
+                    i - xc.half
+                } else {
+                    i
                 }
-                None => {
-                    let rb = pop(&mut sp);
-                    let ra = pop(&mut sp);
-                    match $slow(&ra, &rb) {
-                        Ok(v) => push(&mut sp, v),
-                        Err(e) => {
-                            push(&mut sp, ra);
-                            push(&mut sp, rb);
-                            op_err!(e)
+            }};
+        }
+
+        let mut hooks = st.prof.take();
+        // The interpreter's taken-edge counter of the jump or branch at `ip` is at byte address
+        // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
+        // covers both halves of the code (ProfHooks::fold derives exact counts from them).
+        let mut cbase: usize = 0;
+        if L >= LVL_BASIC {
+            let h = hooks.as_deref_mut().expect("profiling run has hooks");
+            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
+            *h.calls[0] += 1;
+        }
+        // The instruction being timed at DETAILED and above: (timing stats, start ticks).
+
+        macro_rules! switch_to {
+            ($c:expr) => {{
+                cur = $c;
+                xc = &p.codes[cur as usize];
+                if L >= LVL_BASIC {
+                    cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
+                        .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
+                }
+            }};
+        }
+        // Leaves the loop with an error raised by the current instruction.
+        macro_rules! throw {
+            ($msg:expr) => {{
+                let msg: String = $msg;
+                if L >= LVL_DETAILED {
+                    // The failing instruction was timed up to its error.
+                    hooks.as_deref_mut().expect("hooks").finish_pending();
+                }
+                st.live = sp.offset_from(stk) as usize;
+                st.at = (cur, pc!() as u32);
+                st.prof = hooks;
+                return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
+            }};
+        }
+        macro_rules! op_err {
+            ($e:expr) => {
+                throw!(op_error(bc, cur, pc!(), $e))
+            };
+        }
+        macro_rules! branch {
+            ($at:expr, $taken:expr) => {
+                if L >= LVL_FULL {
+                    hooks
+                        .as_deref_mut()
+                        .expect("hooks")
+                        .branch(cur, $at, $taken);
+                }
+            };
+        }
+        // Counts one taken edge: the jump or branch `k` instructions after `ip` (BASIC and up).
+        // Only jumps taken are counted; `ProfHooks::fold` derives every instruction's exact count
+        // from them, the entries of each code object and the JIT's resumptions.
+        macro_rules! edge {
+            ($k:expr) => {
+                if L >= LVL_BASIC {
+                    *(cbase.wrapping_add(ip.add($k) as usize >> COUNTER_SHIFT) as *mut u64) += 1;
+                }
+            };
+        }
+        // The JIT tier left a loop to resume at `pc`: the interpreter did not count that entry.
+        macro_rules! resumed {
+            ($pc:expr) => {
+                if L >= LVL_BASIC {
+                    *hooks.as_deref_mut().expect("hooks").counts[cur as usize]
+                        .add(2 * xc.half + $pc) += 1;
+                }
+            };
+        }
+        macro_rules! binop {
+            ($fast:expr, $slow:path) => {{
+                let b = sp.sub(1);
+                let a = sp.sub(2);
+                let fast = if is_int2(a, b) {
+                    $fast((*a).payload() as i64, (*b).payload() as i64)
+                } else {
+                    None
+                };
+                match fast {
+                    Some(r) => {
+                        (*a).set_int_unchecked(r);
+                        sp = b;
+                    }
+                    None => {
+                        let rb = pop(&mut sp);
+                        let ra = pop(&mut sp);
+                        match $slow(&ra, &rb) {
+                            Ok(v) => push(&mut sp, v),
+                            Err(e) => {
+                                push(&mut sp, ra);
+                                push(&mut sp, rb);
+                                op_err!(e)
+                            }
                         }
                     }
                 }
-            }
-            ip = ip.add(1);
-        }};
-    }
-    macro_rules! cmpop {
-        ($k:expr) => {{
-            let b = sp.sub(1);
-            let a = sp.sub(2);
-            let r = if is_int2(a, b) {
-                int_cmp($k, (*a).payload as i64, (*b).payload as i64)
-            } else {
-                match slow_cmp($k, &*a, &*b) {
-                    Ok(r) => r,
-                    Err(e) => op_err!(e),
-                }
-            };
-            drop(pop(&mut sp));
-            set(sp.sub(1), Value::bool(r));
-            ip = ip.add(1);
-        }};
-    }
+                ip = ip.add(1);
+            }};
+        }
+        macro_rules! cmpop {
+            ($k:expr) => {{
+                let b = sp.sub(1);
+                let a = sp.sub(2);
+                let r = if is_int2(a, b) {
+                    int_cmp($k, (*a).payload() as i64, (*b).payload() as i64)
+                } else {
+                    match slow_cmp($k, &*a, &*b) {
+                        Ok(r) => r,
+                        Err(e) => op_err!(e),
+                    }
+                };
+                drop(pop(&mut sp));
+                set(sp.sub(1), Value::bool(r));
+                ip = ip.add(1);
+            }};
+        }
 
-    // The superinstruction shapes, as expressions: `true` when the fast int case ran (and `ip`
-    // moved on), `false` when the original instructions must run instead (`unfused!`). `$k` is
-    // the operation: `ins.k` in the generic shapes, a constant in the specialised copies.
-    macro_rules! unfused {
-        ($ins:expr) => {{
-            if L >= LVL_DETAILED {
-                hooks.as_deref_mut().expect("hooks").refund($ins.n as u32);
-            }
-            ip = ip.add(xc.half);
-        }};
-    }
-    // The `JUMP_IF_FALSE` `$k` instructions after `ip` (the last of its shape) on test `$t`:
-    // records the branch (FULL) and the taken edge (BASIC), then falls through or jumps.
-    macro_rules! jump_if_false {
-        ($ins:expr, $k:expr, $t:expr) => {{
-            let t: bool = $t;
-            branch!(pc!() + $k, !t);
-            ip = if t {
-                ip.add($k + 1)
-            } else {
-                edge!($k);
-                ip.offset($ins.d as isize)
-            };
-        }};
-    }
-    // The end of a superinstruction's arm: if `$ok` (having moved `ip` itself, or to be moved
-    // past the `$n` instructions of the shape), go on to the next instruction; otherwise run
-    // the shape's first original instruction alone. The loop labels come in as arguments:
-    // a macro body cannot name a label defined outside it.
-    macro_rules! shape {
+        // The superinstruction shapes, as expressions: `true` when the fast int case ran (and `ip`
+        // moved on), `false` when the original instructions must run instead (`unfused!`). `$k` is
+        // the operation: `ins.k` in the generic shapes, a constant in the specialised copies.
+        macro_rules! unfused {
+            ($ins:expr) => {{
+                if L >= LVL_DETAILED {
+                    hooks.as_deref_mut().expect("hooks").refund($ins.n as u32);
+                }
+                ip = ip.add(xc.half);
+            }};
+        }
+        // The `JUMP_IF_FALSE` `$k` instructions after `ip` (the last of its shape) on test `$t`:
+        // records the branch (FULL) and the taken edge (BASIC), then falls through or jumps.
+        macro_rules! jump_if_false {
+            ($ins:expr, $k:expr, $t:expr) => {{
+                let t: bool = $t;
+                branch!(pc!() + $k, !t);
+                ip = if t {
+                    ip.add($k + 1)
+                } else {
+                    edge!($k);
+                    ip.offset($ins.d as isize)
+                };
+            }};
+        }
+        // The end of a superinstruction's arm: if `$ok` (having moved `ip` itself, or to be moved
+        // past the `$n` instructions of the shape), go on to the next instruction; otherwise run
+        // the shape's first original instruction alone. The loop labels come in as arguments:
+        // a macro body cannot name a label defined outside it.
+        macro_rules! shape {
         ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr, $n:expr) => {{
             if $ok {
                 ip = ip.add($n);
@@ -322,715 +352,724 @@ unsafe fn interp<const L: u8, const J: bool>(
             continue $dispatch;
         }};
     }
-    // The operands of a shape on two slots (`$ss`) or a slot and a constant: (the first
-    // slot, whether both are ints, the second as an int).
-    macro_rules! int_operands {
-        ($ins:expr, $ss:expr) => {{
-            let a = slots.add($ins.a as usize);
-            let (ok, y) = if $ss {
-                let b = slots.add($ins.c as usize);
-                (is_int2(a, b), (*b).payload as i64)
-            } else {
-                ((*a).tag == TAG_INT, $ins.imm)
-            };
-            (a, ok, y)
-        }};
-    }
-    // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
-    macro_rules! cmp_jf {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let (a, ok, y) = int_operands!($ins, $ss);
-            if ok {
-                jump_if_false!($ins, 3, int_cmp($k, (*a).payload as i64, y));
-            }
-            ok
-        }};
-    }
-    // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
-    // toward hotness or runs the compiled loop, then resumes where native code left off
-    // (true) or lets the interpreter take the jump (false).
-    macro_rules! back_edge {
-        ($pc:expr, $header:expr) => {{
-            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-            match tier.back_edge::<L>(
-                bc,
-                cur,
-                $pc,
-                $header,
-                slots,
-                stk,
-                sp,
-                xc.consts.as_ptr(),
-                st.max_depth - st.frames.len(),
-            ) {
-                Some((r, nsp)) => {
-                    resumed!(r);
-                    ip = xc.code.as_ptr().add(r);
-                    sp = nsp;
-                    true
-                }
-                None => false,
-            }
-        }};
-    }
-    // The back edge `JUMP` at `ip + $off` to a `cmp_jf` header comparing `$v` with `$y`: runs
-    // the compiled loop (JIT), or the header's test and its branch.
-    macro_rules! back_to_header {
-        ($ins:expr, $off:expr, $k:expr, $v:expr, $y:expr) => {{
-            let mut native = false;
-            // (The shape also fuses forward jumps to a test, which are no back edge.)
-            if J && ($ins.x as usize) <= pc!() + $off {
-                native = back_edge!(pc!() + $off, $ins.x as usize);
-            }
-            if !native {
-                // The jump, and the header's branch when taken (its 4th instruction).
-                edge!($off);
-                let t = int_cmp($k, $v, $y);
-                branch!($ins.x as usize + 3, !t);
-                if L >= LVL_BASIC && !t {
-                    let jf = xc.code.as_ptr().add($ins.x as usize + 3);
-                    *(cbase.wrapping_add(jf as usize >> 2) as *mut u64) += 1;
-                }
-                // A real branch, not a select: the loop goes on almost every time, so the
-                // predicted jump lets the next instruction start before the test resolves.
-                ip = if $off == 0 {
-                    ip.offset(if t { $ins.e } else { $ins.d } as isize)
-                } else if t {
-                    ip.offset($ins.e as isize)
+        // The operands of a shape on two slots (`$ss`) or a slot and a constant: (the first
+        // slot, whether both are ints, the second as an int).
+        macro_rules! int_operands {
+            ($ins:expr, $ss:expr) => {{
+                let a = slots.add($ins.a as usize);
+                let (ok, y) = if $ss {
+                    let b = slots.add($ins.c as usize);
+                    (is_int2(a, b), (*b).payload() as i64)
                 } else {
-                    std::hint::cold_path();
-                    ip.offset($ins.d as isize)
+                    ((*a).tag() == TAG_INT, $ins.imm)
                 };
-            }
-        }};
-    }
-    // A back edge to a `cmp_jf` header.
-    macro_rules! jmp_cmp {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let (a, ok, y) = int_operands!($ins, $ss);
-            if ok {
-                back_to_header!($ins, 0, $k, (*a).payload as i64, y);
-            }
-            ok
-        }};
-    }
-    // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`F_INC_JMP_*`).
-    macro_rules! inc_jmp {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let a = slots.add($ins.a as usize);
-            let (ok, step) = if $ss {
-                (is_int2(a, slots.add($ins.c as usize)), $ins.imm)
-            } else {
-                ((*a).tag == TAG_INT, $ins.c as i32 as i64)
-            };
-            let v = if ok {
-                ((*a).payload as i64).checked_add(step)
-            } else {
-                None
-            };
-            if let Some(v) = v {
-                (*a).payload = v as u64;
-                let y = if $ss {
-                    (*slots.add($ins.c as usize)).payload as i64
-                } else {
-                    $ins.imm
-                };
-                back_to_header!($ins, 4, $k, v, y);
-            }
-            v.is_some()
-        }};
-    }
-    // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
-    macro_rules! arith_st {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let (a, ok, y) = int_operands!($ins, $ss);
-            let d = slots.add($ins.x as usize);
-            let r = if ok && (*d).tag < zexus_runtime::value::HEAP_TAG_MIN {
-                int_arith($k, (*a).payload as i64, y)
-            } else {
-                None
-            };
-            match r {
-                Some(r) => {
-                    ptr::write(d, Value::int(r));
-                    ip = ip.add(4);
-                    true
-                }
-                None if fused::append_in_place(slots, $ins, $ss) => {
-                    ip = ip.add(4);
-                    true
-                }
-                None => false,
-            }
-        }};
-    }
-    // `y z OP` (`$ss`) or `y k OP`, pushing the result.
-    macro_rules! arith_push {
-        ($ins:expr, $ss:expr, $k:expr) => {{
-            let (a, ok, y) = int_operands!($ins, $ss);
-            let r = if ok {
-                int_arith($k, (*a).payload as i64, y)
-            } else {
-                None
-            };
-            if let Some(r) = r {
-                push(&mut sp, Value::int(r));
-                ip = ip.add(3);
-            }
-            r.is_some()
-        }};
-    }
-
-    'fetch: loop {
-        // At DETAILED, `step` first finishes the sample of the previous instruction, if one
-        // was timed, then decides about this one.
-        let step = if L >= LVL_DETAILED {
-            hooks.as_deref_mut().expect("hooks").step((*ip).n as u32)
-        } else {
-            Step::Fused
-        };
-        if L >= LVL_DETAILED {
-            let h = hooks.as_deref_mut().expect("hooks");
-            match step {
-                Step::Fused => {}
-                // The sample falls inside this superinstruction's shape: run the original
-                // instructions one by one until it is reached, so that every instruction, not
-                // only the first of a shape, gets timed at the sampling rate.
-                Step::Single => {
-                    if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                        ip = ip.add(xc.half);
-                    }
-                }
-                Step::Sample => {
-                    // A timed execution runs exactly one original instruction.
-                    if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                        ip = ip.add(xc.half);
-                    }
-                    h.begin_sample(h.timing[cur as usize].add(pc!()));
-                }
-            }
+                (a, ok, y)
+            }};
         }
-        'dispatch: loop {
-            let ins: &XInstr = &*ip;
-            match ins.op {
-                op::NOP => ip = ip.add(1),
-                op::LOAD_CONST => {
-                    push(&mut sp, (*xc.consts.as_ptr().add(ins.a as usize)).clone());
-                    ip = ip.add(1);
+        // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
+        macro_rules! cmp_jf {
+            ($ins:expr, $ss:expr, $k:expr) => {{
+                let (a, ok, y) = int_operands!($ins, $ss);
+                if ok {
+                    jump_if_false!($ins, 3, int_cmp($k, (*a).payload() as i64, y));
                 }
-                op::LOAD_NAME => {
-                    let v = &*slots.add(ins.a as usize);
-                    if v.tag == TAG_UNDEF {
-                        throw!(trace::undefined(bc, cur, ins.a, false));
+                ok
+            }};
+        }
+        // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
+        // toward hotness or runs the compiled loop, then resumes where native code left off
+        // (true) or lets the interpreter take the jump (false).
+        macro_rules! back_edge {
+            ($pc:expr, $header:expr) => {{
+                let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                match tier.back_edge::<L>(
+                    bc,
+                    cur,
+                    $pc,
+                    $header,
+                    slots,
+                    stk,
+                    sp,
+                    xc.consts.as_ptr(),
+                    st.max_depth - st.frames.len(),
+                ) {
+                    Some((r, nsp)) => {
+                        resumed!(r);
+                        ip = xc.code.as_ptr().add(r);
+                        sp = nsp;
+                        true
                     }
-                    push(&mut sp, v.clone());
-                    ip = ip.add(1);
+                    None => false,
                 }
-                op::STORE_NAME => {
-                    let v = pop(&mut sp);
-                    set(slots.add(ins.a as usize), v);
-                    ip = ip.add(1);
+            }};
+        }
+        // The back edge `JUMP` at `ip + $off` to a `cmp_jf` header comparing `$v` with `$y`: runs
+        // the compiled loop (JIT), or the header's test and its branch.
+        macro_rules! back_to_header {
+            ($ins:expr, $off:expr, $k:expr, $v:expr, $y:expr) => {{
+                let mut native = false;
+                // (The shape also fuses forward jumps to a test, which are no back edge.)
+                if J && ($ins.x as usize) <= pc!() + $off {
+                    native = back_edge!(pc!() + $off, $ins.x as usize);
                 }
-                op::LOAD_GLOBAL => {
-                    let v = &*stk.add(ins.a as usize);
-                    if v.tag == TAG_UNDEF {
-                        throw!(trace::undefined(bc, cur, ins.a, true));
+                if !native {
+                    // The jump, and the header's branch when taken (its 4th instruction).
+                    edge!($off);
+                    let t = int_cmp($k, $v, $y);
+                    branch!($ins.x as usize + 3, !t);
+                    if L >= LVL_BASIC && !t {
+                        let jf = xc.code.as_ptr().add($ins.x as usize + 3);
+                        *(cbase.wrapping_add(jf as usize >> COUNTER_SHIFT) as *mut u64) += 1;
                     }
-                    push(&mut sp, v.clone());
-                    ip = ip.add(1);
-                }
-                op::STORE_GLOBAL => {
-                    let v = pop(&mut sp);
-                    set(stk.add(ins.a as usize), v);
-                    ip = ip.add(1);
-                }
-                op::POP => {
-                    drop(pop(&mut sp));
-                    ip = ip.add(1);
-                }
-                op::DUP => {
-                    let v = (*sp.sub(1)).clone();
-                    push(&mut sp, v);
-                    ip = ip.add(1);
-                }
-                op::DUP2 => {
-                    let x = (*sp.sub(2)).clone();
-                    let y = (*sp.sub(1)).clone();
-                    push(&mut sp, x);
-                    push(&mut sp, y);
-                    ip = ip.add(1);
-                }
-                op::ADD => binop!(i64::checked_add, ops::add),
-                op::SUB => binop!(i64::checked_sub, ops::sub),
-                op::MUL => binop!(i64::checked_mul, ops::mul),
-                op::DIV => binop!(|_: i64, _: i64| None::<i64>, ops::div),
-                op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), ops::rem),
-                op::POW => binop!(|_: i64, _: i64| None::<i64>, ops::pow),
-                op::NEG => {
-                    let a = sp.sub(1);
-                    match ops::neg(&*a) {
-                        Ok(v) => set(a, v),
-                        Err(e) => op_err!(e),
-                    }
-                    ip = ip.add(1);
-                }
-                op::EQ => cmpop!(K_EQ),
-                op::NEQ => cmpop!(K_NEQ),
-                op::LT => cmpop!(K_LT),
-                op::GT => cmpop!(K_GT),
-                op::LTE => cmpop!(K_LTE),
-                op::GTE => cmpop!(K_GTE),
-                op::AND | op::OR => {
-                    let b = pop(&mut sp).truthy();
-                    let a = (*sp.sub(1)).truthy();
-                    let r = if ins.op == op::AND { a && b } else { a || b };
-                    set(sp.sub(1), Value::bool(r));
-                    ip = ip.add(1);
-                }
-                op::NOT => {
-                    let r = !(*sp.sub(1)).truthy();
-                    set(sp.sub(1), Value::bool(r));
-                    ip = ip.add(1);
-                }
-                op::JUMP => {
-                    // A back edge: count it toward hotness, or run the compiled loop.
-                    if J && (ins.a as usize) <= pc!() {
-                        if L >= LVL_DETAILED {
-                            // A timed JUMP must not include the native loop's time.
-                            hooks.as_deref_mut().expect("hooks").finish_pending();
-                        }
-                        if back_edge!(pc!(), ins.a as usize) {
-                            continue 'fetch;
-                        }
-                    }
-                    edge!(0);
-                    ip = ip.offset(ins.d as isize);
-                }
-                op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
-                    let c = pop(&mut sp);
-                    let t = if c.tag == TAG_BOOL {
-                        c.payload != 0
+                    // A real branch, not a select: the loop goes on almost every time, so the
+                    // predicted jump lets the next instruction start before the test resolves.
+                    ip = if $off == 0 {
+                        ip.offset(if t { $ins.e } else { $ins.d } as isize)
+                    } else if t {
+                        ip.offset($ins.e as isize)
                     } else {
-                        c.truthy()
-                    };
-                    drop(c);
-                    let taken = t == (ins.op == op::JUMP_IF_TRUE);
-                    branch!(pc!(), taken);
-                    ip = if taken {
-                        edge!(0);
-                        ip.offset(ins.d as isize)
-                    } else {
-                        ip.add(1)
+                        std::hint::cold_path();
+                        ip.offset($ins.d as isize)
                     };
                 }
-                op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
-                    let t = (*sp.sub(1)).truthy();
-                    let taken = t == (ins.op == op::JUMP_IF_TRUE_OR_POP);
-                    branch!(pc!(), taken);
-                    if taken {
-                        edge!(0);
-                        ip = ip.offset(ins.d as isize);
+            }};
+        }
+        // A back edge to a `cmp_jf` header.
+        macro_rules! jmp_cmp {
+            ($ins:expr, $ss:expr, $k:expr) => {{
+                let (a, ok, y) = int_operands!($ins, $ss);
+                if ok {
+                    back_to_header!($ins, 0, $k, (*a).payload() as i64, y);
+                }
+                ok
+            }};
+        }
+        // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`F_INC_JMP_*`).
+        macro_rules! inc_jmp {
+            ($ins:expr, $ss:expr, $k:expr) => {{
+                let a = slots.add($ins.a as usize);
+                let (ok, step) = if $ss {
+                    (is_int2(a, slots.add($ins.c as usize)), $ins.imm)
+                } else {
+                    ((*a).tag() == TAG_INT, $ins.c as i32 as i64)
+                };
+                let v = if ok {
+                    ((*a).payload() as i64).checked_add(step)
+                } else {
+                    None
+                };
+                if let Some(v) = v {
+                    (*a).set_int_unchecked(v);
+                    let y = if $ss {
+                        (*slots.add($ins.c as usize)).payload() as i64
                     } else {
+                        $ins.imm
+                    };
+                    back_to_header!($ins, 4, $k, v, y);
+                }
+                v.is_some()
+            }};
+        }
+        // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
+        macro_rules! arith_st {
+            ($ins:expr, $ss:expr, $k:expr) => {{
+                let (a, ok, y) = int_operands!($ins, $ss);
+                let d = slots.add($ins.x as usize);
+                let r = if ok && (*d).tag() < zexus_runtime::value::HEAP_TAG_MIN {
+                    int_arith($k, (*a).payload() as i64, y)
+                } else {
+                    None
+                };
+                match r {
+                    Some(r) => {
+                        ptr::write(d, Value::int(r));
+                        ip = ip.add(4);
+                        true
+                    }
+                    None if fused::append_in_place(slots, $ins, $ss) => {
+                        ip = ip.add(4);
+                        true
+                    }
+                    None => false,
+                }
+            }};
+        }
+        // `y z OP` (`$ss`) or `y k OP`, pushing the result.
+        macro_rules! arith_push {
+            ($ins:expr, $ss:expr, $k:expr) => {{
+                let (a, ok, y) = int_operands!($ins, $ss);
+                let r = if ok {
+                    int_arith($k, (*a).payload() as i64, y)
+                } else {
+                    None
+                };
+                if let Some(r) = r {
+                    push(&mut sp, Value::int(r));
+                    ip = ip.add(3);
+                }
+                r.is_some()
+            }};
+        }
+
+        'fetch: loop {
+            // At DETAILED, `step` first finishes the sample of the previous instruction, if one
+            // was timed, then decides about this one.
+            let step = if L >= LVL_DETAILED {
+                hooks.as_deref_mut().expect("hooks").step((*ip).n as u32)
+            } else {
+                Step::Fused
+            };
+            if L >= LVL_DETAILED {
+                let h = hooks.as_deref_mut().expect("hooks");
+                match step {
+                    Step::Fused => {}
+                    // The sample falls inside this superinstruction's shape: run the original
+                    // instructions one by one until it is reached, so that every instruction, not
+                    // only the first of a shape, gets timed at the sampling rate.
+                    Step::Single => {
+                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
+                            ip = ip.add(xc.half);
+                        }
+                    }
+                    Step::Sample => {
+                        // A timed execution runs exactly one original instruction.
+                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
+                            ip = ip.add(xc.half);
+                        }
+                        h.begin_sample(h.timing[cur as usize].add(pc!()));
+                    }
+                }
+            }
+            'dispatch: loop {
+                let ins: &XInstr = &*ip;
+                match ins.op {
+                    op::NOP => ip = ip.add(1),
+                    op::LOAD_CONST => {
+                        push(&mut sp, (*xc.consts.as_ptr().add(ins.a as usize)).clone());
+                        ip = ip.add(1);
+                    }
+                    op::LOAD_NAME => {
+                        let v = &*slots.add(ins.a as usize);
+                        if v.tag() == TAG_UNDEF {
+                            throw!(trace::undefined(bc, cur, ins.a, false));
+                        }
+                        push(&mut sp, v.clone());
+                        ip = ip.add(1);
+                    }
+                    op::STORE_NAME => {
+                        let v = pop(&mut sp);
+                        set(slots.add(ins.a as usize), v);
+                        ip = ip.add(1);
+                    }
+                    op::LOAD_GLOBAL => {
+                        let v = &*stk.add(ins.a as usize);
+                        if v.tag() == TAG_UNDEF {
+                            throw!(trace::undefined(bc, cur, ins.a, true));
+                        }
+                        push(&mut sp, v.clone());
+                        ip = ip.add(1);
+                    }
+                    op::STORE_GLOBAL => {
+                        let v = pop(&mut sp);
+                        set(stk.add(ins.a as usize), v);
+                        ip = ip.add(1);
+                    }
+                    op::POP => {
                         drop(pop(&mut sp));
                         ip = ip.add(1);
                     }
-                }
-                op::RETURN => {
-                    let v = pop(&mut sp);
-                    let Some(fr) = st.frames.pop() else {
-                        // The program's own return: release globals and leftovers.
-                        if L >= LVL_DETAILED {
-                            hooks.as_deref_mut().expect("hooks").finish_pending();
-                        }
-                        let live = sp.offset_from(stk) as usize;
-                        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
-                        st.prof = hooks;
-                        return Ok(v);
-                    };
-                    if L >= LVL_DETAILED {
-                        hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
+                    op::DUP => {
+                        let v = (*sp.sub(1)).clone();
+                        push(&mut sp, v);
+                        ip = ip.add(1);
                     }
-                    let ret_at = stk.add(fr.ret_at as usize);
-                    while sp > ret_at {
+                    op::DUP2 => {
+                        let x = (*sp.sub(2)).clone();
+                        let y = (*sp.sub(1)).clone();
+                        push(&mut sp, x);
+                        push(&mut sp, y);
+                        ip = ip.add(1);
+                    }
+                    op::ADD => binop!(i64::checked_add, ops::add),
+                    op::SUB => binop!(i64::checked_sub, ops::sub),
+                    op::MUL => binop!(i64::checked_mul, ops::mul),
+                    op::DIV => binop!(|_: i64, _: i64| None::<i64>, ops::div),
+                    op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), ops::rem),
+                    op::POW => binop!(|_: i64, _: i64| None::<i64>, ops::pow),
+                    op::NEG => {
+                        let a = sp.sub(1);
+                        match ops::neg(&*a) {
+                            Ok(v) => set(a, v),
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::EQ => cmpop!(K_EQ),
+                    op::NEQ => cmpop!(K_NEQ),
+                    op::LT => cmpop!(K_LT),
+                    op::GT => cmpop!(K_GT),
+                    op::LTE => cmpop!(K_LTE),
+                    op::GTE => cmpop!(K_GTE),
+                    op::AND | op::OR => {
+                        let b = pop(&mut sp).truthy();
+                        let a = (*sp.sub(1)).truthy();
+                        let r = if ins.op == op::AND { a && b } else { a || b };
+                        set(sp.sub(1), Value::bool(r));
+                        ip = ip.add(1);
+                    }
+                    op::NOT => {
+                        let r = !(*sp.sub(1)).truthy();
+                        set(sp.sub(1), Value::bool(r));
+                        ip = ip.add(1);
+                    }
+                    op::JUMP => {
+                        // A back edge: count it toward hotness, or run the compiled loop.
+                        if J && (ins.a as usize) <= pc!() {
+                            if L >= LVL_DETAILED {
+                                // A timed JUMP must not include the native loop's time.
+                                hooks.as_deref_mut().expect("hooks").finish_pending();
+                            }
+                            if back_edge!(pc!(), ins.a as usize) {
+                                continue 'fetch;
+                            }
+                        }
+                        edge!(0);
+                        ip = ip.offset(ins.d as isize);
+                    }
+                    op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
+                        let c = pop(&mut sp);
+                        let t = if c.tag() == TAG_BOOL {
+                            c.payload() != 0
+                        } else {
+                            c.truthy()
+                        };
+                        drop(c);
+                        let taken = t == (ins.op == op::JUMP_IF_TRUE);
+                        branch!(pc!(), taken);
+                        ip = if taken {
+                            edge!(0);
+                            ip.offset(ins.d as isize)
+                        } else {
+                            ip.add(1)
+                        };
+                    }
+                    op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
+                        let t = (*sp.sub(1)).truthy();
+                        let taken = t == (ins.op == op::JUMP_IF_TRUE_OR_POP);
+                        branch!(pc!(), taken);
+                        if taken {
+                            edge!(0);
+                            ip = ip.offset(ins.d as isize);
+                        } else {
+                            drop(pop(&mut sp));
+                            ip = ip.add(1);
+                        }
+                    }
+                    op::RETURN => {
+                        let v = pop(&mut sp);
+                        let Some(fr) = st.frames.pop() else {
+                            // The program's own return: release globals and leftovers.
+                            if L >= LVL_DETAILED {
+                                hooks.as_deref_mut().expect("hooks").finish_pending();
+                            }
+                            let live = sp.offset_from(stk) as usize;
+                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
+                            st.prof = hooks;
+                            return Ok(v);
+                        };
+                        if L >= LVL_DETAILED {
+                            hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
+                        }
+                        let ret_at = stk.add(fr.ret_at as usize);
+                        while sp > ret_at {
+                            drop(pop(&mut sp));
+                        }
+                        push(&mut sp, v);
+                        slots = stk.add(fr.base as usize);
+                        switch_to!(fr.code);
+                        ip = xc.code.as_ptr().add(fr.ret_pc as usize);
+                    }
+                    op::CALL_NAME | op::CALL_VALUE => {
+                        let argc = ins.c as usize;
+                        let (fv, ret_at) = if ins.op == op::CALL_NAME {
+                            (&*stk.add(ins.a as usize), sp.sub(argc))
+                        } else {
+                            (&*sp.sub(argc + 1), sp.sub(argc + 1))
+                        };
+                        if fv.tag() != TAG_FUNC {
+                            throw!(trace::not_callable(bc, cur, pc!(), fv));
+                        }
+                        let callee = fv.payload() as u32;
+                        let target = &p.codes[callee as usize];
+                        if target.arity as usize != argc {
+                            throw!(format!(
+                                "{} expects {} arguments, got {argc}",
+                                bc.code()[callee as usize].name,
+                                target.arity
+                            ));
+                        }
+                        if st.frames.len() >= st.max_depth {
+                            throw!("maximum call depth exceeded".to_string());
+                        }
+                        // A compiled function runs natively (not while call paths are recorded).
+                        if J && ins.op == op::CALL_NAME
+                            && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
+                        {
+                            if L >= LVL_DETAILED {
+                                // A timed CALL must not include the native call's time.
+                                hooks.as_deref_mut().expect("hooks").finish_pending();
+                            }
+                            let room = st.max_depth - st.frames.len();
+                            let counts = if L >= LVL_BASIC {
+                                Some(&hooks.as_deref().expect("hooks").counts[..])
+                            } else {
+                                None
+                            };
+                            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                            let args = sp.sub(argc);
+                            if let Some((v, ticks)) =
+                                tier.call_native(bc, callee, args, argc, stk, room, counts)
+                            {
+                                if L >= LVL_FULL {
+                                    hooks
+                                        .as_deref_mut()
+                                        .expect("hooks")
+                                        .native_call_done(callee, ticks);
+                                }
+                                for _ in 0..argc {
+                                    drop(pop(&mut sp));
+                                }
+                                push(&mut sp, v);
+                                ip = ip.add(1);
+                                continue 'fetch;
+                            }
+                        }
+                        let base_off = sp.offset_from(stk) as usize - argc;
+                        let need = base_off + target.frame_size as usize;
+                        if need > st.stack.capacity() {
+                            let live = sp.offset_from(stk) as usize;
+                            let slots_off = slots.offset_from(stk) as usize;
+                            let ret_off = ret_at.offset_from(stk) as usize;
+                            grow(&mut st.stack, live, need);
+                            stk = st.stack.as_mut_ptr();
+                            sp = stk.add(live);
+                            slots = stk.add(slots_off);
+                            let _ = ret_off;
+                        }
+                        let t0 = if L >= LVL_BASIC {
+                            hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                        } else {
+                            0
+                        };
+                        st.frames.push(Frame {
+                            code: cur,
+                            ret_pc: pc!() as u32 + 1,
+                            base: slots.offset_from(stk) as u32,
+                            ret_at: (sp.offset_from(stk) as usize
+                                - argc
+                                - (ins.op == op::CALL_VALUE) as usize)
+                                as u32,
+                            t0,
+                        });
+                        slots = stk.add(base_off);
+                        for _ in argc..target.n_slots as usize {
+                            push(&mut sp, Value::UNDEF);
+                        }
+                        switch_to!(callee);
+                        ip = xc.code.as_ptr();
+                    }
+                    op::CALL_BUILTIN => {
+                        let argc = ins.c as usize;
+                        let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                        match builtins::call_builtin(ins.a, args) {
+                            Ok(v) => {
+                                for _ in 0..argc {
+                                    drop(pop(&mut sp));
+                                }
+                                push(&mut sp, v);
+                            }
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::CALL_METHOD => {
+                        let argc = ins.c as usize;
+                        let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                        let obj = &*sp.sub(argc + 1);
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: method name is a string");
+                        match builtins::call_method(obj, name, args) {
+                            Ok(v) => {
+                                for _ in 0..=argc {
+                                    drop(pop(&mut sp));
+                                }
+                                push(&mut sp, v);
+                            }
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::BUILD_LIST => {
+                        let n = ins.a as usize;
+                        sp = sp.sub(n);
+                        let mut items = Vec::with_capacity(n);
+                        for i in 0..n {
+                            items.push(ptr::read(sp.add(i)));
+                        }
+                        push(&mut sp, Value::list(items));
+                        ip = ip.add(1);
+                    }
+                    op::BUILD_MAP => {
+                        let n = 2 * ins.a as usize;
+                        sp = sp.sub(n);
+                        let mut items = Vec::with_capacity(n);
+                        for i in 0..n {
+                            items.push(ptr::read(sp.add(i)));
+                        }
+                        match builtins::build_map(items) {
+                            Ok(m) => push(&mut sp, m),
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::INDEX => {
+                        let o = &*sp.sub(2);
+                        let k = &*sp.sub(1);
+                        let v = if o.tag() == TAG_LIST && k.tag() == TAG_INT {
+                            match o.as_list().expect("list").get(k.payload() as usize) {
+                                Some(v) => v,
+                                None => match ops::index(o, k) {
+                                    Ok(v) => v,
+                                    Err(e) => op_err!(e),
+                                },
+                            }
+                        } else {
+                            match ops::index(o, k) {
+                                Ok(v) => v,
+                                Err(e) => op_err!(e),
+                            }
+                        };
                         drop(pop(&mut sp));
+                        set(sp.sub(1), v);
+                        ip = ip.add(1);
                     }
-                    push(&mut sp, v);
-                    slots = stk.add(fr.base as usize);
-                    switch_to!(fr.code);
-                    ip = xc.code.as_ptr().add(fr.ret_pc as usize);
-                }
-                op::CALL_NAME | op::CALL_VALUE => {
-                    let argc = ins.c as usize;
-                    let (fv, ret_at) = if ins.op == op::CALL_NAME {
-                        (&*stk.add(ins.a as usize), sp.sub(argc))
-                    } else {
-                        (&*sp.sub(argc + 1), sp.sub(argc + 1))
-                    };
-                    if fv.tag != TAG_FUNC {
-                        throw!(trace::not_callable(bc, cur, pc!(), fv));
-                    }
-                    let callee = fv.payload as u32;
-                    let target = &p.codes[callee as usize];
-                    if target.arity as usize != argc {
-                        throw!(format!(
-                            "{} expects {} arguments, got {argc}",
-                            bc.code[callee as usize].name, target.arity
-                        ));
-                    }
-                    if st.frames.len() >= st.max_depth {
-                        throw!("maximum call depth exceeded".to_string());
-                    }
-                    // A compiled function runs natively (not while call paths are recorded).
-                    if J && ins.op == op::CALL_NAME
-                        && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
-                    {
-                        if L >= LVL_DETAILED {
-                            // A timed CALL must not include the native call's time.
-                            hooks.as_deref_mut().expect("hooks").finish_pending();
+                    op::STORE_INDEX => {
+                        let o = &*sp.sub(3);
+                        let k = &*sp.sub(2);
+                        let v = ptr::read(sp.sub(1));
+                        sp = sp.sub(1);
+                        if let Err(e) = ops::store_index(o, k, v) {
+                            op_err!(e)
                         }
-                        let room = st.max_depth - st.frames.len();
-                        let counts = if L >= LVL_BASIC {
-                            Some(&hooks.as_deref().expect("hooks").counts[..])
+                        drop(pop(&mut sp));
+                        drop(pop(&mut sp));
+                        ip = ip.add(1);
+                    }
+                    op::GET_ITER => {
+                        let v = pop(&mut sp);
+                        match builtins::get_iter(v) {
+                            Ok(it) => push(&mut sp, it),
+                            Err(e) => {
+                                push(&mut sp, Value::NULL);
+                                op_err!(e)
+                            }
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::FOR_ITER => {
+                        let it = &*sp.sub(1);
+                        debug_assert_eq!(it.tag(), TAG_ITER);
+                        let next = match it.as_iter() {
+                            Some(cell) => {
+                                let mut state = cell.borrow_mut();
+                                match &mut *state {
+                                    RangeIter::Range { next, end, index } if ins.c == 1 => {
+                                        if *next < *end {
+                                            let v = *next;
+                                            *next += 1;
+                                            *index += 1;
+                                            Some((Value::NULL, Value::int(v)))
+                                        } else {
+                                            None
+                                        }
+                                    }
+                                    other => other.next_pair(),
+                                }
+                            }
+                            None => throw!("FOR_ITER without an iterator".to_string()),
+                        };
+                        match next {
+                            Some((i, v)) => {
+                                branch!(pc!(), false);
+                                if ins.c == 2 {
+                                    push(&mut sp, i);
+                                }
+                                push(&mut sp, v);
+                                ip = ip.add(1);
+                            }
+                            None => {
+                                branch!(pc!(), true);
+                                edge!(0);
+                                drop(pop(&mut sp));
+                                ip = ip.offset(ins.d as isize);
+                            }
+                        }
+                    }
+                    op::PRINT => {
+                        let n = ins.a as usize;
+                        let vals = std::slice::from_raw_parts(sp.sub(n), n);
+                        st.out.print_values(vals);
+                        for _ in 0..n {
+                            drop(pop(&mut sp));
+                        }
+                        ip = ip.add(1);
+                    }
+                    // ---- superinstructions: fast int case, else the original instruction ----
+                    F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
+                    F_LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
+                    F_CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
+                    F_LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
+                    F_JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
+                    F_JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
+                    F_JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
+                    F_JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
+                    F_INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
+                    F_INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
+                    F_INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
+                    F_INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
+                    F_ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
+                    F_ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
+                    F_SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
+                    F_ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
+                    F_ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
+                    F_SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
+                    F_ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
+                    F_ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
+                    F_ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
+                    F_ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
+                    F_SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
+                    // Shapes written as functions in `fused` (one arm each, so that each is one
+                    // dispatch, not a second jump table on the opcode).
+                    F_ARITH_TS => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ts(sp, slots, ins), ins.n as usize)
+                    }
+                    F_ARITH_TS_ST => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ts_st(&mut sp, slots, ins), ins.n as usize)
+                    }
+                    F_ARITH_TK_ST => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_tk_st(&mut sp, slots, ins), ins.n as usize)
+                    }
+                    F_ARITH_KS => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ks(&mut sp, slots, ins), ins.n as usize)
+                    }
+                    F_MOVE => {
+                        shape!('fetch, 'dispatch, ins, fused::mov(slots, ins), ins.n as usize)
+                    }
+                    F_MOVE2 => {
+                        shape!('fetch, 'dispatch, ins, fused::mov2(slots, ins), ins.n as usize)
+                    }
+                    F_ARITH_SS_OP => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
+                    }
+                    F_INDEX_SS_JF => {
+                        if let Some(t) = fused::index_ss_truthy(slots, ins) {
+                            jump_if_false!(ins, 3, t);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
+                    F_APPEND_SS_POP => {
+                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), 4)
+                    }
+                    F_APPEND_SK_POP => {
+                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), 4)
+                    }
+                    F_INDEX_SS => {
+                        shape!('fetch, 'dispatch, ins, fused::index_ss(&mut sp, slots, ins), ins.n as usize)
+                    }
+                    F_STORE_INDEX_SSK => {
+                        if fused::store_index_ssk(
+                            slots,
+                            ins,
+                            &*xc.consts.as_ptr().add(ins.x as usize),
+                        ) {
+                            ip = ip.add(ins.n as usize);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
+                    F_ARITH_SS_S_ST => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
+                    }
+                    F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
+                    F_CMP_TK_JF => {
+                        if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
+                            jump_if_false!(ins, 2, !jump);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
+                    F_ARITH_SK_CMP_JF => {
+                        let a = slots.add(ins.a as usize);
+                        let r = if (*a).tag() == TAG_INT {
+                            int_arith(ins.k, (*a).payload() as i64, ins.imm)
                         } else {
                             None
                         };
-                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                        let args = sp.sub(argc);
-                        if let Some((v, ticks)) =
-                            tier.call_native(bc, callee, args, argc, stk, room, counts)
-                        {
-                            if L >= LVL_FULL {
-                                hooks
-                                    .as_deref_mut()
-                                    .expect("hooks")
-                                    .native_call_done(callee, ticks);
-                            }
-                            for _ in 0..argc {
-                                drop(pop(&mut sp));
-                            }
-                            push(&mut sp, v);
-                            ip = ip.add(1);
+                        if let Some(r) = r {
+                            jump_if_false!(ins, 5, int_cmp(ins.x as u8, r, ins.c as i32 as i64));
                             continue 'fetch;
                         }
+                        unfused!(ins);
+                        continue 'dispatch;
                     }
-                    let base_off = sp.offset_from(stk) as usize - argc;
-                    let need = base_off + target.frame_size as usize;
-                    if need > st.stack.capacity() {
-                        let live = sp.offset_from(stk) as usize;
-                        let slots_off = slots.offset_from(stk) as usize;
-                        let ret_off = ret_at.offset_from(stk) as usize;
-                        grow(&mut st.stack, live, need);
-                        stk = st.stack.as_mut_ptr();
-                        sp = stk.add(live);
-                        slots = stk.add(slots_off);
-                        let _ = ret_off;
-                    }
-                    let t0 = if L >= LVL_BASIC {
-                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
-                    } else {
-                        0
-                    };
-                    st.frames.push(Frame {
-                        code: cur,
-                        ret_pc: pc!() as u32 + 1,
-                        base: slots.offset_from(stk) as u32,
-                        ret_at: (sp.offset_from(stk) as usize
-                            - argc
-                            - (ins.op == op::CALL_VALUE) as usize)
-                            as u32,
-                        t0,
-                    });
-                    slots = stk.add(base_off);
-                    for _ in argc..target.n_slots as usize {
-                        push(&mut sp, Value::UNDEF);
-                    }
-                    switch_to!(callee);
-                    ip = xc.code.as_ptr();
-                }
-                op::CALL_BUILTIN => {
-                    let argc = ins.c as usize;
-                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                    match builtins::call_builtin(ins.a, args) {
-                        Ok(v) => {
-                            for _ in 0..argc {
-                                drop(pop(&mut sp));
-                            }
-                            push(&mut sp, v);
-                        }
-                        Err(e) => op_err!(e),
-                    }
-                    ip = ip.add(1);
-                }
-                op::CALL_METHOD => {
-                    let argc = ins.c as usize;
-                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                    let obj = &*sp.sub(argc + 1);
-                    let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                        .as_str()
-                        .expect("verified: method name is a string");
-                    match builtins::call_method(obj, name, args) {
-                        Ok(v) => {
-                            for _ in 0..=argc {
-                                drop(pop(&mut sp));
-                            }
-                            push(&mut sp, v);
-                        }
-                        Err(e) => op_err!(e),
-                    }
-                    ip = ip.add(1);
-                }
-                op::BUILD_LIST => {
-                    let n = ins.a as usize;
-                    sp = sp.sub(n);
-                    let mut items = Vec::with_capacity(n);
-                    for i in 0..n {
-                        items.push(ptr::read(sp.add(i)));
-                    }
-                    push(&mut sp, Value::list(items));
-                    ip = ip.add(1);
-                }
-                op::BUILD_MAP => {
-                    let n = 2 * ins.a as usize;
-                    sp = sp.sub(n);
-                    let mut items = Vec::with_capacity(n);
-                    for i in 0..n {
-                        items.push(ptr::read(sp.add(i)));
-                    }
-                    match builtins::build_map(items) {
-                        Ok(m) => push(&mut sp, m),
-                        Err(e) => op_err!(e),
-                    }
-                    ip = ip.add(1);
-                }
-                op::INDEX => {
-                    let o = &*sp.sub(2);
-                    let k = &*sp.sub(1);
-                    let v = if o.tag == TAG_LIST && k.tag == TAG_INT {
-                        match o.as_list().expect("list").get(k.payload as usize) {
-                            Some(v) => v,
-                            None => match ops::index(o, k) {
-                                Ok(v) => v,
-                                Err(e) => op_err!(e),
-                            },
-                        }
-                    } else {
-                        match ops::index(o, k) {
-                            Ok(v) => v,
-                            Err(e) => op_err!(e),
-                        }
-                    };
-                    drop(pop(&mut sp));
-                    set(sp.sub(1), v);
-                    ip = ip.add(1);
-                }
-                op::STORE_INDEX => {
-                    let o = &*sp.sub(3);
-                    let k = &*sp.sub(2);
-                    let v = ptr::read(sp.sub(1));
-                    sp = sp.sub(1);
-                    if let Err(e) = ops::store_index(o, k, v) {
-                        op_err!(e)
-                    }
-                    drop(pop(&mut sp));
-                    drop(pop(&mut sp));
-                    ip = ip.add(1);
-                }
-                op::GET_ITER => {
-                    let v = pop(&mut sp);
-                    match builtins::get_iter(v) {
-                        Ok(it) => push(&mut sp, it),
-                        Err(e) => {
-                            push(&mut sp, Value::NULL);
-                            op_err!(e)
-                        }
-                    }
-                    ip = ip.add(1);
-                }
-                op::FOR_ITER => {
-                    let it = &*sp.sub(1);
-                    debug_assert_eq!(it.tag, TAG_ITER);
-                    let next = match it.as_iter() {
-                        Some(cell) => {
-                            let mut state = cell.borrow_mut();
-                            match &mut *state {
-                                RangeIter::Range { next, end, index } if ins.c == 1 => {
-                                    if *next < *end {
-                                        let v = *next;
-                                        *next += 1;
-                                        *index += 1;
-                                        Some((Value::NULL, Value::int(v)))
-                                    } else {
-                                        None
-                                    }
-                                }
-                                other => other.next_pair(),
+                    F_ARITH_TK => {
+                        let a = sp.sub(1);
+                        if (*a).tag() == TAG_INT {
+                            if let Some(r) = int_arith(ins.k, (*a).payload() as i64, ins.imm) {
+                                (*a).set_int_unchecked(r);
+                                ip = ip.add(2);
+                                continue 'fetch;
                             }
                         }
-                        None => throw!("FOR_ITER without an iterator".to_string()),
-                    };
-                    match next {
-                        Some((i, v)) => {
-                            branch!(pc!(), false);
-                            if ins.c == 2 {
-                                push(&mut sp, i);
-                            }
-                            push(&mut sp, v);
-                            ip = ip.add(1);
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
+                    F_CMP_JF => {
+                        let (a, b) = (sp.sub(2), sp.sub(1));
+                        if is_int2(a, b) {
+                            let t = int_cmp(ins.k, (*a).payload() as i64, (*b).payload() as i64);
+                            sp = a;
+                            jump_if_false!(ins, 1, t);
+                            continue 'fetch;
                         }
-                        None => {
-                            branch!(pc!(), true);
-                            edge!(0);
-                            drop(pop(&mut sp));
-                            ip = ip.offset(ins.d as isize);
-                        }
+                        unfused!(ins);
+                        continue 'dispatch;
                     }
-                }
-                op::PRINT => {
-                    let n = ins.a as usize;
-                    let vals = std::slice::from_raw_parts(sp.sub(n), n);
-                    st.out.print_values(vals);
-                    for _ in 0..n {
-                        drop(pop(&mut sp));
-                    }
-                    ip = ip.add(1);
-                }
-                // ---- superinstructions: fast int case, else the original instruction ----
-                F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
-                F_LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
-                F_CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
-                F_LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
-                F_JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
-                F_JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
-                F_JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
-                F_JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
-                F_INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
-                F_INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
-                F_INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
-                F_INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
-                F_ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
-                F_ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
-                F_SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
-                F_ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
-                F_ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
-                F_SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
-                F_ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
-                F_ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
-                F_ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
-                F_ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
-                F_SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
-                // Shapes written as functions in `fused` (one arm each, so that each is one
-                // dispatch, not a second jump table on the opcode).
-                F_ARITH_TS => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_ts(sp, slots, ins), ins.n as usize)
-                }
-                F_ARITH_TS_ST => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_ts_st(&mut sp, slots, ins), ins.n as usize)
-                }
-                F_ARITH_TK_ST => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_tk_st(&mut sp, slots, ins), ins.n as usize)
-                }
-                F_ARITH_KS => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_ks(&mut sp, slots, ins), ins.n as usize)
-                }
-                F_MOVE => shape!('fetch, 'dispatch, ins, fused::mov(slots, ins), ins.n as usize),
-                F_MOVE2 => shape!('fetch, 'dispatch, ins, fused::mov2(slots, ins), ins.n as usize),
-                F_ARITH_SS_OP => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
-                }
-                F_INDEX_SS_JF => {
-                    if let Some(t) = fused::index_ss_truthy(slots, ins) {
-                        jump_if_false!(ins, 3, t);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_APPEND_SS_POP => {
-                    shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), 4)
-                }
-                F_APPEND_SK_POP => {
-                    shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), 4)
-                }
-                F_INDEX_SS => {
-                    shape!('fetch, 'dispatch, ins, fused::index_ss(&mut sp, slots, ins), ins.n as usize)
-                }
-                F_STORE_INDEX_SSK => {
-                    if fused::store_index_ssk(slots, ins, &*xc.consts.as_ptr().add(ins.x as usize))
-                    {
-                        ip = ip.add(ins.n as usize);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SS_S_ST => {
-                    shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
-                }
-                F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
-                F_CMP_TK_JF => {
-                    if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
-                        jump_if_false!(ins, 2, !jump);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_SK_CMP_JF => {
-                    let a = slots.add(ins.a as usize);
-                    let r = if (*a).tag == TAG_INT {
-                        int_arith(ins.k, (*a).payload as i64, ins.imm)
-                    } else {
-                        None
-                    };
-                    if let Some(r) = r {
-                        jump_if_false!(ins, 5, int_cmp(ins.x as u8, r, ins.c as i32 as i64));
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_ARITH_TK => {
-                    let a = sp.sub(1);
-                    if (*a).tag == TAG_INT {
-                        if let Some(r) = int_arith(ins.k, (*a).payload as i64, ins.imm) {
-                            (*a).payload = r as u64;
+                    F_LOAD2 => {
+                        let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
+                        if a.tag() != TAG_UNDEF && b.tag() != TAG_UNDEF {
+                            push(&mut sp, a.clone());
+                            push(&mut sp, b.clone());
                             ip = ip.add(2);
                             continue 'fetch;
                         }
+                        unfused!(ins);
+                        continue 'dispatch;
                     }
-                    unfused!(ins);
-                    continue 'dispatch;
+                    // Every byte value has an arm (the compiler checks that none is missing or
+                    // matched twice), and this one cannot be taken, so the dispatch is a bare
+                    // 256-entry jump table that LLVM copies into the end of each handler
+                    // (threaded code; see `.cargo/config.toml`).
+                    // SAFETY: `XCode::new` checks that no instruction has an opcode in this range.
+                    OP_END..=F_BEFORE => std::hint::unreachable_unchecked(),
                 }
-                F_CMP_JF => {
-                    let (a, b) = (sp.sub(2), sp.sub(1));
-                    if is_int2(a, b) {
-                        let t = int_cmp(ins.k, (*a).payload as i64, (*b).payload as i64);
-                        sp = a;
-                        jump_if_false!(ins, 1, t);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                F_LOAD2 => {
-                    let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
-                    if a.tag != TAG_UNDEF && b.tag != TAG_UNDEF {
-                        push(&mut sp, a.clone());
-                        push(&mut sp, b.clone());
-                        ip = ip.add(2);
-                        continue 'fetch;
-                    }
-                    unfused!(ins);
-                    continue 'dispatch;
-                }
-                // Every byte value has an arm (the compiler checks that none is missing or
-                // matched twice), and this one cannot be taken, so the dispatch is a bare
-                // 256-entry jump table that LLVM copies into the end of each handler
-                // (threaded code; see `.cargo/config.toml`).
-                // SAFETY: `XCode::new` checks that no instruction has an opcode in this range.
-                OP_END..=F_BEFORE => std::hint::unreachable_unchecked(),
+                continue 'fetch;
             }
-            continue 'fetch;
         }
     }
 }

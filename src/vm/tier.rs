@@ -35,18 +35,25 @@ const MIN_ITERS_PER_EXIT: u64 = 8;
 /// Recompilations before a loop is blacklisted.
 const MAX_RECOMPILES: u32 = 2;
 
+/// # Safety
+/// Called by native code with `argc` live values at `args` and a writable `out`.
 unsafe extern "C" fn host_builtin(id: u64, args: *const Value, argc: u64, out: *mut Value) -> u32 {
     // SAFETY: native code passes `argc` live values it keeps owning and a 16-byte `out` slot.
-    let args = std::slice::from_raw_parts(args, argc as usize);
-    match builtins::call_builtin(id as u32, args) {
-        Ok(v) => {
-            ptr::write(out, v);
-            0
+    unsafe {
+        let args = std::slice::from_raw_parts(args, argc as usize);
+        match builtins::call_builtin(id as u32, args) {
+            Ok(v) => {
+                ptr::write(out, v);
+                0
+            }
+            Err(_) => 1,
         }
-        Err(_) => 1,
     }
 }
 
+/// # Safety
+/// Called by native code with `name` a string constant, the object and `argc`
+/// live arguments at `args`, and a writable `out`.
 unsafe extern "C" fn host_method(
     name: *const Value,
     args: *const Value,
@@ -55,16 +62,18 @@ unsafe extern "C" fn host_method(
 ) -> u32 {
     // SAFETY: `name` points to a string constant of the running code object (the verifier
     // checked CALL_METHOD's constant), `args` to the object and `argc` arguments.
-    let args = std::slice::from_raw_parts(args, argc as usize + 1);
-    let Some(name) = (*name).as_str() else {
-        return 1;
-    };
-    match builtins::call_method(&args[0], name, &args[1..]) {
-        Ok(v) => {
-            ptr::write(out, v);
-            0
+    unsafe {
+        let args = std::slice::from_raw_parts(args, argc as usize + 1);
+        let Some(name) = (*name).as_str() else {
+            return 1;
+        };
+        match builtins::call_method(&args[0], name, &args[1..]) {
+            Ok(v) => {
+                ptr::write(out, v);
+                0
+            }
+            Err(_) => 1,
         }
-        Err(_) => 1,
     }
 }
 
@@ -157,13 +166,13 @@ impl Tier {
         prof: &mut InstructionProfiler,
         ids: &[usize],
     ) {
-        self.bc_id = bc.id;
+        self.bc_id = bc.id();
         self.level = level_num(level);
         self.fns.begin_run(bc, level_num(level));
-        self.state = bc.code.iter().map(|c| vec![0; c.instrs.len()]).collect();
-        self.depths = vec![None; bc.code.len()];
+        self.state = bc.code().iter().map(|c| vec![0; c.instrs.len()]).collect();
+        self.depths = vec![None; bc.code().len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
-            if id == bc.id && lvl == self.level {
+            if id == bc.id() && lvl == self.level {
                 if let Some(x) = self
                     .state
                     .get_mut(code as usize)
@@ -274,10 +283,13 @@ impl Tier {
         room: usize,
         counts: Option<&[*mut u64]>,
     ) -> Option<(Value, u64)> {
-        let jit = self.jit.as_mut().ok();
-        self.fns.call(
-            jit, bc, callee, args, argc, globals, room, counts, &self.prof,
-        )
+        // SAFETY: the caller upholds `FnTier::call`'s contract, which this passes on.
+        unsafe {
+            let jit = self.jit.as_mut().ok();
+            self.fns.call(
+                jit, bc, callee, args, argc, globals, room, counts, &self.prof,
+            )
+        }
     }
 
     /// A backward jump at `pc` of code object `cur` to `header`: counts it, compiles the loop
@@ -301,19 +313,23 @@ impl Tier {
         consts: *const Value,
         room: usize,
     ) -> Option<(usize, *mut Value)> {
-        let s = self.state[cur as usize][pc];
-        if s >= 0 {
-            if ((s + 1) as u32) < self.threshold {
-                self.state[cur as usize][pc] = s + 1;
+        // SAFETY: the pointers are the run loop's live state at this jump and `bc` the running
+        // SAFETY: program (the caller's contract); `compile` and `run` need no more than that.
+        unsafe {
+            let s = self.state[cur as usize][pc];
+            if s >= 0 {
+                if ((s + 1) as u32) < self.threshold {
+                    self.state[cur as usize][pc] = s + 1;
+                    return None;
+                }
+                self.compile(bc, cur, pc, header, slots, stk, HashSet::new(), 0);
+            }
+            let s = self.state[cur as usize][pc];
+            if s == REFUSED {
                 return None;
             }
-            self.compile(bc, cur, pc, header, slots, stk, HashSet::new(), 0);
+            self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts, room)
         }
-        let s = self.state[cur as usize][pc];
-        if s == REFUSED {
-            return None;
-        }
-        self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts, room)
     }
 
     /// Compiles the loop of back edge `pc` (or refuses it) from the slot tags found now.
@@ -334,107 +350,111 @@ impl Tier {
         general: HashSet<(Space, u32)>,
         recompiles: u32,
     ) {
-        let key = (bc.id, cur, pc as u32, self.level);
-        let code = &bc.code[cur as usize];
-        let function = code.name.clone();
-        let refuse = |t: &mut Tier, reason: String| {
-            t.state[cur as usize][pc] = REFUSED;
-            t.decided.insert(key, REFUSED);
-            t.stats.loops_refused += 1;
-            t.run_events.refusals.push(JitRefusal {
-                function: function.clone(),
-                start_ip: header as u32,
-                end_ip: pc as u32,
-                reason,
-            });
-        };
-        let jit = match &mut self.jit {
-            Ok(j) => j,
-            Err(e) => {
-                let e = format!("no JIT on this machine: {e}");
-                return refuse(self, e);
-            }
-        };
-        if self.depths[cur as usize].is_none() {
-            self.depths[cur as usize] =
-                Some(stack_depths(bc, cur as usize).expect("the program was verified"));
-        }
-        let depths = self.depths[cur as usize].as_deref().expect("just computed");
-        // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
-        let tags =
-            |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag).collect::<Vec<u64>>();
-        let local_tags = tags(slots, code.slot_names.len());
-        let global_tags = tags(stk, bc.code[0].slot_names.len());
-        // Compiled functions the loop calls (directly, when it keeps no counters).
-        let mut natives = Vec::new();
-        if self.level == 0 {
-            for ins in &code.instrs[header..=pc] {
-                if ins.op != crate::bytecode::Op::CALL_NAME {
-                    continue;
-                }
-                let v = &*stk.add(ins.a as usize);
-                if v.tag != zexus_runtime::value::TAG_FUNC {
-                    continue;
-                }
-                if let Some((id, arity, ret)) = self.fns.native(v.payload as u32) {
-                    natives.push(crate::jit::NativeCallee {
-                        slot: ins.a,
-                        code: v.payload as u32,
-                        arity,
-                        ret,
-                        id,
-                    });
-                }
-            }
-        }
-        let req = LoopRequest {
-            code,
-            is_main: cur == 0,
-            global_names: bc.globals(),
-            header: header as u32,
-            back_edge: pc as u32,
-            depths,
-            local_tags: &local_tags,
-            global_tags: &global_tags,
-            general: &general,
-            counters: self.level >= LVL_BASIC,
-            branch_stats: self.level >= LVL_FULL,
-            natives: &natives,
-        };
-        match jit.compile(&req) {
-            Ok(c) => {
-                self.stats.loops_compiled += 1;
-                self.stats.compile_time_us += c.compile_us;
-                self.compile_times.push(c.compile_us);
-                self.run_events.compiled.push(CompiledLoop {
+        // SAFETY: `slots` holds the frame's values and `stk` the program's globals (the caller's
+        // SAFETY: contract, as for `back_edge`).
+        unsafe {
+            let key = (bc.id(), cur, pc as u32, self.level);
+            let code = &bc.code()[cur as usize];
+            let function = code.name.clone();
+            let refuse = |t: &mut Tier, reason: String| {
+                t.state[cur as usize][pc] = REFUSED;
+                t.decided.insert(key, REFUSED);
+                t.stats.loops_refused += 1;
+                t.run_events.refusals.push(JitRefusal {
                     function: function.clone(),
                     start_ip: header as u32,
                     end_ip: pc as u32,
-                    compile_time_us: c.compile_us,
-                    code_bytes: c.code_bytes,
-                    entries: 0,
-                    specialised: c.meta.specialised.clone(),
+                    reason,
                 });
-                let idx = self.loops.len();
-                self.loops.push(LoopRec {
-                    ctr: vec![0; c.meta.n_counters],
-                    site_hits: vec![0; c.meta.exits.len()],
-                    specialised: c.meta.specialised.clone(),
-                    code: c,
-                    key,
-                    function,
-                    run_entries: 0,
-                    side_exits: 0,
-                    iters: 0,
-                    recompiles,
-                    general,
-                    ticks: 0,
-                });
-                let s = -(idx as i32) - 2;
-                self.state[cur as usize][pc] = s;
-                self.decided.insert(key, s);
+            };
+            let jit = match &mut self.jit {
+                Ok(j) => j,
+                Err(e) => {
+                    let e = format!("no JIT on this machine: {e}");
+                    return refuse(self, e);
+                }
+            };
+            if self.depths[cur as usize].is_none() {
+                self.depths[cur as usize] =
+                    Some(stack_depths(bc, cur as usize).expect("the program was verified"));
             }
-            Err(Unsupported { reason, .. }) => refuse(self, reason),
+            let depths = self.depths[cur as usize].as_deref().expect("just computed");
+            // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
+            let tags =
+                |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag()).collect::<Vec<u64>>();
+            let local_tags = tags(slots, code.slot_names.len());
+            let global_tags = tags(stk, bc.code()[0].slot_names.len());
+            // Compiled functions the loop calls (directly, when it keeps no counters).
+            let mut natives = Vec::new();
+            if self.level == 0 {
+                for ins in &code.instrs[header..=pc] {
+                    if ins.op != crate::bytecode::Op::CALL_NAME {
+                        continue;
+                    }
+                    let v = &*stk.add(ins.a as usize);
+                    if v.tag() != zexus_runtime::value::TAG_FUNC {
+                        continue;
+                    }
+                    if let Some((id, arity, ret)) = self.fns.native(v.payload() as u32) {
+                        natives.push(crate::jit::NativeCallee {
+                            slot: ins.a,
+                            code: v.payload() as u32,
+                            arity,
+                            ret,
+                            id,
+                        });
+                    }
+                }
+            }
+            let req = LoopRequest {
+                code,
+                is_main: cur == 0,
+                global_names: bc.globals(),
+                header: header as u32,
+                back_edge: pc as u32,
+                depths,
+                local_tags: &local_tags,
+                global_tags: &global_tags,
+                general: &general,
+                counters: self.level >= LVL_BASIC,
+                branch_stats: self.level >= LVL_FULL,
+                natives: &natives,
+            };
+            match jit.compile(&req) {
+                Ok(c) => {
+                    self.stats.loops_compiled += 1;
+                    self.stats.compile_time_us += c.compile_us;
+                    self.compile_times.push(c.compile_us);
+                    self.run_events.compiled.push(CompiledLoop {
+                        function: function.clone(),
+                        start_ip: header as u32,
+                        end_ip: pc as u32,
+                        compile_time_us: c.compile_us,
+                        code_bytes: c.code_bytes,
+                        entries: 0,
+                        specialised: c.meta.specialised.clone(),
+                    });
+                    let idx = self.loops.len();
+                    self.loops.push(LoopRec {
+                        ctr: vec![0; c.meta.n_counters],
+                        site_hits: vec![0; c.meta.exits.len()],
+                        specialised: c.meta.specialised.clone(),
+                        code: c,
+                        key,
+                        function,
+                        run_entries: 0,
+                        side_exits: 0,
+                        iters: 0,
+                        recompiles,
+                        general,
+                        ticks: 0,
+                    });
+                    let s = -(idx as i32) - 2;
+                    self.state[cur as usize][pc] = s;
+                    self.decided.insert(key, s);
+                }
+                Err(Unsupported { reason, .. }) => refuse(self, reason),
+            }
         }
     }
 
@@ -456,100 +476,105 @@ impl Tier {
         consts: *const Value,
         room: usize,
     ) -> Option<(usize, *mut Value)> {
-        let rec = &mut self.loops[idx];
-        if L >= LVL_BASIC {
-            rec.ctr.iter_mut().for_each(|c| *c = 0);
-        } else {
-            rec.ctr[rec.code.meta.iter_ctr] = 0;
-        }
-        if L >= LVL_FULL {
-            let br = self.prof[cur as usize].branches;
-            for b in rec.code.meta.branches.iter().filter(|b| b.inline) {
-                rec.ctr[b.pred] = (*br.add(b.ip as usize)).state as u64;
-            }
-        }
-        let mut frame = JitFrame {
-            slots,
-            globals: stk,
-            stack: sp,
-            consts,
-            ctr: rec.ctr.as_mut_ptr(),
-            host: &HOST,
-            exit_site: 0,
-            _pad: 0,
-            call_room: room as u64,
-        };
-        let t0 = if L >= LVL_DETAILED {
-            crate::profile::clock::now_ticks()
-        } else {
-            0
-        };
-        // SAFETY: the frame is the interpreter's live state at this loop's header (the jump's
-        // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
-        let resume = jit::enter(&rec.code, &mut frame);
-        if L >= LVL_DETAILED {
-            rec.ticks += crate::profile::clock::now_ticks().saturating_sub(t0);
-        }
-        let site_idx = frame.exit_site as usize;
-        rec.site_hits[site_idx] += 1;
-        rec.run_entries += 1;
-        self.stats.entries += 1;
-        self.stats.exits += 1;
-        let meta = &rec.code.meta;
-        let site = &meta.exits[site_idx];
-        if L >= LVL_BASIC {
-            // SAFETY (whole block): the profile pointers are sized for this code object's ips.
-            let p = &self.prof[cur as usize];
-            let rc = &mut self.scratch;
-            meta.derive(&rec.ctr, site_idx, rc);
-            for (b, &n) in meta.blocks.iter().zip(&rc.blocks) {
-                if n != 0 {
-                    for ip in b.start as usize..=b.end as usize {
-                        *p.counts.add(ip) += n;
-                        *p.jit_counts.add(ip) += n;
-                    }
-                }
-            }
-            if let Some(bi) = site.partial {
-                for ip in site.ip as usize..=meta.blocks[bi].end as usize {
-                    *p.counts.add(ip) -= 1;
-                    *p.jit_counts.add(ip) -= 1;
-                }
+        // SAFETY: the pointers are the run loop's live state at this loop's header, and loop `idx`
+        // SAFETY: was compiled for it (the caller's contract); the profiler pointers in `self.prof` are
+        // SAFETY: valid for the run (`begin_run`).
+        unsafe {
+            let rec = &mut self.loops[idx];
+            if L >= LVL_BASIC {
+                rec.ctr.iter_mut().for_each(|c| *c = 0);
+            } else {
+                rec.ctr[rec.code.meta.iter_ctr] = 0;
             }
             if L >= LVL_FULL {
-                for &(ip, t, nt) in &rc.branches {
-                    let bs = &mut *p.branches.add(ip as usize);
-                    bs.taken += t;
-                    bs.not_taken += nt;
+                let br = self.prof[cur as usize].branches;
+                for b in rec.code.meta.branches.iter().filter(|b| b.inline) {
+                    rec.ctr[b.pred] = (*br.add(b.ip as usize)).state as u64;
                 }
-                for b in &meta.branches {
-                    let bs = &mut *p.branches.add(b.ip as usize);
-                    if b.inline {
-                        bs.mispredicts += rec.ctr[b.pred] >> 2;
-                        bs.state = (rec.ctr[b.pred] & 3) as u8;
-                    } else {
-                        // A loop exit test: falls through n times, then taken if the run ended
-                        // along its taken edge.
-                        let (_, t, nt) =
-                            *rc.branches.iter().find(|x| x.0 == b.ip).expect("derived");
-                        let (m1, s1) = predict_run(bs.state, false, nt);
-                        let (m2, s2) = predict_run(s1, true, t);
-                        bs.mispredicts += m1 + m2;
-                        bs.state = s2;
+            }
+            let mut frame = JitFrame {
+                slots,
+                globals: stk,
+                stack: sp,
+                consts,
+                ctr: rec.ctr.as_mut_ptr(),
+                host: &HOST,
+                exit_site: 0,
+                _pad: 0,
+                call_room: room as u64,
+            };
+            let t0 = if L >= LVL_DETAILED {
+                crate::profile::clock::now_ticks()
+            } else {
+                0
+            };
+            // SAFETY: the frame is the interpreter's live state at this loop's header (the jump's
+            // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
+            let resume = jit::enter(&rec.code, &mut frame);
+            if L >= LVL_DETAILED {
+                rec.ticks += crate::profile::clock::now_ticks().saturating_sub(t0);
+            }
+            let site_idx = frame.exit_site as usize;
+            rec.site_hits[site_idx] += 1;
+            rec.run_entries += 1;
+            self.stats.entries += 1;
+            self.stats.exits += 1;
+            let meta = &rec.code.meta;
+            let site = &meta.exits[site_idx];
+            if L >= LVL_BASIC {
+                // SAFETY (whole block): the profile pointers are sized for this code object's ips.
+                let p = &self.prof[cur as usize];
+                let rc = &mut self.scratch;
+                meta.derive(&rec.ctr, site_idx, rc);
+                for (b, &n) in meta.blocks.iter().zip(&rc.blocks) {
+                    if n != 0 {
+                        for ip in b.start as usize..=b.end as usize {
+                            *p.counts.add(ip) += n;
+                            *p.jit_counts.add(ip) += n;
+                        }
+                    }
+                }
+                if let Some(bi) = site.partial {
+                    for ip in site.ip as usize..=meta.blocks[bi].end as usize {
+                        *p.counts.add(ip) -= 1;
+                        *p.jit_counts.add(ip) -= 1;
+                    }
+                }
+                if L >= LVL_FULL {
+                    for &(ip, t, nt) in &rc.branches {
+                        let bs = &mut *p.branches.add(ip as usize);
+                        bs.taken += t;
+                        bs.not_taken += nt;
+                    }
+                    for b in &meta.branches {
+                        let bs = &mut *p.branches.add(b.ip as usize);
+                        if b.inline {
+                            bs.mispredicts += rec.ctr[b.pred] >> 2;
+                            bs.state = (rec.ctr[b.pred] & 3) as u8;
+                        } else {
+                            // A loop exit test: falls through n times, then taken if the run ended
+                            // along its taken edge.
+                            let (_, t, nt) =
+                                *rc.branches.iter().find(|x| x.0 == b.ip).expect("derived");
+                            let (m1, s1) = predict_run(bs.state, false, nt);
+                            let (m2, s2) = predict_run(s1, true, t);
+                            bs.mispredicts += m1 + m2;
+                            bs.state = s2;
+                        }
                     }
                 }
             }
-        }
-        rec.iters += rec.ctr[meta.iter_ctr];
-        let new_sp = sp.add(site.stack_len as usize);
-        if site.reason.is_side_exit() {
-            self.stats.side_exits += 1;
-            rec.side_exits += 1;
-            if rec.side_exits >= EXIT_LIMIT && rec.iters < rec.side_exits * MIN_ITERS_PER_EXIT {
-                self.keeps_exiting(idx, bc, cur, pc, slots, stk);
+            rec.iters += rec.ctr[meta.iter_ctr];
+            let new_sp = sp.add(site.stack_len as usize);
+            if site.reason.is_side_exit() {
+                self.stats.side_exits += 1;
+                rec.side_exits += 1;
+                if rec.side_exits >= EXIT_LIMIT && rec.iters < rec.side_exits * MIN_ITERS_PER_EXIT {
+                    self.keeps_exiting(idx, bc, cur, pc, slots, stk);
+                }
             }
+            Some((resume as usize, new_sp))
         }
-        Some((resume as usize, new_sp))
     }
 
     /// The policy for a loop that keeps exiting: recompile with more general types, or give up.
@@ -567,41 +592,44 @@ impl Tier {
         slots: *mut Value,
         stk: *mut Value,
     ) {
-        let rec = &self.loops[idx];
-        let header = rec.code.meta.header as usize;
-        let mut general = rec.general.clone();
-        for (site, &n) in rec.code.meta.exits.iter().zip(&rec.site_hits) {
-            if n > 0 {
-                if let Some(slot) = site.slot {
-                    general.insert(slot);
+        // SAFETY: as for `back_edge` (the caller's contract).
+        unsafe {
+            let rec = &self.loops[idx];
+            let header = rec.code.meta.header as usize;
+            let mut general = rec.general.clone();
+            for (site, &n) in rec.code.meta.exits.iter().zip(&rec.site_hits) {
+                if n > 0 {
+                    if let Some(slot) = site.slot {
+                        general.insert(slot);
+                    }
                 }
             }
-        }
-        let worst = rec
-            .code
-            .meta
-            .exits
-            .iter()
-            .zip(&rec.site_hits)
-            .filter(|(s, _)| s.reason.is_side_exit())
-            .max_by_key(|(_, n)| **n)
-            .map(|(s, _)| format!("ip {}: {}", s.ip, s.reason.describe()))
-            .unwrap_or_default();
-        let (side, recompiles) = (rec.side_exits, rec.recompiles);
-        if recompiles < MAX_RECOMPILES {
-            self.stats.recompiled += 1;
-            self.compile(bc, cur, pc, header, slots, stk, general, recompiles + 1);
-        } else {
-            let key = rec.key;
-            self.state[cur as usize][pc] = REFUSED;
-            self.decided.insert(key, REFUSED);
-            self.stats.blacklisted += 1;
-            self.run_events.refusals.push(JitRefusal {
-                function: rec.function.clone(),
-                start_ip: header as u32,
-                end_ip: pc as u32,
-                reason: format!("blacklisted after {side} side exits (mostly {worst})"),
-            });
+            let worst = rec
+                .code
+                .meta
+                .exits
+                .iter()
+                .zip(&rec.site_hits)
+                .filter(|(s, _)| s.reason.is_side_exit())
+                .max_by_key(|(_, n)| **n)
+                .map(|(s, _)| format!("ip {}: {}", s.ip, s.reason.describe()))
+                .unwrap_or_default();
+            let (side, recompiles) = (rec.side_exits, rec.recompiles);
+            if recompiles < MAX_RECOMPILES {
+                self.stats.recompiled += 1;
+                self.compile(bc, cur, pc, header, slots, stk, general, recompiles + 1);
+            } else {
+                let key = rec.key;
+                self.state[cur as usize][pc] = REFUSED;
+                self.decided.insert(key, REFUSED);
+                self.stats.blacklisted += 1;
+                self.run_events.refusals.push(JitRefusal {
+                    function: rec.function.clone(),
+                    start_ip: header as u32,
+                    end_ip: pc as u32,
+                    reason: format!("blacklisted after {side} side exits (mostly {worst})"),
+                });
+            }
         }
     }
 }

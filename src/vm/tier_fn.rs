@@ -94,16 +94,16 @@ impl FnTier {
 
     /// Prepares a run of `bc` at profiling level `level` (0 to 3).
     pub fn begin_run(&mut self, bc: &Bytecode, level: u8) {
-        self.bc_id = bc.id;
+        self.bc_id = bc.id();
         self.timed = level >= 2;
         self.mode = match level {
             0 => 0,
             1 | 2 => 1,
             _ => 2,
         };
-        self.state = vec![FnState::Counting(0); bc.code.len()];
+        self.state = vec![FnState::Counting(0); bc.code().len()];
         for (&(id, code, c), &s) in &self.decided {
-            if id == bc.id && c == self.mode {
+            if id == bc.id() && c == self.mode {
                 self.state[code as usize] = s;
             }
         }
@@ -114,10 +114,10 @@ impl FnTier {
         ev.compiled.append(&mut self.events.compiled);
         ev.refusals.append(&mut self.events.refusals);
         for rec in &mut self.recs {
-            if rec.run_calls == 0 || rec.key.0 != bc.id {
+            if rec.run_calls == 0 || rec.key.0 != bc.id() {
                 continue;
             }
-            let end = bc.code[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
+            let end = bc.code()[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
             let spec = specialised(&rec.f);
             match ev
                 .compiled
@@ -161,86 +161,90 @@ impl FnTier {
         counts: Option<&[*mut u64]>,
         prof: &[ProfPtrs],
     ) -> Option<(Value, u64)> {
-        let c = callee as usize;
-        let i = match self.state[c] {
-            FnState::Interpreted => return None,
-            FnState::Native(i) => i,
-            FnState::Counting(n) => {
-                if n + 1 < self.threshold {
-                    self.state[c] = FnState::Counting(n + 1);
-                    return None;
+        // SAFETY: the caller's contract: `args` has `argc` live values, `globals` the program's
+        // SAFETY: globals and `counts` counters laid out as `ProfHooks` documents.
+        unsafe {
+            let c = callee as usize;
+            let i = match self.state[c] {
+                FnState::Interpreted => return None,
+                FnState::Native(i) => i,
+                FnState::Counting(n) => {
+                    if n + 1 < self.threshold {
+                        self.state[c] = FnState::Counting(n + 1);
+                        return None;
+                    }
+                    self.compile(jit?, bc, callee, globals);
+                    match self.state[c] {
+                        FnState::Native(i) => i,
+                        _ => return None,
+                    }
                 }
-                self.compile(jit?, bc, callee, globals);
-                match self.state[c] {
-                    FnState::Native(i) => i,
-                    _ => return None,
-                }
-            }
-        };
-        if self.mode == 2 && !self.recs[i].f.plan.callees.is_empty() {
-            // At FULL only a function whose time is all its own runs natively.
-            return None;
-        }
-        let mut a = [0i64; MAX_ARGS];
-        for (k, x) in a.iter_mut().enumerate().take(argc) {
-            let v = &*args.add(k);
-            if v.tag != TAG_INT {
+            };
+            if self.mode == 2 && !self.recs[i].f.plan.callees.is_empty() {
+                // At FULL only a function whose time is all its own runs natively.
                 return None;
             }
-            *x = v.payload as i64;
-        }
-        let here = 0u8;
-        let mut ctx = FnCtx {
-            depth: 0,
-            max_depth: room.min(NATIVE_MAX_DEPTH) as u64,
-            abandon: 0,
-            globals,
-            stack_limit: (std::hint::black_box(&here) as *const u8 as u64)
-                .saturating_sub(crate::jit::func::STACK_BUDGET),
-        };
-        if self.mode == 2 {
-            // The predictors start from the profile's states.
-            for rec in self
-                .recs
-                .iter_mut()
-                .filter(|r| r.key.0 == self.bc_id && r.key.2 == 2)
-            {
-                let n = rec.ctr.len() - 1 - rec.branches.len();
-                let br = prof[rec.key.1 as usize].branches;
-                for (k, &pc) in rec.branches.iter().enumerate() {
-                    rec.ctr[n + 1 + k] = (*br.add(pc)).state as u64;
+            let mut a = [0i64; MAX_ARGS];
+            for (k, x) in a.iter_mut().enumerate().take(argc) {
+                let v = &*args.add(k);
+                if v.tag() != TAG_INT {
+                    return None;
+                }
+                *x = v.payload() as i64;
+            }
+            let here = 0u8;
+            let mut ctx = FnCtx {
+                depth: 0,
+                max_depth: room.min(NATIVE_MAX_DEPTH) as u64,
+                abandon: 0,
+                globals,
+                stack_limit: (std::hint::black_box(&here) as *const u8 as u64)
+                    .saturating_sub(crate::jit::func::STACK_BUDGET),
+            };
+            if self.mode == 2 {
+                // The predictors start from the profile's states.
+                for rec in self
+                    .recs
+                    .iter_mut()
+                    .filter(|r| r.key.0 == self.bc_id && r.key.2 == 2)
+                {
+                    let n = rec.ctr.len() - 1 - rec.branches.len();
+                    let br = prof[rec.key.1 as usize].branches;
+                    for (k, &pc) in rec.branches.iter().enumerate() {
+                        rec.ctr[n + 1 + k] = (*br.add(pc)).state as u64;
+                    }
                 }
             }
-        }
-        let t0 = if self.timed && !prof.is_empty() {
-            crate::profile::clock::now_ticks()
-        } else {
-            0
-        };
-        let r = jit::call_fn(&self.recs[i].f, &mut ctx, &a[..argc]);
-        if ctx.abandon != 0 {
-            self.give_up(i, bc);
-            return None;
-        }
-        let ticks = if t0 != 0 {
-            crate::profile::clock::now_ticks().saturating_sub(t0)
-        } else {
-            0
-        };
-        let rec = &mut self.recs[i];
-        rec.run_calls += 1;
-        let ret = rec.f.plan.ret;
-        if let Some(counts) = counts {
-            self.fold(bc, counts, prof);
-            if let Some(p) = prof.get(c) {
-                *p.jit_ticks += ticks;
+            let t0 = if self.timed && !prof.is_empty() {
+                crate::profile::clock::now_ticks()
+            } else {
+                0
+            };
+            let r = jit::call_fn(&self.recs[i].f, &mut ctx, &a[..argc]);
+            if ctx.abandon != 0 {
+                self.give_up(i, bc);
+                return None;
             }
+            let ticks = if t0 != 0 {
+                crate::profile::clock::now_ticks().saturating_sub(t0)
+            } else {
+                0
+            };
+            let rec = &mut self.recs[i];
+            rec.run_calls += 1;
+            let ret = rec.f.plan.ret;
+            if let Some(counts) = counts {
+                self.fold(bc, counts, prof);
+                if let Some(p) = prof.get(c) {
+                    *p.jit_ticks += ticks;
+                }
+            }
+            let v = match ret {
+                Ty::Int => Value::int(r),
+                Ty::Bool => Value::bool(r != 0),
+            };
+            Some((v, ticks))
         }
-        let v = match ret {
-            Ty::Int => Value::int(r),
-            Ty::Bool => Value::bool(r != 0),
-        };
-        Some((v, ticks))
     }
 
     /// The compiled function of code object `code` for this run's mode, if there is one:
@@ -258,44 +262,52 @@ impl FnTier {
     /// Adds what the native call tree counted into the run's counters and, from DETAILED,
     /// its executions per ip into `jit_counts` (and at FULL its branch outcomes and predictor
     /// misses into the branch stats), then clears it.
+    ///
+    /// # Safety
+    /// `counts` and `prof` point to the run's counters and profile vectors, laid out as
+    /// `ProfHooks` documents and alive for the run.
     unsafe fn fold(&mut self, bc: &Bytecode, counts: &[*mut u64], prof: &[ProfPtrs]) {
-        let detailed = !prof.is_empty() && self.mode > 0;
-        for rec in &mut self.recs {
-            let n = bc
-                .code
-                .get(rec.key.1 as usize)
-                .map_or(0, |c| c.instrs.len());
-            if rec.key.0 != self.bc_id || rec.key.2 != self.mode || rec.ctr[n] == 0 {
-                continue;
-            }
-            let code = rec.key.1 as usize;
-            let s = counts[code];
-            if detailed {
-                let p = &prof[code];
-                let runs = derive(&bc.code[code], &rec.ctr[..=n]);
-                for (pc, &x) in runs.iter().enumerate() {
-                    *p.jit_counts.add(pc) += x;
+        // SAFETY: the caller's contract: `counts` and `prof` are the run's live counters and
+        // SAFETY: profile vectors, one entry per ip of each code object.
+        unsafe {
+            let detailed = !prof.is_empty() && self.mode > 0;
+            for rec in &mut self.recs {
+                let n = bc
+                    .code()
+                    .get(rec.key.1 as usize)
+                    .map_or(0, |c| c.instrs.len());
+                if rec.key.0 != self.bc_id || rec.key.2 != self.mode || rec.ctr[n] == 0 {
+                    continue;
                 }
-                if self.mode == 2 {
-                    for (k, &pc) in rec.branches.iter().enumerate() {
-                        let bs = &mut *p.branches.add(pc);
-                        let taken = rec.ctr[pc];
-                        bs.taken += taken;
-                        bs.not_taken += runs[pc] - taken;
-                        let w = rec.ctr[n + 1 + k];
-                        bs.mispredicts += w >> 2;
-                        bs.state = (w & 3) as u8;
-                        rec.ctr[n + 1 + k] = 0;
+                let code = rec.key.1 as usize;
+                let s = counts[code];
+                if detailed {
+                    let p = &prof[code];
+                    let runs = derive(&bc.code()[code], &rec.ctr[..=n]);
+                    for (pc, &x) in runs.iter().enumerate() {
+                        *p.jit_counts.add(pc) += x;
+                    }
+                    if self.mode == 2 {
+                        for (k, &pc) in rec.branches.iter().enumerate() {
+                            let bs = &mut *p.branches.add(pc);
+                            let taken = rec.ctr[pc];
+                            bs.taken += taken;
+                            bs.not_taken += runs[pc] - taken;
+                            let w = rec.ctr[n + 1 + k];
+                            bs.mispredicts += w >> 2;
+                            bs.state = (w & 3) as u8;
+                            rec.ctr[n + 1 + k] = 0;
+                        }
                     }
                 }
-            }
-            for (pc, x) in rec.ctr[..=n].iter_mut().enumerate() {
-                if *x != 0 {
-                    // Taken edges into the fused half's counters, entries after the three
-                    // per-ip sections.
-                    let at = if pc == n { 3 * n } else { pc };
-                    *s.add(at) += *x;
-                    *x = 0;
+                for (pc, x) in rec.ctr[..=n].iter_mut().enumerate() {
+                    if *x != 0 {
+                        // Taken edges into the fused half's counters, entries after the three
+                        // per-ip sections.
+                        let at = if pc == n { 3 * n } else { pc };
+                        *s.add(at) += *x;
+                        *x = 0;
+                    }
                 }
             }
         }
@@ -317,7 +329,7 @@ impl FnTier {
             self.events.refusals.push(JitRefusal {
                 function: rec.name.clone(),
                 start_ip: 0,
-                end_ip: bc.code[code as usize].instrs.len().saturating_sub(1) as u32,
+                end_ip: bc.code()[code as usize].instrs.len().saturating_sub(1) as u32,
                 reason: format!(
                     "function: native calls gave up {MAX_GIVE_UPS} times (an overflow, a \
                      division by zero or with a remainder, a rebound callee or deep \
@@ -328,68 +340,74 @@ impl FnTier {
     }
 
     /// Compiles code object `callee` (or refuses it, with the reason recorded).
+    ///
+    /// # Safety
+    /// `globals` points to the running program's globals.
     unsafe fn compile(&mut self, jit: &mut Jit, bc: &Bytecode, callee: u32, globals: *const Value) {
-        let key = (self.bc_id, callee, self.mode);
-        let code = &bc.code[callee as usize];
-        let n_globals = bc.code[0].n_slots();
-        // SAFETY: `globals` holds the program's `n_globals` global values.
-        let callee_of = |slot: u32| -> Option<u32> {
-            if slot >= n_globals {
-                return None;
-            }
-            let v = &*globals.add(slot as usize);
-            (v.tag == TAG_FUNC).then_some(v.payload as u32)
-        };
-        let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
-            .recs
-            .iter()
-            .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.mode)
-            .filter(|r| self.state[r.key.1 as usize] != FnState::Interpreted)
-            .map(|r| (r.key.1, (r.f.id, r.f.plan.ret)))
-            .collect();
-        let branches = if self.mode == 2 {
-            cond_branches(code)
-        } else {
-            Vec::new()
-        };
-        let mut ctr = vec![0u64; code.instrs.len() + 1 + branches.len()].into_boxed_slice();
-        let addr = (self.mode > 0).then_some(ctr.as_mut_ptr() as u64);
-        match jit.compile_function(callee, code, &callee_of, &natives, addr, self.mode == 2) {
-            Ok(f) => {
-                self.compiled += 1;
-                self.compile_times.push(f.compile_us);
-                self.events.compiled.push(CompiledLoop {
-                    function: code.name.clone(),
-                    start_ip: 0,
-                    end_ip: code.instrs.len().saturating_sub(1) as u32,
-                    compile_time_us: f.compile_us,
-                    code_bytes: f.code_bytes,
-                    entries: 0,
-                    specialised: specialised(&f),
-                });
-                let i = self.recs.len();
-                self.recs.push(FnRec {
-                    f,
-                    key,
-                    name: code.name.clone(),
-                    ctr,
-                    branches,
-                    run_calls: 0,
-                    give_ups: 0,
-                });
-                self.state[callee as usize] = FnState::Native(i);
-                self.decided.insert(key, FnState::Native(i));
-            }
-            Err(e) => {
-                self.refused += 1;
-                self.state[callee as usize] = FnState::Interpreted;
-                self.decided.insert(key, FnState::Interpreted);
-                self.events.refusals.push(JitRefusal {
-                    function: code.name.clone(),
-                    start_ip: 0,
-                    end_ip: code.instrs.len().saturating_sub(1) as u32,
-                    reason: format!("function: {}", e.reason),
-                });
+        // SAFETY: the caller's contract: `globals` points to the program's globals.
+        unsafe {
+            let key = (self.bc_id, callee, self.mode);
+            let code = &bc.code()[callee as usize];
+            let n_globals = bc.code()[0].n_slots();
+            // SAFETY: `globals` holds the program's `n_globals` global values.
+            let callee_of = |slot: u32| -> Option<u32> {
+                if slot >= n_globals {
+                    return None;
+                }
+                let v = &*globals.add(slot as usize);
+                (v.tag() == TAG_FUNC).then_some(v.payload() as u32)
+            };
+            let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
+                .recs
+                .iter()
+                .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.mode)
+                .filter(|r| self.state[r.key.1 as usize] != FnState::Interpreted)
+                .map(|r| (r.key.1, (r.f.id, r.f.plan.ret)))
+                .collect();
+            let branches = if self.mode == 2 {
+                cond_branches(code)
+            } else {
+                Vec::new()
+            };
+            let mut ctr = vec![0u64; code.instrs.len() + 1 + branches.len()].into_boxed_slice();
+            let addr = (self.mode > 0).then_some(ctr.as_mut_ptr() as u64);
+            match jit.compile_function(callee, code, &callee_of, &natives, addr, self.mode == 2) {
+                Ok(f) => {
+                    self.compiled += 1;
+                    self.compile_times.push(f.compile_us);
+                    self.events.compiled.push(CompiledLoop {
+                        function: code.name.clone(),
+                        start_ip: 0,
+                        end_ip: code.instrs.len().saturating_sub(1) as u32,
+                        compile_time_us: f.compile_us,
+                        code_bytes: f.code_bytes,
+                        entries: 0,
+                        specialised: specialised(&f),
+                    });
+                    let i = self.recs.len();
+                    self.recs.push(FnRec {
+                        f,
+                        key,
+                        name: code.name.clone(),
+                        ctr,
+                        branches,
+                        run_calls: 0,
+                        give_ups: 0,
+                    });
+                    self.state[callee as usize] = FnState::Native(i);
+                    self.decided.insert(key, FnState::Native(i));
+                }
+                Err(e) => {
+                    self.refused += 1;
+                    self.state[callee as usize] = FnState::Interpreted;
+                    self.decided.insert(key, FnState::Interpreted);
+                    self.events.refusals.push(JitRefusal {
+                        function: code.name.clone(),
+                        start_ip: 0,
+                        end_ip: code.instrs.len().saturating_sub(1) as u32,
+                        reason: format!("function: {}", e.reason),
+                    });
+                }
             }
         }
     }

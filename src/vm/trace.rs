@@ -10,7 +10,7 @@ use crate::bytecode::Bytecode;
 
 /// The variable that instruction `ip` loads, if it is a plain variable load.
 fn loaded_name(bc: &Bytecode, code: usize, ip: usize) -> Option<String> {
-    let c = &bc.code[code];
+    let c = &bc.code()[code];
     let ins = c.instrs.get(ip)?;
     match ins.op {
         Op::LOAD_NAME => c.slot_names.get(ins.a as usize).cloned(),
@@ -20,7 +20,7 @@ fn loaded_name(bc: &Bytecode, code: usize, ip: usize) -> Option<String> {
 }
 
 fn pushes_one(bc: &Bytecode, code: usize, ip: usize) -> bool {
-    let ins = bc.code[code].instrs[ip];
+    let ins = bc.code()[code].instrs[ip];
     ins.op.stack_effect(ins.a, ins.b) == (0, 1)
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn describe_op_error(bc: &Bytecode, code: usize, pc: usize, e: OpErro
         OpError::Unary { .. } => Side::Right,
         _ => return msg,
     };
-    let ins = bc.code[code].instrs[pc];
+    let ins = bc.code()[code].instrs[pc];
     let (left, right) = if matches!(e, OpError::Unary { .. }) || ins.op == Op::NEG {
         (
             None,
@@ -76,7 +76,7 @@ pub(crate) fn undefined(bc: &Bytecode, code: u32, slot: u32, global: bool) -> St
     let names = if global {
         bc.globals()
     } else {
-        &bc.code[code as usize].slot_names
+        &bc.code()[code as usize].slot_names
     };
     let name = names.get(slot as usize).map(String::as_str).unwrap_or("?");
     format!("undefined variable '{name}'")
@@ -84,7 +84,7 @@ pub(crate) fn undefined(bc: &Bytecode, code: u32, slot: u32, global: bool) -> St
 
 /// The error for calling something that is not a function.
 pub(crate) fn not_callable(bc: &Bytecode, code: u32, pc: usize, v: &Value) -> String {
-    let ins = bc.code[code as usize].instrs[pc];
+    let ins = bc.code()[code as usize].instrs[pc];
     if ins.op == Op::CALL_NAME {
         let name = bc
             .globals()
@@ -110,13 +110,13 @@ pub(crate) fn runtime_error(
     pc: usize,
     frames: &[Frame],
 ) -> RuntimeError {
-    let line = bc.code[code as usize].line(pc);
+    let line = bc.code()[code as usize].line(pc);
     let mut trace = vec![TraceEntry {
-        function: bc.code[code as usize].name.clone(),
+        function: bc.code()[code as usize].name.clone(),
         line,
     }];
     for f in frames.iter().rev() {
-        let c = &bc.code[f.code as usize];
+        let c = &bc.code()[f.code as usize];
         trace.push(TraceEntry {
             function: c.name.clone(),
             line: c.line(f.ret_pc.saturating_sub(1) as usize),

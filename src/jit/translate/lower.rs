@@ -5,6 +5,7 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Value as CV};
 use zexus_runtime::jit_helpers as rt;
+use zexus_runtime::list::layout as list_layout;
 use zexus_runtime::value::{TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF};
 
 use super::*;
@@ -70,11 +71,11 @@ impl<'a, 'f> Tr<'a, 'f> {
         let t = self
             .b
             .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 0);
+            .stack_load(types::I64, types::I64, self.out_slot, V_TAG);
         let p = self
             .b
             .ins()
-            .stack_load(types::I64, types::I64, self.out_slot, 8);
+            .stack_load(types::I64, types::I64, self.out_slot, V_PAYLOAD);
         AV::D(t, p, Own::Owned)
     }
 
@@ -135,11 +136,11 @@ impl<'a, 'f> Tr<'a, 'f> {
         let tag = self
             .b
             .ins()
-            .load(types::I64, mf(), self.globals, (slot * 16) as i32);
+            .load(types::I64, mf(), self.globals, tag_at(slot as usize));
         let fp = self
             .b
             .ins()
-            .load(types::I64, mf(), self.globals, (slot * 16 + 8) as i32);
+            .load(types::I64, mf(), self.globals, payload_at(slot as usize));
         let t_ok = self.b.ins().icmp_imm_s(IntCC::Equal, tag, TAG_FUNC as i64);
         let p_ok = self.b.ins().icmp_imm_s(IntCC::Equal, fp, nc.code as i64);
         let ok = self.b.ins().band(t_ok, p_ok);
@@ -149,16 +150,16 @@ impl<'a, 'f> Tr<'a, 'f> {
         // the stack budget from here.
         let zero = self.iconst(0);
         let room = self.b.ins().load(types::I64, mf(), self.frame, F_ROOM);
-        self.b.ins().store(mf(), zero, cx, 0);
-        self.b.ins().store(mf(), room, cx, 8);
-        self.b.ins().store(mf(), zero, cx, 16);
-        self.b.ins().store(mf(), self.globals, cx, 24);
+        self.b.ins().store(mf(), zero, cx, C_DEPTH);
+        self.b.ins().store(mf(), room, cx, C_MAX);
+        self.b.ins().store(mf(), zero, cx, C_ABANDON);
+        self.b.ins().store(mf(), self.globals, cx, C_GLOBALS);
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let lim = self
             .b
             .ins()
             .iadd_imm_s(sp, -(crate::jit::func::STACK_BUDGET as i64));
-        self.b.ins().store(mf(), lim, cx, 32);
+        self.b.ins().store(mf(), lim, cx, C_STACK_LIMIT);
         let f = match self.native_refs.get(&nc.code) {
             Some(&f) => f,
             None => {
@@ -169,7 +170,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         };
         let call = self.b.ins().call(f, &args);
         let r = self.b.inst_results(call)[0];
-        let ab = self.b.ins().load(types::I64, mf(), cx, 16);
+        let ab = self.b.ins().load(types::I64, mf(), cx, C_ABANDON);
         let gave_up = self.b.ins().icmp_imm_s(IntCC::NotEqual, ab, 0);
         self.exit_if(gave_up, ip, ExitReason::CallGaveUp, pre);
         stack.truncate(first);
@@ -200,23 +201,25 @@ impl<'a, 'f> Tr<'a, 'f> {
             Op::NOP => {}
             Op::LOAD_CONST => {
                 let c = &self.req.code.consts[a as usize];
-                let v = match c.tag {
-                    TAG_INT => AV::I(self.iconst(c.payload as i64)),
-                    TAG_FLOAT => AV::F(self.b.ins().f64const(f64::from_bits(c.payload))),
-                    TAG_BOOL => AV::B(self.b.ins().iconst(types::I8, c.payload as i64)),
+                let v = match c.tag() {
+                    TAG_INT => AV::I(self.iconst(c.payload() as i64)),
+                    TAG_FLOAT => AV::F(self.b.ins().f64const(f64::from_bits(c.payload()))),
+                    TAG_BOOL => AV::B(self.b.ins().iconst(types::I8, c.payload() as i64)),
                     TAG_NULL | TAG_FUNC => {
-                        let t = self.iconst(c.tag as i64);
-                        AV::D(t, self.iconst(c.payload as i64), Own::Const)
+                        let t = self.iconst(c.tag() as i64);
+                        AV::D(t, self.iconst(c.payload() as i64), Own::Const)
                     }
                     _ => {
-                        let t = self
-                            .b
-                            .ins()
-                            .load(types::I64, mf(), self.consts, (a * 16) as i32);
-                        let p =
+                        let t =
                             self.b
                                 .ins()
-                                .load(types::I64, mf(), self.consts, (a * 16 + 8) as i32);
+                                .load(types::I64, mf(), self.consts, tag_at(a as usize));
+                        let p = self.b.ins().load(
+                            types::I64,
+                            mf(),
+                            self.consts,
+                            payload_at(a as usize),
+                        );
                         AV::D(t, p, Own::Const)
                     }
                 };
@@ -234,13 +237,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                     SlotType::Bool => AV::B(self.b.use_var(self.slot_var[&k])),
                     SlotType::Mem => {
                         let base = self.base_of(k.0);
-                        let t = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
+                        let t = self
+                            .b
+                            .ins()
+                            .load(types::I64, mf(), base, tag_at(k.1 as usize));
                         let undef = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_UNDEF as i64);
                         self.exit_if(undef, ip, ExitReason::Undefined, &pre);
                         let p = self
                             .b
                             .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
+                            .load(types::I64, mf(), base, payload_at(k.1 as usize));
                         AV::D(t, p, Own::Slot(k.0, k.1))
                     }
                 };
@@ -282,13 +288,16 @@ impl<'a, 'f> Tr<'a, 'f> {
                         }
                         let (t, p) = self.owned(v);
                         let base = self.base_of(k.0);
-                        let ot = self.b.ins().load(types::I64, mf(), base, (k.1 * 16) as i32);
-                        let op = self
+                        let ot = self
                             .b
                             .ins()
-                            .load(types::I64, mf(), base, (k.1 * 16 + 8) as i32);
-                        self.b.ins().store(mf(), t, base, (k.1 * 16) as i32);
-                        self.b.ins().store(mf(), p, base, (k.1 * 16 + 8) as i32);
+                            .load(types::I64, mf(), base, tag_at(k.1 as usize));
+                        let op =
+                            self.b
+                                .ins()
+                                .load(types::I64, mf(), base, payload_at(k.1 as usize));
+                        self.b.ins().store(mf(), t, base, tag_at(k.1 as usize));
+                        self.b.ins().store(mf(), p, base, payload_at(k.1 as usize));
                         self.if_heap_call("rt_drop", ot, op);
                     }
                     _ => {
@@ -333,7 +342,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     {
                         // `s = s + x`: the slot's string may grow in place.
                         let base = self.base_of(sp);
-                        let addr = self.b.ins().iadd_imm_s(base, (slot * 16) as i64);
+                        let addr = self.b.ins().iadd_imm_s(base, tag_at(slot as usize) as i64);
                         let (bt, bp) = self.boxed(bv);
                         let r = self.helper_value("rt_add_to_slot", &[addr, bt, bp], ip, &pre);
                         self.drop_av(bv);
@@ -559,10 +568,10 @@ impl<'a, 'f> Tr<'a, 'f> {
                     let (t, p) = self.boxed(v);
                     self.b
                         .ins()
-                        .stack_store(types::I64, t, self.args_slot, (i * 16) as i32);
+                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
                     self.b
                         .ins()
-                        .stack_store(types::I64, p, self.args_slot, (i * 16 + 8) as i32);
+                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
                 }
                 let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
                 let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
@@ -576,7 +585,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 } else {
                     (
                         self.b.ins().load(types::I64, mf(), host, H_METHOD),
-                        self.b.ins().iadd_imm_s(self.consts, (a * 16) as i64),
+                        self.b
+                            .ins()
+                            .iadd_imm_s(self.consts, tag_at(a as usize) as i64),
                     )
                 };
                 let inst = self
@@ -736,68 +747,69 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.block_params(join)[0]
     }
 
-    /// The (tag == LIST, key tag == INT, not borrowed, 0 <= key < len) test of an inline element
-    /// access to the value store: returns the element's address (the builder is in the block
-    /// that has it) and the pending test for the bool store of a compact list, which the caller
-    /// emits with [`Self::bools_fast`] after filling this block. `None` without a layout.
-    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> Option<(CV, BoolsCheck)> {
-        let lay = rt::list_layout()?;
+    /// The (tag == LIST, key tag == INT, 0 <= key < len) test of an inline element access to
+    /// the value store: returns the element's address (the builder is in the block that has
+    /// it) and the pending test for the bool store of a compact list, which the caller emits
+    /// with [`Self::bools_fast`] after filling this block. Offsets: [`list_layout`]; no borrow
+    /// flag (the runtime's list module says why JIT code may touch a list between its methods).
+    fn list_fast(&mut self, o: (CV, CV), k: (CV, CV), slow: Block) -> (CV, BoolsCheck) {
         let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, o.0, TAG_LIST as i64);
         let int_key = self.b.ins().icmp_imm_s(IntCC::Equal, k.0, TAG_INT as i64);
         let ok = self.b.ins().band(is_list, int_key);
         let b1 = self.b.create_block();
         self.b.ins().brif(ok, b1, &[], slow, &[]);
         self.b.switch_to_block(b1);
-        let flag = self.b.ins().load(types::I64, mf(), o.1, lay.borrow);
-        let len = self.b.ins().load(types::I64, mf(), o.1, lay.len);
-        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, mf(), o.1, list_layout::VALUES_LEN);
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, k.1, len);
-        let ok = self.b.ins().band(free, inb);
         let b2 = self.b.create_block();
         let check = BoolsCheck {
             block: self.b.create_block(),
             list: o.1,
             key: k.1,
-            free,
         };
-        self.b.ins().brif(ok, b2, &[], check.block, &[]);
+        self.b.ins().brif(inb, b2, &[], check.block, &[]);
         self.b.switch_to_block(b2);
-        let data = self.b.ins().load(types::I64, mf(), o.1, lay.ptr);
-        let off = self.b.ins().ishl_imm_u(k.1, 4);
-        Some((self.b.ins().iadd(data, off), check))
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, mf(), o.1, list_layout::VALUES_PTR);
+        let off = self.b.ins().ishl_imm_u(k.1, V_SHIFT);
+        (self.b.ins().iadd(data, off), check)
     }
 
-    /// The second half of [`Self::list_fast`]: (not borrowed, key < bools length) for a compact
-    /// list; returns the byte's address, with the builder in the block that has it.
+    /// The second half of [`Self::list_fast`]: key < bools length for a compact list; returns
+    /// the byte's address, with the builder in the block that has it.
     fn bools_fast(&mut self, c: BoolsCheck, slow: Block) -> CV {
-        let lay = rt::list_layout().expect("list_fast found the layout");
         self.b.switch_to_block(c.block);
-        let len = self.b.ins().load(types::I64, mf(), c.list, lay.bools_len);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, mf(), c.list, list_layout::BOOLS_LEN);
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, c.key, len);
-        let ok = self.b.ins().band(c.free, inb);
         let b = self.b.create_block();
-        self.b.ins().brif(ok, b, &[], slow, &[]);
+        self.b.ins().brif(inb, b, &[], slow, &[]);
         self.b.switch_to_block(b);
-        let data = self.b.ins().load(types::I64, mf(), c.list, lay.bools_ptr);
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, mf(), c.list, list_layout::BOOLS_PTR);
         self.b.ins().iadd(data, c.key)
     }
 
-    /// `append(l, v)` inline when `l` is an unborrowed list with room: a bool onto a compact
-    /// (or empty) list as a byte, any value that owns no heap object (a plain copy) onto the
-    /// value store; then jumps to `join`. Anything else goes to `slow` (the helper).
+    /// `append(l, v)` inline when `l` is a list with room: a bool onto a compact (or empty)
+    /// list as a byte, any value that owns no heap object (a plain copy) onto the value store;
+    /// then jumps to `join`. Anything else goes to `slow` (the helper).
     fn append_fast(&mut self, l: (CV, CV), v: (CV, CV), slow: Block, join: Block) {
-        let Some(lay) = rt::list_layout() else {
-            self.b.ins().jump(slow, &[]);
-            return;
-        };
+        use list_layout::*;
         let is_list = self.b.ins().icmp_imm_s(IntCC::Equal, l.0, TAG_LIST as i64);
         let b0 = self.b.create_block();
         self.b.ins().brif(is_list, b0, &[], slow, &[]);
         self.b.switch_to_block(b0);
-        let flag = self.b.ins().load(types::I64, mf(), l.1, lay.borrow);
-        let free = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
-        let len = self.b.ins().load(types::I64, mf(), l.1, lay.len);
-        let blen = self.b.ins().load(types::I64, mf(), l.1, lay.bools_len);
+        let len = self.b.ins().load(types::I64, mf(), l.1, VALUES_LEN);
+        let blen = self.b.ins().load(types::I64, mf(), l.1, BOOLS_LEN);
         let is_bool = self.b.ins().icmp_imm_s(IntCC::Equal, v.0, TAG_BOOL as i64);
         let no_values = self.b.ins().icmp_imm_s(IntCC::Equal, len, 0);
         let to_bools = self.b.ins().band(is_bool, no_values);
@@ -805,9 +817,9 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.ins().brif(to_bools, bools, &[], values, &[]);
         // A byte onto the bool store.
         self.b.switch_to_block(bools);
-        let addr = self.push_room(l.1, blen, (lay.bools_cap, lay.bools_ptr), 0, free, slow);
+        let addr = self.push_room(l.1, blen, (BOOLS_CAP, BOOLS_PTR), 0, None, slow);
         self.b.ins().istore8(mf(), v.1, addr, 0);
-        self.push_done(l.1, blen, lay.bools_len, join);
+        self.push_done(l.1, blen, BOOLS_LEN, join);
         // A 16-byte value onto the value store (only while the bool store is empty).
         self.b.switch_to_block(values);
         let plain = self
@@ -815,16 +827,15 @@ impl<'a, 'f> Tr<'a, 'f> {
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, v.0, HEAP_TAG_MIN as i64);
         let no_bools = self.b.ins().icmp_imm_s(IntCC::Equal, blen, 0);
-        let ok = self.b.ins().band(free, plain);
-        let ok = self.b.ins().band(ok, no_bools);
-        let addr = self.push_room(l.1, len, (lay.cap, lay.ptr), 4, ok, slow);
-        self.b.ins().store(mf(), v.0, addr, 0);
-        self.b.ins().store(mf(), v.1, addr, 8);
-        self.push_done(l.1, len, lay.len, join);
+        let ok = self.b.ins().band(plain, no_bools);
+        let addr = self.push_room(l.1, len, (VALUES_CAP, VALUES_PTR), V_SHIFT, Some(ok), slow);
+        self.b.ins().store(mf(), v.0, addr, V_TAG);
+        self.b.ins().store(mf(), v.1, addr, V_PAYLOAD);
+        self.push_done(l.1, len, VALUES_LEN, join);
     }
 
     /// The room test of an inline `append` to one of a list's stores: `len` below the capacity
-    /// at `cap_at` and below the length limit, and `ok`. Anything else goes to `slow`; otherwise
+    /// at `cap_at` and below the length limit, and `ok` if given. Anything else goes to `slow`; otherwise
     /// the builder moves on to a block that has the address of the new element (elements of
     /// `1 << shift` bytes from the pointer at `ptr_at`), for the caller to write it.
     fn push_room(
@@ -833,14 +844,17 @@ impl<'a, 'f> Tr<'a, 'f> {
         len: CV,
         (cap_at, ptr_at): (i32, i32),
         shift: i64,
-        ok: CV,
+        ok: Option<CV>,
         slow: Block,
     ) -> CV {
         let max = zexus_runtime::ops::MAX_LIST_LEN as i64;
         let cap = self.b.ins().load(types::I64, mf(), list, cap_at);
         let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
         let under = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, len, max);
-        let ok = self.b.ins().band(ok, room);
+        let ok = match ok {
+            Some(ok) => self.b.ins().band(ok, room),
+            None => room,
+        };
         let ok = self.b.ins().band(ok, under);
         let fits = self.b.create_block();
         self.b.ins().brif(ok, fits, &[], slow, &[]);
@@ -871,25 +885,19 @@ impl<'a, 'f> Tr<'a, 'f> {
         let join = self.b.create_block();
         self.b.append_block_param(join, types::I64);
         self.b.append_block_param(join, types::I64);
-        match self.list_fast(ob, kb, slow) {
-            Some((addr, check)) => {
-                let t = self.b.ins().load(types::I64, mf(), addr, 0);
-                let p = self.b.ins().load(types::I64, mf(), addr, 8);
-                self.if_heap_call("rt_incref", t, p);
-                self.b
-                    .ins()
-                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
-                let addr = self.bools_fast(check, slow);
-                let p = self.b.ins().uload8(types::I64, mf(), addr, 0);
-                let t = self.iconst(TAG_BOOL as i64);
-                self.b
-                    .ins()
-                    .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
+        let (addr, check) = self.list_fast(ob, kb, slow);
+        let t = self.b.ins().load(types::I64, mf(), addr, V_TAG);
+        let p = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
+        self.if_heap_call("rt_incref", t, p);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
+        let addr = self.bools_fast(check, slow);
+        let p = self.b.ins().uload8(types::I64, mf(), addr, 0);
+        let t = self.iconst(TAG_BOOL as i64);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
         self.b.switch_to_block(slow);
         let r = self.helper_value("rt_index", &[ob.0, ob.1, kb.0, kb.1], ip, pre);
         let AV::D(t, p, _) = r else {
@@ -912,37 +920,31 @@ impl<'a, 'f> Tr<'a, 'f> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
-        match self.list_fast(ob, kb, slow) {
-            Some((addr, check)) => {
-                // The list takes over a reference to `v`.
-                let (vt, vp) = self.owned(v);
-                let ot = self.b.ins().load(types::I64, mf(), addr, 0);
-                let op = self.b.ins().load(types::I64, mf(), addr, 8);
-                self.b.ins().store(mf(), vt, addr, 0);
-                self.b.ins().store(mf(), vp, addr, 8);
-                self.if_heap_call("rt_drop", ot, op);
+        let (addr, check) = self.list_fast(ob, kb, slow);
+        // The list takes over a reference to `v`.
+        let (vt, vp) = self.owned(v);
+        let ot = self.b.ins().load(types::I64, mf(), addr, V_TAG);
+        let op = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
+        self.b.ins().store(mf(), vt, addr, V_TAG);
+        self.b.ins().store(mf(), vp, addr, V_PAYLOAD);
+        self.if_heap_call("rt_drop", ot, op);
+        self.b.ins().jump(join, &[]);
+        // A compact list takes a bool as a byte; anything else widens it (helper).
+        let addr = self.bools_fast(check, slow);
+        match v {
+            AV::B(x) => {
+                self.b.ins().store(mf(), x, addr, 0);
                 self.b.ins().jump(join, &[]);
-                // A compact list takes a bool as a byte; anything else widens it (helper).
-                let addr = self.bools_fast(check, slow);
-                match v {
-                    AV::B(x) => {
-                        self.b.ins().store(mf(), x, addr, 0);
-                        self.b.ins().jump(join, &[]);
-                    }
-                    AV::D(t, p, _) => {
-                        let is_bool = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_BOOL as i64);
-                        let put = self.b.create_block();
-                        self.b.ins().brif(is_bool, put, &[], slow, &[]);
-                        self.b.switch_to_block(put);
-                        self.b.ins().istore8(mf(), p, addr, 0);
-                        self.b.ins().jump(join, &[]);
-                    }
-                    AV::I(_) | AV::F(_) => {
-                        self.b.ins().jump(slow, &[]);
-                    }
-                }
             }
-            None => {
+            AV::D(t, p, _) => {
+                let is_bool = self.b.ins().icmp_imm_s(IntCC::Equal, t, TAG_BOOL as i64);
+                let put = self.b.create_block();
+                self.b.ins().brif(is_bool, put, &[], slow, &[]);
+                self.b.switch_to_block(put);
+                self.b.ins().istore8(mf(), p, addr, 0);
+                self.b.ins().jump(join, &[]);
+            }
+            AV::I(_) | AV::F(_) => {
                 self.b.ins().jump(slow, &[]);
             }
         }
@@ -1080,6 +1082,4 @@ struct BoolsCheck {
     list: CV,
     /// The index (an int).
     key: CV,
-    /// True when the list is not borrowed.
-    free: CV,
 }
