@@ -205,8 +205,7 @@ fn counts(p: &InstructionProfiler) -> Vec<String> {
 /// The superinstructions `src` compiles to.
 fn superinstructions_of(src: &str) -> BTreeSet<u8> {
     let bc = compile(src, "<shape>").expect("the shape compiles");
-    let max_stacks = crate::bytecode::verify::check(&bc).expect("compiled code verifies");
-    let p = Prepared::new(&bc, &max_stacks, true);
+    let p = Prepared::new(&bc, true);
     p.codes
         .iter()
         .flat_map(|c| c.code[..c.half].iter().map(|x| x.op))
