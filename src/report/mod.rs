@@ -127,6 +127,12 @@ pub struct ReportData {
     pub functions: Vec<FunctionStats>,
     /// The JIT tier's events.
     pub jit: JitEvents,
+    /// How the run's time was shared (DETAILED and up), for the summary's timing model.
+    pub attribution: crate::profile::Attribution,
+    /// The runtime error the last run ended in, if any.
+    pub error: Option<crate::profile::RunErrorInfo>,
+    /// True when the run was interrupted: the report covers what ran so far.
+    pub interrupted: bool,
 }
 
 impl ReportData {
@@ -147,8 +153,17 @@ impl ReportData {
             distribution: p.opcode_distribution(),
             branches,
             memory: p.memory(top_n),
-            functions: p.functions(),
+            functions: {
+                let mut f = p.functions();
+                if top_n > 0 {
+                    f.truncate(top_n);
+                }
+                f
+            },
             jit: p.jit.clone(),
+            attribution: p.attribution(),
+            error: p.run_error.clone(),
+            interrupted: p.interrupted,
         }
     }
 

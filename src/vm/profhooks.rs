@@ -20,6 +20,8 @@ pub(crate) enum Step {
     Single,
     /// Run the original instruction and time it.
     Sample,
+    /// Stop the run: it was interrupted (see [`super::interrupt`]).
+    Stop,
 }
 
 /// Pointers into one profiler's data for the code objects of one run.
@@ -37,7 +39,13 @@ pub(crate) struct ProfHooks {
     branches: Vec<*mut BranchStats>,
     pub calls: Vec<*mut u64>,
     inclusive: Vec<*mut u64>,
+    /// Per code object, the native time run while it was on the call stack (DETAILED and up).
+    native_under: Vec<*mut u64>,
+    /// Activations of each code object on the call stack (DETAILED and up).
     active: Vec<u32>,
+    /// The code objects on the call stack, each once, in order of their outermost activation
+    /// (DETAILED and up): a sample's time counts once toward each of them (inclusive time).
+    distinct: Vec<u32>,
     /// The call-path tree and the current path (DETAILED and up, when asked for); null when
     /// call paths are off.
     tree: *mut crate::profile::CallTree,
@@ -49,6 +57,10 @@ pub(crate) struct ProfHooks {
     saved_countdown: u32,
     /// The instruction being timed: its stats and the start time.
     pending: Option<(*mut TimingStats, u64)>,
+    /// The executions the next sample stands for: the gap drawn since the previous one.
+    gap: u32,
+    /// The weight of the pending sample.
+    weight: u32,
     rate: u32,
     /// Executions still to be timed one by one before sampling settles to 1 in `rate`.
     warmup: u32,
@@ -73,7 +85,10 @@ impl ProfHooks {
             branches: Vec::new(),
             calls: Vec::new(),
             inclusive: Vec::new(),
-            active: vec![0; ids.len()],
+            native_under: Vec::new(),
+            // The program's own code is active for the whole run.
+            active: (0..ids.len()).map(|i| (i == 0) as u32).collect(),
+            distinct: vec![0],
             node: if paths {
                 prof.call_tree.root(ids[0] as u32)
             } else {
@@ -88,6 +103,8 @@ impl ProfHooks {
             countdown: 1,
             saved_countdown: 1,
             pending: None,
+            gap: 1,
+            weight: 1,
             rate: prof.sample_rate.max(1),
             warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
@@ -103,6 +120,7 @@ impl ProfHooks {
             h.timing.push(c.timing.as_mut_ptr());
             h.branches.push(c.branches.as_mut_ptr());
             h.inclusive.push(&mut c.inclusive_ticks);
+            h.native_under.push(&mut c.native_under_ticks);
         }
         h
     }
@@ -157,18 +175,26 @@ impl ProfHooks {
     fn step_slow(&mut self, n: u32) -> Step {
         if self.pending.is_some() {
             self.finish_pending();
+            if super::interrupt::pending() {
+                return Step::Stop;
+            }
             if self.countdown > n {
                 self.countdown -= n;
                 return Step::Fused;
             }
         }
+        if super::interrupt::pending() {
+            return Step::Stop;
+        }
         if self.countdown == 1 {
+            self.weight = self.gap;
             self.countdown = if self.warmup > 0 {
                 self.warmup -= 1;
                 1
             } else {
                 self.period.next(self.rate)
             };
+            self.gap = self.countdown;
             Step::Sample
         } else {
             self.countdown -= 1;
@@ -205,14 +231,19 @@ impl ProfHooks {
     /// for the current call path.
     #[inline(never)]
     pub fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
-        let dt = now_ticks()
-            .saturating_sub(t0)
-            .saturating_sub(self.timer_cost);
+        // Signed: a fast instruction can read less than the median clock pair, and clipping
+        // those at zero would bias its mean upward.
+        let raw = now_ticks().saturating_sub(t0) as f64 - self.timer_cost as f64;
+        let dt = raw.max(0.0) as u64;
         // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new);
         // `tree` points to the profiler's call tree, which outlives the run (the profiler is
         // not touched while the run loop holds these hooks), and `node` is one of its nodes.
+        let w = self.weight as f64;
         unsafe {
-            (*t).record(dt);
+            (*t).record_weighted(raw, w);
+            for &c in &self.distinct {
+                (*t).record_under(self.ids[c as usize], w);
+            }
             if !self.tree.is_null() {
                 let tree = &mut *self.tree;
                 let n = &mut tree.nodes[self.node as usize];
@@ -240,13 +271,29 @@ impl ProfHooks {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
-        if L >= LVL_FULL {
+        if L >= LVL_DETAILED {
             self.active[c] += 1;
             if self.active[c] == 1 {
-                return now_ticks();
+                self.distinct.push(callee);
+                if L >= LVL_FULL {
+                    return now_ticks();
+                }
             }
         }
         0
+    }
+
+    /// Native code (a compiled loop of run code object `code`, or a compiled function) ran
+    /// for `ticks` (DETAILED and up): the time counts toward the inclusive time of every other
+    /// code object on the call stack.
+    #[cold]
+    pub fn native_ran(&mut self, code: u32, ticks: u64) {
+        for &c in &self.distinct {
+            if c != code {
+                // SAFETY: as in `enter`.
+                unsafe { *self.native_under[c as usize] += ticks };
+            }
+        }
     }
 
     /// True when call paths are recorded (native calls would bypass them).
@@ -272,11 +319,14 @@ impl ProfHooks {
             // SAFETY: as in `enter`.
             self.node = unsafe { (*self.tree).parent(self.node) };
         }
+        let c = code as usize;
+        self.active[c] = self.active[c].saturating_sub(1);
+        if self.active[c] == 0 && self.distinct.last() == Some(&code) {
+            self.distinct.pop();
+        }
         if L < LVL_FULL {
             return;
         }
-        let c = code as usize;
-        self.active[c] = self.active[c].saturating_sub(1);
         if t0 != 0 {
             // SAFETY: as in `enter`.
             unsafe { *self.inclusive[c] += now_ticks().saturating_sub(t0) };

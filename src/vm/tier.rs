@@ -113,6 +113,8 @@ pub(crate) struct Tier {
     scratch: RunCounts,
     fns: super::tier_fn::FnTier,
     pub stats: JitStats,
+    /// Ticks of the last compiled-loop run (DETAILED and up), for inclusive times.
+    pub last_ticks: u64,
 }
 
 fn level_num(l: Level) -> u8 {
@@ -145,6 +147,7 @@ impl Tier {
             scratch: RunCounts::default(),
             fns: super::tier_fn::FnTier::new(threshold.clamp(1, i32::MAX as u32 - 1)),
             stats: JitStats::default(),
+            last_ticks: 0,
         }
     }
 
@@ -488,7 +491,9 @@ impl Tier {
         // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
         let resume = jit::enter(&rec.code, &mut frame);
         if L >= LVL_DETAILED {
-            rec.ticks += crate::profile::clock::now_ticks().saturating_sub(t0);
+            let dt = crate::profile::clock::now_ticks().saturating_sub(t0);
+            rec.ticks += dt;
+            self.last_ticks = dt;
         }
         let site_idx = frame.exit_site as usize;
         rec.site_hits[site_idx] += 1;
