@@ -2,7 +2,7 @@
 //!
 //! Method: a fixed calibration loop (1.3 million instructions) runs at NONE and BASIC, and a
 //! short one (65,000) at BASIC and at DETAILED timing every execution, in interleaved
-//! rounds (seven); each cell's fastest time is kept (load from other processes only ever adds time).
+//! rounds (three); each cell's fastest time is kept (load from other processes only ever adds time).
 //! The cost per counted instruction is `(BASIC - NONE) / instructions`; the cost per timing
 //! sample is `(DETAILED - BASIC) / samples`. FULL's only hook in the run loop records a
 //! conditional branch's outcome; its cost is timed directly on a branch record, because the
@@ -105,8 +105,7 @@ pub(crate) fn hook_costs() -> HookCosts {
         let mut samples = [0u64; 4];
         let mut sampled_mean = f64::INFINITY;
         // Interleaved rounds, so that a burst of load on the machine hits every cell alike.
-        // Seven rounds: on a loaded machine each cell needs a round that ran undisturbed.
-        for _ in 0..7 {
+        for _ in 0..3 {
             for (i, &(bc, level, rate)) in cells.iter().enumerate() {
                 let (t, n, s, m) = run(bc, level, rate);
                 if level == Level::Detailed {

@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
-use super::run::{LVL_DETAILED, LVL_FULL};
+use super::run::{Frame, LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -41,11 +41,14 @@ pub(crate) struct ProfHooks {
     inclusive: Vec<*mut u64>,
     /// Per code object, the native time run while it was on the call stack (DETAILED and up).
     native_under: Vec<*mut u64>,
-    /// Activations of each code object on the call stack (DETAILED and up).
+    /// Activations of each code object on the call stack (FULL).
     active: Vec<u32>,
-    /// The code objects on the call stack, each once, in order of their outermost activation
-    /// (DETAILED and up): a sample's time counts once toward each of them (inclusive time).
+    /// The code objects on the call stack when the pending sample began, each once (DETAILED
+    /// and up): its time counts once toward each of them (inclusive time).
     distinct: Vec<u32>,
+    /// Per code object, the stamp of the last stack walk that listed it (for `distinct`).
+    mark: Vec<u32>,
+    stamp: u32,
     /// The call-path tree and the current path (DETAILED and up, when asked for); null when
     /// call paths are off.
     tree: *mut crate::profile::CallTree,
@@ -86,9 +89,10 @@ impl ProfHooks {
             calls: Vec::new(),
             inclusive: Vec::new(),
             native_under: Vec::new(),
-            // The program's own code is active for the whole run.
-            active: (0..ids.len()).map(|i| (i == 0) as u32).collect(),
+            active: vec![0; ids.len()],
             distinct: vec![0],
+            mark: vec![0; ids.len()],
+            stamp: 0,
             node: if paths {
                 prof.call_tree.root(ids[0] as u32)
             } else {
@@ -205,7 +209,8 @@ impl ProfHooks {
     /// Starts timing the instruction about to run (its stats at `t`); the next `step` (or
     /// `finish_pending`) records it.
     #[inline(always)]
-    pub fn begin_sample(&mut self, t: *mut TimingStats) {
+    pub fn begin_sample(&mut self, t: *mut TimingStats, frames: &[Frame], cur: u32) {
+        self.walk(frames, cur);
         self.saved_countdown = self.countdown;
         self.countdown = 1;
         self.pending = Some((t, now_ticks()));
@@ -271,23 +276,41 @@ impl ProfHooks {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
-        if L >= LVL_DETAILED {
+        if L >= LVL_FULL {
             self.active[c] += 1;
             if self.active[c] == 1 {
-                self.distinct.push(callee);
-                if L >= LVL_FULL {
-                    return now_ticks();
-                }
+                return now_ticks();
             }
         }
         0
+    }
+
+    /// Lists in `distinct` the code objects on the call stack (the callers in `frames` and
+    /// `cur`), each once: a walk per sample instead of bookkeeping on every call.
+    #[inline(never)]
+    fn walk(&mut self, frames: &[Frame], cur: u32) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        self.distinct.clear();
+        for c in frames.iter().map(|f| f.code).chain(std::iter::once(cur)) {
+            if let Some(m) = self.mark.get_mut(c as usize) {
+                if *m != self.stamp {
+                    *m = self.stamp;
+                    self.distinct.push(c);
+                }
+            }
+        }
     }
 
     /// Native code (a compiled loop of run code object `code`, or a compiled function) ran
     /// for `ticks` (DETAILED and up): the time counts toward the inclusive time of every other
     /// code object on the call stack.
     #[cold]
-    pub fn native_ran(&mut self, code: u32, ticks: u64) {
+    pub fn native_ran(&mut self, code: u32, ticks: u64, frames: &[Frame], cur: u32) {
+        self.walk(frames, cur);
         for &c in &self.distinct {
             if c != code {
                 // SAFETY: as in `enter`.
@@ -319,14 +342,11 @@ impl ProfHooks {
             // SAFETY: as in `enter`.
             self.node = unsafe { (*self.tree).parent(self.node) };
         }
-        let c = code as usize;
-        self.active[c] = self.active[c].saturating_sub(1);
-        if self.active[c] == 0 && self.distinct.last() == Some(&code) {
-            self.distinct.pop();
-        }
         if L < LVL_FULL {
             return;
         }
+        let c = code as usize;
+        self.active[c] = self.active[c].saturating_sub(1);
         if t0 != 0 {
             // SAFETY: as in `enter`.
             unsafe { *self.inclusive[c] += now_ticks().saturating_sub(t0) };

@@ -370,7 +370,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                 Some((r, nsp)) => {
                     if L >= LVL_DETAILED {
                         let t = tier.last_ticks;
-                        hooks.as_deref_mut().expect("hooks").native_ran(cur, t);
+                        hooks
+                            .as_deref_mut()
+                            .expect("hooks")
+                            .native_ran(cur, t, &st.frames, cur);
                     }
                     resumed!(r);
                     ip = xc.code.as_ptr().add(r);
@@ -515,7 +518,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                         ip = ip.add(xc.half);
                     }
-                    h.begin_sample(h.timing[cur as usize].add(pc!()));
+                    h.begin_sample(h.timing[cur as usize].add(pc!()), &st.frames, cur);
                 }
             }
         }
@@ -713,7 +716,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         {
                             if L >= LVL_DETAILED {
                                 let h = hooks.as_deref_mut().expect("hooks");
-                                h.native_ran(callee, ticks);
+                                h.native_ran(callee, ticks, &st.frames, cur);
                                 if L >= LVL_FULL {
                                     h.native_call_done(callee, ticks);
                                 }
