@@ -106,3 +106,20 @@ fn an_interrupted_run_writes_its_report_marked_incomplete() {
     assert_eq!(j["incomplete"], true);
     assert!(j["summary"]["total_instructions"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn the_jit_section_gives_every_uncompiled_loop_a_reason() {
+    // The outer loop runs 300 times (under the threshold), the inner one 300 x 50 times.
+    let p = program(
+        "nested.zx",
+        "let acc = 0\nlet i = 0\nwhile (i < 300) { let j = 0\n while (j < 50) { acc = acc + j\n j = j + 1 }\n i = i + 1 }\nprint(acc)\n",
+    );
+    let out = zx(&["profile", &p, "--jit", "--level", "full"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("Compiled loops"), "{report}");
+    assert!(
+        report.contains("300 iterations, threshold 1000"),
+        "{report}"
+    );
+}

@@ -222,7 +222,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
-    if !d.jit.is_empty() {
+    if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
     writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
@@ -559,9 +559,15 @@ fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let j = &d.jit;
     writeln!(w, "<h2>JIT</h2>")?;
-    if !j.compiled.is_empty() {
-        let rows: Vec<Vec<Cell>> = j
-            .compiled
+    let (fns, loops): (Vec<_>, Vec<_>) = j.compiled.iter().partition(|c| c.is_function());
+    for (title, list) in [
+        ("Compiled loops", &loops),
+        ("Compiled whole functions", &fns),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let rows: Vec<Vec<Cell>> = list
             .iter()
             .map(|c| {
                 vec![
@@ -575,7 +581,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 ]
             })
             .collect();
-        writeln!(w, "<h3>Compiled loops</h3>")?;
+        writeln!(w, "<h3>{title}</h3>")?;
         let heads = [
             "Function",
             "Start",
@@ -603,9 +609,16 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "<h3>Exits to the interpreter</h3>")?;
         table(w, &["Function", "IP", "Exits", "Reason"], &rows)?;
     }
-    if !j.refusals.is_empty() {
-        let rows: Vec<Vec<Cell>> = j
-            .refusals
+    for (f, s, e, n) in &d.jit_recompiled {
+        writeln!(
+            w,
+            "<p class=\"note\">{} {s}..{e} compiled {n} times: its guards kept failing (exits), so it was recompiled for wider types.</p>",
+            escape(f)
+        )?;
+    }
+    if !d.jit_not_compiled.is_empty() {
+        let rows: Vec<Vec<Cell>> = d
+            .jit_not_compiled
             .iter()
             .map(|r| {
                 vec![

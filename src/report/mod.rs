@@ -133,6 +133,10 @@ pub struct ReportData {
     pub error: Option<crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     pub interrupted: bool,
+    /// Loops the JIT did not compile, with why (refusals, and below-threshold loops at FULL).
+    pub jit_not_compiled: Vec<crate::profile::JitRefusal>,
+    /// Loops compiled more than once: (function, start ip, end ip, times).
+    pub jit_recompiled: Vec<(String, u32, u32, usize)>,
 }
 
 impl ReportData {
@@ -164,6 +168,8 @@ impl ReportData {
             attribution: p.attribution(),
             error: p.run_error.clone(),
             interrupted: p.interrupted,
+            jit_not_compiled: p.jit_not_compiled(),
+            jit_recompiled: p.jit_recompiled(),
         }
     }
 

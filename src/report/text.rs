@@ -57,7 +57,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
-    if !d.jit.is_empty() {
+    if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
     writeln!(w)?;
@@ -382,22 +382,31 @@ fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let j = &d.jit;
     section(w, "JIT")?;
+    let (fns, loops): (Vec<_>, Vec<_>) = j.compiled.iter().partition(|c| c.is_function());
     writeln!(
         w,
-        "Compiled loops: {}   Exits: {}   Refused loops: {}",
-        j.compiled.len(),
+        "Compiled loops: {}   Compiled functions: {}   Exits: {}   Loops not compiled: {}",
+        loops.len(),
+        fns.len(),
         thousands(j.total_exits()),
-        j.refusals.len()
+        d.jit_not_compiled.len()
     )?;
-    if !j.compiled.is_empty() {
+    for (title, list) in [
+        ("Compiled loops", &loops),
+        ("Compiled whole functions", &fns),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
         writeln!(w)?;
+        writeln!(w, "{title}")?;
         writeln!(
             w,
             "{:12} {:>6} {:>6} {:>13} {:>8} {:>10}  Specialised",
             "Function", "Start", "End", "Compile (μs)", "Bytes", "Entries"
         )?;
         rule(w, '-')?;
-        for c in &j.compiled {
+        for c in list.iter() {
             writeln!(
                 w,
                 "{:12} {:>6} {:>6} {:>13.1} {:>8} {:>10}  {}",
@@ -410,6 +419,13 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 c.specialised
             )?;
         }
+    }
+    for (f, s, e, n) in &d.jit_recompiled {
+        writeln!(
+            w,
+            "  {f} {s}..{e} compiled {n} times: its guards kept failing (exits), so it was \
+             recompiled for wider types (see Specialised)"
+        )?;
     }
     if !j.exits.is_empty() {
         writeln!(w)?;
@@ -426,18 +442,24 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if !j.refusals.is_empty() {
+    if !d.jit_not_compiled.is_empty() {
         writeln!(w)?;
         writeln!(
             w,
-            "{:12} {:>6} {:>6}  Refused because",
+            "{:12} {:>6} {:>6}  Not compiled because",
             "Function", "Start", "End"
         )?;
         rule(w, '-')?;
-        for r in &j.refusals {
+        for r in &d.jit_not_compiled {
             let f = truncate(&r.function, 12);
             writeln!(w, "{f:12} {:>6} {:>6}  {}", r.start_ip, r.end_ip, r.reason)?;
         }
+    }
+    if d.level < Level::Full && j.threshold > 0 {
+        writeln!(
+            w,
+            "(loops below the threshold are listed at FULL, which counts their iterations)"
+        )?;
     }
     Ok(())
 }

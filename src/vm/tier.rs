@@ -243,6 +243,7 @@ impl Tier {
         merge(&mut self.stats.events, &ev);
         if let Some((p, ids)) = prof {
             merge(&mut p.jit, &ev);
+            p.jit.threshold = self.threshold;
             if p.level >= Level::Detailed {
                 for (code, h, e, t) in ticks {
                     if let Some(&id) = ids.get(code as usize) {
