@@ -118,6 +118,17 @@ pub(crate) fn hook_costs() -> HookCosts {
         }
         let [none, basic, basic_short, detailed_short] = [0, 1, 2, 3].map(|i| fastest(&times[i]));
         let n = instrs[1].max(1) as f64;
+        // The NONE cost per instruction for the bias, from the fastest of many short runs
+        // (about 70 µs each): a short run is rarely preempted, and one preempted run of the
+        // long loop would shrink the bias several times over on a loaded machine.
+        let none_short = (0..15)
+            .map(|_| run(&short, Level::None, 1).0)
+            .fold(f64::INFINITY, f64::min);
+        // And the timed executions' mean from the fastest of more runs: one sample that
+        // spans a preemption moves a run's mean by tens of ns.
+        for _ in 0..6 {
+            sampled_mean = sampled_mean.min(run(&short, Level::Detailed, 1).3);
+        }
         HookCosts {
             count_ns: ((basic - none) / n).max(0.0),
             sample_ns: ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0),
@@ -126,7 +137,7 @@ pub(crate) fn hook_costs() -> HookCosts {
             // loop: every instruction of the short loop is timed, and the same instructions
             // cost `none / n` each at NONE.
             sample_bias_ns: if sampled_mean.is_finite() {
-                (sampled_mean - none / n).max(0.0)
+                (sampled_mean - none_short / instrs[2].max(1) as f64).max(0.0)
             } else {
                 0.0
             },
