@@ -7,10 +7,12 @@
 
 use zexus::{compile, Level, VM};
 
-/// Two functions with the same body (a counted loop of int additions).
+/// Two functions with the same body (a counted loop of int additions), whose work per
+/// iteration does not depend on how many iterations ran (`s = s + i * 3` would reach
+/// numbers past 2^31 only in the longer run).
 const SAME_BODY: &str = "\
-action light(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i * 3\n i = i + 1 }\n return s }\n\
-action heavy(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i * 3\n i = i + 1 }\n return s }\n";
+action light(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i % 7 * 3\n i = i + 1 }\n return s }\n\
+action heavy(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i % 7 * 3\n i = i + 1 }\n return s }\n";
 
 /// A loop building new strings, and a loop of int additions.
 const STRINGS_AND_INTS: &str = "\

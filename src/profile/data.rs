@@ -33,7 +33,20 @@ pub struct TimingStats {
     pub weight: f64,
     /// Sum of weight × ticks over the samples.
     pub weighted_ticks: f64,
+    /// The part of `weight` from samples longer than [`LONG_SAMPLE_NS`].
+    pub long_weight: f64,
+    /// The part of `weighted_ticks` from samples longer than [`LONG_SAMPLE_NS`].
+    pub long_weighted_ticks: f64,
 }
+
+/// A sample longer than this (ns) is a disturbance (an interrupt or a preemption landing in a
+/// timed execution of a few ns) when such samples are rare for the instruction: under
+/// [`DISTURBED_SHARE`] of its samples by weight, they are left out of its mean. An instruction
+/// that is often that long (a builtin on a big list) keeps them.
+pub const LONG_SAMPLE_NS: f64 = 10_000.0;
+
+/// See [`LONG_SAMPLE_NS`].
+pub const DISTURBED_SHARE: f64 = 0.05;
 
 impl TimingStats {
     /// Adds one timed execution that stands for `weight` executions (see `weight`).
@@ -41,6 +54,10 @@ impl TimingStats {
     pub fn record_weighted(&mut self, ticks: f64, weight: f64) {
         self.weight += weight;
         self.weighted_ticks += weight * ticks;
+        if crate::profile::clock::ticks_to_ns(ticks) > LONG_SAMPLE_NS {
+            self.long_weight += weight;
+            self.long_weighted_ticks += weight * ticks;
+        }
         self.record_one(ticks.round() as u64);
     }
 
@@ -90,9 +107,13 @@ impl TimingStats {
 
     /// Mean ticks per execution with each sample weighted by the executions it stands for
     /// (the all-timed first executions of a run, often cold, then count once each, not as
-    /// much as a sample standing for a thousand executions). 0 without samples.
+    /// much as a sample standing for a thousand executions), rare disturbed samples left out
+    /// (see [`LONG_SAMPLE_NS`]). 0 without samples.
     pub fn weighted_mean_ticks(&self) -> f64 {
-        if self.weight > 0.0 {
+        let rare = self.long_weight < DISTURBED_SHARE * self.weight;
+        if rare && self.weight > self.long_weight {
+            (self.weighted_ticks - self.long_weighted_ticks) / (self.weight - self.long_weight)
+        } else if self.weight > 0.0 {
             self.weighted_ticks / self.weight
         } else {
             0.0
