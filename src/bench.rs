@@ -20,7 +20,8 @@ pub struct BenchProgram {
 }
 
 /// The default programs: the shared benchmarks loop_sum, fib_rec and sieve, scaled to run in
-/// about a tenth of a second each in the interpreter.
+/// about a tenth of a second each in the interpreter, and loop_sum scaled to run in well
+/// under 10 ms (`loop_sum_short`), where the profiler reports "too short to estimate".
 pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
     let sources = [
         (
@@ -34,6 +35,10 @@ pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
         (
             "sieve",
             include_str!("../benches/programs/sieve.zx").replace("10000000", "1000000"),
+        ),
+        (
+            "loop_sum_short",
+            include_str!("../benches/programs/loop_sum.zx").replace("100000000", "100000"),
         ),
     ];
     sources
@@ -57,6 +62,8 @@ pub struct Cell {
     pub times: Vec<Duration>,
     /// The profiler's own overhead estimate for the last run, in percent of its run time.
     pub estimated_overhead_pct: f64,
+    /// False when the profiler found the run too short to estimate its overhead.
+    pub estimable: bool,
 }
 
 impl Cell {
@@ -84,7 +91,7 @@ fn run_once(
     level: Level,
     jit: bool,
     sample_rate: u32,
-) -> Result<(Duration, f64), Error> {
+) -> Result<(Duration, f64, bool), Error> {
     let mut vm = VM::builder()
         .profiling(level)
         .sample_rate(sample_rate)
@@ -94,11 +101,11 @@ fn run_once(
     let t = Instant::now();
     vm.execute(bc).map_err(Error::Runtime)?;
     let dt = t.elapsed();
-    let est = vm
+    let (est, ok) = vm
         .profiling_summary()
-        .map(|s| s.overhead_percentage)
-        .unwrap_or(0.0);
-    Ok((dt, est))
+        .map(|s| (s.overhead_percentage, s.overhead_estimable))
+        .unwrap_or((0.0, true));
+    Ok((dt, est, ok))
 }
 
 /// Measures every program at every level in each tier, `runs` times per cell.
@@ -117,6 +124,7 @@ pub fn measure(
                     level,
                     times: Vec::new(),
                     estimated_overhead_pct: 0.0,
+                    estimable: true,
                 })
                 .collect();
             // One untimed warm-up of each cell (page faults, the calibration of hook costs).
@@ -125,9 +133,10 @@ pub fn measure(
             }
             for _ in 0..runs.max(1) {
                 for c in cells.iter_mut() {
-                    let (dt, est) = run_once(&p.bytecode, c.level, jit, sample_rate)?;
+                    let (dt, est, ok) = run_once(&p.bytecode, c.level, jit, sample_rate)?;
                     c.times.push(dt);
                     c.estimated_overhead_pct = est;
+                    c.estimable = ok;
                 }
             }
             rows.push(Row {
@@ -161,8 +170,12 @@ pub fn render(rows: &[Row], runs: usize) -> String {
         );
         for c in &r.cells[1..] {
             let ratio = c.median().as_secs_f64() / base.max(1e-12);
-            let est = 1.0 / (1.0 - (c.estimated_overhead_pct / 100.0).min(0.99));
-            let _ = write!(line, " {ratio:.2}x (est {est:.2}x) |");
+            if c.estimable {
+                let est = 1.0 / (1.0 - (c.estimated_overhead_pct / 100.0).min(0.99));
+                let _ = write!(line, " {ratio:.2}x (est {est:.2}x) |");
+            } else {
+                let _ = write!(line, " {ratio:.2}x (est: too short) |");
+            }
         }
         let _ = writeln!(out, "{line}");
     }

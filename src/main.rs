@@ -266,6 +266,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .output(sink)
                 .call_paths(paths)
                 .build();
+            signals::install();
             let result = vm.execute(&bc);
             let report = vm.profiling_report(format, top);
             let written = match &output {
@@ -285,6 +286,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     eprintln!("zx: profiled the built-in demo (the guide's Fibonacci program): Fibonacci(20) = {v}");
                 }
             }
+            if vm.profiler().interrupted {
+                let sig = zexus::vm::interrupt::signal();
+                eprintln!("zx: interrupted by signal {sig}; the report covers what ran so far");
+                written.map_err(|m| Failure(EXIT_IO, m))?;
+                return Err(Failure((128 + sig).clamp(1, 255) as u8, String::new()));
+            }
             result.map_err(|e| Failure(EXIT_RUNTIME, format!("runtime error: {e}")))?;
             written.map_err(|m| Failure(EXIT_IO, m))?;
         }
@@ -292,12 +299,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// SIGINT and SIGTERM during `zx profile`: the first asks the run to stop (the report of
+/// what ran so far is written, marked incomplete, and `zx` exits 128 + the signal: 130, 143);
+/// a second one, or one while native code that never polls runs, ends the process as usual.
+mod signals {
+    #[cfg(unix)]
+    extern "C" fn on_signal(sig: libc::c_int) {
+        if zexus::vm::interrupt::pending() {
+            // SAFETY: `signal` and `raise` are async-signal-safe; restoring the default
+            // action and re-raising ends the process as the signal normally would.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+                libc::raise(sig);
+            }
+        }
+        zexus::vm::interrupt::request(sig);
+    }
+
+    /// Installs the handlers (nothing on platforms without signals).
+    pub fn install() {
+        #[cfg(unix)]
+        for sig in [libc::SIGINT, libc::SIGTERM] {
+            let handler: extern "C" fn(libc::c_int) = on_signal;
+            // SAFETY: the handler only performs an atomic store (and, the second time,
+            // async-signal-safe calls).
+            unsafe {
+                libc::signal(sig, handler as libc::sighandler_t);
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(code, msg)) => {
-            eprintln!("{msg}");
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
             ExitCode::from(code)
         }
     }

@@ -11,7 +11,7 @@ use zexus::{Format, Level, VM};
 fn timed(key: &str) -> bool {
     const PARTS: &[&str] = &[
         "time", "_us", "_ms", "per_sec", "overhead", "sample", "p50", "p95", "p99", "avg", "min_",
-        "max_", "percent", "jit", "_ns", "_sec",
+        "max_", "percent", "jit", "_ns", "_sec", "_pct", "timing", "scale",
     ];
     PARTS.iter().any(|p| key.contains(p))
 }

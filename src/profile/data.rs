@@ -24,11 +24,49 @@ pub struct TimingStats {
     /// Distribution of the samples (3 significant figures, auto-resizing), created on the
     /// first sample so untimed instructions cost no memory.
     pub hist: Option<Histogram<u64>>,
+    /// Per code object (profile index) that was on the call stack when a sample was taken,
+    /// how many of the samples it was under, each code object once per sample however often
+    /// it was active (recursion counts once). Inclusive times derive from it.
+    pub under: Vec<(u32, f64)>,
+    /// Sum of the samples' weights: each sample stands for the executions since the previous
+    /// one (1 for the run's first, all-timed executions; about `sample_rate` after).
+    pub weight: f64,
+    /// Sum of weight × ticks over the samples.
+    pub weighted_ticks: f64,
+    /// The part of `weight` from samples longer than [`LONG_SAMPLE_NS`].
+    pub long_weight: f64,
+    /// The part of `weighted_ticks` from samples longer than [`LONG_SAMPLE_NS`].
+    pub long_weighted_ticks: f64,
 }
 
+/// A sample longer than this (ns) is a disturbance (an interrupt or a preemption landing in a
+/// timed execution of a few ns) when such samples are rare for the instruction: under
+/// [`DISTURBED_SHARE`] of its samples by weight, they are left out of its mean. An instruction
+/// that is often that long (a builtin on a big list) keeps them.
+pub const LONG_SAMPLE_NS: f64 = 10_000.0;
+
+/// See [`LONG_SAMPLE_NS`].
+pub const DISTURBED_SHARE: f64 = 0.05;
+
 impl TimingStats {
-    /// Adds one timed execution.
+    /// Adds one timed execution that stands for `weight` executions (see `weight`).
+    #[inline]
+    pub fn record_weighted(&mut self, ticks: f64, weight: f64) {
+        self.weight += weight;
+        self.weighted_ticks += weight * ticks;
+        if crate::profile::clock::ticks_to_ns(ticks) > LONG_SAMPLE_NS {
+            self.long_weight += weight;
+            self.long_weighted_ticks += weight * ticks;
+        }
+        self.record_one(ticks.round() as u64);
+    }
+
+    /// Adds one timed execution (of weight 1).
     pub fn record(&mut self, ticks: u64) {
+        self.record_weighted(ticks as f64, 1.0);
+    }
+
+    fn record_one(&mut self, ticks: u64) {
         if self.samples == 0 {
             self.min_ticks = ticks;
             self.max_ticks = ticks;
@@ -44,6 +82,49 @@ impl TimingStats {
         // `record` grows the histogram; `saturating_record` would clamp instead of resizing.
         if h.record(ticks).is_err() {
             h.saturating_record(ticks);
+        }
+    }
+
+    /// Counts the last sample, of weight `weight`, as taken while code object `code` was on
+    /// the call stack.
+    #[inline]
+    pub fn record_under(&mut self, code: u32, weight: f64) {
+        match self.under.iter_mut().find(|u| u.0 == code) {
+            Some(u) => u.1 += weight,
+            None => self.under.push((code, weight)),
+        }
+    }
+
+    /// Share of the samples (by weight) taken while code object `code` was on the call stack
+    /// (0..=1).
+    pub fn share_under(&self, code: u32) -> f64 {
+        if self.weight <= 0.0 {
+            return 0.0;
+        }
+        let n = self.under.iter().find(|u| u.0 == code).map_or(0.0, |u| u.1);
+        (n / self.weight).min(1.0)
+    }
+
+    /// Mean ticks per execution with each sample weighted by the executions it stands for
+    /// (the all-timed first executions of a run, often cold, then count once each, not as
+    /// much as a sample standing for a thousand executions), rare disturbed samples left out
+    /// (see [`LONG_SAMPLE_NS`]). 0 without samples.
+    pub fn weighted_mean_ticks(&self) -> f64 {
+        let rare = self.long_weight < DISTURBED_SHARE * self.weight;
+        if rare && self.weight > self.long_weight {
+            (self.weighted_ticks - self.long_weighted_ticks) / (self.weight - self.long_weight)
+        } else if self.weight > 0.0 {
+            self.weighted_ticks / self.weight
+        } else {
+            0.0
+        }
+    }
+
+    /// Standard deviation of the timed executions, in ticks (0 with fewer than 2 samples).
+    pub fn stdev_ticks(&self) -> f64 {
+        match &self.hist {
+            Some(h) if self.samples > 1 => h.stdev(),
+            _ => 0.0,
         }
     }
 
@@ -170,6 +251,9 @@ pub struct CodeProfile {
     pub inclusive_ticks: u64,
     /// Ticks spent in JIT code of this code object (the sum over its loops' `jit_ticks`).
     pub jit_ticks: u64,
+    /// DETAILED+: ticks of native code (compiled loops and functions of other code objects)
+    /// that ran while this code object was on the call stack, for its inclusive time.
+    pub native_under_ticks: u64,
 }
 
 impl CodeProfile {
@@ -203,6 +287,7 @@ impl CodeProfile {
             calls: 0,
             inclusive_ticks: 0,
             jit_ticks: 0,
+            native_under_ticks: 0,
         };
         let n = p.opcodes.len();
         p.classes.resize(n, OpClass::Compute);
@@ -319,6 +404,7 @@ impl CodeProfile {
         self.calls = 0;
         self.inclusive_ticks = 0;
         self.jit_ticks = 0;
+        self.native_under_ticks = 0;
     }
 
     /// Grows a direct-API code object so `ip` exists, naming the ip the first time it is seen

@@ -57,6 +57,74 @@ pub struct JitEvents {
     pub exits: Vec<JitExit>,
     /// Loops refused.
     pub refusals: Vec<JitRefusal>,
+    /// The back-edge count at which a loop is compiled (0 before the JIT ran).
+    pub threshold: u32,
+}
+
+impl CompiledLoop {
+    /// True for a whole function compiled (rather than a loop).
+    pub fn is_function(&self) -> bool {
+        self.specialised.starts_with("whole function")
+    }
+}
+
+impl super::InstructionProfiler {
+    /// Loops compiled more than once (recompiled with wider types after their guards kept
+    /// failing): (function, start ip, end ip, times compiled).
+    pub fn jit_recompiled(&self) -> Vec<(String, u32, u32, usize)> {
+        let mut v: Vec<(String, u32, u32, usize)> = Vec::new();
+        for c in self.jit.compiled.iter().filter(|c| !c.is_function()) {
+            match v
+                .iter_mut()
+                .find(|x| x.0 == c.function && x.1 == c.start_ip && x.2 == c.end_ip)
+            {
+                Some(x) => x.3 += 1,
+                None => v.push((c.function.clone(), c.start_ip, c.end_ip, 1)),
+            }
+        }
+        v.retain(|x| x.3 > 1);
+        v
+    }
+
+    /// Every loop the JIT did not compile, with why: the refusals, and (at FULL, where loop
+    /// iterations are known) each loop that never reached the threshold, e.g.
+    /// `"120 iterations, threshold 1000"`.
+    pub fn jit_not_compiled(&self) -> Vec<JitRefusal> {
+        let mut v = self.jit.refusals.clone();
+        if self.jit.threshold == 0 {
+            return v;
+        }
+        let t = self.jit.threshold as u64;
+        for l in self.loops() {
+            let known =
+                |f: &str, s: u32, e: u32| f == l.function && s == l.start_ip && e == l.end_ip;
+            if self
+                .jit
+                .compiled
+                .iter()
+                .any(|c| known(&c.function, c.start_ip, c.end_ip))
+                || v.iter().any(|r| known(&r.function, r.start_ip, r.end_ip))
+            {
+                continue;
+            }
+            let reason = if l.iterations < t {
+                format!("{} iterations, threshold {t}", l.iterations)
+            } else {
+                format!(
+                    "{} iterations (threshold {t}), counted in compiled code: it ran inside \
+                     an enclosing compiled loop or function, never reaching its own counter",
+                    l.iterations
+                )
+            };
+            v.push(JitRefusal {
+                function: l.function.clone(),
+                start_ip: l.start_ip,
+                end_ip: l.end_ip,
+                reason,
+            });
+        }
+        v
+    }
 }
 
 impl JitEvents {

@@ -6,6 +6,7 @@
 //! [`CodeProfile`]'s vectors (indexed by ip): exact counts at BASIC, sampled timer ticks at
 //! DETAILED, memory, branch and back-edge data at FULL. Everything else is derived when asked.
 
+pub mod attribution;
 pub mod clock;
 pub mod data;
 pub mod jit_events;
@@ -16,13 +17,15 @@ pub mod sections;
 pub mod stacks;
 pub mod summary;
 
+pub use attribution::Attribution;
 pub use clock::SamplePeriod;
 pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;
 pub use profiler::{
-    HookCosts, InstructionProfiler, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME, WARMUP_SAMPLES,
+    HookCosts, InstructionProfiler, RunErrorInfo, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME,
+    WARMUP_SAMPLES,
 };
 pub use sections::{BranchInfo, MemoryInfo, MemoryReport, VariableStats};
 pub use stacks::{CallTree, PathNode};

@@ -30,6 +30,10 @@ pub struct HookCosts {
     /// Cost of FULL's record of one conditional branch's outcome (counts and the simulated
     /// predictor).
     pub full_ns: f64,
+    /// What one timed execution measures beyond the instruction's own cost in an untimed run
+    /// (ns): reports subtract it from every sampled mean before scaling (see
+    /// `docs/PROFILER.md`, "The timing model").
+    pub sample_bias_ns: f64,
 }
 
 /// The instruction-level profiler. The VM registers each code object it runs
@@ -72,6 +76,11 @@ pub struct InstructionProfiler {
     /// Whether the VM tracks call paths for `call_tree` (off by default: it costs a child
     /// lookup per call, measurable on call-heavy code).
     pub call_paths: bool,
+    /// How the last run ended, if in a runtime error (reports say so in every format).
+    pub run_error: Option<RunErrorInfo>,
+    /// True when the last run was interrupted before its end (a signal): reports describe
+    /// what ran so far and say it is incomplete.
+    pub interrupted: bool,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -85,6 +94,17 @@ pub struct InstructionProfiler {
     run_started: Option<Instant>,
     active_time: Duration,
     started_at: Option<Instant>,
+}
+
+/// A runtime error that ended a profiled run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunErrorInfo {
+    /// The error's message.
+    pub message: String,
+    /// The source line of the failing instruction (0 if unknown).
+    pub line: u32,
+    /// The function it happened in (`<main>` for the top level).
+    pub function: String,
 }
 
 /// The default sample rate: 1 in 1024 executions timed (after a run's first
@@ -122,6 +142,8 @@ impl InstructionProfiler {
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
             call_paths: false,
+            run_error: None,
+            interrupted: false,
             enabled: level != Level::None,
             keys: HashMap::new(),
             direct: None,
@@ -183,6 +205,8 @@ impl InstructionProfiler {
         }
         self.jit.clear();
         self.call_tree.clear();
+        self.run_error = None;
+        self.interrupted = false;
         self.last_direct_ip = None;
         self.pending_branch = None;
         self.runs = 0;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use super::attribution::Attribution;
 use super::clock::ticks_to_ns;
 use super::data::CodeProfile;
 use super::{finite, InstructionProfiler, Level};
@@ -29,10 +30,19 @@ pub struct InstructionStats {
     pub jit_count: u64,
     /// Timed executions.
     pub samples: u64,
-    /// ESTIMATED total time: `avg_time_us` × interpreted executions, in ms. Only a sample of
-    /// executions is timed, so this is an extrapolation; JIT time is reported per loop.
+    /// ESTIMATED total time, in ms: the instruction's share of the run's execution time
+    /// (`docs/PROFILER.md`, "The timing model": sampled mean less the calibrated bias of a
+    /// timed execution, × interpreted executions, scaled so that all instructions sum to the
+    /// run; plus its share of compiled code's measured time).
     pub total_time_ms: f64,
-    /// Mean over the timed executions, in µs.
+    /// Half-width of the 95% confidence interval of `total_time_ms` from sampling, in ms.
+    pub total_time_err_ms: f64,
+    /// `total_time_ms` as a percentage of the run's execution time.
+    pub run_pct: f64,
+    /// `total_time_ms / count`, in µs: what one execution costs in the run.
+    pub cost_per_exec_us: f64,
+    /// Mean over the timed executions, in µs, as measured: a timed execution includes the
+    /// bias that `total_time_ms` removes, so this is larger than `cost_per_exec_us`.
     pub avg_time_us: f64,
     /// Shortest timed execution, in µs.
     pub min_time_us: f64,
@@ -67,14 +77,24 @@ pub struct FunctionStats {
     pub calls: u64,
     /// Instructions it executed (the sum of its counts).
     pub instructions: u64,
-    /// Estimated time in its own instructions (sampled times × counts) plus its JIT time,
-    /// in ms; callees are not included.
+    /// Time in its own instructions (interpreted and JIT), in ms: the sum of their
+    /// `total_time_ms`; callees are not included.
     pub self_time_ms: f64,
-    /// Measured time including callees when FULL measured it, else `self_time_ms`.
+    /// Time including callees, in ms, recursion counted once (each sample counts once toward
+    /// every function on its call stack); `<main>`'s is the whole run.
     pub total_time_ms: f64,
+    /// `self_time_ms` as a percentage of the run's execution time.
+    pub self_pct: f64,
+    /// `total_time_ms` as a percentage of the run's execution time.
+    pub total_pct: f64,
     /// Time in JIT code of this code object, in ms.
     pub jit_time_ms: f64,
 }
+
+/// Runs shorter than this (in seconds) get no overhead figure in reports: their profiling
+/// cost is dominated by fixed per-run work (registering code objects, folding counters, the
+/// timing model), which the per-event estimate does not describe.
+pub const MIN_ESTIMABLE_SECS: f64 = 0.005;
 
 /// The summary, with the guide's keys. Index it like the guide's dict with
 /// [`Summary::get`], or read the fields.
@@ -94,6 +114,9 @@ pub struct Summary {
     pub profiling_overhead_ms: f64,
     /// `profiling_overhead_ms` as a share of the total time, in percent (at most 100).
     pub overhead_percentage: f64,
+    /// False when the run was too short for the overhead estimate to mean anything (under
+    /// [`MIN_ESTIMABLE_SECS`]): reports then say "too short to estimate" instead of a number.
+    pub overhead_estimable: bool,
     /// Loops with at least 1000 iterations (the guide's definition of hot).
     pub hot_loops_detected: u64,
     /// The 10 most executed opcodes with their counts, most executed first; serialized as a
@@ -149,8 +172,26 @@ pub(crate) fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The stats of instruction `ip` of `code`.
-pub(crate) fn instruction_stats(code: &CodeProfile, ip: usize) -> InstructionStats {
+/// The stats of instruction `ip` of `code` (profile index `ci` in `a`).
+pub(crate) fn instruction_stats(
+    code: &CodeProfile,
+    ci: usize,
+    ip: usize,
+    a: &Attribution,
+) -> InstructionStats {
+    let ticks = a
+        .ip_ticks
+        .get(ci)
+        .and_then(|v| v.get(ip))
+        .copied()
+        .unwrap_or(0.0);
+    let err = a
+        .ip_err
+        .get(ci)
+        .and_then(|v| v.get(ip))
+        .copied()
+        .unwrap_or(0.0);
+    let count = code.count(ip);
     let get = |v: &[u64]| v.get(ip).copied().unwrap_or(0);
     let t = code.timing.get(ip);
     let b = code.branches.get(ip).cloned().unwrap_or_default();
@@ -164,7 +205,14 @@ pub(crate) fn instruction_stats(code: &CodeProfile, ip: usize) -> InstructionSta
         count: code.count(ip),
         jit_count: get(&code.jit_counts),
         samples: t.map_or(0, |t| t.samples),
-        total_time_ms: ms(code.estimated_ticks(ip)),
+        total_time_ms: ms(ticks),
+        total_time_err_ms: ms(err),
+        run_pct: a.pct(ticks),
+        cost_per_exec_us: if count > 0 {
+            us(ticks / count as f64)
+        } else {
+            0.0
+        },
         avg_time_us: t.map_or(0.0, |t| us(t.mean_ticks())),
         min_time_us: t.map_or(0.0, |t| us(t.min_ticks as f64)),
         max_time_us: t.map_or(0.0, |t| us(t.max_ticks as f64)),
@@ -183,14 +231,16 @@ pub(crate) fn instruction_stats(code: &CodeProfile, ip: usize) -> InstructionSta
 impl InstructionProfiler {
     /// Stats of every instruction executed at least once, by code object then ip.
     pub fn instructions(&self) -> Vec<InstructionStats> {
+        let a = self.attribution();
         self.codes
             .iter()
-            .flat_map(|c| {
+            .enumerate()
+            .flat_map(|(ci, c)| {
                 (0..c.len())
                     .filter(|&ip| c.count(ip) > 0)
-                    .map(move |ip| (c, ip))
+                    .map(move |ip| (ci, c, ip))
             })
-            .map(|(c, ip)| instruction_stats(c, ip))
+            .map(|(ci, c, ip)| instruction_stats(c, ci, ip, &a))
             .collect()
     }
 
@@ -244,24 +294,22 @@ impl InstructionProfiler {
     /// Per code object that was entered or executed anything: calls, instructions and time,
     /// slowest (total time) first.
     pub fn functions(&self) -> Vec<FunctionStats> {
+        let a = self.attribution();
         let mut v: Vec<FunctionStats> = self
             .codes
             .iter()
-            .filter(|c| c.calls > 0 || c.total_count() > 0)
-            .map(|c| {
-                let own: f64 = (0..c.len()).map(|ip| c.estimated_ticks(ip)).sum();
-                let self_ticks = own + c.jit_ticks as f64;
-                let total = if c.inclusive_ticks > 0 {
-                    c.inclusive_ticks as f64
-                } else {
-                    self_ticks
-                };
+            .enumerate()
+            .filter(|(_, c)| c.calls > 0 || c.total_count() > 0)
+            .map(|(ci, c)| {
+                let (self_ticks, total) = (a.self_ticks[ci], a.total_ticks[ci]);
                 FunctionStats {
                     name: c.name.clone(),
                     calls: c.calls,
                     instructions: c.total_count(),
                     self_time_ms: ms(self_ticks),
                     total_time_ms: ms(total),
+                    self_pct: a.pct(self_ticks),
+                    total_pct: a.pct(total),
                     jit_time_ms: ms(c.jit_ticks as f64),
                 }
             })
@@ -292,6 +340,7 @@ impl InstructionProfiler {
                 0.0
             },
             profiling_overhead_ms: overhead_ms,
+            overhead_estimable: secs >= MIN_ESTIMABLE_SECS,
             overhead_percentage: if secs > 0.0 {
                 finite(overhead_ms / (secs * 1e3) * 100.0).min(100.0)
             } else {

@@ -187,6 +187,21 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         "<p class=\"meta\">Level {}{timing} &middot; click a table header to sort</p>",
         d.level
     )?;
+    if d.interrupted {
+        writeln!(
+            w,
+            "<p class=\"note\"><strong>Incomplete:</strong> the run was interrupted; this report covers what ran so far.</p>"
+        )?;
+    }
+    if let Some(e) = &d.error {
+        writeln!(
+            w,
+            "<p class=\"note\"><strong>The run ended in a runtime error</strong> at line {} in {}: {}</p>",
+            e.line,
+            escape(&e.function),
+            escape(&e.message)
+        )?;
+    }
     summary(d, w)?;
     opcodes(d, w)?;
     writeln!(
@@ -194,7 +209,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         "<h2>Top {} Hottest Instructions (by count)</h2>",
         d.top_n
     )?;
-    instr_table(w, &d.hottest, false)?;
+    instr_table(w, &d.hottest, false, d.level >= Level::Detailed)?;
     if d.level >= Level::Detailed {
         slowest(d, w)?;
     }
@@ -207,7 +222,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
-    if !d.jit.is_empty() {
+    if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
     writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
@@ -221,20 +236,41 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         ("Unique Instructions", thousands(s.unique_instructions)),
         ("Total Time", format!("{:.4} s", num(s.total_time_sec))),
         (
-            "Instructions/Second",
+            "Bytecode Instructions/Second",
             thousands(num(s.instructions_per_sec).round() as u64),
         ),
         (
             "Profiling Overhead",
-            format!(
-                "{:.2}% ({:.2} ms)",
-                num(s.overhead_percentage),
-                num(s.profiling_overhead_ms)
-            ),
+            if s.overhead_estimable || d.level == Level::None {
+                format!(
+                    "{:.2}% ({:.2} ms)",
+                    num(s.overhead_percentage),
+                    num(s.profiling_overhead_ms)
+                )
+            } else {
+                "too short to estimate (run under 5 ms)".to_string()
+            },
         ),
         ("Hot Loops Detected", s.hot_loops_detected.to_string()),
     ];
     if d.level >= Level::Detailed {
+        let a = &d.attribution;
+        let ns = crate::profile::clock::ns_per_tick();
+        cards.push((
+            "Execution Time",
+            format!(
+                "{:.3} ms (the times below add up to it)",
+                num(a.exec_ticks * ns / 1e6)
+            ),
+        ));
+        cards.push((
+            "Timing Model",
+            format!(
+                "mean - {:.1} ns bias, × count, × {:.3}",
+                num(a.bias_ticks * ns),
+                num(a.scale)
+            ),
+        ));
         cards.push((
             "Sample Rate",
             format!("1 in {} ({} samples)", d.sample_rate, thousands(s.samples)),
@@ -281,17 +317,16 @@ fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     table(w, &["Opcode", "Count", "%"], &rows)
 }
 
-fn instr_table(w: &mut dyn Write, v: &[InstructionStats], percentiles: bool) -> io::Result<()> {
-    let mut heads = vec![
-        "Function",
-        "IP",
-        "Line",
-        "Opcode",
-        "Operand",
-        "Count",
-        "Avg (μs)",
-        "Total (ms)",
-    ];
+fn instr_table(
+    w: &mut dyn Write,
+    v: &[InstructionStats],
+    percentiles: bool,
+    timed: bool,
+) -> io::Result<()> {
+    let mut heads = vec!["Function", "IP", "Line", "Opcode", "Operand", "Count"];
+    if timed {
+        heads.extend(["Avg (μs)", "Total (ms)", "± (ms)", "% of run"]);
+    }
     if percentiles {
         heads.extend(["Samples", "p50 (μs)", "p95 (μs)", "p99 (μs)", "Max (μs)"]);
     }
@@ -305,9 +340,15 @@ fn instr_table(w: &mut dyn Write, v: &[InstructionStats], percentiles: bool) -> 
                 txt(&s.opcode),
                 txt(&s.operand),
                 int(s.count),
-                float(s.avg_time_us, 3),
-                float(s.total_time_ms, 3),
             ];
+            if timed {
+                r.extend([
+                    float(s.avg_time_us, 3),
+                    float(s.total_time_ms, 3),
+                    float(s.total_time_err_ms, 3),
+                    float(s.run_pct, 1),
+                ]);
+            }
             if percentiles {
                 r.extend([
                     int(s.samples),
@@ -347,10 +388,10 @@ fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     } else {
         bar_chart(w, "Estimated time per instruction", &bars, "#1e88e5")?;
     }
-    instr_table(w, &d.slowest, true)?;
+    instr_table(w, &d.slowest, true, true)?;
     writeln!(
         w,
-        "<p class=\"note\">Total = mean of the timed executions &times; count; 1 in {} executions timed.</p>",
+        "<p class=\"note\">Total: the instruction's share of the execution time (sampled mean less the timer bias, &times; count, scaled so that all instructions add up to the run), &plusmn; a 95% sampling interval. Avg and p50&ndash;p99: single timed executions as measured, bias included. 1 in {} executions timed.</p>",
         d.sample_rate
     )
 }
@@ -377,6 +418,7 @@ fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 int(l.end_ip as u64),
                 int(l.iterations),
                 float(l.total_time_ms(), 3),
+                float(l.run_pct, 1),
                 float(l.avg_iteration_us(), 3),
                 txt(ops),
             ]
@@ -388,6 +430,7 @@ fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         "End",
         "Iterations",
         "Total (ms)",
+        "% of run",
         "Avg/iter (μs)",
         "Instructions",
     ];
@@ -487,33 +530,44 @@ fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         .functions
         .iter()
         .map(|f| {
-            vec![
-                txt(&f.name),
-                int(f.calls),
-                int(f.instructions),
-                float(f.self_time_ms, 3),
-                float(f.total_time_ms, 3),
-                float(f.jit_time_ms, 3),
-            ]
+            let mut r = vec![txt(&f.name), int(f.calls), int(f.instructions)];
+            if d.level >= Level::Detailed {
+                r.extend([
+                    float(f.self_time_ms, 3),
+                    float(f.self_pct, 1),
+                    float(f.total_time_ms, 3),
+                    float(f.total_pct, 1),
+                    float(f.jit_time_ms, 3),
+                ]);
+            }
+            r
         })
         .collect();
-    let heads = [
-        "Function",
-        "Calls",
-        "Instructions",
-        "Self (ms)",
-        "Total (ms)",
-        "JIT (ms)",
-    ];
+    let mut heads = vec!["Function", "Calls", "Instructions"];
+    if d.level >= Level::Detailed {
+        heads.extend([
+            "Self (ms)",
+            "Self % of run",
+            "Total (ms)",
+            "Total % of run",
+            "JIT (ms)",
+        ]);
+    }
     table(w, &heads, &rows)
 }
 
 fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let j = &d.jit;
     writeln!(w, "<h2>JIT</h2>")?;
-    if !j.compiled.is_empty() {
-        let rows: Vec<Vec<Cell>> = j
-            .compiled
+    let (fns, loops): (Vec<_>, Vec<_>) = j.compiled.iter().partition(|c| c.is_function());
+    for (title, list) in [
+        ("Compiled loops", &loops),
+        ("Compiled whole functions", &fns),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let rows: Vec<Vec<Cell>> = list
             .iter()
             .map(|c| {
                 vec![
@@ -527,7 +581,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 ]
             })
             .collect();
-        writeln!(w, "<h3>Compiled loops</h3>")?;
+        writeln!(w, "<h3>{title}</h3>")?;
         let heads = [
             "Function",
             "Start",
@@ -555,9 +609,16 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "<h3>Exits to the interpreter</h3>")?;
         table(w, &["Function", "IP", "Exits", "Reason"], &rows)?;
     }
-    if !j.refusals.is_empty() {
-        let rows: Vec<Vec<Cell>> = j
-            .refusals
+    for (f, s, e, n) in &d.jit_recompiled {
+        writeln!(
+            w,
+            "<p class=\"note\">{} {s}..{e} compiled {n} times: its guards kept failing (exits), so it was recompiled for wider types.</p>",
+            escape(f)
+        )?;
+    }
+    if !d.jit_not_compiled.is_empty() {
+        let rows: Vec<Vec<Cell>> = d
+            .jit_not_compiled
             .iter()
             .map(|r| {
                 vec![

@@ -28,6 +28,22 @@ struct JsonReport<'a> {
     sample_rate: u32,
     level: Level,
     top_n: usize,
+    /// How the times were derived (DETAILED and up; see `docs/PROFILER.md`).
+    timing: Option<Timing>,
+    /// The runtime error the run ended in (absent when it ended normally).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a crate::profile::RunErrorInfo>,
+    /// True when the run was interrupted: the report covers what ran so far.
+    incomplete: bool,
+}
+
+/// The timing model's figures: every time in the report adds up to `execution_time_ms`.
+#[derive(Serialize)]
+struct Timing {
+    execution_time_ms: f64,
+    sample_bias_ns: f64,
+    scale: f64,
+    native_time_ms: f64,
 }
 
 /// Writes the JSON report (followed by a newline).
@@ -45,6 +61,18 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         sample_rate: d.sample_rate,
         level: d.level,
         top_n: d.top_n,
+        error: d.error.as_ref(),
+        incomplete: d.interrupted,
+        timing: (d.level >= Level::Detailed).then(|| {
+            let a = &d.attribution;
+            let ns = crate::profile::clock::ns_per_tick();
+            Timing {
+                execution_time_ms: crate::profile::finite(a.exec_ticks * ns / 1e6),
+                sample_bias_ns: crate::profile::finite(a.bias_ticks * ns),
+                scale: crate::profile::finite(a.scale),
+                native_time_ms: crate::profile::finite(a.native_ticks * ns / 1e6),
+            }
+        }),
     };
     serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
     writeln!(w)

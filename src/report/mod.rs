@@ -127,6 +127,16 @@ pub struct ReportData {
     pub functions: Vec<FunctionStats>,
     /// The JIT tier's events.
     pub jit: JitEvents,
+    /// How the run's time was shared (DETAILED and up), for the summary's timing model.
+    pub attribution: crate::profile::Attribution,
+    /// The runtime error the last run ended in, if any.
+    pub error: Option<crate::profile::RunErrorInfo>,
+    /// True when the run was interrupted: the report covers what ran so far.
+    pub interrupted: bool,
+    /// Loops the JIT did not compile, with why (refusals, and below-threshold loops at FULL).
+    pub jit_not_compiled: Vec<crate::profile::JitRefusal>,
+    /// Loops compiled more than once: (function, start ip, end ip, times).
+    pub jit_recompiled: Vec<(String, u32, u32, usize)>,
 }
 
 impl ReportData {
@@ -147,8 +157,19 @@ impl ReportData {
             distribution: p.opcode_distribution(),
             branches,
             memory: p.memory(top_n),
-            functions: p.functions(),
+            functions: {
+                let mut f = p.functions();
+                if top_n > 0 {
+                    f.truncate(top_n);
+                }
+                f
+            },
             jit: p.jit.clone(),
+            attribution: p.attribution(),
+            error: p.run_error.clone(),
+            interrupted: p.interrupted,
+            jit_not_compiled: p.jit_not_compiled(),
+            jit_recompiled: p.jit_recompiled(),
         }
     }
 

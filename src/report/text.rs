@@ -28,6 +28,19 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     rule(w, '=')?;
     writeln!(w, "ZEXUS VM INSTRUCTION PROFILING REPORT")?;
     rule(w, '=')?;
+    if d.interrupted {
+        writeln!(
+            w,
+            "INCOMPLETE: the run was interrupted; this report covers what ran so far"
+        )?;
+    }
+    if let Some(e) = &d.error {
+        writeln!(
+            w,
+            "THE RUN ENDED IN A RUNTIME ERROR at line {} in {}: {}",
+            e.line, e.function, e.message
+        )?;
+    }
     summary(d, w)?;
     opcodes(d, w)?;
     hottest(d, w)?;
@@ -44,7 +57,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
-    if !d.jit.is_empty() {
+    if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
     writeln!(w)?;
@@ -65,16 +78,42 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     field(
         w,
         "Instructions/Second",
-        thousands(num(s.instructions_per_sec).round() as u64),
+        format!(
+            "{} (bytecode instructions, each part of a superinstruction counted)",
+            thousands(num(s.instructions_per_sec).round() as u64)
+        ),
     )?;
-    let overhead = format!(
-        "{:.2}% ({:.2}ms)",
-        num(s.overhead_percentage),
-        num(s.profiling_overhead_ms)
-    );
+    let overhead = if s.overhead_estimable || d.level == Level::None {
+        format!(
+            "{:.2}% ({:.2}ms)",
+            num(s.overhead_percentage),
+            num(s.profiling_overhead_ms)
+        )
+    } else {
+        "too short to estimate (run under 5 ms)".to_string()
+    };
     field(w, "Profiling Overhead", overhead)?;
     field(w, "Hot Loops Detected", s.hot_loops_detected)?;
     if d.level >= Level::Detailed {
+        let a = &d.attribution;
+        let ns = crate::profile::clock::ns_per_tick();
+        field(
+            w,
+            "Execution Time",
+            format!(
+                "{:.3}ms (total less profiler overhead; the times below add up to it)",
+                num(a.exec_ticks * ns / 1e6)
+            ),
+        )?;
+        field(
+            w,
+            "Timing Model",
+            format!(
+                "sampled mean - {:.1}ns timer bias, x count, x {:.3} to fit the run",
+                num(a.bias_ticks * ns),
+                num(a.scale)
+            ),
+        )?;
         let rate = format!(
             "1 in {} executions timed, the first 1,000 of each run all timed ({} samples)",
             d.sample_rate,
@@ -106,22 +145,37 @@ fn hottest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         w,
         &format!("TOP {} HOTTEST INSTRUCTIONS (by count)", d.top_n),
     )?;
+    if d.level < Level::Detailed {
+        // Counts only: nothing was timed.
+        writeln!(
+            w,
+            "{:>6} {:12} {:20} {:>12}",
+            "IP", "Function", "Opcode", "Count"
+        )?;
+        rule(w, '-')?;
+        for s in &d.hottest {
+            let (f, op) = (truncate(&s.function, 12), truncate(&s.opcode, 20));
+            writeln!(w, "{:>6} {f:12} {op:20} {:>12}", s.ip, thousands(s.count))?;
+        }
+        return Ok(());
+    }
     writeln!(
         w,
-        "{:>6} {:12} {:20} {:>12} {:>12} {:>12}",
-        "IP", "Function", "Opcode", "Count", "Avg (μs)", "Total (ms)"
+        "{:>6} {:12} {:20} {:>12} {:>12} {:>12} {:>8}",
+        "IP", "Function", "Opcode", "Count", "Cost (μs)", "Total (ms)", "% run"
     )?;
     rule(w, '-')?;
     for s in &d.hottest {
         writeln!(
             w,
-            "{:>6} {:12} {:20} {:>12} {:>12.3} {:>12.3}",
+            "{:>6} {:12} {:20} {:>12} {:>12.4} {:>12.3} {:>8.1}",
             s.ip,
             truncate(&s.function, 12),
             truncate(&s.opcode, 20),
             thousands(s.count),
-            num(s.avg_time_us),
-            num(s.total_time_ms)
+            num(s.cost_per_exec_us),
+            num(s.total_time_ms),
+            num(s.run_pct)
         )?;
     }
     Ok(())
@@ -134,11 +188,13 @@ fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "{:>6} {:12} {:20} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}",
+        "{:>6} {:12} {:20} {:>12} {:>10} {:>6} {:>12} {:>10} {:>10} {:>10} {:>10}",
         "IP",
         "Function",
         "Opcode",
         "Total (ms)",
+        "± (ms)",
+        "% run",
         "Count",
         "Avg (μs)",
         "p50 (μs)",
@@ -151,7 +207,9 @@ fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         w,
-        "(Total = mean of the timed executions x count; 1 in {} executions timed)",
+        "(Total: this instruction's share of the execution time (see Timing Model), ± a 95%\n\
+         sampling interval; Avg and p50..p99: single timed executions as measured, bias\n\
+         included; 1 in {} executions timed)",
         d.sample_rate
     )
 }
@@ -159,11 +217,13 @@ fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 fn slow_row(s: &InstructionStats, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
-        "{:>6} {:12} {:20} {:>12.3} {:>12} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+        "{:>6} {:12} {:20} {:>12.3} {:>10.3} {:>6.1} {:>12} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
         s.ip,
         truncate(&s.function, 12),
         truncate(&s.opcode, 20),
         num(s.total_time_ms),
+        num(s.total_time_err_ms),
+        num(s.run_pct),
         thousands(s.count),
         num(s.avg_time_us),
         num(s.p50_us),
@@ -176,23 +236,27 @@ fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     section(w, "HOT LOOPS (>=1000 iterations)")?;
     writeln!(
         w,
-        "{:12} {:>6} {:>6} {:>12} {:>12} {:>15}",
-        "Function", "Start", "End", "Iterations", "Total (ms)", "Avg/iter (μs)"
+        "{:12} {:>6} {:>6} {:>12} {:>12} {:>8} {:>15}",
+        "Function", "Start", "End", "Iterations", "Total (ms)", "% run", "Avg/iter (μs)"
     )?;
     rule(w, '-')?;
     for l in &d.hot_loops {
         writeln!(
             w,
-            "{:12} {:>6} {:>6} {:>12} {:>12.3} {:>15.3}",
+            "{:12} {:>6} {:>6} {:>12} {:>12.3} {:>8.1} {:>15.3}",
             truncate(&l.function, 12),
             l.start_ip,
             l.end_ip,
             thousands(l.iterations),
             l.total_time_ms(),
+            num(l.run_pct),
             l.avg_iteration_us()
         )?;
     }
-    Ok(())
+    writeln!(
+        w,
+        "(a loop's time is that of its own instructions; callees of calls in it are not included)"
+    )
 }
 
 fn branches(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
@@ -272,45 +336,77 @@ fn memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 
 fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     section(w, "FUNCTIONS")?;
+    if d.level < Level::Detailed {
+        writeln!(
+            w,
+            "{:20} {:>10} {:>14}",
+            "Function", "Calls", "Instructions"
+        )?;
+        rule(w, '-')?;
+        for f in &d.functions {
+            let name = truncate(&f.name, 20);
+            writeln!(
+                w,
+                "{name:20} {:>10} {:>14}",
+                thousands(f.calls),
+                thousands(f.instructions)
+            )?;
+        }
+        return Ok(());
+    }
     writeln!(
         w,
-        "{:20} {:>10} {:>14} {:>12} {:>12}",
-        "Function", "Calls", "Instructions", "Self (ms)", "Total (ms)"
+        "{:20} {:>10} {:>14} {:>12} {:>7} {:>12} {:>7}",
+        "Function", "Calls", "Instructions", "Self (ms)", "% run", "Total (ms)", "% run"
     )?;
     rule(w, '-')?;
     for f in &d.functions {
         writeln!(
             w,
-            "{:20} {:>10} {:>14} {:>12.3} {:>12.3}",
+            "{:20} {:>10} {:>14} {:>12.3} {:>7.1} {:>12.3} {:>7.1}",
             truncate(&f.name, 20),
             thousands(f.calls),
             thousands(f.instructions),
             num(f.self_time_ms),
-            num(f.total_time_ms)
+            num(f.self_pct),
+            num(f.total_time_ms),
+            num(f.total_pct)
         )?;
     }
-    Ok(())
+    writeln!(
+        w,
+        "(Total includes callees, recursive calls counted once; <main>'s Total is the run)"
+    )
 }
 
 fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let j = &d.jit;
     section(w, "JIT")?;
+    let (fns, loops): (Vec<_>, Vec<_>) = j.compiled.iter().partition(|c| c.is_function());
     writeln!(
         w,
-        "Compiled loops: {}   Exits: {}   Refused loops: {}",
-        j.compiled.len(),
+        "Compiled loops: {}   Compiled functions: {}   Exits: {}   Loops not compiled: {}",
+        loops.len(),
+        fns.len(),
         thousands(j.total_exits()),
-        j.refusals.len()
+        d.jit_not_compiled.len()
     )?;
-    if !j.compiled.is_empty() {
+    for (title, list) in [
+        ("Compiled loops", &loops),
+        ("Compiled whole functions", &fns),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
         writeln!(w)?;
+        writeln!(w, "{title}")?;
         writeln!(
             w,
             "{:12} {:>6} {:>6} {:>13} {:>8} {:>10}  Specialised",
             "Function", "Start", "End", "Compile (μs)", "Bytes", "Entries"
         )?;
         rule(w, '-')?;
-        for c in &j.compiled {
+        for c in list.iter() {
             writeln!(
                 w,
                 "{:12} {:>6} {:>6} {:>13.1} {:>8} {:>10}  {}",
@@ -323,6 +419,13 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 c.specialised
             )?;
         }
+    }
+    for (f, s, e, n) in &d.jit_recompiled {
+        writeln!(
+            w,
+            "  {f} {s}..{e} compiled {n} times: its guards kept failing (exits), so it was \
+             recompiled for wider types (see Specialised)"
+        )?;
     }
     if !j.exits.is_empty() {
         writeln!(w)?;
@@ -339,18 +442,24 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if !j.refusals.is_empty() {
+    if !d.jit_not_compiled.is_empty() {
         writeln!(w)?;
         writeln!(
             w,
-            "{:12} {:>6} {:>6}  Refused because",
+            "{:12} {:>6} {:>6}  Not compiled because",
             "Function", "Start", "End"
         )?;
         rule(w, '-')?;
-        for r in &j.refusals {
+        for r in &d.jit_not_compiled {
             let f = truncate(&r.function, 12);
             writeln!(w, "{f:12} {:>6} {:>6}  {}", r.start_ip, r.end_ip, r.reason)?;
         }
+    }
+    if d.level < Level::Full && j.threshold > 0 {
+        writeln!(
+            w,
+            "(loops below the threshold are listed at FULL, which counts their iterations)"
+        )?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod eval;
 #[cfg(test)]
 mod fallback_tests;
 mod fused;
+pub mod interrupt;
 mod output;
 mod prepared;
 mod profhooks;
@@ -20,7 +21,7 @@ use zexus_runtime::Value;
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
 
 use crate::bytecode::Bytecode;
-use crate::profile::{InstructionProfiler, Level, Summary};
+use crate::profile::{InstructionProfiler, Level, RunErrorInfo, Summary};
 use crate::report::Format;
 use output::Output;
 pub use output::Sink;
@@ -307,6 +308,19 @@ impl VM {
                 h.fold(&mut self.profiler, bc, &left);
             }
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
+            self.profiler.interrupted = result.is_err() && interrupt::pending();
+            self.profiler.run_error = result
+                .as_ref()
+                .err()
+                .filter(|_| !self.profiler.interrupted)
+                .map(|e| RunErrorInfo {
+                    message: e.message.clone(),
+                    line: e.line,
+                    function: e
+                        .trace
+                        .first()
+                        .map_or_else(String::new, |t| t.function.clone()),
+                });
         }
         self.out.flush();
         result

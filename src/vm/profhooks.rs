@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
-use super::run::{LVL_DETAILED, LVL_FULL};
+use super::run::{Frame, LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -20,6 +20,8 @@ pub(crate) enum Step {
     Single,
     /// Run the original instruction and time it.
     Sample,
+    /// Stop the run: it was interrupted (see [`super::interrupt`]).
+    Stop,
 }
 
 /// Pointers into one profiler's data for the code objects of one run.
@@ -37,7 +39,16 @@ pub(crate) struct ProfHooks {
     branches: Vec<*mut BranchStats>,
     pub calls: Vec<*mut u64>,
     inclusive: Vec<*mut u64>,
+    /// Per code object, the native time run while it was on the call stack (DETAILED and up).
+    native_under: Vec<*mut u64>,
+    /// Activations of each code object on the call stack (FULL).
     active: Vec<u32>,
+    /// The code objects on the call stack when the pending sample began, each once (DETAILED
+    /// and up): its time counts once toward each of them (inclusive time).
+    distinct: Vec<u32>,
+    /// Per code object, the stamp of the last stack walk that listed it (for `distinct`).
+    mark: Vec<u32>,
+    stamp: u32,
     /// The call-path tree and the current path (DETAILED and up, when asked for); null when
     /// call paths are off.
     tree: *mut crate::profile::CallTree,
@@ -49,6 +60,10 @@ pub(crate) struct ProfHooks {
     saved_countdown: u32,
     /// The instruction being timed: its stats and the start time.
     pending: Option<(*mut TimingStats, u64)>,
+    /// The executions the next sample stands for: the gap drawn since the previous one.
+    gap: u32,
+    /// The weight of the pending sample.
+    weight: u32,
     rate: u32,
     /// Executions still to be timed one by one before sampling settles to 1 in `rate`.
     warmup: u32,
@@ -78,7 +93,11 @@ impl ProfHooks {
             branches: Vec::new(),
             calls: Vec::new(),
             inclusive: Vec::new(),
+            native_under: Vec::new(),
             active: vec![0; ids.len()],
+            distinct: vec![0],
+            mark: vec![0; ids.len()],
+            stamp: 0,
             node: if paths {
                 prof.call_tree.root(ids[0] as u32)
             } else {
@@ -93,6 +112,8 @@ impl ProfHooks {
             countdown: 1,
             saved_countdown: 1,
             pending: None,
+            gap: 1,
+            weight: 1,
             rate: prof.sample_rate.max(1),
             warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
@@ -108,6 +129,7 @@ impl ProfHooks {
             h.timing.push(c.timing.as_mut_ptr());
             h.branches.push(c.branches.as_mut_ptr());
             h.inclusive.push(&mut c.inclusive_ticks);
+            h.native_under.push(&mut c.native_under_ticks);
         }
         h
     }
@@ -162,18 +184,26 @@ impl ProfHooks {
     fn step_slow(&mut self, n: u32) -> Step {
         if self.pending.is_some() {
             self.finish_pending();
+            if super::interrupt::pending() {
+                return Step::Stop;
+            }
             if self.countdown > n {
                 self.countdown -= n;
                 return Step::Fused;
             }
         }
+        if super::interrupt::pending() {
+            return Step::Stop;
+        }
         if self.countdown == 1 {
+            self.weight = self.gap;
             self.countdown = if self.warmup > 0 {
                 self.warmup -= 1;
                 1
             } else {
                 self.period.next(self.rate)
             };
+            self.gap = self.countdown;
             Step::Sample
         } else {
             self.countdown -= 1;
@@ -188,7 +218,8 @@ impl ProfHooks {
     /// `t` must point to a `TimingStats` of the profiler these hooks were made for (an entry
     /// of one of the `timing` vectors), which stays valid as [`ProfHooks::new`] requires.
     #[inline(always)]
-    pub unsafe fn begin_sample(&mut self, t: *mut TimingStats) {
+    pub unsafe fn begin_sample(&mut self, t: *mut TimingStats, frames: &[Frame], cur: u32) {
+        self.walk(frames, cur);
         self.saved_countdown = self.countdown;
         self.countdown = 1;
         self.pending = Some((t, now_ticks()));
@@ -219,14 +250,19 @@ impl ProfHooks {
     /// [`ProfHooks::begin_sample`].
     #[inline(never)]
     pub unsafe fn finish_sample(&mut self, t: *mut TimingStats, t0: u64) {
-        let dt = now_ticks()
-            .saturating_sub(t0)
-            .saturating_sub(self.timer_cost);
+        // Signed: a fast instruction can read less than the median clock pair, and clipping
+        // those at zero would bias its mean upward.
+        let raw = now_ticks().saturating_sub(t0) as f64 - self.timer_cost as f64;
+        let dt = raw.max(0.0) as u64;
         // SAFETY: `t` points into a timing vector sized for its code object (ProfHooks::new);
         // `tree` points to the profiler's call tree, which outlives the run (the profiler is
         // not touched while the run loop holds these hooks), and `node` is one of its nodes.
+        let w = self.weight as f64;
         unsafe {
-            (*t).record(dt);
+            (*t).record_weighted(raw, w);
+            for &c in &self.distinct {
+                (*t).record_under(self.ids[c as usize], w);
+            }
             if !self.tree.is_null() {
                 let tree = &mut *self.tree;
                 let n = &mut tree.nodes[self.node as usize];
@@ -270,6 +306,40 @@ impl ProfHooks {
             }
         }
         0
+    }
+
+    /// Lists in `distinct` the code objects on the call stack (the callers in `frames` and
+    /// `cur`), each once: a walk per sample instead of bookkeeping on every call.
+    #[inline(never)]
+    fn walk(&mut self, frames: &[Frame], cur: u32) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        self.distinct.clear();
+        for c in frames.iter().map(|f| f.code).chain(std::iter::once(cur)) {
+            if let Some(m) = self.mark.get_mut(c as usize) {
+                if *m != self.stamp {
+                    *m = self.stamp;
+                    self.distinct.push(c);
+                }
+            }
+        }
+    }
+
+    /// Native code (a compiled loop of run code object `code`, or a compiled function) ran
+    /// for `ticks` (DETAILED and up): the time counts toward the inclusive time of every other
+    /// code object on the call stack.
+    #[cold]
+    pub fn native_ran(&mut self, code: u32, ticks: u64, frames: &[Frame], cur: u32) {
+        self.walk(frames, cur);
+        for &c in &self.distinct {
+            if c != code {
+                // SAFETY: as in `enter`.
+                unsafe { *self.native_under[c as usize] += ticks };
+            }
+        }
     }
 
     /// True when call paths are recorded (native calls would bypass them).

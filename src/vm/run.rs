@@ -381,6 +381,10 @@ unsafe fn interp<const L: u8, const J: bool>(
         // (true) or lets the interpreter take the jump (false).
         macro_rules! back_edge {
             ($pc:expr, $header:expr) => {{
+                if L >= LVL_DETAILED {
+                    // A timed dispatch must not include the native loop's time.
+                    hooks.as_deref_mut().expect("hooks").finish_pending();
+                }
                 let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
                 match tier.back_edge::<L>(
                     bc,
@@ -394,6 +398,13 @@ unsafe fn interp<const L: u8, const J: bool>(
                     st.max_depth - st.frames.len(),
                 ) {
                     Some((r, nsp)) => {
+                        if L >= LVL_DETAILED {
+                            let t = tier.last_ticks;
+                            hooks
+                                .as_deref_mut()
+                                .expect("hooks")
+                                .native_ran(cur, t, &st.frames, cur);
+                        }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
                         sp = nsp;
@@ -531,12 +542,13 @@ unsafe fn interp<const L: u8, const J: bool>(
                             ip = ip.add(xc.half);
                         }
                     }
+                    Step::Stop => throw!(super::interrupt::MESSAGE.to_string()),
                     Step::Sample => {
                         // A timed execution runs exactly one original instruction.
                         if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                             ip = ip.add(xc.half);
                         }
-                        h.begin_sample(h.timing[cur as usize].add(pc!()));
+                        h.begin_sample(h.timing[cur as usize].add(pc!()), &st.frames, cur);
                     }
                 }
             }
@@ -711,6 +723,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                         if st.frames.len() >= st.max_depth {
                             throw!("maximum call depth exceeded".to_string());
                         }
+                        if L == LVL_BASIC && super::interrupt::pending() {
+                            throw!(super::interrupt::MESSAGE.to_string());
+                        }
                         // A compiled function runs natively (not while call paths are recorded).
                         if J && ins.op == op::CALL_NAME
                             && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
@@ -730,11 +745,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                             if let Some((v, ticks)) =
                                 tier.call_native(bc, callee, args, argc, stk, room, counts)
                             {
-                                if L >= LVL_FULL {
-                                    hooks
-                                        .as_deref_mut()
-                                        .expect("hooks")
-                                        .native_call_done(callee, ticks);
+                                if L >= LVL_DETAILED {
+                                    let h = hooks.as_deref_mut().expect("hooks");
+                                    h.native_ran(callee, ticks, &st.frames, cur);
+                                    if L >= LVL_FULL {
+                                        h.native_call_done(callee, ticks);
+                                    }
                                 }
                                 for _ in 0..argc {
                                     drop(pop(&mut sp));

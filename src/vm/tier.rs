@@ -122,6 +122,8 @@ pub(crate) struct Tier {
     scratch: RunCounts,
     fns: super::tier_fn::FnTier,
     pub stats: JitStats,
+    /// Ticks of the last compiled-loop run (DETAILED and up), for inclusive times.
+    pub last_ticks: u64,
 }
 
 fn level_num(l: Level) -> u8 {
@@ -154,6 +156,7 @@ impl Tier {
             scratch: RunCounts::default(),
             fns: super::tier_fn::FnTier::new(threshold.clamp(1, i32::MAX as u32 - 1)),
             stats: JitStats::default(),
+            last_ticks: 0,
         }
     }
 
@@ -249,6 +252,7 @@ impl Tier {
         merge(&mut self.stats.events, &ev);
         if let Some((p, ids)) = prof {
             merge(&mut p.jit, &ev);
+            p.jit.threshold = self.threshold;
             if p.level >= Level::Detailed {
                 for (code, h, e, t) in ticks {
                     if let Some(&id) = ids.get(code as usize) {
@@ -512,7 +516,9 @@ impl Tier {
             // depth is the header's), `ctr` has `n_counters` words, and the JIT is alive.
             let resume = jit::enter(&rec.code, &mut frame);
             if L >= LVL_DETAILED {
-                rec.ticks += crate::profile::clock::now_ticks().saturating_sub(t0);
+                let dt = crate::profile::clock::now_ticks().saturating_sub(t0);
+                rec.ticks += dt;
+                self.last_ticks = dt;
             }
             let site_idx = frame.exit_site as usize;
             rec.site_hits[site_idx] += 1;

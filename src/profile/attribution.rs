@@ -1,0 +1,195 @@
+//! The timing model: how sampled instruction times become times that add up to the run.
+//!
+//! A sample times one execution of one original bytecode instruction (a superinstruction due
+//! for a sample runs its parts one by one, so no sample spans a fused group). What it reads
+//! is the instruction's cost *plus a bias*: the unfused, less predictable dispatch of a timed
+//! execution and the sampling path around it, several times what a cheap instruction costs
+//! in the untimed, fused run loop. Each sample is weighted by the executions it stands for
+//! (the gap since the previous sample; 1 for a run's first, all-timed executions, which are
+//! often cold). Then, as `docs/PROFILER.md` ("The timing model") explains:
+//!
+//! 1. **bias removed**: every weighted mean loses the calibrated bias of a timed execution
+//!    ([`super::HookCosts::sample_bias_ns`]), keeping at least [`FLOOR`] of it;
+//! 2. **extrapolated**: × the instruction's exact interpreted count;
+//! 3. **scaled**: all interpreted estimates × one factor, so that with the measured native
+//!    time (compiled loops and functions, timed per run) they sum to the run's execution
+//!    time: the wall time less the profiler overhead the report counts.
+//!
+//! Functions and loops derive from the same per-instruction figures: a function's self time
+//! is the sum over its instructions; its total time adds the share of every other
+//! instruction's estimate whose samples were taken while the function was on the call stack
+//! (each sample counts once toward each function on its stack, so recursion is counted
+//! once), plus native time run under it. A loop's time is the sum over its instructions.
+//! So self times sum to the run, `<main>`'s total is the run, and no part exceeds a whole.
+
+use super::clock::{duration_to_ticks, ns_per_tick};
+use super::{InstructionProfiler, Level};
+
+/// The least share of a sampled mean kept after the bias is removed: an instruction seen
+/// running is never estimated at zero.
+pub const FLOOR: f64 = 0.05;
+
+/// Per-instruction, per-function and run times of one profile, in clock ticks, consistent by
+/// construction (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    /// Per code object (profile index), per ip: the instruction's share of the run.
+    pub ip_ticks: Vec<Vec<f64>>,
+    /// Per code object, per ip: the half-width of a 95% confidence interval of `ip_ticks`
+    /// from sampling alone (1.96 standard errors of the sampled mean, scaled like it).
+    pub ip_err: Vec<Vec<f64>>,
+    /// Per code object: the sum of its instructions' times (callees excluded).
+    pub self_ticks: Vec<f64>,
+    /// Per code object: its time including callees, recursion counted once.
+    pub total_ticks: Vec<f64>,
+    /// What the times sum to: the run's wall time less the estimated profiler overhead (for
+    /// the direct API, which times nothing itself, the sum of the recorded samples).
+    pub exec_ticks: f64,
+    /// The factor interpreted estimates were scaled by (1 when not scaled).
+    pub scale: f64,
+    /// The bias removed from every sampled mean, in ticks.
+    pub bias_ticks: f64,
+    /// Time measured in native code (compiled loops and functions), in ticks.
+    pub native_ticks: f64,
+}
+
+impl Attribution {
+    /// `ticks` as a percentage of the execution time (0 without one).
+    pub fn pct(&self, ticks: f64) -> f64 {
+        if self.exec_ticks > 0.0 {
+            super::finite(ticks * 100.0 / self.exec_ticks)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Shares `ticks` over `ips` in proportion to `weight(ip)`, or all to `fallback` when every
+/// weight is 0.
+fn share(
+    out: &mut [f64],
+    ips: std::ops::RangeInclusive<usize>,
+    ticks: f64,
+    weight: &dyn Fn(usize) -> f64,
+    fallback: usize,
+) {
+    let ips = *ips.start()..=(*ips.end()).min(out.len().saturating_sub(1));
+    let sum: f64 = ips.clone().map(weight).sum();
+    if sum > 0.0 {
+        for ip in ips {
+            out[ip] += ticks * weight(ip) / sum;
+        }
+    } else if let Some(x) = out.get_mut(fallback) {
+        *x += ticks;
+    }
+}
+
+impl InstructionProfiler {
+    /// The run's time shared among instructions, functions and loops (DETAILED and up; all
+    /// zero below). See the module documentation for the model.
+    pub fn attribution(&self) -> Attribution {
+        let n = self.codes.len();
+        let mut a = Attribution {
+            ip_ticks: self.codes.iter().map(|c| vec![0.0; c.len()]).collect(),
+            ip_err: self.codes.iter().map(|c| vec![0.0; c.len()]).collect(),
+            self_ticks: vec![0.0; n],
+            total_ticks: vec![0.0; n],
+            scale: 1.0,
+            ..Attribution::default()
+        };
+        if self.level < Level::Detailed {
+            return a;
+        }
+        let from_vm = self.runs() > 0;
+        if from_vm {
+            a.bias_ticks = self.hook_costs.sample_bias_ns.max(0.0) / ns_per_tick();
+        }
+        // Steps 1 and 2: bias removed, extrapolated to the interpreted count.
+        let raw: Vec<Vec<f64>> = self
+            .codes
+            .iter()
+            .map(|c| {
+                (0..c.len())
+                    .map(|ip| match c.timing.get(ip) {
+                        Some(t) if t.samples > 0 => {
+                            let m = t.weighted_mean_ticks().max(0.0);
+                            (m - a.bias_ticks).max(FLOOR * m) * c.interpreted_count(ip) as f64
+                        }
+                        _ => 0.0,
+                    })
+                    .collect()
+            })
+            .collect();
+        let raw_sum: f64 = raw.iter().flatten().sum();
+        a.native_ticks = self.codes.iter().map(|c| c.jit_ticks as f64).sum();
+        // Step 3: scaled to the execution time the run measured.
+        if from_vm {
+            let run = duration_to_ticks(self.total_time()) as f64;
+            let overhead = self.estimated_overhead_ms() * 1e6 / ns_per_tick();
+            a.exec_ticks = (run - overhead).max(a.native_ticks);
+            let target = a.exec_ticks - a.native_ticks;
+            a.scale = if raw_sum > 0.0 { target / raw_sum } else { 0.0 };
+        } else {
+            a.exec_ticks = raw_sum + a.native_ticks;
+        }
+        let mut counted = raw;
+        if from_vm && raw_sum <= 0.0 && a.exec_ticks > a.native_ticks {
+            // Nothing was sampled: share the interpreted time by count.
+            counted = self
+                .codes
+                .iter()
+                .map(|c| {
+                    (0..c.len())
+                        .map(|ip| c.interpreted_count(ip) as f64)
+                        .collect()
+                })
+                .collect();
+            let s: f64 = counted.iter().flatten().sum();
+            a.scale = if s > 0.0 {
+                (a.exec_ticks - a.native_ticks) / s
+            } else {
+                0.0
+            };
+        }
+        for (ci, c) in self.codes.iter().enumerate() {
+            let out = &mut a.ip_ticks[ci];
+            for ip in 0..c.len() {
+                out[ip] = counted[ci][ip] * a.scale;
+                if let Some(t) = c.timing.get(ip).filter(|t| t.samples > 0) {
+                    a.ip_err[ci][ip] = 1.96 * t.stdev_ticks() / (t.samples as f64).sqrt()
+                        * c.interpreted_count(ip) as f64
+                        * a.scale;
+                }
+            }
+            // Native time: each compiled loop's over its instructions by JIT executions
+            // (compiled code has no per-instruction clock), the rest (compiled functions)
+            // over the code object's JIT executions.
+            let jit = |ip: usize| c.jit_counts.get(ip).copied().unwrap_or(0) as f64;
+            let mut left = c.jit_ticks as f64;
+            for l in c.loops.iter().filter(|l| l.jit_ticks > 0) {
+                let (h, e) = (l.header_ip as usize, l.back_edge_ip as usize);
+                share(out, h..=e, l.jit_ticks as f64, &jit, e);
+                left -= l.jit_ticks as f64;
+            }
+            let last = out.len().saturating_sub(1);
+            if left > 0.0 && !out.is_empty() {
+                share(out, 0..=last, left, &jit, 0);
+            }
+            a.self_ticks[ci] = out.iter().sum();
+        }
+        // Inclusive: a function's own time, the shares of others' instructions sampled under
+        // it, and native time run under it.
+        for f in 0..n {
+            let mut t = a.self_ticks[f] + self.codes[f].native_under_ticks as f64;
+            for (g, c) in self.codes.iter().enumerate().filter(|&(g, _)| g != f) {
+                for (ip, tm) in c.timing.iter().enumerate() {
+                    if !tm.under.is_empty() {
+                        t += counted[g][ip] * a.scale * tm.share_under(f as u32);
+                    }
+                }
+            }
+            a.total_ticks[f] = t.max(a.self_ticks[f]);
+        }
+        a
+    }
+}

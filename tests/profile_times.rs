@@ -1,0 +1,162 @@
+//! Profile times add up (issue 11, item 2): on every script in `tests/scripts` (which holds a
+//! small-size copy of every program in `benches/programs`), at DETAILED and FULL, with the
+//! JIT off and on (every loop compiled at once), the times of a profile are consistent with
+//! the run they describe:
+//! - the per-instruction totals sum to the run's execution time (the summary's total time
+//!   less the profiler overhead it reports) within 10%;
+//! - for each function self <= total; the self times sum to the run within 10%; `<main>`'s
+//!   total is the whole run; recursion is counted once (no total exceeds the run);
+//! - a loop's time <= its function's total, and iterations × time per iteration = its time.
+
+mod common;
+
+use std::path::Path;
+
+use zexus::{Level, VM};
+
+/// `a` is within `tol` (relative) of `b`, with an absolute slack of `abs` ms for runs so
+/// short that the rounding of the reported figures matters.
+fn near(a: f64, b: f64, tol: f64, abs: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(a.abs()) + abs
+}
+
+/// Checks every invariant on one profiled run; the error names the one broken.
+fn check_times(vm: &VM) -> Result<(), String> {
+    let p = vm.profiler();
+    let s = p.summary();
+    let exec_ms = (s.total_time_sec * 1e3 - s.profiling_overhead_ms).max(0.0);
+    let a = p.attribution();
+    let exec_ms = exec_ms.max(a.native_ticks * zexus::profile::clock::ns_per_tick() / 1e6);
+    const EPS: f64 = 1e-6;
+    let instr: f64 = p.instructions().iter().map(|i| i.total_time_ms).sum();
+    if !near(instr, exec_ms, 0.10, EPS) {
+        return Err(format!(
+            "instructions sum to {instr} ms, the run executed {exec_ms} ms"
+        ));
+    }
+    let fns = p.functions();
+    let self_sum: f64 = fns.iter().map(|f| f.self_time_ms).sum();
+    if !near(self_sum, exec_ms, 0.10, EPS) {
+        return Err(format!("self times sum to {self_sum} ms, run {exec_ms} ms"));
+    }
+    for f in &fns {
+        if f.self_time_ms > f.total_time_ms * (1.0 + 1e-9) + EPS {
+            return Err(format!(
+                "{}: self {} ms > total {} ms",
+                f.name, f.self_time_ms, f.total_time_ms
+            ));
+        }
+        // Recursion counted once: no function's total exceeds the run.
+        if f.total_time_ms > exec_ms * 1.10 + EPS {
+            return Err(format!(
+                "{}: total {} ms exceeds the run ({exec_ms} ms)",
+                f.name, f.total_time_ms
+            ));
+        }
+    }
+    let main = fns
+        .iter()
+        .find(|f| f.name == "<main>")
+        .ok_or("no <main> in the functions")?;
+    if !near(main.total_time_ms, exec_ms, 0.10, EPS) {
+        return Err(format!(
+            "<main> total {} ms, run {exec_ms} ms",
+            main.total_time_ms
+        ));
+    }
+    for l in p.loops() {
+        let f = fns
+            .iter()
+            .find(|f| f.name == l.function)
+            .ok_or("a loop of an unknown function")?;
+        let t = l.total_time_ms();
+        if t > f.total_time_ms * (1.0 + 1e-6) + EPS {
+            return Err(format!(
+                "loop {}..{} of {}: {t} ms > the function's total {} ms",
+                l.start_ip, l.end_ip, l.function, f.total_time_ms
+            ));
+        }
+        let product = l.iterations as f64 * l.avg_iteration_us() / 1e3;
+        if !near(product, t, 0.01, 1e-5) {
+            return Err(format!(
+                "loop {}..{} of {}: {} iterations × {} µs != {t} ms",
+                l.start_ip,
+                l.end_ip,
+                l.function,
+                l.iterations,
+                l.avg_iteration_us()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn profile(path: &Path, level: Level, jit: bool) -> Option<VM> {
+    let b = VM::builder().profiling(level).jit(jit).hot_threshold(1);
+    common::run_script_vm(path, b).1
+}
+
+#[test]
+fn times_add_up_on_every_script_at_every_timed_level() {
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for path in common::scripts() {
+        for level in [Level::Detailed, Level::Full] {
+            for jit in [false, true] {
+                let Some(vm) = profile(&path, level, jit) else {
+                    continue;
+                };
+                runs += 1;
+                if let Err(e) = check_times(&vm) {
+                    failures.push(format!("{} {level:?} jit={jit}: {e}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(runs > 400, "only {runs} profiled runs");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_bench_program_has_a_small_copy_among_the_scripts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let small = root.join("tests/scripts/bench");
+    for e in std::fs::read_dir(root.join("benches/programs")).unwrap() {
+        let name = e.unwrap().file_name();
+        if Path::new(&name).extension().is_some_and(|x| x == "zx") {
+            assert!(
+                small.join(&name).exists(),
+                "{name:?} has no small copy in tests/scripts/bench"
+            );
+        }
+    }
+}
+
+/// The issue's example: a function whose loop runs 10,000 times, called 200 times. Its self
+/// time was five to six times the whole run; now its total is at most the run, and the
+/// recursive `work` of a recursive program has self <= total.
+#[test]
+fn a_function_called_in_a_loop_and_a_recursive_one() {
+    let src = "action work(n) {\n let s = 0\n let i = 0\n while (i < n) { s = s + i; i = i + 1 }\n return s\n}\nlet k = 0\nlet t = 0\nwhile (k < 200) { t = t + work(2000); k = k + 1 }\nprint(t)\n\
+               action rec(n) { if (n < 1) { return work(10) } return rec(n - 1) + 1 }\nlet j = 0\nwhile (j < 50) { t = t + rec(30); j = j + 1 }\nprint(t)\n";
+    for level in [Level::Detailed, Level::Full] {
+        for jit in [false, true] {
+            let b = VM::builder().profiling(level).jit(jit).hot_threshold(50);
+            let (out, vm) = common::run_source(src, "example", b);
+            assert!(out.error.is_none(), "{out:?}");
+            let vm = vm.unwrap();
+            check_times(&vm).unwrap_or_else(|e| panic!("{level:?} jit={jit}: {e}"));
+            let fns = vm.profiler().functions();
+            let work = fns.iter().find(|f| f.name == "work").unwrap();
+            let rec = fns.iter().find(|f| f.name == "rec").unwrap();
+            assert!(work.total_pct <= 100.5 && rec.total_pct <= 100.5, "{fns:?}");
+            // `rec` calls `work`: its total includes it.
+            assert!(rec.total_time_ms > rec.self_time_ms, "{fns:?}");
+        }
+    }
+}

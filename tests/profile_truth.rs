@@ -1,0 +1,117 @@
+//! Ground truth for profile times (issue 11, item 3): programs whose parts have relative costs
+//! measured with the profiler off; the profile's shares must match the measured shares within
+//! 20%. Shares, not absolute times, medians of several runs, and the thread's CPU time rather
+//! than wall time: on a loaded machine a run of a few ms is preempted, a run of half a ms
+//! mostly is not, and wall time would make the longer part look several times slower per
+//! iteration than it is.
+
+use zexus::{compile, Level, VM};
+
+/// Two functions with the same body (a counted loop of int additions), whose work per
+/// iteration does not depend on how many iterations ran (`s = s + i * 3` would reach
+/// numbers past 2^31 only in the longer run).
+const SAME_BODY: &str = "\
+action light(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i % 7 * 3\n i = i + 1 }\n return s }\n\
+action heavy(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i % 7 * 3\n i = i + 1 }\n return s }\n";
+
+/// A loop building new strings, and a loop of int additions.
+const STRINGS_AND_INTS: &str = "\
+action strs(n) { let a = \"abcdefgh\"\n let t = \"\"\n let i = 0\n while (i < n) { t = a + \"ijklmnop\" + a\n i = i + 1 }\n return t }\n\
+action ints(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i\n i = i + 1 }\n return s }\n";
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// CPU time of this thread, in seconds.
+fn cpu_now() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Median CPU time (s) of `body` run after `defs` with the profiler off and no JIT.
+fn measured(defs: &str, body: &str) -> f64 {
+    let bc = compile(&format!("{defs}{body}\n"), "truth").expect("compiles");
+    let times = (0..7)
+        .map(|_| {
+            let mut vm = VM::builder().profiling(Level::None).jit(false).build();
+            let t = cpu_now();
+            vm.execute(&bc).expect("runs");
+            cpu_now() - t
+        })
+        .collect();
+    median(times)
+}
+
+/// Median over runs of `a`'s share of `a` + `b` (function total times) in a profile of
+/// `body` at `level`.
+fn profiled_share(defs: &str, body: &str, a: &str, b: &str, level: Level) -> f64 {
+    let bc = compile(&format!("{defs}{body}\n"), "truth").expect("compiles");
+    let shares = (0..5)
+        .map(|_| {
+            let mut vm = VM::builder().profiling(level).jit(false).build();
+            vm.execute(&bc).expect("runs");
+            let fns = vm.profiler().functions();
+            let t = |name: &str| {
+                fns.iter()
+                    .find(|f| f.name == name)
+                    .map(|f| f.total_time_ms)
+                    .unwrap_or_else(|| panic!("{name} not in {fns:?}"))
+            };
+            let share = t(a) / (t(a) + t(b));
+            if !share.is_finite() {
+                let s = vm.profiler().summary();
+                panic!(
+                    "no time attributed: run {} s, overhead {} ms, hook costs {:?}",
+                    s.total_time_sec, s.profiling_overhead_ms, s.hook_costs_ns
+                );
+            }
+            share
+        })
+        .collect();
+    median(shares)
+}
+
+/// Checks `a`'s share of the profile against its share of the measured times.
+fn check(defs: &str, call_a: &str, call_b: &str, a: &str, b: &str) {
+    let (ta, tb) = (measured(defs, call_a), measured(defs, call_b));
+    let truth = ta / (ta + tb);
+    for level in [Level::Detailed, Level::Full] {
+        let got = profiled_share(defs, &format!("{call_a}\n{call_b}"), a, b, level);
+        assert!(
+            (got - truth).abs() <= 0.20 * truth,
+            "{level:?}: {a}'s share of the profile is {got:.3}, measured {truth:.3} \
+             ({a} {:.2} ms, {b} {:.2} ms alone)",
+            ta * 1e3,
+            tb * 1e3
+        );
+    }
+}
+
+#[test]
+fn same_body_with_one_and_nine_times_the_iterations() {
+    check(
+        SAME_BODY,
+        "light(100000)",
+        "heavy(900000)",
+        "light",
+        "heavy",
+    );
+}
+
+#[test]
+fn string_building_against_int_additions() {
+    check(
+        STRINGS_AND_INTS,
+        "strs(100000)",
+        "ints(300000)",
+        "strs",
+        "ints",
+    );
+}
