@@ -84,3 +84,23 @@ fn errors_name_the_variable_and_the_line() {
         Some(("f expects 2 arguments, got 1".to_string(), 2))
     );
 }
+
+#[test]
+fn the_vm_names_only_a_variable_that_holds_the_operand() {
+    // The value of `a && b` may be `a`'s: the load of `b` just before `+` does not make `b`
+    // the operand. And a builtin's arguments are not operator operands.
+    let cases = [
+        "let a = null\nlet b = 5\nprint((a && b) + 1)",
+        "let a = null\nlet b = 5\nprint(1 + (a || b) * 1, 2 - (true ? a : b))",
+        "let c = true\nlet x = null\nlet y = 1\nprint((c ? x : y) - 1)",
+        "let a = [1]\nlet b = 5\nprint(max(a, b))",
+        "let a = 5\nlet b = \"s\"\nprint(min(a, b))",
+    ];
+    for src in cases {
+        let want = reference::run(src);
+        assert_eq!(vm_outcome(src), want, "{src}");
+        let message = &want.error.as_ref().expect("fails").0;
+        assert!(!message.contains("variable 'b'"), "{src}: {message}");
+        assert!(!message.contains("variable 'y'"), "{src}: {message}");
+    }
+}

@@ -10,7 +10,7 @@
 //! the compiler's: [`run`] calls [`crate::compile`] first and evaluates only programs it accepts.
 //!
 //! ```
-//! let out = zexus::reference::run("let x = 7\nprint(x * 6)\nprint(x + null)");
+//! let out = zexus::reference::run("let x = null\nprint(7 * 6)\nprint(1 + x)");
 //! assert_eq!(out.output, vec!["42".to_string()]);
 //! assert_eq!(
 //!     out.error,
@@ -25,9 +25,9 @@ mod env;
 mod expr;
 mod stmt;
 
-// pub mod diff;
-// pub mod gen;
-// pub mod shrink;
+pub mod diff;
+pub mod gen;
+pub mod shrink;
 
 use crate::syntax::ast::StmtKind;
 use crate::vm::DEFAULT_MAX_CALL_DEPTH;
