@@ -30,7 +30,7 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator whose sequence is fixed by `seed`.
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5EED_0F_2E5E_A4C4)
+        Rng(seed ^ 0x005E_ED0F_2E5E_A4C4)
     }
 
     /// The next 64 random bits.

@@ -88,18 +88,16 @@ fn run_here(source: &str, max_depth: usize) -> Outcome {
     }
     let program = crate::syntax::parse(source).expect("it compiled, so it parses");
     let mut it = Interp::new(&program, max_depth);
-    let result = (|| {
-        // Top-level functions exist before the first statement runs.
-        for s in &program.stmts {
-            if let StmtKind::FuncDef { name, body, .. } = &s.kind {
-                let index = it.func_of[&(body as *const _)];
-                it.globals.insert(name.clone(), Value::func(index));
-            }
+    // Top-level functions exist before the first statement runs.
+    for s in &program.stmts {
+        if let StmtKind::FuncDef { name, body, .. } = &s.kind {
+            let index = it.func_of[&(body as *const _)];
+            it.globals.insert(name.clone(), Value::func(index));
         }
-        // A `return` at the top level ends the program (the compiler rejects a `break` or
-        // `continue` outside a loop).
-        it.stmts(&program.stmts).map(|_: Flow| ())
-    })();
+    }
+    // A `return` at the top level ends the program (the compiler rejects a `break` or
+    // `continue` outside a loop).
+    let result = it.stmts(&program.stmts).map(|_: Flow| ());
     Outcome {
         output: lines_of(&it.out),
         error: result.err().map(|f| (f.message, f.line)),
