@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod jit;
 pub mod profile;
+pub mod reference;
 pub mod report;
 pub mod syntax;
 pub mod vm;

@@ -1,6 +1,6 @@
 //! The virtual machine: configuration (`VmBuilder`), program execution and the profiling API.
 
-mod builtins;
+pub(crate) mod builtins;
 mod calibrate;
 pub mod error;
 mod eval;

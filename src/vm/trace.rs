@@ -24,14 +24,23 @@ fn pushes_one(bc: &Bytecode, code: usize, ip: usize) -> bool {
     ins.op.stack_effect(ins.a, ins.b) == (0, 1)
 }
 
+/// Whether some jump lands on `ip`: then the value on the stack there may come from another
+/// path than the instruction just before (as after `a && b` or `c ? x : y`).
+fn is_jump_target(bc: &Bytecode, code: usize, ip: usize) -> bool {
+    bc.code()[code]
+        .instrs
+        .iter()
+        .any(|i| i.jump_target() == Some(ip))
+}
+
 /// The variable each operand of the binary operator at `pc` was loaded from, when the two
-/// instructions before it are plain loads.
+/// instructions before it are plain loads that no jump bypasses.
 fn operand_names(bc: &Bytecode, code: usize, pc: usize) -> (Option<String>, Option<String>) {
-    if pc == 0 || !pushes_one(bc, code, pc - 1) {
+    if pc == 0 || !pushes_one(bc, code, pc - 1) || is_jump_target(bc, code, pc) {
         return (None, None);
     }
     let right = loaded_name(bc, code, pc - 1);
-    let left = if pc >= 2 && pushes_one(bc, code, pc - 2) {
+    let left = if pc >= 2 && pushes_one(bc, code, pc - 2) && !is_jump_target(bc, code, pc - 1) {
         loaded_name(bc, code, pc - 2)
     } else {
         None
@@ -48,10 +57,14 @@ pub(crate) fn describe_op_error(bc: &Bytecode, code: usize, pc: usize, e: OpErro
         _ => return msg,
     };
     let ins = bc.code()[code].instrs[pc];
+    // A builtin's or method's operands are its arguments, not the two loads before it.
+    if matches!(ins.op, Op::CALL_BUILTIN | Op::CALL_METHOD) {
+        return msg;
+    }
     let (left, right) = if matches!(e, OpError::Unary { .. }) || ins.op == Op::NEG {
         (
             None,
-            if pc > 0 {
+            if pc > 0 && !is_jump_target(bc, code, pc) {
                 loaded_name(bc, code, pc - 1)
             } else {
                 None

@@ -1,0 +1,705 @@
+//! A seeded generator of random Zexus programs for differential testing, in the style of
+//! csmith and YARPGen: programs are well-typed by construction most of the time (the generator
+//! tracks each variable's type), always terminate (every loop is counted), and a fraction of
+//! statements are deliberate runtime errors.
+//!
+//! Hand-rolled on a SplitMix64 generator rather than `proptest`: the same seed gives the same
+//! program on every platform and version, the campaign command needs no test harness, and
+//! shrinking works on the program text ([`super::shrink`]), which every generated program
+//! makes easy: one statement per line, a block's `{` ends its header line and its `}` stands
+//! alone, and every binary operation is parenthesised.
+//!
+//! What the programs cover: ints at the overflow edge, floats (NaN, infinities, -0.0),
+//! strings, bools, null, lists and maps (aliased, nested, mutated while iterated), variables
+//! whose type changes inside loops that run long enough (60-200 iterations) for the JIT to
+//! compile them at hot threshold 50, nested loops with `break` and `continue`, functions
+//! (recursion, globals, wrong argument counts), builtins and methods, and every runtime error
+//! (division and modulo by zero, overflow, index out of range, missing keys, undefined names,
+//! bad operand types, calls of non-functions, call depth).
+//!
+//! ```
+//! let a = zexus::reference::gen::program(7);
+//! assert_eq!(a, zexus::reference::gen::program(7));
+//! assert!(zexus::compile(&a, "<gen>").is_ok());
+//! ```
+
+/// A small, fast, seeded pseudo-random generator (SplitMix64).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator whose sequence is fixed by `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x005E_ED0F_2E5E_A4C4)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// True one time in `n`.
+    pub fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+
+    /// One of `items` (not empty).
+    pub fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize].clone()
+    }
+}
+
+/// The static type the generator believes a variable has (`Any` once a loop may have changed
+/// it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Int,
+    Float,
+    Str,
+    Bool,
+    Null,
+    List,
+    Map,
+    Any,
+}
+
+/// The types whose values hold no other values: what containers are filled with, so that no
+/// container ever holds itself or doubles in size with each iteration of a loop.
+const SCALARS: [Ty; 5] = [Ty::Int, Ty::Float, Ty::Str, Ty::Bool, Ty::Null];
+
+const VALUE_TYPES: [Ty; 7] = [
+    Ty::Int,
+    Ty::Float,
+    Ty::Str,
+    Ty::Bool,
+    Ty::Null,
+    Ty::List,
+    Ty::Map,
+];
+
+/// The generator's state while it writes one program.
+struct Gen {
+    r: Rng,
+    lines: Vec<String>,
+    indent: usize,
+    /// Visible variables with their believed types; `scopes` marks where each block's start.
+    vars: Vec<(String, Ty)>,
+    scopes: Vec<usize>,
+    /// Names never to assign (loop counters, loop variables of counted loops).
+    frozen: Vec<String>,
+    /// `(name, arity)` of the functions defined so far.
+    funcs: Vec<(String, usize)>,
+    next_id: u32,
+    loop_depth: u32,
+    /// Inside a loop over a container: no pushes (the loop must end).
+    in_iter: bool,
+    /// Statements left to write.
+    budget: u32,
+}
+
+/// The program for `seed`.
+pub fn program(seed: u64) -> String {
+    let mut g = Gen {
+        r: Rng::new(seed),
+        lines: Vec::new(),
+        indent: 0,
+        vars: Vec::new(),
+        scopes: Vec::new(),
+        frozen: Vec::new(),
+        funcs: Vec::new(),
+        next_id: 0,
+        loop_depth: 0,
+        in_iter: false,
+        budget: 9,
+    };
+    g.program();
+    let mut text = g.lines.join("\n");
+    text.push('\n');
+    text
+}
+
+impl Gen {
+    fn line(&mut self, s: String) {
+        self.lines
+            .push(format!("{}{s}", "    ".repeat(self.indent)));
+    }
+
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{}", self.next_id)
+    }
+
+    fn open(&mut self, header: String) {
+        self.line(format!("{header} {{"));
+        self.indent += 1;
+        self.scopes.push(self.vars.len());
+    }
+
+    fn close(&mut self) {
+        self.indent -= 1;
+        let n = self.scopes.pop().expect("a block is open");
+        self.vars.truncate(n);
+        self.line("}".to_string());
+    }
+
+    fn vars_of(&self, ty: Ty) -> Vec<String> {
+        self.vars
+            .iter()
+            .filter(|(_, t)| *t == ty || ty == Ty::Any)
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    fn assignable(&self) -> Vec<(String, Ty)> {
+        self.vars
+            .iter()
+            .filter(|(n, _)| !self.frozen.contains(n))
+            .cloned()
+            .collect()
+    }
+
+    fn set_type(&mut self, name: &str, ty: Ty) {
+        if let Some(v) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+            // Inside a loop the old type comes back on the next iteration's reads.
+            v.1 = if self.loop_depth > 0 && v.1 != ty {
+                Ty::Any
+            } else {
+                ty
+            };
+        }
+    }
+
+    fn program(&mut self) {
+        self.line("let gc = 0".to_string());
+        self.vars.push(("gc".into(), Ty::Int));
+        for _ in 0..2 + self.r.below(3) {
+            let ty = self.r.pick(&VALUE_TYPES);
+            let name = self.fresh("g");
+            let e = self.expr(ty, 2);
+            self.line(format!("let {name} = {e}"));
+            self.vars.push((name, ty));
+        }
+        if self.r.one_in(3) {
+            // An alias: both names share one list or map.
+            let shared = [self.vars_of(Ty::List), self.vars_of(Ty::Map)].concat();
+            if !shared.is_empty() {
+                let src = self.r.pick(&shared);
+                let ty = self.vars.iter().find(|(n, _)| *n == src).expect("var").1;
+                let name = self.fresh("g");
+                self.line(format!("let {name} = {src}"));
+                self.vars.push((name, ty));
+            }
+        }
+        for _ in 0..self.r.below(3) {
+            self.function();
+        }
+        while self.budget > 0 {
+            self.stmt();
+        }
+        let all = self.vars_of(Ty::Any);
+        if !all.is_empty() {
+            let v = self.r.pick(&all);
+            self.line(format!("print({v}, gc)"));
+        }
+    }
+
+    /// A top-level function: a helper over ints, a recursive one, or one that updates the
+    /// global counter `gc`.
+    fn function(&mut self) {
+        // Generated as if inside a loop (no doubling concatenations), since loops call it.
+        self.loop_depth += 1;
+        self.function_body();
+        self.loop_depth -= 1;
+    }
+
+    fn function_body(&mut self) {
+        let name = self.fresh("f");
+        match self.r.below(3) {
+            0 => {
+                self.open(format!("action {name}(n)"));
+                let base = self.expr(Ty::Int, 1).replace("gc", "1");
+                self.line(format!("if (n <= 0) {{ return {base} }}"));
+                let op = self.r.pick(&["+", "-", "*"]);
+                self.line(format!("return ((n % 7) {op} {name}((n - 1)))"));
+                self.close();
+                self.funcs.push((name, 1));
+            }
+            1 => {
+                self.open(format!("action {name}(a, b)"));
+                self.vars.push(("a".into(), Ty::Int));
+                self.vars.push(("b".into(), Ty::Int));
+                let e = self.expr(Ty::Int, 2);
+                self.line(format!("let t = {e}"));
+                self.vars.push(("t".into(), Ty::Int));
+                let c = self.expr(Ty::Bool, 1);
+                self.line(format!("if {c} {{ return (t % 1000) }}"));
+                let e = self.expr(Ty::Any, 2);
+                self.line(format!("return {e}"));
+                self.close();
+                self.funcs.push((name, 2));
+            }
+            _ => {
+                self.open(format!("action {name}(x)"));
+                self.line("gc = (gc + 1)".to_string());
+                self.line("return (x + gc)".to_string());
+                self.close();
+                self.funcs.push((name, 1));
+            }
+        }
+    }
+
+    fn stmt(&mut self) {
+        self.budget = self.budget.saturating_sub(1);
+        let nested = self.loop_depth < 2 && self.indent < 4;
+        match self.r.below(20) {
+            0..=2 => {
+                let ty = self.r.pick(&VALUE_TYPES);
+                let e = self.expr(ty, 2);
+                let e2 = self.expr(Ty::Any, 1);
+                if self.r.one_in(2) {
+                    self.line(format!("print({e})"));
+                } else {
+                    self.line(format!("print({e}, {e2})"));
+                }
+            }
+            3..=5 => self.assign(),
+            6 => {
+                let ty = self.r.pick(&VALUE_TYPES);
+                let e = self.expr(ty, 2);
+                let name = self.fresh("v");
+                self.line(format!("let {name} = {e}"));
+                self.vars.push((name, ty));
+            }
+            7 | 8 => self.container_op(),
+            9 if nested => self.if_stmt(),
+            10 | 11 if nested => self.range_loop(),
+            12 if nested => self.while_loop(),
+            13 if nested => self.iter_loop(),
+            14 if self.loop_depth > 0 => {
+                let c = self.expr(Ty::Bool, 1);
+                let jump = self.r.pick(&["break", "continue"]);
+                self.line(format!("if {c} {{ {jump} }}"));
+            }
+            15 if !self.funcs.is_empty() => {
+                let call = self.call();
+                self.line(format!("print({call})"));
+            }
+            16 if self.r.one_in(3) => self.error_stmt(),
+            _ => {
+                let ty = self.r.pick(&VALUE_TYPES);
+                let e = self.expr(ty, 2);
+                self.line(format!("print({e})"));
+            }
+        }
+    }
+
+    fn block_body(&mut self, n: u64) {
+        let n = 1 + self.r.below(n);
+        for _ in 0..n {
+            self.stmt();
+        }
+    }
+
+    /// `x = e` or `x op= e`: usually the same type; sometimes another, so a loop sees the
+    /// variable change type.
+    fn assign(&mut self) {
+        let targets = self.assignable();
+        if targets.is_empty() {
+            return;
+        }
+        let (name, ty) = self.r.pick(&targets);
+        let ty = if ty == Ty::Any { Ty::Int } else { ty };
+        if self.r.one_in(6) {
+            let new = self.r.pick(&VALUE_TYPES);
+            let e = self.expr(new, 2);
+            self.line(format!("{name} = {e}"));
+            self.set_type(&name, new);
+        } else if matches!(ty, Ty::Int | Ty::Float | Ty::Str) && self.r.one_in(2) {
+            let op = match ty {
+                Ty::Str => "+=",
+                _ => self.r.pick(&["+=", "-=", "*=", "%="]),
+            };
+            let rhs = if op == "%=" {
+                format!("{}", 1 + self.r.below(9))
+            } else if self.loop_depth > 0 {
+                // Never `s += s` in a loop: it doubles each time.
+                let t = self.r.pick(&[ty, Ty::Int]);
+                self.literal(t)
+            } else {
+                self.expr_of(&[ty, Ty::Int], 1)
+            };
+            self.line(format!("{name} {op} {rhs}"));
+        } else {
+            let e = self.expr(ty, 2);
+            self.line(format!("{name} = {e}"));
+        }
+    }
+
+    /// Stores, appends, pops and reads on lists and maps.
+    fn container_op(&mut self) {
+        let lists = self.vars_of(Ty::List);
+        let maps = self.vars_of(Ty::Map);
+        if !lists.is_empty() && (maps.is_empty() || self.r.one_in(2)) {
+            let l = self.r.pick(&lists);
+            let v = self.element(1);
+            match self.r.below(5) {
+                0 | 1 if !self.in_iter => {
+                    if self.r.one_in(2) {
+                        self.line(format!("{l}.push({v})"));
+                    } else {
+                        self.line(format!("append({l}, {v})"));
+                    }
+                }
+                2 => self.line(format!("if (len({l}) > 0) {{ print({l}.pop()) }}")),
+                3 => {
+                    let i = self.expr(Ty::Int, 1);
+                    self.line(format!(
+                        "if (len({l}) > 2) {{ {l}[({i} % len({l}))] = {v} }}"
+                    ));
+                }
+                _ => {
+                    let i = self.r.below(4);
+                    self.line(format!("if (len({l}) > {i}) {{ print({l}[{i}]) }}"));
+                }
+            }
+        } else if !maps.is_empty() {
+            let m = self.r.pick(&maps);
+            let k = self.key();
+            let v = self.element(1);
+            match self.r.below(3) {
+                0 if !self.in_iter => self.line(format!("{m}[{k}] = {v}")),
+                1 => self.line(format!("print({m}.get({k}, {v}), len({m}))")),
+                _ => self.line(format!("print({m}.keys(), {m}.has({k}))")),
+            }
+        } else {
+            let name = self.fresh("v");
+            self.line(format!("let {name} = [1, \"a\", [2.5, null]]"));
+            self.vars.push((name, Ty::List));
+        }
+    }
+
+    fn key(&mut self) -> String {
+        self.r
+            .pick(&["\"a\"", "\"b\"", "\"k\"", "1", "2", "true"])
+            .to_string()
+    }
+
+    fn if_stmt(&mut self) {
+        let c = self.expr(Ty::Bool, 2);
+        self.open(format!("if {c}"));
+        self.block_body(3);
+        if self.r.one_in(2) {
+            let c = self.expr(Ty::Any, 1);
+            self.close_into(format!("}} elif ({c}) {{"));
+            self.block_body(2);
+        }
+        if self.r.one_in(2) {
+            self.close_into("} else {".to_string());
+            self.block_body(2);
+        }
+        self.close();
+    }
+
+    /// Closes a block and opens the next branch on the same line.
+    fn close_into(&mut self, header: String) {
+        let n = self.scopes.pop().expect("a block is open");
+        self.vars.truncate(n);
+        self.indent -= 1;
+        self.line(header);
+        self.indent += 1;
+        self.scopes.push(self.vars.len());
+    }
+
+    /// The iteration count of a loop: long at the outer level (the JIT compiles it at
+    /// threshold 50), short when nested.
+    fn trips(&mut self) -> u64 {
+        if self.loop_depth == 0 {
+            60 + self.r.below(141)
+        } else {
+            self.r.below(6)
+        }
+    }
+
+    fn range_loop(&mut self) {
+        let n = self.trips();
+        let i = self.fresh("i");
+        let header = if self.r.one_in(3) {
+            let j = self.fresh("j");
+            let h = format!("for each {j}, {i} in range({}, {})", -3, n as i64 - 3);
+            self.open(h);
+            self.vars.push((j.clone(), Ty::Int));
+            self.frozen.push(j);
+            None
+        } else {
+            Some(format!("for each {i} in range({n})"))
+        };
+        if let Some(h) = header {
+            self.open(h);
+        }
+        self.vars.push((i.clone(), Ty::Int));
+        self.frozen.push(i);
+        self.loop_depth += 1;
+        self.block_body(4);
+        self.loop_depth -= 1;
+        self.close();
+    }
+
+    fn while_loop(&mut self) {
+        let n = self.trips();
+        let k = self.fresh("k");
+        self.line(format!("let {k} = 0"));
+        self.vars.push((k.clone(), Ty::Int));
+        self.frozen.push(k.clone());
+        self.open(format!("while ({k} < {n})"));
+        self.line(format!("{k} = ({k} + 1)"));
+        self.loop_depth += 1;
+        self.block_body(4);
+        self.loop_depth -= 1;
+        self.close();
+    }
+
+    /// A loop over a list, map or string; its body may store into and pop from containers,
+    /// but never grows one, so the loop ends.
+    fn iter_loop(&mut self) {
+        let cands = [
+            self.vars_of(Ty::List),
+            self.vars_of(Ty::Map),
+            self.vars_of(Ty::Str),
+        ]
+        .concat();
+        let src = if cands.is_empty() || self.r.one_in(4) {
+            let items: Vec<String> = (0..self.trips().min(70))
+                .map(|_| self.expr(Ty::Int, 0))
+                .collect();
+            format!("[{}]", items.join(", "))
+        } else {
+            self.r.pick(&cands)
+        };
+        let x = self.fresh("x");
+        if self.r.one_in(2) {
+            let j = self.fresh("j");
+            self.open(format!("for each {j}, {x} in {src}"));
+            self.vars.push((j, Ty::Any));
+        } else {
+            self.open(format!("for each {x} in {src}"));
+        }
+        self.vars.push((x, Ty::Any));
+        let was = self.in_iter;
+        self.in_iter = true;
+        self.loop_depth += 1;
+        self.block_body(3);
+        self.loop_depth -= 1;
+        self.in_iter = was;
+        self.close();
+    }
+
+    /// A call of one of the program's functions with the right number of int arguments.
+    fn call(&mut self) -> String {
+        let (f, arity) = self.r.pick(&self.funcs);
+        let args: Vec<String> = (0..arity)
+            .map(|_| format!("({} % 20)", self.expr(Ty::Int, 1)))
+            .collect();
+        format!("{f}({})", args.join(", "))
+    }
+
+    /// A statement that fails at run time (or nearly always does).
+    fn error_stmt(&mut self) {
+        let any = self.vars_of(Ty::Any);
+        let v = if any.is_empty() {
+            "gc".to_string()
+        } else {
+            self.r.pick(&any)
+        };
+        let s = match self.r.below(12) {
+            0 => format!("print(({v} / 0))"),
+            1 => format!("print(({v} % 0))"),
+            2 => "print((9223372036854775807 + gc + 1))".to_string(),
+            3 => format!("print([1, 2, 3][(3 + len(str({v})))])"),
+            4 => format!("print(undefined_{} + 1)", self.r.below(3)),
+            5 => format!("print(({v} - null))"),
+            6 => format!("print({{\"a\": 1}}[{v}])"),
+            7 => match self.funcs.first() {
+                Some((f, n)) => format!("print({f}({}))", vec!["1"; n + 1].join(", ")),
+                None => "print(nofunc(1))".to_string(),
+            },
+            8 => format!("print({v}(1))"),
+            9 => format!("print((-{v}), (-9223372036854775807 - 2))"),
+            10 => {
+                let f = self.fresh("deep");
+                self.line(format!("action {f}(n) {{ return ({f}((n + 1)) + 1) }}"));
+                format!("print({f}(0))")
+            }
+            _ => format!("print(({v} < [1]), ({v} * \"s\"))"),
+        };
+        self.line(s);
+    }
+
+    /// An expression of one of the types `tys`.
+    fn expr_of(&mut self, tys: &[Ty], depth: u32) -> String {
+        let t = self.r.pick(tys);
+        self.expr(t, depth)
+    }
+
+    /// An expression of (mostly) type `ty`.
+    fn expr(&mut self, ty: Ty, depth: u32) -> String {
+        let vars = self.vars_of(ty);
+        if !vars.is_empty() && self.r.one_in(3) {
+            return self.r.pick(&vars);
+        }
+        if depth == 0 || self.r.one_in(3) {
+            return self.literal(ty);
+        }
+        let d = depth - 1;
+        match ty {
+            Ty::Int => match self.r.below(9) {
+                0..=3 => {
+                    let op = self.r.pick(&["+", "-", "*", "%", "/", "+", "-"]);
+                    let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
+                    format!("({a} {op} {b})")
+                }
+                4 => format!("len({})", self.expr_of(&[Ty::Str, Ty::List, Ty::Map], d)),
+                5 => format!("abs({})", self.expr(Ty::Int, d)),
+                6 => {
+                    let f = self.r.pick(&["min", "max"]);
+                    format!("{f}({}, {})", self.expr(Ty::Int, d), self.expr(Ty::Int, d))
+                }
+                7 if !self.funcs.is_empty() && d > 0 => self.call(),
+                _ => format!("int({})", self.expr(Ty::Float, d)),
+            },
+            Ty::Float => match self.r.below(4) {
+                0 | 1 => {
+                    let op = self.r.pick(&["+", "-", "*", "/", "**"]);
+                    let a = self.expr(Ty::Float, d);
+                    let b = self.expr_of(&[Ty::Int, Ty::Float], d);
+                    format!("({a} {op} {b})")
+                }
+                2 => format!("float({})", self.expr(Ty::Int, d)),
+                _ => format!("(-{})", self.expr(Ty::Float, d)),
+            },
+            Ty::Str => match self.r.below(4) {
+                // Outside loops only: `s = s + s` in a loop would double `s` each time.
+                0 | 1 if self.loop_depth == 0 => {
+                    let b = self.expr_of(&VALUE_TYPES, d);
+                    format!("({} + {b})", self.expr(Ty::Str, d))
+                }
+                2 => format!("str({})", self.expr(Ty::Any, d)),
+                _ => format!("type({})", self.expr(Ty::Any, d)),
+            },
+            Ty::Bool => match self.r.below(5) {
+                0 | 1 => {
+                    let op = self.r.pick(&["<", "<=", ">", ">=", "==", "!="]);
+                    let t = self.r.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Str]);
+                    format!("({} {op} {})", self.expr(t, d), self.expr(t, d))
+                }
+                2 => {
+                    let op = self.r.pick(&["&&", "||", "and", "or"]);
+                    format!(
+                        "({} {op} {})",
+                        self.expr(Ty::Any, d),
+                        self.expr(Ty::Bool, d)
+                    )
+                }
+                3 => format!("(!{})", self.expr(Ty::Any, d)),
+                _ => {
+                    let (c, a, b) = (
+                        self.expr(Ty::Any, d),
+                        self.expr(Ty::Bool, d),
+                        self.expr(Ty::Bool, d),
+                    );
+                    format!("({c} ? {a} : {b})")
+                }
+            },
+            Ty::Null => "null".to_string(),
+            Ty::List => match self.r.below(3) {
+                0 if self.loop_depth == 0 => {
+                    format!("({} + {})", self.expr(Ty::List, d), self.expr(Ty::List, d))
+                }
+                1 => format!("keys({})", self.expr(Ty::Map, d)),
+                _ => {
+                    let items: Vec<String> =
+                        (0..self.r.below(4)).map(|_| self.element(d)).collect();
+                    format!("[{}]", items.join(", "))
+                }
+            },
+            Ty::Map => {
+                let items: Vec<String> = (0..self.r.below(3))
+                    .map(|_| format!("{}: {}", self.key(), self.element(d)))
+                    .collect();
+                format!("{{{}}}", items.join(", "))
+            }
+            Ty::Any => {
+                let t = self.r.pick(&VALUE_TYPES);
+                self.expr(t, depth)
+            }
+        }
+    }
+
+    /// What goes into a container: a scalar, or now and then a literal list or map.
+    fn element(&mut self, depth: u32) -> String {
+        if self.r.one_in(5) {
+            let t = self.r.pick(&[Ty::List, Ty::Map]);
+            return self.literal(t);
+        }
+        let t = self.r.pick(&SCALARS);
+        self.expr(t, depth)
+    }
+
+    fn literal(&mut self, ty: Ty) -> String {
+        let s = match ty {
+            Ty::Int => self.r.pick(&[
+                "0",
+                "1",
+                "2",
+                "3",
+                "7",
+                "-1",
+                "-5",
+                "10",
+                "100",
+                "3037000499",
+                "-3037000499",
+                "9223372036854775807",
+                "-9223372036854775807",
+                "4611686018427387904",
+            ]),
+            Ty::Float => self.r.pick(&[
+                "0.5",
+                "2.0",
+                "-1.5",
+                "0.0",
+                "-0.0",
+                "1e308",
+                "3.25",
+                "float(\"nan\")",
+                "float(\"inf\")",
+                "float(\"-inf\")",
+                "0.1",
+            ]),
+            Ty::Str => self
+                .r
+                .pick(&["\"\"", "\"a\"", "\"xy\"", "\"0\"", "\"k\"", "\"é\""]),
+            Ty::Bool => self.r.pick(&["true", "false"]),
+            Ty::Null => "null",
+            Ty::List => self
+                .r
+                .pick(&["[]", "[1, 2, 3]", "[\"a\", [1], {}]", "[null, 2.5]"]),
+            Ty::Map => self
+                .r
+                .pick(&["{}", "{\"a\": 1, \"b\": [2]}", "{1: \"x\", true: null}"]),
+            Ty::Any => {
+                let t = self.r.pick(&VALUE_TYPES);
+                return self.literal(t);
+            }
+        };
+        s.to_string()
+    }
+}

@@ -1,0 +1,294 @@
+//! Statements: declarations, assignments, control flow and loops.
+
+use std::collections::HashMap;
+
+use zexus_runtime::ops;
+use zexus_runtime::{Kind, Value};
+
+use super::env::{Exec, Fail, Flow, Interp, Place};
+use super::expr::{binary, describe};
+use crate::bytecode::builtin_id;
+use crate::syntax::ast::{AssignTarget, BinOp, Block, Expr, ExprKind, Stmt, StmtKind};
+use crate::vm::builtins;
+
+impl<'p> Interp<'p> {
+    /// Runs statements in the current scope, stopping at the first that does not end normally.
+    pub(super) fn stmts(&mut self, stmts: &'p [Stmt]) -> Exec {
+        for s in stmts {
+            match self.stmt(s)? {
+                Flow::Normal => {}
+                other => return Ok(other),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Runs a block in a scope of its own, with `vars` declared in it first.
+    fn block(&mut self, b: &'p Block, vars: Vec<(&str, Value)>) -> Exec {
+        let scope: HashMap<String, Value> =
+            vars.into_iter().map(|(n, v)| (n.to_string(), v)).collect();
+        self.frame().scopes.push(scope);
+        let flow = self.stmts(&b.stmts);
+        self.frame().scopes.pop();
+        flow
+    }
+
+    /// Runs one statement.
+    pub(super) fn stmt(&mut self, s: &'p Stmt) -> Exec {
+        let line = s.line;
+        match &s.kind {
+            StmtKind::Let { name, value, .. } => {
+                let v = self.eval(value)?;
+                self.declare(name, v);
+            }
+            StmtKind::Assign {
+                target: AssignTarget::Name(name),
+                op,
+                value,
+            } => {
+                let v = match op {
+                    None => self.eval(value)?,
+                    Some(op) => {
+                        let old = self.get(name, line)?;
+                        let rhs = self.eval(value)?;
+                        self.compound(*op, &old, &rhs, Some(name.clone()), value, line)?
+                    }
+                };
+                self.assign(name, v);
+            }
+            StmtKind::Assign {
+                target: AssignTarget::Index { obj, index },
+                op,
+                value,
+            } => {
+                let o = self.eval(obj)?;
+                let k = self.eval(index)?;
+                let v = match op {
+                    None => self.eval(value)?,
+                    Some(op) => {
+                        let old = ops::index(&o, &k).map_err(|e| Fail::new(e.to_string(), line))?;
+                        let rhs = self.eval(value)?;
+                        self.compound(*op, &old, &rhs, None, value, line)?
+                    }
+                };
+                ops::store_index(&o, &k, v).map_err(|e| Fail::new(e.to_string(), line))?;
+            }
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                for (cond, block) in branches {
+                    if self.eval(cond)?.truthy() {
+                        return self.block(block, Vec::new());
+                    }
+                }
+                if let Some(block) = else_block {
+                    return self.block(block, Vec::new());
+                }
+            }
+            StmtKind::While { cond, body } => {
+                while self.eval(cond)?.truthy() {
+                    match self.block(body, Vec::new())? {
+                        Flow::Break => break,
+                        Flow::Normal | Flow::Continue => {}
+                        ret @ Flow::Return(_) => return Ok(ret),
+                    }
+                }
+            }
+            StmtKind::ForEach {
+                index_var,
+                var,
+                iterable,
+                body,
+            } => return self.for_each(index_var.as_deref(), var, iterable, body, line),
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::FuncDef { name, body, .. } => {
+                // Top-level functions are defined before the program starts.
+                let top_level = self.frames.len() == 1 && self.frames[0].scopes.is_empty();
+                if !top_level {
+                    let index = self.func_of[&(body as *const Block)];
+                    self.declare(name, Value::func(index));
+                }
+            }
+            StmtKind::Return(value) => {
+                let v = match value {
+                    Some(e) => self.eval(e)?,
+                    None => Value::NULL,
+                };
+                return Ok(Flow::Return(v));
+            }
+            StmtKind::Print(args) => {
+                let mut text = Vec::with_capacity(args.len());
+                for a in args {
+                    text.push(self.eval(a)?.to_string());
+                }
+                self.out.push_str(&text.join(" "));
+                self.out.push('\n');
+            }
+            StmtKind::Expr(e) => {
+                self.eval(e)?;
+            }
+            StmtKind::Block(b) => return self.block(b, Vec::new()),
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `old op rhs` for a compound assignment at `line`; `target` is the assigned variable
+    /// (the left operand's name in an error), `value` the right-hand side's expression.
+    fn compound(
+        &mut self,
+        op: BinOp,
+        old: &Value,
+        rhs: &Value,
+        target: Option<String>,
+        value: &Expr,
+        line: u32,
+    ) -> Result<Value, Fail> {
+        binary(op, old, rhs).map_err(|err| {
+            // `LOAD x; <value>; OP`: named as for `x op value`; an element is no variable.
+            let (left, right) = if self.single(value) {
+                (target, self.loaded_name(value))
+            } else {
+                (None, None)
+            };
+            Fail::new(describe(err, left, right), line)
+        })
+    }
+
+    /// `for each [i,] x in e`.
+    fn for_each(
+        &mut self,
+        index_var: Option<&'p str>,
+        var: &'p str,
+        iterable: &'p Expr,
+        body: &'p Block,
+        line: u32,
+    ) -> Exec {
+        if let Some(args) = self.range_call(iterable) {
+            return self.for_range(index_var, var, args, body, line);
+        }
+        let v = self.eval(iterable)?;
+        // Each step reads the container afresh, so a loop sees the pushes, pops and stores of
+        // its own body: lists and strings by position, maps by position in insertion order.
+        let mut range = match v.kind() {
+            Kind::Iter => {
+                Some(builtins::get_iter(v.clone()).map_err(|e| Fail::new(e.to_string(), line))?)
+            }
+            Kind::List | Kind::Map | Kind::Str => None,
+            _ => {
+                let message = format!("cannot iterate over {}", ops::a_type(&v));
+                return Err(Fail::new(message, line));
+            }
+        };
+        let chars: Vec<char> = v.as_str().map(|s| s.chars().collect()).unwrap_or_default();
+        let mut i = 0usize;
+        loop {
+            let (key, item) = match v.kind() {
+                Kind::List => match v.as_list().expect("list").get(i) {
+                    Some(item) => (Value::int(i as i64), item),
+                    None => break,
+                },
+                Kind::Map => {
+                    let entry = v
+                        .as_map()
+                        .expect("map")
+                        .borrow()
+                        .get_index(i)
+                        .map(|(k, x)| (k.value().clone(), x.clone()));
+                    match entry {
+                        Some(pair) => pair,
+                        None => break,
+                    }
+                }
+                Kind::Str => match chars.get(i) {
+                    Some(c) => (Value::int(i as i64), Value::str(c.to_string())),
+                    None => break,
+                },
+                _ => {
+                    let it = range.as_mut().expect("a range value");
+                    let pair = it.as_iter().expect("iterator").borrow_mut().next_pair();
+                    match pair {
+                        Some(pair) => pair,
+                        None => break,
+                    }
+                }
+            };
+            i += 1;
+            let mut vars = Vec::with_capacity(2);
+            if let Some(iv) = index_var {
+                vars.push((iv, key));
+            }
+            vars.push((var, item));
+            match self.block(body, vars)? {
+                Flow::Break => break,
+                Flow::Normal | Flow::Continue => {}
+                ret @ Flow::Return(_) => return Ok(ret),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// The arguments of `range(a)` or `range(a, b)` when `e` is such a call of the builtin.
+    fn range_call(&self, e: &'p Expr) -> Option<&'p [Expr]> {
+        match &e.kind {
+            ExprKind::Call { callee, args } if (1..=2).contains(&args.len()) => {
+                match &callee.kind {
+                    ExprKind::Name(n)
+                        if n == "range"
+                            && matches!(self.place(n), Place::Global)
+                            && !self.top_declared.contains(n) =>
+                    {
+                        Some(args)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `for each [i,] x in range(...)`: the bounds are evaluated once; assigning the loop
+    /// variable in the body does not change the count.
+    fn for_range(
+        &mut self,
+        index_var: Option<&'p str>,
+        var: &'p str,
+        args: &'p [Expr],
+        body: &'p Block,
+        line: u32,
+    ) -> Exec {
+        let mut bounds = Vec::with_capacity(2);
+        for a in args {
+            bounds.push(self.eval(a)?);
+        }
+        let range = builtin_id("range").expect("range is a builtin");
+        builtins::call_builtin(range, &bounds).map_err(|e| Fail::new(e.to_string(), line))?;
+        let ints: Vec<i64> = bounds
+            .iter()
+            .map(|b| b.as_int().expect("range checked its bounds"))
+            .collect();
+        let (start, end) = match ints[..] {
+            [n] => (0, n),
+            [a, b] => (a, b),
+            _ => unreachable!("one or two bounds"),
+        };
+        let mut next = start;
+        let mut index = 0i64;
+        while next < end {
+            let mut vars = Vec::with_capacity(2);
+            if let Some(iv) = index_var {
+                vars.push((iv, Value::int(index)));
+            }
+            vars.push((var, Value::int(next)));
+            match self.block(body, vars)? {
+                Flow::Break => break,
+                Flow::Normal | Flow::Continue => {}
+                ret @ Flow::Return(_) => return Ok(ret),
+            }
+            next += 1;
+            index += 1;
+        }
+        Ok(Flow::Normal)
+    }
+}
