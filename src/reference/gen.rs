@@ -476,6 +476,7 @@ impl Gen {
             self.vars_of(Ty::Str),
         ]
         .concat();
+        let strs = self.vars_of(Ty::Str);
         let src = if cands.is_empty() || self.r.one_in(4) {
             let items: Vec<String> = (0..self.trips().min(70))
                 .map(|_| self.expr(Ty::Int, 0))
@@ -493,12 +494,22 @@ impl Gen {
             self.open(format!("for each {x} in {src}"));
         }
         self.vars.push((x, Ty::Any));
+        // A string iterated over is not assigned in the body: `s += "xy"` per character
+        // would triple it on every pass of an enclosing loop.
+        let froze = strs.contains(&src);
+        if froze {
+            self.frozen.push(src.clone());
+        }
         let was = self.in_iter;
         self.in_iter = true;
         self.loop_depth += 1;
         self.block_body(3);
         self.loop_depth -= 1;
         self.in_iter = was;
+        if froze {
+            let at = self.frozen.iter().rposition(|n| *n == src);
+            self.frozen.remove(at.expect("frozen above"));
+        }
         self.close();
     }
 
