@@ -229,6 +229,17 @@ impl InstructionProfiler {
     }
 }
 
+/// The note under a table that `--top` cut: `"(12 more rows; --top 32 shows them all)"`,
+/// or `None` when all `total` rows were shown.
+pub fn more_rows(total: usize, top_n: usize) -> Option<String> {
+    (total > top_n).then(|| {
+        format!(
+            "({} more rows; --top {total} shows them all)",
+            thousands((total - top_n) as u64)
+        )
+    })
+}
+
 /// An integer with thousands separators: `1234567` → `"1,234,567"`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
