@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
-use super::run::{Frame, LVL_DETAILED, LVL_FULL};
+use super::run::{Frame, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -85,7 +85,7 @@ impl ProfHooks {
         } else {
             0
         };
-        let paths = prof.call_paths && prof.level >= Level::Detailed;
+        let paths = prof.call_paths && prof.level >= Level::Basic;
         let mut h = ProfHooks {
             scratch: Vec::new(),
             counts: Vec::new(),
@@ -99,7 +99,9 @@ impl ProfHooks {
             mark: vec![0; ids.len()],
             stamp: 0,
             node: if paths {
-                prof.call_tree.root(ids[0] as u32)
+                let root = prof.call_tree.root(ids[0] as u32);
+                prof.call_tree.count_run(root);
+                root
             } else {
                 0
             },
@@ -295,7 +297,7 @@ impl ProfHooks {
         // SAFETY: `calls[c]` (bounds-checked) points into the profiler's scratch counters, and
         // `tree` to its call tree, both valid by the caller's contract.
         unsafe { *self.calls[c] += 1 };
-        if L >= LVL_DETAILED && !self.tree.is_null() {
+        if !self.tree.is_null() {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
@@ -360,7 +362,7 @@ impl ProfHooks {
         }
     }
 
-    /// A call of `code` returns (DETAILED and up): back to the caller's call path and, at FULL,
+    /// A call of `code` returns (BASIC and up): back to the caller's call path, if tracked, and at FULL,
     /// adds the inclusive time of an outermost activation.
     ///
     /// # Safety

@@ -689,7 +689,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             st.prof = hooks;
                             return Ok(v);
                         };
-                        if L >= LVL_DETAILED {
+                        if L >= LVL_BASIC {
                             hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
                         }
                         let ret_at = stk.add(fr.ret_at as usize);
@@ -728,7 +728,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         }
                         // A compiled function runs natively (not while call paths are recorded).
                         if J && ins.op == op::CALL_NAME
-                            && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
+                            && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
                         {
                             if L >= LVL_DETAILED {
                                 // A timed CALL must not include the native call's time.
