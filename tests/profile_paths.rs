@@ -76,3 +76,60 @@ fn basic_flame_graphs_say_they_count_instructions() {
     let svg = vm.profiling_report(Format::Flamegraph, 0);
     assert!(svg.contains("sampled time per call path"));
 }
+
+/// The run loop's dispatches: one per instruction without superinstructions, fewer with them
+/// (a counted loop fuses well), none counted at NONE.
+#[test]
+fn reports_count_dispatches_apart_from_instructions() {
+    let src = "let s = 0\nlet i = 0\nwhile (i < 1000) { s = s + i\n i = i + 1 }\nprint(s)\n";
+    let bc = compile(src, "loop.zx").expect("compiles");
+    let run = |level: Level, fuse: bool| {
+        let mut vm = VM::builder()
+            .profiling(level)
+            .superinstructions(fuse)
+            .capture_output(true)
+            .build();
+        vm.execute(&bc).expect("runs");
+        vm.profiler().summary()
+    };
+    for level in [Level::Basic, Level::Detailed, Level::Full] {
+        let plain = run(level, false);
+        assert_eq!(plain.dispatches, plain.total_instructions, "{level}");
+        let fused = run(level, true);
+        assert_eq!(
+            fused.total_instructions, plain.total_instructions,
+            "{level}"
+        );
+        assert!(fused.dispatches > 0, "{level}");
+        // At DETAILED and up, timed executions run unfused, so fewer are saved there.
+        assert!(
+            fused.dispatches * 2 < fused.total_instructions,
+            "{level}: {} dispatches for {} instructions",
+            fused.dispatches,
+            fused.total_instructions
+        );
+    }
+    assert_eq!(run(Level::None, true).dispatches, 0);
+    let bc_vm = {
+        let mut vm = VM::builder()
+            .profiling(Level::Basic)
+            .capture_output(true)
+            .build();
+        vm.execute(&bc).expect("runs");
+        vm
+    };
+    let text = bc_vm.profiling_report(Format::Text, 10);
+    assert!(
+        text.contains("Dispatches:") && text.contains("instructions per dispatch"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&bc_vm.profiling_report(Format::Json, 10)).expect("JSON");
+    assert_eq!(
+        json["summary"]["dispatches"].as_u64(),
+        Some(bc_vm.profiler().summary().dispatches)
+    );
+    assert!(bc_vm
+        .profiling_report(Format::Html, 10)
+        .contains("Dispatches"));
+}

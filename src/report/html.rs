@@ -240,6 +240,14 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             thousands(num(s.instructions_per_sec).round() as u64),
         ),
         (
+            "Dispatches",
+            if s.dispatches > 0 {
+                super::text::dispatches(s)
+            } else {
+                "not counted (level NONE)".to_string()
+            },
+        ),
+        (
             "Profiling Overhead",
             if s.overhead_estimable || d.level == Level::None {
                 format!(

@@ -64,6 +64,16 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     rule(w, '=')
 }
 
+/// The run loop's dispatches with what fusion saved:
+/// `"200,011 (6.50 interpreted bytecode instructions per dispatch: superinstructions)"`.
+pub(crate) fn dispatches(s: &crate::profile::Summary) -> String {
+    format!(
+        "{} ({:.2} interpreted bytecode instructions per dispatch: superinstructions)",
+        thousands(s.dispatches),
+        num(s.interpreted_instructions as f64 / s.dispatches.max(1) as f64)
+    )
+}
+
 /// The note under a table `--top` cut, if it cut it.
 fn more(w: &mut dyn Write, total: usize, top_n: usize) -> io::Result<()> {
     match super::more_rows(total, top_n) {
@@ -91,6 +101,9 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             thousands(num(s.instructions_per_sec).round() as u64)
         ),
     )?;
+    if s.dispatches > 0 {
+        field(w, "Dispatches", dispatches(s))?;
+    }
     let overhead = if s.overhead_estimable || d.level == Level::None {
         format!(
             "{:.2}% ({:.2}ms)",

@@ -69,6 +69,8 @@ pub(crate) struct ProfHooks {
     warmup: u32,
     period: SamplePeriod,
     timer_cost: u64,
+    /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
+    pub dispatches: u64,
 }
 
 impl ProfHooks {
@@ -120,6 +122,7 @@ impl ProfHooks {
             warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
             timer_cost,
+            dispatches: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -143,6 +146,7 @@ impl ProfHooks {
     /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs;
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
+        prof.dispatches += self.dispatches;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
