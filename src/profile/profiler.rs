@@ -16,8 +16,7 @@ use crate::bytecode::{CodeObject, OpClass};
 /// calibration (all zero by default, so direct use reports no overhead).
 ///
 /// The reported overhead is an estimate, not a measurement of this run:
-/// `total_instructions × count_ns` (BASIC+) `+ total_samples × sample_ns + dispatches ×
-/// dispatch_ns` (DETAILED+)
+/// `total_instructions × count_ns` (BASIC+) `+ total_samples × sample_ns` (DETAILED+)
 /// `+ interpreted conditional branches × full_ns` (FULL), in ns. The VM measures the first two
 /// once by running a calibration loop with and without the hook, and FULL's branch record
 /// directly (its only per-instruction hook; memory operations and loops are derived from the
@@ -28,9 +27,6 @@ pub struct HookCosts {
     pub count_ns: f64,
     /// Cost of one timing sample: two clock reads and recording (DETAILED and up).
     pub sample_ns: f64,
-    /// Cost per run-loop dispatch of the sampling countdown, which every dispatch pays at
-    /// DETAILED and up whether or not it is timed.
-    pub dispatch_ns: f64,
     /// Cost of FULL's record of one conditional branch's outcome (counts and the simulated
     /// predictor).
     pub full_ns: f64,
@@ -416,7 +412,6 @@ impl InstructionProfiler {
         }
         if self.level >= Level::Detailed {
             ns += self.total_samples() as f64 * c.sample_ns;
-            ns += self.dispatches as f64 * c.dispatch_ns;
         }
         if self.level >= Level::Full {
             ns += self.interpreted_branches() as f64 * c.full_ns;

@@ -1,15 +1,15 @@
 //! Calibration of the profiler's hook costs, for the overhead figure in the summary.
 //!
-//! Method: the cost of each event the profiler pays for, measured where it happens. A big
-//! loop (3.9 million instructions) runs at NONE, BASIC, and at DETAILED and FULL with no
-//! sampling past the warm-up, in five interleaved rounds, each cell's fastest time kept (load
-//! from other processes only ever adds time): BASIC less NONE per instruction is the cost of
-//! counting, DETAILED less BASIC per dispatch the sampling countdown every dispatch pays, FULL
-//! less DETAILED per interpreted branch the branch record (at most the record timed alone,
-//! which serialises records and overstates them). A short loop (65,000 instructions) at BASIC
-//! and at DETAILED timing every execution gives the cost of a sample. The profiler multiplies
-//! these by a run's instruction, dispatch, sample and branch counts to estimate how much of
-//! the run's time the hooks took.
+//! Method: a fixed calibration loop (1.3 million instructions) runs at NONE and BASIC, and a
+//! short one (65,000) at BASIC and at DETAILED timing every execution, in interleaved
+//! rounds (three); each cell's fastest time is kept (load from other processes only ever adds time).
+//! The cost per counted instruction is `(BASIC - NONE) / instructions`; the cost per timing
+//! sample is `(DETAILED - BASIC) / samples`. FULL's only hook in the run loop records a
+//! conditional branch's outcome; its cost is timed directly on a branch record, because the
+//! difference between two whole runs of separately compiled loop copies measures their code
+//! layout more than a hook of a nanosecond or two. The profiler multiplies these by a run's
+//! instruction, sample and branch counts to estimate how much of the run's time the hooks
+//! took.
 //!
 //! The same DETAILED run gives the bias of a timed execution: its mean sampled time less the
 //! instruction's cost at NONE (the timed execution's unfused, less predictable dispatch and
@@ -54,9 +54,8 @@ fn calibration_loop(n: i64) -> Bytecode {
     b.build().expect("the calibration loop is valid")
 }
 
-/// Wall time (ns), instructions, samples, the mean timed execution (ns) and the run loop's
-/// dispatches of one run.
-fn run(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64, f64, u64) {
+/// Wall time (ns), instructions, samples and the mean timed execution (ns) of one run.
+fn run(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64, f64) {
     let mut vm = VM::builder()
         .profiling(level)
         .sample_rate(sample_rate)
@@ -78,7 +77,6 @@ fn run(bc: &Bytecode, level: Level, sample_rate: u32) -> (f64, u64, u64, f64, u6
         p.total_instructions(),
         samples,
         ticks_to_ns(sampled) / samples.max(1) as f64,
-        p.dispatches,
     )
 }
 
@@ -91,19 +89,25 @@ fn fastest(v: &[f64]) -> f64 {
 pub(crate) fn hook_costs() -> HookCosts {
     static COSTS: OnceLock<HookCosts> = OnceLock::new();
     *COSTS.get_or_init(|| {
+        let long = calibration_loop(100_000);
         let short = calibration_loop(5_000);
         // (program, level, sample rate): DETAILED times every execution of a short loop so that
         // the cost of a sample stands out of the noise (with BASIC on the same loop as its
         // baseline).
-        let cells = [(&short, Level::Basic, 1), (&short, Level::Detailed, 1)];
+        let cells = [
+            (&long, Level::None, 1),
+            (&long, Level::Basic, 1),
+            (&short, Level::Basic, 1),
+            (&short, Level::Detailed, 1),
+        ];
         let mut times = vec![Vec::new(); cells.len()];
-        let mut instrs = [0u64; 2];
-        let mut samples = [0u64; 2];
+        let mut instrs = [0u64; 4];
+        let mut samples = [0u64; 4];
         let mut sampled_mean = f64::INFINITY;
         // Interleaved rounds, so that a burst of load on the machine hits every cell alike.
         for _ in 0..3 {
             for (i, &(bc, level, rate)) in cells.iter().enumerate() {
-                let (t, n, s, m, _) = run(bc, level, rate);
+                let (t, n, s, m) = run(bc, level, rate);
                 if level == Level::Detailed {
                     sampled_mean = sampled_mean.min(m);
                 }
@@ -112,7 +116,8 @@ pub(crate) fn hook_costs() -> HookCosts {
                 samples[i] = s;
             }
         }
-        let [basic_short, detailed_short] = [0, 1].map(|i| fastest(&times[i]));
+        let [none, basic, basic_short, detailed_short] = [0, 1, 2, 3].map(|i| fastest(&times[i]));
+        let n = instrs[1].max(1) as f64;
         // The NONE cost per instruction for the bias, from the fastest of many short runs
         // (about 70 µs each): a short run is rarely preempted, and one preempted run of the
         // long loop would shrink the bias several times over on a loaded machine.
@@ -124,74 +129,20 @@ pub(crate) fn hook_costs() -> HookCosts {
         for _ in 0..6 {
             sampled_mean = sampled_mean.min(run(&short, Level::Detailed, 1).3);
         }
-        let sample_ns = ((detailed_short - basic_short) / samples[1].max(1) as f64).max(0.0);
-        let big = big_loop_costs(sample_ns);
         HookCosts {
-            count_ns: big.count_ns,
-            sample_ns,
-            dispatch_ns: big.dispatch_ns,
-            full_ns: big.full_ns,
+            count_ns: ((basic - none) / n).max(0.0),
+            sample_ns: ((detailed_short - basic_short) / samples[3].max(1) as f64).max(0.0),
+            full_ns: branch_record_ns(),
             // What a timed execution reads beyond the instruction's own cost in the untimed
             // loop: every instruction of the short loop is timed, and the same instructions
             // cost `none / n` each at NONE.
             sample_bias_ns: if sampled_mean.is_finite() {
-                (sampled_mean - none_short / instrs[0].max(1) as f64).max(0.0)
+                (sampled_mean - none_short / instrs[2].max(1) as f64).max(0.0)
             } else {
                 0.0
             },
         }
     })
-}
-
-/// The per-event costs measured on one big loop (3.9 million instructions, 300,000 branches),
-/// at NONE, BASIC, and at DETAILED and FULL with no sampling past the warm-up, fastest of five
-/// interleaved rounds per cell (a run of a few ms is long enough for per-run work not to
-/// matter, short enough for one round of five to escape the machine's other load):
-/// - per counted instruction: BASIC less NONE;
-/// - per dispatch, DETAILED's sampling countdown (a compare and a decrement on every dispatch,
-///   timed or not): DETAILED less BASIC less the warm-up's samples, per dispatch. Without it
-///   the estimate left out most of DETAILED's cost where dispatches are cheap;
-/// - per branch record (FULL's only run-loop hook): FULL less DETAILED per interpreted
-///   branch, where the record overlaps the interpreter's own work; at most the cost of a
-///   record timed alone (`branch_record_ns`), which serialises records and overstates them.
-fn big_loop_costs(sample_ns: f64) -> BigLoopCosts {
-    /// A mean period far beyond the loop: only the warm-up is timed.
-    const UNSAMPLED: u32 = 1 << 30;
-    let big = calibration_loop(300_000);
-    let cells = [
-        (Level::None, 1),
-        (Level::Basic, 1),
-        (Level::Detailed, UNSAMPLED),
-        (Level::Full, UNSAMPLED),
-    ];
-    let mut times = vec![Vec::new(); cells.len()];
-    let (mut instrs, mut samples, mut dispatches) = (0, 0, 0);
-    for _ in 0..5 {
-        for (i, &(level, rate)) in cells.iter().enumerate() {
-            let (t, n, s, _, d) = run(&big, level, rate);
-            times[i].push(t);
-            if level == Level::Detailed {
-                (instrs, samples, dispatches) = (n, s, d);
-            }
-        }
-    }
-    let [none, basic, detailed, full] = [0, 1, 2, 3].map(|i| fastest(&times[i]));
-    let branches = (instrs / 13).max(1) as f64;
-    BigLoopCosts {
-        count_ns: ((basic - none) / instrs.max(1) as f64).max(0.0),
-        dispatch_ns: ((detailed - basic - samples as f64 * sample_ns) / dispatches.max(1) as f64)
-            .max(0.0),
-        full_ns: ((full - detailed) / branches)
-            .max(0.0)
-            .min(branch_record_ns()),
-    }
-}
-
-/// What [`big_loop_costs`] measures, in ns.
-struct BigLoopCosts {
-    count_ns: f64,
-    dispatch_ns: f64,
-    full_ns: f64,
 }
 
 /// The cost of recording one branch outcome, fastest of three rounds. The outcomes follow a
