@@ -122,4 +122,55 @@ fn the_jit_section_gives_every_uncompiled_loop_a_reason() {
         report.contains("300 iterations, threshold 1000"),
         "{report}"
     );
+    let out = zx(&[
+        "profile", &p, "--jit", "--level", "full", "--format", "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_str(&text(&out.stdout)).expect("valid JSON");
+    let reasons = j["jit_not_compiled"].as_array().expect("jit_not_compiled");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r["reason"] == "300 iterations, threshold 1000" && r["function"] == "<main>"),
+        "{j:#}"
+    );
+    assert!(j["jit_recompiled"].is_array(), "{j:#}");
+}
+
+#[test]
+fn top_limits_every_table_in_text_and_html() {
+    // Three loops under the JIT's threshold: three "not compiled" rows, nine opcodes.
+    let p = program(
+        "three.zx",
+        "let a = 0\nlet i = 0\nwhile (i < 300) { a = a + i\n i = i + 1 }\nlet j = 0\nwhile (j < 200) { a = a + j\n j = j + 1 }\nlet k = 0\nwhile (k < 100) { a = a + k\n k = k + 1 }\nprint(a)\n",
+    );
+    let out = zx(&["profile", &p, "--jit", "--level", "full", "--top", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("300 iterations, threshold 1000"),
+        "{report}"
+    );
+    assert!(!report.contains("200 iterations"), "{report}");
+    assert!(
+        report.contains("(2 more rows; --top 3 shows them all)"),
+        "{report}"
+    );
+    let opcodes = report
+        .split("MOST COMMON OPCODES")
+        .nth(1)
+        .and_then(|s| s.split("TOP 1 HOTTEST").next())
+        .expect("opcode section");
+    let rows = opcodes.lines().filter(|l| l.ends_with("%)")).count();
+    assert_eq!(rows, 1, "{opcodes}");
+    assert!(opcodes.contains("more rows"), "{opcodes}");
+    let out = zx(&[
+        "profile", &p, "--jit", "--level", "full", "--top", "1", "--format", "html",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = text(&out.stdout);
+    assert!(html.contains("300 iterations, threshold 1000"), "too short");
+    assert!(!html.contains("200 iterations"), "--top 1 keeps one reason");
+    assert!(html.contains("(2 more rows; --top 3 shows them all)"));
+    assert!(!html.contains("All opcodes"));
 }

@@ -81,6 +81,11 @@ pub struct InstructionProfiler {
     /// True when the last run was interrupted before its end (a signal): reports describe
     /// what ran so far and say it is incomplete.
     pub interrupted: bool,
+    /// Dispatches of the interpreter's run loop at BASIC and up: each superinstruction (up to
+    /// eight bytecode instructions fused) is one, each unfused instruction one, and a
+    /// superinstruction that falls back to its original instructions two (the attempt and the
+    /// first original). Native code (compiled loops and functions) dispatches nothing.
+    pub dispatches: u64,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -144,6 +149,7 @@ impl InstructionProfiler {
             call_paths: false,
             run_error: None,
             interrupted: false,
+            dispatches: 0,
             enabled: level != Level::None,
             keys: HashMap::new(),
             direct: None,
@@ -207,6 +213,7 @@ impl InstructionProfiler {
         self.call_tree.clear();
         self.run_error = None;
         self.interrupted = false;
+        self.dispatches = 0;
         self.last_direct_ip = None;
         self.pending_branch = None;
         self.runs = 0;

@@ -3,6 +3,13 @@
 //! The VM moves a cursor down the tree on each call and back up on each return (a short linear
 //! search among a node's children), and adds every timing sample to the current node, so a
 //! flame graph costs one child lookup per call and nothing per instruction.
+//!
+//! At BASIC nothing is timed, so paths are weighted by instruction counts instead
+//! ([`CallTree::folded_counts`]): each function's exact instruction count, shared among the
+//! paths it was called from in proportion to its calls along each path (each node counts its
+//! calls). Exact for a function whose calls all run the same number of instructions; for one
+//! whose work depends on its arguments (a recursion's deeper calls doing less, say), a path's
+//! share is its share of the calls, not of the instructions. The totals per function are exact.
 
 use std::fmt::Write;
 
@@ -19,6 +26,8 @@ pub struct PathNode {
     pub ticks: u64,
     /// Timing samples taken here.
     pub samples: u64,
+    /// Calls made along this path (for the root, the runs of the program).
+    pub calls: u64,
 }
 
 /// The tree of call paths. Node 0 is the program's top level.
@@ -44,15 +53,17 @@ impl CallTree {
             children: Vec::new(),
             ticks: 0,
             samples: 0,
+            calls: 0,
         });
         (self.nodes.len() - 1) as u32
     }
 
-    /// The node for calling `code` from `node`, created on first use.
+    /// The node for calling `code` from `node`, created on first use; counts the call.
     #[inline]
     pub fn child(&mut self, node: u32, code: u32) -> u32 {
         let n = &self.nodes[node as usize];
         if let Some(&(_, c)) = n.children.iter().find(|(k, _)| *k == code) {
+            self.nodes[c as usize].calls += 1;
             return c;
         }
         let id = self.nodes.len() as u32;
@@ -62,9 +73,17 @@ impl CallTree {
             children: Vec::new(),
             ticks: 0,
             samples: 0,
+            calls: 1,
         });
         self.nodes[node as usize].children.push((code, id));
         id
+    }
+
+    /// Counts a run of the program whose path root is `node`.
+    pub fn count_run(&mut self, node: u32) {
+        if let Some(n) = self.nodes.get_mut(node as usize) {
+            n.calls += 1;
+        }
     }
 
     /// The parent of `node` (the node itself for a root).
@@ -89,20 +108,52 @@ impl CallTree {
             if n.samples == 0 {
                 continue;
             }
-            let mut path = Vec::new();
-            let mut at = i as u32;
-            loop {
-                let node = &self.nodes[at as usize];
-                path.push(name(node.code).replace([';', ' '], "_"));
-                if node.parent == u32::MAX {
-                    break;
-                }
-                at = node.parent;
-            }
-            path.reverse();
             let weight = ((n.ticks as f64 * ns_per_tick).round() as u64).max(1);
-            let _ = writeln!(out, "{} {weight}", path.join(";"));
+            let _ = writeln!(out, "{} {weight}", self.path(i, &name));
         }
         out
+    }
+
+    /// Folded stacks weighted by instruction counts (BASIC, where nothing is timed):
+    /// `instructions(code)` is code object `code`'s exact executed instructions, shared among
+    /// its paths by their calls (see the module's documentation). Paths with no instructions
+    /// are left out.
+    pub fn folded_counts(
+        &self,
+        name: impl Fn(u32) -> String,
+        instructions: impl Fn(u32) -> u64,
+    ) -> String {
+        let mut calls: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+        for n in &self.nodes {
+            *calls.entry(n.code).or_default() += n.calls;
+        }
+        let mut out = String::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let all = calls.get(&n.code).copied().unwrap_or(0);
+            if n.calls == 0 || all == 0 {
+                continue;
+            }
+            let weight = (instructions(n.code) as f64 * n.calls as f64 / all as f64).round() as u64;
+            if weight > 0 {
+                let _ = writeln!(out, "{} {weight}", self.path(i, &name));
+            }
+        }
+        out
+    }
+
+    /// The folded path of node `i`: its code objects' names from the root, `;`-separated.
+    fn path(&self, i: usize, name: &impl Fn(u32) -> String) -> String {
+        let mut path = Vec::new();
+        let mut at = i as u32;
+        loop {
+            let node = &self.nodes[at as usize];
+            path.push(name(node.code).replace([';', ' '], "_"));
+            if node.parent == u32::MAX {
+                break;
+            }
+            at = node.parent;
+        }
+        path.reverse();
+        path.join(";")
     }
 }

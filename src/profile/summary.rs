@@ -110,6 +110,12 @@ pub struct Summary {
     pub total_time_sec: f64,
     /// `total_instructions / total_time_sec` (0 without time).
     pub instructions_per_sec: f64,
+    /// Dispatches of the interpreter's run loop (BASIC and up; 0 at NONE and for the direct
+    /// API): fewer than the instructions it ran when superinstructions fused them.
+    pub dispatches: u64,
+    /// Instructions the interpreter ran (`total_instructions` less those run in compiled
+    /// code), the ones `dispatches` covers.
+    pub interpreted_instructions: u64,
     /// Estimated time spent in profiling hooks, in ms (see [`super::HookCosts`]).
     pub profiling_overhead_ms: f64,
     /// `profiling_overhead_ms` as a share of the total time, in percent (at most 100).
@@ -339,6 +345,16 @@ impl InstructionProfiler {
             } else {
                 0.0
             },
+            dispatches: self.dispatches,
+            interpreted_instructions: self
+                .codes
+                .iter()
+                .map(|c| {
+                    (0..c.counts.len())
+                        .map(|ip| c.interpreted_count(ip))
+                        .sum::<u64>()
+                })
+                .sum(),
             profiling_overhead_ms: overhead_ms,
             overhead_estimable: secs >= MIN_ESTIMABLE_SECS,
             overhead_percentage: if secs > 0.0 {

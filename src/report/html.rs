@@ -240,6 +240,14 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             thousands(num(s.instructions_per_sec).round() as u64),
         ),
         (
+            "Dispatches",
+            if s.dispatches > 0 {
+                super::text::dispatches(s)
+            } else {
+                "not counted (level NONE)".to_string()
+            },
+        ),
+        (
             "Profiling Overhead",
             if s.overhead_estimable || d.level == Level::None {
                 format!(
@@ -288,6 +296,14 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "</div>")
 }
 
+/// The note under a table `--top` cut, if it cut it.
+fn more(w: &mut dyn Write, total: usize, top_n: usize) -> io::Result<()> {
+    match super::more_rows(total, top_n) {
+        Some(note) => writeln!(w, "<p class=\"note\">{}</p>", escape(&note)),
+        None => Ok(()),
+    }
+}
+
 fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "<h2>Opcode Distribution</h2>")?;
     let total = d.summary.total_instructions;
@@ -298,7 +314,7 @@ fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let bars: Vec<(String, f64, String)> = d
         .distribution
         .iter()
-        .take(20)
+        .take(d.top_n)
         .map(|(op, n)| {
             (
                 op.clone(),
@@ -311,10 +327,12 @@ fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<Vec<Cell>> = d
         .distribution
         .iter()
+        .take(d.top_n)
         .map(|(op, n)| vec![txt(op), int(*n), float(pct(*n), 1)])
         .collect();
-    writeln!(w, "<h3>All opcodes</h3>")?;
-    table(w, &["Opcode", "Count", "%"], &rows)
+    writeln!(w, "<h3>Opcodes</h3>")?;
+    table(w, &["Opcode", "Count", "%"], &rows)?;
+    more(w, d.distribution.len(), d.top_n)
 }
 
 fn instr_table(
@@ -569,6 +587,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         }
         let rows: Vec<Vec<Cell>> = list
             .iter()
+            .take(d.top_n)
             .map(|c| {
                 vec![
                     txt(&c.function),
@@ -592,11 +611,13 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             "Specialised",
         ];
         table(w, &heads, &rows)?;
+        more(w, list.len(), d.top_n)?;
     }
     if !j.exits.is_empty() {
         let rows: Vec<Vec<Cell>> = j
             .exits
             .iter()
+            .take(d.top_n)
             .map(|e| {
                 vec![
                     txt(&e.function),
@@ -608,6 +629,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(w, "<h3>Exits to the interpreter</h3>")?;
         table(w, &["Function", "IP", "Exits", "Reason"], &rows)?;
+        more(w, j.exits.len(), d.top_n)?;
     }
     for (f, s, e, n) in &d.jit_recompiled {
         writeln!(
@@ -620,6 +642,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         let rows: Vec<Vec<Cell>> = d
             .jit_not_compiled
             .iter()
+            .take(d.top_n)
             .map(|r| {
                 vec![
                     txt(&r.function),
@@ -631,6 +654,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(w, "<h3>Loops not compiled</h3>")?;
         table(w, &["Function", "Start", "End", "Reason"], &rows)?;
+        more(w, d.jit_not_compiled.len(), d.top_n)?;
     }
     Ok(())
 }

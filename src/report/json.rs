@@ -1,6 +1,6 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
-//! `memory`, `functions`, `jit`, `sample_rate`, `level`, `top_n`).
+//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`).
 
 use std::io::{self, Write};
 
@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::ReportData;
 use crate::profile::summary::serialize_counts;
 use crate::profile::{
-    BranchInfo, FunctionStats, HotLoop, InstructionStats, JitEvents, Level, MemoryReport, Summary,
+    BranchInfo, FunctionStats, HotLoop, InstructionStats, JitEvents, JitRefusal, Level,
+    MemoryReport, Summary,
 };
 
 /// The document's top level.
@@ -25,6 +26,12 @@ struct JsonReport<'a> {
     memory: &'a MemoryReport,
     functions: &'a [FunctionStats],
     jit: &'a JitEvents,
+    /// Every loop the JIT did not compile, with the reason (refusals, and at FULL the loops
+    /// under the threshold: `"300 iterations, threshold 1000"`).
+    jit_not_compiled: &'a [JitRefusal],
+    /// Loops compiled more than once (their guards kept failing, so they were recompiled for
+    /// wider types).
+    jit_recompiled: Vec<Recompiled<'a>>,
     sample_rate: u32,
     level: Level,
     top_n: usize,
@@ -35,6 +42,15 @@ struct JsonReport<'a> {
     error: Option<&'a crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     incomplete: bool,
+}
+
+/// A loop compiled more than once.
+#[derive(Serialize)]
+struct Recompiled<'a> {
+    function: &'a str,
+    start_ip: u32,
+    end_ip: u32,
+    times: usize,
 }
 
 /// The timing model's figures: every time in the report adds up to `execution_time_ms`.
@@ -58,6 +74,17 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         memory: &d.memory,
         functions: &d.functions,
         jit: &d.jit,
+        jit_not_compiled: &d.jit_not_compiled,
+        jit_recompiled: d
+            .jit_recompiled
+            .iter()
+            .map(|(f, s, e, n)| Recompiled {
+                function: f,
+                start_ip: *s,
+                end_ip: *e,
+                times: *n,
+            })
+            .collect(),
         sample_rate: d.sample_rate,
         level: d.level,
         top_n: d.top_n,

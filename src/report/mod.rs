@@ -30,8 +30,9 @@ pub enum Format {
     Json,
     /// One self-contained HTML page.
     Html,
-    /// Folded stacks (`<main>;f;g 1234`, sampled ns per call path), the input of flame-graph
-    /// tools such as inferno and Brendan Gregg's `flamegraph.pl` (DETAILED and FULL).
+    /// Folded stacks (`<main>;f;g 1234`, sampled ns per call path at DETAILED and FULL,
+    /// executed instructions per call path at BASIC), the input of flame-graph tools such as
+    /// inferno and Brendan Gregg's `flamegraph.pl`.
     Folded,
     /// A flame graph of the folded stacks as an interactive SVG, drawn with inferno.
     Flamegraph,
@@ -215,18 +216,36 @@ impl InstructionProfiler {
         }
     }
 
-    /// Folded stacks of the sampled time per call path (empty below DETAILED).
+    /// Folded stacks per call path: at DETAILED and FULL weighted by sampled time (ns), at
+    /// BASIC by instruction counts (each function's exact count shared among its call paths
+    /// by calls; see [`crate::profile::CallTree::folded_counts`]). Empty at NONE, or when call
+    /// paths were not recorded.
     pub fn folded_stacks(&self) -> String {
-        self.call_tree.folded(
-            |c| {
-                self.codes
-                    .get(c as usize)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_else(|| "?".to_string())
-            },
-            crate::profile::clock::ns_per_tick(),
-        )
+        let name = |c: u32| {
+            self.codes
+                .get(c as usize)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".to_string())
+        };
+        if self.level == Level::Basic {
+            return self.call_tree.folded_counts(name, |c| {
+                self.codes.get(c as usize).map_or(0, |p| p.total_count())
+            });
+        }
+        self.call_tree
+            .folded(name, crate::profile::clock::ns_per_tick())
     }
+}
+
+/// The note under a table that `--top` cut: `"(12 more rows; --top 32 shows them all)"`,
+/// or `None` when all `total` rows were shown.
+pub fn more_rows(total: usize, top_n: usize) -> Option<String> {
+    (total > top_n).then(|| {
+        format!(
+            "({} more rows; --top {total} shows them all)",
+            thousands((total - top_n) as u64)
+        )
+    })
 }
 
 /// An integer with thousands separators: `1234567` → `"1,234,567"`.

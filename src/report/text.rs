@@ -64,6 +64,24 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     rule(w, '=')
 }
 
+/// The run loop's dispatches with what fusion saved:
+/// `"200,011 (6.50 interpreted bytecode instructions per dispatch: superinstructions)"`.
+pub(crate) fn dispatches(s: &crate::profile::Summary) -> String {
+    format!(
+        "{} ({:.2} interpreted bytecode instructions per dispatch: superinstructions)",
+        thousands(s.dispatches),
+        num(s.interpreted_instructions as f64 / s.dispatches.max(1) as f64)
+    )
+}
+
+/// The note under a table `--top` cut, if it cut it.
+fn more(w: &mut dyn Write, total: usize, top_n: usize) -> io::Result<()> {
+    match super::more_rows(total, top_n) {
+        Some(note) => writeln!(w, "  {note}"),
+        None => Ok(()),
+    }
+}
+
 fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let s = &d.summary;
     section(w, "SUMMARY")?;
@@ -83,6 +101,9 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             thousands(num(s.instructions_per_sec).round() as u64)
         ),
     )?;
+    if s.dispatches > 0 {
+        field(w, "Dispatches", dispatches(s))?;
+    }
     let overhead = if s.overhead_estimable || d.level == Level::None {
         format!(
             "{:.2}% ({:.2}ms)",
@@ -133,11 +154,11 @@ fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if total == 0 {
         return writeln!(w, "  (no instructions recorded)");
     }
-    for (op, n) in d.distribution.iter().take(10) {
+    for (op, n) in d.distribution.iter().take(d.top_n) {
         let pct = num(*n as f64 * 100.0 / total as f64);
         writeln!(w, "  {op:20} {:>10} ({pct:5.1}%)", thousands(*n))?;
     }
-    Ok(())
+    more(w, d.distribution.len(), d.top_n)
 }
 
 fn hottest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
@@ -406,7 +427,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             "Function", "Start", "End", "Compile (μs)", "Bytes", "Entries"
         )?;
         rule(w, '-')?;
-        for c in list.iter() {
+        for c in list.iter().take(d.top_n) {
             writeln!(
                 w,
                 "{:12} {:>6} {:>6} {:>13.1} {:>8} {:>10}  {}",
@@ -419,6 +440,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 c.specialised
             )?;
         }
+        more(w, list.len(), d.top_n)?;
     }
     for (f, s, e, n) in &d.jit_recompiled {
         writeln!(
@@ -431,7 +453,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "{:12} {:>6} {:>10}  Reason", "Function", "IP", "Exits")?;
         rule(w, '-')?;
-        for e in &j.exits {
+        for e in j.exits.iter().take(d.top_n) {
             let f = truncate(&e.function, 12);
             writeln!(
                 w,
@@ -441,6 +463,7 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
                 e.reason
             )?;
         }
+        more(w, j.exits.len(), d.top_n)?;
     }
     if !d.jit_not_compiled.is_empty() {
         writeln!(w)?;
@@ -450,10 +473,11 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             "Function", "Start", "End"
         )?;
         rule(w, '-')?;
-        for r in &d.jit_not_compiled {
+        for r in d.jit_not_compiled.iter().take(d.top_n) {
             let f = truncate(&r.function, 12);
             writeln!(w, "{f:12} {:>6} {:>6}  {}", r.start_ip, r.end_ip, r.reason)?;
         }
+        more(w, d.jit_not_compiled.len(), d.top_n)?;
     }
     if d.level < Level::Full && j.threshold > 0 {
         writeln!(

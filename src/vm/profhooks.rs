@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
 
-use super::run::{Frame, LVL_DETAILED, LVL_FULL};
+use super::run::{Frame, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -69,6 +69,8 @@ pub(crate) struct ProfHooks {
     warmup: u32,
     period: SamplePeriod,
     timer_cost: u64,
+    /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
+    pub dispatches: u64,
 }
 
 impl ProfHooks {
@@ -85,7 +87,7 @@ impl ProfHooks {
         } else {
             0
         };
-        let paths = prof.call_paths && prof.level >= Level::Detailed;
+        let paths = prof.call_paths && prof.level >= Level::Basic;
         let mut h = ProfHooks {
             scratch: Vec::new(),
             counts: Vec::new(),
@@ -99,7 +101,9 @@ impl ProfHooks {
             mark: vec![0; ids.len()],
             stamp: 0,
             node: if paths {
-                prof.call_tree.root(ids[0] as u32)
+                let root = prof.call_tree.root(ids[0] as u32);
+                prof.call_tree.count_run(root);
+                root
             } else {
                 0
             },
@@ -118,6 +122,7 @@ impl ProfHooks {
             warmup: crate::profile::WARMUP_SAMPLES,
             period: SamplePeriod::new(),
             timer_cost,
+            dispatches: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -141,6 +146,7 @@ impl ProfHooks {
     /// The interpreter counts only taken jumps and branches, entries, and the JIT's hand-backs;
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
+        prof.dispatches += self.dispatches;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
@@ -295,7 +301,7 @@ impl ProfHooks {
         // SAFETY: `calls[c]` (bounds-checked) points into the profiler's scratch counters, and
         // `tree` to its call tree, both valid by the caller's contract.
         unsafe { *self.calls[c] += 1 };
-        if L >= LVL_DETAILED && !self.tree.is_null() {
+        if !self.tree.is_null() {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
@@ -360,7 +366,7 @@ impl ProfHooks {
         }
     }
 
-    /// A call of `code` returns (DETAILED and up): back to the caller's call path and, at FULL,
+    /// A call of `code` returns (BASIC and up): back to the caller's call path, if tracked, and at FULL,
     /// adds the inclusive time of an outermost activation.
     ///
     /// # Safety

@@ -189,6 +189,18 @@ unsafe fn interp<const L: u8, const J: bool>(
         }
 
         let mut hooks = st.prof.take();
+        // The run loop's dispatches (BASIC and up), kept in a local and handed to the hooks
+        // when the loop is left.
+        let mut dispatches: u64 = 0;
+        macro_rules! flush_dispatches {
+            () => {
+                if L >= LVL_BASIC {
+                    if let Some(h) = hooks.as_deref_mut() {
+                        h.dispatches += dispatches;
+                    }
+                }
+            };
+        }
         // The interpreter's taken-edge counter of the jump or branch at `ip` is at byte address
         // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
         // covers both halves of the code (ProfHooks::fold derives exact counts from them).
@@ -220,6 +232,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 st.live = sp.offset_from(stk) as usize;
                 st.at = (cur, pc!() as u32);
+                flush_dispatches!();
                 st.prof = hooks;
                 return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
             }};
@@ -553,6 +566,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
             }
             'dispatch: loop {
+                if L >= LVL_BASIC {
+                    dispatches += 1;
+                }
                 let ins: &XInstr = &*ip;
                 match ins.op {
                     op::NOP => ip = ip.add(1),
@@ -686,10 +702,11 @@ unsafe fn interp<const L: u8, const J: bool>(
                             }
                             let live = sp.offset_from(stk) as usize;
                             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
+                            flush_dispatches!();
                             st.prof = hooks;
                             return Ok(v);
                         };
-                        if L >= LVL_DETAILED {
+                        if L >= LVL_BASIC {
                             hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
                         }
                         let ret_at = stk.add(fr.ret_at as usize);
@@ -728,7 +745,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         }
                         // A compiled function runs natively (not while call paths are recorded).
                         if J && ins.op == op::CALL_NAME
-                            && (L < LVL_DETAILED || !hooks.as_deref().expect("hooks").paths_on())
+                            && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
                         {
                             if L >= LVL_DETAILED {
                                 // A timed CALL must not include the native call's time.
