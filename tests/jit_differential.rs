@@ -11,33 +11,7 @@ use zexus::{Level, VM};
 
 /// Everything in a profile that must not depend on the tier.
 fn counts_of(p: &InstructionProfiler) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in &p.codes {
-        out.push(format!("{} counts {:?}", c.name, c.counts));
-        let br: Vec<_> = c
-            .branches
-            .iter()
-            .map(|b| (b.taken, b.not_taken, b.mispredicts, b.state))
-            .collect();
-        out.push(format!("{} branches {br:?}", c.name));
-        let mut loops: Vec<_> = c
-            .loops
-            .iter()
-            .filter(|l| l.iterations > 0)
-            .map(|l| (l.header_ip, l.back_edge_ip, l.iterations))
-            .collect();
-        loops.sort_unstable();
-        out.push(format!("{} loops {loops:?}", c.name));
-        out.push(format!(
-            "{} reads {:?} writes {:?}",
-            c.name, c.mem_reads, c.mem_writes
-        ));
-        out.push(format!(
-            "{} vars {:?} {:?} calls {}",
-            c.name, c.var_reads, c.var_writes, c.calls
-        ));
-    }
-    out
+    zexus::reference::diff::profile_counts(p).0
 }
 
 fn run(

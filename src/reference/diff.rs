@@ -114,8 +114,11 @@ pub fn run_vm(source: &str, config: Config) -> Option<Run> {
     })
 }
 
-/// The profile's exact counts as lines of text: everything, and the execution counts alone.
-fn profile_counts(p: &InstructionProfiler) -> (Vec<String>, Vec<String>) {
+/// The profile's exact counts as lines of text: everything that must not depend on the tier
+/// or on superinstructions (per-instruction counts, calls, branch outcomes and predictor
+/// state, loop iterations, memory and variable reads and writes), and the execution counts
+/// alone.
+pub fn profile_counts(p: &InstructionProfiler) -> (Vec<String>, Vec<String>) {
     let mut all = Vec::new();
     let mut exec = Vec::new();
     for c in &p.codes {

@@ -12,7 +12,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::profile::InstructionProfiler;
 use crate::{compile, Level, VM};
 
 use super::prepared::{Prepared, F_BEFORE};
@@ -182,24 +181,11 @@ fn run(src: &str, fuse: bool, jit: bool) -> (String, Option<String>, Vec<String>
         .capture_output(true)
         .build();
     let err = vm.execute(&bc).err().map(|e| e.to_string());
-    (vm.take_output(), err, counts(vm.profiler()))
-}
-
-fn counts(p: &InstructionProfiler) -> Vec<String> {
-    p.codes
-        .iter()
-        .map(|c| {
-            let br: Vec<_> = c.branches.iter().map(|b| (b.taken, b.not_taken)).collect();
-            let mut loops: Vec<_> = c
-                .loops
-                .iter()
-                .filter(|l| l.iterations > 0)
-                .map(|l| (l.header_ip, l.iterations))
-                .collect();
-            loops.sort_unstable();
-            format!("{} {:?} {br:?} {loops:?} {}", c.name, c.counts, c.calls)
-        })
-        .collect()
+    (
+        vm.take_output(),
+        err,
+        crate::reference::diff::profile_counts(vm.profiler()).0,
+    )
 }
 
 /// The superinstructions `src` compiles to.
