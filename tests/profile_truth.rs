@@ -50,48 +50,63 @@ fn measured(defs: &str, body: &str) -> f64 {
 }
 
 /// Median over runs of `a`'s share of `a` + `b` (function total times) in a profile of
-/// `body` at `level`.
-fn profiled_share(defs: &str, body: &str, a: &str, b: &str, level: Level) -> f64 {
+/// `body` at `level`; an error if a run attributed no time at all.
+fn profiled_share(defs: &str, body: &str, a: &str, b: &str, level: Level) -> Result<f64, String> {
     let bc = compile(&format!("{defs}{body}\n"), "truth").expect("compiles");
-    let shares = (0..5)
-        .map(|_| {
-            let mut vm = VM::builder().profiling(level).jit(false).build();
-            vm.execute(&bc).expect("runs");
-            let fns = vm.profiler().functions();
-            let t = |name: &str| {
-                fns.iter()
-                    .find(|f| f.name == name)
-                    .map(|f| f.total_time_ms)
-                    .unwrap_or_else(|| panic!("{name} not in {fns:?}"))
-            };
-            let share = t(a) / (t(a) + t(b));
-            if !share.is_finite() {
-                let s = vm.profiler().summary();
-                panic!(
-                    "no time attributed: run {} s, overhead {} ms, hook costs {:?}",
-                    s.total_time_sec, s.profiling_overhead_ms, s.hook_costs_ns
-                );
-            }
-            share
-        })
-        .collect();
-    median(shares)
+    let mut shares = Vec::new();
+    for _ in 0..5 {
+        let mut vm = VM::builder().profiling(level).jit(false).build();
+        vm.execute(&bc).expect("runs");
+        let fns = vm.profiler().functions();
+        let t = |name: &str| {
+            fns.iter()
+                .find(|f| f.name == name)
+                .map(|f| f.total_time_ms)
+                .unwrap_or_else(|| panic!("{name} not in {fns:?}"))
+        };
+        let share = t(a) / (t(a) + t(b));
+        if !share.is_finite() {
+            let s = vm.profiler().summary();
+            return Err(format!(
+                "no time attributed: run {} s, overhead {} ms, hook costs {:?}",
+                s.total_time_sec, s.profiling_overhead_ms, s.hook_costs_ns
+            ));
+        }
+        shares.push(share);
+    }
+    Ok(median(shares))
 }
 
-/// Checks `a`'s share of the profile against its share of the measured times.
-fn check(defs: &str, call_a: &str, call_b: &str, a: &str, b: &str) {
+/// Compares `a`'s share of the profile with its share of the measured times.
+fn compare(defs: &str, call_a: &str, call_b: &str, a: &str, b: &str) -> Result<(), String> {
     let (ta, tb) = (measured(defs, call_a), measured(defs, call_b));
     let truth = ta / (ta + tb);
     for level in [Level::Detailed, Level::Full] {
-        let got = profiled_share(defs, &format!("{call_a}\n{call_b}"), a, b, level);
-        assert!(
-            (got - truth).abs() <= 0.20 * truth,
-            "{level:?}: {a}'s share of the profile is {got:.3}, measured {truth:.3} \
-             ({a} {:.2} ms, {b} {:.2} ms alone)",
-            ta * 1e3,
-            tb * 1e3
-        );
+        let got = profiled_share(defs, &format!("{call_a}\n{call_b}"), a, b, level)?;
+        if (got - truth).abs() > 0.20 * truth {
+            return Err(format!(
+                "{level:?}: {a}'s share of the profile is {got:.3}, measured {truth:.3} \
+                 ({a} {:.2} ms, {b} {:.2} ms alone)",
+                ta * 1e3,
+                tb * 1e3
+            ));
+        }
     }
+    Ok(())
+}
+
+/// The comparison, measured again up to twice more when it fails: these machines are shared,
+/// and another process's burst during one measurement moves one share. A profiler whose
+/// shares are wrong fails all three.
+fn check(defs: &str, call_a: &str, call_b: &str, a: &str, b: &str) {
+    let mut errors = Vec::new();
+    for _ in 0..3 {
+        match compare(defs, call_a, call_b, a, b) {
+            Ok(()) => return,
+            Err(e) => errors.push(e),
+        }
+    }
+    panic!("three measurements disagree:\n{}", errors.join("\n"));
 }
 
 #[test]
