@@ -602,7 +602,10 @@ impl Gen {
                     let b = self.expr_of(&VALUE_TYPES, d);
                     format!("({} + {b})", self.expr(Ty::Str, d))
                 }
-                2 => format!("str({})", self.expr(Ty::Any, d)),
+                // In loops, only the display of a scalar: `xs.push(str(xs))` in a loop would
+                // double the list's display each time.
+                2 if self.loop_depth == 0 => format!("str({})", self.expr(Ty::Any, d)),
+                2 => format!("str({})", self.expr_of(&[Ty::Int, Ty::Float, Ty::Bool], d)),
                 _ => format!("type({})", self.expr(Ty::Any, d)),
             },
             Ty::Bool => match self.r.below(5) {
