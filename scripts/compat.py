@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Run the original Zexus implementation's programs in the original and here, and compare.
+
+Usage:
+    scripts/compat.py --original-src DIR --original-zx PATH [--zx target/release/zx]
+                      [--jobs 2] [--timeout 30] [--cache DIR] [--only SUBSTRING]
+                      [--list] [--write-list FILE]
+
+DIR is an extracted checkout of github.com/Zaidux/zexus-interpreter; PATH is the `zx` command
+of the original's package (`python3 -m venv v && v/bin/pip install zexus==2.0.0`, then
+`v/bin/zx`). Every `.zx` file under DIR is considered:
+
+* programs that need a network, a server, a database or files are skipped;
+* the rest run in the original (`zx run FILE`, with its own VM); a program whose run does not
+  end cleanly there (non-zero exit, a VM error or a fall-back to its interpreter, an error
+  report, a timeout) is counted as "original fails" and not compared;
+* the programs the original runs cleanly run here twice, with the JIT (`zx run`) and without
+  (`zx run --no-jit`), and their standard output is compared with the original's, line by
+  line, after the original's banner is removed.
+
+The original is slow, so its results are cached (keyed by the program's text and the
+original's path) in the cache directory. The last line is `N same, M different`.
+"""
+
+import argparse
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+# Builtins and names that reach outside one process: the network, servers, databases, files.
+NEEDS_OUTSIDE = re.compile(
+    r"\b(http_\w+|https?\.\w+|socket_\w+|tcp_\w+|udp_\w+|websocket\w*|file_(read|write|exists|"
+    r"append|list|delete|remove|open|size)\w*|fs\.\w+|read_file|write_file|sqlite_\w+|db_\w+|"
+    r"database\s*\(|open\s*\(|serve\s*\(|listen\s*\()"
+)
+
+# Lines the original prints before a program's own output.
+BANNER_END = ("Executing on VM...",)
+BANNER_PREFIXES = (
+    "Warning: cryptography library",
+    "Install with: pip install cryptography",
+    "🚀 Running",
+    "🔧 Execution mode",
+    "📝 Syntax style",
+    "🎯 Advanced parsing",
+    "⚡ VM Mode",
+    "🔍 Detected syntax style",
+    "Validating syntax",
+    "Compiling to bytecode",
+    "Bytecode:",
+    "Initializing VM",
+    "⚠️  Rust VM",
+    "speed)",
+)
+# Markers of a run that did not end cleanly in the original.
+ORIGINAL_FAILURE = re.compile(
+    r"VM Execution error|Falling back to interpreter|^ERROR:|❌|Traceback \(most recent call|"
+    r"^Error:|RuntimeError|SyntaxError|Structural error",
+    re.M,
+)
+
+
+def strip_banner(text: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() in BANNER_END:
+            return "\n".join(lines[i + 1 :])
+    kept = [l for l in lines if not l.startswith(BANNER_PREFIXES)]
+    return "\n".join(kept)
+
+
+def normalise(text: str) -> str:
+    return "\n".join(l.rstrip() for l in text.strip("\n").splitlines())
+
+
+def run(cmd, cwd, timeout):
+    try:
+        p = subprocess.run(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+        )
+        return {
+            "rc": p.returncode,
+            "out": p.stdout.decode("utf-8", "replace"),
+            "err": p.stderr.decode("utf-8", "replace"),
+        }
+    except subprocess.TimeoutExpired:
+        return {"rc": None, "out": "", "err": "timeout"}
+
+
+def original_result(path: Path, args) -> dict:
+    text = path.read_bytes()
+    key = hashlib.sha256(text + args.original_zx.encode()).hexdigest()[:24]
+    cache = Path(args.cache) / f"{key}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    r = run([args.original_zx, "run", path.name], path.parent, args.timeout)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(r))
+    return r
+
+
+def classify_original(r) -> str:
+    if r["rc"] is None:
+        return "original times out"
+    if r["rc"] != 0 or ORIGINAL_FAILURE.search(r["out"]) or ORIGINAL_FAILURE.search(r["err"]):
+        return "original fails"
+    return "clean"
+
+
+def ours(path: Path, args, jit: bool) -> dict:
+    cmd = [os.path.abspath(args.zx), "run"] + ([] if jit else ["--no-jit"]) + [path.name]
+    return run(cmd, path.parent, args.timeout)
+
+
+def classify_ours(r, expected: str) -> str:
+    if r["rc"] is None:
+        return "times out here"
+    if r["rc"] < 0 or r["rc"] in (101, 134, 139):
+        return "crashes here"
+    if r["rc"] == 65:
+        return "does not compile here"
+    got = normalise(r["out"])
+    if r["rc"] != 0:
+        return "runtime error here"
+    return "same" if got == expected else "prints something else"
+
+
+def check(path: Path, args) -> dict:
+    src = path.read_text("utf-8", "replace")
+    rel = str(path.relative_to(args.original_src))
+    if NEEDS_OUTSIDE.search(src):
+        return {"file": rel, "status": "skipped (network, server, database or files)"}
+    o = original_result(path, args)
+    oc = classify_original(o)
+    if oc != "clean":
+        return {"file": rel, "status": oc}
+    expected = normalise(strip_banner(o["out"]))
+    jit = ours(path, args, True)
+    interp = ours(path, args, False)
+    sj, si = classify_ours(jit, expected), classify_ours(interp, expected)
+    status = sj if sj == si else f"tiers differ: JIT {sj}, interpreter {si}"
+    detail = ""
+    if status != "same":
+        detail = (jit["err"].strip().splitlines() or [""])[0][:160]
+        if status == "prints something else":
+            got = normalise(jit["out"]).splitlines()
+            want = expected.splitlines()
+            for i in range(max(len(got), len(want))):
+                g = got[i] if i < len(got) else "<end>"
+                w = want[i] if i < len(want) else "<end>"
+                if g != w:
+                    detail = f"line {i + 1}: got {g[:70]!r}, original {w[:70]!r}"
+                    break
+    return {"file": rel, "status": status, "detail": detail}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--original-src", required=True)
+    ap.add_argument("--original-zx", required=True)
+    ap.add_argument("--zx", default="target/release/zx")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--cache", default="target/compat-cache")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--list", action="store_true", help="print every program's status")
+    ap.add_argument("--write-list", help="write every program's status as JSON to this file")
+    args = ap.parse_args()
+    args.original_src = os.path.abspath(args.original_src)
+    files = sorted(
+        p
+        for p in Path(args.original_src).rglob("*.zx")
+        if args.only in str(p.relative_to(args.original_src))
+    )
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        results = list(ex.map(lambda p: check(p, args), files))
+    counts = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    if args.list:
+        for r in results:
+            if r["status"] not in ("skipped (network, server, database or files)",):
+                print(f"{r['status']:<28} {r['file']}  {r.get('detail', '')}")
+        print()
+    if args.write_list:
+        Path(args.write_list).write_text(json.dumps(results, indent=1))
+    skipped = sum(v for k, v in counts.items() if k.startswith("skipped"))
+    orig_bad = sum(v for k, v in counts.items() if k.startswith("original"))
+    compared = len(results) - skipped - orig_bad
+    print(f"{len(results)} programs")
+    print(f"{skipped:>5}  skipped: need a network, a server, a database or files")
+    print(f"{orig_bad:>5}  the original does not run cleanly (error, fall-back or timeout)")
+    print(f"{compared:>5}  run cleanly by the original, compared here (JIT on and off):")
+    for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if not k.startswith(("skipped", "original")):
+            print(f"{v:>9}  {k}")
+    same = counts.get("same", 0)
+    pct = 100.0 * same / compared if compared else 0.0
+    print(f"{same} same, {compared - same} different ({pct:.1f}% same)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
