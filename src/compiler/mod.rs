@@ -29,6 +29,7 @@
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
 //! globals, and capturing an enclosing function's local is a compile error.
 
+mod class;
 mod expr;
 mod scope;
 mod stmt;
@@ -103,6 +104,10 @@ pub(crate) struct Compiler {
     /// Compiling what parsed of a source with syntax errors: errors that a dropped statement
     /// could have caused are not reported.
     recovering: bool,
+    /// The types declared at the top level, by name.
+    classes: HashMap<String, class::ClassInfo>,
+    /// The type whose action is being compiled.
+    class_ctx: Option<String>,
 }
 
 impl Compiler {
@@ -117,6 +122,8 @@ impl Compiler {
             next_label: 0,
             last_line: 1,
             recovering: false,
+            classes: HashMap::new(),
+            class_ctx: None,
         }
     }
 
@@ -152,6 +159,12 @@ impl Compiler {
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
         self.declare_globals(stmts);
+        self.collect_classes(stmts);
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                self.class_decl(c, s.line);
+            }
+        }
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 let index = self.function(name, params, body, false);
@@ -195,6 +208,13 @@ impl Compiler {
         let index = self.b.begin_function(name, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
+        self.function_body(body);
+        index
+    }
+
+    /// Compiles the body of the function being compiled (its context pushed), ends it with
+    /// `return null` unless it ends with a `return`, and closes it.
+    fn function_body(&mut self, body: &Block) {
         self.stmts(&body.stmts);
         if !matches!(
             body.stmts.last(),
@@ -209,6 +229,5 @@ impl Compiler {
         }
         self.ctxs.pop();
         self.b.end_function();
-        index
     }
 }

@@ -180,6 +180,7 @@ impl Compiler {
             let (name, is_const) = match &s.kind {
                 StmtKind::Let { name, is_const, .. } => (name, *is_const),
                 StmtKind::FuncDef { name, .. } => (name, false),
+                StmtKind::Class(c) => (&c.name, false),
                 _ => continue,
             };
             let slot = self.global_slot(name);

@@ -69,6 +69,25 @@ impl Compiler {
                 self.line(s.line);
                 self.b.emit_store_index();
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => {
+                self.expr(obj);
+                if let Some(op) = op {
+                    self.line(s.line);
+                    self.b.emit_dup();
+                    self.b.emit_get_attr(name.as_str());
+                    self.expr(value);
+                    self.line(s.line);
+                    self.binary_op(*op);
+                } else {
+                    self.expr(value);
+                }
+                self.line(s.line);
+                self.b.emit_set_attr(name.as_str());
+            }
             StmtKind::If {
                 branches,
                 else_block,
@@ -127,6 +146,17 @@ impl Compiler {
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
+            // Top-level types were compiled at the start of the program.
+            StmtKind::Class(c) => {
+                if !self.at_top_level() {
+                    let kw = c.kind.keyword();
+                    self.error(
+                        s.line,
+                        &c.name,
+                        format!("a {kw} can only be declared at the top level"),
+                    );
+                }
+            }
         }
     }
 

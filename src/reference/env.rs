@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use zexus_runtime::Value;
 
-use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
+use crate::syntax::ast::{Block, ClassDecl, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,8 @@ pub(super) struct Frame {
     pub scopes: Vec<HashMap<String, Value>>,
     /// A nested function's own name and function number.
     pub self_func: Option<(String, u32)>,
+    /// For an action of a declared type: the type's name.
+    pub class: Option<String>,
 }
 
 /// Where a name refers to, at the current point of the run.
@@ -87,6 +89,10 @@ pub(super) struct Interp<'p> {
     pub max_depth: usize,
     /// Everything printed so far.
     pub out: String,
+    /// The declared types, by name.
+    pub classes: HashMap<String, &'p ClassDecl>,
+    /// Function number of a type's constructor to the type.
+    pub ctors: HashMap<u32, &'p ClassDecl>,
 }
 
 impl<'p> Interp<'p> {
@@ -103,11 +109,30 @@ impl<'p> Interp<'p> {
             frames: vec![Frame {
                 scopes: Vec::new(),
                 self_func: None,
+                class: None,
             }],
             max_depth,
             out: String::new(),
+            classes: HashMap::new(),
+            ctors: HashMap::new(),
         };
         let mut next = 1;
+        // Types come first: each action (and the functions nested in it), then the
+        // constructor.
+        for s in &program.stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                it.classes.insert(c.name.clone(), c);
+                it.top_declared.insert(c.name.clone());
+                for m in &c.methods {
+                    next += 1;
+                    for s in &m.body.stmts {
+                        it.number_in(s, &mut next);
+                    }
+                }
+                it.ctors.insert(next, c);
+                next += 1;
+            }
+        }
         for s in &program.stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 it.number(name, params, body, false, &mut next);

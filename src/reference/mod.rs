@@ -23,6 +23,7 @@
 
 mod env;
 mod expr;
+mod objects;
 mod stmt;
 
 pub mod diff;

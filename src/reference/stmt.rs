@@ -9,7 +9,7 @@ use super::env::{Exec, Fail, Flow, Interp, Place};
 use super::expr::{binary, describe};
 use crate::bytecode::builtin_id;
 use crate::syntax::ast::{AssignTarget, BinOp, Block, Expr, ExprKind, Stmt, StmtKind};
-use crate::vm::builtins;
+use crate::vm::{builtins, objects};
 
 impl<'p> Interp<'p> {
     /// Runs statements in the current scope, stopping at the first that does not end normally.
@@ -73,6 +73,23 @@ impl<'p> Interp<'p> {
                 };
                 ops::store_index(&o, &k, v).map_err(|e| Fail::new(e.to_string(), line))?;
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => {
+                let o = self.eval(obj)?;
+                let v = match op {
+                    None => self.eval(value)?,
+                    Some(op) => {
+                        let old = objects::get_attr(&o, name)
+                            .map_err(|e| Fail::new(e.to_string(), line))?;
+                        let rhs = self.eval(value)?;
+                        self.compound(*op, &old, &rhs, None, value, line)?
+                    }
+                };
+                objects::set_attr(&o, name, v).map_err(|e| Fail::new(e.to_string(), line))?;
+            }
             StmtKind::If {
                 branches,
                 else_block,
@@ -111,6 +128,8 @@ impl<'p> Interp<'p> {
                     self.declare(name, Value::func(index));
                 }
             }
+            // Types are declared before the program starts.
+            StmtKind::Class(_) => {}
             StmtKind::Return(value) => {
                 let v = match value {
                     Some(e) => self.eval(e)?,

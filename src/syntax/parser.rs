@@ -7,6 +7,7 @@
 //! on the next line after a binary operator, before a binary operator other than `-`, and before
 //! `.`; a `-`, `(` or `[` at the start of a line begins a new statement instead.
 
+mod class;
 mod expr;
 mod stmt;
 
@@ -58,6 +59,8 @@ pub(crate) struct Parser<'a> {
     paren_depth: u32,
     /// Enclosing loops within the current function.
     loop_depth: u32,
+    /// Names of the types declared so far (`Name{...}` builds one of them).
+    class_names: std::collections::HashSet<String>,
 }
 
 impl<'a> Parser<'a> {
@@ -83,6 +86,7 @@ impl<'a> Parser<'a> {
             stack_base: stack_position(),
             paren_depth: 0,
             loop_depth: 0,
+            class_names: std::collections::HashSet::new(),
         }
     }
 

@@ -67,6 +67,10 @@ unsafe extern "C" fn host_method(
         let Some(name) = (*name).as_str() else {
             return 1;
         };
+        // An object's own methods run in the interpreter: leave native code.
+        if args[0].as_obj().is_some() {
+            return 1;
+        }
         match builtins::call_method(&args[0], name, &args[1..]) {
             Ok(v) => {
                 ptr::write(out, v);

@@ -235,7 +235,10 @@ impl Parser<'_> {
             _ => {
                 let (name, args, h) = self.method_suffix()?;
                 let obj = boxed(lhs.0);
-                (ExprKind::MethodCall { obj, name, args }, h)
+                match args {
+                    Some(args) => (ExprKind::MethodCall { obj, name, args }, h),
+                    None => (ExprKind::Attr { obj, name }, h),
+                }
             }
         };
         let height = self.check_height(lhs.1.max(h) + 1)?;
@@ -252,16 +255,64 @@ impl Parser<'_> {
         Ok(index)
     }
 
-    /// Parses `. name ( args )`.
-    fn method_suffix(&mut self) -> PResult<(String, Vec<Expr>, u32)> {
+    /// Parses `. name ( args )` (a method call) or `. name` (a field: no arguments).
+    fn method_suffix(&mut self) -> PResult<(String, Option<Vec<Expr>>, u32)> {
         self.advance();
-        let name_idx = self.pos;
-        let name = self.expect_ident("expected method name after '.'")?;
+        let name = self.member_name("expected a field or method name after '.'")?;
         if !self.check(&TokenKind::LParen) {
-            return Err(self.error_at(name_idx, "member access must be a call"));
+            return Ok((name, None, 0));
         }
         let (args, h) = self.arguments()?;
-        Ok((name, args, h))
+        Ok((name, Some(args), h))
+    }
+
+    /// A name after `.`: an identifier, or a keyword used as a field name (`m.print`).
+    fn member_name(&mut self, message: &str) -> PResult<String> {
+        if let TokenKind::Ident(_) = self.peek_kind() {
+            return self.expect_ident(message);
+        }
+        let t = self.peek();
+        let text = &self.src[t.start..t.end];
+        if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+            let name = text.to_string();
+            self.advance();
+            return Ok(name);
+        }
+        Err(self.error_here(message))
+    }
+
+    /// `Name{field: value, ...}` for a declared type `Name`, at the `{` after the name.
+    fn construct(&mut self, class: String, line: u32) -> PResult<Node> {
+        self.advance();
+        self.paren_depth += 1;
+        let mut fields: Vec<(String, Expr)> = Vec::new();
+        let mut height = 0;
+        while !self.check(&TokenKind::RBrace) {
+            let idx = self.pos;
+            let name = match self.peek_kind() {
+                TokenKind::Str(s) => {
+                    let s = s.clone();
+                    self.advance();
+                    s
+                }
+                _ => self.expect_ident("expected a field name")?,
+            };
+            if fields.iter().any(|(n, _)| *n == name) {
+                let e = self.error_at(idx, &format!("field '{name}' given twice"));
+                self.report(e);
+            }
+            self.expect(&TokenKind::Colon, "expected ':' after the field name")?;
+            let (value, h) = self.expr_bp(0)?;
+            height = height.max(h);
+            fields.push((name, value));
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RBrace, "expected '}' after the fields")?;
+        self.paren_depth -= 1;
+        let e = Expr::new(line, ExprKind::Construct { class, fields });
+        Ok((e, self.check_height(height + 1)?))
     }
 
     /// Parses `( args )` at the current `(`; returns the arguments and their greatest height.
@@ -308,6 +359,14 @@ impl Parser<'_> {
             },
             TokenKind::Float(v) => ExprKind::Float(*v),
             TokenKind::Str(s) => ExprKind::Str(s.clone()),
+            TokenKind::Ident(name)
+                if self.class_names.contains(name)
+                    && self.peek_next().kind == TokenKind::LBrace
+                    && !self.peek_next().nl_before =>
+            {
+                let (class, line) = (name.clone(), self.advance_line());
+                return self.construct(class, line);
+            }
             TokenKind::Ident(name) => ExprKind::Name(name.clone()),
             TokenKind::True => ExprKind::Bool(true),
             TokenKind::False => ExprKind::Bool(false),

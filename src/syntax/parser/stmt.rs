@@ -59,7 +59,7 @@ impl Parser<'_> {
     }
 
     /// Parses `{ statements }`; `message` is the error when the `{` is missing.
-    fn block(&mut self, message: &str) -> PResult<Block> {
+    pub(super) fn block(&mut self, message: &str) -> PResult<Block> {
         if !self.check(&TokenKind::LBrace) {
             return Err(self.error_here(message));
         }
@@ -103,6 +103,10 @@ impl Parser<'_> {
     /// nested blocks).
     fn statement_kind(&mut self) -> PResult<StmtKind> {
         match self.peek_kind() {
+            TokenKind::Ident(_) if self.class_kind_here().is_some() => {
+                let kind = self.class_kind_here().expect("checked");
+                self.class_decl(kind)
+            }
             TokenKind::Let => self.let_stmt(false),
             TokenKind::Const => self.let_stmt(true),
             TokenKind::If => self.if_stmt(),
@@ -311,6 +315,7 @@ impl Parser<'_> {
                 obj: *obj,
                 index: *index,
             },
+            ExprKind::Attr { obj, name } => AssignTarget::Attr { obj: *obj, name },
             _ => return Err(self.error_at(eq_idx, "invalid assignment target")),
         };
         let value = self.expression()?;
