@@ -133,7 +133,10 @@ fn check_operands(
                     return Err(err(
                         code,
                         ip,
-                        format!("method '{m}' of {} is function #{f}, which does not exist", c.name),
+                        format!(
+                            "method '{m}' of {} is function #{f}, which does not exist",
+                            c.name
+                        ),
                     ));
                 }
             }

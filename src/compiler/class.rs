@@ -30,7 +30,6 @@ use crate::syntax::ast::{ClassDecl, Expr, FieldDecl, MethodDecl, Stmt, StmtKind}
 pub(super) struct ClassInfo {
     pub kind: ClassKind,
     pub fields: Vec<FieldDecl>,
-    pub methods: Vec<String>,
 }
 
 impl Compiler {
@@ -44,7 +43,6 @@ impl Compiler {
                     ClassInfo {
                         kind: c.kind,
                         fields: c.fields.clone(),
-                        methods: c.methods.iter().map(|m| m.name.clone()).collect(),
                     },
                 );
             }
@@ -55,12 +53,10 @@ impl Compiler {
     /// its name.
     pub(super) fn class_decl(&mut self, c: &ClassDecl, line: u32) {
         let mut methods = Vec::new();
-        let saved = self.class_ctx.replace(c.name.clone());
         for m in &c.methods {
             let index = self.method(c, m);
             methods.push((m.name.clone(), index));
         }
-        self.class_ctx = saved;
         let class = Value::class(Class {
             name: c.name.clone(),
             kind: c.kind,
@@ -181,7 +177,13 @@ impl Compiler {
 
     /// `T(args)` or `T{field: value}` for a record type `T`: its constructor called with one
     /// value per field, the declared initial value (or null) for the fields not given.
-    pub(super) fn construct(&mut self, class: &str, positional: &[Expr], named: &[(String, Expr)], line: u32) {
+    pub(super) fn construct(
+        &mut self,
+        class: &str,
+        positional: &[Expr],
+        named: &[(String, Expr)],
+        line: u32,
+    ) {
         let Some(info) = self.classes.get(class).cloned() else {
             self.error(line, class, format!("'{class}' is not a declared type"));
             return;
@@ -206,7 +208,11 @@ impl Compiler {
             }
         }
         for (i, f) in info.fields.iter().enumerate() {
-            match (positional.get(i), given.get(f.name.as_str()).copied(), &f.default) {
+            match (
+                positional.get(i),
+                given.get(f.name.as_str()).copied(),
+                &f.default,
+            ) {
                 (Some(e), _, _) | (None, Some(e), _) | (None, None, Some(e)) => self.expr(e),
                 (None, None, None) => {
                     self.line(line);
@@ -218,26 +224,5 @@ impl Compiler {
         self.line(line);
         self.b
             .emit_raw(Op::CALL_NAME, slot, info.fields.len() as u16);
-    }
-
-    /// Inside an action of a type with an action `name` that no variable hides: the call
-    /// `name(args)` is `this.name(args)`.
-    pub(super) fn sibling_method(&self, name: &str) -> bool {
-        let Some(class) = &self.class_ctx else {
-            return false;
-        };
-        // Only in the action itself: in a function nested in it, slot 0 is not `this`.
-        if self.ctxs.len() != 2 {
-            return false;
-        }
-        let unhidden = matches!(
-            self.resolve(name),
-            Resolved::Unknown | Resolved::Builtin(_) | Resolved::Global(_)
-        ) && !matches!(self.resolve(name), Resolved::Global(g) if g.declared);
-        unhidden
-            && self
-                .classes
-                .get(class)
-                .is_some_and(|c| c.methods.iter().any(|m| m == name))
     }
 }

@@ -136,7 +136,11 @@ impl Compiler {
                 if self.record_type(class).is_some() {
                     self.construct(class, &[], fields, e.line);
                 } else {
-                    self.error(e.line, class, format!("'{class}' is not an entity or data type"));
+                    self.error(
+                        e.line,
+                        class,
+                        format!("'{class}' is not an entity or data type"),
+                    );
                 }
             }
             ExprKind::Call { callee, args } => match &callee.kind {
@@ -228,14 +232,6 @@ impl Compiler {
     fn call_name(&mut self, name: &str, args: &[Expr], line: u32) {
         if self.record_type(name).is_some() {
             return self.construct(name, args, &[], line);
-        }
-        if self.sibling_method(name) {
-            self.b.emit_raw(Op::LOAD_NAME, 0, 0);
-            if self.args(args, line) {
-                self.line(line);
-                self.b.emit_call_method(name, args.len() as u32);
-            }
-            return;
         }
         match self.resolve(name) {
             Resolved::Builtin(id) => {

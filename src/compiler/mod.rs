@@ -106,8 +106,6 @@ pub(crate) struct Compiler {
     recovering: bool,
     /// The types declared at the top level, by name.
     classes: HashMap<String, class::ClassInfo>,
-    /// The type whose action is being compiled.
-    class_ctx: Option<String>,
 }
 
 impl Compiler {
@@ -123,7 +121,6 @@ impl Compiler {
             last_line: 1,
             recovering: false,
             classes: HashMap::new(),
-            class_ctx: None,
         }
     }
 

@@ -60,8 +60,6 @@ pub(super) struct Frame {
     pub scopes: Vec<HashMap<String, Value>>,
     /// A nested function's own name and function number.
     pub self_func: Option<(String, u32)>,
-    /// For an action of a declared type: the type's name.
-    pub class: Option<String>,
 }
 
 /// Where a name refers to, at the current point of the run.
@@ -109,7 +107,6 @@ impl<'p> Interp<'p> {
             frames: vec![Frame {
                 scopes: Vec::new(),
                 self_func: None,
-                class: None,
             }],
             max_depth,
             out: String::new(),

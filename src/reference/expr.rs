@@ -164,10 +164,6 @@ impl<'p> Interp<'p> {
                     return self.record(c, args, &[], line);
                 }
             }
-            if let Some((this, m)) = self.sibling_method(name) {
-                let vals = self.eval_args(args)?;
-                return self.call_method(m, this, vals, line);
-            }
         }
         match self.place(name) {
             Place::Local | Place::SelfFunc => {
@@ -226,7 +222,6 @@ impl<'p> Interp<'p> {
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),
-            class: None,
         });
         let flow = self.stmts(&body.stmts);
         self.frames.pop();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use zexus_runtime::{Class, ClassKind, Instance, Value};
 
-use super::env::{Fail, Flow, Frame, Interp, Place};
+use super::env::{Fail, Flow, Frame, Interp};
 use crate::syntax::ast::{ClassDecl, Expr, MethodDecl};
 use crate::vm::objects;
 
@@ -46,7 +46,6 @@ impl<'p> Interp<'p> {
         self.frames.push(Frame {
             scopes: Vec::new(),
             self_func: None,
-            class: None,
         });
         let result = self.init_object(c, &obj, args, init);
         self.frames.pop();
@@ -114,19 +113,6 @@ impl<'p> Interp<'p> {
         c.methods.iter().find(|m| m.name == name)
     }
 
-    /// Inside an action: a bare call of a sibling action that no variable hides, as
-    /// `this.name(...)`: the object and the action.
-    pub(super) fn sibling_method(&self, name: &str) -> Option<(Value, &'p MethodDecl)> {
-        if self.top_declared.contains(name) || !matches!(self.place(name), Place::Global) {
-            return None;
-        }
-        let f = self.frames.last()?;
-        let c = self.classes.get(f.class.as_deref()?)?;
-        let m = c.methods.iter().find(|m| m.name == name)?;
-        let this = f.scopes.first()?.get("this")?.clone();
-        Some((this, m))
-    }
-
     /// Calls action `m` on `this`: `this` (and `self`) and the parameters, then each field
     /// copied into a variable of its name.
     pub(super) fn call_method(
@@ -136,7 +122,12 @@ impl<'p> Interp<'p> {
         args: Vec<Value>,
         line: u32,
     ) -> Result<Value, Fail> {
-        let class = this.as_obj().expect("actions run on objects").class.name.clone();
+        let class = this
+            .as_obj()
+            .expect("actions run on objects")
+            .class
+            .name
+            .clone();
         if m.params.len() != args.len() {
             let message = format!(
                 "{class}.{} expects {} arguments, got {}",
@@ -162,13 +153,13 @@ impl<'p> Interp<'p> {
             if m.params.contains(&f.name) || f.name == "self" {
                 continue;
             }
-            let v = objects::get_attr(&this, &f.name).map_err(|e| Fail::new(e.to_string(), m.line))?;
+            let v =
+                objects::get_attr(&this, &f.name).map_err(|e| Fail::new(e.to_string(), m.line))?;
             scope.insert(f.name.clone(), v);
         }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: None,
-            class: Some(class),
         });
         let flow = self.stmts(&m.body.stmts);
         self.frames.pop();

@@ -52,7 +52,9 @@ pub(crate) fn set_attr(o: &Value, name: &str, v: Value) -> Result<(), OpError> {
 
 /// A new object of the declared type `class` (a `NEW_OBJECT` constant), its fields null.
 pub(crate) fn new_object(class: &Value) -> Value {
-    let c = class.as_class().expect("verified: NEW_OBJECT's constant is a type");
+    let c = class
+        .as_class()
+        .expect("verified: NEW_OBJECT's constant is a type");
     Value::obj(Instance::new(c))
 }
 

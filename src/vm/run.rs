@@ -537,93 +537,93 @@ unsafe fn interp<const L: u8, const J: bool>(
         }
 
         'fetch: loop {
-        // Enters function `callee` with `argc` arguments on top of the stack, whose result
-        // replaces everything from `ret_at` up; `native` allows running its compiled code.
-        macro_rules! enter_function {
-            ($callee:expr, $argc:expr, $ret_at:expr, $native:expr, $hidden:expr) => {{
-                let callee: u32 = $callee;
-                let argc: usize = $argc;
-                let hidden: usize = $hidden;
-                let ret_off = ($ret_at).offset_from(stk) as u32;
-                        let target = &p.codes[callee as usize];
-                        if target.arity as usize != argc {
-                            throw!(format!(
-                                "{} expects {} arguments, got {}",
-                                bc.code()[callee as usize].name,
-                                target.arity as usize - hidden,
-                                argc - hidden
-                            ));
+            // Enters function `callee` with `argc` arguments on top of the stack, whose result
+            // replaces everything from `ret_at` up; `native` allows running its compiled code.
+            macro_rules! enter_function {
+                ($callee:expr, $argc:expr, $ret_at:expr, $native:expr, $hidden:expr) => {{
+                    let callee: u32 = $callee;
+                    let argc: usize = $argc;
+                    let hidden: usize = $hidden;
+                    let ret_off = ($ret_at).offset_from(stk) as u32;
+                    let target = &p.codes[callee as usize];
+                    if target.arity as usize != argc {
+                        throw!(format!(
+                            "{} expects {} arguments, got {}",
+                            bc.code()[callee as usize].name,
+                            target.arity as usize - hidden,
+                            argc - hidden
+                        ));
+                    }
+                    if st.frames.len() >= st.max_depth {
+                        throw!("maximum call depth exceeded".to_string());
+                    }
+                    if L == LVL_BASIC && super::interrupt::pending() {
+                        throw!(super::interrupt::MESSAGE.to_string());
+                    }
+                    // A compiled function runs natively (not while call paths are recorded).
+                    if J && $native
+                        && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
+                    {
+                        if L >= LVL_DETAILED {
+                            // A timed CALL must not include the native call's time.
+                            hooks.as_deref_mut().expect("hooks").finish_pending();
                         }
-                        if st.frames.len() >= st.max_depth {
-                            throw!("maximum call depth exceeded".to_string());
-                        }
-                        if L == LVL_BASIC && super::interrupt::pending() {
-                            throw!(super::interrupt::MESSAGE.to_string());
-                        }
-                        // A compiled function runs natively (not while call paths are recorded).
-                        if J && $native
-                            && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
+                        let room = st.max_depth - st.frames.len();
+                        let counts = if L >= LVL_BASIC {
+                            Some(&hooks.as_deref().expect("hooks").counts[..])
+                        } else {
+                            None
+                        };
+                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                        let args = sp.sub(argc);
+                        if let Some((v, ticks)) =
+                            tier.call_native(bc, callee, args, argc, stk, room, counts)
                         {
                             if L >= LVL_DETAILED {
-                                // A timed CALL must not include the native call's time.
-                                hooks.as_deref_mut().expect("hooks").finish_pending();
-                            }
-                            let room = st.max_depth - st.frames.len();
-                            let counts = if L >= LVL_BASIC {
-                                Some(&hooks.as_deref().expect("hooks").counts[..])
-                            } else {
-                                None
-                            };
-                            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                            let args = sp.sub(argc);
-                            if let Some((v, ticks)) =
-                                tier.call_native(bc, callee, args, argc, stk, room, counts)
-                            {
-                                if L >= LVL_DETAILED {
-                                    let h = hooks.as_deref_mut().expect("hooks");
-                                    h.native_ran(callee, ticks, &st.frames, cur);
-                                    if L >= LVL_FULL {
-                                        h.native_call_done(callee, ticks);
-                                    }
+                                let h = hooks.as_deref_mut().expect("hooks");
+                                h.native_ran(callee, ticks, &st.frames, cur);
+                                if L >= LVL_FULL {
+                                    h.native_call_done(callee, ticks);
                                 }
-                                for _ in 0..argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                                ip = ip.add(1);
-                                continue 'fetch;
                             }
+                            for _ in 0..argc {
+                                drop(pop(&mut sp));
+                            }
+                            push(&mut sp, v);
+                            ip = ip.add(1);
+                            continue 'fetch;
                         }
-                        let base_off = sp.offset_from(stk) as usize - argc;
-                        let need = base_off + target.frame_size as usize;
-                        if need > st.stack.capacity() {
-                            let live = sp.offset_from(stk) as usize;
-                            let slots_off = slots.offset_from(stk) as usize;
-                            grow(&mut st.stack, live, need);
-                            stk = st.stack.as_mut_ptr();
-                            sp = stk.add(live);
-                            slots = stk.add(slots_off);
-                        }
-                        let t0 = if L >= LVL_BASIC {
-                            hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
-                        } else {
-                            0
-                        };
-                        st.frames.push(Frame {
-                            code: cur,
-                            ret_pc: pc!() as u32 + 1,
-                            base: slots.offset_from(stk) as u32,
-                            ret_at: ret_off,
-                            t0,
-                        });
-                        slots = stk.add(base_off);
-                        for _ in argc..target.n_slots as usize {
-                            push(&mut sp, Value::UNDEF);
-                        }
-                        switch_to!(callee);
-                        ip = xc.code.as_ptr();
-            }};
-        }
+                    }
+                    let base_off = sp.offset_from(stk) as usize - argc;
+                    let need = base_off + target.frame_size as usize;
+                    if need > st.stack.capacity() {
+                        let live = sp.offset_from(stk) as usize;
+                        let slots_off = slots.offset_from(stk) as usize;
+                        grow(&mut st.stack, live, need);
+                        stk = st.stack.as_mut_ptr();
+                        sp = stk.add(live);
+                        slots = stk.add(slots_off);
+                    }
+                    let t0 = if L >= LVL_BASIC {
+                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                    } else {
+                        0
+                    };
+                    st.frames.push(Frame {
+                        code: cur,
+                        ret_pc: pc!() as u32 + 1,
+                        base: slots.offset_from(stk) as u32,
+                        ret_at: ret_off,
+                        t0,
+                    });
+                    slots = stk.add(base_off);
+                    for _ in argc..target.n_slots as usize {
+                        push(&mut sp, Value::UNDEF);
+                    }
+                    switch_to!(callee);
+                    ip = xc.code.as_ptr();
+                }};
+            }
             // At DETAILED, `step` first finishes the sample of the previous instruction, if one
             // was timed, then decides about this one.
             let step = if L >= LVL_DETAILED {
