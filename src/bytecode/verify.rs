@@ -112,6 +112,16 @@ fn check_operands(
                 }
             }
         }
+        Op::GET_ATTR | Op::SET_ATTR if code.consts[a as usize].as_str().is_none() => {
+            return Err(err(
+                code,
+                ip,
+                format!(
+                    "{} needs a string constant naming the property",
+                    ins.op.name()
+                ),
+            ));
+        }
         Op::CALL_METHOD if code.consts[a as usize].as_str().is_none() => {
             return Err(err(
                 code,
@@ -202,7 +212,7 @@ fn verify_code(
                 edge(target, after)?;
                 edge(ip + 1, after)?;
             }
-            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP | Op::JUMP_IF_NOT_NULL_OR_POP => {
                 edge(target, d)?;
                 edge(ip + 1, after)?;
             }

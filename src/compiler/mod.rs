@@ -30,6 +30,7 @@
 //! globals, and capturing an enclosing function's local is a compile error.
 
 mod expr;
+mod implicit;
 mod scope;
 mod stmt;
 #[cfg(test)]
@@ -195,6 +196,7 @@ impl Compiler {
         let index = self.b.begin_function(name, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
+        self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         if !matches!(
             body.stmts.last(),

@@ -69,6 +69,11 @@ impl Compiler {
                 self.line(s.line);
                 self.b.emit_store_index();
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => self.assign_attr(obj, name, *op, value, s.line),
             StmtKind::If {
                 branches,
                 else_block,

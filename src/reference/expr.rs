@@ -4,6 +4,9 @@
 //! and methods from `vm::builtins`; everything else (order of evaluation, short-circuiting,
 //! name lookup, calls, which variable an error names) is written here from LANGUAGE.md.
 
+use std::collections::HashMap;
+
+use zexus_runtime::attr;
 use zexus_runtime::ops::{self, OpError, Side};
 use zexus_runtime::{Kind, Value};
 
@@ -100,6 +103,7 @@ impl<'p> Interp<'p> {
                 let decided = match op {
                     LogicalOp::And => !a.truthy(),
                     LogicalOp::Or => a.truthy(),
+                    LogicalOp::Nullish => a.kind() != Kind::Null,
                 };
                 if decided {
                     Ok(a)
@@ -118,6 +122,10 @@ impl<'p> Interp<'p> {
                 let o = self.eval(obj)?;
                 let k = self.eval(index)?;
                 ops::index(&o, &k).map_err(|err| Fail::new(err.to_string(), line))
+            }
+            ExprKind::Attr { obj, name } => {
+                let o = self.eval(obj)?;
+                attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
             }
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
@@ -197,7 +205,10 @@ impl<'p> Interp<'p> {
         if self.depth() >= self.max_depth {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
-        let scope = params.iter().cloned().zip(args).collect();
+        let mut scope: HashMap<String, Value> = params.iter().cloned().zip(args).collect();
+        for n in &self.implicit_locals[&index] {
+            scope.insert(n.clone(), Value::UNDEF);
+        }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),

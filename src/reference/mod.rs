@@ -23,6 +23,7 @@
 
 mod env;
 mod expr;
+mod implicit;
 mod stmt;
 
 pub mod diff;

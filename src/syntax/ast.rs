@@ -128,6 +128,13 @@ pub enum AssignTarget {
         /// The index or key.
         index: Expr,
     },
+    /// A property, `obj.name` (for a map: the entry with key `"name"`).
+    Attr {
+        /// The object.
+        obj: Expr,
+        /// The property name.
+        name: String,
+    },
 }
 
 /// An expression with its source line.
@@ -174,7 +181,7 @@ pub enum ExprKind {
         /// Right operand.
         rhs: Box<Expr>,
     },
-    /// `&&`/`and`, `||`/`or` (short-circuiting).
+    /// `&&`/`and`, `||`/`or`, `??` (short-circuiting).
     Logical {
         /// The operator.
         op: LogicalOp,
@@ -214,6 +221,13 @@ pub enum ExprKind {
         obj: Box<Expr>,
         /// The index or key.
         index: Box<Expr>,
+    },
+    /// `obj.name` without a call: a property read (a map's entry `"name"`, or `null`).
+    Attr {
+        /// The object.
+        obj: Box<Expr>,
+        /// The property name.
+        name: String,
     },
 }
 
@@ -262,6 +276,8 @@ pub enum LogicalOp {
     And,
     /// `||` or `or`
     Or,
+    /// `??`: the left operand unless it is `null`, else the right one.
+    Nullish,
 }
 
 impl UnaryOp {
@@ -295,11 +311,12 @@ impl BinOp {
 }
 
 impl LogicalOp {
-    /// The operator as written in source (`&&` or `||`).
+    /// The operator as written in source (`&&`, `||` or `??`).
     pub fn symbol(self) -> &'static str {
         match self {
             LogicalOp::And => "&&",
             LogicalOp::Or => "||",
+            LogicalOp::Nullish => "??",
         }
     }
 }

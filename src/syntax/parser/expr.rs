@@ -1,6 +1,6 @@
 //! Expression parsing: a Pratt parser with binding powers.
 //!
-//! Precedence, lowest to highest: `?:` (right-assoc), `|| or`, `&& and`, `== !=`,
+//! Precedence, lowest to highest: `?:` (right-assoc), `??`, `|| or`, `&& and`, `== !=`,
 //! `< > <= >=`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
 //! operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index / method call.
 //!
@@ -17,7 +17,7 @@ pub(super) type Node = (Expr, u32);
 /// Binding power of a prefix operator's operand: only `**` and postfix bind tighter.
 const PREFIX_BP: u8 = 15;
 /// Left binding power of the ternary `?`.
-const TERNARY_BP: u8 = 2;
+const TERNARY_BP: u8 = 1;
 
 enum Infix {
     Ternary,
@@ -30,6 +30,8 @@ fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
     use TokenKind as T;
     Some(match kind {
         T::Question => (Infix::Ternary, TERNARY_BP, TERNARY_BP),
+        // `??` binds looser than `||` and tighter than `?:` (the original's NULLISH_PREC).
+        T::QuestionQuestion => (Infix::Logical(LogicalOp::Nullish), 2, 3),
         T::OrOr | T::Or => (Infix::Logical(LogicalOp::Or), 3, 4),
         T::AndAnd | T::And => (Infix::Logical(LogicalOp::And), 5, 6),
         T::EqEq => (Infix::Binary(BinOp::Eq), 7, 8),
@@ -62,7 +64,7 @@ impl Parser<'_> {
     ///
     /// This and the functions it calls recursively are kept small, each with few
     /// temporaries, so that unoptimised builds use little stack per nesting level.
-    fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
+    pub(super) fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
         self.enter("expression nested too deeply")?;
         let result = self.prefix_then_infix(min_bp);
         self.leave();
@@ -98,7 +100,7 @@ impl Parser<'_> {
         self.is_postfix_start(tok) || self.infix_here(tok).is_some()
     }
 
-    fn check_height(&self, height: u32) -> PResult<u32> {
+    pub(super) fn check_height(&self, height: u32) -> PResult<u32> {
         if height > MAX_EXPR_HEIGHT {
             Err(self.error_here("expression too complex"))
         } else {
@@ -232,11 +234,19 @@ impl Parser<'_> {
                 let (obj, index) = (boxed(lhs.0), boxed(index));
                 (ExprKind::Index { obj, index }, h)
             }
-            _ => {
-                let (name, args, h) = self.method_suffix()?;
-                let obj = boxed(lhs.0);
-                (ExprKind::MethodCall { obj, name, args }, h)
-            }
+            _ => match self.method_suffix()? {
+                (name, Some(args), h) => {
+                    let obj = boxed(lhs.0);
+                    (ExprKind::MethodCall { obj, name, args }, h)
+                }
+                (name, None, _) => (
+                    ExprKind::Attr {
+                        obj: boxed(lhs.0),
+                        name,
+                    },
+                    0,
+                ),
+            },
         };
         let height = self.check_height(lhs.1.max(h) + 1)?;
         Ok((Expr::new(line, kind), height))
@@ -252,16 +262,32 @@ impl Parser<'_> {
         Ok(index)
     }
 
-    /// Parses `. name ( args )`.
-    fn method_suffix(&mut self) -> PResult<(String, Vec<Expr>, u32)> {
+    /// Parses `. name ( args )` (the arguments are `None` for a property, `. name` with no
+    /// call). A call's `(` must be on the same line as the name, as for any call.
+    fn method_suffix(&mut self) -> PResult<(String, Option<Vec<Expr>>, u32)> {
         self.advance();
-        let name_idx = self.pos;
-        let name = self.expect_ident("expected method name after '.'")?;
-        if !self.check(&TokenKind::LParen) {
-            return Err(self.error_at(name_idx, "member access must be a call"));
+        let name = self.member_name()?;
+        if !self.is_postfix_start(self.peek()) || !self.check(&TokenKind::LParen) {
+            return Ok((name, None, 0));
         }
         let (args, h) = self.arguments()?;
-        Ok((name, args, h))
+        Ok((name, Some(args), h))
+    }
+
+    /// The name after a `.`: an identifier, or a keyword used as a property name (`m.print`,
+    /// `x.in`).
+    fn member_name(&mut self) -> PResult<String> {
+        let tok = self.peek();
+        let is_word = match &tok.kind {
+            TokenKind::Ident(_) => true,
+            k => crate::syntax::token::keyword(tok.lexeme(self.src)).as_ref() == Some(k),
+        };
+        if !is_word {
+            return Err(self.error_here("expected a property or method name after '.'"));
+        }
+        let name = tok.lexeme(self.src).to_string();
+        self.advance();
+        Ok(name)
     }
 
     /// Parses `( args )` at the current `(`; returns the arguments and their greatest height.
@@ -308,6 +334,10 @@ impl Parser<'_> {
             },
             TokenKind::Float(v) => ExprKind::Float(*v),
             TokenKind::Str(s) => ExprKind::Str(s.clone()),
+            TokenKind::InterpStr(parts) => {
+                let parts = parts.clone();
+                return self.interpolated(parts);
+            }
             TokenKind::Ident(name) => ExprKind::Name(name.clone()),
             TokenKind::True => ExprKind::Bool(true),
             TokenKind::False => ExprKind::Bool(false),
