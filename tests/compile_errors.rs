@@ -57,12 +57,12 @@ action f(p) {
   A += 1
   return g()
 }
-undeclared = 3
+undeclared += 3
 let s = \"x\"
 if (s) {
   let inner = 1
 }
-inner = 2
+inner -= 2
 ";
     assert_eq!(
         errors(src),
