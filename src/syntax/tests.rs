@@ -455,7 +455,7 @@ fn error_format() {
         "[line 1] Error at '2': expected ';' or newline after statement"
     );
     assert_eq!(
-        first_error("for x in y {}"),
+        first_error("for x y {}"),
         "[line 1] Error at 'x': expected 'each' after 'for'"
     );
     assert_eq!(

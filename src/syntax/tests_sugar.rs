@@ -125,3 +125,13 @@ fn strings_of_the_original() {
         "[line 1] Error at '\"x ${1 2}\"': in '${1 2}': expected '}' after interpolated expression"
     );
 }
+
+#[test]
+fn loops_without_each_var_and_keyword_keys() {
+    assert_eq!(prog("for x in xs { }"), "(for x xs {})");
+    assert_eq!(prog("for k, v in m { }"), "(for k,v m {})");
+    assert_eq!(prog("var n = 1"), "(let n 1)");
+    assert_eq!(prog("var = 2"), "(= var 2)");
+    assert_eq!(expr("{action: 1, if: 2, x: 3}"), "{\"action\": 1, \"if\": 2, \"x\": 3}");
+    assert_eq!(expr("{true: 1}"), "{true: 1}");
+}

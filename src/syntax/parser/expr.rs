@@ -366,20 +366,38 @@ impl Parser<'_> {
         Ok((Expr::new(line, ExprKind::List(items)), height))
     }
 
-    /// Parses `{k: v, ...}` at the current `{`. A bare identifier key is a string.
+    /// The current token as a bare map key (`{name: v}`, `{action: f}`): an identifier or
+    /// a keyword other than `true`, `false` and `null`, followed by `:`.
+    fn bare_key(&self) -> Option<String> {
+        if self.peek_next().kind != TokenKind::Colon {
+            return None;
+        }
+        let tok = self.peek();
+        match &tok.kind {
+            TokenKind::Ident(name) => Some(name.clone()),
+            TokenKind::True | TokenKind::False | TokenKind::Null => None,
+            k if crate::syntax::token::keyword(tok.lexeme(self.src)).as_ref() == Some(k) => {
+                Some(tok.lexeme(self.src).to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Parses `{k: v, ...}` at the current `{`. A bare identifier (or keyword) key is a
+    /// string.
     fn map_literal(&mut self) -> PResult<Node> {
         let line = self.advance_line();
         self.paren_depth += 1;
         let mut entries = Vec::new();
         let mut height = 0;
         while !self.check(&TokenKind::RBrace) {
-            let key = match self.peek_kind() {
-                TokenKind::Ident(name) if self.peek_next().kind == TokenKind::Colon => {
-                    let key = Expr::new(self.peek().line, ExprKind::Str(name.clone()));
+            let key = match self.bare_key() {
+                Some(name) => {
+                    let key = Expr::new(self.peek().line, ExprKind::Str(name));
                     self.advance();
                     (key, 1)
                 }
-                _ => self.expr_bp(0)?,
+                None => self.expr_bp(0)?,
             };
             self.expect(&TokenKind::Colon, "expected ':' after map key")?;
             let value = self.expr_bp(0)?;

@@ -118,6 +118,12 @@ impl Parser<'_> {
             TokenKind::For => self.for_stmt(),
             TokenKind::Action | TokenKind::Function => self.func_def(),
             TokenKind::Ident(_) if self.at_modifiers() => self.func_def(),
+            // `var x = e` is the original's synonym of `let` (`var` stays usable as a name).
+            TokenKind::Ident(w)
+                if w == "var" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
+            {
+                self.let_stmt(false)
+            }
             TokenKind::Return => self.return_stmt(),
             TokenKind::Break | TokenKind::Continue => self.break_continue(),
             TokenKind::Print => self.print_stmt(),
@@ -235,7 +241,12 @@ impl Parser<'_> {
     /// `for each x in e {}` / `for each i, x in e {}`.
     fn for_stmt(&mut self) -> PResult<StmtKind> {
         self.advance();
-        self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
+        // `for x in xs` (without `each`) is the same loop, as in the original.
+        if !(matches!(self.peek_kind(), TokenKind::Ident(_))
+            && matches!(self.peek_next().kind, TokenKind::In | TokenKind::Comma))
+        {
+            self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
+        }
         let first = self.expect_ident("expected loop variable name")?;
         let (index_var, var) = if self.eat(&TokenKind::Comma) {
             let second_idx = self.pos;
