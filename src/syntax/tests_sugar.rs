@@ -132,6 +132,9 @@ fn loops_without_each_var_and_keyword_keys() {
     assert_eq!(prog("for k, v in m { }"), "(for k,v m {})");
     assert_eq!(prog("var n = 1"), "(let n 1)");
     assert_eq!(prog("var = 2"), "(= var 2)");
-    assert_eq!(expr("{action: 1, if: 2, x: 3}"), "{\"action\": 1, \"if\": 2, \"x\": 3}");
-    assert_eq!(expr("{true: 1}"), "{true: 1}");
+    assert_eq!(
+        prog("m = {action: 1, if: 2, x: 3}"),
+        "(= m {\"action\": 1, \"if\": 2, \"x\": 3})"
+    );
+    assert_eq!(prog("m = {true: 1}"), "(= m {true: 1})");
 }
