@@ -30,7 +30,10 @@ fn functions_without_parentheses_and_with_modifiers() {
         "(fn f() {}) ; (fn g(x) {})"
     );
     // A modifier word not before a function is an ordinary name.
-    assert_eq!(prog("let public = 1\npublic = 2"), "(let public 1) ; (= public 2)");
+    assert_eq!(
+        prog("let public = 1\npublic = 2"),
+        "(let public 1) ; (= public 2)"
+    );
     assert_eq!(
         first_error("action f(a = 1) { }"),
         "[line 1] Error at '=': default parameter values are not supported"
@@ -39,7 +42,8 @@ fn functions_without_parentheses_and_with_modifiers() {
 
 #[test]
 fn indented_blocks() {
-    let src = "action f(n):\n    if n > 1:\n        return 1\n    else:\n        return 2\nprint(f(3))";
+    let src =
+        "action f(n):\n    if n > 1:\n        return 1\n    else:\n        return 2\nprint(f(3))";
     assert_eq!(
         prog(src),
         "(fn f(n) {(if (> n 1) {(return 1)} else {(return 2)})}) ; (print (call f 3))"
@@ -79,12 +83,16 @@ fn properties() {
     assert_eq!(expr("m.a.b[0].c"), "(attr (idx (attr (attr m a) b) 0) c)");
     assert_eq!(expr("m.f(1).g"), "(attr (.f m 1) g)");
     assert_eq!(expr("m.print"), "(attr m print)");
-    assert_eq!(prog("m.k = 1\nm.k += 2"), "(= (attr m k) 1) ; (+= (attr m k) 2)");
+    assert_eq!(
+        prog("m.k = 1\nm.k += 2"),
+        "(= (attr m k) 1) ; (+= (attr m k) 2)"
+    );
 }
 
 #[test]
 fn strings_of_the_original() {
-    let kinds = |src: &str| -> Vec<TokenKind> { tokenize(src).into_iter().map(|t| t.kind).collect() };
+    let kinds =
+        |src: &str| -> Vec<TokenKind> { tokenize(src).into_iter().map(|t| t.kind).collect() };
     assert_eq!(
         kinds("'''a\n'b'''"),
         vec![TokenKind::Str("a\n'b".into()), TokenKind::Eof]
@@ -107,9 +115,15 @@ fn strings_of_the_original() {
             TokenKind::Eof
         ]
     );
-    assert_eq!(kinds("'${x}'"), vec![TokenKind::Str("${x}".into()), TokenKind::Eof]);
+    assert_eq!(
+        kinds("'${x}'"),
+        vec![TokenKind::Str("${x}".into()), TokenKind::Eof]
+    );
     assert_eq!(kinds("0xff"), vec![TokenKind::Int(255), TokenKind::Eof]);
-    assert_eq!(kinds("/* a /* b */ c */ 1"), vec![TokenKind::Int(1), TokenKind::Eof]);
+    assert_eq!(
+        kinds("/* a /* b */ c */ 1"),
+        vec![TokenKind::Int(1), TokenKind::Eof]
+    );
     // A string spanning lines: the next token's line counts them.
     let toks = tokenize("\"a\nb\" x");
     assert_eq!(toks[1].line, 2);
