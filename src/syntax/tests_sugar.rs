@@ -152,3 +152,17 @@ fn loops_without_each_var_and_keyword_keys() {
     );
     assert_eq!(prog("m = {true: 1}"), "(= m {true: 1})");
 }
+
+#[test]
+fn type_alias_and_await() {
+    assert_eq!(
+        prog("type_alias Id = integer\nlet x: Id = 1"),
+        "{} ; (let x 1)"
+    );
+    assert_eq!(prog("type_alias Rec = {id: integer, name: string}"), "{}");
+    assert_eq!(expr("await f(1) + 1"), "(+ (call f 1) 1)");
+    assert_eq!(
+        prog("let await = 1\nawait = 2"),
+        "(let await 1) ; (= await 2)"
+    );
+}

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::{PResult, Parser};
-use crate::syntax::ast::Expr;
+use crate::syntax::ast::{Block, Expr, StmtKind};
 use crate::syntax::token::{keyword, TokenKind};
 
 /// Words that may precede `action`/`function` and change nothing for a program run on one
@@ -152,5 +152,24 @@ impl Parser<'_> {
             self.skip_type()?;
         }
         Ok(params)
+    }
+
+    /// `type_alias Name = Type` (or `= {field: Type, ...}`): names a type for annotations,
+    /// which are not checked, so it declares nothing (an empty block).
+    pub(super) fn type_alias(&mut self) -> PResult<StmtKind> {
+        let line = self.advance_line();
+        self.advance();
+        self.expect(&TokenKind::Assign, "expected '=' after type alias name")?;
+        if self.check(&TokenKind::LBrace) {
+            self.expression()?;
+        } else {
+            self.skip_type()?;
+        }
+        self.end_stmt()?;
+        Ok(StmtKind::Block(Block {
+            stmts: Vec::new(),
+            line,
+            end_line: line,
+        }))
     }
 }

@@ -166,8 +166,34 @@ impl Parser<'_> {
     fn prefix(&mut self) -> PResult<Node> {
         match self.peek_kind() {
             TokenKind::Minus | TokenKind::Bang | TokenKind::Not => self.unary(),
+            TokenKind::Ident(w) if w == "await" && self.starts_operand(self.peek_next()) => {
+                // `await e` is `e`: as in the original's VM, an `async` function's call
+                // returns its result directly.
+                self.advance();
+                self.expr_bp(PREFIX_BP)
+            }
             _ => self.primary_postfix(),
         }
+    }
+
+    /// Whether `tok`, on the same line, can begin an operand.
+    fn starts_operand(&self, tok: &Token) -> bool {
+        !tok.nl_before
+            && matches!(
+                tok.kind,
+                TokenKind::Ident(_)
+                    | TokenKind::Int(_)
+                    | TokenKind::Float(_)
+                    | TokenKind::Str(_)
+                    | TokenKind::InterpStr(_)
+                    | TokenKind::True
+                    | TokenKind::False
+                    | TokenKind::Null
+                    | TokenKind::LParen
+                    | TokenKind::LBracket
+                    | TokenKind::Bang
+                    | TokenKind::Not
+            )
     }
 
     fn primary_postfix(&mut self) -> PResult<Node> {

@@ -93,7 +93,7 @@ impl Parser<'_> {
 
     /// Ends a simple statement: a `;` is consumed; a `}`, end of input or a line break also
     /// end it.
-    fn end_stmt(&mut self) -> PResult<()> {
+    pub(super) fn end_stmt(&mut self) -> PResult<()> {
         if self.eat(&TokenKind::Semicolon) || self.at_stmt_end() {
             Ok(())
         } else {
@@ -118,6 +118,11 @@ impl Parser<'_> {
             TokenKind::For => self.for_stmt(),
             TokenKind::Action | TokenKind::Function => self.func_def(),
             TokenKind::Ident(_) if self.at_modifiers() => self.func_def(),
+            TokenKind::Ident(w)
+                if w == "type_alias" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
+            {
+                self.type_alias()
+            }
             // `var x = e` is the original's synonym of `let` (`var` stays usable as a name).
             TokenKind::Ident(w)
                 if w == "var" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
