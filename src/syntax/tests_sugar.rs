@@ -20,6 +20,8 @@ fn type_annotations_are_dropped() {
         "(fn f(a,b) {(return a)})"
     );
     assert_eq!(prog("action g -> string { }"), "(fn g() {})");
+    // The original accepts a bodiless definition on the last line.
+    assert_eq!(prog("action h()"), "(fn h() {})");
 }
 
 #[test]

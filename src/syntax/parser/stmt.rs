@@ -282,7 +282,18 @@ impl Parser<'_> {
         let name = self.expect_ident("expected function name")?;
         let params = self.params()?;
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
-        let body = self.block("expected '{' before function body");
+        let body = if self.at_eof() {
+            // `action f()` as the last line of a file: an empty function (the original
+            // accepts it).
+            let line = self.peek().line;
+            Ok(Block {
+                stmts: Vec::new(),
+                line,
+                end_line: line,
+            })
+        } else {
+            self.block("expected '{' before function body")
+        };
         self.loop_depth = saved_loops;
         Ok(StmtKind::FuncDef {
             name,
