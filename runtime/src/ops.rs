@@ -181,7 +181,7 @@ pub fn sub(a: &Value, b: &Value) -> OpResult {
     }
 }
 
-/// `a * b`.
+/// `a * b`: numbers, or a string or list repeated an int number of times.
 pub fn mul(a: &Value, b: &Value) -> OpResult {
     if a.tag == TAG_INT && b.tag == TAG_INT {
         let r = (a.payload as i64)
@@ -206,7 +206,7 @@ fn repeat(a: &Value, b: &Value) -> Option<OpResult> {
     };
     let n = n.max(0) as usize;
     if let Some(s) = seq.as_str() {
-        let total = s.len().checked_mul(n).unwrap_or(usize::MAX);
+        let total = s.len().saturating_mul(n);
         if let Err(e) = check_str_len(total) {
             return Some(Err(e));
         }

@@ -99,10 +99,8 @@ fn walk(stmts: &[Stmt], scopes: &mut Vec<HashSet<String>>, out: &mut Vec<String>
                 target: crate::syntax::ast::AssignTarget::Name(name),
                 op: None,
                 ..
-            } => {
-                if !scopes.iter().any(|sc| sc.contains(name)) && !out.contains(name) {
-                    out.push(name.clone());
-                }
+            } if !scopes.iter().any(|sc| sc.contains(name)) && !out.contains(name) => {
+                out.push(name.clone());
             }
             StmtKind::If {
                 branches,

@@ -26,11 +26,8 @@ fn visit(stmts: &[Stmt], scopes: &mut Vec<HashSet<String>>, out: &mut Vec<String
                 target: AssignTarget::Name(name),
                 op: None,
                 ..
-            } => {
-                let seen = scopes.iter().any(|sc| sc.contains(name));
-                if !seen && !out.contains(name) {
-                    out.push(name.clone());
-                }
+            } if !out.contains(name) && scopes.iter().all(|sc| !sc.contains(name)) => {
+                out.push(name.clone());
             }
             StmtKind::If {
                 branches,
