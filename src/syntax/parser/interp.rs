@@ -58,8 +58,14 @@ impl Parser<'_> {
             Err(e) => Err(e),
         };
         result.map_err(|e| {
-            let mut outer =
-                self.error_at(at, &format!("in '${{{}}}': {}", src.trim(), e.err.message));
+            // The innermost interpolation's error is reported once, with its source shortened.
+            let message = if e.err.message.starts_with("in '${") {
+                e.err.message.clone()
+            } else {
+                let shown = super::shown_lexeme(src.trim());
+                format!("in '${{{shown}}}': {}", e.err.message)
+            };
+            let mut outer = self.error_at(at, &message);
             outer.fatal = e.fatal;
             outer
         })
