@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod attr;
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;

@@ -231,7 +231,7 @@ fn verify_code(
                 edge(target, after)?;
                 edge(ip + 1, after)?;
             }
-            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP | Op::JUMP_IF_NOT_NULL_OR_POP => {
                 edge(target, d)?;
                 edge(ip + 1, after)?;
             }

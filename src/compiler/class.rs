@@ -106,7 +106,7 @@ impl Compiler {
             self.b.emit_get_attr(f.name.as_str());
             self.b.emit_raw(Op::STORE_NAME, slot, 0);
         }
-        self.function_body(&m.body);
+        self.function_body(&params, &m.body);
         index
     }
 

@@ -50,6 +50,7 @@ impl Compiler {
                 match op {
                     LogicalOp::And => self.b.emit_jump_if_false_or_pop(&end),
                     LogicalOp::Or => self.b.emit_jump_if_true_or_pop(&end),
+                    LogicalOp::Nullish => self.b.emit_jump_if_not_null_or_pop(&end),
                 };
                 self.expr(rhs);
                 self.b.emit_label(&end);
@@ -61,7 +62,7 @@ impl Compiler {
             }
             ExprKind::Attr { name, .. } => {
                 self.line(e.line);
-                self.b.emit_get_attr(name.as_str());
+                self.b.emit_get_attr(Value::str(name.as_str()));
             }
             ExprKind::MethodCall { name, args, .. } => {
                 if self.args(args, e.line) {

@@ -189,6 +189,7 @@ impl Compiler {
             g.declared = true;
             g.is_const |= is_const;
         }
+        self.declare_implicit_globals(stmts);
         let mut nested = Vec::new();
         for s in stmts {
             block_names_in(s, false, &mut nested);

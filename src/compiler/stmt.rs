@@ -73,21 +73,7 @@ impl Compiler {
                 target: AssignTarget::Attr { obj, name },
                 op,
                 value,
-            } => {
-                self.expr(obj);
-                if let Some(op) = op {
-                    self.line(s.line);
-                    self.b.emit_dup();
-                    self.b.emit_get_attr(name.as_str());
-                    self.expr(value);
-                    self.line(s.line);
-                    self.binary_op(*op);
-                } else {
-                    self.expr(value);
-                }
-                self.line(s.line);
-                self.b.emit_set_attr(name.as_str());
-            }
+            } => self.assign_attr(obj, name, *op, value, s.line),
             StmtKind::If {
                 branches,
                 else_block,

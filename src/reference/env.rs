@@ -8,8 +8,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use zexus_runtime::Value;
+use zexus_runtime::{Kind, Value};
 
+use super::implicit::declared_by_assignment;
 use crate::syntax::ast::{Block, ClassDecl, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
@@ -75,8 +76,11 @@ pub(super) enum Place {
 /// The whole state of a run.
 pub(super) struct Interp<'p> {
     pub globals: HashMap<String, Value>,
-    /// Names declared in the program's outermost block: they shadow builtins everywhere.
+    /// Names declared in the program's outermost block, or by an assignment outside
+    /// functions: they shadow builtins everywhere.
     pub top_declared: HashSet<String>,
+    /// Function number to the locals that assignments in its body declare.
+    pub implicit_locals: HashMap<u32, Vec<String>>,
     /// Function number (as in `Value::func`) to function.
     pub funcs: HashMap<u32, Func<'p>>,
     /// A function body (by address) to its function number.
@@ -102,6 +106,7 @@ impl<'p> Interp<'p> {
         let mut it = Interp {
             globals: HashMap::new(),
             top_declared: HashSet::new(),
+            implicit_locals: HashMap::new(),
             funcs: HashMap::new(),
             func_of: HashMap::new(),
             frames: vec![Frame {
@@ -148,6 +153,17 @@ impl<'p> Interp<'p> {
                 }
                 _ => {}
             }
+        }
+        let stmts = &program.stmts;
+        it.top_declared
+            .extend(declared_by_assignment(stmts, HashSet::new()));
+        for (&index, f) in &it.funcs {
+            let params = f.params.iter().cloned().collect();
+            let names = declared_by_assignment(&f.body.stmts, params)
+                .into_iter()
+                .filter(|n| !it.top_declared.contains(n))
+                .collect();
+            it.implicit_locals.insert(index, names);
         }
         it
     }
@@ -233,6 +249,10 @@ impl<'p> Interp<'p> {
             .expect("the top level's frame is always there");
         for scope in f.scopes.iter().rev() {
             if let Some(v) = scope.get(name) {
+                if v.kind() == Kind::Undef {
+                    // A local declared by an assignment that has not run yet.
+                    return Err(Fail::new(format!("undefined variable '{name}'"), line));
+                }
                 return Ok(v.clone());
             }
         }

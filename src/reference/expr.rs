@@ -4,13 +4,16 @@
 //! and methods from `vm::builtins`; everything else (order of evaluation, short-circuiting,
 //! name lookup, calls, which variable an error names) is written here from LANGUAGE.md.
 
+use std::collections::HashMap;
+
+use zexus_runtime::attr;
 use zexus_runtime::ops::{self, OpError, Side};
 use zexus_runtime::{Kind, Value};
 
 use super::env::{Fail, Flow, Frame, Interp, Place};
 use crate::bytecode::builtin_id;
 use crate::syntax::ast::{BinOp, ClassKind, Expr, ExprKind, LogicalOp, UnaryOp};
-use crate::vm::{builtins, objects};
+use crate::vm::builtins;
 
 /// Applies a binary operator to two values.
 pub(super) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
@@ -100,6 +103,7 @@ impl<'p> Interp<'p> {
                 let decided = match op {
                     LogicalOp::And => !a.truthy(),
                     LogicalOp::Or => a.truthy(),
+                    LogicalOp::Nullish => a.kind() != Kind::Null,
                 };
                 if decided {
                     Ok(a)
@@ -119,6 +123,10 @@ impl<'p> Interp<'p> {
                 let k = self.eval(index)?;
                 ops::index(&o, &k).map_err(|err| Fail::new(err.to_string(), line))
             }
+            ExprKind::Attr { obj, name } => {
+                let o = self.eval(obj)?;
+                attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
+            }
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
                 let args = self.eval_args(args)?;
@@ -127,10 +135,6 @@ impl<'p> Interp<'p> {
                 }
                 builtins::call_method(&o, name, &args)
                     .map_err(|err| Fail::new(err.to_string(), line))
-            }
-            ExprKind::Attr { obj, name } => {
-                let o = self.eval(obj)?;
-                objects::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
             }
             ExprKind::Construct { class, fields } => {
                 let c = self.classes[class.as_str()];
@@ -218,7 +222,10 @@ impl<'p> Interp<'p> {
         if self.depth() >= self.max_depth {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
-        let scope = params.iter().cloned().zip(args).collect();
+        let mut scope: HashMap<String, Value> = params.iter().cloned().zip(args).collect();
+        for n in &self.implicit_locals[&index] {
+            scope.insert(n.clone(), Value::UNDEF);
+        }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),

@@ -23,6 +23,7 @@
 
 mod env;
 mod expr;
+mod implicit;
 mod objects;
 mod stmt;
 

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use zexus_runtime::{Class, ClassKind, Instance, Value};
 
 use super::env::{Fail, Flow, Frame, Interp};
+use super::implicit::declared_by_assignment;
 use crate::syntax::ast::{ClassDecl, Expr, MethodDecl};
-use crate::vm::objects;
+use zexus_runtime::attr as objects;
 
 impl<'p> Interp<'p> {
     /// The runtime type of declaration `c` (the actions' numbers do not matter here: only
@@ -156,6 +157,13 @@ impl<'p> Interp<'p> {
             let v =
                 objects::get_attr(&this, &f.name).map_err(|e| Fail::new(e.to_string(), m.line))?;
             scope.insert(f.name.clone(), v);
+        }
+        // Names the action's body assigns without declaring are its locals.
+        let declared = scope.keys().cloned().collect();
+        for n in declared_by_assignment(&m.body.stmts, declared) {
+            if !self.top_declared.contains(&n) {
+                scope.entry(n).or_insert(Value::UNDEF);
+            }
         }
         self.frames.push(Frame {
             scopes: vec![scope],

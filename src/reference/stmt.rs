@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use zexus_runtime::ops;
+use zexus_runtime::{attr, ops};
 use zexus_runtime::{Kind, Value};
 
 use super::env::{Exec, Fail, Flow, Interp, Place};
 use super::expr::{binary, describe};
 use crate::bytecode::builtin_id;
 use crate::syntax::ast::{AssignTarget, BinOp, Block, Expr, ExprKind, Stmt, StmtKind};
-use crate::vm::{builtins, objects};
+use crate::vm::builtins;
 
 impl<'p> Interp<'p> {
     /// Runs statements in the current scope, stopping at the first that does not end normally.
@@ -82,13 +82,13 @@ impl<'p> Interp<'p> {
                 let v = match op {
                     None => self.eval(value)?,
                     Some(op) => {
-                        let old = objects::get_attr(&o, name)
-                            .map_err(|e| Fail::new(e.to_string(), line))?;
+                        let old =
+                            attr::get_attr(&o, name).map_err(|e| Fail::new(e.to_string(), line))?;
                         let rhs = self.eval(value)?;
                         self.compound(*op, &old, &rhs, None, value, line)?
                     }
                 };
-                objects::set_attr(&o, name, v).map_err(|e| Fail::new(e.to_string(), line))?;
+                attr::set_attr(&o, name, v).map_err(|e| Fail::new(e.to_string(), line))?;
             }
             StmtKind::If {
                 branches,

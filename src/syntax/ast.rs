@@ -222,7 +222,7 @@ pub enum ExprKind {
         /// Right operand.
         rhs: Box<Expr>,
     },
-    /// `&&`/`and`, `||`/`or` (short-circuiting).
+    /// `&&`/`and`, `||`/`or`, `??` (short-circuiting).
     Logical {
         /// The operator.
         op: LogicalOp,
@@ -324,6 +324,8 @@ pub enum LogicalOp {
     And,
     /// `||` or `or`
     Or,
+    /// `??`: the left operand unless it is `null`, else the right one.
+    Nullish,
 }
 
 impl UnaryOp {
@@ -357,11 +359,12 @@ impl BinOp {
 }
 
 impl LogicalOp {
-    /// The operator as written in source (`&&` or `||`).
+    /// The operator as written in source (`&&`, `||` or `??`).
     pub fn symbol(self) -> &'static str {
         match self {
             LogicalOp::And => "&&",
             LogicalOp::Or => "||",
+            LogicalOp::Nullish => "??",
         }
     }
 }

@@ -16,8 +16,10 @@
 
 use std::ptr;
 
-use zexus_runtime::ops;
-use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_OBJ, TAG_UNDEF};
+use zexus_runtime::value::{
+    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_UNDEF,
+};
+use zexus_runtime::{attr, ops};
 use zexus_runtime::{OpError, RangeIter, Value};
 
 use super::builtins;
@@ -863,30 +865,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                         push(&mut sp, objects::new_object(class));
                         ip = ip.add(1);
                     }
-                    op::GET_ATTR => {
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                            .as_str()
-                            .expect("verified: a field name is a string");
-                        match objects::get_attr(&*sp.sub(1), name) {
-                            Ok(v) => {
-                                drop(pop(&mut sp));
-                                push(&mut sp, v);
-                            }
-                            Err(e) => op_err!(e),
-                        }
-                        ip = ip.add(1);
-                    }
-                    op::SET_ATTR => {
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                            .as_str()
-                            .expect("verified: a field name is a string");
-                        if let Err(e) = objects::set_attr(&*sp.sub(2), name, (*sp.sub(1)).clone()) {
-                            op_err!(e);
-                        }
-                        drop(pop(&mut sp));
-                        drop(pop(&mut sp));
-                        ip = ip.add(1);
-                    }
                     op::BUILD_LIST => {
                         let n = ins.a as usize;
                         sp = sp.sub(n);
@@ -1001,6 +979,39 @@ unsafe fn interp<const L: u8, const J: bool>(
                             drop(pop(&mut sp));
                         }
                         ip = ip.add(1);
+                    }
+                    op::GET_ATTR => {
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: property name is a string");
+                        match attr::get_attr(&*sp.sub(1), name) {
+                            Ok(v) => set(sp.sub(1), v),
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::SET_ATTR => {
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: property name is a string");
+                        let v = ptr::read(sp.sub(1));
+                        sp = sp.sub(1);
+                        if let Err(e) = attr::set_attr(&*sp.sub(1), name, v) {
+                            op_err!(e)
+                        }
+                        drop(pop(&mut sp));
+                        ip = ip.add(1);
+                    }
+                    op::JUMP_IF_NOT_NULL_OR_POP => {
+                        let taken = (*sp.sub(1)).tag() != TAG_NULL;
+                        branch!(pc!(), taken);
+                        if taken {
+                            edge!(0);
+                            ip = ip.offset(ins.d as isize);
+                        } else {
+                            drop(pop(&mut sp));
+                            ip = ip.add(1);
+                        }
                     }
                     // ---- superinstructions: fast int case, else the original instruction ----
                     F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),

@@ -175,33 +175,6 @@ impl Parser<'_> {
         }
         Ok(())
     }
-
-    /// A type: `name`, `name<type, ...>`, `name[]`, `name?`, `[type]`.
-    pub(super) fn skip_type(&mut self) -> PResult<()> {
-        if self.eat(&TokenKind::LBracket) {
-            self.skip_type()?;
-            self.expect(&TokenKind::RBracket, "expected ']' after the type")?;
-        } else if matches!(self.peek_kind(), TokenKind::Ident(_) | TokenKind::Null) {
-            self.advance();
-        } else {
-            return Err(self.error_here("expected a type"));
-        }
-        if self.eat(&TokenKind::Lt) {
-            loop {
-                self.skip_type()?;
-                if !self.eat(&TokenKind::Comma) {
-                    break;
-                }
-            }
-            self.expect(&TokenKind::Gt, "expected '>' after the type's parameters")?;
-        }
-        while self.check(&TokenKind::LBracket) && self.peek_next().kind == TokenKind::RBracket {
-            self.advance();
-            self.advance();
-        }
-        self.eat(&TokenKind::Question);
-        Ok(())
-    }
 }
 
 /// A parsed member of a declared type.
