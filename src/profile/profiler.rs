@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::time::{Duration, Instant};
 
-use super::clock::duration_to_ticks;
+use super::clock::{duration_to_ticks, thread_cpu_time};
 use super::data::CodeProfile;
 use super::jit_events::JitEvents;
 use super::Level;
@@ -97,6 +97,9 @@ pub struct InstructionProfiler {
     runs: u64,
     run_time: Duration,
     run_started: Option<Instant>,
+    /// The thread's CPU time over the runs, where the platform reports it.
+    run_cpu_time: Option<Duration>,
+    run_cpu_started: Option<Duration>,
     active_time: Duration,
     started_at: Option<Instant>,
 }
@@ -158,6 +161,8 @@ impl InstructionProfiler {
             runs: 0,
             run_time: Duration::ZERO,
             run_started: None,
+            run_cpu_time: Some(Duration::ZERO),
+            run_cpu_started: None,
             active_time: Duration::ZERO,
             started_at: None,
         }
@@ -184,9 +189,7 @@ impl InstructionProfiler {
         if let Some(s) = self.started_at.take() {
             self.active_time += s.elapsed();
         }
-        if let Some(s) = self.run_started.take() {
-            self.run_time += s.elapsed();
-        }
+        self.end_run();
     }
 
     /// Clears all recorded data (counts, timing, loops, JIT events, times), keeping the level,
@@ -218,6 +221,8 @@ impl InstructionProfiler {
         self.pending_branch = None;
         self.runs = 0;
         self.run_time = Duration::ZERO;
+        self.run_cpu_time = Some(Duration::ZERO);
+        self.run_cpu_started = self.run_cpu_started.and(thread_cpu_time());
         self.active_time = Duration::ZERO;
         let now = Instant::now();
         self.run_started = self.run_started.map(|_| now);
@@ -229,14 +234,30 @@ impl InstructionProfiler {
         if self.enabled && self.run_started.is_none() {
             self.runs += 1;
             self.run_started = Some(Instant::now());
+            self.run_cpu_started = thread_cpu_time();
         }
     }
 
-    /// Called by the VM after each execution: adds the run's wall time.
+    /// Called by the VM after each execution: adds the run's wall time and CPU time.
     pub fn end_run(&mut self) {
         if let Some(s) = self.run_started.take() {
             self.run_time += s.elapsed();
+            let cpu = self.run_cpu_started.take().zip(thread_cpu_time());
+            self.run_cpu_time = self
+                .run_cpu_time
+                .zip(cpu)
+                .map(|(t, (a, b))| t + b.saturating_sub(a));
         }
+    }
+
+    /// The CPU time of the runs the VM timed, on the thread that ran them, where the
+    /// platform reports it; `None` without runs (the direct API) or such a clock. Unlike
+    /// [`total_time`](Self::total_time) it leaves out the time other processes held the CPU.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        if self.runs == 0 || self.run_started.is_some() {
+            return None;
+        }
+        self.run_cpu_time
     }
 
     /// Number of runs timed with `begin_run`.
