@@ -254,7 +254,9 @@ impl Tier {
             }
         }
         merge(&mut self.stats.events, &ev);
+        let native_entries = std::mem::take(&mut self.fns.native_entries);
         if let Some((p, ids)) = prof {
+            p.native_calls += native_entries;
             merge(&mut p.jit, &ev);
             p.jit.threshold = self.threshold;
             if p.level >= Level::Detailed {
