@@ -147,3 +147,14 @@ fn string_building_against_int_additions() {
         "ints",
     );
 }
+
+/// A recursive function (a call and a return per activation, each a clock read for the
+/// function times) against a counted loop.
+const CALLS_AND_LOOP: &str = "\
+action fib(n) { if (n < 2) { return n }\n return fib(n - 1) + fib(n - 2) }\n\
+action count(n) { let s = 0\n let i = 0\n while (i < n) { s = s + i\n i = i + 1 }\n return s }\n";
+
+#[test]
+fn recursive_calls_against_a_loop() {
+    check(CALLS_AND_LOOP, "fib(20)", "count(400000)", "fib", "count");
+}

@@ -583,7 +583,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         {
                             if L >= LVL_DETAILED {
                                 let h = hooks.as_deref_mut().expect("hooks");
-                                h.native_ran(callee, ticks, &st.frames, cur);
+                                h.native_call_ran(callee, ticks, &st.frames, cur);
                                 if L >= LVL_FULL {
                                     h.native_call_done(callee, ticks);
                                 }
@@ -607,7 +607,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                         slots = stk.add(slots_off);
                     }
                     let t0 = if L >= LVL_BASIC {
-                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                        hooks
+                            .as_deref_mut()
+                            .expect("hooks")
+                            .enter::<L>(callee, dispatches)
                     } else {
                         0
                     };
@@ -797,7 +800,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                             return Ok(v);
                         };
                         if L >= LVL_BASIC {
-                            hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
+                            hooks
+                                .as_deref_mut()
+                                .expect("hooks")
+                                .leave::<L>(cur, fr.t0, fr.code, dispatches);
                         }
                         let ret_at = stk.add(fr.ret_at as usize);
                         while sp > ret_at {
