@@ -474,12 +474,17 @@ impl Gen {
     /// A loop over a list, map or string; its body may store into and pop from containers,
     /// but never grows one, so the loop ends.
     fn iter_loop(&mut self) {
-        let cands = [
+        // Never `gc`: the functions that update it are called in loop bodies, and with `gc`
+        // a string, `gc = (gc + 1)` per character iterated never ends (seed 2029839).
+        let cands: Vec<String> = [
             self.vars_of(Ty::List),
             self.vars_of(Ty::Map),
             self.vars_of(Ty::Str),
         ]
-        .concat();
+        .concat()
+        .into_iter()
+        .filter(|v| v != "gc")
+        .collect();
         let strs = self.vars_of(Ty::Str);
         let src = if cands.is_empty() || self.r.one_in(4) {
             let items: Vec<String> = (0..self.trips().min(70))
