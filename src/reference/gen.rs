@@ -260,11 +260,24 @@ impl Gen {
     fn stmt(&mut self) {
         self.budget = self.budget.saturating_sub(1);
         let nested = self.loop_depth < 2 && self.indent < 4;
+        // Two loops deep, prints are of scalars: a loop that grows a list by one per pass and
+        // prints it per element inside another loop writes cubic output (seed 3032616: half a
+        // gigabyte).
+        let printable: &[Ty] = if self.loop_depth >= 2 {
+            &SCALARS
+        } else {
+            &VALUE_TYPES
+        };
         match self.r.below(20) {
             0..=2 => {
-                let ty = self.r.pick(&VALUE_TYPES);
+                let ty = self.r.pick(printable);
                 let e = self.expr(ty, 2);
-                let e2 = self.expr(Ty::Any, 1);
+                let e2 = if self.loop_depth >= 2 {
+                    let t2 = self.r.pick(&SCALARS);
+                    self.expr(t2, 1)
+                } else {
+                    self.expr(Ty::Any, 1)
+                };
                 if self.r.one_in(2) {
                     self.line(format!("print({e})"));
                 } else {
@@ -295,7 +308,7 @@ impl Gen {
             }
             16 if self.r.one_in(3) => self.error_stmt(),
             _ => {
-                let ty = self.r.pick(&VALUE_TYPES);
+                let ty = self.r.pick(printable);
                 let e = self.expr(ty, 2);
                 self.line(format!("print({e})"));
             }
