@@ -5,11 +5,18 @@
 //! resolving slots ahead of time: a `let` in the program's outermost block sets a global, a
 //! `let` anywhere else sets a variable of the innermost block, and a function sees its own
 //! blocks, its own name (a nested function), and the globals.
+//!
+//! Modules (see `modules.rs`): each file the program uses and each `module` block is a unit
+//! with globals of its own, kept in the one `globals` table under the names the VM gives them
+//! (`lib.x` for global `x` of the file `lib.zx`, `M.x` in `module M {}`); code sees the
+//! globals of its own unit and, in a `module` block, those of the units around it.
 
 use std::collections::{HashMap, HashSet};
 
 use zexus_runtime::Value;
 
+use super::modules::RUnit;
+use crate::modules::{top_names, ModulePlan};
 use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
@@ -46,6 +53,10 @@ pub(super) type Exec = Result<Flow, Fail>;
 /// One function of the program.
 pub(super) struct Func<'p> {
     pub name: &'p str,
+    /// Its name in messages (`lib.f` for function `f` of module `lib`).
+    pub shown: String,
+    /// The unit it is defined in.
+    pub unit: usize,
     pub params: &'p [String],
     pub body: &'p Block,
     /// Declared inside a block or function (its own name is visible in its body).
@@ -60,6 +71,10 @@ pub(super) struct Frame {
     pub scopes: Vec<HashMap<String, Value>>,
     /// A nested function's own name and function number.
     pub self_func: Option<(String, u32)>,
+    /// The unit whose code runs in this frame.
+    pub unit: usize,
+    /// The frame runs a unit's top level (whose outermost block declares its globals).
+    pub unit_top: bool,
 }
 
 /// Where a name refers to, at the current point of the run.
@@ -74,9 +89,19 @@ pub(super) enum Place {
 
 /// The whole state of a run.
 pub(super) struct Interp<'p> {
+    /// Every unit's globals, under their full names (`x` in the program, `lib.x` in a module).
     pub globals: HashMap<String, Value>,
-    /// Names declared in the program's outermost block: they shadow builtins everywhere.
+    /// Full names of the globals declared in the outermost block of a unit: they shadow
+    /// builtins in the unit.
     pub top_declared: HashSet<String>,
+    /// The program (unit 0), each file it uses, each `module` block.
+    pub units: Vec<RUnit>,
+    /// The module files.
+    pub plan: &'p ModulePlan,
+    /// For each file of the plan: its unit and its top level's function number.
+    pub file_units: Vec<(usize, u32)>,
+    /// A `module` block's body (by address) to its unit and its top level's function number.
+    pub block_units: HashMap<*const Block, (usize, u32)>,
     /// Function number (as in `Value::func`) to function.
     pub funcs: HashMap<u32, Func<'p>>,
     /// A function body (by address) to its function number.
@@ -94,40 +119,67 @@ impl<'p> Interp<'p> {
     /// objects (the program is 0; then each top-level function, each followed by the functions
     /// nested in it, in source order; then the functions nested in the program's other
     /// statements), so a printed function value reads the same as in the VM.
-    pub fn new(program: &'p Program, max_depth: usize) -> Interp<'p> {
+    ///
+    /// The files the program uses come first, each as its top level's number followed by its
+    /// functions numbered the same way; a `module` block is numbered where it stands, as its
+    /// top level's number followed by its functions.
+    pub fn new(program: &'p Program, plan: &'p ModulePlan, max_depth: usize) -> Interp<'p> {
         let mut it = Interp {
             globals: HashMap::new(),
             top_declared: HashSet::new(),
+            units: vec![RUnit::main()],
+            plan,
+            file_units: Vec::new(),
+            block_units: HashMap::new(),
             funcs: HashMap::new(),
             func_of: HashMap::new(),
             frames: vec![Frame {
                 scopes: Vec::new(),
                 self_func: None,
+                unit: 0,
+                unit_top: true,
             }],
             max_depth,
             out: String::new(),
         };
         let mut next = 1;
-        for s in &program.stmts {
+        for (i, f) in plan.files.iter().enumerate() {
+            let unit = it.add_unit(RUnit::file(i, f));
+            it.file_units.push((unit, next));
+            next += 1;
+            it.number_unit(&f.program.stmts, unit, &mut next);
+        }
+        it.number_unit(&program.stmts, 0, &mut next);
+        it
+    }
+
+    /// Registers a unit (and the globals its outermost block declares); its index.
+    pub(super) fn add_unit(&mut self, unit: RUnit) -> usize {
+        self.units.push(unit);
+        self.units.len() - 1
+    }
+
+    /// Numbers the functions of a unit's top level `stmts` (as a program's), and declares its
+    /// top-level names.
+    fn number_unit(&mut self, stmts: &'p [Stmt], unit: usize, next: &mut u32) {
+        let file = self.units[unit].file;
+        let plan = self.plan;
+        for name in top_names(stmts, &|path| plan.exports_of(file, path)) {
+            let key = self.units[unit].key(&name);
+            self.top_declared.insert(key);
+        }
+        self.units[unit].aliases = super::modules::aliases(self, stmts, unit);
+        for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
-                it.number(name, params, body, false, &mut next);
+                self.number(name, params, body, false, unit, next);
             }
         }
-        for s in &program.stmts {
+        for s in stmts {
             match &s.kind {
                 StmtKind::FuncDef { .. } => {}
-                _ => it.number_in(s, &mut next),
+                _ => self.number_in(s, unit, next),
             }
         }
-        for s in &program.stmts {
-            match &s.kind {
-                StmtKind::Let { name, .. } | StmtKind::FuncDef { name, .. } => {
-                    it.top_declared.insert(name.clone());
-                }
-                _ => {}
-            }
-        }
-        it
     }
 
     fn number(
@@ -136,6 +188,7 @@ impl<'p> Interp<'p> {
         params: &'p [String],
         body: &'p Block,
         nested: bool,
+        unit: usize,
         next: &mut u32,
     ) {
         let index = *next;
@@ -144,6 +197,8 @@ impl<'p> Interp<'p> {
             index,
             Func {
                 name,
+                shown: self.units[unit].key(name),
+                unit,
                 params,
                 body,
                 nested,
@@ -151,19 +206,28 @@ impl<'p> Interp<'p> {
         );
         self.func_of.insert(body as *const Block, index);
         for s in &body.stmts {
-            self.number_in(s, next);
+            self.number_in(s, unit, next);
         }
     }
 
     /// Numbers the functions defined in `s` or in the blocks under it.
-    fn number_in(&mut self, s: &'p Stmt, next: &mut u32) {
+    fn number_in(&mut self, s: &'p Stmt, unit: usize, next: &mut u32) {
         let mut block = |it: &mut Self, b: &'p Block| {
             for s in &b.stmts {
-                it.number_in(s, next);
+                it.number_in(s, unit, next);
             }
         };
         match &s.kind {
-            StmtKind::FuncDef { name, params, body } => self.number(name, params, body, true, next),
+            StmtKind::FuncDef { name, params, body } => {
+                self.number(name, params, body, true, unit, next)
+            }
+            StmtKind::Module { name, body } => {
+                let block_unit = self.add_unit(RUnit::block(&self.units[unit], unit, name));
+                self.block_units
+                    .insert(body as *const Block, (block_unit, *next));
+                *next += 1;
+                self.number_unit(&body.stmts, block_unit, next);
+            }
             StmtKind::If {
                 branches,
                 else_block,
@@ -185,6 +249,13 @@ impl<'p> Interp<'p> {
     pub fn frame(&mut self) -> &mut Frame {
         self.frames
             .last_mut()
+            .expect("the top level's frame is always there")
+    }
+
+    /// The current frame (read only).
+    pub fn cur(&self) -> &Frame {
+        self.frames
+            .last()
             .expect("the top level's frame is always there")
     }
 
@@ -219,18 +290,28 @@ impl<'p> Interp<'p> {
                 return Ok(Value::func(*index));
             }
         }
+        if let Some(v) = self.module_constant(name) {
+            return Ok(v);
+        }
+        let key = self.global_key(name);
         self.globals
-            .get(name)
+            .get(&key)
             .cloned()
-            .ok_or_else(|| Fail::new(format!("undefined variable '{name}'"), line))
+            .ok_or_else(|| Fail::new(format!("undefined variable '{key}'"), line))
     }
 
-    /// `let name = v`: a global at the program's outermost block, else a variable of the
+    /// Whether the current frame runs the outermost block of a unit.
+    pub fn at_top_level(&self) -> bool {
+        let f = self.cur();
+        f.unit_top && f.scopes.is_empty()
+    }
+
+    /// `let name = v`: a global at a unit's outermost block, else a variable of the
     /// innermost block (assigned again if the same `let` runs again).
     pub fn declare(&mut self, name: &str, v: Value) {
-        let top_level = self.frames.len() == 1 && self.frames[0].scopes.is_empty();
-        if top_level {
-            self.globals.insert(name.to_string(), v);
+        if self.at_top_level() {
+            let key = self.units[self.cur().unit].key(name);
+            self.globals.insert(key, v);
         } else {
             self.frame()
                 .scopes
@@ -248,7 +329,8 @@ impl<'p> Interp<'p> {
                 return;
             }
         }
-        self.globals.insert(name.to_string(), v);
+        let key = self.global_key(name);
+        self.globals.insert(key, v);
     }
 
     /// Number of function calls active.

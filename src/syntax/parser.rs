@@ -8,9 +8,10 @@
 //! `.`; a `-`, `(` or `[` at the start of a line begins a new statement instead.
 
 mod expr;
+mod modules;
 mod stmt;
 
-use super::ast::{MAX_NESTING, NESTING_COST_BLOCK};
+use super::ast::{Stmt, MAX_NESTING, NESTING_COST_BLOCK};
 use super::token::{Token, TokenKind};
 use super::{SyntaxError, MAX_ERRORS};
 
@@ -58,6 +59,8 @@ pub(crate) struct Parser<'a> {
     paren_depth: u32,
     /// Enclosing loops within the current function.
     loop_depth: u32,
+    /// Statements to add after the one just parsed (the `export` of `export action f ...`).
+    queued: Vec<Stmt>,
 }
 
 impl<'a> Parser<'a> {
@@ -83,6 +86,7 @@ impl<'a> Parser<'a> {
             stack_base: stack_position(),
             paren_depth: 0,
             loop_depth: 0,
+            queued: Vec::new(),
         }
     }
 

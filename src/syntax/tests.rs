@@ -37,6 +37,7 @@ fn sx(e: &Expr) -> String {
             format!("(.{} {} {})", name, sx(obj), list(args))
         }
         ExprKind::Index { obj, index } => format!("(idx {} {})", sx(obj), sx(index)),
+        ExprKind::Member { obj, name } => format!("(. {} {name})", sx(obj)),
     }
 }
 
@@ -106,6 +107,13 @@ fn st(s: &Stmt) -> String {
         StmtKind::Print(args) => format!("(print {})", list(args)),
         StmtKind::Expr(e) => sx(e),
         StmtKind::Block(b) => block(b),
+        StmtKind::Use { path, binding } => match binding {
+            UseBinding::Exports => format!("(use {path:?})"),
+            UseBinding::Alias(a) => format!("(use {path:?} as {a})"),
+            UseBinding::Names(ns) => format!("(use {{{}}} {path:?})", ns.join(",")),
+        },
+        StmtKind::Export(names) => format!("(export {})", names.join(",")),
+        StmtKind::Module { name, body } => format!("(module {name} {})", block(body)),
     }
 }
 
@@ -417,8 +425,8 @@ fn error_format() {
         "[line 3] Error at '@': unexpected character '@'"
     );
     assert_eq!(
-        first_error("obj.name"),
-        "[line 1] Error at 'name': member access must be a call"
+        first_error("obj."),
+        "[line 1] Error at end: expected method name after '.'"
     );
     assert_eq!(
         first_error("1 = 2"),

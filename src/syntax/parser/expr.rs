@@ -235,7 +235,10 @@ impl Parser<'_> {
             _ => {
                 let (name, args, h) = self.method_suffix()?;
                 let obj = boxed(lhs.0);
-                (ExprKind::MethodCall { obj, name, args }, h)
+                match args {
+                    Some(args) => (ExprKind::MethodCall { obj, name, args }, h),
+                    None => (ExprKind::Member { obj, name }, h),
+                }
             }
         };
         let height = self.check_height(lhs.1.max(h) + 1)?;
@@ -253,15 +256,15 @@ impl Parser<'_> {
     }
 
     /// Parses `. name ( args )`.
-    fn method_suffix(&mut self) -> PResult<(String, Vec<Expr>, u32)> {
+    /// `.name(args)` (a method call) or `.name` (a member, with no arguments).
+    fn method_suffix(&mut self) -> PResult<(String, Option<Vec<Expr>>, u32)> {
         self.advance();
-        let name_idx = self.pos;
         let name = self.expect_ident("expected method name after '.'")?;
         if !self.check(&TokenKind::LParen) {
-            return Err(self.error_at(name_idx, "member access must be a call"));
+            return Ok((name, None, 0));
         }
         let (args, h) = self.arguments()?;
-        Ok((name, args, h))
+        Ok((name, Some(args), h))
     }
 
     /// Parses `( args )` at the current `(`; returns the arguments and their greatest height.

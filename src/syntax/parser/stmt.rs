@@ -42,12 +42,16 @@ impl Parser<'_> {
             let start = self.pos;
             self.paren_depth = 0;
             match self.statement() {
-                Ok(stmt) => stmts.push(stmt),
+                Ok(stmt) => {
+                    stmts.push(stmt);
+                    stmts.append(&mut self.queued);
+                }
                 Err(e) => {
                     self.report(e);
                     if self.abort {
                         break;
                     }
+                    self.queued.clear();
                     self.synchronize();
                     if self.pos == start {
                         self.advance();
@@ -59,7 +63,7 @@ impl Parser<'_> {
     }
 
     /// Parses `{ statements }`; `message` is the error when the `{` is missing.
-    fn block(&mut self, message: &str) -> PResult<Block> {
+    pub(super) fn block(&mut self, message: &str) -> PResult<Block> {
         if !self.check(&TokenKind::LBrace) {
             return Err(self.error_here(message));
         }
@@ -85,7 +89,7 @@ impl Parser<'_> {
 
     /// Ends a simple statement: a `;` is consumed; a `}`, end of input or a line break also
     /// end it.
-    fn end_stmt(&mut self) -> PResult<()> {
+    pub(super) fn end_stmt(&mut self) -> PResult<()> {
         if self.eat(&TokenKind::Semicolon) || self.at_stmt_end() {
             Ok(())
         } else {
@@ -101,7 +105,7 @@ impl Parser<'_> {
 
     /// Dispatches on the statement's first token (kept small: it is on the recursion path of
     /// nested blocks).
-    fn statement_kind(&mut self) -> PResult<StmtKind> {
+    pub(super) fn statement_kind(&mut self) -> PResult<StmtKind> {
         match self.peek_kind() {
             TokenKind::Let => self.let_stmt(false),
             TokenKind::Const => self.let_stmt(true),
@@ -116,6 +120,10 @@ impl Parser<'_> {
             TokenKind::Elif | TokenKind::Else => {
                 Err(self.error_here("'elif' or 'else' without a matching 'if'"))
             }
+            TokenKind::Ident(_) => match self.module_stmt_here() {
+                Some(which) => self.module_stmt(which),
+                None => self.expr_stmt(),
+            },
             _ => self.expr_stmt(),
         }
     }
