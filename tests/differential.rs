@@ -36,14 +36,19 @@ fn two_thousand_random_programs_agree_with_the_reference() {
 
 #[test]
 fn the_programs_cover_errors_and_long_loops() {
-    let (mut errors, mut long) = (0, 0);
+    let (mut errors, mut long, mut modules) = (0, 0, 0);
     for seed in 0..200u64 {
         let src = gen::program(seed);
         assert!(zexus::compile(&src, "<gen>").is_ok(), "seed {seed}:\n{src}");
         let out = run(&src);
         errors += usize::from(out.error.is_some());
         long += usize::from(src.contains("range(6") || src.contains("< 1"));
+        modules += usize::from(src.contains("module m") && src.contains(".mf"));
     }
+    assert!(
+        modules > 20,
+        "only {modules} of 200 programs use a module block"
+    );
     assert!(
         (20..=120).contains(&errors),
         "{errors} of 200 programs fail"

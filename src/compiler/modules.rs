@@ -114,6 +114,28 @@ impl Compiler {
             for n in names {
                 self.global_slot(&n);
                 let key = self.gkey(&n);
+                let g = self.globals[&key];
+                // The same module declared again (`module m {}` twice, `use "f" as m` twice)
+                // keeps one namespace, with the names of both.
+                let ns = match (g.ns, ns) {
+                    (Some(old), Some(new)) => {
+                        let new_space = &self.namespaces[new as usize];
+                        if self.namespaces[old as usize].prefix != new_space.prefix {
+                            let message = format!("'{n}' already names another module");
+                            self.error(s.line, &n, message);
+                            continue;
+                        }
+                        let extra = new_space.names.clone();
+                        let names = &mut self.namespaces[old as usize].names;
+                        for x in extra {
+                            if !names.contains(&x) {
+                                names.push(x);
+                            }
+                        }
+                        Some(old)
+                    }
+                    (_, ns) => ns,
+                };
                 let g = self.globals.get_mut(&key).expect("just created");
                 g.declared = true;
                 if is_name {
@@ -122,6 +144,21 @@ impl Compiler {
                 }
             }
         }
+    }
+
+    /// Binds a module's name (`use ... as name`, `module name {}`) to the namespace on the
+    /// stack: at a top level, its global (a constant that only these statements set);
+    /// elsewhere, a new constant of the block.
+    fn bind_module_name(&mut self, name: &str, line: u32) {
+        let target = if self.at_top_level() {
+            match self.declared_global(name) {
+                Some(g) if g.ns.is_some() => Resolved::Global(g),
+                _ => self.declare(name, true, line),
+            }
+        } else {
+            self.declare(name, true, line)
+        };
+        self.store(&target);
     }
 
     /// Registers a namespace; its index.
@@ -310,8 +347,7 @@ impl Compiler {
         match binding {
             UseBinding::Alias(alias) => {
                 self.namespace_value(&prefix, &f.names, line);
-                let target = self.declare(alias, true, line);
-                self.store(&target);
+                self.bind_module_name(alias, line);
             }
             UseBinding::Exports | UseBinding::Names(_) => {
                 for n in use_bindings(binding, &f.exports) {
@@ -394,7 +430,6 @@ impl Compiler {
         self.b.emit_call_value(0);
         self.b.emit_pop();
         self.namespace_value(&prefix, &names, line);
-        let target = self.declare(name, true, line);
-        self.store(&target);
+        self.bind_module_name(name, line);
     }
 }

@@ -129,9 +129,17 @@ pub(crate) fn resolve(spec: &str, importer_dir: &Path, cwd: &Path) -> Found {
 /// Why `spec` names a package of the original that is not available here, if it does.
 fn package(spec: &str) -> Option<String> {
     let base = spec.strip_prefix("stdlib/").unwrap_or(spec);
-    ORIGINAL_PACKAGES.contains(&base).then(|| {
-        "it is one of the original implementation's built-in packages (written in Python, \
-         with cryptography, networking, files or a blockchain), which this VM does not have"
+    if ORIGINAL_PACKAGES.contains(&base) {
+        return Some(
+            "it is one of the original implementation's built-in packages (written in Python, \
+             with cryptography, networking, files or a blockchain), which this VM does not have"
+                .to_string(),
+        );
+    }
+    let package_name = base.split('/').next().unwrap_or(base);
+    (package_name.starts_with("zexus-") && !base.ends_with(".zx")).then(|| {
+        "it is a package of the original implementation's package manager (zpm), which this VM \
+         does not have"
             .to_string()
     })
 }
