@@ -35,6 +35,8 @@ mod scope;
 mod stmt;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_modules;
 
 use std::collections::HashMap;
 use std::path::Path;
