@@ -793,6 +793,10 @@ fn parses_use_export_and_module_statements() {
     );
     assert_eq!(prog("export let v = 1"), "(let v 1) ; (export v)");
     assert_eq!(
+        prog("export use \"a.zx\" as a"),
+        "(use \"a.zx\" as a) ; (export a)"
+    );
+    assert_eq!(
         prog("module m { let x = 1 }\nprint(m.x)"),
         "(module m {(let x 1)}) ; (print (. m x))"
     );

@@ -15,12 +15,21 @@ pub(super) enum ModuleStmt {
     Module,
 }
 
-/// The name a declaration statement declares (what `export <declaration>` exports).
-pub(crate) fn declared_name(kind: &StmtKind) -> Option<&str> {
+/// The names a declaration statement declares (what `export <declaration>` exports).
+pub(crate) fn declared_names(kind: &StmtKind) -> Vec<String> {
     match kind {
-        StmtKind::Let { name, .. } | StmtKind::FuncDef { name, .. } => Some(name),
-        StmtKind::Module { name, .. } => Some(name),
-        _ => None,
+        StmtKind::Let { name, .. }
+        | StmtKind::FuncDef { name, .. }
+        | StmtKind::Module { name, .. } => vec![name.clone()],
+        StmtKind::Use {
+            binding: UseBinding::Alias(name),
+            ..
+        } => vec![name.clone()],
+        StmtKind::Use {
+            binding: UseBinding::Names(names),
+            ..
+        } => names.clone(),
+        _ => Vec::new(),
     }
 }
 
@@ -104,13 +113,14 @@ impl Parser<'_> {
         }
     }
 
-    /// `export a, b`, `export { a, b }`, or `export` before a declaration (which is returned,
-    /// with the `export` of its name queued after it).
+    /// `export a, b`, `export { a, b }`, or `export` before a declaration or a `use ... as m`
+    /// (which is returned, with the `export` of its names queued after it).
     fn export_stmt(&mut self) -> PResult<StmtKind> {
         let line = self.peek().line;
         self.advance();
         let braced = self.eat(&TokenKind::LBrace);
-        if braced || matches!(self.peek_kind(), TokenKind::Ident(_)) {
+        let export_use = matches!(self.module_stmt_here(), Some(ModuleStmt::Use));
+        if braced || (!export_use && matches!(self.peek_kind(), TokenKind::Ident(_))) {
             let mut names = Vec::new();
             loop {
                 if braced && self.check(&TokenKind::RBrace) {
@@ -129,11 +139,11 @@ impl Parser<'_> {
         }
         let at = self.pos;
         let decl = self.statement_kind()?;
-        let Some(name) = declared_name(&decl) else {
+        let names = declared_names(&decl);
+        if names.is_empty() {
             return Err(self.error_at(at, "expected a declaration or a name after 'export'"));
-        };
-        self.queued
-            .push(Stmt::new(line, StmtKind::Export(vec![name.to_string()])));
+        }
+        self.queued.push(Stmt::new(line, StmtKind::Export(names)));
         Ok(decl)
     }
 
