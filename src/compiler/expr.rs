@@ -194,7 +194,7 @@ impl Compiler {
     /// The global `name` of the module being compiled, created if needed.
     fn global(&mut self, name: &str) -> super::scope::Global {
         self.global_slot(name);
-        self.globals[&self.gkey(name)]
+        self.globals[self.gkey(name).as_ref()]
     }
 
     /// Pushes the value of a resolved variable.

@@ -261,7 +261,7 @@ impl Compiler {
                 self.line(s.line);
                 self.b.emit_load_const(Value::func(index));
                 let slot = self.global_slot(name);
-                let g = self.globals[&self.gkey(name)];
+                let g = self.globals[self.gkey(name).as_ref()];
                 debug_assert_eq!(g.slot, slot);
                 self.store(&Resolved::Global(g));
             }

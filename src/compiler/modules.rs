@@ -16,6 +16,8 @@
 //! - `use "f.zx"` and `use { a, b } from "f.zx"` copy the values of the exported (resp. named)
 //!   globals into variables of the importer, declared where the `use` is.
 
+use std::borrow::Cow;
+
 use zexus_runtime::Value;
 
 use super::scope::{Ctx, Global, Resolved};
@@ -58,8 +60,8 @@ impl Compiler {
     }
 
     /// The key of global `name` of the module being compiled.
-    pub(super) fn gkey(&self, name: &str) -> String {
-        format!("{}{name}", self.unit().prefix)
+    pub(super) fn gkey<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        key_in(&self.unit().prefix, name)
     }
 
     /// The global `name` declared by the module being compiled or, for a `module` block, by
@@ -67,7 +69,7 @@ impl Compiler {
     pub(super) fn declared_global(&self, name: &str) -> Option<Global> {
         self.units.iter().rev().find_map(|u| {
             self.globals
-                .get(&format!("{}{name}", u.prefix))
+                .get(key_in(&u.prefix, name).as_ref())
                 .filter(|g| g.declared)
                 .copied()
         })
@@ -113,7 +115,7 @@ impl Compiler {
             );
             for n in names {
                 self.global_slot(&n);
-                let key = self.gkey(&n);
+                let key = self.gkey(&n).into_owned();
                 let g = self.globals[&key];
                 // The same module declared again (`module m {}` twice, `use "f" as m` twice)
                 // keeps one namespace, with the names of both.
@@ -391,7 +393,10 @@ impl Compiler {
             return;
         }
         for n in names {
-            let declared = self.globals.get(&self.gkey(n)).is_some_and(|g| g.declared);
+            let declared = self
+                .globals
+                .get(self.gkey(n).as_ref())
+                .is_some_and(|g| g.declared);
             if !declared {
                 let message = format!("cannot export '{n}': it is not declared at the top level");
                 self.cascading_error(line, n, message);
@@ -410,7 +415,7 @@ impl Compiler {
             );
             return;
         }
-        let key = self.gkey(name);
+        let key = self.gkey(name).into_owned();
         let prefix = format!("{key}.");
         let names = self.block_names(body);
         let shown = format!("<module {key}>");
@@ -431,5 +436,15 @@ impl Compiler {
         self.b.emit_pop();
         self.namespace_value(&prefix, &names, line);
         self.bind_module_name(name, line);
+    }
+}
+
+/// The key of global `name` of the module whose prefix is `prefix` (the name itself in the
+/// program).
+fn key_in<'a>(prefix: &str, name: &'a str) -> Cow<'a, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("{prefix}{name}"))
     }
 }

@@ -173,7 +173,7 @@ impl Compiler {
         if let Some(g) = self.declared_global(name) {
             return Resolved::Global(g);
         }
-        let g = self.globals.get(&self.gkey(name));
+        let g = self.globals.get(self.gkey(name).as_ref());
         match builtin_id(name) {
             Some(id) => Resolved::Builtin(id),
             None => g.map_or(Resolved::Unknown, |g| Resolved::Global(*g)),
@@ -183,10 +183,10 @@ impl Compiler {
     /// The global slot of `name` in the module being compiled, created (as an undeclared
     /// global) on first use.
     pub(super) fn global_slot(&mut self, name: &str) -> u32 {
-        let key = self.gkey(name);
-        if let Some(g) = self.globals.get(&key) {
+        if let Some(g) = self.globals.get(self.gkey(name).as_ref()) {
             return g.slot;
         }
+        let key = self.gkey(name).into_owned();
         // No block of the program declares `name` (those names were reserved up front), so
         // the builder's name map for the program's frame cannot point at a block slot here.
         let slot = self.b.global_slot(&key);
@@ -217,7 +217,7 @@ impl Compiler {
             let slot = self.global_slot(name);
             let g = self
                 .globals
-                .get_mut(&self.gkey(name))
+                .get_mut(self.gkey(name).as_ref())
                 .expect("just created");
             debug_assert_eq!(g.slot, slot);
             g.declared = true;
@@ -259,7 +259,7 @@ impl Compiler {
             let slot = self.global_slot(name);
             let g = self
                 .globals
-                .get_mut(&self.gkey(name))
+                .get_mut(self.gkey(name).as_ref())
                 .expect("created above");
             let redeclared = g.is_const && (!is_const || g.const_seen);
             g.declared = true;
