@@ -332,8 +332,11 @@ impl Compiler {
 
     /// `use ...`: runs the module's top level (if it has not run) and binds the names.
     pub(super) fn use_stmt(&mut self, path: &str, binding: &UseBinding, line: u32) {
-        // A module that could not be loaded was reported when the plan was made.
+        // A module that could not be loaded was reported when the plan was made (and then
+        // only a program with syntax errors is compiled).
         let Some(m) = self.plan.module_of(self.file, path) else {
+            let message = format!("module \"{path}\" was not loaded (a `use` the loader missed)");
+            self.cascading_error(line, path, message);
             return;
         };
         let Some(&init) = self.module_inits.get(m) else {
