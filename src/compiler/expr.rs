@@ -20,14 +20,14 @@ impl Compiler {
             let left = match &cur.kind {
                 ExprKind::Binary { lhs, .. } | ExprKind::Logical { lhs, .. } => lhs,
                 // `alias.f(x)` and `alias.x` of a module are resolved here (see `leaf`).
-                ExprKind::MethodCall { obj, .. } | ExprKind::Member { obj, .. }
+                ExprKind::MethodCall { obj, .. } | ExprKind::Attr { obj, .. }
                     if self.namespace_of(obj).is_some() =>
                 {
                     break
                 }
                 ExprKind::Index { obj, .. }
                 | ExprKind::MethodCall { obj, .. }
-                | ExprKind::Member { obj, .. } => obj,
+                | ExprKind::Attr { obj, .. } => obj,
                 ExprKind::Call { callee, .. } if !matches!(callee.kind, ExprKind::Name(_)) => {
                     callee
                 }
@@ -56,6 +56,7 @@ impl Compiler {
                 match op {
                     LogicalOp::And => self.b.emit_jump_if_false_or_pop(&end),
                     LogicalOp::Or => self.b.emit_jump_if_true_or_pop(&end),
+                    LogicalOp::Nullish => self.b.emit_jump_if_not_null_or_pop(&end),
                 };
                 self.expr(rhs);
                 self.b.emit_label(&end);
@@ -65,10 +66,9 @@ impl Compiler {
                 self.line(e.line);
                 self.b.emit_index();
             }
-            ExprKind::Member { name, .. } => {
+            ExprKind::Attr { name, .. } => {
                 self.line(e.line);
-                self.constant(Value::str(name.as_str()));
-                self.b.emit_index();
+                self.b.emit_get_attr(Value::str(name.as_str()));
             }
             ExprKind::MethodCall { name, args, .. } => {
                 if self.args(args, e.line) {
@@ -139,11 +139,22 @@ impl Compiler {
                 self.expr(else_);
                 self.b.emit_label(&end);
             }
+            ExprKind::Construct { class, fields } => {
+                if self.record_type(class).is_some() {
+                    self.construct(class, &[], fields, e.line);
+                } else {
+                    self.error(
+                        e.line,
+                        class,
+                        format!("'{class}' is not an entity or data type"),
+                    );
+                }
+            }
             ExprKind::Call { callee, args } => match &callee.kind {
                 ExprKind::Name(name) => self.call_name(name, args, e.line),
                 _ => unreachable!("calls of other callees are on the spine"),
             },
-            ExprKind::Member { obj, name } => self.module_member(obj, name, e.line),
+            ExprKind::Attr { obj, name } => self.module_member(obj, name, e.line),
             ExprKind::MethodCall { obj, name, args } => self.module_call(obj, name, args, e.line),
             _ => unreachable!("left-operand nodes are on the spine"),
         }
@@ -232,6 +243,9 @@ impl Compiler {
     /// `name(args)`: `CALL_NAME` for a global, `CALL_BUILTIN` for a builtin, else the callee's
     /// value and `CALL_VALUE`.
     fn call_name(&mut self, name: &str, args: &[Expr], line: u32) {
+        if self.record_type(name).is_some() {
+            return self.construct(name, args, &[], line);
+        }
         match self.resolve(name) {
             Resolved::Builtin(id) => {
                 if self.args(args, line) {

@@ -17,7 +17,10 @@
 //!   (`break` pops the iterator first);
 //! - `for each x in range(a, b)` (the builtin, 1 or 2 arguments): a counted loop over hidden
 //!   counter and end slots, shaped like the `while` loop, with no iterator;
-//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`);
+//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`,
+//!   and `JUMP_IF_NOT_NULL_OR_POP` for `a ?? b`);
+//! - `o.k`: `<o> GET_ATTR "k"`; `o.k = e`: `<o> <e> SET_ATTR "k"`; `o.k += e`:
+//!   `<o> DUP GET_ATTR "k" <e> ADD SET_ATTR "k"`;
 //! - `x = e`: `<e> STORE x`; `x += e`: `LOAD x; <e>; ADD; STORE x`;
 //!   `a[i] += e`: `<a> <i> DUP2 INDEX <e> ADD STORE_INDEX`;
 //! - calls: `CALL_NAME` for globals (top-level functions), `CALL_BUILTIN` for builtins,
@@ -27,9 +30,13 @@
 //!
 //! Scoping (see `scope.rs`): top-level variables and functions are
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
-//! globals, and capturing an enclosing function's local is a compile error.
+//! globals, and capturing an enclosing function's local is a compile error. An assignment to a
+//! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
+//! whole function inside one.
 
+mod class;
 mod expr;
+mod implicit;
 mod modules;
 mod scope;
 mod stmt;
@@ -167,6 +174,9 @@ pub(crate) struct Compiler {
     module_inits: Vec<u32>,
     /// Appended to error messages (which file they are in, for a module's file).
     err_suffix: String,
+    /// The types declared at the top level of the program or a module, by the key of their
+    /// global (`T`, `lib.T`).
+    classes: HashMap<String, class::ClassInfo>,
 }
 
 impl Compiler {
@@ -187,6 +197,7 @@ impl Compiler {
             namespaces: Vec::new(),
             module_inits: Vec::new(),
             err_suffix: String::new(),
+            classes: HashMap::new(),
         }
     }
 
@@ -218,12 +229,14 @@ impl Compiler {
         format!("L{}", self.next_label)
     }
 
-    /// The program: globals first, then the top-level functions (hoisted, so they can be
-    /// called before their definition and call each other), then the statements. The value of
+    /// The program: the files it uses, its globals, then its declared types and top-level
+    /// functions (hoisted, so they can be called before their definition and call each
+    /// other), then the statements. The value of
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
         self.compile_module_files();
         self.declare_globals(stmts);
+        self.hoist_classes(stmts);
         self.hoist_functions(stmts);
         let (last, rest) = match stmts.split_last() {
             Some((last, rest)) => (Some(last), rest),
@@ -248,6 +261,17 @@ impl Compiler {
                 self.line(line);
                 self.b.emit_load_const(Value::NULL);
                 self.b.emit_return();
+            }
+        }
+    }
+
+    /// Compiles the types declared at the top level of a program or module (their actions and
+    /// constructors) and stores each constructor in its global, before any other code.
+    fn hoist_classes(&mut self, stmts: &[Stmt]) {
+        self.collect_classes(stmts);
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                self.class_decl(c, s.line);
             }
         }
     }
@@ -277,6 +301,14 @@ impl Compiler {
         let index = self.b.begin_function(&shown, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
+        self.function_body(params, body);
+        index
+    }
+
+    /// Compiles the body of the function being compiled (its context pushed), ends it with
+    /// `return null` unless it ends with a `return`, and closes it.
+    fn function_body(&mut self, params: &[String], body: &Block) {
+        self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         if !matches!(
             body.stmts.last(),
@@ -291,6 +323,5 @@ impl Compiler {
         }
         self.ctxs.pop();
         self.b.end_function();
-        index
     }
 }

@@ -75,6 +75,16 @@ impl Compiler {
         })
     }
 
+    /// The key of the global `name` declared by the module being compiled or one around it
+    /// (see [`Compiler::declared_global`]).
+    pub(super) fn declared_key(&self, name: &str) -> Option<String> {
+        self.units.iter().rev().find_map(|u| {
+            let key = key_in(&u.prefix, name);
+            let declared = self.globals.get(key.as_ref()).is_some_and(|g| g.declared);
+            declared.then(|| key.into_owned())
+        })
+    }
+
     /// `__MODULE__` where no module declares that name: `"__main__"` in the program, the
     /// path a module's file was used by in that module.
     pub(super) fn module_constant(&self, name: &str) -> Option<Value> {
@@ -102,6 +112,8 @@ impl Compiler {
                 StmtKind::Module { name, body } => {
                     let names = self.block_names(body);
                     let prefix = format!("{}.", self.gkey(name));
+                    // Its types are known before it is compiled (for `name.T(args)`).
+                    self.collect_classes_in(&prefix, &body.stmts);
                     (vec![name.clone()], Some(self.namespace(prefix, names)))
                 }
                 _ => continue,
@@ -169,11 +181,14 @@ impl Compiler {
         self.namespaces.len() as u32 - 1
     }
 
-    /// The top-level names of a `module` block's body.
+    /// The top-level names of a `module` block's body (compiled inside the module being
+    /// compiled now).
     fn block_names(&self, body: &Block) -> Vec<String> {
         let plan = self.plan.clone();
         let file = self.file;
-        top_names(&body.stmts, &|path| plan.exports_of(file, path))
+        top_names(&body.stmts, &|path| plan.exports_of(file, path), &|name| {
+            self.declared_global(name).is_some()
+        })
     }
 
     /// The names the `use` statements in nested blocks and functions under `stmts` bind (the
@@ -223,7 +238,7 @@ impl Compiler {
 
     /// The global whose key is `key` (created, undeclared, if the module that declares it
     /// has not been compiled yet).
-    fn global_at(&mut self, key: &str) -> Global {
+    pub(super) fn global_at(&mut self, key: &str) -> Global {
         if let Some(g) = self.globals.get(key) {
             return *g;
         }
@@ -247,9 +262,20 @@ impl Compiler {
         }
     }
 
-    /// `m.f(args)` where `m` is a module's name: a call of its global `f`.
+    /// `m.f(args)` where `m` is a module's name: a call of its global `f` (for an entity or
+    /// data type `T` of the module, `m.T(args)` constructs one as `T(args)` does).
     pub(super) fn module_call(&mut self, obj: &Expr, name: &str, args: &[Expr], line: u32) {
         let (ns, module) = self.module_ref(obj);
+        let key = format!("{}{name}", self.namespaces[ns as usize].prefix);
+        let is_record = self.classes.get(&key).is_some_and(|c| {
+            matches!(
+                c.kind,
+                zexus_runtime::ClassKind::Entity | zexus_runtime::ClassKind::Data
+            )
+        });
+        if is_record && self.namespaces[ns as usize].names.iter().any(|n| n == name) {
+            return self.construct_at(&key, name, args, &[], line);
+        }
         let g = self.member_global(ns, &module, name, line);
         if self.args(args, line) {
             if let Some(g) = g {
@@ -318,10 +344,11 @@ impl Compiler {
         }
     }
 
-    /// A module's top level (its code object is open): globals, functions, statements, and
-    /// `null` as its value.
+    /// A module's top level (its code object is open): globals, declared types, functions,
+    /// statements, and `null` as its value.
     fn unit_body(&mut self, stmts: &[Stmt]) {
         self.declare_globals(stmts);
+        self.hoist_classes(stmts);
         self.hoist_functions(stmts);
         self.stmts(stmts);
         let line = self.last_line;

@@ -212,6 +212,7 @@ impl Compiler {
             let (name, is_const) = match &s.kind {
                 StmtKind::Let { name, is_const, .. } => (name, *is_const),
                 StmtKind::FuncDef { name, .. } => (name, false),
+                StmtKind::Class(c) => (&c.name, false),
                 _ => continue,
             };
             let slot = self.global_slot(name);
@@ -223,6 +224,9 @@ impl Compiler {
             g.declared = true;
             g.is_const |= is_const;
         }
+        // (Before the module names: a `module` block's namespace leaves out the names its
+        // assignments set in the modules around it.)
+        self.declare_implicit_globals(stmts);
         self.declare_module_globals(stmts);
         let mut nested = Vec::new();
         for s in stmts {

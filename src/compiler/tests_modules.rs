@@ -106,14 +106,10 @@ fn a_file_runs_once_behind_a_guard_and_its_names_are_prefixed() {
 }
 
 #[test]
-fn member_of_a_value_that_is_not_a_module_is_an_index() {
+fn member_of_a_value_that_is_not_a_module_is_a_property() {
     let bc = compile("let m = {\"a\": 1}\nprint(m.a)", "<test>").expect("compiles");
     let main = ops(&bc, bc.main());
-    assert!(
-        main.contains(&"LOAD_CONST 0 (\"a\")".to_string()),
-        "{main:?}"
-    );
-    assert!(main.contains(&"INDEX".to_string()), "{main:?}");
+    assert!(main.contains(&"GET_ATTR 0 (\"a\")".to_string()), "{main:?}");
 }
 
 #[test]
@@ -174,5 +170,44 @@ fn import_cycles_and_missing_files_are_errors_at_the_use() {
     assert!(
         e[0].message.starts_with("import cycle: main.zx -> main.zx"),
         "{e:?}"
+    );
+}
+
+#[test]
+fn a_module_declares_types_and_globals_by_assignment() {
+    let src = "let n = 0\nmodule m {\n  n = 1\n  y = 2\n  entity P { a: int = 0, b: int = 0 }\n  \
+               action mk(x) { return P(x) }\n}\nprint(m.P(1).a, m.y)";
+    let bc = compile(src, "<test>").expect("compiles");
+    // The type's constructor is the module's global `m.P`, stored at the start of its code.
+    let init = ops(&bc, code(&bc, "<module m>"));
+    assert!(
+        init.iter()
+            .any(|o| o.starts_with("STORE_GLOBAL") && o.ends_with("(m.P)")),
+        "{init:?}"
+    );
+    // `n = 1` sets the program's `n`; `y = 2` declares the module's `m.y`.
+    assert!(
+        init.iter()
+            .any(|o| o.starts_with("STORE_GLOBAL") && o.ends_with("(n)")),
+        "{init:?}"
+    );
+    assert!(
+        init.iter()
+            .any(|o| o.starts_with("STORE_GLOBAL") && o.ends_with("(m.y)")),
+        "{init:?}"
+    );
+    // `P(x)` in the module and `m.P(1)` outside both pass every field.
+    let mk = ops(&bc, code(&bc, "m.mk"));
+    assert!(mk
+        .iter()
+        .any(|o| o.starts_with("CALL_NAME") && o.contains("(m.P) argc=2")));
+    let main = ops(&bc, bc.main());
+    assert!(main
+        .iter()
+        .any(|o| o.starts_with("CALL_NAME") && o.contains("(m.P) argc=2")));
+    assert!(bc.code().iter().any(|c| c.name == "m.P"));
+    assert_eq!(
+        errors("let n = 0\nmodule m { n = 1 }\nprint(m.n)"),
+        ["[line 3] Error at 'n': module 'm' has no member 'n'"]
     );
 }

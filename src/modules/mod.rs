@@ -294,7 +294,9 @@ impl Builder {
             let name = unique_name(&path, &mut taken);
             let me = Importer::File(plan.files.len());
             let exports = exports(&program.stmts);
-            let names = top_names(&program.stmts, &|spec| plan.exports_of(me, spec));
+            let names = top_names(&program.stmts, &|spec| plan.exports_of(me, spec), &|_| {
+                false
+            });
             plan.files.push(FileModule {
                 shown: self.shown(&path),
                 spec: self.loaded[found].spec.clone(),

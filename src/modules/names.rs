@@ -1,7 +1,7 @@
 //! The names a module has: its top-level names (its namespace) and its exports, computed from
 //! the AST the same way for the compiler and the reference evaluator.
 
-use crate::syntax::ast::{Block, Stmt, StmtKind, UseBinding};
+use crate::syntax::ast::{AssignTarget, Block, Stmt, StmtKind, UseBinding};
 
 /// Calls `f(statement, path, binding)` for every `use` under `stmts`, in source order: in
 /// nested blocks, function bodies and `module` blocks too.
@@ -41,9 +41,16 @@ pub fn use_bindings(binding: &UseBinding, exports: &[String]) -> Vec<String> {
 }
 
 /// The top-level names of a file or `module` block, in the order they are first declared:
-/// `let`, `const`, functions, `module` blocks and the names each `use` binds (`exports_of`
-/// gives the exports of the module a `use` path names). A namespace holds these names.
-pub fn top_names(stmts: &[Stmt], exports_of: &dyn Fn(&str) -> Vec<String>) -> Vec<String> {
+/// `let`, `const`, functions, declared types, `module` blocks, the names each `use` binds
+/// (`exports_of` gives the exports of the module a `use` path names), and the names a plain
+/// assignment in the outermost block declares (`x = 1` where nothing declares `x`; for a
+/// `module` block, not those that `outer_declares`: the assignment sets the global of a module
+/// around it). A namespace holds these names.
+pub fn top_names(
+    stmts: &[Stmt],
+    exports_of: &dyn Fn(&str) -> Vec<String>,
+    outer_declares: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let add = |n: &str, out: &mut Vec<String>| {
         if !out.iter().any(|o| o == n) {
@@ -55,6 +62,12 @@ pub fn top_names(stmts: &[Stmt], exports_of: &dyn Fn(&str) -> Vec<String>) -> Ve
             StmtKind::Let { name, .. }
             | StmtKind::FuncDef { name, .. }
             | StmtKind::Module { name, .. } => add(name, &mut out),
+            StmtKind::Class(c) => add(&c.name, &mut out),
+            StmtKind::Assign {
+                target: AssignTarget::Name(name),
+                op: None,
+                ..
+            } if !outer_declares(name) => add(name, &mut out),
             StmtKind::Use { path, binding } => {
                 for n in use_bindings(binding, &exports_of(path)) {
                     add(&n, &mut out);

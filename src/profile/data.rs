@@ -254,6 +254,29 @@ pub struct CodeProfile {
     /// DETAILED+: ticks of native code (compiled loops and functions of other code objects)
     /// that ran while this code object was on the call stack, for its inclusive time.
     pub native_under_ticks: u64,
+    /// DETAILED+: what the run measured while this code object was the one running.
+    pub measured: Measured,
+}
+
+/// What a profiled run measured while one code object was running: between the call
+/// transitions that made it the current one and the ones that made another current (its own
+/// calls and returns, its callees' returns to it). Function times derive from it: the
+/// instruction samples only share a function's measured time among its instructions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measured {
+    /// Clock ticks while this code object was running (native code it ran itself, its
+    /// compiled loops, included; natively run calls of other functions not: see
+    /// `foreign_native_ticks`).
+    pub ticks: u64,
+    /// Run-loop dispatches in this code object.
+    pub dispatches: u64,
+    /// Interpreted calls this code object made (each charged its hook cost).
+    pub calls_made: u64,
+    /// Of `calls_made`, the outermost activations of their callee (FULL).
+    pub outer_calls_made: u64,
+    /// Ticks of other functions' compiled code that it called natively: inside `ticks`,
+    /// but the callee's time.
+    pub foreign_native_ticks: u64,
 }
 
 impl CodeProfile {
@@ -288,6 +311,7 @@ impl CodeProfile {
             inclusive_ticks: 0,
             jit_ticks: 0,
             native_under_ticks: 0,
+            measured: Measured::default(),
         };
         let n = p.opcodes.len();
         p.classes.resize(n, OpClass::Compute);
@@ -405,6 +429,7 @@ impl CodeProfile {
         self.inclusive_ticks = 0;
         self.jit_ticks = 0;
         self.native_under_ticks = 0;
+        self.measured = Measured::default();
     }
 
     /// Grows a direct-API code object so `ip` exists, naming the ip the first time it is seen

@@ -13,11 +13,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use zexus_runtime::Value;
+use zexus_runtime::{Kind, Value};
 
+use super::implicit::declared_by_assignment;
 use super::modules::RUnit;
 use crate::modules::{top_names, ModulePlan};
-use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
+use crate::syntax::ast::{Block, ClassDecl, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +92,11 @@ pub(super) enum Place {
 pub(super) struct Interp<'p> {
     /// Every unit's globals, under their full names (`x` in the program, `lib.x` in a module).
     pub globals: HashMap<String, Value>,
-    /// Full names of the globals declared in the outermost block of a unit: they shadow
-    /// builtins in the unit.
+    /// Full names of the globals a unit declares: in its outermost block, or by an assignment
+    /// outside functions (see `implicit.rs`). They shadow builtins in the unit.
     pub top_declared: HashSet<String>,
+    /// Function number to the locals that assignments in its body declare.
+    pub implicit_locals: HashMap<u32, Vec<String>>,
     /// The program (unit 0), each file it uses, each `module` block.
     pub units: Vec<RUnit>,
     /// The module files.
@@ -112,6 +115,17 @@ pub(super) struct Interp<'p> {
     pub max_depth: usize,
     /// Everything printed so far.
     pub out: String,
+    /// The declared types, by the full name of their global (`T`, `lib.T`).
+    pub classes: HashMap<String, &'p ClassDecl>,
+    /// Function number of a type's constructor to the type.
+    pub ctors: HashMap<u32, &'p ClassDecl>,
+    /// A declared type (by address) to the unit that declares it.
+    pub class_units: HashMap<*const ClassDecl, usize>,
+    /// A declared type (by address) to its runtime type, made once, so that an object's type
+    /// leads back to its declaration (`class_decls`).
+    pub class_values: HashMap<*const ClassDecl, std::rc::Rc<zexus_runtime::Class>>,
+    /// A runtime type (by address) to its declaration.
+    pub class_decls: HashMap<*const zexus_runtime::Class, &'p ClassDecl>,
 }
 
 impl<'p> Interp<'p> {
@@ -127,6 +141,7 @@ impl<'p> Interp<'p> {
         let mut it = Interp {
             globals: HashMap::new(),
             top_declared: HashSet::new(),
+            implicit_locals: HashMap::new(),
             units: vec![RUnit::main()],
             plan,
             file_units: Vec::new(),
@@ -141,6 +156,11 @@ impl<'p> Interp<'p> {
             }],
             max_depth,
             out: String::new(),
+            classes: HashMap::new(),
+            ctors: HashMap::new(),
+            class_units: HashMap::new(),
+            class_values: HashMap::new(),
+            class_decls: HashMap::new(),
         };
         let mut next = 1;
         for (i, f) in plan.files.iter().enumerate() {
@@ -150,6 +170,16 @@ impl<'p> Interp<'p> {
             it.number_unit(&f.program.stmts, unit, &mut next);
         }
         it.number_unit(&program.stmts, 0, &mut next);
+        let mut implicit_locals = HashMap::new();
+        for (&index, f) in &it.funcs {
+            let params = f.params.iter().cloned().collect();
+            let names = declared_by_assignment(&f.body.stmts, params)
+                .into_iter()
+                .filter(|n| it.declaring_unit_from(f.unit, n).is_none())
+                .collect();
+            implicit_locals.insert(index, names);
+        }
+        it.implicit_locals = implicit_locals;
         it
     }
 
@@ -160,15 +190,45 @@ impl<'p> Interp<'p> {
     }
 
     /// Numbers the functions of a unit's top level `stmts` (as a program's), and declares its
-    /// top-level names.
+    /// top-level names (in a `module` block, an assignment to a name that a unit around it
+    /// declares sets that unit's global, so it declares nothing).
     fn number_unit(&mut self, stmts: &'p [Stmt], unit: usize, next: &mut u32) {
         let file = self.units[unit].file;
         let plan = self.plan;
-        for name in top_names(stmts, &|path| plan.exports_of(file, path)) {
+        let parent = self.units[unit].parent;
+        let outer_declares = |it: &Self, name: &str| {
+            parent.is_some_and(|p| it.declaring_unit_from(p, name).is_some())
+        };
+        let mut names = top_names(stmts, &|path| plan.exports_of(file, path), &|name| {
+            outer_declares(self, name)
+        });
+        names.extend(
+            declared_by_assignment(stmts, HashSet::new())
+                .into_iter()
+                .filter(|n| !outer_declares(self, n)),
+        );
+        for name in names {
             let key = self.units[unit].key(&name);
             self.top_declared.insert(key);
         }
         self.units[unit].aliases = super::modules::aliases(self, stmts, unit);
+        // Types come first: each action (and the functions nested in it), then the
+        // constructor.
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                let key = self.units[unit].key(&c.name);
+                self.classes.insert(key, c);
+                self.class_units.insert(&**c as *const ClassDecl, unit);
+                for m in &c.methods {
+                    *next += 1;
+                    for s in &m.body.stmts {
+                        self.number_in(s, unit, next);
+                    }
+                }
+                self.ctors.insert(*next, c);
+                *next += 1;
+            }
+        }
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 self.number(name, params, body, false, unit, next);
@@ -282,6 +342,10 @@ impl<'p> Interp<'p> {
             .expect("the top level's frame is always there");
         for scope in f.scopes.iter().rev() {
             if let Some(v) = scope.get(name) {
+                if v.kind() == Kind::Undef {
+                    // A local declared by an assignment that has not run yet.
+                    return Err(Fail::new(format!("undefined variable '{name}'"), line));
+                }
                 return Ok(v.clone());
             }
         }

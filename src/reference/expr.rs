@@ -4,12 +4,15 @@
 //! and methods from `vm::builtins`; everything else (order of evaluation, short-circuiting,
 //! name lookup, calls, which variable an error names) is written here from LANGUAGE.md.
 
+use std::collections::HashMap;
+
+use zexus_runtime::attr;
 use zexus_runtime::ops::{self, OpError, Side};
 use zexus_runtime::{Kind, Value};
 
 use super::env::{Fail, Flow, Frame, Interp, Place};
 use crate::bytecode::builtin_id;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, LogicalOp, UnaryOp};
+use crate::syntax::ast::{BinOp, ClassKind, Expr, ExprKind, LogicalOp, UnaryOp};
 use crate::vm::builtins;
 
 /// Applies a binary operator to two values.
@@ -100,6 +103,7 @@ impl<'p> Interp<'p> {
                 let decided = match op {
                     LogicalOp::And => !a.truthy(),
                     LogicalOp::Or => a.truthy(),
+                    LogicalOp::Nullish => a.kind() != Kind::Null,
                 };
                 if decided {
                     Ok(a)
@@ -119,12 +123,11 @@ impl<'p> Interp<'p> {
                 let k = self.eval(index)?;
                 ops::index(&o, &k).map_err(|err| Fail::new(err.to_string(), line))
             }
-            ExprKind::Member { obj, name } => match self.static_ns(obj) {
+            ExprKind::Attr { obj, name } => match self.static_ns(obj) {
                 Some(ns) => self.ns_member(&ns, name, line),
                 None => {
                     let o = self.eval(obj)?;
-                    ops::index(&o, &Value::str(name.as_str()))
-                        .map_err(|err| Fail::new(err.to_string(), line))
+                    attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
                 }
             },
             ExprKind::MethodCall { obj, name, args } if self.static_ns(obj).is_some() => {
@@ -134,8 +137,15 @@ impl<'p> Interp<'p> {
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
                 let args = self.eval_args(args)?;
+                if let Some(m) = self.method_of(&o, name) {
+                    return self.call_method(m, o, args, line);
+                }
                 builtins::call_method(&o, name, &args)
                     .map_err(|err| Fail::new(err.to_string(), line))
+            }
+            ExprKind::Construct { class, fields } => {
+                let c = self.classes[&self.global_key(class)];
+                self.record(c, &[], fields, line)
             }
             ExprKind::Call { callee, args } => match &callee.kind {
                 ExprKind::Name(name) => self.call_name(name, args, line),
@@ -159,6 +169,13 @@ impl<'p> Interp<'p> {
     /// `name(args)`: a local or the function's own name is called as a value; otherwise a
     /// builtin (unless the program declares a global of that name) or a global function.
     fn call_name(&mut self, name: &str, args: &'p [Expr], line: u32) -> Result<Value, Fail> {
+        if let Place::Global = self.place(name) {
+            if let Some(&c) = self.classes.get(&self.global_key(name)) {
+                if c.kind != ClassKind::Contract {
+                    return self.record(c, args, &[], line);
+                }
+            }
+        }
         match self.place(name) {
             Place::Local | Place::SelfFunc => {
                 let f = self.get(name, line)?;
@@ -197,6 +214,9 @@ impl<'p> Interp<'p> {
             let message = format!("{} value is not a function", ops::a_type(f));
             return Err(Fail::new(message, line));
         };
+        if let Some(&c) = self.ctors.get(&index) {
+            return self.construct(c, args, line);
+        }
         let func = &self.funcs[&index];
         let (name, params, body, nested) = (func.name, func.params, func.body, func.nested);
         let unit = func.unit;
@@ -212,7 +232,10 @@ impl<'p> Interp<'p> {
         if self.depth() >= self.max_depth {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
-        let scope = params.iter().cloned().zip(args).collect();
+        let mut scope: HashMap<String, Value> = params.iter().cloned().zip(args).collect();
+        for n in &self.implicit_locals[&index] {
+            scope.insert(n.clone(), Value::UNDEF);
+        }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),
@@ -239,7 +262,7 @@ impl<'p> Interp<'p> {
                 Place::Global if self.module_constant(n).is_some() => None,
                 Place::Global => Some(self.global_key(n)),
             },
-            ExprKind::Member { obj, name } => {
+            ExprKind::Attr { obj, name } => {
                 self.static_ns(obj).map(|ns| format!("{}{name}", ns.prefix))
             }
             _ => None,
@@ -277,7 +300,7 @@ impl<'p> Interp<'p> {
                 _ => false,
             },
             // One load, or one `CALL_NAME` with no arguments.
-            ExprKind::Member { obj, .. } => self.static_ns(obj).is_some(),
+            ExprKind::Attr { obj, .. } => self.static_ns(obj).is_some(),
             ExprKind::MethodCall { obj, args, .. } => {
                 args.is_empty() && self.static_ns(obj).is_some()
             }

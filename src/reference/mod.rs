@@ -23,7 +23,9 @@
 
 mod env;
 mod expr;
+mod implicit;
 mod modules;
+mod objects;
 mod stmt;
 
 pub mod diff;
@@ -33,10 +35,8 @@ pub mod shrink;
 use std::path::{Path, PathBuf};
 
 use crate::modules::ModulePlan;
-use crate::syntax::ast::StmtKind;
 use crate::vm::DEFAULT_MAX_CALL_DEPTH;
 use env::{Flow, Interp};
-use zexus_runtime::Value;
 
 /// What a program did: the lines it printed and the error that stopped it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,13 +114,9 @@ fn run_here(source: &str, path: Option<&Path>, max_depth: usize) -> Outcome {
         }
     };
     let mut it = Interp::new(&program, &plan, max_depth);
-    // Top-level functions exist before the first statement runs.
-    for s in &program.stmts {
-        if let StmtKind::FuncDef { name, body, .. } = &s.kind {
-            let index = it.func_of[&(body as *const _)];
-            it.globals.insert(name.clone(), Value::func(index));
-        }
-    }
+    // Declared types' constructors and top-level functions exist before the first statement
+    // runs.
+    it.hoist(0, &program.stmts);
     // A `return` at the top level ends the program (the compiler rejects a `break` or
     // `continue` outside a loop).
     let result = it.stmts(&program.stmts).map(|_: Flow| ());

@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 
 use zexus_runtime::ops;
-use zexus_runtime::{Kind, Value};
+use zexus_runtime::{ClassKind, Kind, Value};
 
 use super::env::{Exec, Fail, Flow, Frame, Interp, Place};
 use crate::modules::{top_names, use_bindings, FileModule, Importer};
-use crate::syntax::ast::{Block, Expr, ExprKind, Stmt, StmtKind, UseBinding};
+use crate::syntax::ast::{Block, ClassDecl, Expr, ExprKind, Stmt, StmtKind, UseBinding};
 use crate::vm::builtins;
 
 /// A unit: the program, a file it uses, or a `module` block.
@@ -110,16 +110,26 @@ pub(super) fn aliases(it: &Interp, stmts: &[Stmt], unit: usize) -> HashMap<Strin
 }
 
 impl<'p> Interp<'p> {
-    /// The top-level names of a `module` block in `file`.
-    fn block_names(&self, file: Importer, body: &Block) -> Vec<String> {
+    /// The top-level names of the `module` block `unit` (whose body is `body`).
+    fn block_names(&self, unit: usize, body: &Block) -> Vec<String> {
         let plan = self.plan;
-        top_names(&body.stmts, &|path| plan.exports_of(file, path))
+        let file = self.units[unit].file;
+        let parent = self.units[unit].parent;
+        top_names(&body.stmts, &|path| plan.exports_of(file, path), &|name| {
+            parent.is_some_and(|p| self.declaring_unit_from(p, name).is_some())
+        })
     }
 
     /// The unit that declares global `name` for the current code: its own unit or, for a
     /// `module` block, the nearest unit around it that declares it.
     fn declaring_unit(&self, name: &str) -> Option<usize> {
-        let mut u = Some(self.cur().unit);
+        self.declaring_unit_from(self.cur().unit, name)
+    }
+
+    /// The unit that declares global `name` for code in unit `start` (see
+    /// [`Interp::declaring_unit`]).
+    pub(super) fn declaring_unit_from(&self, start: usize, name: &str) -> Option<usize> {
+        let mut u = Some(start);
         while let Some(i) = u {
             if self.top_declared.contains(&self.units[i].key(name)) {
                 return Some(i);
@@ -168,7 +178,8 @@ impl<'p> Interp<'p> {
             .ok_or_else(|| Fail::new(format!("undefined variable '{key}'"), line))
     }
 
-    /// `m.f(args)` of a module name `m`: calls the module's global `f`.
+    /// `m.f(args)` of a module name `m`: calls the module's global `f` (constructs a `T` for
+    /// an entity or data type `T` of the module, as `T(args)` does).
     pub(super) fn ns_call(
         &mut self,
         ns: &Ns,
@@ -177,6 +188,11 @@ impl<'p> Interp<'p> {
         line: u32,
     ) -> Result<Value, Fail> {
         let key = format!("{}{name}", ns.prefix);
+        if let Some(&c) = self.classes.get(&key) {
+            if c.kind != ClassKind::Contract {
+                return self.record(c, args, &[], line);
+            }
+        }
         let vals = self.eval_args(args)?;
         let f = match self.globals.get(&key) {
             None => return Err(Fail::new(format!("undefined variable '{key}'"), line)),
@@ -205,6 +221,28 @@ impl<'p> Interp<'p> {
         builtins::build_map(items).map_err(|e| Fail::new(e.to_string(), line))
     }
 
+    /// Defines the constructors of the types and the functions declared at the top level
+    /// `stmts` of `unit` (they exist before its first statement runs).
+    pub(super) fn hoist(&mut self, unit: usize, stmts: &'p [Stmt]) {
+        let ctors: Vec<(u32, &str)> = self
+            .ctors
+            .iter()
+            .filter(|(_, c)| self.class_units[&(**c as *const ClassDecl)] == unit)
+            .map(|(&i, c)| (i, c.name.as_str()))
+            .collect();
+        for (index, name) in ctors {
+            self.globals
+                .insert(self.units[unit].key(name), Value::func(index));
+        }
+        for s in stmts {
+            if let StmtKind::FuncDef { name, body, .. } = &s.kind {
+                let index = self.func_of[&(body as *const Block)];
+                self.globals
+                    .insert(self.units[unit].key(name), Value::func(index));
+            }
+        }
+    }
+
     /// Runs the top level of `unit` (`stmts`) in a frame of its own, as a call.
     fn run_unit(&mut self, unit: usize, stmts: &'p [Stmt], line: u32) -> Result<(), Fail> {
         if self.depth() >= self.max_depth {
@@ -216,14 +254,7 @@ impl<'p> Interp<'p> {
             unit,
             unit_top: true,
         });
-        // Its top-level functions exist before its first statement runs.
-        for s in stmts {
-            if let StmtKind::FuncDef { name, body, .. } = &s.kind {
-                let index = self.func_of[&(body as *const Block)];
-                self.globals
-                    .insert(self.units[unit].key(name), Value::func(index));
-            }
-        }
+        self.hoist(unit, stmts);
         let flow = self.stmts(stmts);
         self.frames.pop();
         flow.map(|_: Flow| ())
@@ -270,8 +301,7 @@ impl<'p> Interp<'p> {
     pub(super) fn module_block(&mut self, name: &str, body: &'p Block, line: u32) -> Exec {
         let (unit, _) = self.block_units[&(body as *const Block)];
         self.run_unit(unit, &body.stmts, line)?;
-        let file = self.units[unit].file;
-        let names = self.block_names(file, body);
+        let names = self.block_names(unit, body);
         let prefix = self.units[unit].prefix.clone();
         let ns = self.namespace_value(&prefix, &names, line)?;
         self.declare(name, ns);

@@ -7,7 +7,11 @@
 //! on the next line after a binary operator, before a binary operator other than `-`, and before
 //! `.`; a `-`, `(` or `[` at the start of a line begins a new statement instead.
 
+mod blocks;
+mod class;
+mod decl;
 mod expr;
+mod interp;
 mod modules;
 mod stmt;
 
@@ -61,6 +65,13 @@ pub(crate) struct Parser<'a> {
     loop_depth: u32,
     /// Statements to add after the one just parsed (the `export` of `export action f ...`).
     queued: Vec<Stmt>,
+    /// Names of the types declared so far (`Name{...}` builds one of them).
+    class_names: std::collections::HashSet<String>,
+    /// Inside an indented (colon) block: the column of its statements; a line indented less
+    /// ends it. `None` at the top level and directly inside `{ }`.
+    indent_floor: Option<usize>,
+    /// Whether the block parsed last was an indented one (for `else` after an `if`).
+    last_block_indented: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -87,6 +98,9 @@ impl<'a> Parser<'a> {
             paren_depth: 0,
             loop_depth: 0,
             queued: Vec::new(),
+            class_names: std::collections::HashSet::new(),
+            indent_floor: None,
+            last_block_indented: false,
         }
     }
 

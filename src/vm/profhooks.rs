@@ -8,9 +8,9 @@
 
 use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
-use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
+use crate::profile::{BranchStats, InstructionProfiler, Level, Measured, TimingStats};
 
-use super::run::{Frame, LVL_FULL};
+use super::run::{Frame, LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -71,6 +71,15 @@ pub(crate) struct ProfHooks {
     timer_cost: u64,
     /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
     pub dispatches: u64,
+    /// Outermost activations (FULL), for the overhead estimate.
+    outer_calls: u64,
+    /// Per code object, what the run measured while it was current (DETAILED and up).
+    measured: Vec<*mut Measured>,
+    /// The code object running since the last call transition, the clock then, and the
+    /// run's dispatches then (DETAILED and up).
+    seg_code: u32,
+    seg_t0: u64,
+    seg_dispatches: u64,
 }
 
 impl ProfHooks {
@@ -119,10 +128,15 @@ impl ProfHooks {
             gap: 1,
             weight: 1,
             rate: prof.sample_rate.max(1),
-            warmup: crate::profile::WARMUP_SAMPLES,
+            warmup: prof.warmup_samples,
             period: SamplePeriod::new(),
             timer_cost,
             dispatches: 0,
+            outer_calls: 0,
+            measured: Vec::new(),
+            seg_code: 0,
+            seg_t0: 0,
+            seg_dispatches: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -135,8 +149,42 @@ impl ProfHooks {
             h.branches.push(c.branches.as_mut_ptr());
             h.inclusive.push(&mut c.inclusive_ticks);
             h.native_under.push(&mut c.native_under_ticks);
+            h.measured.push(&mut c.measured);
         }
         h
+    }
+
+    /// The run starts now (DETAILED and up): `<main>` is the running code object.
+    pub fn open_run(&mut self) {
+        self.seg_code = 0;
+        self.seg_t0 = now_ticks();
+        self.seg_dispatches = self.dispatches;
+    }
+
+    /// The run ended now (DETAILED and up): its last stretch, up to its end (a return or an
+    /// error), goes to the code object that was running.
+    pub fn close_run(&mut self) {
+        let code = self.seg_code;
+        self.transition(code, 0);
+    }
+
+    /// A call transition (DETAILED and up): the time and dispatches since the last one go to
+    /// the code object that was running, and `next` runs from now. `local` is the run
+    /// loop's dispatch count not yet added to `dispatches`.
+    #[inline(always)]
+    fn transition(&mut self, next: u32, local: u64) {
+        let now = now_ticks();
+        let d = self.dispatches + local;
+        // SAFETY: `measured[seg_code]` (bounds-checked) points to a code profile's
+        // measurements, valid by the contract of `ProfHooks::new`.
+        unsafe {
+            let m = &mut *self.measured[self.seg_code as usize];
+            m.ticks += now.saturating_sub(self.seg_t0);
+            m.dispatches += d.saturating_sub(self.seg_dispatches);
+        }
+        self.seg_code = next;
+        self.seg_t0 = now;
+        self.seg_dispatches = d;
     }
 
     /// Adds the run's exact counts into the profile. `left` lists where the run left code
@@ -147,6 +195,7 @@ impl ProfHooks {
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
         prof.dispatches += self.dispatches;
+        prof.outer_calls += self.outer_calls;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
@@ -296,7 +345,7 @@ impl ProfHooks {
     /// # Safety
     /// The contract of [`ProfHooks::new`] still holds (the profiler is alive and untouched).
     #[inline(always)]
-    pub unsafe fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
+    pub unsafe fn enter<const L: u8>(&mut self, callee: u32, local: u64) -> u64 {
         let c = callee as usize;
         // SAFETY: `calls[c]` (bounds-checked) points into the profiler's scratch counters, and
         // `tree` to its call tree, both valid by the caller's contract.
@@ -305,10 +354,19 @@ impl ProfHooks {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
-        if L >= LVL_FULL {
-            self.active[c] += 1;
-            if self.active[c] == 1 {
-                return now_ticks();
+        if L >= LVL_DETAILED {
+            let caller = self.seg_code as usize;
+            // SAFETY: as above (`measured` entries are valid like `calls`).
+            unsafe { (*self.measured[caller]).calls_made += 1 };
+            self.transition(callee, local);
+            if L >= LVL_FULL {
+                self.active[c] += 1;
+                if self.active[c] == 1 {
+                    self.outer_calls += 1;
+                    // SAFETY: as above.
+                    unsafe { (*self.measured[caller]).outer_calls_made += 1 };
+                    return self.seg_t0;
+                }
             }
         }
         0
@@ -348,6 +406,15 @@ impl ProfHooks {
         }
     }
 
+    /// A natively run call of `callee` took `ticks` (DETAILED and up): the callee's time,
+    /// though it ran inside the caller's measured stretch; then as [`ProfHooks::native_ran`].
+    #[cold]
+    pub fn native_call_ran(&mut self, callee: u32, ticks: u64, frames: &[Frame], cur: u32) {
+        // SAFETY: as in `enter`.
+        unsafe { (*self.measured[self.seg_code as usize]).foreign_native_ticks += ticks };
+        self.native_ran(callee, ticks, frames, cur);
+    }
+
     /// True when call paths are recorded (native calls would bypass them).
     pub fn paths_on(&self) -> bool {
         !self.tree.is_null()
@@ -372,11 +439,15 @@ impl ProfHooks {
     /// # Safety
     /// As for [`ProfHooks::enter`].
     #[inline(always)]
-    pub unsafe fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
+    pub unsafe fn leave<const L: u8>(&mut self, code: u32, t0: u64, to: u32, local: u64) {
         if !self.tree.is_null() {
             // SAFETY: as in `enter`.
             self.node = unsafe { (*self.tree).parent(self.node) };
         }
+        if L < LVL_DETAILED {
+            return;
+        }
+        self.transition(to, local);
         if L < LVL_FULL {
             return;
         }
@@ -384,7 +455,7 @@ impl ProfHooks {
         self.active[c] = self.active[c].saturating_sub(1);
         if t0 != 0 {
             // SAFETY: as in `enter`.
-            unsafe { *self.inclusive[c] += now_ticks().saturating_sub(t0) };
+            unsafe { *self.inclusive[c] += self.seg_t0.saturating_sub(t0) };
         }
     }
 }

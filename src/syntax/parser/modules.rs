@@ -21,6 +21,7 @@ pub(crate) fn declared_names(kind: &StmtKind) -> Vec<String> {
         StmtKind::Let { name, .. }
         | StmtKind::FuncDef { name, .. }
         | StmtKind::Module { name, .. } => vec![name.clone()],
+        StmtKind::Class(c) => vec![c.name.clone()],
         StmtKind::Use {
             binding: UseBinding::Alias(name),
             ..
@@ -119,8 +120,14 @@ impl Parser<'_> {
         let line = self.peek().line;
         self.advance();
         let braced = self.eat(&TokenKind::LBrace);
-        let export_use = matches!(self.module_stmt_here(), Some(ModuleStmt::Use));
-        if braced || (!export_use && matches!(self.peek_kind(), TokenKind::Ident(_))) {
+        // `export use ...`, `export public action f ...`, `export contract C { ... }` and
+        // `export var x = ...` export a declaration; any other word starts a list of names.
+        let export_decl = matches!(self.module_stmt_here(), Some(ModuleStmt::Use))
+            || self.at_modifiers()
+            || self.class_kind_here().is_some()
+            || (matches!(self.peek_kind(), TokenKind::Ident(w) if w == "var")
+                && matches!(self.peek_next().kind, TokenKind::Ident(_)));
+        if braced || (!export_decl && matches!(self.peek_kind(), TokenKind::Ident(_))) {
             let mut names = Vec::new();
             loop {
                 if braced && self.check(&TokenKind::RBrace) {
