@@ -12,15 +12,16 @@
 //!    ([`super::HookCosts::sample_bias_ns`]), keeping at least [`FLOOR`] of it;
 //! 2. **extrapolated**: × the instruction's exact interpreted count;
 //! 3. **scaled per code object**: each code object's estimates × one factor, so that with the
-//!    native time of its compiled loops they sum to its measured time: the time the run
-//!    spent while it was the running code object ([`super::Measured`], a clock read at each
-//!    call and return) less its own hooks' estimated cost and the natively run calls of
-//!    other functions inside it. These sum to the execution time, the run less the
-//!    profiler overhead. (Without measured stretches, one factor for all, to the run's wall
-//!    time less the estimated overhead.)
+//!    native time of its compiled loops they sum to its measured time ([`super::Measured`]):
+//!    the epochs between the sampler's clock reads in which only it ran, its share of the
+//!    epochs in which several ran (by dispatches there × sampled cost per dispatch), less
+//!    its own hooks' estimated cost. These sum to the execution time, the run less the
+//!    profiler overhead. (Without measurements, one factor for all, to the run's wall time
+//!    less the estimated overhead.)
 //!
 //! Functions and loops derive from the same per-instruction figures: a function's self time
-//! is the sum over its instructions (its measured time, by step 3); its total time adds the share of every other
+//! is the sum over its instructions (its measured time, by step 3); its total time adds the
+//! share of every other
 //! instruction's estimate whose samples were taken while the function was on the call stack
 //! (each sample counts once toward each function on its stack, so recursion is counted
 //! once), plus native time run under it. A loop's time is the sum over its instructions.
@@ -89,6 +90,47 @@ fn share(
 }
 
 impl InstructionProfiler {
+    /// The run's mixed time (epochs in which several code objects ran) shared among code
+    /// objects, in ticks: by their dispatches in such epochs × their sampled cost per
+    /// dispatch (`raw`: their bias-corrected estimates over their dispatches), or the
+    /// average cost for one never sampled.
+    fn mixed_shares(&self, raw: &[Vec<f64>]) -> Vec<f64> {
+        let cost: Vec<Option<f64>> = self
+            .codes
+            .iter()
+            .zip(raw)
+            .map(|(c, r)| {
+                let sum: f64 = r.iter().sum();
+                (sum > 0.0 && c.measured.dispatches > 0).then(|| sum / c.measured.dispatches as f64)
+            })
+            .collect();
+        let (mut sum, mut k) = (0.0, 0.0);
+        for (c, x) in self.codes.iter().zip(&cost) {
+            if let Some(x) = x {
+                sum += x * c.measured.dispatches as f64;
+                k += c.measured.dispatches as f64;
+            }
+        }
+        let average = if k > 0.0 { sum / k } else { 1.0 };
+        let weight: Vec<f64> = self
+            .codes
+            .iter()
+            .zip(&cost)
+            .map(|(c, x)| c.measured.mixed_dispatches as f64 * x.unwrap_or(average))
+            .collect();
+        let total: f64 = weight.iter().sum();
+        weight
+            .iter()
+            .map(|w| {
+                if total > 0.0 {
+                    self.mixed_ticks as f64 * w / total
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
     /// The run's time shared among instructions, functions and loops (DETAILED and up; all
     /// zero below). See the module documentation for the model.
     pub fn attribution(&self) -> Attribution {
@@ -135,7 +177,8 @@ impl InstructionProfiler {
         let mut counted = raw;
         // Step 3: scaled to the time the run measured.
         let mut scales = vec![1.0; n];
-        let per_code = from_vm && self.codes.iter().any(|c| c.measured.ticks > 0);
+        let per_code =
+            from_vm && (self.mixed_ticks > 0 || self.codes.iter().any(|c| c.measured.ticks > 0));
         if per_code {
             // Each code object's estimates to the time measured while it was running, less
             // its own hooks' estimated cost and the native time inside that is not its own.
@@ -146,10 +189,10 @@ impl InstructionProfiler {
             let loops = |c: &super::CodeProfile| -> f64 {
                 c.loops.iter().map(|l| l.jit_ticks as f64).sum()
             };
+            let mixed = self.mixed_shares(&counted);
             let run: Vec<f64> = (0..n)
                 .map(|ci| {
-                    let m = &self.codes[ci].measured;
-                    m.ticks.saturating_sub(m.foreign_native_ticks) as f64
+                    self.codes[ci].measured.ticks as f64 + mixed[ci]
                         - self.code_overhead_ns(ci) / tick_ns
                 })
                 .collect();
@@ -219,10 +262,21 @@ impl InstructionProfiler {
             }
             a.self_ticks[ci] = out.iter().sum();
         }
+        // A code object none of whose instructions was sampled has no record of the stack it
+        // ran under: its interpreted time counts toward its program's entry (`<main>`, on
+        // the stack for the whole run) only.
+        let mut unsampled_under = vec![0.0; n];
+        for (g, c) in self.codes.iter().enumerate() {
+            if c.timing.iter().all(|t| t.samples == 0) {
+                if let Some(e) = self.entry_of(g).filter(|&e| e != g) {
+                    unsampled_under[e] += counted[g].iter().sum::<f64>() * scales[g];
+                }
+            }
+        }
         // Inclusive: a function's own time, the shares of others' instructions sampled under
         // it, and native time run under it.
-        for f in 0..n {
-            let mut t = a.self_ticks[f] + self.codes[f].native_under_ticks as f64;
+        for (f, under) in unsampled_under.into_iter().enumerate() {
+            let mut t = a.self_ticks[f] + self.codes[f].native_under_ticks as f64 + under;
             for (g, c) in self.codes.iter().enumerate().filter(|&(g, _)| g != f) {
                 for (ip, tm) in c.timing.iter().enumerate() {
                     if !tm.under.is_empty() {

@@ -258,25 +258,26 @@ pub struct CodeProfile {
     pub measured: Measured,
 }
 
-/// What a profiled run measured while one code object was running: between the call
-/// transitions that made it the current one and the ones that made another current (its own
-/// calls and returns, its callees' returns to it). Function times derive from it: the
-/// instruction samples only share a function's measured time among its instructions.
+/// What a profiled run measured of one code object's time (DETAILED and up). The sampler's
+/// clock reads (one per timed execution, and the run's start and end) cut the run into
+/// epochs; an epoch in which only this code object ran is its time exactly, and the epochs in
+/// which several ran make the run's mixed time, shared among them at report time by their
+/// dispatches there and their sampled costs (`src/profile/attribution.rs`). Call transitions
+/// only count dispatches: they read no clock.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Measured {
-    /// Clock ticks while this code object was running (native code it ran itself, its
-    /// compiled loops, included; natively run calls of other functions not: see
-    /// `foreign_native_ticks`).
+    /// Clock ticks of the epochs in which only this code object ran, plus its compiled
+    /// loops' runs (natively run calls of compiled functions are the callee's, in its
+    /// `jit_ticks`).
     pub ticks: u64,
-    /// Run-loop dispatches in this code object.
+    /// Run-loop dispatches while this code object was running.
     pub dispatches: u64,
+    /// Of those, the ones in epochs shared with other code objects.
+    pub mixed_dispatches: u64,
     /// Interpreted calls this code object made (each charged its hook cost).
     pub calls_made: u64,
     /// Of `calls_made`, the outermost activations of their callee (FULL).
     pub outer_calls_made: u64,
-    /// Ticks of other functions' compiled code that it called natively: inside `ticks`,
-    /// but the callee's time.
-    pub foreign_native_ticks: u64,
 }
 
 impl CodeProfile {

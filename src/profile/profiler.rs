@@ -100,6 +100,9 @@ pub struct InstructionProfiler {
     /// Outermost activations at FULL (calls of a function with no other activation of it on
     /// the call stack), each of which reads the clock twice for its inclusive time.
     pub outer_calls: u64,
+    /// DETAILED and up: time of the epochs in which more than one code object ran (see
+    /// [`super::Measured`]), in clock ticks.
+    pub mixed_ticks: u64,
     /// Entries of code objects made by compiled code (a compiled function calling itself
     /// natively): counted among the calls, but paying none of the interpreter's call hooks.
     pub native_calls: u64,
@@ -173,6 +176,7 @@ impl InstructionProfiler {
             run_error: None,
             interrupted: false,
             dispatches: 0,
+            mixed_ticks: 0,
             outer_calls: 0,
             native_calls: 0,
             warmup_samples: WARMUP_SAMPLES,
@@ -240,6 +244,7 @@ impl InstructionProfiler {
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;
+        self.mixed_ticks = 0;
         self.outer_calls = 0;
         self.native_calls = 0;
         self.last_direct_ip = None;
@@ -335,6 +340,13 @@ impl InstructionProfiler {
     /// The index of the code object registered under `key`.
     pub fn code_index(&self, key: (u64, u32)) -> Option<usize> {
         self.keys.get(&key).copied()
+    }
+
+    /// The index of the entry (`<main>`, code object 0) of the program code object `ci`
+    /// belongs to, if the VM registered it.
+    pub fn entry_of(&self, ci: usize) -> Option<usize> {
+        let (&(program, _), _) = self.keys.iter().find(|&(_, &i)| i == ci)?;
+        self.code_index((program, 0))
     }
 
     /// Records one execution of `ip` (direct API). Instructions go to a code object named

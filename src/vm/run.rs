@@ -419,7 +419,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             hooks
                                 .as_deref_mut()
                                 .expect("hooks")
-                                .native_ran(cur, t, &st.frames, cur);
+                                .native_loop_ran(t, &st.frames, cur);
                         }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
@@ -654,7 +654,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                         if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                             ip = ip.add(xc.half);
                         }
-                        h.begin_sample(h.timing[cur as usize].add(pc!()), &st.frames, cur);
+                        h.begin_sample(
+                            h.timing[cur as usize].add(pc!()),
+                            &st.frames,
+                            cur,
+                            dispatches,
+                        );
                     }
                 }
             }
