@@ -13,7 +13,9 @@
 //! strings, bools, null, lists and maps (aliased, nested, mutated while iterated), variables
 //! whose type changes inside loops that run long enough (60-200 iterations) for the JIT to
 //! compile them at hot threshold 50, nested loops with `break` and `continue`, functions
-//! (recursion, globals, wrong argument counts), builtins and methods, and every runtime error
+//! (recursion, globals, wrong argument counts), `module` blocks (a function updating the
+//! module's own variable, called as `m.f(x)`, the variable read as `m.x`), builtins and
+//! methods, and every runtime error
 //! (division and modulo by zero, overflow, index out of range, missing keys, undefined names,
 //! bad operand types, calls of non-functions, call depth).
 //!
@@ -202,6 +204,9 @@ impl Gen {
         for _ in 0..self.r.below(3) {
             self.function();
         }
+        if self.r.one_in(3) {
+            self.module_block();
+        }
         while self.budget > 0 {
             self.stmt();
         }
@@ -255,6 +260,30 @@ impl Gen {
                 self.funcs.push((name, 1));
             }
         }
+    }
+
+    /// A `module` block with a variable of its own and a function that updates it and reads
+    /// the program's counter `gc`; the program calls `m.f(x)` and reads `m.x`.
+    fn module_block(&mut self) {
+        let m = self.fresh("m");
+        let x = self.fresh("mv");
+        let f = self.fresh("mf");
+        self.line(format!("module {m} {{"));
+        self.indent += 1;
+        let e = self.expr(Ty::Int, 1);
+        self.line(format!("let {x} = {e}"));
+        self.line(format!("action {f}(n) {{"));
+        self.indent += 1;
+        self.line(format!("{x} = (({x} + n) % 1000)"));
+        self.line(format!("return ({x} + gc)"));
+        self.indent -= 1;
+        self.line("}".to_string());
+        self.indent -= 1;
+        self.line("}".to_string());
+        self.funcs.push((format!("{m}.{f}"), 1));
+        let member = format!("{m}.{x}");
+        self.frozen.push(member.clone());
+        self.vars.push((member, Ty::Int));
     }
 
     fn stmt(&mut self) {
