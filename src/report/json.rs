@@ -1,6 +1,7 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
-//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`).
+//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
+//! `annotated_source`, `sample_rate`, `level`, `top_n`).
 
 use std::io::{self, Write};
 
@@ -42,6 +43,10 @@ struct JsonReport<'a> {
     error: Option<&'a crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     incomplete: bool,
+    /// The `top_n` source lines by time (DETAILED and up) or count.
+    lines: &'a [crate::profile::LineStats],
+    /// The source files the profiler has the text of, each line with its figures.
+    annotated_source: &'a [crate::profile::AnnotatedSource],
 }
 
 /// A loop compiled more than once.
@@ -90,6 +95,8 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         top_n: d.top_n,
         error: d.error.as_ref(),
         incomplete: d.interrupted,
+        lines: &d.lines,
+        annotated_source: &d.annotated,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();
