@@ -84,7 +84,7 @@ enum Command {
         /// branches, hot loops)
         #[arg(long, default_value = "detailed")]
         level: Level,
-        /// Report format: text, json, html, folded (stacks for flame-graph tools) or flamegraph (SVG)
+        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph (SVG) or dot (the call graph for Graphviz)
         #[arg(long, default_value = "text")]
         format: Format,
         /// Rows in each table of the report

@@ -7,6 +7,7 @@
 //! DETAILED, memory, branch and back-edge data at FULL. Everything else is derived when asked.
 
 pub mod attribution;
+pub mod callgraph;
 pub mod clock;
 pub mod data;
 pub mod jit_events;
@@ -19,6 +20,7 @@ pub mod stacks;
 pub mod summary;
 
 pub use attribution::Attribution;
+pub use callgraph::CallEdge;
 pub use clock::SamplePeriod;
 pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};

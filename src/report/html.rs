@@ -222,6 +222,15 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
+    if !d.call_graph.is_empty() {
+        writeln!(w, "<h2>Call Graph</h2>")?;
+        let rows: Vec<Vec<Cell>> = d
+            .call_graph
+            .iter()
+            .map(|e| vec![txt(&e.caller), txt(&e.callee), int(e.calls)])
+            .collect();
+        table(w, &["Caller", "Callee", "Calls"], &rows)?;
+    }
     source_lines(d, w)?;
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;

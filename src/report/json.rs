@@ -1,7 +1,7 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
 //! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
-//! `annotated_source`, `sample_rate`, `level`, `top_n`).
+//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`).
 
 use std::io::{self, Write};
 
@@ -47,6 +47,8 @@ struct JsonReport<'a> {
     lines: &'a [crate::profile::LineStats],
     /// The source files the profiler has the text of, each line with its figures.
     annotated_source: &'a [crate::profile::AnnotatedSource],
+    /// Caller-callee pairs with their calls.
+    call_graph: &'a [crate::profile::CallEdge],
 }
 
 /// A loop compiled more than once.
@@ -97,6 +99,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         incomplete: d.interrupted,
         lines: &d.lines,
         annotated_source: &d.annotated,
+        call_graph: &d.call_graph,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

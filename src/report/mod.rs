@@ -10,6 +10,7 @@ use crate::profile::{
     MemoryReport, Summary,
 };
 
+pub mod dot;
 pub mod flamegraph;
 pub mod html;
 pub mod json;
@@ -36,16 +37,20 @@ pub enum Format {
     Folded,
     /// A flame graph of the folded stacks as an interactive SVG, drawn with inferno.
     Flamegraph,
+    /// The call graph for Graphviz (`dot -Tsvg`): functions with their self and total time,
+    /// calls on the edges.
+    Dot,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Html,
         Format::Folded,
         Format::Flamegraph,
+        Format::Dot,
     ];
 
     /// The lower-case name (`"text"`, `"json"`, `"html"`).
@@ -56,6 +61,7 @@ impl Format {
             Format::Html => "html",
             Format::Folded => "folded",
             Format::Flamegraph => "flamegraph",
+            Format::Dot => "dot",
         }
     }
 }
@@ -77,7 +83,7 @@ impl fmt::Display for ParseFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph; any case)",
+            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph, dot; any case)",
             self.input
         )
     }
@@ -146,6 +152,8 @@ pub struct ReportData {
     pub annotated: Vec<crate::profile::AnnotatedSource>,
     /// What the text report leads with.
     pub lead: Lead,
+    /// Caller-callee pairs with their calls, most calls first.
+    pub call_graph: Vec<crate::profile::CallEdge>,
 }
 
 /// What the text report shows first, after the summary (`zx profile --by`).
@@ -214,6 +222,7 @@ impl ReportData {
             lines_total: p.lines().len(),
             annotated: p.annotated_sources(),
             lead: Lead::Instruction,
+            call_graph: p.call_graph(),
         }
     }
 
@@ -229,6 +238,7 @@ pub fn write(data: &ReportData, format: Format, w: &mut dyn io::Write) -> io::Re
         Format::Text => text::write(data, w),
         Format::Json => json::write(data, w),
         Format::Html => html::write(data, w),
+        Format::Dot => dot::write(data, w),
         Format::Folded | Format::Flamegraph => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "folded stacks and flame graphs come from the profiler's call tree: use InstructionProfiler::write_report",
@@ -268,7 +278,7 @@ impl InstructionProfiler {
         w: &mut dyn io::Write,
     ) -> io::Result<()> {
         match format {
-            Format::Text | Format::Json | Format::Html => {
+            Format::Text | Format::Json | Format::Html | Format::Dot => {
                 let mut d = ReportData::collect(self, top_n);
                 d.lead = lead;
                 write(&d, format, w)

@@ -62,6 +62,9 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() && d.lead != Lead::Function {
         functions(d, w)?;
     }
+    if !d.call_graph.is_empty() {
+        call_graph(d, w)?;
+    }
     if d.lead != Lead::Line {
         source_lines(d, w)?;
     }
@@ -556,4 +559,45 @@ fn source_lines(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Per function (in the FUNCTIONS table's order): who called it and whom it called, with the
+/// calls of each pair.
+fn call_graph(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "CALL GRAPH")?;
+    let list = |pairs: Vec<(&str, u64)>| -> String {
+        pairs
+            .iter()
+            .map(|(n, c)| format!("{n} ({})", thousands(*c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for f in d.functions.iter().filter(|f| f.calls > 0) {
+        let callers: Vec<(&str, u64)> = d
+            .call_graph
+            .iter()
+            .filter(|e| e.callee == f.name)
+            .map(|e| (e.caller.as_str(), e.calls))
+            .collect();
+        let callees: Vec<(&str, u64)> = d
+            .call_graph
+            .iter()
+            .filter(|e| e.caller == f.name)
+            .map(|e| (e.callee.as_str(), e.calls))
+            .collect();
+        if callers.is_empty() && callees.is_empty() {
+            continue;
+        }
+        writeln!(w, "{}", f.name)?;
+        if !callers.is_empty() {
+            writeln!(w, "  called by: {}", list(callers))?;
+        }
+        if !callees.is_empty() {
+            writeln!(w, "  calls:     {}", list(callees))?;
+        }
+    }
+    writeln!(
+        w,
+        "(calls by name; calls through a value or a method are not listed; zx profile --format dot draws it)"
+    )
 }
