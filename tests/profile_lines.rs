@@ -65,8 +65,14 @@ fn lines_add_up_to_the_instructions() {
                 .map(|i| i.total_time_ms)
                 .sum();
             assert!((t - ti).abs() <= 1e-9 + 1e-9 * ti, "{t} != {ti}");
-            // Hottest first: the loop's lines lead.
-            assert!(matches!(lines[0].line, 4..=6), "{lines:?}");
+            // Hottest first (by time: which line that is depends on the machine's load, as
+            // times are wall time).
+            assert!(
+                lines
+                    .windows(2)
+                    .all(|w| w[0].total_time_ms >= w[1].total_time_ms),
+                "{lines:?}"
+            );
         } else {
             assert!(lines.iter().all(|l| l.total_time_ms == 0.0));
             assert_eq!(lines[0].count, lines.iter().map(|l| l.count).max().unwrap());
