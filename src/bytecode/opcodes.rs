@@ -30,6 +30,8 @@ pub enum OperandKind {
     CallMethod,
     /// `a` is the exit target, `b` the number of loop variables (1 or 2).
     ForIter,
+    /// `a` is a constant holding an event's name, `b` the number of values it carries.
+    Event,
 }
 
 /// What the profiler counts an instruction as (DESIGN.md's classification).
@@ -175,6 +177,13 @@ macro_rules! emitter {
             self.push_call(Op::$name, k, argc)
         }
     };
+    (Event, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: records the event `name` with the `argc` values on top of the stack.")]
+        pub fn $emit(&mut self, name: &str, argc: u32) -> &mut Self {
+            let k = self.add_const(zexus_runtime::Value::str(name));
+            self.push_call(Op::$name, k, argc)
+        }
+    };
     (ForIter, $emit:ident, $name:ident) => {
         #[doc = concat!("Emits `", stringify!($name), "` pushing `vars` (1 or 2) values per step, leaving to `label` at the end.")]
         pub fn $emit(&mut self, label: &str, vars: u16) -> &mut Self { self.push_jump(Op::$name, label, vars) }
@@ -224,6 +233,8 @@ opcodes! {
     GET_ITER = "GET_ITER", emit_get_iter, None, Compute, pop(a, b) 1, push 1, "xs -> iter(xs)  (list, map, string, range)";
     FOR_ITER = "FOR_ITER", emit_for_iter, ForIter, CondBranch, pop(a, b) 0, push b, "it -> it [i] x, or at the end it ->  and ip := a";
     PRINT = "PRINT", emit_print, Count, Compute, pop(a, b) a, push 0, "v1..va ->  ; print them separated by spaces";
+    THROW = "THROW", emit_throw, None, Compute, pop(a, b) 1, push 0, "v ->  ; raise v (to the exception table's handler, else out of the frame)";
+    EMIT_EVENT = "EMIT_EVENT", emit_emit_event, Event, Compute, pop(a, b) b, push 0, "a1..ab ->  ; record the event named consts[a] with a1..ab";
 }
 
 /// Number of opcodes in the table.

@@ -29,6 +29,7 @@
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
 //! globals, and capturing an enclosing function's local is a compile error.
 
+mod exceptions;
 mod expr;
 mod scope;
 mod stmt;
@@ -161,9 +162,11 @@ impl Compiler {
                 self.b.emit_raw(crate::bytecode::Op::STORE_NAME, slot, 0);
             }
         }
+        // After a top-level `defer` the rest of the program is inside a `finally`: its last
+        // statement gives no value.
         let (last, rest) = match stmts.split_last() {
-            Some((last, rest)) => (Some(last), rest),
-            None => (None, stmts),
+            Some((last, rest)) if !exceptions::has_defer(stmts) => (Some(last), rest),
+            _ => (None, stmts),
         };
         self.stmts(rest);
         match last {
@@ -196,13 +199,16 @@ impl Compiler {
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
         self.stmts(&body.stmts);
-        if !matches!(
-            body.stmts.last(),
-            Some(Stmt {
-                kind: StmtKind::Return(_),
-                ..
-            })
-        ) {
+        // (After a `defer`, the last statement is inside a `finally` whose end follows it.)
+        if exceptions::has_defer(&body.stmts)
+            || !matches!(
+                body.stmts.last(),
+                Some(Stmt {
+                    kind: StmtKind::Return(_),
+                    ..
+                })
+            )
+        {
             self.line(body.end_line);
             self.b.emit_load_const(Value::NULL);
             self.b.emit_return();

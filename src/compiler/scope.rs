@@ -47,6 +47,9 @@ pub(super) struct LoopCtx {
     pub next: String,
     /// True if an iterator sits on the stack during the loop (`break` must pop it).
     pub has_iter: bool,
+    /// The number of enclosing `try` statements with a `finally` when the loop began: a
+    /// `break` or `continue` runs the `finally` blocks of those begun since.
+    pub tries: usize,
 }
 
 /// A code object being compiled: the program or one function.
@@ -61,6 +64,13 @@ pub(super) struct Ctx {
     pub scopes: Vec<HashMap<String, Local>>,
     /// Enclosing loops, innermost last.
     pub loops: Vec<LoopCtx>,
+    /// Exception-table entries being written, innermost last (see `exceptions.rs`).
+    pub guards: Vec<super::exceptions::Guard>,
+    /// Enclosing `try` statements that have a `finally` block, innermost last.
+    pub tries: Vec<super::exceptions::TryCtx>,
+    /// The operand stack depth below the loops from `depth_base.1` on (see
+    /// `Compiler::stack_depth`): values an exit sequence holds while a `finally` block runs.
+    pub depth_base: (u32, usize),
 }
 
 impl Ctx {
@@ -70,6 +80,9 @@ impl Ctx {
             self_ref: None,
             scopes: Vec::new(),
             loops: Vec::new(),
+            guards: Vec::new(),
+            tries: Vec::new(),
+            depth_base: (0, 0),
         }
     }
 
@@ -89,6 +102,9 @@ impl Ctx {
             self_ref: self_ref.map(|i| (name.to_string(), i)),
             scopes: vec![top],
             loops: Vec::new(),
+            guards: Vec::new(),
+            tries: Vec::new(),
+            depth_base: (0, 0),
         }
     }
 }
@@ -292,7 +308,21 @@ fn block_names_in(s: &Stmt, nested: bool, out: &mut Vec<String>) {
             out.push(var.clone());
             block(body, out);
         }
-        StmtKind::Block(b) => block(b, out),
+        StmtKind::Block(b) | StmtKind::Defer(b) => block(b, out),
+        StmtKind::Try {
+            body,
+            catch,
+            finally,
+        } => {
+            block(body, out);
+            if let Some((var, b)) = catch {
+                out.extend(var.iter().cloned());
+                block(b, out);
+            }
+            if let Some(b) = finally {
+                block(b, out);
+            }
+        }
         _ => {}
     }
 }

@@ -2,6 +2,7 @@
 
 use zexus_runtime::Value;
 
+use super::exceptions::TryBody;
 use super::scope::{LoopCtx, Resolved};
 use super::Compiler;
 use crate::bytecode::{builtin_id, Op};
@@ -18,13 +19,16 @@ struct ForEach<'a> {
 impl Compiler {
     /// Compiles statements in the current scope.
     pub(super) fn stmts(&mut self, stmts: &[Stmt]) {
+        if super::exceptions::has_defer(stmts) {
+            return self.stmts_with_defer(stmts);
+        }
         for s in stmts {
             self.stmt(s);
         }
     }
 
     /// Compiles a block in a scope of its own.
-    fn block(&mut self, b: &Block) {
+    pub(super) fn block(&mut self, b: &Block) {
         self.push_scope();
         self.stmts(&b.stmts);
         self.pop_scope();
@@ -104,16 +108,7 @@ impl Compiler {
                     self.store(&target);
                 }
             }
-            StmtKind::Return(value) => {
-                match value {
-                    Some(e) => self.expr(e),
-                    None => {
-                        self.b.emit_load_const(Value::NULL);
-                    }
-                }
-                self.line(s.line);
-                self.b.emit_return();
-            }
+            StmtKind::Return(value) => self.return_stmt(value.as_ref(), s.line),
             StmtKind::Print(args) => {
                 for a in args {
                     self.expr(a);
@@ -127,6 +122,21 @@ impl Compiler {
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => self.try_stmt(
+                TryBody::Block(body),
+                catch.as_ref().map(|(v, b)| (v.as_deref(), b)),
+                finally.as_ref(),
+                s.line,
+            ),
+            StmtKind::Throw(e) => self.throw_stmt(e, s.line),
+            StmtKind::Emit { name, args } => self.emit_stmt(name, args, s.line),
+            // `stmts` turns a `defer` into a `finally` around the rest of its block; one seen
+            // alone ends its block at once.
+            StmtKind::Defer(b) => self.try_stmt(TryBody::Rest(&[]), None, Some(b), s.line),
         }
     }
 
@@ -224,6 +234,7 @@ impl Compiler {
                 exit: exit.clone(),
                 next: header.clone(),
                 has_iter: false,
+                tries: self.ctxs.last().map_or(0, |c| c.tries.len()),
             },
             None,
         );
@@ -265,6 +276,7 @@ impl Compiler {
             exit: exit.clone(),
             next: top.clone(),
             has_iter: true,
+            tries: self.ctx().tries.len(),
         };
         let mut prologue = |c: &mut Self| {
             // FOR_ITER pushes `[index] value`, value on top.
@@ -325,6 +337,7 @@ impl Compiler {
             exit: exit.clone(),
             next: next.clone(),
             has_iter: false,
+            tries: self.ctx().tries.len(),
         };
         let mut prologue = |c: &mut Self| {
             if let (Some(i), Some(slot)) = (f.index_var, index_slot) {
@@ -361,10 +374,14 @@ impl Compiler {
         } else {
             (l.next.clone(), false)
         };
+        let tries = l.tries;
+        let resume = self.run_finallys(tries, false);
+        self.line(line);
         if pop {
             self.b.emit_pop();
         }
         self.b.emit_jump(&target);
+        self.resume_after_exit(resume);
     }
 
     /// Whether `name` (not shadowed) is the builtin of that name here.

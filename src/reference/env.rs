@@ -13,10 +13,13 @@ use zexus_runtime::Value;
 use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Fail {
     pub message: String,
     pub line: u32,
+    /// The value a `throw` raised (a `catch` receives it; for other failures it receives the
+    /// message).
+    pub value: Option<Value>,
 }
 
 impl Fail {
@@ -24,7 +27,15 @@ impl Fail {
         Fail {
             message: message.into(),
             line,
+            value: None,
         }
+    }
+
+    /// What a `catch` clause receives.
+    pub fn caught_value(&self) -> Value {
+        self.value
+            .clone()
+            .unwrap_or_else(|| Value::str(self.message.as_str()))
     }
 }
 
@@ -176,7 +187,20 @@ impl<'p> Interp<'p> {
                 }
             }
             StmtKind::While { body, .. } | StmtKind::ForEach { body, .. } => block(self, body),
-            StmtKind::Block(b) => block(self, b),
+            StmtKind::Block(b) | StmtKind::Defer(b) => block(self, b),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                block(self, body);
+                if let Some((_, b)) = catch {
+                    block(self, b);
+                }
+                if let Some(b) = finally {
+                    block(self, b);
+                }
+            }
             _ => {}
         }
     }

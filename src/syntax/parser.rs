@@ -8,6 +8,7 @@
 //! `.`; a `-`, `(` or `[` at the start of a line begins a new statement instead.
 
 mod expr;
+mod raise;
 mod stmt;
 
 use super::ast::{MAX_NESTING, NESTING_COST_BLOCK};

@@ -27,6 +27,7 @@ use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
 use super::trace;
+use super::unwind::Resume;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
 
@@ -60,6 +61,13 @@ pub(crate) struct RunState<'a> {
     pub at: (u32, u32),
     /// The JIT tier, in the `J = true` copy of the loop.
     pub tier: Option<&'a mut super::tier::Tier>,
+    /// Where the failing frame's slots start (an offset into `stack`) when the loop left with
+    /// an error.
+    pub base: u32,
+    /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
+    pub thrown: Option<Value>,
+    /// Where `EMIT_EVENT` records events.
+    pub events: &'a mut super::events::EventLog,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -76,9 +84,20 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
 ) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
-    // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
-    // hooks and tier were set up for it (this function's contract).
-    let r = unsafe { interp::<L, J>(p, bc, st) };
+    st.thrown = None;
+    let mut resume = None;
+    let r = loop {
+        // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and
+        // the hooks and tier were set up for it (this function's contract); a resumption point
+        // comes from the unwinder, which left a consistent stack behind.
+        let r = unsafe { interp::<L, J>(p, bc, st, resume) };
+        let Err(e) = &r else { break r };
+        // SAFETY: the loop has just left with `e`, as `catch` requires.
+        match unsafe { super::unwind::catch::<L>(p, bc, st, e) } {
+            Some(at) => resume = Some(at),
+            None => break r,
+        }
+    };
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -88,6 +107,30 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
         st.live = 0;
     }
     r
+}
+
+/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
+/// unassigned.
+///
+/// # Safety
+/// `p` is the prepared program of the run; `st.stack` holds no live values.
+unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
+    let main = &p.codes[0];
+    if st.stack.capacity() < main.frame_size as usize + 64 {
+        grow(&mut st.stack, 0, main.frame_size as usize + 64);
+    }
+    let stk = st.stack.as_mut_ptr();
+    for i in 0..main.n_slots as usize {
+        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
+        // live is there to overwrite (this function's contract).
+        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
+    }
+    Resume {
+        code: 0,
+        pc: 0,
+        base: 0,
+        sp: main.n_slots as usize,
+    }
 }
 
 #[cold]
@@ -158,24 +201,22 @@ unsafe fn interp<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
+    resume: Option<Resume>,
 ) -> Result<Value, RuntimeError> {
     // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
     // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
     unsafe {
-        let main = &p.codes[0];
-        if st.stack.capacity() < main.frame_size as usize + 64 {
-            grow(&mut st.stack, 0, main.frame_size as usize + 64);
-        }
+        // A fresh run starts the program's frame; after a caught error, the unwinder says
+        // where the handler's frame is.
+        let fresh = resume.is_none();
+        let at = resume.unwrap_or_else(|| start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
-        let mut slots: *mut Value = stk;
-        for i in 0..main.n_slots as usize {
-            ptr::write(stk.add(i), Value::UNDEF);
-        }
-        let mut sp: *mut Value = stk.add(main.n_slots as usize);
+        let mut slots: *mut Value = stk.add(at.base);
+        let mut sp: *mut Value = stk.add(at.sp);
 
-        let mut cur: u32 = 0;
-        let mut xc: &XCode = main;
-        let mut ip: *const XInstr = xc.code.as_ptr();
+        let mut cur: u32 = at.code;
+        let mut xc: &XCode = &p.codes[cur as usize];
+        let mut ip: *const XInstr = xc.code.as_ptr().add(at.pc as usize);
         // The index of the current instruction (only computed off the plain dispatch path).
         macro_rules! pc {
             () => {{
@@ -207,8 +248,11 @@ unsafe fn interp<const L: u8, const J: bool>(
         let mut cbase: usize = 0;
         if L >= LVL_BASIC {
             let h = hooks.as_deref_mut().expect("profiling run has hooks");
-            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-            *h.calls[0] += 1;
+            cbase = (h.counts[cur as usize] as usize)
+                .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
+            if fresh {
+                *h.calls[0] += 1;
+            }
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
 
@@ -232,6 +276,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 st.live = sp.offset_from(stk) as usize;
                 st.at = (cur, pc!() as u32);
+                st.base = slots.offset_from(stk) as u32;
                 flush_dispatches!();
                 st.prof = hooks;
                 return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
@@ -953,6 +998,24 @@ unsafe fn interp<const L: u8, const J: bool>(
                         let n = ins.a as usize;
                         let vals = std::slice::from_raw_parts(sp.sub(n), n);
                         st.out.print_values(vals);
+                        for _ in 0..n {
+                            drop(pop(&mut sp));
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::THROW => {
+                        let v = pop(&mut sp);
+                        let msg = super::unwind::thrown_message(&v);
+                        st.thrown = Some(v);
+                        throw!(msg)
+                    }
+                    op::EMIT_EVENT => {
+                        let n = ins.c as usize;
+                        let vals = std::slice::from_raw_parts(sp.sub(n), n);
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: the event's name is a string");
+                        st.events.record(name, vals);
                         for _ in 0..n {
                             drop(pop(&mut sp));
                         }

@@ -59,7 +59,7 @@ impl Parser<'_> {
     }
 
     /// Parses `{ statements }`; `message` is the error when the `{` is missing.
-    fn block(&mut self, message: &str) -> PResult<Block> {
+    pub(super) fn block(&mut self, message: &str) -> PResult<Block> {
         if !self.check(&TokenKind::LBrace) {
             return Err(self.error_here(message));
         }
@@ -85,7 +85,7 @@ impl Parser<'_> {
 
     /// Ends a simple statement: a `;` is consumed; a `}`, end of input or a line break also
     /// end it.
-    fn end_stmt(&mut self) -> PResult<()> {
+    pub(super) fn end_stmt(&mut self) -> PResult<()> {
         if self.eat(&TokenKind::Semicolon) || self.at_stmt_end() {
             Ok(())
         } else {
@@ -116,6 +116,7 @@ impl Parser<'_> {
             TokenKind::Elif | TokenKind::Else => {
                 Err(self.error_here("'elif' or 'else' without a matching 'if'"))
             }
+            TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
             _ => self.expr_stmt(),
         }
     }
