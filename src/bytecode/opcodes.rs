@@ -234,6 +234,7 @@ opcodes! {
     FOR_ITER = "FOR_ITER", emit_for_iter, ForIter, CondBranch, pop(a, b) 0, push b, "it -> it [i] x, or at the end it ->  and ip := a";
     PRINT = "PRINT", emit_print, Count, Compute, pop(a, b) a, push 0, "v1..va ->  ; print them separated by spaces";
     THROW = "THROW", emit_throw, None, Compute, pop(a, b) 1, push 0, "v ->  ; raise v (to the exception table's handler, else out of the frame)";
+    RERAISE = "RERAISE", emit_reraise, Local, Compute, pop(a, b) 0, push 0, "->  ; raise again, as it was, the error whose value the handler stored in slot[a] (a finally block's way out)";
     EMIT_EVENT = "EMIT_EVENT", emit_emit_event, Event, Compute, pop(a, b) b, push 0, "a1..ab ->  ; record the event named consts[a] with a1..ab";
 }
 

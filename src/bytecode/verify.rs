@@ -247,7 +247,7 @@ fn verify_code(
         }
         let target = ins.a as usize;
         match ins.op {
-            Op::RETURN | Op::THROW => {}
+            Op::RETURN | Op::THROW | Op::RERAISE => {}
             Op::JUMP => edge(target, after)?,
             Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE => {
                 edge(target, after)?;

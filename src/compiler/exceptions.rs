@@ -13,8 +13,7 @@
 //!         JUMP end
 //! fin:    STORE <exception>            ; anything raised in the try or catch block
 //!         <finally block>
-//!         LOAD <exception>
-//!         THROW                        ; raised again
+//!         RERAISE <exception>          ; raised again, with its own line and trace
 //! end:
 //! ```
 //!
@@ -40,8 +39,10 @@ pub(super) struct Guard {
     handler: String,
     /// The operand stack depth the handler starts from.
     depth: u32,
-    /// Start of the range being covered now, if any.
+    /// Start of the range being covered now, if any (none while suspended).
     open: Option<u32>,
+    /// Suspensions in force (exit sequences nest): covered again when back to 0.
+    held: u32,
     /// Ranges already covered.
     ranges: Vec<(u32, u32)>,
 }
@@ -70,7 +71,10 @@ impl Compiler {
     /// The operand stack depth at a statement boundary here: the iterators of the enclosing
     /// `for each` loops, and what an exit sequence holds while a copy of a `finally` block runs.
     pub(super) fn stack_depth(&self) -> u32 {
-        let c = self.ctxs.last().expect("the program's context is always there");
+        let c = self
+            .ctxs
+            .last()
+            .expect("the program's context is always there");
         let (base, from) = c.depth_base;
         let iters = c
             .loops
@@ -85,6 +89,7 @@ impl Compiler {
             handler,
             depth,
             open,
+            held: 0,
             ranges: Vec::new(),
         });
     }
@@ -104,21 +109,26 @@ impl Compiler {
         }
     }
 
-    /// Stops covering code with the guards from index `from` on.
+    /// Stops covering code with the guards from index `from` on (until as many
+    /// [`resume_guards`](Self::resume_guards)).
     fn suspend_guards(&mut self, from: usize) {
         let ip = self.b.current_ip();
         for g in self.ctx().guards.iter_mut().skip(from) {
             if let Some(start) = g.open.take() {
                 g.ranges.push((start, ip));
             }
+            g.held += 1;
         }
     }
 
-    /// Covers code with the guards from index `from` on again.
+    /// Undoes one [`suspend_guards`](Self::suspend_guards) of the guards from `from` on.
     fn resume_guards(&mut self, from: usize) {
         let ip = self.b.current_ip();
         for g in self.ctx().guards.iter_mut().skip(from) {
-            g.open = Some(ip);
+            g.held -= 1;
+            if g.held == 0 {
+                g.open = Some(ip);
+            }
         }
     }
 
@@ -198,8 +208,7 @@ impl Compiler {
             self.b.emit_raw(Op::STORE_NAME, slot, 0);
             self.block(&t.finally);
             self.line(t.finally.end_line);
-            self.b.emit_raw(Op::LOAD_NAME, slot, 0);
-            self.b.emit_throw();
+            self.b.emit_raw(Op::RERAISE, slot, 0);
         }
         self.b.emit_label(&end);
     }
@@ -240,28 +249,31 @@ impl Compiler {
         c.tries.extend(tries);
     }
 
-    /// Before a jump out of the `try` statements from `tries[keep]` on: copies of their
-    /// `finally` blocks, innermost first, each protected only by the handlers around its own
-    /// `try`. `holding` is true when the exit keeps a value on the stack (a `return`'s).
-    /// Returns the first guard to resume after the exit's own jump, if anything was emitted.
-    pub(super) fn run_finallys(&mut self, keep: usize, holding: bool) -> Option<usize> {
+    /// A jump out of the `try` statements from `tries[keep]` and the guards from
+    /// `guards[floor]` on (a `return`, `break` or `continue`): copies of the `finally` blocks
+    /// being left, innermost first, each protected only by the handlers around its own `try`;
+    /// then the jump itself, `jump`, protected by the handlers outside all of them. `holding`
+    /// is true when the exit keeps a value on the stack (a `return`'s).
+    pub(super) fn exit_sequence(
+        &mut self,
+        keep: usize,
+        floor: usize,
+        holding: bool,
+        jump: impl FnOnce(&mut Self),
+    ) {
         let n = self.ctx().tries.len();
-        if n <= keep {
-            return None;
-        }
         let depth = self.stack_depth() + holding as u32;
+        let mut suspended = Vec::new();
         for i in (keep..n).rev() {
             let base = self.ctx().tries[i].guard_base;
             self.suspend_guards(base);
+            suspended.push(base);
             self.inline_finally(i, depth);
         }
-        Some(self.ctx().tries[keep].guard_base)
-    }
-
-    /// After an exit's jump: the guards [`run_finallys`](Self::run_finallys) suspended cover
-    /// the code that follows again.
-    pub(super) fn resume_after_exit(&mut self, from: Option<usize>) {
-        if let Some(base) = from {
+        self.suspend_guards(floor);
+        suspended.push(floor);
+        jump(self);
+        for base in suspended.into_iter().rev() {
             self.resume_guards(base);
         }
     }
@@ -274,10 +286,10 @@ impl Compiler {
                 self.b.emit_load_const(zexus_runtime::Value::NULL);
             }
         }
-        let resume = self.run_finallys(0, true);
-        self.line(line);
-        self.b.emit_return();
-        self.resume_after_exit(resume);
+        self.exit_sequence(0, 0, true, |c| {
+            c.line(line);
+            c.b.emit_return();
+        });
     }
 
     /// `throw e`.
@@ -312,7 +324,6 @@ impl Compiler {
             self.stmt(s);
         }
     }
-
 }
 
 /// The first function definition in `stmts` or in the blocks under them.

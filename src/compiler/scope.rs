@@ -50,6 +50,9 @@ pub(super) struct LoopCtx {
     /// The number of enclosing `try` statements with a `finally` when the loop began: a
     /// `break` or `continue` runs the `finally` blocks of those begun since.
     pub tries: usize,
+    /// The number of exception-table guards when the loop began: a `break` or `continue`
+    /// leaves those begun since.
+    pub guards: usize,
 }
 
 /// A code object being compiled: the program or one function.

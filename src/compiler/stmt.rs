@@ -235,6 +235,7 @@ impl Compiler {
                 next: header.clone(),
                 has_iter: false,
                 tries: self.ctxs.last().map_or(0, |c| c.tries.len()),
+                guards: self.ctxs.last().map_or(0, |c| c.guards.len()),
             },
             None,
         );
@@ -277,6 +278,7 @@ impl Compiler {
             next: top.clone(),
             has_iter: true,
             tries: self.ctx().tries.len(),
+            guards: self.ctx().guards.len(),
         };
         let mut prologue = |c: &mut Self| {
             // FOR_ITER pushes `[index] value`, value on top.
@@ -338,6 +340,7 @@ impl Compiler {
             next: next.clone(),
             has_iter: false,
             tries: self.ctx().tries.len(),
+            guards: self.ctx().guards.len(),
         };
         let mut prologue = |c: &mut Self| {
             if let (Some(i), Some(slot)) = (f.index_var, index_slot) {
@@ -374,14 +377,14 @@ impl Compiler {
         } else {
             (l.next.clone(), false)
         };
-        let tries = l.tries;
-        let resume = self.run_finallys(tries, false);
-        self.line(line);
-        if pop {
-            self.b.emit_pop();
-        }
-        self.b.emit_jump(&target);
-        self.resume_after_exit(resume);
+        let (tries, guards) = (l.tries, l.guards);
+        self.exit_sequence(tries, guards, false, |c| {
+            c.line(line);
+            if pop {
+                c.b.emit_pop();
+            }
+            c.b.emit_jump(&target);
+        });
     }
 
     /// Whether `name` (not shadowed) is the builtin of that name here.

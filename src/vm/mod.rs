@@ -290,6 +290,7 @@ impl VM {
             base: 0,
             thrown: None,
             events: &mut self.events,
+            caught: Vec::new(),
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just

@@ -68,6 +68,8 @@ pub(crate) struct RunState<'a> {
     pub thrown: Option<Value>,
     /// Where `EMIT_EVENT` records events.
     pub events: &'a mut super::events::EventLog,
+    /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
+    pub caught: Vec<super::unwind::Caught>,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -85,6 +87,7 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
     st.frames.clear();
     st.live = 0;
     st.thrown = None;
+    st.caught.clear();
     let mut resume = None;
     let r = loop {
         // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and
@@ -266,10 +269,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
             }};
         }
-        // Leaves the loop with an error raised by the current instruction.
-        macro_rules! throw {
-            ($msg:expr) => {{
-                let msg: String = $msg;
+        // Leaves the loop with error `$err`, raised by the current instruction.
+        macro_rules! raise {
+            ($err:expr) => {{
+                let err: RuntimeError = $err;
                 if L >= LVL_DETAILED {
                     // The failing instruction was timed up to its error.
                     hooks.as_deref_mut().expect("hooks").finish_pending();
@@ -279,7 +282,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                 st.base = slots.offset_from(stk) as u32;
                 flush_dispatches!();
                 st.prof = hooks;
-                return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
+                return Err(err);
+            }};
+        }
+        // Leaves the loop with an error raised by the current instruction.
+        macro_rules! throw {
+            ($msg:expr) => {{
+                let msg: String = $msg;
+                raise!(trace::runtime_error(bc, msg, cur, pc!(), &st.frames))
             }};
         }
         macro_rules! op_err {
@@ -1008,6 +1018,20 @@ unsafe fn interp<const L: u8, const J: bool>(
                         let msg = super::unwind::thrown_message(&v);
                         st.thrown = Some(v);
                         throw!(msg)
+                    }
+                    op::RERAISE => {
+                        if (*slots.add(ins.a as usize)).tag() == TAG_UNDEF {
+                            throw!(trace::undefined(bc, cur, ins.a, false));
+                        }
+                        let v = (*slots.add(ins.a as usize)).clone();
+                        let base = slots.offset_from(stk) as usize;
+                        let again = super::unwind::caught_error(st, base, ins.a);
+                        let msg = super::unwind::thrown_message(&v);
+                        st.thrown = Some(v);
+                        match again {
+                            Some(e) => raise!(e),
+                            None => throw!(msg),
+                        }
                     }
                     op::EMIT_EVENT => {
                         let n = ins.c as usize;

@@ -34,6 +34,31 @@ pub(crate) struct Resume {
     pub sp: usize,
 }
 
+/// An error a handler caught whose first instruction stores the raised value in a slot: a
+/// `RERAISE` of that slot in that frame raises the error again as it was (same message, line
+/// and trace), as a finally block does after running.
+#[derive(Debug)]
+pub(crate) struct Caught {
+    /// The frame's slots (an offset into the stack buffer) and the slot.
+    base: usize,
+    slot: u32,
+    error: RuntimeError,
+}
+
+/// The error the handler of the frame at `base` caught into `slot`, if it is still there.
+///
+/// An entry is only ever looked up by the frame that made it: a later frame at the same
+/// `base` replaces it when its own handler stores into the slot, which the compiler's
+/// `RERAISE` always follows.
+#[cold]
+#[inline(never)]
+pub(crate) fn caught_error(st: &RunState, base: usize, slot: u32) -> Option<RuntimeError> {
+    st.caught
+        .iter()
+        .find(|c| c.base == base && c.slot == slot)
+        .map(|c| c.error.clone())
+}
+
 /// The message of an error raised by `throw v` that no handler catches: `v`'s display form.
 #[cold]
 #[inline(never)]
@@ -97,6 +122,18 @@ pub(crate) unsafe fn catch<const L: u8>(
         }
     }
     st.frames.truncate(level);
+    // Entries of frames that are gone can go; a handler storing the raised value in a slot
+    // records the error for a `RERAISE` of that slot.
+    st.caught.retain(|c| c.base <= base);
+    let ins = bc.code()[code as usize].instrs[handler.target as usize];
+    if ins.op == crate::bytecode::Op::STORE_NAME {
+        st.caught.retain(|c| !(c.base == base && c.slot == ins.a));
+        st.caught.push(Caught {
+            base,
+            slot: ins.a,
+            error: err.clone(),
+        });
+    }
     let target = base + p.codes[code as usize].n_slots as usize + handler.depth as usize;
     // SAFETY: the verifier proved that no instruction covered by the handler takes the stack
     // below `handler.depth`, and every frame above the handler's sits above its operands, so

@@ -153,10 +153,7 @@ impl Parser<'_> {
         let mut args = args.into_iter();
         match (args.next(), args.next(), args.next()) {
             (Some(cond), msg, None) => Ok((cond, msg)),
-            _ => Err(self.error_at(
-                open,
-                "require takes a condition and an optional message",
-            )),
+            _ => Err(self.error_at(open, "require takes a condition and an optional message")),
         }
     }
 
@@ -175,10 +172,9 @@ impl Parser<'_> {
                 match (it.next(), it.next(), it.next()) {
                     (Some(c), m, None) => (c, m),
                     _ => {
-                        return Err(self.error_at(
-                            open,
-                            "verify takes a condition and an optional message",
-                        ))
+                        return Err(
+                            self.error_at(open, "verify takes a condition and an optional message")
+                        )
                     }
                 }
             }
