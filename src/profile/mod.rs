@@ -9,6 +9,7 @@
 pub mod attribution;
 pub mod clock;
 pub mod data;
+pub mod events;
 pub mod jit_events;
 pub mod level;
 pub mod loops;
@@ -20,6 +21,7 @@ pub mod summary;
 pub use attribution::Attribution;
 pub use clock::SamplePeriod;
 pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
+pub use events::EventCount;
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;

@@ -1,6 +1,7 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
-//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`).
+//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`,
+//! and `events` when the program emitted any).
 
 use std::io::{self, Write};
 
@@ -42,6 +43,9 @@ struct JsonReport<'a> {
     error: Option<&'a crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     incomplete: bool,
+    /// Events `emit` recorded, most emitted first (absent when there were none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    events: &'a [crate::profile::EventCount],
 }
 
 /// A loop compiled more than once.
@@ -90,6 +94,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         top_n: d.top_n,
         error: d.error.as_ref(),
         incomplete: d.interrupted,
+        events: &d.events,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

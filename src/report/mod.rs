@@ -138,6 +138,8 @@ pub struct ReportData {
     pub jit_not_compiled: Vec<crate::profile::JitRefusal>,
     /// Loops compiled more than once: (function, start ip, end ip, times).
     pub jit_recompiled: Vec<(String, u32, u32, usize)>,
+    /// Events `emit` recorded, with their counts (BASIC and up).
+    pub events: Vec<crate::profile::EventCount>,
 }
 
 impl ReportData {
@@ -171,6 +173,7 @@ impl ReportData {
             interrupted: p.interrupted,
             jit_not_compiled: p.jit_not_compiled(),
             jit_recompiled: p.jit_recompiled(),
+            events: p.events(),
         }
     }
 
