@@ -59,6 +59,8 @@ pub(super) struct TryCtx {
     loops: usize,
     /// The operand stack depth at the `try` statement.
     depth: u32,
+    /// `Ctx::catching` at the `try` statement.
+    catching: u32,
 }
 
 /// What a `try` protects: a block, or the rest of a block after a `defer`.
@@ -83,7 +85,7 @@ impl Compiler {
         base + iters as u32
     }
 
-    fn push_guard(&mut self, handler: String, depth: u32) {
+    pub(super) fn push_guard(&mut self, handler: String, depth: u32) {
         let open = Some(self.b.current_ip());
         self.ctx().guards.push(Guard {
             handler,
@@ -96,7 +98,7 @@ impl Compiler {
 
     /// Ends the innermost guard and adds its entries to the exception table. Guards end
     /// innermost first, so an inner `try`'s entries come before those around it.
-    fn pop_guard(&mut self) {
+    pub(super) fn pop_guard(&mut self) {
         let ip = self.b.current_ip();
         let mut g = self.ctx().guards.pop().expect("a guard is open");
         if let Some(start) = g.open.take() {
@@ -163,6 +165,7 @@ impl Compiler {
                 scopes: c.scopes.len(),
                 loops: c.loops.len(),
                 depth,
+                catching: c.catching,
             };
             c.tries.push(t);
             handler
@@ -172,10 +175,13 @@ impl Compiler {
             self.push_guard(handler.clone(), depth);
             handler
         });
+        let catching = u32::from(catch.is_some());
+        self.ctx().catching += catching;
         match body {
             TryBody::Block(b) => self.block(b),
             TryBody::Rest(stmts) => self.stmts(stmts),
         }
+        self.ctx().catching -= catching;
         if catch_handler.is_some() {
             self.pop_guard();
         }
@@ -241,9 +247,11 @@ impl Compiler {
         let scopes = c.scopes.split_off(scopes_at);
         let loops = c.loops.split_off(loops_at);
         let saved = std::mem::replace(&mut c.depth_base, (depth, loops_at));
+        let catching = std::mem::replace(&mut c.catching, tries[0].catching);
         self.block(&tries[0].finally);
         let c = self.ctx();
         c.depth_base = saved;
+        c.catching = catching;
         c.loops.extend(loops);
         c.scopes.extend(scopes);
         c.tries.extend(tries);

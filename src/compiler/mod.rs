@@ -31,6 +31,7 @@
 
 mod exceptions;
 mod expr;
+mod recover;
 mod scope;
 mod stmt;
 #[cfg(test)]
@@ -104,6 +105,11 @@ pub(crate) struct Compiler {
     /// Compiling what parsed of a source with syntax errors: errors that a dropped statement
     /// could have caused are not reported.
     recovering: bool,
+    /// "Continue on error" mode (see `recover.rs`): `None` when the program has no top-level
+    /// `continue`; else whether the program's own statements are past it yet.
+    recover: Option<bool>,
+    /// The statement being compiled next is already inside its recovery entry.
+    wrapping: bool,
 }
 
 impl Compiler {
@@ -118,6 +124,8 @@ impl Compiler {
             next_label: 0,
             last_line: 1,
             recovering: false,
+            recover: None,
+            wrapping: false,
         }
     }
 
@@ -153,6 +161,9 @@ impl Compiler {
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
         self.declare_globals(stmts);
+        if Self::has_continue_on_error(stmts) {
+            self.recover = Some(false);
+        }
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 let index = self.function(name, params, body, false);
@@ -162,10 +173,13 @@ impl Compiler {
                 self.b.emit_raw(crate::bytecode::Op::STORE_NAME, slot, 0);
             }
         }
-        // After a top-level `defer` the rest of the program is inside a `finally`: its last
-        // statement gives no value.
+        // After a top-level `defer` the rest of the program is inside a `finally`, and in
+        // "continue on error" mode each statement may be abandoned: the last statement gives
+        // no value then.
         let (last, rest) = match stmts.split_last() {
-            Some((last, rest)) if !exceptions::has_defer(stmts) => (Some(last), rest),
+            Some((last, rest)) if !exceptions::has_defer(stmts) && self.recover.is_none() => {
+                (Some(last), rest)
+            }
             _ => (None, stmts),
         };
         self.stmts(rest);
@@ -199,8 +213,10 @@ impl Compiler {
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
         self.stmts(&body.stmts);
-        // (After a `defer`, the last statement is inside a `finally` whose end follows it.)
+        // (After a `defer`, the last statement is inside a `finally` whose end follows it; in
+        // "continue on error" mode, inside its recovery entry.)
         if exceptions::has_defer(&body.stmts)
+            || self.recover.is_some()
             || !matches!(
                 body.stmts.last(),
                 Some(Stmt {

@@ -74,6 +74,9 @@ pub(super) struct Ctx {
     /// The operand stack depth below the loops from `depth_base.1` on (see
     /// `Compiler::stack_depth`): values an exit sequence holds while a `finally` block runs.
     pub depth_base: (u32, usize),
+    /// Enclosing try blocks that have a catch clause (their statements do not recover from
+    /// errors on their own in "continue on error" mode: the catch clause handles them).
+    pub catching: u32,
 }
 
 impl Ctx {
@@ -86,6 +89,7 @@ impl Ctx {
             guards: Vec::new(),
             tries: Vec::new(),
             depth_base: (0, 0),
+            catching: 0,
         }
     }
 
@@ -108,6 +112,7 @@ impl Ctx {
             guards: Vec::new(),
             tries: Vec::new(),
             depth_base: (0, 0),
+            catching: 0,
         }
     }
 }

@@ -36,6 +36,9 @@ impl Compiler {
 
     /// Compiles one statement. Every statement leaves the operand stack as it found it.
     pub(super) fn stmt(&mut self, s: &Stmt) {
+        if self.recovers(s) {
+            return self.recovering_stmt(s);
+        }
         self.line(s.line);
         match &s.kind {
             StmtKind::Let {
@@ -137,6 +140,8 @@ impl Compiler {
             // `stmts` turns a `defer` into a `finally` around the rest of its block; one seen
             // alone ends its block at once.
             StmtKind::Defer(b) => self.try_stmt(TryBody::Rest(&[]), None, Some(b), s.line),
+            // From here on, the program's statements recover from errors (`recover.rs`).
+            StmtKind::ContinueOnError => self.recover = Some(true),
         }
     }
 

@@ -98,6 +98,14 @@ pub(super) struct Interp<'p> {
     pub max_depth: usize,
     /// Everything printed so far.
     pub out: String,
+    /// "Continue on error" mode (`continue` at the program's top level): whether functions
+    /// abandon a failing statement (the program has such a `continue`), and whether the
+    /// program's own statements do (it has run).
+    pub recover_funcs: bool,
+    pub recover_main: bool,
+    /// The frame (`frames.len()`) of each try block with a catch clause being run, innermost
+    /// last: statements there are not abandoned, the catch clause handles their errors.
+    pub catching: Vec<usize>,
 }
 
 impl<'p> Interp<'p> {
@@ -117,6 +125,12 @@ impl<'p> Interp<'p> {
             }],
             max_depth,
             out: String::new(),
+            recover_funcs: program
+                .stmts
+                .iter()
+                .any(|s| matches!(s.kind, StmtKind::ContinueOnError)),
+            recover_main: false,
+            catching: Vec::new(),
         };
         let mut next = 1;
         for s in &program.stmts {

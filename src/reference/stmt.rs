@@ -20,12 +20,27 @@ impl<'p> Interp<'p> {
                 let rest = self.stmts(&stmts[i + 1..]);
                 return self.finally(rest, deferred);
             }
-            match self.stmt(s)? {
-                Flow::Normal => {}
-                other => return Ok(other),
+            match self.stmt(s) {
+                Ok(Flow::Normal) => {}
+                Ok(other) => return Ok(other),
+                // "Continue on error": the failing statement is abandoned.
+                Err(_) if self.recovers(s) => {}
+                Err(fail) => return Err(fail),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Whether an error that ends `s` only abandons it ("continue on error" mode, see the
+    /// compiler's `recover.rs`).
+    fn recovers(&self, s: &Stmt) -> bool {
+        let on = if self.frames.len() > 1 {
+            self.recover_funcs
+        } else {
+            self.recover_main
+        };
+        on && self.catching.last() != Some(&self.frames.len())
+            && !matches!(s.kind, StmtKind::FuncDef { .. } | StmtKind::ContinueOnError)
     }
 
     /// Runs a `finally` (or deferred) block after `before` ended: its own jump or error
@@ -44,7 +59,13 @@ impl<'p> Interp<'p> {
         catch: &'p Option<(Option<String>, Block)>,
         finally: &'p Option<Block>,
     ) -> Exec {
+        if catch.is_some() {
+            self.catching.push(self.frames.len());
+        }
         let mut result = self.block(body, Vec::new());
+        if catch.is_some() {
+            self.catching.pop();
+        }
         if let (Err(fail), Some((var, handler))) = (&result, catch) {
             let value = fail.caught_value();
             let vars = var.iter().map(|v| (v.as_str(), value.clone())).collect();
@@ -184,6 +205,7 @@ impl<'p> Interp<'p> {
             }
             // `stmts` runs a deferred block when its block ends; one seen alone ends it now.
             StmtKind::Defer(b) => return self.finally(Ok(Flow::Normal), b),
+            StmtKind::ContinueOnError => self.recover_main = true,
         }
         Ok(Flow::Normal)
     }

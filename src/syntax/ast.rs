@@ -136,6 +136,9 @@ pub enum StmtKind {
     /// `defer { }`: the block runs when the enclosing block is left, however it is left
     /// (several run last-registered first).
     Defer(Block),
+    /// `continue` at the program's top level, outside any loop: from here on a runtime error
+    /// that nothing catches abandons only the statement it happened in (in functions, always).
+    ContinueOnError,
 }
 
 /// The left-hand side of an assignment.

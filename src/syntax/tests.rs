@@ -123,6 +123,7 @@ fn st(s: &Stmt) -> String {
         StmtKind::Throw(e) => format!("(throw {})", sx(e)),
         StmtKind::Emit { name, args } => format!("(emit {name} {})", list(args)),
         StmtKind::Defer(b) => format!("(defer {})", block(b)),
+        StmtKind::ContinueOnError => "(continue-on-error)".into(),
     }
 }
 
@@ -855,6 +856,18 @@ fn the_words_stay_ordinary_names_elsewhere() {
     assert_eq!(prog("let emit = 1\nemit"), "(let emit 1) ; emit");
     assert_eq!(prog("throw.x()"), "(.x throw )");
     assert_eq!(prog("try\nx"), "try ; x");
+}
+
+#[test]
+fn continue_at_the_top_level_turns_on_continue_on_error() {
+    assert_eq!(
+        prog("continue;\nprint(1)"),
+        "(continue-on-error) ; (print 1)"
+    );
+    assert_eq!(
+        first_error("if (true) { continue }"),
+        "[line 1] Error at 'continue': 'continue' outside a loop"
+    );
 }
 
 #[test]
