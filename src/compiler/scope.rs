@@ -53,6 +53,10 @@ pub(super) struct LoopCtx {
     /// The number of exception-table guards when the loop began: a `break` or `continue`
     /// leaves those begun since.
     pub guards: usize,
+    /// The operand stack depth in the loop's body (its iterator included): a `break` or
+    /// `continue` in a copy of a `finally` block first drops what the exit being made there
+    /// held (a `return`'s value).
+    pub depth: u32,
 }
 
 /// A code object being compiled: the program or one function.

@@ -241,6 +241,7 @@ impl Compiler {
                 has_iter: false,
                 tries: self.ctxs.last().map_or(0, |c| c.tries.len()),
                 guards: self.ctxs.last().map_or(0, |c| c.guards.len()),
+                depth: self.stack_depth(),
             },
             None,
         );
@@ -284,6 +285,7 @@ impl Compiler {
             has_iter: true,
             tries: self.ctx().tries.len(),
             guards: self.ctx().guards.len(),
+            depth: self.stack_depth() + 1,
         };
         let mut prologue = |c: &mut Self| {
             // FOR_ITER pushes `[index] value`, value on top.
@@ -346,6 +348,7 @@ impl Compiler {
             has_iter: false,
             tries: self.ctx().tries.len(),
             guards: self.ctx().guards.len(),
+            depth: self.stack_depth(),
         };
         let mut prologue = |c: &mut Self| {
             if let (Some(i), Some(slot)) = (f.index_var, index_slot) {
@@ -382,10 +385,13 @@ impl Compiler {
         } else {
             (l.next.clone(), false)
         };
-        let (tries, guards) = (l.tries, l.guards);
+        let (tries, guards, depth) = (l.tries, l.guards, l.depth);
         self.exit_sequence(tries, guards, false, |c| {
             c.line(line);
-            if pop {
+            // Values an exit being made held here (in a copy of a finally block), then the
+            // loop's iterator.
+            let held = c.stack_depth().saturating_sub(depth);
+            for _ in 0..held + u32::from(pop) {
                 c.b.emit_pop();
             }
             c.b.emit_jump(&target);
