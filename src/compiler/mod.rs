@@ -17,7 +17,10 @@
 //!   (`break` pops the iterator first);
 //! - `for each x in range(a, b)` (the builtin, 1 or 2 arguments): a counted loop over hidden
 //!   counter and end slots, shaped like the `while` loop, with no iterator;
-//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`);
+//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`,
+//!   and `JUMP_IF_NOT_NULL_OR_POP` for `a ?? b`);
+//! - `o.k`: `<o> GET_ATTR "k"`; `o.k = e`: `<o> <e> SET_ATTR "k"`; `o.k += e`:
+//!   `<o> DUP GET_ATTR "k" <e> ADD SET_ATTR "k"`;
 //! - `x = e`: `<e> STORE x`; `x += e`: `LOAD x; <e>; ADD; STORE x`;
 //!   `a[i] += e`: `<a> <i> DUP2 INDEX <e> ADD STORE_INDEX`;
 //! - calls: `CALL_NAME` for globals (top-level functions), `CALL_BUILTIN` for builtins,
@@ -27,10 +30,14 @@
 //!
 //! Scoping (see `scope.rs`): top-level variables and functions are
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
-//! globals, and capturing an enclosing function's local is a compile error.
+//! globals, and capturing an enclosing function's local is a compile error. An assignment to a
+//! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
+//! whole function inside one.
 
+mod class;
 mod exceptions;
 mod expr;
+mod implicit;
 mod recover;
 mod scope;
 mod stmt;
@@ -110,6 +117,8 @@ pub(crate) struct Compiler {
     recover: Option<bool>,
     /// The statement being compiled next is already inside its recovery entry.
     wrapping: bool,
+    /// The types declared at the top level, by name.
+    classes: HashMap<String, class::ClassInfo>,
 }
 
 impl Compiler {
@@ -126,6 +135,7 @@ impl Compiler {
             recovering: false,
             recover: None,
             wrapping: false,
+            classes: HashMap::new(),
         }
     }
 
@@ -163,6 +173,12 @@ impl Compiler {
         self.declare_globals(stmts);
         if Self::has_continue_on_error(stmts) {
             self.recover = Some(false);
+        }
+        self.collect_classes(stmts);
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                self.class_decl(c, s.line);
+            }
         }
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
@@ -212,6 +228,14 @@ impl Compiler {
         let index = self.b.begin_function(name, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
+        self.function_body(params, body);
+        index
+    }
+
+    /// Compiles the body of the function being compiled (its context pushed), ends it with
+    /// `return null` unless it ends with a `return`, and closes it.
+    fn function_body(&mut self, params: &[String], body: &Block) {
+        self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         // (After a `defer`, the last statement is inside a `finally` whose end follows it; in
         // "continue on error" mode, inside its recovery entry.)
@@ -231,6 +255,5 @@ impl Compiler {
         }
         self.ctxs.pop();
         self.b.end_function();
-        index
     }
 }

@@ -76,6 +76,11 @@ impl Compiler {
                 self.line(s.line);
                 self.b.emit_store_index();
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => self.assign_attr(obj, name, *op, value, s.line),
             StmtKind::If {
                 branches,
                 else_block,
@@ -142,6 +147,17 @@ impl Compiler {
             StmtKind::Defer(b) => self.try_stmt(TryBody::Rest(&[]), None, Some(b), s.line),
             // From here on, the program's statements recover from errors (`recover.rs`).
             StmtKind::ContinueOnError => self.recover = Some(true),
+            // Top-level types were compiled at the start of the program.
+            StmtKind::Class(c) => {
+                if !self.at_top_level() {
+                    let kw = c.kind.keyword();
+                    self.error(
+                        s.line,
+                        &c.name,
+                        format!("a {kw} can only be declared at the top level"),
+                    );
+                }
+            }
         }
     }
 

@@ -388,9 +388,13 @@ impl Gen {
             let m = self.r.pick(&maps);
             let k = self.key();
             let v = self.element(1);
-            match self.r.below(3) {
+            // Properties: `m.a` is the entry "a" (null when missing).
+            let p = if k.len() == 3 { &k[1..2] } else { "k" };
+            match self.r.below(5) {
                 0 if !self.in_iter => self.line(format!("{m}[{k}] = {v}")),
                 1 => self.line(format!("print({m}.get({k}, {v}), len({m}))")),
+                2 if !self.in_iter => self.line(format!("{m}.{p} = {v}")),
+                3 => self.line(format!("print({m}.{p}, {m}.{p} ?? {v})")),
                 _ => self.line(format!("print({m}.keys(), {m}.has({k}))")),
             }
         } else {
@@ -586,7 +590,7 @@ impl Gen {
         }
         let d = depth - 1;
         match ty {
-            Ty::Int => match self.r.below(9) {
+            Ty::Int => match self.r.below(10) {
                 0..=3 => {
                     let op = self.r.pick(&["+", "-", "*", "%", "/", "+", "-"]);
                     let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
@@ -599,6 +603,10 @@ impl Gen {
                     format!("{f}({}, {})", self.expr(Ty::Int, d), self.expr(Ty::Int, d))
                 }
                 7 if !self.funcs.is_empty() && d > 0 => self.call(),
+                8 => {
+                    let a = self.expr_of(&[Ty::Int, Ty::Null], d);
+                    format!("({a} ?? {})", self.expr(Ty::Int, d))
+                }
                 _ => format!("int({})", self.expr(Ty::Float, d)),
             },
             Ty::Float => match self.r.below(4) {
@@ -611,7 +619,15 @@ impl Gen {
                 2 => format!("float({})", self.expr(Ty::Int, d)),
                 _ => format!("(-{})", self.expr(Ty::Float, d)),
             },
-            Ty::Str => match self.r.below(4) {
+            Ty::Str => match self.r.below(5) {
+                // Repetition, outside loops (where it would grow a string each time).
+                4 if self.loop_depth == 0 => {
+                    let n = self.r.below(4);
+                    match self.r.below(2) {
+                        0 => format!("({} * {n})", self.expr(Ty::Str, d)),
+                        _ => format!("({n} * {})", self.expr(Ty::Str, d)),
+                    }
+                }
                 // Outside loops only: `s = s + s` in a loop would double `s` each time.
                 0 | 1 if self.loop_depth == 0 => {
                     let b = self.expr_of(&VALUE_TYPES, d);

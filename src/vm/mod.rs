@@ -9,6 +9,7 @@ mod events;
 mod fallback_tests;
 mod fused;
 pub mod interrupt;
+pub(crate) mod objects;
 mod output;
 mod prepared;
 mod profhooks;

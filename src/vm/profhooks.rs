@@ -71,6 +71,8 @@ pub(crate) struct ProfHooks {
     timer_cost: u64,
     /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
     pub dispatches: u64,
+    /// Outermost activations (FULL), for the overhead estimate.
+    outer_calls: u64,
 }
 
 impl ProfHooks {
@@ -119,10 +121,11 @@ impl ProfHooks {
             gap: 1,
             weight: 1,
             rate: prof.sample_rate.max(1),
-            warmup: crate::profile::WARMUP_SAMPLES,
+            warmup: prof.warmup_samples,
             period: SamplePeriod::new(),
             timer_cost,
             dispatches: 0,
+            outer_calls: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -147,6 +150,7 @@ impl ProfHooks {
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
         prof.dispatches += self.dispatches;
+        prof.outer_calls += self.outer_calls;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
@@ -339,6 +343,7 @@ impl ProfHooks {
         if L >= LVL_FULL {
             self.active[c] += 1;
             if self.active[c] == 1 {
+                self.outer_calls += 1;
                 return now_ticks();
             }
         }
