@@ -288,7 +288,6 @@ impl VM {
             live: 0,
             at: (0, 0),
             tier: self.tier.as_deref_mut(),
-            base: 0,
             thrown: None,
             events: &mut self.events,
             caught: Vec::new(),

@@ -47,6 +47,9 @@ pub(crate) struct Frame {
     pub base: u32,
     pub ret_at: u32,
     pub t0: u64,
+    /// Where the callee's slots start (the unwinder's way to the top frame's slots, so that the
+    /// run loop's error paths need not keep them).
+    pub callee_base: u32,
 }
 
 /// Everything a run needs besides the program.
@@ -64,9 +67,6 @@ pub(crate) struct RunState<'a> {
     pub at: (u32, u32),
     /// The JIT tier, in the `J = true` copy of the loop.
     pub tier: Option<&'a mut super::tier::Tier>,
-    /// Where the failing frame's slots start (an offset into `stack`) when the loop left with
-    /// an error.
-    pub base: u32,
     /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
     pub thrown: Option<Value>,
     /// Where `EMIT_EVENT` records events.
@@ -272,7 +272,8 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
             }};
         }
-        // Leaves the loop with error `$err`, raised by the current instruction.
+        // Leaves the loop with error `$err`, raised by the current instruction (`throw!` is the
+        // same with the error made here; written out, as the run loop's code is sensitive to it).
         macro_rules! raise {
             ($err:expr) => {{
                 let err: RuntimeError = $err;
@@ -282,7 +283,6 @@ unsafe fn interp<const L: u8, const J: bool>(
                 }
                 st.live = sp.offset_from(stk) as usize;
                 st.at = (cur, pc!() as u32);
-                st.base = slots.offset_from(stk) as u32;
                 flush_dispatches!();
                 st.prof = hooks;
                 return Err(err);
@@ -292,7 +292,15 @@ unsafe fn interp<const L: u8, const J: bool>(
         macro_rules! throw {
             ($msg:expr) => {{
                 let msg: String = $msg;
-                raise!(trace::runtime_error(bc, msg, cur, pc!(), &st.frames))
+                if L >= LVL_DETAILED {
+                    // The failing instruction was timed up to its error.
+                    hooks.as_deref_mut().expect("hooks").finish_pending();
+                }
+                st.live = sp.offset_from(stk) as usize;
+                st.at = (cur, pc!() as u32);
+                flush_dispatches!();
+                st.prof = hooks;
+                return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
             }};
         }
         macro_rules! op_err {
@@ -672,6 +680,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         base: slots.offset_from(stk) as u32,
                         ret_at: ret_off,
                         t0,
+                        callee_base: base_off as u32,
                     });
                     slots = stk.add(base_off);
                     for _ in argc..target.n_slots as usize {
@@ -1035,37 +1044,14 @@ unsafe fn interp<const L: u8, const J: bool>(
                         }
                         ip = ip.add(1);
                     }
-                    op::THROW => {
-                        let v = pop(&mut sp);
-                        let msg = super::unwind::thrown_message(&v);
-                        st.thrown = Some(v);
-                        throw!(msg)
-                    }
-                    op::RERAISE => {
-                        if (*slots.add(ins.a as usize)).tag() == TAG_UNDEF {
-                            throw!(trace::undefined(bc, cur, ins.a, false));
-                        }
-                        let v = (*slots.add(ins.a as usize)).clone();
-                        let base = slots.offset_from(stk) as usize;
-                        let again = super::unwind::caught_error(st, base, ins.a);
-                        let msg = super::unwind::thrown_message(&v);
-                        st.thrown = Some(v);
-                        match again {
+                    // Exceptions and events, out of line (`unwind.rs`).
+                    op::THROW | op::RERAISE | op::EMIT_EVENT => {
+                        let consts = &xc.consts;
+                        let pc = pc!();
+                        match super::unwind::raise_op(ins, &mut sp, slots, stk, consts, st, bc, cur, pc) {
+                            None => ip = ip.add(1),
                             Some(e) => raise!(e),
-                            None => throw!(msg),
                         }
-                    }
-                    op::EMIT_EVENT => {
-                        let n = ins.c as usize;
-                        let vals = std::slice::from_raw_parts(sp.sub(n), n);
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                            .as_str()
-                            .expect("verified: the event's name is a string");
-                        st.events.record(name, vals);
-                        for _ in 0..n {
-                            drop(pop(&mut sp));
-                        }
-                        ip = ip.add(1);
                     }
                     op::GET_ATTR => {
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))

@@ -19,9 +19,13 @@ use std::ptr;
 
 use zexus_runtime::Value;
 
+use zexus_runtime::value::TAG_UNDEF;
+
 use super::error::RuntimeError;
-use super::prepared::Prepared;
+use super::prepared::{Prepared, XInstr};
 use super::run::{RunState, LVL_BASIC};
+use super::trace;
+use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
 
 /// Where the run loop resumes: a code object, an instruction, and the frame's slots and
@@ -59,6 +63,68 @@ pub(crate) fn caught_error(st: &RunState, base: usize, slot: u32) -> Option<Runt
         .map(|c| c.error.clone())
 }
 
+/// `THROW`, `RERAISE` and `EMIT_EVENT`, kept out of the run loop: returns the error the
+/// instruction raises (the run loop leaves with it), or `None` when it just ran (an event).
+///
+/// # Safety
+/// As for the run loop's arms: `ins` is an instruction of the verified code object `cur`
+/// running at `pc`, `*sp` the top of its operand stack (holding what the instruction pops),
+/// `slots` its frame's slots and `stk` the stack buffer's start.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn raise_op(
+    ins: &XInstr,
+    sp: &mut *mut Value,
+    slots: *mut Value,
+    stk: *mut Value,
+    consts: &[Value],
+    st: &mut RunState,
+    bc: &Bytecode,
+    cur: u32,
+    pc: usize,
+) -> Option<RuntimeError> {
+    let new_error = |st: &RunState, msg: String| trace::runtime_error(bc, msg, cur, pc, &st.frames);
+    // SAFETY: the caller's contract: the values the instruction pops are live below `*sp`,
+    // and its slot operand is one of the frame's slots.
+    unsafe {
+        match ins.op {
+            op::THROW => {
+                *sp = sp.sub(1);
+                let v = ptr::read(*sp);
+                let msg = thrown_message(&v);
+                st.thrown = Some(v);
+                Some(new_error(st, msg))
+            }
+            op::RERAISE => {
+                let slot = &*slots.add(ins.a as usize);
+                if slot.tag() == TAG_UNDEF {
+                    return Some(new_error(st, trace::undefined(bc, cur, ins.a, false)));
+                }
+                let v = slot.clone();
+                let base = slots.offset_from(stk) as usize;
+                let again = caught_error(st, base, ins.a);
+                let msg = thrown_message(&v);
+                st.thrown = Some(v);
+                Some(again.unwrap_or_else(|| new_error(st, msg)))
+            }
+            _ => {
+                let n = ins.c as usize;
+                let vals = std::slice::from_raw_parts(sp.sub(n), n);
+                let name = consts[ins.a as usize]
+                    .as_str()
+                    .expect("verified: the event's name is a string");
+                st.events.record(name, vals);
+                for _ in 0..n {
+                    *sp = sp.sub(1);
+                    drop(ptr::read(*sp));
+                }
+                None
+            }
+        }
+    }
+}
+
 /// The message of an error raised by `throw v` that no handler catches: `v`'s display form.
 #[cold]
 #[inline(never)]
@@ -79,7 +145,7 @@ fn raised_value(st: &mut RunState, err: &RuntimeError) -> Value {
 ///
 /// # Safety
 /// The run loop has just returned `err` for `p` (prepared from the verified `bc`): `st.live`
-/// values at the bottom of the stack are live, `st.at` and `st.base` describe the failing
+/// values at the bottom of the stack are live, `st.at` describes the failing
 /// frame and `st.frames` its callers, and `st.prof` holds the run's hooks (for `L > NONE`).
 pub(crate) unsafe fn catch<const L: u8>(
     p: &Prepared,
@@ -92,7 +158,7 @@ pub(crate) unsafe fn catch<const L: u8>(
     }
     // Search from the failing frame outward, without changing anything yet.
     let (mut code, mut pc) = st.at;
-    let mut base = st.base as usize;
+    let mut base = st.frames.last().map_or(0, |f| f.callee_base as usize);
     let mut level = st.frames.len();
     let handler = loop {
         if let Some(h) = bc.code()[code as usize].handler_for(pc) {
