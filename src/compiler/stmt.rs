@@ -146,7 +146,18 @@ impl Compiler {
             // alone ends its block at once.
             StmtKind::Defer(b) => self.try_stmt(TryBody::Rest(&[]), None, Some(b), s.line),
             // From here on, the program's statements recover from errors (`recover.rs`).
-            StmtKind::ContinueOnError => self.recover = Some(true),
+            StmtKind::ContinueOnError if self.in_main() => self.recover = Some(true),
+            // Only the program turns it on (the original's VM and interpreter disagree about
+            // a module that does).
+            StmtKind::ContinueOnError => self.error(
+                s.line,
+                "continue",
+                "'continue' outside a loop (a module cannot turn on continue-on-error mode)"
+                    .to_string(),
+            ),
+            StmtKind::Use { path, binding } => self.use_stmt(path, binding, s.line),
+            StmtKind::Export(names) => self.export_stmt(names, s.line),
+            StmtKind::Module { name, body } => self.module_block(name, body, s.line),
             // Top-level types were compiled at the start of the program.
             StmtKind::Class(c) => {
                 if !self.at_top_level() {
@@ -421,7 +432,7 @@ impl Compiler {
 
     /// The error text for using `name`, a local of `owner`, from a nested function.
     pub(super) fn capture_message(&self, name: &str, owner: &str) -> String {
-        if owner == "<main>" {
+        if owner.starts_with('<') {
             format!("cannot capture local variable '{name}' of an enclosing block (no closures)")
         } else {
             format!("cannot capture local variable '{name}' of enclosing function '{owner}' (no closures)")

@@ -663,6 +663,30 @@ impl<'a, 'f> Tr<'a, 'f> {
         Ok(())
     }
 
+    /// Before a direct call of a compiled function, which reads globals from memory: the
+    /// payloads of the globals this loop holds in variables (for the program itself, its
+    /// slots are the globals) go back to memory. The callee writes none, so nothing is read
+    /// back after it.
+    fn globals_to_memory(&mut self) {
+        let main = self.req.is_main;
+        let vars: Vec<_> = self
+            .slot_var
+            .iter()
+            .filter(|((sp, _), _)| *sp == Space::Global || (main && *sp == Space::Local))
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for ((sp, i), var) in vars {
+            let v = self.b.use_var(var);
+            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool {
+                self.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            };
+            let base = self.base_of(sp);
+            self.b.ins().store(mf(), v, base, payload_at(i as usize));
+        }
+    }
+
     /// The shared exit: slot payloads and counters back to memory, then return the ip.
     fn exit_block(&mut self) {
         self.b.switch_to_block(self.exit_block);

@@ -20,7 +20,7 @@ pub mod summary;
 
 pub use attribution::Attribution;
 pub use clock::SamplePeriod;
-pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
+pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};
 pub use events::EventCount;
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};

@@ -482,7 +482,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             hooks
                                 .as_deref_mut()
                                 .expect("hooks")
-                                .native_ran(cur, t, &st.frames, cur);
+                                .native_loop_ran(t, &st.frames, cur);
                         }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
@@ -646,7 +646,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         {
                             if L >= LVL_DETAILED {
                                 let h = hooks.as_deref_mut().expect("hooks");
-                                h.native_ran(callee, ticks, &st.frames, cur);
+                                h.native_call_ran(callee, ticks, &st.frames, cur);
                                 if L >= LVL_FULL {
                                     h.native_call_done(callee, ticks);
                                 }
@@ -670,7 +670,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                         slots = stk.add(slots_off);
                     }
                     let t0 = if L >= LVL_BASIC {
-                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                        hooks
+                            .as_deref_mut()
+                            .expect("hooks")
+                            .enter::<L>(callee, dispatches)
                     } else {
                         0
                     };
@@ -715,7 +718,12 @@ unsafe fn interp<const L: u8, const J: bool>(
                         if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                             ip = ip.add(xc.half);
                         }
-                        h.begin_sample(h.timing[cur as usize].add(pc!()), &st.frames, cur);
+                        h.begin_sample(
+                            h.timing[cur as usize].add(pc!()),
+                            &st.frames,
+                            cur,
+                            dispatches,
+                        );
                     }
                 }
             }
@@ -861,7 +869,10 @@ unsafe fn interp<const L: u8, const J: bool>(
                             return Ok(v);
                         };
                         if L >= LVL_BASIC {
-                            hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
+                            hooks
+                                .as_deref_mut()
+                                .expect("hooks")
+                                .leave::<L>(cur, fr.t0, fr.code, dispatches);
                         }
                         let ret_at = stk.add(fr.ret_at as usize);
                         while sp > ret_at {
@@ -1048,7 +1059,9 @@ unsafe fn interp<const L: u8, const J: bool>(
                     op::THROW | op::RERAISE | op::EMIT_EVENT => {
                         let consts = &xc.consts;
                         let pc = pc!();
-                        match super::unwind::raise_op(ins, &mut sp, slots, stk, consts, st, bc, cur, pc) {
+                        match super::unwind::raise_op(
+                            ins, &mut sp, slots, stk, consts, st, bc, cur, pc,
+                        ) {
                             None => ip = ip.add(1),
                             Some(e) => raise!(e),
                         }

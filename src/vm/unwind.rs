@@ -180,7 +180,9 @@ pub(crate) unsafe fn catch<const L: u8>(
             h.left_block(bc, st.at.0, st.at.1);
             for f in st.frames[level..].iter().rev() {
                 // SAFETY: the hooks' contract (`ProfHooks::new`) holds for the whole run.
-                unsafe { h.leave::<L>(callee, f.t0) };
+                // Control goes back to `f.code` (for the epochs' function times); the run
+                // loop flushed its dispatch count when it left with the error.
+                unsafe { h.leave::<L>(callee, f.t0, f.code, 0) };
                 h.left_block(bc, f.code, f.ret_pc - 1);
                 callee = f.code;
             }
