@@ -96,6 +96,10 @@ enum Command {
         /// Time 1 in N executions (1 times every execution)
         #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
         sample_rate: u32,
+        /// What the text report leads with: instruction (the guide's order), line (source
+        /// lines and the annotated source) or function
+        #[arg(long, value_name = "VIEW", default_value = "instruction")]
+        by: zexus::report::Lead,
         #[command(flatten)]
         tier: TierArgs,
     },
@@ -251,12 +255,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             top,
             output,
             sample_rate,
+            by,
             tier,
         } => {
+            let mut source = None;
             let bc = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    compile_file(&src, &name, Some(path))?
+                    let bc = compile_file(&src, &name, Some(path))?;
+                    source = Some((name, src));
+                    bc
                 }
                 None => zexus::demo::guide_fibonacci(20),
             };
@@ -278,9 +286,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .output(sink)
                 .call_paths(paths)
                 .build();
+            if let Some((name, src)) = source {
+                vm.profiler_mut().add_source(name, src);
+            }
             signals::install();
             let result = vm.execute(&bc);
-            let report = vm.profiling_report(format, top);
+            let mut report = Vec::new();
+            vm.profiler()
+                .write_report_by(format, top, by, &mut report)
+                .map_err(|e| Failure(EXIT_IO, format!("zx: {e}")))?;
+            let report = String::from_utf8_lossy(&report).into_owned();
             let written = match &output {
                 Some(path) => fs::write(path, &report)
                     .map_err(|e| format!("zx: cannot write {}: {e}", path.display())),

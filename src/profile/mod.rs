@@ -12,6 +12,7 @@ pub mod data;
 pub mod events;
 pub mod jit_events;
 pub mod level;
+pub mod lines;
 pub mod loops;
 pub mod profiler;
 pub mod sections;
@@ -24,6 +25,7 @@ pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};
 pub use events::EventCount;
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
+pub use lines::{AnnotatedLine, AnnotatedSource, LineFigures, LineStats};
 pub use loops::HotLoop;
 pub use profiler::{
     HookCosts, InstructionProfiler, RunErrorInfo, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME,

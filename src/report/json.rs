@@ -1,7 +1,8 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
-//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`,
-//! and `events` when the program emitted any).
+//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
+//! `annotated_source`, `sample_rate`, `level`, `top_n`, and `events` when the program emitted
+//! any).
 
 use std::io::{self, Write};
 
@@ -46,6 +47,10 @@ struct JsonReport<'a> {
     /// Events `emit` recorded, most emitted first (absent when there were none).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     events: &'a [crate::profile::EventCount],
+    /// The `top_n` source lines by time (DETAILED and up) or count.
+    lines: &'a [crate::profile::LineStats],
+    /// The source files the profiler has the text of, each line with its figures.
+    annotated_source: &'a [crate::profile::AnnotatedSource],
 }
 
 /// A loop compiled more than once.
@@ -95,6 +100,8 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         error: d.error.as_ref(),
         incomplete: d.interrupted,
         events: &d.events,
+        lines: &d.lines,
+        annotated_source: &d.annotated,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

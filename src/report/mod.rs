@@ -140,6 +140,41 @@ pub struct ReportData {
     pub jit_recompiled: Vec<(String, u32, u32, usize)>,
     /// Events `emit` recorded, with their counts (BASIC and up).
     pub events: Vec<crate::profile::EventCount>,
+    /// The `top_n` source lines by time (DETAILED and up) or count.
+    pub lines: Vec<crate::profile::LineStats>,
+    /// Every source line that ran (for the "more" note under the lines table).
+    pub lines_total: usize,
+    /// The source files the profiler has the text of, annotated.
+    pub annotated: Vec<crate::profile::AnnotatedSource>,
+    /// What the text report leads with.
+    pub lead: Lead,
+}
+
+/// What the text report shows first, after the summary (`zx profile --by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lead {
+    /// Instructions (the guide's order): opcodes, hottest and slowest instructions, then
+    /// loops, functions and source lines.
+    #[default]
+    Instruction,
+    /// Source lines and the annotated source, then the rest.
+    Line,
+    /// Functions, then the rest.
+    Function,
+}
+
+impl FromStr for Lead {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lead, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "instruction" | "instructions" => Ok(Lead::Instruction),
+            "line" | "lines" => Ok(Lead::Line),
+            "function" | "functions" => Ok(Lead::Function),
+            _ => Err(format!(
+                "unknown view '{s}' (expected line, function or instruction)"
+            )),
+        }
+    }
 }
 
 impl ReportData {
@@ -174,6 +209,14 @@ impl ReportData {
             jit_not_compiled: p.jit_not_compiled(),
             jit_recompiled: p.jit_recompiled(),
             events: p.events(),
+            lines: {
+                let mut l = p.lines();
+                l.truncate(top_n);
+                l
+            },
+            lines_total: p.lines().len(),
+            annotated: p.annotated_sources(),
+            lead: Lead::Instruction,
         }
     }
 
@@ -216,6 +259,24 @@ impl InstructionProfiler {
             Format::Folded => w.write_all(self.folded_stacks().as_bytes()),
             Format::Flamegraph => flamegraph::write(self, w),
             _ => write(&ReportData::collect(self, top_n), format, w),
+        }
+    }
+
+    /// Writes the report to `w`, the text report leading with `lead` (`zx profile --by`).
+    pub fn write_report_by(
+        &self,
+        format: Format,
+        top_n: usize,
+        lead: Lead,
+        w: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        match format {
+            Format::Text | Format::Json | Format::Html => {
+                let mut d = ReportData::collect(self, top_n);
+                d.lead = lead;
+                write(&d, format, w)
+            }
+            _ => self.write_report(format, top_n, w),
         }
     }
 

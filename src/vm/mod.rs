@@ -265,10 +265,11 @@ impl VM {
                 self.profiler.hook_costs = calibrate::hook_costs();
             }
             for (i, code) in bc.code().iter().enumerate() {
-                ids.push(
-                    self.profiler
-                        .register_code((bc.id(), i as u32), code, bc.globals()),
-                );
+                let id = self
+                    .profiler
+                    .register_code((bc.id(), i as u32), code, bc.globals());
+                self.profiler.codes[id].file = bc.source_name().to_string();
+                ids.push(id);
             }
             // SAFETY: the profiler outlives the run and its code profiles are registered
             // above; until `fold`, nothing adds code profiles, resizes their vectors, or holds
