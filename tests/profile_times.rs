@@ -30,11 +30,12 @@ fn check_times(vm: &VM) -> Result<(), String> {
     let measured_ms = measured_ms.max(a.native_ticks * ns / 1e6);
     // The execution time the report divides (measured per function with the timestamp
     // counter, less each function's hook costs) is the run's time (measured with `Instant`)
-    // less the overhead. 20 µs of slack: the two clocks' windows differ by a few
-    // instructions at each end, and on a loaded machine a run of a few tens of µs is
-    // sometimes preempted right there (1 run in about 1,000 here).
+    // less the overhead. 0.1 ms of slack for runs of a few tens of µs: with the machine
+    // loaded (load average 5), 1 run in about 1,100 here disagreed by 25-40 µs, though the
+    // two clocks' windows differ by a few instructions; probably the thread moving between
+    // the virtual machine's CPUs, whose timestamp counters need not agree that closely.
     let exec_ms = a.exec_ticks * ns / 1e6;
-    if !near(exec_ms, measured_ms, 0.10, 0.02) {
+    if !near(exec_ms, measured_ms, 0.10, 0.1) {
         return Err(format!(
             "execution time {exec_ms} ms, the run measured {measured_ms} ms less overhead"
         ));
