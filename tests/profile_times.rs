@@ -173,3 +173,32 @@ fn a_function_called_in_a_loop_and_a_recursive_one() {
         }
     }
 }
+
+/// After an error thrown two calls down is caught, the catching function's own work is its
+/// time, not the time of the function that threw (the unwinder tells the profiler which code
+/// object runs after each frame it pops).
+#[test]
+fn time_after_a_caught_error_goes_to_the_catching_function() {
+    let src = "action fail(n) { throw \"no\" }\naction middle(n) { return fail(n) }\n\
+               action outer(n) {\n try { middle(n) } catch (e) { }\n let s = 0\n let i = 0\n\
+               while (i < n) { s = s + i % 7; i = i + 1 }\n return s\n}\nprint(outer(200000))\n";
+    for level in [Level::Detailed, Level::Full] {
+        for jit in [false, true] {
+            let b = VM::builder().profiling(level).jit(jit).hot_threshold(50);
+            let (out, vm) = common::run_source(src, "caught", b);
+            assert!(out.error.is_none(), "{out:?}");
+            let vm = vm.unwrap();
+            check_times(&vm).unwrap_or_else(|e| panic!("{level:?} jit={jit}: {e}"));
+            let fns = vm.profiler().functions();
+            let f = |name: &str| fns.iter().find(|f| f.name == name).unwrap().self_time_ms;
+            let outer = f("outer");
+            for name in ["fail", "middle"] {
+                assert!(
+                    f(name) < 0.2 * outer,
+                    "{level:?} jit={jit}: {name} {} ms, outer {outer} ms: {fns:?}",
+                    f(name)
+                );
+            }
+        }
+    }
+}

@@ -24,6 +24,7 @@ pub mod func;
 pub(crate) mod layout;
 pub mod meta;
 mod perf;
+pub mod reach;
 mod stats;
 pub mod translate;
 
@@ -265,6 +266,9 @@ impl Jit {
             Ok(m) => m,
             Err(e) => {
                 module.clear_context(&mut self.ctx);
+                // A translation given up midway leaves the builder's SSA state behind; the
+                // next one must not inherit it.
+                self.fctx = FunctionBuilderContext::new();
                 return Err(e);
             }
         };
@@ -440,6 +444,7 @@ impl Jit {
             target,
         ) {
             module.clear_context(&mut self.ctx);
+            self.fctx = FunctionBuilderContext::new();
             return Err(fail(e));
         }
         let defined = module.define_function(id, &mut self.ctx);

@@ -235,7 +235,23 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
+    if !d.events.is_empty() {
+        events(d, w)?;
+    }
     writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
+}
+
+/// The events `emit` recorded, most emitted first.
+fn events(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Events emitted</h2>")?;
+    let rows: Vec<Vec<Cell>> = d
+        .events
+        .iter()
+        .take(d.top_n.max(1))
+        .map(|e| vec![txt(&e.name), int(e.count)])
+        .collect();
+    table(w, &["Event", "Times emitted"], &rows)?;
+    more(w, d.events.len(), d.top_n)
 }
 
 /// The hottest source lines, and each source file with every line's share in the margin

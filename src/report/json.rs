@@ -1,7 +1,8 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
 //! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
-//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`).
+//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`, and `events` when the
+//! program emitted any).
 
 use std::io::{self, Write};
 
@@ -43,6 +44,9 @@ struct JsonReport<'a> {
     error: Option<&'a crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     incomplete: bool,
+    /// Events `emit` recorded, most emitted first (absent when there were none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    events: &'a [crate::profile::EventCount],
     /// The `top_n` source lines by time (DETAILED and up) or count.
     lines: &'a [crate::profile::LineStats],
     /// The source files the profiler has the text of, each line with its figures.
@@ -97,6 +101,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         top_n: d.top_n,
         error: d.error.as_ref(),
         incomplete: d.interrupted,
+        events: &d.events,
         lines: &d.lines,
         annotated_source: &d.annotated,
         call_graph: &d.call_graph,

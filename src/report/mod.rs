@@ -144,6 +144,8 @@ pub struct ReportData {
     pub jit_not_compiled: Vec<crate::profile::JitRefusal>,
     /// Loops compiled more than once: (function, start ip, end ip, times).
     pub jit_recompiled: Vec<(String, u32, u32, usize)>,
+    /// Events `emit` recorded, with their counts (BASIC and up).
+    pub events: Vec<crate::profile::EventCount>,
     /// The `top_n` source lines by time (DETAILED and up) or count.
     pub lines: Vec<crate::profile::LineStats>,
     /// Every source line that ran (for the "more" note under the lines table).
@@ -214,6 +216,7 @@ impl ReportData {
             interrupted: p.interrupted,
             jit_not_compiled: p.jit_not_compiled(),
             jit_recompiled: p.jit_recompiled(),
+            events: p.events(),
             lines: {
                 let mut l = p.lines();
                 l.truncate(top_n);

@@ -71,8 +71,20 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
+    if !d.events.is_empty() {
+        events(d, w)?;
+    }
     writeln!(w)?;
     rule(w, '=')
+}
+
+/// The events `emit` recorded, most emitted first.
+fn events(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "EVENTS EMITTED")?;
+    for e in d.events.iter().take(d.top_n.max(1)) {
+        writeln!(w, "  {:<30} {:>14}", e.name, thousands(e.count))?;
+    }
+    more(w, d.events.len(), d.top_n)
 }
 
 /// The run loop's dispatches with what fusion saved:

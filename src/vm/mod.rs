@@ -4,6 +4,7 @@ pub(crate) mod builtins;
 mod calibrate;
 pub mod error;
 mod eval;
+mod events;
 #[cfg(test)]
 mod fallback_tests;
 mod fused;
@@ -16,10 +17,12 @@ mod run;
 mod tier;
 mod tier_fn;
 mod trace;
+mod unwind;
 
 use zexus_runtime::Value;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
+pub use events::{Event, MAX_EVENTS};
 
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, RunErrorInfo, Summary};
@@ -204,6 +207,7 @@ impl VmBuilder {
             profiler,
             stack: Vec::new(),
             tier,
+            events: events::EventLog::default(),
         }
     }
 }
@@ -225,6 +229,8 @@ pub struct VM {
     stack: Vec<Value>,
     /// The JIT tier (with `jit(true)`): compiled loops live as long as the VM.
     tier: Option<Box<tier::Tier>>,
+    /// The events `emit` recorded, over every run.
+    events: events::EventLog,
 }
 
 impl Default for VM {
@@ -286,6 +292,9 @@ impl VM {
             live: 0,
             at: (0, 0),
             tier: self.tier.as_deref_mut(),
+            thrown: None,
+            events: &mut self.events,
+            caught: Vec::new(),
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
@@ -332,6 +341,17 @@ impl VM {
         }
         self.out.flush();
         result
+    }
+
+    /// The events `emit Name(args)` recorded so far, over every run, oldest first (the first
+    /// [`MAX_EVENTS`]; [`events_emitted`](Self::events_emitted) counts them all).
+    pub fn events(&self) -> &[Event] {
+        &self.events.events
+    }
+
+    /// How many events were emitted so far, stored or not.
+    pub fn events_emitted(&self) -> u64 {
+        self.events.total
     }
 
     /// Output printed so far (with [`VmBuilder::capture_output`]); empties the buffer.

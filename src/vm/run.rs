@@ -30,6 +30,7 @@ use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
 use super::trace;
+use super::unwind::Resume;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
 
@@ -46,6 +47,9 @@ pub(crate) struct Frame {
     pub base: u32,
     pub ret_at: u32,
     pub t0: u64,
+    /// Where the callee's slots start (the unwinder's way to the top frame's slots, so that the
+    /// run loop's error paths need not keep them).
+    pub callee_base: u32,
 }
 
 /// Everything a run needs besides the program.
@@ -63,6 +67,12 @@ pub(crate) struct RunState<'a> {
     pub at: (u32, u32),
     /// The JIT tier, in the `J = true` copy of the loop.
     pub tier: Option<&'a mut super::tier::Tier>,
+    /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
+    pub thrown: Option<Value>,
+    /// Where `EMIT_EVENT` records events.
+    pub events: &'a mut super::events::EventLog,
+    /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
+    pub caught: Vec<super::unwind::Caught>,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -79,9 +89,21 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
 ) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
-    // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
-    // hooks and tier were set up for it (this function's contract).
-    let r = unsafe { interp::<L, J>(p, bc, st) };
+    st.thrown = None;
+    st.caught.clear();
+    let mut resume = None;
+    let r = loop {
+        // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and
+        // the hooks and tier were set up for it (this function's contract); a resumption point
+        // comes from the unwinder, which left a consistent stack behind.
+        let r = unsafe { interp::<L, J>(p, bc, st, resume) };
+        let Err(e) = &r else { break r };
+        // SAFETY: the loop has just left with `e`, as `catch` requires.
+        match unsafe { super::unwind::catch::<L>(p, bc, st, e) } {
+            Some(at) => resume = Some(at),
+            None => break r,
+        }
+    };
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -91,6 +113,30 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
         st.live = 0;
     }
     r
+}
+
+/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
+/// unassigned.
+///
+/// # Safety
+/// `p` is the prepared program of the run; `st.stack` holds no live values.
+unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
+    let main = &p.codes[0];
+    if st.stack.capacity() < main.frame_size as usize + 64 {
+        grow(&mut st.stack, 0, main.frame_size as usize + 64);
+    }
+    let stk = st.stack.as_mut_ptr();
+    for i in 0..main.n_slots as usize {
+        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
+        // live is there to overwrite (this function's contract).
+        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
+    }
+    Resume {
+        code: 0,
+        pc: 0,
+        base: 0,
+        sp: main.n_slots as usize,
+    }
 }
 
 #[cold]
@@ -161,24 +207,22 @@ unsafe fn interp<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
+    resume: Option<Resume>,
 ) -> Result<Value, RuntimeError> {
     // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
     // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
     unsafe {
-        let main = &p.codes[0];
-        if st.stack.capacity() < main.frame_size as usize + 64 {
-            grow(&mut st.stack, 0, main.frame_size as usize + 64);
-        }
+        // A fresh run starts the program's frame; after a caught error, the unwinder says
+        // where the handler's frame is.
+        let fresh = resume.is_none();
+        let at = resume.unwrap_or_else(|| start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
-        let mut slots: *mut Value = stk;
-        for i in 0..main.n_slots as usize {
-            ptr::write(stk.add(i), Value::UNDEF);
-        }
-        let mut sp: *mut Value = stk.add(main.n_slots as usize);
+        let mut slots: *mut Value = stk.add(at.base);
+        let mut sp: *mut Value = stk.add(at.sp);
 
-        let mut cur: u32 = 0;
-        let mut xc: &XCode = main;
-        let mut ip: *const XInstr = xc.code.as_ptr();
+        let mut cur: u32 = at.code;
+        let mut xc: &XCode = &p.codes[cur as usize];
+        let mut ip: *const XInstr = xc.code.as_ptr().add(at.pc as usize);
         // The index of the current instruction (only computed off the plain dispatch path).
         macro_rules! pc {
             () => {{
@@ -210,8 +254,11 @@ unsafe fn interp<const L: u8, const J: bool>(
         let mut cbase: usize = 0;
         if L >= LVL_BASIC {
             let h = hooks.as_deref_mut().expect("profiling run has hooks");
-            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-            *h.calls[0] += 1;
+            cbase = (h.counts[cur as usize] as usize)
+                .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
+            if fresh {
+                *h.calls[0] += 1;
+            }
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
 
@@ -223,6 +270,22 @@ unsafe fn interp<const L: u8, const J: bool>(
                     cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
                         .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
                 }
+            }};
+        }
+        // Leaves the loop with error `$err`, raised by the current instruction (`throw!` is the
+        // same with the error made here; written out, as the run loop's code is sensitive to it).
+        macro_rules! raise {
+            ($err:expr) => {{
+                let err: RuntimeError = $err;
+                if L >= LVL_DETAILED {
+                    // The failing instruction was timed up to its error.
+                    hooks.as_deref_mut().expect("hooks").finish_pending();
+                }
+                st.live = sp.offset_from(stk) as usize;
+                st.at = (cur, pc!() as u32);
+                flush_dispatches!();
+                st.prof = hooks;
+                return Err(err);
             }};
         }
         // Leaves the loop with an error raised by the current instruction.
@@ -620,6 +683,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         base: slots.offset_from(stk) as u32,
                         ret_at: ret_off,
                         t0,
+                        callee_base: base_off as u32,
                     });
                     slots = stk.add(base_off);
                     for _ in argc..target.n_slots as usize {
@@ -990,6 +1054,17 @@ unsafe fn interp<const L: u8, const J: bool>(
                             drop(pop(&mut sp));
                         }
                         ip = ip.add(1);
+                    }
+                    // Exceptions and events, out of line (`unwind.rs`).
+                    op::THROW | op::RERAISE | op::EMIT_EVENT => {
+                        let consts = &xc.consts;
+                        let pc = pc!();
+                        match super::unwind::raise_op(
+                            ins, &mut sp, slots, stk, consts, st, bc, cur, pc,
+                        ) {
+                            None => ip = ip.add(1),
+                            Some(e) => raise!(e),
+                        }
                     }
                     op::GET_ATTR => {
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))
