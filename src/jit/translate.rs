@@ -669,10 +669,15 @@ impl<'a, 'f> Tr<'a, 'f> {
     /// back after it.
     fn globals_to_memory(&mut self) {
         let main = self.req.is_main;
+        self.vars_to_memory(|sp| sp == Space::Global || (main && sp == Space::Local));
+    }
+
+    /// The payloads of the slot variables in the spaces `keep` accepts, back to memory.
+    fn vars_to_memory(&mut self, keep: impl Fn(Space) -> bool) {
         let vars: Vec<_> = self
             .slot_var
             .iter()
-            .filter(|((sp, _), _)| *sp == Space::Global || (main && *sp == Space::Local))
+            .filter(|((sp, _), _)| keep(*sp))
             .map(|(k, v)| (*k, *v))
             .collect();
         for ((sp, i), var) in vars {
@@ -691,17 +696,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn exit_block(&mut self) {
         self.b.switch_to_block(self.exit_block);
         let params = self.b.block_params(self.exit_block).to_vec();
-        let vars: Vec<_> = self.slot_var.iter().map(|(k, v)| (*k, *v)).collect();
-        for ((sp, i), var) in vars {
-            let v = self.b.use_var(var);
-            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool {
-                self.b.ins().uextend(types::I64, v)
-            } else {
-                v
-            };
-            let base = self.base_of(sp);
-            self.b.ins().store(mf(), v, base, payload_at(i as usize));
-        }
+        self.vars_to_memory(|_| true);
         if !self.ctr_vars.is_empty() {
             let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
             for i in 0..self.ctr_vars.len() {
