@@ -122,8 +122,7 @@ impl<'p> Interp<'p> {
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
                 let args = self.eval_args(args)?;
-                builtins::call_method(&o, name, &args)
-                    .map_err(|err| Fail::new(err.to_string(), line))
+                self.method(&o, name, &args, line)
             }
             ExprKind::Call { callee, args } => match &callee.kind {
                 ExprKind::Name(name) => self.call_name(name, args, line),
@@ -157,8 +156,7 @@ impl<'p> Interp<'p> {
                 let builtin = builtin_id(name).filter(|_| !self.top_declared.contains(name));
                 let vals = self.eval_args(args)?;
                 if let Some(id) = builtin {
-                    return builtins::call_builtin(id, &vals)
-                        .map_err(|err| Fail::new(err.to_string(), line));
+                    return self.builtin(id, &vals, line);
                 }
                 let f = match self.globals.get(name) {
                     None => return Err(Fail::new(format!("undefined variable '{name}'"), line)),

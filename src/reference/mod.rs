@@ -23,6 +23,7 @@
 
 mod env;
 mod expr;
+mod host;
 mod stmt;
 
 pub mod diff;

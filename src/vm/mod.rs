@@ -11,6 +11,7 @@ pub mod interrupt;
 mod output;
 mod prepared;
 mod profhooks;
+mod reenter;
 mod run;
 mod tier;
 mod tier_fn;
@@ -281,6 +282,9 @@ impl VM {
             live: 0,
             at: (0, 0),
             tier: self.tier.as_deref_mut(),
+            nesting: 0,
+            retired: Vec::new(),
+            nested_left: Vec::new(),
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
@@ -290,6 +294,7 @@ impl VM {
         let left: Vec<(u32, u32)> = if result.is_err() {
             std::iter::once(st.at)
                 .chain(st.frames.iter().map(|f| (f.code, f.ret_pc - 1)))
+                .chain(st.nested_left.iter().copied())
                 .collect()
         } else {
             Vec::new()

@@ -71,6 +71,11 @@ pub(crate) struct ProfHooks {
     timer_cost: u64,
     /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
     pub dispatches: u64,
+    /// The code objects on the call stack below the nested runs under way (callers of
+    /// builtins that called back), which the nested runs' own frames do not list.
+    outer: Vec<u32>,
+    /// Where each nested run's part of `outer` starts.
+    outer_marks: Vec<usize>,
 }
 
 impl ProfHooks {
@@ -123,6 +128,8 @@ impl ProfHooks {
             period: SamplePeriod::new(),
             timer_cost,
             dispatches: 0,
+            outer: Vec::new(),
+            outer_marks: Vec::new(),
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -324,7 +331,12 @@ impl ProfHooks {
             self.stamp = 1;
         }
         self.distinct.clear();
-        for c in frames.iter().map(|f| f.code).chain(std::iter::once(cur)) {
+        let outer = std::mem::take(&mut self.outer);
+        for &c in outer
+            .iter()
+            .chain(frames.iter().map(|f| &f.code))
+            .chain(std::iter::once(&cur))
+        {
             if let Some(m) = self.mark.get_mut(c as usize) {
                 if *m != self.stamp {
                     *m = self.stamp;
@@ -332,6 +344,7 @@ impl ProfHooks {
                 }
             }
         }
+        self.outer = outer;
     }
 
     /// Native code (a compiled loop of run code object `code`, or a compiled function) ran
@@ -346,6 +359,19 @@ impl ProfHooks {
                 unsafe { *self.native_under[c as usize] += ticks };
             }
         }
+    }
+
+    /// A nested run starts under the callers `frames` and `cur` (see `reenter`).
+    pub fn push_outer(&mut self, frames: impl Iterator<Item = u32>, cur: u32) {
+        self.outer_marks.push(self.outer.len());
+        self.outer.extend(frames);
+        self.outer.push(cur);
+    }
+
+    /// The innermost nested run ended.
+    pub fn pop_outer(&mut self) {
+        let mark = self.outer_marks.pop().expect("a nested run was under way");
+        self.outer.truncate(mark);
     }
 
     /// True when call paths are recorded (native calls would bypass them).

@@ -60,6 +60,23 @@ pub(crate) struct RunState<'a> {
     pub at: (u32, u32),
     /// The JIT tier, in the `J = true` copy of the loop.
     pub tier: Option<&'a mut super::tier::Tier>,
+    /// Nested runs of the loop under way (calls from builtins into user functions).
+    pub nesting: u32,
+    /// Stack buffers replaced while a nested run was under way: a builtin that called back may
+    /// still read its arguments there (see `reenter`). Freed when the outermost loop resumes.
+    pub retired: Vec<Vec<Value>>,
+    /// Where an error left the frames of nested runs (as `at` and the frames' calls), for
+    /// exact counts.
+    pub nested_left: Vec<(u32, u32)>,
+}
+
+/// Where a nested run of the loop starts: code object `callee`, whose frame begins at stack
+/// offset `base` with its `argc` arguments already there.
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    pub callee: u32,
+    pub base: usize,
+    pub argc: usize,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -76,9 +93,12 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
 ) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
+    st.nesting = 0;
+    st.nested_left.clear();
     // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
     // hooks and tier were set up for it (this function's contract).
-    let r = unsafe { interp::<L, J>(p, bc, st) };
+    let r = unsafe { interp::<L, J>(p, bc, st, None) };
+    st.retired.clear();
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -90,15 +110,21 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
     r
 }
 
+/// Moves the stack's `live` values to a buffer with room for `need`. While a nested run is
+/// under way the old buffer is kept (in `retired`): a builtin below it may hold its arguments
+/// there.
 #[cold]
 #[inline(never)]
-fn grow(stack: &mut Vec<Value>, live: usize, need: usize) {
-    let new_cap = (stack.capacity() * 2).max(need + 1024);
+pub(crate) fn grow(st: &mut RunState, live: usize, need: usize) {
+    let new_cap = (st.stack.capacity() * 2).max(need + 1024);
     let mut fresh: Vec<Value> = Vec::with_capacity(new_cap);
     // SAFETY: the first `live` values move bitwise into the new buffer; the old buffer's len
-    // is 0, so dropping it frees memory without dropping the moved values.
-    unsafe { ptr::copy_nonoverlapping(stack.as_ptr(), fresh.as_mut_ptr(), live) };
-    *stack = fresh;
+    // is 0, so dropping it (or keeping it) never drops the moved values.
+    unsafe { ptr::copy_nonoverlapping(st.stack.as_ptr(), fresh.as_mut_ptr(), live) };
+    let old = std::mem::replace(&mut st.stack, fresh);
+    if st.nesting > 0 {
+        st.retired.push(old);
+    }
 }
 
 /// Error text for a failed operator at `pc`, naming the variable an operand came from.
@@ -154,26 +180,32 @@ unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
 /// # Safety
 /// The module's invariants hold for `p`, `bc` and `st` (`run` checks what it can).
 #[allow(clippy::cognitive_complexity)]
-unsafe fn interp<const L: u8, const J: bool>(
+pub(crate) unsafe fn interp<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
+    entry: Option<Entry>,
 ) -> Result<Value, RuntimeError> {
     // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
     // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
     unsafe {
-        let main = &p.codes[0];
-        if st.stack.capacity() < main.frame_size as usize + 64 {
-            grow(&mut st.stack, 0, main.frame_size as usize + 64);
+        // The program's frame, or a nested run's callee (whose arguments are in place).
+        let (first, base, argc) = match entry {
+            None => (0, 0, 0),
+            Some(e) => (e.callee, e.base, e.argc),
+        };
+        let main = &p.codes[first as usize];
+        if st.stack.capacity() < base + main.frame_size as usize + 64 {
+            grow(st, base + argc, base + main.frame_size as usize + 64);
         }
         let mut stk: *mut Value = st.stack.as_mut_ptr();
-        let mut slots: *mut Value = stk;
-        for i in 0..main.n_slots as usize {
-            ptr::write(stk.add(i), Value::UNDEF);
+        let mut slots: *mut Value = stk.add(base);
+        for i in argc..main.n_slots as usize {
+            ptr::write(slots.add(i), Value::UNDEF);
         }
-        let mut sp: *mut Value = stk.add(main.n_slots as usize);
+        let mut sp: *mut Value = slots.add(main.n_slots as usize);
 
-        let mut cur: u32 = 0;
+        let mut cur: u32 = first;
         let mut xc: &XCode = main;
         let mut ip: *const XInstr = xc.code.as_ptr();
         // The index of the current instruction (only computed off the plain dispatch path).
@@ -205,10 +237,17 @@ unsafe fn interp<const L: u8, const J: bool>(
         // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
         // covers both halves of the code (ProfHooks::fold derives exact counts from them).
         let mut cbase: usize = 0;
+        // The start time of a nested run's callee (FULL), for its inclusive time.
+        let mut entry_t0 = 0;
         if L >= LVL_BASIC {
             let h = hooks.as_deref_mut().expect("profiling run has hooks");
-            cbase = (h.counts[0] as usize).wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-            *h.calls[0] += 1;
+            cbase = (h.counts[cur as usize] as usize)
+                .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
+            if entry.is_none() {
+                *h.calls[0] += 1;
+            } else {
+                entry_t0 = h.enter::<L>(cur);
+            }
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
 
@@ -241,6 +280,50 @@ unsafe fn interp<const L: u8, const J: bool>(
             ($e:expr) => {
                 throw!(op_error(bc, cur, pc!(), $e))
             };
+        }
+        // Calls a builtin or method (`$call`, a function of the host) that may call back into
+        // a nested run of this loop; afterwards the stack may have moved. Gives its result, or
+        // leaves the loop with the error of a failed callee (its trace continued with ours).
+        macro_rules! with_host {
+            ($call:expr) => {{
+                let mut host = super::reenter::VmHost::<L, J>::new(
+                    p,
+                    bc,
+                    &mut *st,
+                    &mut hooks,
+                    &mut dispatches,
+                    (cur, stk, sp, slots),
+                );
+                let r = $call(&mut host as &mut dyn builtins::Host);
+                match host.finish() {
+                    None => r,
+                    Some(back) => {
+                        stk = st.stack.as_mut_ptr();
+                        sp = stk.add(back.sp);
+                        slots = stk.add(back.slots);
+                        if st.nesting == 0 {
+                            st.retired.clear();
+                        }
+                        if let Some(nested) = back.failed {
+                            if L >= LVL_DETAILED {
+                                hooks.as_deref_mut().expect("hooks").finish_pending();
+                            }
+                            st.live = sp.offset_from(stk) as usize;
+                            st.at = (cur, pc!() as u32);
+                            flush_dispatches!();
+                            st.prof = hooks;
+                            return Err(super::reenter::continue_trace(
+                                bc,
+                                nested,
+                                cur,
+                                pc!(),
+                                &st.frames,
+                            ));
+                        }
+                        r
+                    }
+                }
+            }};
         }
         macro_rules! branch {
             ($at:expr, $taken:expr) => {
@@ -696,12 +779,19 @@ unsafe fn interp<const L: u8, const J: bool>(
                     op::RETURN => {
                         let v = pop(&mut sp);
                         let Some(fr) = st.frames.pop() else {
-                            // The program's own return: release globals and leftovers.
+                            // The program's own return: release globals and leftovers (or a
+                            // nested run's return: release the callee's frame).
                             if L >= LVL_DETAILED {
                                 hooks.as_deref_mut().expect("hooks").finish_pending();
                             }
-                            let live = sp.offset_from(stk) as usize;
-                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
+                            if L >= LVL_BASIC && entry.is_some() {
+                                hooks
+                                    .as_deref_mut()
+                                    .expect("hooks")
+                                    .leave::<L>(cur, entry_t0);
+                            }
+                            let live = sp.offset_from(stk) as usize - base;
+                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk.add(base), live));
                             flush_dispatches!();
                             st.prof = hooks;
                             return Ok(v);
@@ -783,7 +873,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                             let live = sp.offset_from(stk) as usize;
                             let slots_off = slots.offset_from(stk) as usize;
                             let ret_off = ret_at.offset_from(stk) as usize;
-                            grow(&mut st.stack, live, need);
+                            grow(st, live, need);
                             stk = st.stack.as_mut_ptr();
                             sp = stk.add(live);
                             slots = stk.add(slots_off);
@@ -814,7 +904,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                        match builtins::call_builtin(ins.a, args) {
+                        match with_host!(|h| builtins::call_builtin(ins.a, args, h)) {
                             Ok(v) => {
                                 for _ in 0..argc {
                                     drop(pop(&mut sp));
@@ -832,7 +922,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))
                             .as_str()
                             .expect("verified: method name is a string");
-                        match builtins::call_method(obj, name, args) {
+                        match with_host!(|h| builtins::call_method(obj, name, args, h)) {
                             Ok(v) => {
                                 for _ in 0..=argc {
                                     drop(pop(&mut sp));

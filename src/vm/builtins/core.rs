@@ -1,0 +1,85 @@
+//! Core builtins: lengths, conversions, type names, `range`.
+
+use zexus_runtime::ops;
+use zexus_runtime::{Kind, OpError, RangeIter, Value};
+
+use super::{arity, err, int_arg};
+
+/// `len(x)` / `length(x)`.
+pub(super) fn len(name: &str, args: &[Value]) -> Result<Value, OpError> {
+    arity(name, args, 1)?;
+    match args[0].as_iter() {
+        Some(_) => err(format!("{name}() of a range")),
+        None => ops::len(&args[0]).map(Value::int),
+    }
+}
+
+/// `int(x)`.
+pub(super) fn to_int(v: &Value) -> Result<Value, OpError> {
+    match v.kind() {
+        Kind::Int => Ok(v.clone()),
+        Kind::Bool => Ok(Value::int(v.payload() as i64)),
+        Kind::Float => {
+            let f = v.as_float().expect("float");
+            if f.is_finite() && f.abs() < 9.2e18 {
+                Ok(Value::int(f.trunc() as i64))
+            } else {
+                err(format!("cannot convert {} to int", v.repr()))
+            }
+        }
+        Kind::Str => {
+            let s = v.as_str().expect("str").trim();
+            match s.parse::<i64>() {
+                Ok(i) => Ok(Value::int(i)),
+                Err(_) => err(format!("cannot convert {} to int", v.repr())),
+            }
+        }
+        _ => err(format!("cannot convert {} to int", ops::a_type(v))),
+    }
+}
+
+/// `float(x)`.
+pub(super) fn to_float(v: &Value) -> Result<Value, OpError> {
+    match v.kind() {
+        Kind::Int | Kind::Float => Ok(Value::float(v.as_number().expect("number"))),
+        Kind::Bool => Ok(Value::float(v.payload() as f64)),
+        Kind::Str => match v.as_str().expect("str").trim().parse::<f64>() {
+            Ok(f) => Ok(Value::float(f)),
+            Err(_) => err(format!("cannot convert {} to float", v.repr())),
+        },
+        _ => err(format!("cannot convert {} to float", ops::a_type(v))),
+    }
+}
+
+/// The name `typeof(x)` gives (the original's: `integer`, `boolean`, ...).
+pub(super) fn type_of(v: &Value) -> &'static str {
+    match v.kind() {
+        Kind::Int => "integer",
+        Kind::Float => "float",
+        Kind::Str => "string",
+        Kind::Bool => "boolean",
+        Kind::Null | Kind::Undef => "null",
+        Kind::List | Kind::Iter => "list",
+        Kind::Map => "map",
+        Kind::Func => "function",
+    }
+}
+
+/// `range(n)` / `range(a, b)`: a lazy range.
+pub(super) fn range(name: &str, args: &[Value]) -> Result<Value, OpError> {
+    let (start, end) = match args {
+        [n] => (0, int_arg(name, n)?),
+        [a, b] => (int_arg(name, a)?, int_arg(name, b)?),
+        _ => {
+            return err(format!(
+                "range expects 1 or 2 arguments, got {}",
+                args.len()
+            ))
+        }
+    };
+    Ok(Value::iter(RangeIter::Range {
+        next: start,
+        end,
+        index: 0,
+    }))
+}
