@@ -87,6 +87,8 @@ pub(super) struct Interp<'p> {
     pub max_depth: usize,
     /// Everything printed so far.
     pub out: String,
+    /// Calls from builtins into user functions under way, nested.
+    pub callbacks: u32,
 }
 
 impl<'p> Interp<'p> {
@@ -106,6 +108,7 @@ impl<'p> Interp<'p> {
             }],
             max_depth,
             out: String::new(),
+            callbacks: 0,
         };
         let mut next = 1;
         for s in &program.stmts {

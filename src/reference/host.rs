@@ -17,13 +17,17 @@ struct RefHost<'i, 'p> {
 
 impl Host for RefHost<'_, '_> {
     fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, OpError> {
-        self.it
-            .call_value(f, args.to_vec(), self.line)
-            .map_err(|fail| {
-                let message = fail.message.clone();
-                self.failed = Some(fail);
-                OpError::Other(message)
-            })
+        if self.it.callbacks >= builtins::MAX_CALLBACK_NESTING {
+            return Err(OpError::Other(builtins::too_nested()));
+        }
+        self.it.callbacks += 1;
+        let r = self.it.call_value(f, args.to_vec(), self.line);
+        self.it.callbacks -= 1;
+        r.map_err(|fail| {
+            let message = fail.message.clone();
+            self.failed = Some(fail);
+            OpError::Other(message)
+        })
     }
 }
 

@@ -106,6 +106,9 @@ pub(crate) fn continue_trace(
 
 impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
     fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, OpError> {
+        if self.st.nesting >= super::builtins::MAX_CALLBACK_NESTING {
+            return Err(OpError::Other(super::builtins::too_nested()));
+        }
         if f.tag() != TAG_FUNC {
             return Err(OpError::Other(format!(
                 "{} value is not a function",

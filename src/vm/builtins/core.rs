@@ -51,6 +51,20 @@ pub(super) fn to_float(v: &Value) -> Result<Value, OpError> {
     }
 }
 
+/// The name `type(x)` gives (the original's: `Integer`, `String`, `Action`, ...).
+pub(super) fn type_name(v: &Value) -> &'static str {
+    match v.kind() {
+        Kind::Int => "Integer",
+        Kind::Float => "Float",
+        Kind::Str => "String",
+        Kind::Bool => "Boolean",
+        Kind::Null | Kind::Undef => "Null",
+        Kind::List | Kind::Iter => "List",
+        Kind::Map => "Map",
+        Kind::Func => "Action",
+    }
+}
+
 /// The name `typeof(x)` gives (the original's: `integer`, `boolean`, ...).
 pub(super) fn type_of(v: &Value) -> &'static str {
     match v.kind() {

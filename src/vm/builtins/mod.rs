@@ -34,6 +34,15 @@ pub(crate) trait Host {
     fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, OpError>;
 }
 
+/// How many calls from builtins into user functions may be under way at once, nested (each
+/// is a nested run of the interpreter, which takes native stack).
+pub(crate) const MAX_CALLBACK_NESTING: u32 = 200;
+
+/// The error past [`MAX_CALLBACK_NESTING`].
+pub(crate) fn too_nested() -> String {
+    format!("too many nested calls from builtins (the limit is {MAX_CALLBACK_NESTING})")
+}
+
 /// The message of the error [`NoHost`] gives.
 pub(crate) const NEEDS_INTERPRETER: &str = "this call needs the interpreter";
 
@@ -150,7 +159,7 @@ pub(crate) fn call_builtin(id: u32, args: &[Value], host: &mut dyn Host) -> Resu
         }
         B::Type => {
             arity(name, args, 1)?;
-            Ok(Value::str(args[0].type_name()))
+            Ok(Value::str(core::type_name(&args[0])))
         }
         B::Typeof => {
             arity(name, args, 1)?;
