@@ -124,6 +124,11 @@ impl BytecodeBuilder {
     }
 
     /// Names the program's source (shown in traces and reports).
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
+    /// Sets the name of the program's source (a file name, `<eval>`, ...).
     pub fn set_source_name(&mut self, name: impl Into<String>) -> &mut Self {
         self.source_name = name.into();
         self

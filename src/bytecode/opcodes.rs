@@ -355,6 +355,10 @@ pub enum Builtin {
     Has,
     /// `is_main()`: true (a program run by `zx` is the main module).
     IsMain,
+    /// `__ARGS__`: the program's command-line arguments (a name the compiler reads with it).
+    ScriptArgs,
+    /// `__ARGV__`: same as `__ARGS__`.
+    ScriptArgv,
 }
 
 /// Every builtin, by id.
@@ -420,6 +424,8 @@ pub const ALL_BUILTINS: &[Builtin] = &[
     Builtin::HasKey,
     Builtin::Has,
     Builtin::IsMain,
+    Builtin::ScriptArgs,
+    Builtin::ScriptArgv,
 ];
 
 /// Names of the builtin functions, by builtin id.
@@ -485,6 +491,8 @@ pub const BUILTINS: &[&str] = &[
     "has_key",
     "has",
     "is_main",
+    "__ARGS__",
+    "__ARGV__",
 ];
 
 impl Builtin {

@@ -29,6 +29,7 @@
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
 //! globals, and capturing an enclosing function's local is a compile error.
 
+pub(crate) mod dunder;
 mod expr;
 mod scope;
 mod stmt;

@@ -222,10 +222,11 @@ impl<'p> Interp<'p> {
                 return Ok(Value::func(*index));
             }
         }
-        self.globals
-            .get(name)
-            .cloned()
-            .ok_or_else(|| Fail::new(format!("undefined variable '{name}'"), line))
+        if let Some(v) = self.globals.get(name) {
+            return Ok(v.clone());
+        }
+        self.predefined(name, line)
+            .unwrap_or_else(|| Err(Fail::new(format!("undefined variable '{name}'"), line)))
     }
 
     /// `let name = v`: a global at the program's outermost block, else a variable of the

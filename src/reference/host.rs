@@ -65,3 +65,23 @@ impl<'p> Interp<'p> {
         self.with_host(line, |h| builtins::call_method(obj, name, args, h))
     }
 }
+
+impl Interp<'_> {
+    /// The value of one of the original's predefined names (`__file__`, `__ARGS__`, ...) where
+    /// the program does not declare it, as the compiler gives it (the program's name here is
+    /// `<reference>`); `None` for other names.
+    pub(super) fn predefined(&self, name: &str, line: u32) -> Option<Result<Value, Fail>> {
+        if !name.starts_with("__") || self.top_declared.contains(name) {
+            return None;
+        }
+        if let Some(v) = crate::compiler::dunder::constant(name, "<reference>") {
+            return Some(Ok(v));
+        }
+        let id =
+            crate::bytecode::builtin_id(name).filter(|_| crate::compiler::dunder::is_args(name))?;
+        Some(
+            builtins::call_builtin(id, &[], &mut builtins::NoHost)
+                .map_err(|e| Fail::new(e.to_string(), line)),
+        )
+    }
+}

@@ -78,6 +78,12 @@ unsafe fn run_at_level(
     }
 }
 
+/// Sets the command-line arguments that programs read as `__ARGS__` (for the whole process;
+/// `zx run FILE ARGS...` sets them).
+pub fn set_script_args(args: Vec<String>) {
+    builtins::set_script_args(args);
+}
+
 /// Default maximum number of nested calls.
 pub const DEFAULT_MAX_CALL_DEPTH: usize = 10_000;
 /// Default back-edge count at which a loop is hot.

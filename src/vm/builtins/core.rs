@@ -5,6 +5,22 @@ use zexus_runtime::{Kind, OpError, RangeIter, Value};
 
 use super::{arity, err, int_arg};
 
+/// The program's command-line arguments (see [`crate::vm::set_script_args`]).
+static SCRIPT_ARGS: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+
+/// Sets what `__ARGS__` gives.
+pub(crate) fn set_script_args(args: Vec<String>) {
+    *SCRIPT_ARGS.write().unwrap_or_else(|e| e.into_inner()) = args;
+}
+
+/// What `__ARGS__` gives.
+pub(super) fn script_args() -> Vec<String> {
+    SCRIPT_ARGS
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
 /// `len(x)` / `length(x)`.
 pub(super) fn len(name: &str, args: &[Value]) -> Result<Value, OpError> {
     arity(name, args, 1)?;

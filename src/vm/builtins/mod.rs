@@ -25,6 +25,7 @@ use zexus_runtime::{Key, Kind, MapObj, OpError, RangeIter, Value};
 use crate::bytecode::Builtin;
 use crate::bytecode::Builtin as B;
 
+pub(crate) use self::core::set_script_args;
 pub(crate) use self::time::init_clock;
 
 /// Calls user functions on behalf of a builtin.
@@ -166,6 +167,12 @@ pub(crate) fn call_builtin(id: u32, args: &[Value], host: &mut dyn Host) -> Resu
             Ok(Value::str(core::type_of(&args[0])))
         }
         B::Range => core::range(name, args),
+        B::ScriptArgs | B::ScriptArgv => {
+            arity(name, args, 0)?;
+            Ok(Value::list(
+                core::script_args().into_iter().map(Value::str).collect(),
+            ))
+        }
         B::IsMain => {
             arity(name, args, 0)?;
             Ok(Value::TRUE)
