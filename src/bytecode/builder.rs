@@ -123,12 +123,12 @@ impl BytecodeBuilder {
         }
     }
 
-    /// Names the program's source (shown in traces and reports).
+    /// The name of the program's source (`<builder>` unless set).
     pub fn source_name(&self) -> &str {
         &self.source_name
     }
 
-    /// Sets the name of the program's source (a file name, `<eval>`, ...).
+    /// Names the program's source (shown in traces and reports).
     pub fn set_source_name(&mut self, name: impl Into<String>) -> &mut Self {
         self.source_name = name.into();
         self

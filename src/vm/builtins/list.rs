@@ -87,7 +87,7 @@ pub(super) fn builtin(b: Builtin, args: &[Value]) -> Result<Value, OpError> {
         Builtin::Slice => {
             arity_range(name, args, 2, 3)?;
             if let Some(s) = args[0].as_str() {
-                return Ok(super::string::slice_str(name, s, &args[1..])?);
+                return super::string::slice_str(name, s, &args[1..]);
             }
             let items = list_arg(name, &args[0])?;
             let (s, e) = slice_args(name, &args[1..], items.len())?;
