@@ -291,6 +291,7 @@ impl VM {
             nesting: 0,
             retired: Vec::new(),
             nested_left: Vec::new(),
+            back: None,
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just

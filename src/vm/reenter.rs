@@ -90,6 +90,31 @@ impl<'r, 'a, const L: u8, const J: bool> VmHost<'r, 'a, L, J> {
     }
 }
 
+/// Runs `call`, a builtin or method call of the run loop at (`cur`, `stk`, `sp`, `slots`), with
+/// a host that can call back, and gives its result. The loop's hooks come back in `st.prof`;
+/// if the call called back, `st.back` says what the loop reloads (and the dispatches were
+/// flushed into the hooks). Out of line, so the run loop's arms stay small.
+#[inline(never)]
+pub(crate) fn call_with_host<'a, const L: u8, const J: bool, F>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState<'a>,
+    mut hooks: Option<&'a mut ProfHooks>,
+    mut dispatches: u64,
+    at: (u32, *mut Value, *mut Value, *mut Value),
+    call: F,
+) -> Result<Value, OpError>
+where
+    F: FnOnce(&mut dyn Host) -> Result<Value, OpError>,
+{
+    let mut host = VmHost::<L, J>::new(p, bc, st, &mut hooks, &mut dispatches, at);
+    let r = call(&mut host);
+    let back = host.finish();
+    st.prof = hooks;
+    st.back = back;
+    r
+}
+
 /// Continues the trace of an error raised in a nested run with the caller's: the builtin's
 /// call at (`code`, `pc`) under `frames`.
 pub(crate) fn continue_trace(

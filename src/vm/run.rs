@@ -68,6 +68,8 @@ pub(crate) struct RunState<'a> {
     /// Where an error left the frames of nested runs (as `at` and the frames' calls), for
     /// exact counts.
     pub nested_left: Vec<(u32, u32)>,
+    /// Set by a builtin call that called back: what the loop reloads (see `reenter`).
+    pub back: Option<super::reenter::Back>,
 }
 
 /// Where a nested run of the loop starts: code object `callee`, whose frame begins at stack
@@ -281,23 +283,29 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                 throw!(op_error(bc, cur, pc!(), $e))
             };
         }
-        // Calls a builtin or method (`$call`, a function of the host) that may call back into
-        // a nested run of this loop; afterwards the stack may have moved. Gives its result, or
+        // Calls a builtin or method (`$call`, a function of the host) that calls back into a
+        // nested run of this loop; afterwards the stack may have moved. Gives its result, or
         // leaves the loop with the error of a failed callee (its trace continued with ours).
+        // The arms call builtins with a `Probe` first, and only a call that tried to call a
+        // function (having changed nothing yet) runs again here: the common builtin call pays
+        // nothing for this.
         macro_rules! with_host {
             ($call:expr) => {{
-                let mut host = super::reenter::VmHost::<L, J>::new(
+                let r = super::reenter::call_with_host::<L, J, _>(
                     p,
                     bc,
                     &mut *st,
-                    &mut hooks,
-                    &mut dispatches,
+                    hooks.take(),
+                    dispatches,
                     (cur, stk, sp, slots),
+                    $call,
                 );
-                let r = $call(&mut host as &mut dyn builtins::Host);
-                match host.finish() {
+                hooks = st.prof.take();
+                match st.back.take() {
                     None => r,
                     Some(back) => {
+                        // The host flushed the dispatches into the hooks.
+                        dispatches = 0;
                         stk = st.stack.as_mut_ptr();
                         sp = stk.add(back.sp);
                         slots = stk.add(back.slots);
@@ -904,14 +912,28 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                        match with_host!(|h| builtins::call_builtin(ins.a, args, h)) {
+                        let id = ins.a;
+                        let mut probe = builtins::Probe::default();
+                        match builtins::call_builtin(id, args, &mut probe) {
                             Ok(v) => {
                                 for _ in 0..argc {
                                     drop(pop(&mut sp));
                                 }
                                 push(&mut sp, v);
                             }
-                            Err(e) => op_err!(e),
+                            Err(e) if !probe.called => op_err!(e),
+                            // It calls a function: again, with a host that can.
+                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
+                                builtins::call_builtin(id, args, h)
+                            }) {
+                                Ok(v) => {
+                                    for _ in 0..argc {
+                                        drop(pop(&mut sp));
+                                    }
+                                    push(&mut sp, v);
+                                }
+                                Err(e) => op_err!(e),
+                            },
                         }
                         ip = ip.add(1);
                     }
@@ -922,14 +944,27 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))
                             .as_str()
                             .expect("verified: method name is a string");
-                        match with_host!(|h| builtins::call_method(obj, name, args, h)) {
+                        let mut probe = builtins::Probe::default();
+                        match builtins::call_method(obj, name, args, &mut probe) {
                             Ok(v) => {
                                 for _ in 0..=argc {
                                     drop(pop(&mut sp));
                                 }
                                 push(&mut sp, v);
                             }
-                            Err(e) => op_err!(e),
+                            Err(e) if !probe.called => op_err!(e),
+                            // It calls a function: again, with a host that can.
+                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
+                                builtins::call_method(obj, name, args, h)
+                            }) {
+                                Ok(v) => {
+                                    for _ in 0..=argc {
+                                        drop(pop(&mut sp));
+                                    }
+                                    push(&mut sp, v);
+                                }
+                                Err(e) => op_err!(e),
+                            },
                         }
                         ip = ip.add(1);
                     }

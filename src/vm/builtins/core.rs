@@ -22,6 +22,7 @@ pub(super) fn script_args() -> Vec<String> {
 }
 
 /// `len(x)` / `length(x)`.
+#[inline]
 pub(super) fn len(name: &str, args: &[Value]) -> Result<Value, OpError> {
     arity(name, args, 1)?;
     match args[0].as_iter() {

@@ -109,6 +109,7 @@ pub(super) fn join(items: &[Value], sep: &str) -> Value {
 }
 
 /// Calls method `name` on the list `obj`.
+#[inline(always)]
 pub(super) fn method(
     obj: &Value,
     name: &str,
@@ -128,6 +129,10 @@ pub(super) fn method(
             arity(0, 0)?;
             Ok(list.pop().unwrap_or(Value::NULL))
         }
+        "len" | "length" | "size" => {
+            arity(0, 0)?;
+            Ok(Value::int(list.len() as i64))
+        }
         "get" => {
             arity(1, 2)?;
             match list_index(list.len(), &args[0]) {
@@ -140,10 +145,6 @@ pub(super) fn method(
             arity(2, 2)?;
             ops::store_index(obj, &args[0], args[1].clone())?;
             Ok(args[1].clone())
-        }
-        "len" | "length" | "size" => {
-            arity(0, 0)?;
-            Ok(Value::int(list.len() as i64))
         }
         "count" => {
             arity(0, 1)?;

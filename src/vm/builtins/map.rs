@@ -60,6 +60,7 @@ pub(super) fn builtin(b: Builtin, args: &[Value]) -> Result<Value, OpError> {
 
 /// Calls method `name` on the map `obj` (one of its entries holding a function was already
 /// looked for).
+#[inline(always)]
 pub(super) fn method(obj: &Value, name: &str, args: &[Value]) -> Result<Value, OpError> {
     let m = obj.as_map().expect("map");
     let arity = |lo, hi| method_arity(obj, name, args, lo, hi);

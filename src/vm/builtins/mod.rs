@@ -9,7 +9,9 @@
 //! therefore written once, here.
 //!
 //! A builtin that calls back must not change anything visible before its first call through
-//! the host (native code relies on it to redo the call in the interpreter).
+//! the host: the interpreter first calls every builtin with a [`Probe`] and redoes the call
+//! with its real host only when the probe was asked to call, and native code relies on the same
+//! to hand such a call back to the interpreter.
 
 mod collections;
 mod core;
@@ -20,6 +22,7 @@ mod string;
 mod time;
 
 use zexus_runtime::ops;
+use zexus_runtime::value::{TAG_ITER, TAG_LIST, TAG_MAP, TAG_STR};
 use zexus_runtime::{Key, Kind, MapObj, OpError, RangeIter, Value};
 
 use crate::bytecode::Builtin;
@@ -44,7 +47,22 @@ pub(crate) fn too_nested() -> String {
     format!("too many nested calls from builtins (the limit is {MAX_CALLBACK_NESTING})")
 }
 
-/// The message of the error [`NoHost`] gives.
+/// A host that calls nothing but remembers being asked to: the run loop calls a builtin with
+/// it first, and again with a host that can call back only if `called`.
+#[derive(Default)]
+pub(crate) struct Probe {
+    /// A call through this host was attempted.
+    pub called: bool,
+}
+
+impl Host for Probe {
+    fn call(&mut self, _: &Value, _: &[Value]) -> Result<Value, OpError> {
+        self.called = true;
+        Err(OpError::Other(NEEDS_INTERPRETER.into()))
+    }
+}
+
+/// The message of the error [`NoHost`] and [`Probe`] give.
 pub(crate) const NEEDS_INTERPRETER: &str = "this call needs the interpreter";
 
 /// A host that calls nothing: native code's, whose builtin calls that call back fail (and are
@@ -255,23 +273,16 @@ pub(crate) fn call_method(
     args: &[Value],
     host: &mut dyn Host,
 ) -> Result<Value, OpError> {
-    match obj.kind() {
-        Kind::List => list::method(obj, name, args, host),
-        Kind::Str => string::method(obj, name, args),
-        Kind::Map => {
-            let entry = obj
-                .as_map()
-                .expect("map")
-                .borrow()
-                .get(&Key::new(&Value::str(name)).expect("a string is a key"))
-                .cloned();
-            match entry {
-                Some(f) if is_callable(&f) => host.call(&f, args),
-                _ => map::method(obj, name, args),
-            }
-        }
+    // By tag rather than `kind()`: this is on the path of every method call.
+    match obj.tag() {
+        TAG_LIST => list::method(obj, name, args, host),
+        TAG_STR => string::method(obj, name, args),
+        TAG_MAP => match obj.as_map().expect("map").get_str(name) {
+            Some(f) if is_callable(&f) => host.call(&f, args),
+            _ => map::method(obj, name, args),
+        },
         // A range behaves as the list of its values (the original builds `range` as a list).
-        Kind::Iter => match items_of(obj) {
+        TAG_ITER => match items_of(obj) {
             Some(items) => list::method(&Value::list(items), name, args, host),
             None => no_method(obj, name),
         },

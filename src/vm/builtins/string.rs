@@ -91,6 +91,7 @@ pub(super) fn builtin(b: Builtin, args: &[Value]) -> Result<Value, OpError> {
 }
 
 /// Calls method `name` on the string `obj`.
+#[inline(always)]
 pub(super) fn method(obj: &Value, name: &str, args: &[Value]) -> Result<Value, OpError> {
     let s = obj.as_str().expect("string");
     let arity = |lo, hi| method_arity(obj, name, args, lo, hi);
