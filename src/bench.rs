@@ -3,10 +3,18 @@
 //! cell as a ratio to the same tier at level NONE, next to the profiler's own estimate of its
 //! overhead. Cells are measured in interleaved rounds (every cell once per round) so that
 //! drift on a shared machine hits all cells alike.
+//!
+//! Times are the running thread's CPU time where the platform reports it (wall time with
+//! `--wall`, or where it does not): the profiler's cost is CPU work on that thread, and on a
+//! loaded machine the wall time of a run also holds the time other processes had the CPU,
+//! which moved one cell's median by up to 40% between invocations of the same build. The
+//! estimated slowdown of a run is `t / (t - overhead)`, with the run's own time `t` measured
+//! the same way as the ratio it is printed next to; a cell shows the median over its runs.
 
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
+use crate::profile::clock::thread_cpu_time;
 use crate::profile::Level;
 use crate::{Bytecode, Error, VM};
 
@@ -20,8 +28,10 @@ pub struct BenchProgram {
 }
 
 /// The default programs: the shared benchmarks loop_sum, fib_rec and sieve, scaled to run in
-/// about a tenth of a second each in the interpreter, and loop_sum scaled to run in well
-/// under 10 ms (`loop_sum_short`), where the profiler reports "too short to estimate".
+/// about a tenth of a second each in the interpreter, and two runs under 10 ms: fib_rec at
+/// fib(24) (`fib_short`, about 6 ms interpreted on the development machine, over the 5 ms
+/// under which no estimate is given) and loop_sum scaled to about 1 ms (`loop_sum_short`),
+/// where the profiler reports "too short to estimate".
 pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
     let sources = [
         (
@@ -35,6 +45,10 @@ pub fn default_programs() -> Result<Vec<BenchProgram>, Error> {
         (
             "sieve",
             include_str!("../benches/programs/sieve.zx").replace("10000000", "1000000"),
+        ),
+        (
+            "fib_short",
+            include_str!("../benches/programs/fib_rec.zx").replace("fib(32)", "fib(24)"),
         ),
         (
             "loop_sum_short",
@@ -60,18 +74,62 @@ pub struct Cell {
     pub level: Level,
     /// Every run's wall time.
     pub times: Vec<Duration>,
-    /// The profiler's own overhead estimate for the last run, in percent of its run time.
-    pub estimated_overhead_pct: f64,
-    /// False when the profiler found the run too short to estimate its overhead.
-    pub estimable: bool,
+    /// Every run's CPU time on the running thread (empty where the platform has no such
+    /// clock).
+    pub cpu_times: Vec<Duration>,
+    /// Every run's overhead as the profiler estimated it, in ms.
+    pub estimated_overhead_ms: Vec<f64>,
+    /// Per run: false when the profiler found the run too short to estimate its overhead.
+    pub estimable: Vec<bool>,
+}
+
+/// The median of `v` (0 for none).
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 impl Cell {
-    /// The median run time.
+    /// The median run time (wall).
     pub fn median(&self) -> Duration {
         let mut t = self.times.clone();
         t.sort();
         t.get(t.len() / 2).copied().unwrap_or_default()
+    }
+
+    /// Each run's time in seconds: CPU time, unless `wall` or the platform has none.
+    fn secs(&self, wall: bool) -> Vec<f64> {
+        let t = if wall || self.cpu_times.len() != self.times.len() {
+            &self.times
+        } else {
+            &self.cpu_times
+        };
+        t.iter().map(Duration::as_secs_f64).collect()
+    }
+
+    /// The median run time in seconds (see [`Cell::secs`]).
+    pub fn median_secs(&self, wall: bool) -> f64 {
+        median(&self.secs(wall))
+    }
+
+    /// True when most runs were long enough for the profiler to estimate its overhead.
+    pub fn is_estimable(&self) -> bool {
+        2 * self.estimable.iter().filter(|&&e| e).count() > self.estimable.len()
+    }
+
+    /// The median over the estimable runs of the slowdown the profiler estimates, `t / (t -
+    /// overhead)` with `t` the run's time (see [`Cell::secs`]).
+    pub fn estimated_slowdown(&self, wall: bool) -> f64 {
+        let v: Vec<f64> = self
+            .secs(wall)
+            .iter()
+            .zip(&self.estimated_overhead_ms)
+            .zip(&self.estimable)
+            .filter(|(_, &ok)| ok)
+            .map(|((&t, &o), _)| t / (t - (o / 1e3).min(0.99 * t)).max(1e-12))
+            .collect();
+        median(&v)
     }
 }
 
@@ -86,26 +144,30 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
+/// One run: (wall time, CPU time if the platform has it, the estimated overhead in ms,
+/// whether the run was long enough to estimate it).
 fn run_once(
     bc: &Bytecode,
     level: Level,
     jit: bool,
     sample_rate: u32,
-) -> Result<(Duration, f64, bool), Error> {
+) -> Result<(Duration, Option<Duration>, f64, bool), Error> {
     let mut vm = VM::builder()
         .profiling(level)
         .sample_rate(sample_rate)
         .jit(jit)
         .capture_output(true)
         .build();
+    let c = thread_cpu_time();
     let t = Instant::now();
     vm.execute(bc).map_err(Error::Runtime)?;
     let dt = t.elapsed();
+    let cpu = c.zip(thread_cpu_time()).map(|(a, b)| b.saturating_sub(a));
     let (est, ok) = vm
         .profiling_summary()
-        .map(|s| (s.overhead_percentage, s.overhead_estimable))
+        .map(|s| (s.profiling_overhead_ms, s.overhead_estimable))
         .unwrap_or((0.0, true));
-    Ok((dt, est, ok))
+    Ok((dt, cpu, est, ok))
 }
 
 /// Measures every program at every level in each tier, `runs` times per cell.
@@ -123,8 +185,9 @@ pub fn measure(
                 .map(|&level| Cell {
                     level,
                     times: Vec::new(),
-                    estimated_overhead_pct: 0.0,
-                    estimable: true,
+                    cpu_times: Vec::new(),
+                    estimated_overhead_ms: Vec::new(),
+                    estimable: Vec::new(),
                 })
                 .collect();
             // One untimed warm-up of each cell (page faults, the calibration of hook costs).
@@ -133,10 +196,11 @@ pub fn measure(
             }
             for _ in 0..runs.max(1) {
                 for c in cells.iter_mut() {
-                    let (dt, est, ok) = run_once(&p.bytecode, c.level, jit, sample_rate)?;
+                    let (dt, cpu, est, ok) = run_once(&p.bytecode, c.level, jit, sample_rate)?;
                     c.times.push(dt);
-                    c.estimated_overhead_pct = est;
-                    c.estimable = ok;
+                    c.cpu_times.extend(cpu);
+                    c.estimated_overhead_ms.push(est);
+                    c.estimable.push(ok);
                 }
             }
             rows.push(Row {
@@ -150,18 +214,30 @@ pub fn measure(
 }
 
 /// The table, in Markdown: NONE's median time, then each level's median as a ratio to NONE
-/// with the profiler's estimated slowdown in parentheses.
-pub fn render(rows: &[Row], runs: usize) -> String {
+/// with the profiler's estimated slowdown in parentheses. Times are CPU times unless `wall`
+/// (see the module documentation).
+pub fn render(rows: &[Row], runs: usize, wall: bool) -> String {
+    let cpu = !wall
+        && rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .all(|c| c.cpu_times.len() == c.times.len());
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Profiling overhead: median of {runs} runs per cell, ratio to level NONE of the same tier"
+        "Profiling overhead: median of {runs} runs per cell, ratio to level NONE of the same \
+         tier, in {}",
+        if cpu {
+            "the thread's CPU time"
+        } else {
+            "wall time"
+        }
     );
     let _ = writeln!(out, "(in parentheses: the slowdown the profiler itself estimates from its calibrated hook costs)\n");
     let _ = writeln!(out, "| program | tier | NONE | BASIC | DETAILED | FULL |");
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
     for r in rows {
-        let base = r.cells[0].median().as_secs_f64();
+        let base = r.cells[0].median_secs(!cpu);
         let mut line = format!(
             "| {} | {} | {:.3} s |",
             r.program,
@@ -169,9 +245,9 @@ pub fn render(rows: &[Row], runs: usize) -> String {
             base
         );
         for c in &r.cells[1..] {
-            let ratio = c.median().as_secs_f64() / base.max(1e-12);
-            if c.estimable {
-                let est = 1.0 / (1.0 - (c.estimated_overhead_pct / 100.0).min(0.99));
+            let ratio = c.median_secs(!cpu) / base.max(1e-12);
+            if c.is_estimable() {
+                let est = c.estimated_slowdown(!cpu);
                 let _ = write!(line, " {ratio:.2}x (est {est:.2}x) |");
             } else {
                 let _ = write!(line, " {ratio:.2}x (est: too short) |");

@@ -121,6 +121,10 @@ enum Command {
         /// Sampling rate of the DETAILED and FULL cells (1 in N executions timed)
         #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
         sample_rate: u32,
+        /// Compare wall times instead of the thread's CPU time (which leaves out the time
+        /// other processes held the CPU)
+        #[arg(long)]
+        wall: bool,
     },
     /// Run a snippet of Zexus given on the command line
     Eval {
@@ -211,6 +215,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             runs,
             no_jit,
             sample_rate,
+            wall,
         } => {
             let programs = if files.is_empty() {
                 zexus::bench::default_programs()
@@ -229,7 +234,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let tiers: &[bool] = if no_jit { &[false] } else { &[false, true] };
             let rows = zexus::bench::measure(&programs, tiers, runs, sample_rate)
                 .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
-            print!("{}", zexus::bench::render(&rows, runs));
+            print!("{}", zexus::bench::render(&rows, runs, wall));
         }
         Command::Disasm { file } => {
             let (src, name) = read_source(&file)?;

@@ -2,7 +2,7 @@
 //! it must and everything it accepts runs to a value or a runtime error. Jumps only go forward
 //! here so every accepted program terminates (calls still recurse, up to the call-depth limit).
 
-use zexus::bytecode::{Bytecode, CodeObject, Instr, Op, ALL_OPS, BUILTINS};
+use zexus::bytecode::{Bytecode, CodeObject, Instr, Op, OperandKind, ALL_OPS, BUILTINS};
 use zexus::{Level, Value, VM};
 
 struct Rng(u64);
@@ -43,12 +43,14 @@ fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32) -> CodeObject
     for ip in 0..len {
         let mut op = ALL_OPS[rng.below(ALL_OPS.len() as u64) as usize];
         let a = match op {
-            Op::JUMP
-            | Op::JUMP_IF_FALSE
-            | Op::JUMP_IF_TRUE
-            | Op::JUMP_IF_FALSE_OR_POP
-            | Op::JUMP_IF_TRUE_OR_POP
-            | Op::FOR_ITER => (ip + 1 + rng.below(4) as usize) as u32,
+            // Every jump (whatever its opcode) goes forward.
+            _ if matches!(
+                op.operand_kind(),
+                OperandKind::Target | OperandKind::ForIter
+            ) =>
+            {
+                (ip + 1 + rng.below(4) as usize) as u32
+            }
             // Any builtin but `sleep` (which would sleep for the seconds in a constant).
             Op::CALL_BUILTIN => match rng.below(BUILTINS.len() as u64 + 1) as u32 {
                 a if BUILTINS.get(a as usize) == Some(&"sleep") => 0,

@@ -71,9 +71,22 @@ fn a_runtime_error_is_reported_in_every_format() {
     assert!(j.get("error").is_none(), "{j}");
 }
 
-/// Starts `zx profile` on an endless loop, sends `signal` after a while, and returns what it
-/// wrote and its exit code.
+/// How long `zx profile` takes to start, calibrate its overhead estimate and profile a
+/// one-line program on this machine now (a fifth of a second of CPU, several times that in
+/// wall time when other processes share the CPUs).
+fn startup() -> Duration {
+    let p = program("startup.zx", "print(1)\n");
+    let t = std::time::Instant::now();
+    let out = zx(&["profile", &p, "--level", "detailed"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    t.elapsed()
+}
+
+/// Starts `zx profile` on an endless loop, sends `signal` once it is surely running the
+/// program (past its start-up, which a signal would interrupt before anything ran), and
+/// returns what it wrote and its exit code.
 fn interrupted(level: &str, signal: i32, format: &str) -> (Option<i32>, String) {
+    let wait = Duration::from_millis(400).max(startup() * 2);
     let p = program(
         &format!("endless-{level}-{signal}.zx"),
         "action step(i) { return i + 1 }\nlet i = 0\nwhile (true) { i = step(i) }\n",
@@ -84,7 +97,7 @@ fn interrupted(level: &str, signal: i32, format: &str) -> (Option<i32>, String) 
         .stderr(Stdio::piped())
         .spawn()
         .expect("zx starts");
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(wait);
     // SAFETY: `kill` on the child's pid, which has not been waited for yet.
     unsafe { libc::kill(child.id() as i32, signal) };
     let out = child.wait_with_output().expect("zx finishes");

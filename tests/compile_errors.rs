@@ -57,12 +57,12 @@ action f(p) {
   A += 1
   return g()
 }
-undeclared = 3
+undeclared += 3
 let s = \"x\"
 if (s) {
   let inner = 1
 }
-inner = 2
+inner -= 2
 ";
     assert_eq!(
         errors(src),
@@ -129,9 +129,9 @@ fn capturing_is_reported_for_reads_writes_and_calls() {
 
 #[test]
 fn at_most_fifty_errors_are_reported() {
-    let src = "x = 1\n".repeat(80);
+    let src = "x += 1\n".repeat(80);
     assert_eq!(errors(&src).len(), 50);
-    let src = "let = 1\n".repeat(30) + &"x = 1\n".repeat(30);
+    let src = "let = 1\n".repeat(30) + &"x += 1\n".repeat(30);
     assert_eq!(
         errors(&src).len(),
         30,

@@ -315,7 +315,8 @@ fn overhead_is_a_calibrated_estimate() {
     vm.execute(&branchy_loop(50_000)).unwrap();
     let s = vm.profiling_summary().unwrap();
     let costs = vm.profiler().hook_costs;
-    // FULL's hook is the branch record: one per conditional branch executed.
+    // FULL's per-event costs: dispatches, calls, samples and a branch record per
+    // conditional branch executed.
     let branches: u64 = vm
         .profiler()
         .codes
@@ -324,8 +325,10 @@ fn overhead_is_a_calibrated_estimate() {
         .map(|b| b.taken + b.not_taken)
         .sum();
     assert!(branches >= 50_000, "{branches}");
-    let expected = s.total_instructions as f64 * costs.count_ns
-        + branches as f64 * costs.full_ns
+    let expected = s.dispatches as f64 * costs.dispatch_ns[2]
+        + vm.profiler().interpreted_calls() as f64 * costs.call_ns[2]
+        + vm.profiler().outer_calls as f64 * costs.outer_call_ns
+        + branches as f64 * costs.branch_ns
         + s.samples as f64 * costs.sample_ns;
     assert!(
         (s.profiling_overhead_ms - expected / 1e6).abs() < 1e-6,

@@ -409,9 +409,12 @@ fn write_report_to_any_writer() {
 fn overhead_estimate_uses_hook_costs() {
     let mut p = fixture(Level::Detailed);
     assert_eq!(p.summary().profiling_overhead_ms, 0.0);
-    p.hook_costs.count_ns = 1000.0; // 160 instructions × 1 µs
+    // The direct API dispatches nothing; as if a VM had dispatched 160 times.
+    p.dispatches = 160;
+    p.hook_costs.dispatch_ns = [1e9, 1000.0, 1e9]; // DETAILED's: 160 dispatches × 1 µs
+    p.hook_costs.call_ns = [1e9, 1e9, 1e9]; // no calls
     p.hook_costs.sample_ns = 1000.0; // 160 samples × 1 µs
-    p.hook_costs.full_ns = 1e9; // ignored below FULL
+    p.hook_costs.branch_ns = 1e9; // ignored below FULL
     let s = p.summary();
     assert!(
         (s.profiling_overhead_ms - 0.32).abs() < 1e-9,

@@ -48,6 +48,25 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> f
         Kind::Null | Kind::Undef => out.write_str("null"),
         Kind::Func => write!(out, "<function #{}>", v.payload),
         Kind::Iter => out.write_str("<iterator>"),
+        Kind::Class => match v.as_class() {
+            Some(c) => write!(out, "<{} {}>", c.kind.keyword(), c.name),
+            None => out.write_str("<type>"),
+        },
+        Kind::Obj => {
+            let o = v.as_obj().expect("object kind");
+            if depth >= MAX_DEPTH {
+                return write!(out, "{} {{...}}", o.class.name);
+            }
+            let fields = o.fields();
+            write!(out, "{} {{", o.class.name)?;
+            for (i, (k, val)) in fields.iter().enumerate() {
+                out.write_str(if i > 0 { ", " } else { " " })?;
+                write_value(out, k.value(), false, depth + 1)?;
+                out.write_str(": ")?;
+                write_value(out, val, true, depth + 1)?;
+            }
+            out.write_str(if fields.is_empty() { "}" } else { " }" })
+        }
         Kind::Str => {
             let s = v.as_str().unwrap_or_default();
             if nested {

@@ -48,6 +48,10 @@ impl StrObj {
 pub struct Key(Value);
 
 impl Key {
+    /// The key for the string `s`.
+    pub fn str(s: &str) -> Key {
+        Key(Value::str(s))
+    }
     /// The key for `v`, or `None` if `v` cannot be a key (lists, maps, functions).
     pub fn new(v: &Value) -> Option<Key> {
         match v.tag {

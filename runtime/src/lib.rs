@@ -5,14 +5,17 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod attr;
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;
 pub mod list;
+pub mod object;
 pub mod ops;
 pub mod value;
 
 pub use heap::{Key, MapObj, RangeIter, StrObj};
 pub use list::ListObj;
+pub use object::{Class, ClassKind, Instance};
 pub use ops::{OpError, OpResult, Side};
 pub use value::{Kind, Value};

@@ -181,7 +181,7 @@ pub fn sub(a: &Value, b: &Value) -> OpResult {
     }
 }
 
-/// `a * b`.
+/// `a * b`: numbers, or a string or list repeated an int number of times.
 pub fn mul(a: &Value, b: &Value) -> OpResult {
     if a.tag == TAG_INT && b.tag == TAG_INT {
         let r = (a.payload as i64)
@@ -191,8 +191,38 @@ pub fn mul(a: &Value, b: &Value) -> OpResult {
     }
     match floats(a, b) {
         Some((x, y)) => Ok(Value::float(x * y)),
-        None => Err(type_error("multiply", a, b)),
+        None => repeat(a, b).unwrap_or_else(|| Err(type_error("multiply", a, b))),
     }
+}
+
+/// `s * n`, `n * s` (a string repeated) and `xs * n`, `n * xs` (a list's elements repeated),
+/// as the original's VM does (Python's sequence repetition: `n <= 0` gives an empty one);
+/// `None` when the operands are not a string or list and an int.
+fn repeat(a: &Value, b: &Value) -> Option<OpResult> {
+    let (seq, n) = match (a.tag, b.tag) {
+        (TAG_STR | TAG_LIST, TAG_INT) => (a, b.payload as i64),
+        (TAG_INT, TAG_STR | TAG_LIST) => (b, a.payload as i64),
+        _ => return None,
+    };
+    let n = n.max(0) as usize;
+    if let Some(s) = seq.as_str() {
+        let total = s.len().saturating_mul(n);
+        if let Err(e) = check_str_len(total) {
+            return Some(Err(e));
+        }
+        return Some(Ok(Value::str(s.repeat(n))));
+    }
+    let items = seq.as_list().expect("list").to_vec();
+    if items.len().checked_mul(n).is_none_or(|t| t > MAX_LIST_LEN) {
+        return Some(Err(OpError::Other(format!(
+            "list too large (the limit is {MAX_LIST_LEN} elements)"
+        ))));
+    }
+    let mut out = Vec::with_capacity(items.len() * n);
+    for _ in 0..n {
+        out.extend(items.iter().cloned());
+    }
+    Some(Ok(Value::list(out)))
 }
 
 /// Integer division as Zexus defines it: an exact quotient stays an int, otherwise a float.

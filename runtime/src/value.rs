@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use crate::heap::{MapObj, RangeIter, StrObj};
 use crate::list::ListObj;
+use crate::object::{Class, Instance};
 
 /// Tag of a 64-bit signed integer. It is 0 so that an int check is a test against zero.
 pub const TAG_INT: u64 = 0;
@@ -36,6 +37,10 @@ pub const TAG_LIST: u64 = 9;
 pub const TAG_MAP: u64 = 10;
 /// Tag of an iterator used by `for each` (`Rc<RefCell<RangeIter>>`); internal.
 pub const TAG_ITER: u64 = 11;
+/// Tag of a declared type (`Rc<Class>`): a constant of `NEW_OBJECT`; internal.
+pub const TAG_CLASS: u64 = 12;
+/// Tag of an object, an instance of a contract, entity or data type (`Rc<Instance>`).
+pub const TAG_OBJ: u64 = 13;
 
 /// A Zexus value.
 ///
@@ -83,6 +88,10 @@ pub enum Kind {
     Map,
     /// A `for each` iterator (internal).
     Iter,
+    /// A declared type, the operand of `NEW_OBJECT` (internal).
+    Class,
+    /// An instance of a contract, entity or data type, shared by reference.
+    Obj,
 }
 
 impl Value {
@@ -198,6 +207,20 @@ impl Value {
             payload: Rc::into_raw(Rc::new(m)) as u64,
         }
     }
+    /// A new declared-type value (the constant operand of `NEW_OBJECT`).
+    pub fn class(c: Class) -> Value {
+        Value {
+            tag: TAG_CLASS,
+            payload: Rc::into_raw(Rc::new(c)) as u64,
+        }
+    }
+    /// A new object value.
+    pub fn obj(o: Instance) -> Value {
+        Value {
+            tag: TAG_OBJ,
+            payload: Rc::into_raw(Rc::new(o)) as u64,
+        }
+    }
     /// A new iterator value.
     pub fn iter(it: RangeIter) -> Value {
         Value {
@@ -219,6 +242,8 @@ impl Value {
             TAG_LIST => Kind::List,
             TAG_MAP => Kind::Map,
             TAG_ITER => Kind::Iter,
+            TAG_CLASS => Kind::Class,
+            TAG_OBJ => Kind::Obj,
             t => unreachable!("corrupt value tag {t}"),
         }
     }
@@ -236,6 +261,10 @@ impl Value {
             Kind::List => "list",
             Kind::Map => "map",
             Kind::Iter => "iterator",
+            Kind::Class => "type",
+            Kind::Obj => self
+                .as_obj()
+                .map_or("object", |o| o.class.kind.instance_type_name()),
         }
     }
 
@@ -297,6 +326,29 @@ impl Value {
             None
         }
     }
+    /// The declared type, if this is one (a shared reference to it).
+    pub fn as_class(&self) -> Option<Rc<Class>> {
+        if self.tag == TAG_CLASS {
+            let p = self.payload as *const Class;
+            // SAFETY: a TAG_CLASS payload is a live `Rc<Class>` pointer owned by `self`; the
+            // count is raised before a second `Rc` is made from it.
+            unsafe {
+                Rc::increment_strong_count(p);
+                Some(Rc::from_raw(p))
+            }
+        } else {
+            None
+        }
+    }
+    /// The object, if this is one.
+    pub fn as_obj(&self) -> Option<&Instance> {
+        if self.tag == TAG_OBJ {
+            // SAFETY: a TAG_OBJ payload is a live `Rc<Instance>` pointer owned by `self`.
+            Some(unsafe { &*(self.payload as *const Instance) })
+        } else {
+            None
+        }
+    }
     /// The iterator state, if this is an iterator.
     pub fn as_iter(&self) -> Option<&RefCell<RangeIter>> {
         if self.tag == TAG_ITER {
@@ -343,6 +395,9 @@ impl Value {
                 ))),
                 TAG_ITER => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
                     self.payload as *const RefCell<RangeIter>,
+                ))),
+                TAG_OBJ => Rc::strong_count(&ManuallyDrop::new(Rc::from_raw(
+                    self.payload as *const Instance,
                 ))),
                 _ => return false,
             };
@@ -393,6 +448,8 @@ fn clone_heap(tag: u64, payload: u64) {
             TAG_LIST => Rc::increment_strong_count(payload as *const ListObj),
             TAG_MAP => Rc::increment_strong_count(payload as *const MapObj),
             TAG_ITER => Rc::increment_strong_count(payload as *const RefCell<RangeIter>),
+            TAG_CLASS => Rc::increment_strong_count(payload as *const Class),
+            TAG_OBJ => Rc::increment_strong_count(payload as *const Instance),
             t => unreachable!("corrupt heap tag {t}"),
         }
     }
@@ -416,6 +473,8 @@ fn drop_heap(tag: u64, payload: u64) {
             TAG_LIST => Rc::decrement_strong_count(payload as *const ListObj),
             TAG_MAP => Rc::decrement_strong_count(payload as *const MapObj),
             TAG_ITER => Rc::decrement_strong_count(payload as *const RefCell<RangeIter>),
+            TAG_CLASS => Rc::decrement_strong_count(payload as *const Class),
+            TAG_OBJ => Rc::decrement_strong_count(payload as *const Instance),
             t => unreachable!("corrupt heap tag {t}"),
         }
     }

@@ -224,6 +224,10 @@ opcodes! {
     GET_ITER = "GET_ITER", emit_get_iter, None, Compute, pop(a, b) 1, push 1, "xs -> iter(xs)  (list, map, string, range)";
     FOR_ITER = "FOR_ITER", emit_for_iter, ForIter, CondBranch, pop(a, b) 0, push b, "it -> it [i] x, or at the end it ->  and ip := a";
     PRINT = "PRINT", emit_print, Count, Compute, pop(a, b) a, push 0, "v1..va ->  ; print them separated by spaces";
+    NEW_OBJECT = "NEW_OBJECT", emit_new_object, Const, Compute, pop(a, b) 0, push 1, "-> a new object of the declared type consts[a], its declared fields null";
+    GET_ATTR = "GET_ATTR", emit_get_attr, Const, MemRead, pop(a, b) 1, push 1, "o -> o.consts[a]  (a map's entry consts[a], or null)";
+    SET_ATTR = "SET_ATTR", emit_set_attr, Const, MemWrite, pop(a, b) 2, push 0, "o v ->  ; o.consts[a] := v";
+    JUMP_IF_NOT_NULL_OR_POP = "JUMP_IF_NOT_NULL_OR_POP", emit_jump_if_not_null_or_pop, Target, CondBranch, pop(a, b) 1, push 0, "c -> c and ip := a if c is not null, else c ->  (short-circuit ??)";
 }
 
 /// Number of opcodes in the table.

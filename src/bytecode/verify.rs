@@ -101,6 +101,13 @@ fn check_operands(
         _ => {}
     }
     match ins.op {
+        Op::LOAD_CONST if code.consts[a as usize].as_class().is_some() => {
+            return Err(err(
+                code,
+                ip,
+                "a declared type is not a value (only NEW_OBJECT uses it)",
+            ));
+        }
         Op::LOAD_CONST => {
             if let Some(f) = code.consts[a as usize].as_func() {
                 if f >= n_code || f == 0 {
@@ -112,6 +119,28 @@ fn check_operands(
                 }
             }
         }
+        Op::GET_ATTR | Op::SET_ATTR if code.consts[a as usize].as_str().is_none() => {
+            return Err(err(
+                code,
+                ip,
+                format!("{} needs a string constant naming the field", ins.op.name()),
+            ));
+        }
+        Op::NEW_OBJECT => match code.consts[a as usize].as_class() {
+            None => return Err(err(code, ip, "NEW_OBJECT needs a declared type constant")),
+            Some(c) => {
+                if let Some((m, f)) = c.methods.iter().find(|(_, f)| *f >= n_code || *f == 0) {
+                    return Err(err(
+                        code,
+                        ip,
+                        format!(
+                            "method '{m}' of {} is function #{f}, which does not exist",
+                            c.name
+                        ),
+                    ));
+                }
+            }
+        },
         Op::CALL_METHOD if code.consts[a as usize].as_str().is_none() => {
             return Err(err(
                 code,
@@ -202,7 +231,7 @@ fn verify_code(
                 edge(target, after)?;
                 edge(ip + 1, after)?;
             }
-            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+            Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP | Op::JUMP_IF_NOT_NULL_OR_POP => {
                 edge(target, d)?;
                 edge(ip + 1, after)?;
             }

@@ -19,7 +19,9 @@ impl Compiler {
         loop {
             let left = match &cur.kind {
                 ExprKind::Binary { lhs, .. } | ExprKind::Logical { lhs, .. } => lhs,
-                ExprKind::Index { obj, .. } | ExprKind::MethodCall { obj, .. } => obj,
+                ExprKind::Index { obj, .. }
+                | ExprKind::MethodCall { obj, .. }
+                | ExprKind::Attr { obj, .. } => obj,
                 ExprKind::Call { callee, .. } if !matches!(callee.kind, ExprKind::Name(_)) => {
                     callee
                 }
@@ -48,6 +50,7 @@ impl Compiler {
                 match op {
                     LogicalOp::And => self.b.emit_jump_if_false_or_pop(&end),
                     LogicalOp::Or => self.b.emit_jump_if_true_or_pop(&end),
+                    LogicalOp::Nullish => self.b.emit_jump_if_not_null_or_pop(&end),
                 };
                 self.expr(rhs);
                 self.b.emit_label(&end);
@@ -56,6 +59,10 @@ impl Compiler {
                 self.expr(index);
                 self.line(e.line);
                 self.b.emit_index();
+            }
+            ExprKind::Attr { name, .. } => {
+                self.line(e.line);
+                self.b.emit_get_attr(Value::str(name.as_str()));
             }
             ExprKind::MethodCall { name, args, .. } => {
                 if self.args(args, e.line) {
@@ -125,6 +132,17 @@ impl Compiler {
                 self.b.emit_label(&other);
                 self.expr(else_);
                 self.b.emit_label(&end);
+            }
+            ExprKind::Construct { class, fields } => {
+                if self.record_type(class).is_some() {
+                    self.construct(class, &[], fields, e.line);
+                } else {
+                    self.error(
+                        e.line,
+                        class,
+                        format!("'{class}' is not an entity or data type"),
+                    );
+                }
             }
             ExprKind::Call { callee, args } => match &callee.kind {
                 ExprKind::Name(name) => self.call_name(name, args, e.line),
@@ -242,6 +260,9 @@ impl Compiler {
     /// `name(args)`: `CALL_NAME` for a global, `CALL_BUILTIN` for a builtin, else the callee's
     /// value and `CALL_VALUE`.
     fn call_name(&mut self, name: &str, args: &[Expr], line: u32) {
+        if self.record_type(name).is_some() {
+            return self.construct(name, args, &[], line);
+        }
         match self.resolve(name) {
             Resolved::Builtin(id) => {
                 if self.args(args, line) {

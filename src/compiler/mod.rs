@@ -17,7 +17,10 @@
 //!   (`break` pops the iterator first);
 //! - `for each x in range(a, b)` (the builtin, 1 or 2 arguments): a counted loop over hidden
 //!   counter and end slots, shaped like the `while` loop, with no iterator;
-//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`);
+//! - `a && b` / `a || b`: `<a> JUMP_IF_FALSE_OR_POP end; <b>; end:` (resp. `JUMP_IF_TRUE_OR_POP`,
+//!   and `JUMP_IF_NOT_NULL_OR_POP` for `a ?? b`);
+//! - `o.k`: `<o> GET_ATTR "k"`; `o.k = e`: `<o> <e> SET_ATTR "k"`; `o.k += e`:
+//!   `<o> DUP GET_ATTR "k" <e> ADD SET_ATTR "k"`;
 //! - `x = e`: `<e> STORE x`; `x += e`: `LOAD x; <e>; ADD; STORE x`;
 //!   `a[i] += e`: `<a> <i> DUP2 INDEX <e> ADD STORE_INDEX`;
 //! - calls: `CALL_NAME` for globals (top-level functions), `CALL_BUILTIN` for builtins,
@@ -27,10 +30,14 @@
 //!
 //! Scoping (see `scope.rs`): top-level variables and functions are
 //! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
-//! globals, and capturing an enclosing function's local is a compile error.
+//! globals, and capturing an enclosing function's local is a compile error. An assignment to a
+//! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
+//! whole function inside one.
 
+mod class;
 pub(crate) mod dunder;
 mod expr;
+mod implicit;
 mod scope;
 mod stmt;
 #[cfg(test)]
@@ -104,6 +111,8 @@ pub(crate) struct Compiler {
     /// Compiling what parsed of a source with syntax errors: errors that a dropped statement
     /// could have caused are not reported.
     recovering: bool,
+    /// The types declared at the top level, by name.
+    classes: HashMap<String, class::ClassInfo>,
 }
 
 impl Compiler {
@@ -118,6 +127,7 @@ impl Compiler {
             next_label: 0,
             last_line: 1,
             recovering: false,
+            classes: HashMap::new(),
         }
     }
 
@@ -153,6 +163,12 @@ impl Compiler {
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
         self.declare_globals(stmts);
+        self.collect_classes(stmts);
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                self.class_decl(c, s.line);
+            }
+        }
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 let index = self.function(name, params, body, false);
@@ -196,6 +212,14 @@ impl Compiler {
         let index = self.b.begin_function(name, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
+        self.function_body(params, body);
+        index
+    }
+
+    /// Compiles the body of the function being compiled (its context pushed), ends it with
+    /// `return null` unless it ends with a `return`, and closes it.
+    fn function_body(&mut self, params: &[String], body: &Block) {
+        self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         if !matches!(
             body.stmts.last(),
@@ -210,6 +234,5 @@ impl Compiler {
         }
         self.ctxs.pop();
         self.b.end_function();
-        index
     }
 }

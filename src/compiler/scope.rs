@@ -180,6 +180,7 @@ impl Compiler {
             let (name, is_const) = match &s.kind {
                 StmtKind::Let { name, is_const, .. } => (name, *is_const),
                 StmtKind::FuncDef { name, .. } => (name, false),
+                StmtKind::Class(c) => (&c.name, false),
                 _ => continue,
             };
             let slot = self.global_slot(name);
@@ -188,6 +189,7 @@ impl Compiler {
             g.declared = true;
             g.is_const |= is_const;
         }
+        self.declare_implicit_globals(stmts);
         let mut nested = Vec::new();
         for s in stmts {
             block_names_in(s, false, &mut nested);

@@ -69,6 +69,11 @@ impl Compiler {
                 self.line(s.line);
                 self.b.emit_store_index();
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => self.assign_attr(obj, name, *op, value, s.line),
             StmtKind::If {
                 branches,
                 else_block,
@@ -127,6 +132,17 @@ impl Compiler {
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
+            // Top-level types were compiled at the start of the program.
+            StmtKind::Class(c) => {
+                if !self.at_top_level() {
+                    let kw = c.kind.keyword();
+                    self.error(
+                        s.line,
+                        &c.name,
+                        format!("a {kw} can only be declared at the top level"),
+                    );
+                }
+            }
         }
     }
 

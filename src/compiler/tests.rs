@@ -353,7 +353,7 @@ fn semantic_errors_are_reported_in_the_syntax_error_format() {
         ["[line 2] Error at 'N': cannot assign to const 'N'"]
     );
     assert_eq!(
-        errors("x = 2"),
+        errors("x += 2"),
         ["[line 1] Error at 'x': undefined variable 'x'"]
     );
     assert_eq!(
@@ -366,7 +366,7 @@ fn semantic_errors_are_reported_in_the_syntax_error_format() {
     );
     // Several errors, in order.
     assert_eq!(
-        errors("const A = 1\nA = 2\nb = 3\nA -= 1"),
+        errors("const A = 1\nA = 2\nb *= 3\nA -= 1"),
         [
             "[line 2] Error at 'A': cannot assign to const 'A'",
             "[line 3] Error at 'b': undefined variable 'b'",

@@ -173,6 +173,50 @@ fn is_exit_op(op: Op) -> bool {
     )
 }
 
+/// Whether the loop translation knows `op` (lowers it, or exits to the interpreter at it).
+/// A loop holding any other opcode is not compiled at all: its blocks are never built, so an
+/// unknown jump cannot leave a block with a predecessor that does not branch to it.
+fn known_in_loops(op: Op) -> bool {
+    is_exit_op(op)
+        || matches!(
+            op,
+            Op::NOP
+                | Op::LOAD_CONST
+                | Op::LOAD_NAME
+                | Op::STORE_NAME
+                | Op::LOAD_GLOBAL
+                | Op::STORE_GLOBAL
+                | Op::POP
+                | Op::DUP
+                | Op::DUP2
+                | Op::ADD
+                | Op::SUB
+                | Op::MUL
+                | Op::DIV
+                | Op::MOD
+                | Op::POW
+                | Op::NEG
+                | Op::EQ
+                | Op::NEQ
+                | Op::LT
+                | Op::GT
+                | Op::LTE
+                | Op::GTE
+                | Op::AND
+                | Op::OR
+                | Op::NOT
+                | Op::JUMP
+                | Op::JUMP_IF_FALSE
+                | Op::JUMP_IF_TRUE
+                | Op::JUMP_IF_FALSE_OR_POP
+                | Op::JUMP_IF_TRUE_OR_POP
+                | Op::CALL_BUILTIN
+                | Op::CALL_METHOD
+                | Op::INDEX
+                | Op::STORE_INDEX
+        )
+}
+
 /// Translates the loop of `req` into `func`; `declare` imports an `rt_*` helper into it.
 #[allow(clippy::needless_range_loop)] // ips index the code, the depths and the leaders alike
 pub fn translate<'a>(
@@ -211,6 +255,13 @@ pub fn translate<'a>(
             Some(ins[h].op),
             req.header,
             format!("the loop starts with {}", ins[h].op.name()),
+        ));
+    }
+    if let Some(ip) = (h..=e).find(|&ip| !known_in_loops(ins[ip].op)) {
+        return Err(unsupported(
+            Some(ins[ip].op),
+            ip as u32,
+            format!("opcode {} is not compiled", ins[ip].op.name()),
         ));
     }
     let dh = req.depths[h];

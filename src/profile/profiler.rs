@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::time::{Duration, Instant};
 
-use super::clock::duration_to_ticks;
+use super::clock::{duration_to_ticks, thread_cpu_time};
 use super::data::CodeProfile;
 use super::jit_events::JitEvents;
 use super::Level;
@@ -15,21 +15,32 @@ use crate::bytecode::{CodeObject, OpClass};
 /// Calibrated cost of the VM's profiling hooks, in ns per event, set by the VM from its own
 /// calibration (all zero by default, so direct use reports no overhead).
 ///
-/// The reported overhead is an estimate, not a measurement of this run:
-/// `total_instructions × count_ns` (BASIC+) `+ total_samples × sample_ns` (DETAILED+)
-/// `+ interpreted conditional branches × full_ns` (FULL), in ns. The VM measures the first two
-/// once by running a calibration loop with and without the hook, and FULL's branch record
-/// directly (its only per-instruction hook; memory operations and loops are derived from the
-/// counts after the run); the benchmark checks the estimate against a real slowdown.
+/// The reported overhead is an estimate, not a measurement of this run: the run loop's
+/// dispatches × `dispatch_ns[level]` + calls × `call_ns[level]` (each indexed BASIC 0,
+/// DETAILED 1, FULL 2) + timing samples × `sample_ns` (DETAILED and up) + outermost
+/// activations × `outer_call_ns` + interpreted conditional branches × `branch_ns` (FULL), in
+/// ns. The VM measures these once per process by running loops and a call-heavy loop at
+/// every level and at NONE (`src/vm/calibrate.rs`); `zx bench` checks the estimate against
+/// the real slowdown. The
+/// estimate is a separate figure from the timing model: it enters the times of a profile
+/// only as the part of the run they leave out, so it scales every instruction's time alike
+/// and never changes how the run is shared among instructions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct HookCosts {
-    /// Cost of counting one instruction (BASIC and up).
-    pub count_ns: f64,
-    /// Cost of one timing sample: two clock reads and recording (DETAILED and up).
+    /// Cost per dispatch of the run loop at BASIC, DETAILED and FULL: BASIC's taken-edge
+    /// counters, and from DETAILED up the sampling countdown every dispatch pays.
+    pub dispatch_ns: [f64; 3],
+    /// Cost per interpreted call (its enter and leave hooks) at BASIC, DETAILED and FULL.
+    pub call_ns: [f64; 3],
+    /// At FULL, the added cost of an outermost activation (no other activation of the same
+    /// function on the call stack): the two clock reads of its inclusive time.
+    pub outer_call_ns: f64,
+    /// Cost of one timing sample: the slow path, two clock reads and the record (DETAILED and
+    /// up).
     pub sample_ns: f64,
     /// Cost of FULL's record of one conditional branch's outcome (counts and the simulated
-    /// predictor).
-    pub full_ns: f64,
+    /// predictor), as it overlaps the run loop's work.
+    pub branch_ns: f64,
     /// What one timed execution measures beyond the instruction's own cost in an untimed run
     /// (ns): reports subtract it from every sampled mean before scaling (see
     /// `docs/PROFILER.md`, "The timing model").
@@ -86,6 +97,15 @@ pub struct InstructionProfiler {
     /// superinstruction that falls back to its original instructions two (the attempt and the
     /// first original). Native code (compiled loops and functions) dispatches nothing.
     pub dispatches: u64,
+    /// Outermost activations at FULL (calls of a function with no other activation of it on
+    /// the call stack), each of which reads the clock twice for its inclusive time.
+    pub outer_calls: u64,
+    /// Entries of code objects made by compiled code (a compiled function calling itself
+    /// natively): counted among the calls, but paying none of the interpreter's call hooks.
+    pub native_calls: u64,
+    /// Executions at the start of each run that are all timed ([`WARMUP_SAMPLES`]; 0 for
+    /// the calibration's runs, which measure costs per sample and per dispatch without them).
+    pub(crate) warmup_samples: u32,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -97,6 +117,9 @@ pub struct InstructionProfiler {
     runs: u64,
     run_time: Duration,
     run_started: Option<Instant>,
+    /// The thread's CPU time over the runs, where the platform reports it.
+    run_cpu_time: Option<Duration>,
+    run_cpu_started: Option<Duration>,
     active_time: Duration,
     started_at: Option<Instant>,
 }
@@ -150,6 +173,9 @@ impl InstructionProfiler {
             run_error: None,
             interrupted: false,
             dispatches: 0,
+            outer_calls: 0,
+            native_calls: 0,
+            warmup_samples: WARMUP_SAMPLES,
             enabled: level != Level::None,
             keys: HashMap::new(),
             direct: None,
@@ -158,6 +184,8 @@ impl InstructionProfiler {
             runs: 0,
             run_time: Duration::ZERO,
             run_started: None,
+            run_cpu_time: Some(Duration::ZERO),
+            run_cpu_started: None,
             active_time: Duration::ZERO,
             started_at: None,
         }
@@ -184,9 +212,7 @@ impl InstructionProfiler {
         if let Some(s) = self.started_at.take() {
             self.active_time += s.elapsed();
         }
-        if let Some(s) = self.run_started.take() {
-            self.run_time += s.elapsed();
-        }
+        self.end_run();
     }
 
     /// Clears all recorded data (counts, timing, loops, JIT events, times), keeping the level,
@@ -214,10 +240,14 @@ impl InstructionProfiler {
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;
+        self.outer_calls = 0;
+        self.native_calls = 0;
         self.last_direct_ip = None;
         self.pending_branch = None;
         self.runs = 0;
         self.run_time = Duration::ZERO;
+        self.run_cpu_time = Some(Duration::ZERO);
+        self.run_cpu_started = self.run_cpu_started.and(thread_cpu_time());
         self.active_time = Duration::ZERO;
         let now = Instant::now();
         self.run_started = self.run_started.map(|_| now);
@@ -229,14 +259,30 @@ impl InstructionProfiler {
         if self.enabled && self.run_started.is_none() {
             self.runs += 1;
             self.run_started = Some(Instant::now());
+            self.run_cpu_started = thread_cpu_time();
         }
     }
 
-    /// Called by the VM after each execution: adds the run's wall time.
+    /// Called by the VM after each execution: adds the run's wall time and CPU time.
     pub fn end_run(&mut self) {
         if let Some(s) = self.run_started.take() {
             self.run_time += s.elapsed();
+            let cpu = self.run_cpu_started.take().zip(thread_cpu_time());
+            self.run_cpu_time = self
+                .run_cpu_time
+                .zip(cpu)
+                .map(|(t, (a, b))| t + b.saturating_sub(a));
         }
+    }
+
+    /// The CPU time of the runs the VM timed, on the thread that ran them, where the
+    /// platform reports it; `None` without runs (the direct API) or such a clock. Unlike
+    /// [`total_time`](Self::total_time) it leaves out the time other processes held the CPU.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        if self.runs == 0 || self.run_started.is_some() {
+            return None;
+        }
+        self.run_cpu_time
     }
 
     /// Number of runs timed with `begin_run`.
@@ -394,27 +440,37 @@ impl InstructionProfiler {
             .sum()
     }
 
+    /// Entries of code objects over all runs: calls, and each run's start.
+    pub fn total_calls(&self) -> u64 {
+        self.codes.iter().map(|c| c.calls).sum()
+    }
+
+    /// The entries of code objects the interpreter made (the ones its call hooks ran for):
+    /// [`total_calls`](Self::total_calls) less those made in native code.
+    pub fn interpreted_calls(&self) -> u64 {
+        self.total_calls().saturating_sub(self.native_calls)
+    }
+
     /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method).
     ///
     /// Only interpreted executions carry hook costs: JIT code keeps its own counters in
     /// registers, whose cost is measured by the benchmarks instead.
     pub fn estimated_overhead_ms(&self) -> f64 {
-        let n: u64 = self
-            .codes
-            .iter()
-            .map(|c| c.total_count() - c.jit_counts.iter().sum::<u64>())
-            .sum();
-        let n = n as f64;
+        let i = match self.level {
+            Level::None => return 0.0,
+            Level::Basic => 0,
+            Level::Detailed => 1,
+            Level::Full => 2,
+        };
         let c = &self.hook_costs;
-        let mut ns = 0.0;
-        if self.level >= Level::Basic {
-            ns += n * c.count_ns;
-        }
+        let mut ns = self.dispatches as f64 * c.dispatch_ns[i]
+            + self.interpreted_calls() as f64 * c.call_ns[i];
         if self.level >= Level::Detailed {
             ns += self.total_samples() as f64 * c.sample_ns;
         }
         if self.level >= Level::Full {
-            ns += self.interpreted_branches() as f64 * c.full_ns;
+            ns += self.interpreted_branches() as f64 * c.branch_ns
+                + self.outer_calls as f64 * c.outer_call_ns;
         }
         super::finite(ns / 1e6)
     }

@@ -8,9 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use zexus_runtime::Value;
+use zexus_runtime::{Kind, Value};
 
-use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
+use super::implicit::declared_by_assignment;
+use crate::syntax::ast::{Block, ClassDecl, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +76,11 @@ pub(super) enum Place {
 /// The whole state of a run.
 pub(super) struct Interp<'p> {
     pub globals: HashMap<String, Value>,
-    /// Names declared in the program's outermost block: they shadow builtins everywhere.
+    /// Names declared in the program's outermost block, or by an assignment outside
+    /// functions: they shadow builtins everywhere.
     pub top_declared: HashSet<String>,
+    /// Function number to the locals that assignments in its body declare.
+    pub implicit_locals: HashMap<u32, Vec<String>>,
     /// Function number (as in `Value::func`) to function.
     pub funcs: HashMap<u32, Func<'p>>,
     /// A function body (by address) to its function number.
@@ -89,6 +93,10 @@ pub(super) struct Interp<'p> {
     pub out: String,
     /// Calls from builtins into user functions under way, nested.
     pub callbacks: u32,
+    /// The declared types, by name.
+    pub classes: HashMap<String, &'p ClassDecl>,
+    /// Function number of a type's constructor to the type.
+    pub ctors: HashMap<u32, &'p ClassDecl>,
 }
 
 impl<'p> Interp<'p> {
@@ -100,6 +108,7 @@ impl<'p> Interp<'p> {
         let mut it = Interp {
             globals: HashMap::new(),
             top_declared: HashSet::new(),
+            implicit_locals: HashMap::new(),
             funcs: HashMap::new(),
             func_of: HashMap::new(),
             frames: vec![Frame {
@@ -109,8 +118,26 @@ impl<'p> Interp<'p> {
             max_depth,
             out: String::new(),
             callbacks: 0,
+            classes: HashMap::new(),
+            ctors: HashMap::new(),
         };
         let mut next = 1;
+        // Types come first: each action (and the functions nested in it), then the
+        // constructor.
+        for s in &program.stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                it.classes.insert(c.name.clone(), c);
+                it.top_declared.insert(c.name.clone());
+                for m in &c.methods {
+                    next += 1;
+                    for s in &m.body.stmts {
+                        it.number_in(s, &mut next);
+                    }
+                }
+                it.ctors.insert(next, c);
+                next += 1;
+            }
+        }
         for s in &program.stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
                 it.number(name, params, body, false, &mut next);
@@ -129,6 +156,17 @@ impl<'p> Interp<'p> {
                 }
                 _ => {}
             }
+        }
+        let stmts = &program.stmts;
+        it.top_declared
+            .extend(declared_by_assignment(stmts, HashSet::new()));
+        for (&index, f) in &it.funcs {
+            let params = f.params.iter().cloned().collect();
+            let names = declared_by_assignment(&f.body.stmts, params)
+                .into_iter()
+                .filter(|n| !it.top_declared.contains(n))
+                .collect();
+            it.implicit_locals.insert(index, names);
         }
         it
     }
@@ -214,6 +252,10 @@ impl<'p> Interp<'p> {
             .expect("the top level's frame is always there");
         for scope in f.scopes.iter().rev() {
             if let Some(v) = scope.get(name) {
+                if v.kind() == Kind::Undef {
+                    // A local declared by an assignment that has not run yet.
+                    return Err(Fail::new(format!("undefined variable '{name}'"), line));
+                }
                 return Ok(v.clone());
             }
         }

@@ -4,12 +4,15 @@
 //! and methods from `vm::builtins`; everything else (order of evaluation, short-circuiting,
 //! name lookup, calls, which variable an error names) is written here from LANGUAGE.md.
 
+use std::collections::HashMap;
+
+use zexus_runtime::attr;
 use zexus_runtime::ops::{self, OpError, Side};
 use zexus_runtime::{Kind, Value};
 
 use super::env::{Fail, Flow, Frame, Interp, Place};
 use crate::bytecode::builtin_id;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, LogicalOp, UnaryOp};
+use crate::syntax::ast::{BinOp, ClassKind, Expr, ExprKind, LogicalOp, UnaryOp};
 use crate::vm::builtins;
 
 /// Applies a binary operator to two values.
@@ -100,6 +103,7 @@ impl<'p> Interp<'p> {
                 let decided = match op {
                     LogicalOp::And => !a.truthy(),
                     LogicalOp::Or => a.truthy(),
+                    LogicalOp::Nullish => a.kind() != Kind::Null,
                 };
                 if decided {
                     Ok(a)
@@ -119,10 +123,21 @@ impl<'p> Interp<'p> {
                 let k = self.eval(index)?;
                 ops::index(&o, &k).map_err(|err| Fail::new(err.to_string(), line))
             }
+            ExprKind::Attr { obj, name } => {
+                let o = self.eval(obj)?;
+                attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
+            }
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
                 let args = self.eval_args(args)?;
+                if let Some(m) = self.method_of(&o, name) {
+                    return self.call_method(m, o, args, line);
+                }
                 self.method(&o, name, &args, line)
+            }
+            ExprKind::Construct { class, fields } => {
+                let c = self.classes[class.as_str()];
+                self.record(c, &[], fields, line)
             }
             ExprKind::Call { callee, args } => match &callee.kind {
                 ExprKind::Name(name) => self.call_name(name, args, line),
@@ -146,6 +161,13 @@ impl<'p> Interp<'p> {
     /// `name(args)`: a local or the function's own name is called as a value; otherwise a
     /// builtin (unless the program declares a global of that name) or a global function.
     fn call_name(&mut self, name: &str, args: &'p [Expr], line: u32) -> Result<Value, Fail> {
+        if let Place::Global = self.place(name) {
+            if let Some(&c) = self.classes.get(name) {
+                if c.kind != ClassKind::Contract {
+                    return self.record(c, args, &[], line);
+                }
+            }
+        }
         match self.place(name) {
             Place::Local | Place::SelfFunc => {
                 let f = self.get(name, line)?;
@@ -182,6 +204,9 @@ impl<'p> Interp<'p> {
             let message = format!("{} value is not a function", ops::a_type(f));
             return Err(Fail::new(message, line));
         };
+        if let Some(&c) = self.ctors.get(&index) {
+            return self.construct(c, args, line);
+        }
         let func = &self.funcs[&index];
         let (name, params, body, nested) = (func.name, func.params, func.body, func.nested);
         if params.len() != args.len() {
@@ -195,7 +220,10 @@ impl<'p> Interp<'p> {
         if self.depth() >= self.max_depth {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
-        let scope = params.iter().cloned().zip(args).collect();
+        let mut scope: HashMap<String, Value> = params.iter().cloned().zip(args).collect();
+        for n in &self.implicit_locals[&index] {
+            scope.insert(n.clone(), Value::UNDEF);
+        }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),

@@ -375,11 +375,15 @@ impl Gen {
             let m = self.r.pick(&maps);
             let k = self.key();
             let v = self.element(1);
-            match self.r.below(5) {
+            // Properties: `m.a` is the entry "a" (null when missing).
+            let p = if k.len() == 3 { &k[1..2] } else { "k" };
+            match self.r.below(7) {
                 0 if !self.in_iter => self.line(format!("{m}[{k}] = {v}")),
                 1 => self.line(format!("print({m}.get({k}, {v}), len({m}))")),
-                2 if !self.in_iter => self.line(format!("print({m}.set({k}, {v}))")),
-                3 if !self.in_iter => self.line(format!("print({m}.delete({k}), {m}.size())")),
+                2 if !self.in_iter => self.line(format!("{m}.{p} = {v}")),
+                3 => self.line(format!("print({m}.{p}, {m}.{p} ?? {v})")),
+                4 if !self.in_iter => self.line(format!("print({m}.set({k}, {v}))")),
+                5 if !self.in_iter => self.line(format!("print({m}.delete({k}), {m}.size())")),
                 _ => self.line(format!("print({m}.keys(), {m}.has({k}))")),
             }
         } else {
@@ -573,7 +577,7 @@ impl Gen {
         }
         let d = depth - 1;
         match ty {
-            Ty::Int => match self.r.below(12) {
+            Ty::Int => match self.r.below(13) {
                 0..=3 => {
                     let op = self.r.pick(&["+", "-", "*", "%", "/", "+", "-"]);
                     let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
@@ -603,6 +607,10 @@ impl Gen {
                     Some(f) if d > 0 => format!("reduce({}, {f}, 0)", self.small_ints()),
                     _ => format!("sum({})", self.small_ints()),
                 },
+                8 => {
+                    let a = self.expr_of(&[Ty::Int, Ty::Null], d);
+                    format!("({a} ?? {})", self.expr(Ty::Int, d))
+                }
                 _ => format!("int({})", self.expr(Ty::Float, d)),
             },
             Ty::Float => match self.r.below(4) {
@@ -615,7 +623,15 @@ impl Gen {
                 2 => format!("float({})", self.expr(Ty::Int, d)),
                 _ => format!("(-{})", self.expr(Ty::Float, d)),
             },
-            Ty::Str => match self.r.below(6) {
+            Ty::Str => match self.r.below(7) {
+                // Repetition, outside loops (where it would grow a string each time).
+                6 if self.loop_depth == 0 => {
+                    let n = self.r.below(4);
+                    match self.r.below(2) {
+                        0 => format!("({} * {n})", self.expr(Ty::Str, d)),
+                        _ => format!("({n} * {})", self.expr(Ty::Str, d)),
+                    }
+                }
                 // Outside loops only: `s = s + s` in a loop would double `s` each time.
                 0 | 1 if self.loop_depth == 0 => {
                     let b = self.expr_of(&VALUE_TYPES, d);

@@ -24,6 +24,8 @@
 mod env;
 mod expr;
 mod host;
+mod implicit;
+mod objects;
 mod stmt;
 
 pub mod diff;
@@ -89,7 +91,12 @@ fn run_here(source: &str, max_depth: usize) -> Outcome {
     }
     let program = crate::syntax::parse(source).expect("it compiled, so it parses");
     let mut it = Interp::new(&program, max_depth);
-    // Top-level functions exist before the first statement runs.
+    // Declared types' constructors and top-level functions exist before the first statement
+    // runs.
+    let ctors: Vec<(String, u32)> = it.ctors.iter().map(|(&i, c)| (c.name.clone(), i)).collect();
+    for (name, index) in ctors {
+        it.globals.insert(name, Value::func(index));
+    }
     for s in &program.stmts {
         if let StmtKind::FuncDef { name, body, .. } = &s.kind {
             let index = it.func_of[&(body as *const _)];

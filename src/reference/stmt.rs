@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use zexus_runtime::ops;
+use zexus_runtime::{attr, ops};
 use zexus_runtime::{Kind, Value};
 
 use super::env::{Exec, Fail, Flow, Interp, Place};
@@ -73,6 +73,23 @@ impl<'p> Interp<'p> {
                 };
                 ops::store_index(&o, &k, v).map_err(|e| Fail::new(e.to_string(), line))?;
             }
+            StmtKind::Assign {
+                target: AssignTarget::Attr { obj, name },
+                op,
+                value,
+            } => {
+                let o = self.eval(obj)?;
+                let v = match op {
+                    None => self.eval(value)?,
+                    Some(op) => {
+                        let old =
+                            attr::get_attr(&o, name).map_err(|e| Fail::new(e.to_string(), line))?;
+                        let rhs = self.eval(value)?;
+                        self.compound(*op, &old, &rhs, None, value, line)?
+                    }
+                };
+                attr::set_attr(&o, name, v).map_err(|e| Fail::new(e.to_string(), line))?;
+            }
             StmtKind::If {
                 branches,
                 else_block,
@@ -111,6 +128,8 @@ impl<'p> Interp<'p> {
                     self.declare(name, Value::func(index));
                 }
             }
+            // Types are declared before the program starts.
+            StmtKind::Class(_) => {}
             StmtKind::Return(value) => {
                 let v = match value {
                     Some(e) => self.eval(e)?,

@@ -114,6 +114,47 @@ pub enum StmtKind {
     Expr(Expr),
     /// A nested `{ ... }` block.
     Block(Block),
+    /// `contract Name { ... }`, `entity Name { ... }` or `data Name { ... }`.
+    Class(Box<ClassDecl>),
+}
+
+pub use zexus_runtime::ClassKind;
+
+/// A declared type: `contract`, `entity` or `data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassDecl {
+    /// Which keyword declared it.
+    pub kind: ClassKind,
+    /// The type's name (also the name of its constructor).
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<FieldDecl>,
+    /// Its actions.
+    pub methods: Vec<MethodDecl>,
+}
+
+/// A field of a declared type: `state name = value`, `name: type = value`, `name: type`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    /// The field's name.
+    pub name: String,
+    /// Its initial value (`null` when absent).
+    pub default: Option<Expr>,
+    /// Line of the declaration.
+    pub line: u32,
+}
+
+/// An action of a declared type; `this` (or `self`) is the object it was called on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodDecl {
+    /// The action's name.
+    pub name: String,
+    /// Parameter names (without `this`).
+    pub params: Vec<String>,
+    /// The body.
+    pub body: Block,
+    /// Line of the declaration.
+    pub line: u32,
 }
 
 /// The left-hand side of an assignment.
@@ -127,6 +168,13 @@ pub enum AssignTarget {
         obj: Expr,
         /// The index or key.
         index: Expr,
+    },
+    /// An object's field or a map's entry, `obj.name`.
+    Attr {
+        /// The object or map.
+        obj: Expr,
+        /// The field name.
+        name: String,
     },
 }
 
@@ -174,7 +222,7 @@ pub enum ExprKind {
         /// Right operand.
         rhs: Box<Expr>,
     },
-    /// `&&`/`and`, `||`/`or` (short-circuiting).
+    /// `&&`/`and`, `||`/`or`, `??` (short-circuiting).
     Logical {
         /// The operator.
         op: LogicalOp,
@@ -214,6 +262,20 @@ pub enum ExprKind {
         obj: Box<Expr>,
         /// The index or key.
         index: Box<Expr>,
+    },
+    /// `obj.name` (not followed by a call): an object's field or a map's entry.
+    Attr {
+        /// The object or map.
+        obj: Box<Expr>,
+        /// The field name.
+        name: String,
+    },
+    /// `Name{field: value, ...}`: an entity or data object built from named fields.
+    Construct {
+        /// The declared type's name.
+        class: String,
+        /// The fields given, in the order written.
+        fields: Vec<(String, Expr)>,
     },
 }
 
@@ -262,6 +324,8 @@ pub enum LogicalOp {
     And,
     /// `||` or `or`
     Or,
+    /// `??`: the left operand unless it is `null`, else the right one.
+    Nullish,
 }
 
 impl UnaryOp {
@@ -295,11 +359,12 @@ impl BinOp {
 }
 
 impl LogicalOp {
-    /// The operator as written in source (`&&` or `||`).
+    /// The operator as written in source (`&&`, `||` or `??`).
     pub fn symbol(self) -> &'static str {
         match self {
             LogicalOp::And => "&&",
             LogicalOp::Or => "||",
+            LogicalOp::Nullish => "??",
         }
     }
 }

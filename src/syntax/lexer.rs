@@ -3,6 +3,8 @@
 //! Lexical errors do not stop the scan: they become [`TokenKind::Error`] tokens that the parser
 //! reports at the place where it meets them. The list always ends with one [`TokenKind::Eof`].
 
+mod strings;
+
 use super::token::{keyword, Token, TokenKind};
 
 /// Splits `source` into tokens; the last token is always [`TokenKind::Eof`].
@@ -97,6 +99,8 @@ impl Lexer<'_> {
                     let start = self.pos;
                     let line = self.line;
                     self.pos += 2;
+                    // Block comments nest, as in the original: `/* a /* b */ c */`.
+                    let mut depth = 1;
                     loop {
                         if self.pos >= self.bytes.len() {
                             self.push_error(
@@ -110,7 +114,14 @@ impl Lexer<'_> {
                         match self.bytes[self.pos] {
                             b'*' if self.peek_at(1) == b'/' => {
                                 self.pos += 2;
-                                break;
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            b'/' if self.peek_at(1) == b'*' => {
+                                self.pos += 2;
+                                depth += 1;
                             }
                             b'\n' => {
                                 self.pos += 1;
@@ -167,6 +178,8 @@ impl Lexer<'_> {
             (b'>', b'=') => (TokenKind::GtEq, 2),
             (b'&', b'&') => (TokenKind::AndAnd, 2),
             (b'|', b'|') => (TokenKind::OrOr, 2),
+            (b'?', b'?') => (TokenKind::QuestionQuestion, 2),
+            (b'-', b'>') => (TokenKind::Arrow, 2),
             (b'(', _) => (TokenKind::LParen, 1),
             (b')', _) => (TokenKind::RParen, 1),
             (b'[', _) => (TokenKind::LBracket, 1),
@@ -205,6 +218,12 @@ impl Lexer<'_> {
     }
 
     fn number(&mut self, start: usize, line: u32) {
+        if self.bytes[start] == b'0'
+            && matches!(self.peek_at(1), b'x' | b'X')
+            && self.peek_at(2).is_ascii_hexdigit()
+        {
+            return self.hex_number(start, line);
+        }
         let digits = |lx: &mut Self| {
             while lx.pos < lx.bytes.len() && lx.bytes[lx.pos].is_ascii_digit() {
                 lx.pos += 1;
@@ -244,62 +263,21 @@ impl Lexer<'_> {
         }
     }
 
-    fn string(&mut self, quote: u8, start: usize, line: u32) {
-        self.pos += 1;
-        let mut value = String::new();
-        let mut seg = self.pos;
-        // First invalid escape: (start, end) of the `\x` text.
-        let mut bad_escape: Option<(usize, usize)> = None;
-        loop {
-            if self.pos >= self.bytes.len() || self.bytes[self.pos] == b'\n' {
-                return self.push_error("unterminated string".to_string(), start, start + 1, line);
-            }
-            let c = self.bytes[self.pos];
-            if c == quote {
-                value.push_str(&self.src[seg..self.pos]);
-                self.pos += 1;
-                break;
-            }
-            if c != b'\\' {
-                self.pos += 1;
-                continue;
-            }
-            value.push_str(&self.src[seg..self.pos]);
-            let esc_start = self.pos;
+    /// A hexadecimal integer literal `0xFF` (the original's syntax).
+    fn hex_number(&mut self, start: usize, line: u32) {
+        self.pos += 2;
+        let digits = self.pos;
+        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_hexdigit() {
             self.pos += 1;
-            if self.pos >= self.bytes.len() || self.bytes[self.pos] == b'\n' {
-                continue; // reported as unterminated on the next turn
-            }
-            let decoded = match self.bytes[self.pos] {
-                b'n' => Some('\n'),
-                b't' => Some('\t'),
-                b'r' => Some('\r'),
-                b'0' => Some('\0'),
-                b'\\' => Some('\\'),
-                b'"' => Some('"'),
-                b'\'' => Some('\''),
-                _ => None,
-            };
-            match decoded {
-                Some(ch) => {
-                    value.push(ch);
-                    self.pos += 1;
-                }
-                None => {
-                    let ch = self.src[self.pos..].chars().next().unwrap_or('\u{fffd}');
-                    self.pos += ch.len_utf8();
-                    bad_escape.get_or_insert((esc_start, self.pos));
-                }
-            }
-            seg = self.pos;
         }
-        match bad_escape {
-            None => self.push(TokenKind::Str(value), start, line),
-            Some((s, e)) => {
-                let shown: String = self.src[s..e].escape_debug().collect();
-                let shown = shown.replacen("\\\\", "\\", 1);
-                self.push_error(format!("invalid escape sequence '{shown}'"), s, e, line)
-            }
+        match u64::from_str_radix(&self.src[digits..self.pos], 16) {
+            Ok(v) => self.push(TokenKind::Int(v), start, line),
+            Err(_) => self.push_error(
+                "integer literal too large".to_string(),
+                start,
+                self.pos,
+                line,
+            ),
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod token;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sugar;
 
 use std::fmt;
 

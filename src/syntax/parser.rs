@@ -7,7 +7,11 @@
 //! on the next line after a binary operator, before a binary operator other than `-`, and before
 //! `.`; a `-`, `(` or `[` at the start of a line begins a new statement instead.
 
+mod blocks;
+mod class;
+mod decl;
 mod expr;
+mod interp;
 mod stmt;
 
 use super::ast::{MAX_NESTING, NESTING_COST_BLOCK};
@@ -58,6 +62,13 @@ pub(crate) struct Parser<'a> {
     paren_depth: u32,
     /// Enclosing loops within the current function.
     loop_depth: u32,
+    /// Names of the types declared so far (`Name{...}` builds one of them).
+    class_names: std::collections::HashSet<String>,
+    /// Inside an indented (colon) block: the column of its statements; a line indented less
+    /// ends it. `None` at the top level and directly inside `{ }`.
+    indent_floor: Option<usize>,
+    /// Whether the block parsed last was an indented one (for `else` after an `if`).
+    last_block_indented: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -83,6 +94,9 @@ impl<'a> Parser<'a> {
             stack_base: stack_position(),
             paren_depth: 0,
             loop_depth: 0,
+            class_names: std::collections::HashSet::new(),
+            indent_floor: None,
+            last_block_indented: false,
         }
     }
 

@@ -10,6 +10,8 @@ pub enum TokenKind {
     Float(f64),
     /// A string literal with its escapes decoded.
     Str(String),
+    /// A double-quoted string literal containing `${expr}` interpolations: its parts in order.
+    InterpStr(Vec<StrPart>),
     /// An identifier.
     Ident(String),
 
@@ -78,6 +80,10 @@ pub enum TokenKind {
     Semicolon,
     /// `?`
     Question,
+    /// `??` (null-coalescing)
+    QuestionQuestion,
+    /// `->` (before a return type annotation)
+    Arrow,
     /// `+`
     Plus,
     /// `-`
@@ -147,6 +153,20 @@ impl TokenKind {
                 | TokenKind::Continue
         )
     }
+}
+
+/// One part of an interpolated string literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrPart {
+    /// Literal text, escapes decoded.
+    Text(String),
+    /// The source text of a `${...}` expression.
+    Expr {
+        /// The expression's source text (between `${` and the matching `}`).
+        src: String,
+        /// 1-based line of the `${`.
+        line: u32,
+    },
 }
 
 /// Maps a word to its keyword token, if it is a keyword.

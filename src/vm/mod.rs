@@ -8,6 +8,7 @@ mod eval;
 mod fallback_tests;
 mod fused;
 pub mod interrupt;
+pub(crate) mod objects;
 mod output;
 mod prepared;
 mod profhooks;

@@ -76,6 +76,8 @@ pub(crate) struct ProfHooks {
     outer: Vec<u32>,
     /// Where each nested run's part of `outer` starts.
     outer_marks: Vec<usize>,
+    /// Outermost activations (FULL), for the overhead estimate.
+    outer_calls: u64,
 }
 
 impl ProfHooks {
@@ -124,12 +126,13 @@ impl ProfHooks {
             gap: 1,
             weight: 1,
             rate: prof.sample_rate.max(1),
-            warmup: crate::profile::WARMUP_SAMPLES,
+            warmup: prof.warmup_samples,
             period: SamplePeriod::new(),
             timer_cost,
             dispatches: 0,
             outer: Vec::new(),
             outer_marks: Vec::new(),
+            outer_calls: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -154,6 +157,7 @@ impl ProfHooks {
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
         prof.dispatches += self.dispatches;
+        prof.outer_calls += self.outer_calls;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
             let n = code.instrs.len();
@@ -315,6 +319,7 @@ impl ProfHooks {
         if L >= LVL_FULL {
             self.active[c] += 1;
             if self.active[c] == 1 {
+                self.outer_calls += 1;
                 return now_ticks();
             }
         }

@@ -16,13 +16,16 @@
 
 use std::ptr;
 
-use zexus_runtime::ops;
-use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_UNDEF};
+use zexus_runtime::value::{
+    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_UNDEF,
+};
+use zexus_runtime::{attr, ops};
 use zexus_runtime::{OpError, RangeIter, Value};
 
 use super::builtins;
 use super::error::RuntimeError;
 use super::fused;
+use super::objects;
 use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
@@ -627,6 +630,93 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
         }
 
         'fetch: loop {
+            // Enters function `callee` with `argc` arguments on top of the stack, whose result
+            // replaces everything from `ret_at` up; `native` allows running its compiled code.
+            macro_rules! enter_function {
+                ($callee:expr, $argc:expr, $ret_at:expr, $native:expr, $hidden:expr) => {{
+                    let callee: u32 = $callee;
+                    let argc: usize = $argc;
+                    let hidden: usize = $hidden;
+                    let ret_off = ($ret_at).offset_from(stk) as u32;
+                    let target = &p.codes[callee as usize];
+                    if target.arity as usize != argc {
+                        throw!(format!(
+                            "{} expects {} arguments, got {}",
+                            bc.code()[callee as usize].name,
+                            target.arity as usize - hidden,
+                            argc - hidden
+                        ));
+                    }
+                    if st.frames.len() >= st.max_depth {
+                        throw!("maximum call depth exceeded".to_string());
+                    }
+                    if L == LVL_BASIC && super::interrupt::pending() {
+                        throw!(super::interrupt::MESSAGE.to_string());
+                    }
+                    // A compiled function runs natively (not while call paths are recorded).
+                    if J && $native
+                        && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
+                    {
+                        if L >= LVL_DETAILED {
+                            // A timed CALL must not include the native call's time.
+                            hooks.as_deref_mut().expect("hooks").finish_pending();
+                        }
+                        let room = st.max_depth - st.frames.len();
+                        let counts = if L >= LVL_BASIC {
+                            Some(&hooks.as_deref().expect("hooks").counts[..])
+                        } else {
+                            None
+                        };
+                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
+                        let args = sp.sub(argc);
+                        if let Some((v, ticks)) =
+                            tier.call_native(bc, callee, args, argc, stk, room, counts)
+                        {
+                            if L >= LVL_DETAILED {
+                                let h = hooks.as_deref_mut().expect("hooks");
+                                h.native_ran(callee, ticks, &st.frames, cur);
+                                if L >= LVL_FULL {
+                                    h.native_call_done(callee, ticks);
+                                }
+                            }
+                            for _ in 0..argc {
+                                drop(pop(&mut sp));
+                            }
+                            push(&mut sp, v);
+                            ip = ip.add(1);
+                            continue 'fetch;
+                        }
+                    }
+                    let base_off = sp.offset_from(stk) as usize - argc;
+                    let need = base_off + target.frame_size as usize;
+                    if need > st.stack.capacity() {
+                        let live = sp.offset_from(stk) as usize;
+                        let slots_off = slots.offset_from(stk) as usize;
+                        grow(st, live, need);
+                        stk = st.stack.as_mut_ptr();
+                        sp = stk.add(live);
+                        slots = stk.add(slots_off);
+                    }
+                    let t0 = if L >= LVL_BASIC {
+                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                    } else {
+                        0
+                    };
+                    st.frames.push(Frame {
+                        code: cur,
+                        ret_pc: pc!() as u32 + 1,
+                        base: slots.offset_from(stk) as u32,
+                        ret_at: ret_off,
+                        t0,
+                    });
+                    slots = stk.add(base_off);
+                    for _ in argc..target.n_slots as usize {
+                        push(&mut sp, Value::UNDEF);
+                    }
+                    switch_to!(callee);
+                    ip = xc.code.as_ptr();
+                }};
+            }
             // At DETAILED, `step` first finishes the sample of the previous instruction, if one
             // was timed, then decides about this one.
             let step = if L >= LVL_DETAILED {
@@ -827,87 +917,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             throw!(trace::not_callable(bc, cur, pc!(), fv));
                         }
                         let callee = fv.payload() as u32;
-                        let target = &p.codes[callee as usize];
-                        if target.arity as usize != argc {
-                            throw!(format!(
-                                "{} expects {} arguments, got {argc}",
-                                bc.code()[callee as usize].name,
-                                target.arity
-                            ));
-                        }
-                        if st.frames.len() >= st.max_depth {
-                            throw!("maximum call depth exceeded".to_string());
-                        }
-                        if L == LVL_BASIC && super::interrupt::pending() {
-                            throw!(super::interrupt::MESSAGE.to_string());
-                        }
-                        // A compiled function runs natively (not while call paths are recorded).
-                        if J && ins.op == op::CALL_NAME
-                            && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
-                        {
-                            if L >= LVL_DETAILED {
-                                // A timed CALL must not include the native call's time.
-                                hooks.as_deref_mut().expect("hooks").finish_pending();
-                            }
-                            let room = st.max_depth - st.frames.len();
-                            let counts = if L >= LVL_BASIC {
-                                Some(&hooks.as_deref().expect("hooks").counts[..])
-                            } else {
-                                None
-                            };
-                            let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                            let args = sp.sub(argc);
-                            if let Some((v, ticks)) =
-                                tier.call_native(bc, callee, args, argc, stk, room, counts)
-                            {
-                                if L >= LVL_DETAILED {
-                                    let h = hooks.as_deref_mut().expect("hooks");
-                                    h.native_ran(callee, ticks, &st.frames, cur);
-                                    if L >= LVL_FULL {
-                                        h.native_call_done(callee, ticks);
-                                    }
-                                }
-                                for _ in 0..argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                                ip = ip.add(1);
-                                continue 'fetch;
-                            }
-                        }
-                        let base_off = sp.offset_from(stk) as usize - argc;
-                        let need = base_off + target.frame_size as usize;
-                        if need > st.stack.capacity() {
-                            let live = sp.offset_from(stk) as usize;
-                            let slots_off = slots.offset_from(stk) as usize;
-                            let ret_off = ret_at.offset_from(stk) as usize;
-                            grow(st, live, need);
-                            stk = st.stack.as_mut_ptr();
-                            sp = stk.add(live);
-                            slots = stk.add(slots_off);
-                            let _ = ret_off;
-                        }
-                        let t0 = if L >= LVL_BASIC {
-                            hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
-                        } else {
-                            0
-                        };
-                        st.frames.push(Frame {
-                            code: cur,
-                            ret_pc: pc!() as u32 + 1,
-                            base: slots.offset_from(stk) as u32,
-                            ret_at: (sp.offset_from(stk) as usize
-                                - argc
-                                - (ins.op == op::CALL_VALUE) as usize)
-                                as u32,
-                            t0,
-                        });
-                        slots = stk.add(base_off);
-                        for _ in argc..target.n_slots as usize {
-                            push(&mut sp, Value::UNDEF);
-                        }
-                        switch_to!(callee);
-                        ip = xc.code.as_ptr();
+                        enter_function!(callee, argc, ret_at, ins.op == op::CALL_NAME, 0);
                     }
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
@@ -944,6 +954,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))
                             .as_str()
                             .expect("verified: method name is a string");
+                        // An object's method: a call whose first argument (`this`) is the object.
+                        if obj.tag() == TAG_OBJ {
+                            if let Some(m) = objects::method_of(obj, name) {
+                                enter_function!(m, argc + 1, sp.sub(argc + 1), false, 1);
+                                continue 'fetch;
+                            }
+                        }
                         let mut probe = builtins::Probe::default();
                         match builtins::call_method(obj, name, args, &mut probe) {
                             Ok(v) => {
@@ -966,6 +983,11 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                                 Err(e) => op_err!(e),
                             },
                         }
+                        ip = ip.add(1);
+                    }
+                    op::NEW_OBJECT => {
+                        let class = &*xc.consts.as_ptr().add(ins.a as usize);
+                        push(&mut sp, objects::new_object(class));
                         ip = ip.add(1);
                     }
                     op::BUILD_LIST => {
@@ -1082,6 +1104,39 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             drop(pop(&mut sp));
                         }
                         ip = ip.add(1);
+                    }
+                    op::GET_ATTR => {
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: property name is a string");
+                        match attr::get_attr(&*sp.sub(1), name) {
+                            Ok(v) => set(sp.sub(1), v),
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
+                    op::SET_ATTR => {
+                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                            .as_str()
+                            .expect("verified: property name is a string");
+                        let v = ptr::read(sp.sub(1));
+                        sp = sp.sub(1);
+                        if let Err(e) = attr::set_attr(&*sp.sub(1), name, v) {
+                            op_err!(e)
+                        }
+                        drop(pop(&mut sp));
+                        ip = ip.add(1);
+                    }
+                    op::JUMP_IF_NOT_NULL_OR_POP => {
+                        let taken = (*sp.sub(1)).tag() != TAG_NULL;
+                        branch!(pc!(), taken);
+                        if taken {
+                            edge!(0);
+                            ip = ip.offset(ins.d as isize);
+                        } else {
+                            drop(pop(&mut sp));
+                            ip = ip.add(1);
+                        }
                     }
                     // ---- superinstructions: fast int case, else the original instruction ----
                     F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),

@@ -67,6 +67,10 @@ unsafe extern "C" fn host_method(
         let Some(name) = (*name).as_str() else {
             return 1;
         };
+        // An object's own methods run in the interpreter: leave native code.
+        if args[0].as_obj().is_some() {
+            return 1;
+        }
         match builtins::call_method(&args[0], name, &args[1..], &mut builtins::NoHost) {
             Ok(v) => {
                 ptr::write(out, v);
@@ -250,7 +254,9 @@ impl Tier {
             }
         }
         merge(&mut self.stats.events, &ev);
+        let native_entries = std::mem::take(&mut self.fns.native_entries);
         if let Some((p, ids)) = prof {
+            p.native_calls += native_entries;
             merge(&mut p.jit, &ev);
             p.jit.threshold = self.threshold;
             if p.level >= Level::Detailed {

@@ -73,6 +73,9 @@ pub(crate) struct FnTier {
     pub refused: u64,
     /// Compile times, µs.
     pub compile_times: Vec<f64>,
+    /// Entries of code objects made in native code since the last run ended (counted with
+    /// the interpreter's, but paying none of its call hooks).
+    pub native_entries: u64,
 }
 
 impl FnTier {
@@ -89,6 +92,7 @@ impl FnTier {
             compiled: 0,
             refused: 0,
             compile_times: Vec::new(),
+            native_entries: 0,
         }
     }
 
@@ -304,7 +308,12 @@ impl FnTier {
                     if *x != 0 {
                         // Taken edges into the fused half's counters, entries after the three
                         // per-ip sections.
-                        let at = if pc == n { 3 * n } else { pc };
+                        let at = if pc == n {
+                            self.native_entries += *x;
+                            3 * n
+                        } else {
+                            pc
+                        };
                         *s.add(at) += *x;
                         *x = 0;
                     }

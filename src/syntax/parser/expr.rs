@@ -1,6 +1,6 @@
 //! Expression parsing: a Pratt parser with binding powers.
 //!
-//! Precedence, lowest to highest: `?:` (right-assoc), `|| or`, `&& and`, `== !=`,
+//! Precedence, lowest to highest: `?:` (right-assoc), `??`, `|| or`, `&& and`, `== !=`,
 //! `< > <= >=`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
 //! operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index / method call.
 //!
@@ -17,7 +17,7 @@ pub(super) type Node = (Expr, u32);
 /// Binding power of a prefix operator's operand: only `**` and postfix bind tighter.
 const PREFIX_BP: u8 = 15;
 /// Left binding power of the ternary `?`.
-const TERNARY_BP: u8 = 2;
+const TERNARY_BP: u8 = 1;
 
 enum Infix {
     Ternary,
@@ -30,6 +30,8 @@ fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
     use TokenKind as T;
     Some(match kind {
         T::Question => (Infix::Ternary, TERNARY_BP, TERNARY_BP),
+        // `??` binds looser than `||` and tighter than `?:` (the original's NULLISH_PREC).
+        T::QuestionQuestion => (Infix::Logical(LogicalOp::Nullish), 2, 3),
         T::OrOr | T::Or => (Infix::Logical(LogicalOp::Or), 3, 4),
         T::AndAnd | T::And => (Infix::Logical(LogicalOp::And), 5, 6),
         T::EqEq => (Infix::Binary(BinOp::Eq), 7, 8),
@@ -62,7 +64,7 @@ impl Parser<'_> {
     ///
     /// This and the functions it calls recursively are kept small, each with few
     /// temporaries, so that unoptimised builds use little stack per nesting level.
-    fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
+    pub(super) fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
         self.enter("expression nested too deeply")?;
         let result = self.prefix_then_infix(min_bp);
         self.leave();
@@ -98,7 +100,7 @@ impl Parser<'_> {
         self.is_postfix_start(tok) || self.infix_here(tok).is_some()
     }
 
-    fn check_height(&self, height: u32) -> PResult<u32> {
+    pub(super) fn check_height(&self, height: u32) -> PResult<u32> {
         if height > MAX_EXPR_HEIGHT {
             Err(self.error_here("expression too complex"))
         } else {
@@ -164,8 +166,34 @@ impl Parser<'_> {
     fn prefix(&mut self) -> PResult<Node> {
         match self.peek_kind() {
             TokenKind::Minus | TokenKind::Bang | TokenKind::Not => self.unary(),
+            TokenKind::Ident(w) if w == "await" && self.starts_operand(self.peek_next()) => {
+                // `await e` is `e`: as in the original's VM, an `async` function's call
+                // returns its result directly.
+                self.advance();
+                self.expr_bp(PREFIX_BP)
+            }
             _ => self.primary_postfix(),
         }
+    }
+
+    /// Whether `tok`, on the same line, can begin an operand.
+    fn starts_operand(&self, tok: &Token) -> bool {
+        !tok.nl_before
+            && matches!(
+                tok.kind,
+                TokenKind::Ident(_)
+                    | TokenKind::Int(_)
+                    | TokenKind::Float(_)
+                    | TokenKind::Str(_)
+                    | TokenKind::InterpStr(_)
+                    | TokenKind::True
+                    | TokenKind::False
+                    | TokenKind::Null
+                    | TokenKind::LParen
+                    | TokenKind::LBracket
+                    | TokenKind::Bang
+                    | TokenKind::Not
+            )
     }
 
     fn primary_postfix(&mut self) -> PResult<Node> {
@@ -232,11 +260,19 @@ impl Parser<'_> {
                 let (obj, index) = (boxed(lhs.0), boxed(index));
                 (ExprKind::Index { obj, index }, h)
             }
-            _ => {
-                let (name, args, h) = self.method_suffix()?;
-                let obj = boxed(lhs.0);
-                (ExprKind::MethodCall { obj, name, args }, h)
-            }
+            _ => match self.method_suffix()? {
+                (name, Some(args), h) => {
+                    let obj = boxed(lhs.0);
+                    (ExprKind::MethodCall { obj, name, args }, h)
+                }
+                (name, None, _) => (
+                    ExprKind::Attr {
+                        obj: boxed(lhs.0),
+                        name,
+                    },
+                    0,
+                ),
+            },
         };
         let height = self.check_height(lhs.1.max(h) + 1)?;
         Ok((Expr::new(line, kind), height))
@@ -252,16 +288,66 @@ impl Parser<'_> {
         Ok(index)
     }
 
-    /// Parses `. name ( args )`.
-    fn method_suffix(&mut self) -> PResult<(String, Vec<Expr>, u32)> {
+    /// Parses `. name ( args )` (the arguments are `None` for a property, `. name` with no
+    /// call). A call's `(` must be on the same line as the name, as for any call.
+    fn method_suffix(&mut self) -> PResult<(String, Option<Vec<Expr>>, u32)> {
         self.advance();
-        let name_idx = self.pos;
-        let name = self.expect_ident("expected method name after '.'")?;
-        if !self.check(&TokenKind::LParen) {
-            return Err(self.error_at(name_idx, "member access must be a call"));
+        let name = self.member_name()?;
+        if !self.is_postfix_start(self.peek()) || !self.check(&TokenKind::LParen) {
+            return Ok((name, None, 0));
         }
         let (args, h) = self.arguments()?;
-        Ok((name, args, h))
+        Ok((name, Some(args), h))
+    }
+
+    /// The name after a `.`: an identifier, or a keyword used as a property name (`m.print`,
+    /// `x.in`).
+    fn member_name(&mut self) -> PResult<String> {
+        let tok = self.peek();
+        let is_word = match &tok.kind {
+            TokenKind::Ident(_) => true,
+            k => crate::syntax::token::keyword(tok.lexeme(self.src)).as_ref() == Some(k),
+        };
+        if !is_word {
+            return Err(self.error_here("expected a property or method name after '.'"));
+        }
+        let name = tok.lexeme(self.src).to_string();
+        self.advance();
+        Ok(name)
+    }
+
+    /// `Name{field: value, ...}` for a declared type `Name`, at the `{` after the name.
+    fn construct(&mut self, class: String, line: u32) -> PResult<Node> {
+        self.advance();
+        self.paren_depth += 1;
+        let mut fields: Vec<(String, Expr)> = Vec::new();
+        let mut height = 0;
+        while !self.check(&TokenKind::RBrace) {
+            let idx = self.pos;
+            let name = match self.peek_kind() {
+                TokenKind::Str(s) => {
+                    let s = s.clone();
+                    self.advance();
+                    s
+                }
+                _ => self.expect_ident("expected a field name")?,
+            };
+            if fields.iter().any(|(n, _)| *n == name) {
+                let e = self.error_at(idx, &format!("field '{name}' given twice"));
+                self.report(e);
+            }
+            self.expect(&TokenKind::Colon, "expected ':' after the field name")?;
+            let (value, h) = self.expr_bp(0)?;
+            height = height.max(h);
+            fields.push((name, value));
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RBrace, "expected '}' after the fields")?;
+        self.paren_depth -= 1;
+        let e = Expr::new(line, ExprKind::Construct { class, fields });
+        Ok((e, self.check_height(height + 1)?))
     }
 
     /// Parses `( args )` at the current `(`; returns the arguments and their greatest height.
@@ -308,6 +394,18 @@ impl Parser<'_> {
             },
             TokenKind::Float(v) => ExprKind::Float(*v),
             TokenKind::Str(s) => ExprKind::Str(s.clone()),
+            TokenKind::Ident(name)
+                if self.class_names.contains(name)
+                    && self.peek_next().kind == TokenKind::LBrace
+                    && !self.peek_next().nl_before =>
+            {
+                let (class, line) = (name.clone(), self.advance_line());
+                return self.construct(class, line);
+            }
+            TokenKind::InterpStr(parts) => {
+                let parts = parts.clone();
+                return self.interpolated(parts);
+            }
             TokenKind::Ident(name) => ExprKind::Name(name.clone()),
             TokenKind::True => ExprKind::Bool(true),
             TokenKind::False => ExprKind::Bool(false),
@@ -336,20 +434,38 @@ impl Parser<'_> {
         Ok((Expr::new(line, ExprKind::List(items)), height))
     }
 
-    /// Parses `{k: v, ...}` at the current `{`. A bare identifier key is a string.
+    /// The current token as a bare map key (`{name: v}`, `{action: f}`): an identifier or
+    /// a keyword other than `true`, `false` and `null`, followed by `:`.
+    fn bare_key(&self) -> Option<String> {
+        if self.peek_next().kind != TokenKind::Colon {
+            return None;
+        }
+        let tok = self.peek();
+        match &tok.kind {
+            TokenKind::Ident(name) => Some(name.clone()),
+            TokenKind::True | TokenKind::False | TokenKind::Null => None,
+            k if crate::syntax::token::keyword(tok.lexeme(self.src)).as_ref() == Some(k) => {
+                Some(tok.lexeme(self.src).to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Parses `{k: v, ...}` at the current `{`. A bare identifier (or keyword) key is a
+    /// string.
     fn map_literal(&mut self) -> PResult<Node> {
         let line = self.advance_line();
         self.paren_depth += 1;
         let mut entries = Vec::new();
         let mut height = 0;
         while !self.check(&TokenKind::RBrace) {
-            let key = match self.peek_kind() {
-                TokenKind::Ident(name) if self.peek_next().kind == TokenKind::Colon => {
-                    let key = Expr::new(self.peek().line, ExprKind::Str(name.clone()));
+            let key = match self.bare_key() {
+                Some(name) => {
+                    let key = Expr::new(self.peek().line, ExprKind::Str(name));
                     self.advance();
                     (key, 1)
                 }
-                _ => self.expr_bp(0)?,
+                None => self.expr_bp(0)?,
             };
             self.expect(&TokenKind::Colon, "expected ':' after map key")?;
             let value = self.expr_bp(0)?;

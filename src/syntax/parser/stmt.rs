@@ -1,7 +1,5 @@
 //! Statement parsing, statement lists with error recovery, and blocks.
 
-use std::collections::HashSet;
-
 use super::{PResult, Parser};
 use crate::syntax::ast::{AssignTarget, BinOp, Block, Expr, ExprKind, Stmt, StmtKind};
 use crate::syntax::token::TokenKind;
@@ -27,7 +25,7 @@ impl Parser<'_> {
     }
 
     /// Parses statements up to end of input (or a `}` when `in_block`), recovering from errors.
-    fn stmt_list(&mut self, in_block: bool) -> Vec<Stmt> {
+    pub(super) fn stmt_list(&mut self, in_block: bool) -> Vec<Stmt> {
         let mut stmts = Vec::new();
         while !self.abort {
             match self.peek_kind() {
@@ -38,6 +36,9 @@ impl Parser<'_> {
                     continue;
                 }
                 _ => {}
+            }
+            if self.dedented() {
+                break;
             }
             let start = self.pos;
             self.paren_depth = 0;
@@ -58,14 +59,21 @@ impl Parser<'_> {
         stmts
     }
 
-    /// Parses `{ statements }`; `message` is the error when the `{` is missing.
-    fn block(&mut self, message: &str) -> PResult<Block> {
+    /// Parses `{ statements }` or an indented block after `:` (see `blocks.rs`); `message` is
+    /// the error when neither starts here.
+    pub(super) fn block(&mut self, message: &str) -> PResult<Block> {
+        if self.check(&TokenKind::Colon) {
+            return self.colon_block();
+        }
         if !self.check(&TokenKind::LBrace) {
             return Err(self.error_here(message));
         }
         self.enter_block("blocks nested too deeply")?;
         let line = self.advance_line();
+        let saved_floor = self.indent_floor.take();
         let stmts = self.stmt_list(true);
+        self.indent_floor = saved_floor;
+        self.last_block_indented = false;
         self.leave_block();
         let close = self.expect(&TokenKind::RBrace, "expected '}' after block")?;
         Ok(Block {
@@ -85,7 +93,7 @@ impl Parser<'_> {
 
     /// Ends a simple statement: a `;` is consumed; a `}`, end of input or a line break also
     /// end it.
-    fn end_stmt(&mut self) -> PResult<()> {
+    pub(super) fn end_stmt(&mut self) -> PResult<()> {
         if self.eat(&TokenKind::Semicolon) || self.at_stmt_end() {
             Ok(())
         } else {
@@ -93,7 +101,7 @@ impl Parser<'_> {
         }
     }
 
-    fn statement(&mut self) -> PResult<Stmt> {
+    pub(super) fn statement(&mut self) -> PResult<Stmt> {
         let line = self.peek().line;
         let kind = self.statement_kind()?;
         Ok(Stmt::new(line, kind))
@@ -103,12 +111,28 @@ impl Parser<'_> {
     /// nested blocks).
     fn statement_kind(&mut self) -> PResult<StmtKind> {
         match self.peek_kind() {
+            TokenKind::Ident(_) if self.class_kind_here().is_some() => {
+                let kind = self.class_kind_here().expect("checked");
+                self.class_decl(kind)
+            }
             TokenKind::Let => self.let_stmt(false),
             TokenKind::Const => self.let_stmt(true),
             TokenKind::If => self.if_stmt(),
             TokenKind::While => self.while_stmt(),
             TokenKind::For => self.for_stmt(),
             TokenKind::Action | TokenKind::Function => self.func_def(),
+            TokenKind::Ident(_) if self.at_modifiers() => self.func_def(),
+            TokenKind::Ident(w)
+                if w == "type_alias" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
+            {
+                self.type_alias()
+            }
+            // `var x = e` is the original's synonym of `let` (`var` stays usable as a name).
+            TokenKind::Ident(w)
+                if w == "var" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
+            {
+                self.let_stmt(false)
+            }
             TokenKind::Return => self.return_stmt(),
             TokenKind::Break | TokenKind::Continue => self.break_continue(),
             TokenKind::Print => self.print_stmt(),
@@ -162,7 +186,14 @@ impl Parser<'_> {
         let kw_line = self.advance_line();
         let what = if is_const { "constant" } else { "variable" };
         let name = self.expect_ident(&format!("expected {what} name"))?;
-        let value = if self.eat(&TokenKind::Assign) {
+        let colon_value = if self.check(&TokenKind::Colon) {
+            self.let_annotation()?
+        } else {
+            None
+        };
+        let value = if let Some(v) = colon_value {
+            v
+        } else if self.eat(&TokenKind::Assign) {
             self.expression()?
         } else if !is_const && self.at_stmt_end() {
             Expr::new(kw_line, ExprKind::Null)
@@ -179,11 +210,14 @@ impl Parser<'_> {
 
     /// `if c {} (elif c {} | else if c {})* [else {}]`.
     fn if_stmt(&mut self) -> PResult<StmtKind> {
-        self.advance();
+        let if_idx = self.advance();
         let mut branches = Vec::new();
         let mut message = "expected '{' after if condition";
         loop {
             branches.push(self.cond_block(message)?);
+            if !self.continues_if(if_idx, self.last_block_indented) {
+                break;
+            }
             if self.eat(&TokenKind::Elif) {
                 message = "expected '{' after elif condition";
             } else if self.check(&TokenKind::Else) && self.peek_next().kind == TokenKind::If {
@@ -194,7 +228,8 @@ impl Parser<'_> {
                 break;
             }
         }
-        let else_block = if self.eat(&TokenKind::Else) {
+        let colon = self.last_block_indented;
+        let else_block = if self.continues_if(if_idx, colon) && self.eat(&TokenKind::Else) {
             Some(self.block("expected '{' after 'else'")?)
         } else {
             None
@@ -215,7 +250,12 @@ impl Parser<'_> {
     /// `for each x in e {}` / `for each i, x in e {}`.
     fn for_stmt(&mut self) -> PResult<StmtKind> {
         self.advance();
-        self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
+        // `for x in xs` (without `each`) is the same loop, as in the original.
+        if !(matches!(self.peek_kind(), TokenKind::Ident(_))
+            && matches!(self.peek_next().kind, TokenKind::In | TokenKind::Comma))
+        {
+            self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
+        }
         let first = self.expect_ident("expected loop variable name")?;
         let (index_var, var) = if self.eat(&TokenKind::Comma) {
             let second_idx = self.pos;
@@ -239,28 +279,25 @@ impl Parser<'_> {
         })
     }
 
-    /// `action name(params) {}` / `function name(params) {}`.
+    /// `[modifiers] action name(params) [-> Type] {}` / `function ...` (see `decl.rs`).
     fn func_def(&mut self) -> PResult<StmtKind> {
+        self.skip_modifiers();
         self.advance();
         let name = self.expect_ident("expected function name")?;
-        self.expect(&TokenKind::LParen, "expected '(' after function name")?;
-        let mut params: Vec<String> = Vec::new();
-        let mut seen = HashSet::new();
-        while !self.check(&TokenKind::RParen) {
-            let idx = self.pos;
-            let param = self.expect_ident("expected parameter name")?;
-            if !seen.insert(param.clone()) {
-                let e = self.error_at(idx, "duplicate parameter name");
-                self.report(e);
-            }
-            params.push(param);
-            if !self.eat(&TokenKind::Comma) {
-                break;
-            }
-        }
-        self.expect(&TokenKind::RParen, "expected ')' after parameters")?;
+        let params = self.params()?;
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
-        let body = self.block("expected '{' before function body");
+        let body = if self.at_eof() {
+            // `action f()` as the last line of a file: an empty function (the original
+            // accepts it).
+            let line = self.peek().line;
+            Ok(Block {
+                stmts: Vec::new(),
+                line,
+                end_line: line,
+            })
+        } else {
+            self.block("expected '{' before function body")
+        };
         self.loop_depth = saved_loops;
         Ok(StmtKind::FuncDef {
             name,
@@ -311,6 +348,7 @@ impl Parser<'_> {
                 obj: *obj,
                 index: *index,
             },
+            ExprKind::Attr { obj, name } => AssignTarget::Attr { obj: *obj, name },
             _ => return Err(self.error_at(eq_idx, "invalid assignment target")),
         };
         let value = self.expression()?;

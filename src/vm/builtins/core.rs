@@ -79,6 +79,27 @@ pub(super) fn type_name(v: &Value) -> &'static str {
         Kind::List | Kind::Iter => "List",
         Kind::Map => "Map",
         Kind::Func => "Action",
+        Kind::Obj | Kind::Class => object_type_name(v, false),
+    }
+}
+
+/// What `type` (or, `lower`, `typeof`) says of an object or a declared type: the original's
+/// names (`SmartContract`, `EntityInstance`, `EntityDefinition`; `contract` for `typeof` of a
+/// contract).
+fn object_type_name(v: &Value, lower: bool) -> &'static str {
+    use zexus_runtime::object::ClassKind;
+    let kind = match (v.as_obj(), v.as_class()) {
+        (Some(o), _) => Some((o.class.kind, true)),
+        (None, Some(c)) => Some((c.kind, false)),
+        _ => None,
+    };
+    match (kind, lower) {
+        (Some((ClassKind::Contract, _)), false) => "SmartContract",
+        (Some((ClassKind::Contract, _)), true) => "contract",
+        (Some((_, true)), false) => "EntityInstance",
+        (Some((_, true)), true) => "entityinstance",
+        (_, false) => "EntityDefinition",
+        (_, true) => "entitydefinition",
     }
 }
 
@@ -93,6 +114,7 @@ pub(super) fn type_of(v: &Value) -> &'static str {
         Kind::List | Kind::Iter => "list",
         Kind::Map => "map",
         Kind::Func => "function",
+        Kind::Obj | Kind::Class => object_type_name(v, true),
     }
 }
 
