@@ -1,6 +1,7 @@
 //! The original's predefined names of a program: `__file__` / `__FILE__` (the program's
-//! path), `__DIR__` (its directory), `__MODULE__` (`"__main__"`), `__ARGS__` / `__ARGV__` (the
-//! arguments after the file name on the command line). A program may declare the same names
+//! path), `__DIR__` (its directory), `__MODULE__` (`"__main__"`), `__PACKAGE__` (the first
+//! directory of the path as given, or `""`), `__ARGS__` / `__ARGV__` (the arguments after the
+//! file name on the command line). A program may declare the same names
 //! itself; these values apply only where a name is not declared.
 
 use std::path::Path;
@@ -28,6 +29,15 @@ pub(crate) fn constant(name: &str, source_name: &str) -> Option<Value> {
                 .unwrap_or_default(),
         )),
         "__MODULE__" => Some(Value::str("__main__")),
+        // The first directory of the program's path as given (the original's package name).
+        "__PACKAGE__" => Some(Value::str(
+            Path::new(source_name)
+                .components()
+                .nth(1)
+                .and_then(|_| Path::new(source_name).components().next())
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )),
         _ => None,
     }
 }
