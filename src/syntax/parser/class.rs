@@ -168,9 +168,7 @@ impl Parser<'_> {
 
     /// An optional `-> type` after a parameter list.
     pub(super) fn skip_return_type(&mut self) -> PResult<()> {
-        if self.check(&TokenKind::Minus) && self.peek_next().kind == TokenKind::Gt {
-            self.advance();
-            self.advance();
+        if self.eat(&TokenKind::Arrow) {
             self.skip_type()?;
         }
         Ok(())
