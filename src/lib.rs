@@ -10,6 +10,7 @@ pub mod compiler;
 pub mod demo;
 pub mod error;
 pub mod jit;
+pub mod modules;
 pub mod profile;
 pub mod reference;
 pub mod report;
@@ -17,7 +18,7 @@ pub mod syntax;
 pub mod vm;
 
 pub use bytecode::{BuildError, Bytecode, BytecodeBuilder, CodeObject, Instr, Op};
-pub use compiler::{compile, CompileError};
+pub use compiler::{compile, compile_file, compile_source, CompileError};
 pub use error::{eval, Error};
 pub use profile::{InstructionProfiler, Level};
 pub use report::Format;

@@ -159,7 +159,14 @@ fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
 }
 
 fn compile(source: &str, name: &str) -> Result<Bytecode, Failure> {
-    zexus::compile(source, name).map_err(|errors| {
+    compile_file(source, name, None)
+}
+
+/// Compiles the program read from `path` (`-`: standard input, whose modules are found from
+/// the working directory).
+fn compile_file(source: &str, name: &str, path: Option<&PathBuf>) -> Result<Bytecode, Failure> {
+    let path = path.filter(|p| p.as_os_str() != "-").map(PathBuf::as_path);
+    zexus::compile_source(source, name, path).map_err(|errors| {
         let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         Failure(EXIT_COMPILE, text.join("\n"))
     })
@@ -198,7 +205,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Run { file, args, tier } => {
             zexus::vm::set_script_args(args);
             let (src, name) = read_source(&file)?;
-            let bc = compile(&src, &name)?;
+            let bc = compile_file(&src, &name, Some(&file))?;
             let mut vm = vm_for(&tier, true, Level::None, 1);
             execute(&mut vm, &bc)?;
         }
@@ -226,7 +233,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let (src, name) = read_source(f)?;
                     v.push(zexus::bench::BenchProgram {
                         name,
-                        bytecode: compile(&src, &f.display().to_string())?,
+                        bytecode: compile_file(&src, &f.display().to_string(), Some(f))?,
                     });
                 }
                 v
@@ -238,7 +245,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Disasm { file } => {
             let (src, name) = read_source(&file)?;
-            let bc = compile(&src, &name)?;
+            let bc = compile_file(&src, &name, Some(&file))?;
             print!("{}", bc.disassemble());
         }
         Command::Profile {
@@ -253,7 +260,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let bc = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    compile(&src, &name)?
+                    compile_file(&src, &name, Some(path))?
                 }
                 None => zexus::demo::guide_fibonacci(20),
             };

@@ -168,3 +168,42 @@ fn bad_options_are_usage_errors() {
         Some(64)
     );
 }
+
+#[test]
+fn modules_are_found_from_the_file_that_uses_them() {
+    // Run from the crate's directory: `_lib/...` is relative to the script, not to here.
+    let script = "tests/scripts/modules/run_once.zx";
+    let out = zx(&["run", script], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "start\nshapes loaded\nuses_shapes loaded\nbetween\n8\n4\n8\n"
+    );
+    let out = zx(&["disasm", script], None);
+    let listing = text(&out.stdout);
+    assert!(listing.contains("== <module shapes>"), "{listing}");
+    assert!(listing.contains("== shapes.area"), "{listing}");
+    // Profiles name a module's functions `module.function`.
+    let out = zx(
+        &[
+            "profile",
+            "tests/scripts/modules/hot_calls.zx",
+            "--level",
+            "basic",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("shapes.area"));
+    // From standard input, paths are relative to the working directory.
+    let out = zx(
+        &["run", "-"],
+        Some("use \"tests/scripts/modules/_lib/where.zx\" as w\nprint(w.how)"),
+    );
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), "tests/scripts/modules/_lib/where.zx\n".to_string())
+    );
+    let out = zx(&["run", "tests/scripts/modules/missing.zx"], None);
+    assert_eq!(out.status.code(), Some(65));
+}

@@ -115,6 +115,11 @@ fn calibrate_first() {
 /// and another process's burst during one measurement moves one share. A profiler whose
 /// shares are wrong fails all three.
 fn check(defs: &str, call_a: &str, call_b: &str, a: &str, b: &str) {
+    // One comparison at a time: the test threads would otherwise share the two cores with
+    // each other, and a profiled run preempted by its neighbour charges the wait to whatever
+    // function was running (function times are measured in wall time).
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     calibrate_first();
     let mut errors = Vec::new();
     for _ in 0..3 {

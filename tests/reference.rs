@@ -3,12 +3,14 @@
 
 mod common;
 
-use zexus::reference;
-use zexus::{compile, VM};
+use std::path::Path;
 
-/// The VM's outcome in the reference's terms.
-fn vm_outcome(src: &str) -> reference::Outcome {
-    let bc = match compile(src, "<script>") {
+use zexus::reference;
+use zexus::{compile_source, VM};
+
+/// The VM's outcome in the reference's terms (for the text of the file at `path`).
+fn vm_outcome(src: &str, path: Option<&Path>) -> reference::Outcome {
+    let bc = match compile_source(src, "<script>", path) {
         Ok(bc) => bc,
         Err(errors) => {
             return reference::Outcome {
@@ -34,8 +36,8 @@ fn every_script_runs_in_the_reference_as_in_the_vm_and_as_expected() {
         if src.contains("clock(") {
             continue;
         }
-        let got = reference::run(&src);
-        let want = vm_outcome(&src);
+        let got = reference::run_file(&src, path);
+        let want = vm_outcome(&src, Some(path));
         let name = path.strip_prefix(common::scripts_dir()).unwrap_or(path);
         if got != want {
             failures.push(format!(
@@ -98,7 +100,7 @@ fn the_vm_names_only_a_variable_that_holds_the_operand() {
     ];
     for src in cases {
         let want = reference::run(src);
-        assert_eq!(vm_outcome(src), want, "{src}");
+        assert_eq!(vm_outcome(src, None), want, "{src}");
         let message = &want.error.as_ref().expect("fails").0;
         assert!(!message.contains("variable 'b'"), "{src}: {message}");
         assert!(!message.contains("variable 'y'"), "{src}: {message}");

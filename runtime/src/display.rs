@@ -1,13 +1,18 @@
 //! How values print: strings raw at top level and quoted inside containers, whole floats with
-//! `.0`, lists and maps in insertion order. Cyclic containers print `[...]` / `{...}`.
+//! `.0`, lists and maps in insertion order. A container met again inside itself prints as
+//! `[...]` / `{...}` (as Python does), so a cyclic value prints in linear size.
 
 use std::fmt::{self, Write};
 
 use crate::value::{Kind, Value};
 
-/// Containers nested deeper than this print as `[...]` / `{...}`; this also stops a list that
-/// contains itself from recursing forever.
+/// Containers nested deeper than this print as `[...]` / `{...}` (a bound on the recursion of
+/// printing for deep, acyclic nesting).
 const MAX_DEPTH: usize = 64;
+
+/// The containers being printed, outermost first (their object addresses): one met again
+/// is a cycle.
+type Path = Vec<u64>;
 
 /// Writes a float the way Zexus prints it: shortest round-trip form, `.0` kept on whole numbers.
 pub fn write_float(out: &mut impl Write, f: f64) -> fmt::Result {
@@ -40,7 +45,8 @@ fn write_quoted(out: &mut impl Write, s: &str) -> fmt::Result {
     out.write_char('"')
 }
 
-fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> fmt::Result {
+fn write_value(out: &mut impl Write, v: &Value, nested: bool, path: &mut Path) -> fmt::Result {
+    let depth = path.len();
     match v.kind() {
         Kind::Int => write!(out, "{}", v.payload as i64),
         Kind::Float => write_float(out, f64::from_bits(v.payload)),
@@ -54,17 +60,19 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> f
         },
         Kind::Obj => {
             let o = v.as_obj().expect("object kind");
-            if depth >= MAX_DEPTH {
+            if depth >= MAX_DEPTH || path.contains(&v.payload) {
                 return write!(out, "{} {{...}}", o.class.name);
             }
             let fields = o.fields();
             write!(out, "{} {{", o.class.name)?;
+            path.push(v.payload);
             for (i, (k, val)) in fields.iter().enumerate() {
                 out.write_str(if i > 0 { ", " } else { " " })?;
-                write_value(out, k.value(), false, depth + 1)?;
+                write_value(out, k.value(), false, path)?;
                 out.write_str(": ")?;
-                write_value(out, val, true, depth + 1)?;
+                write_value(out, val, true, path)?;
             }
+            path.pop();
             out.write_str(if fields.is_empty() { "}" } else { " }" })
         }
         Kind::Str => {
@@ -76,33 +84,37 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> f
             }
         }
         Kind::List => {
-            if depth >= MAX_DEPTH {
+            if depth >= MAX_DEPTH || path.contains(&v.payload) {
                 return out.write_str("[...]");
             }
             let items = v.as_list().expect("list kind").to_vec();
             out.write_char('[')?;
+            path.push(v.payload);
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.write_str(", ")?;
                 }
-                write_value(out, item, true, depth + 1)?;
+                write_value(out, item, true, path)?;
             }
+            path.pop();
             out.write_char(']')
         }
         Kind::Map => {
-            if depth >= MAX_DEPTH {
+            if depth >= MAX_DEPTH || path.contains(&v.payload) {
                 return out.write_str("{...}");
             }
             let entries = v.as_map().expect("map kind").borrow();
             out.write_char('{')?;
+            path.push(v.payload);
             for (i, (k, val)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.write_str(", ")?;
                 }
-                write_value(out, k.value(), true, depth + 1)?;
+                write_value(out, k.value(), true, path)?;
                 out.write_str(": ")?;
-                write_value(out, val, true, depth + 1)?;
+                write_value(out, val, true, path)?;
             }
+            path.pop();
             out.write_char('}')
         }
     }
@@ -111,7 +123,7 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, depth: usize) -> f
 impl fmt::Display for Value {
     /// The display form `print` uses (strings raw at top level).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_value(f, self, false, 0)
+        write_value(f, self, false, &mut Vec::new())
     }
 }
 
@@ -119,7 +131,7 @@ impl Value {
     /// The form a value takes inside a container (strings quoted), as `repr` would.
     pub fn repr(&self) -> String {
         let mut s = String::new();
-        write_value(&mut s, self, true, 0).expect("writing to a String cannot fail");
+        write_value(&mut s, self, true, &mut Vec::new()).expect("writing to a String cannot fail");
         s
     }
 }

@@ -115,9 +115,14 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
     }
     if a.tag == TAG_STR || b.tag == TAG_STR {
         if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            // Two strings: one allocation of the exact size, no formatting machinery.
             check_str_len(x.len() + y.len())?;
+            let mut s = String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(y);
+            return Ok(Value::str(s));
         }
-        let mut s = String::new();
+        let mut s = String::with_capacity(a.as_str().or(b.as_str()).map_or(0, str::len) + 24);
         use std::fmt::Write;
         write!(s, "{a}{b}").expect("writing to a String cannot fail");
         check_str_len(s.len())?;

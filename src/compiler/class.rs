@@ -36,10 +36,17 @@ impl Compiler {
     /// Records every type declared at the top level, before any code is compiled (so call
     /// sites anywhere know them).
     pub(super) fn collect_classes(&mut self, stmts: &[Stmt]) {
+        let prefix = self.unit().prefix.clone();
+        self.collect_classes_in(&prefix, stmts);
+    }
+
+    /// Records the types declared at the top level `stmts` of the module whose globals' prefix
+    /// is `prefix`.
+    pub(super) fn collect_classes_in(&mut self, prefix: &str, stmts: &[Stmt]) {
         for s in stmts {
             if let StmtKind::Class(c) = &s.kind {
                 self.classes.insert(
-                    c.name.clone(),
+                    format!("{prefix}{}", c.name),
                     ClassInfo {
                         kind: c.kind,
                         fields: c.fields.clone(),
@@ -66,13 +73,14 @@ impl Compiler {
         let ctor = self.constructor(c, class, line);
         self.line(line);
         self.b.emit_load_const(Value::func(ctor));
-        let slot = self.global_slot(&c.name);
-        self.b.emit_raw(Op::STORE_NAME, slot, 0);
+        self.global_slot(&c.name);
+        let g = self.globals[self.gkey(&c.name).as_ref()];
+        self.store(&Resolved::Global(g));
     }
 
     /// Compiles action `m` of `c` as the function `C.m(this, params...)`.
     fn method(&mut self, c: &ClassDecl, m: &MethodDecl) -> u32 {
-        let name = format!("{}.{}", c.name, m.name);
+        let name = format!("{}{}.{}", self.unit().prefix, c.name, m.name);
         let mut params = vec!["this".to_string()];
         params.extend(m.params.iter().cloned());
         let refs: Vec<&str> = params.iter().map(String::as_str).collect();
@@ -124,7 +132,8 @@ impl Compiler {
             }
         };
         let refs: Vec<&str> = params.iter().map(String::as_str).collect();
-        let index = self.b.begin_function(&c.name, &refs);
+        let shown = format!("{}{}", self.unit().prefix, c.name);
+        let index = self.b.begin_function(&shown, &refs);
         self.ctxs.push(Ctx::function(&c.name, &[], None));
         let this = self.hidden_slot("<this>");
         self.line(line);
@@ -169,10 +178,12 @@ impl Compiler {
 
     /// The record type (entity or data) a call of `name` constructs, if it is one.
     pub(super) fn record_type(&self, name: &str) -> Option<ClassInfo> {
-        let info = self.classes.get(name)?;
+        if !matches!(self.resolve(name), Resolved::Global(g) if g.declared) {
+            return None;
+        }
+        let info = self.classes.get(&self.declared_key(name)?)?;
         let is_record = matches!(info.kind, ClassKind::Entity | ClassKind::Data);
-        let is_the_global = matches!(self.resolve(name), Resolved::Global(g) if g.declared);
-        (is_record && is_the_global).then(|| info.clone())
+        is_record.then(|| info.clone())
     }
 
     /// `T(args)` or `T{field: value}` for a record type `T`: its constructor called with one
@@ -184,7 +195,22 @@ impl Compiler {
         named: &[(String, Expr)],
         line: u32,
     ) {
-        let Some(info) = self.classes.get(class).cloned() else {
+        let key = self
+            .declared_key(class)
+            .unwrap_or_else(|| class.to_string());
+        self.construct_at(&key, class, positional, named, line);
+    }
+
+    /// [`Compiler::construct`] of the type whose global is `key`.
+    pub(super) fn construct_at(
+        &mut self,
+        key: &str,
+        class: &str,
+        positional: &[Expr],
+        named: &[(String, Expr)],
+        line: u32,
+    ) {
+        let Some(info) = self.classes.get(key).cloned() else {
             self.error(line, class, format!("'{class}' is not a declared type"));
             return;
         };
@@ -220,7 +246,7 @@ impl Compiler {
                 }
             }
         }
-        let slot = self.global_slot(class);
+        let slot = self.global_at(key).slot;
         self.line(line);
         self.b
             .emit_raw(Op::CALL_NAME, slot, info.fields.len() as u16);

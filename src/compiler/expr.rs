@@ -19,6 +19,12 @@ impl Compiler {
         loop {
             let left = match &cur.kind {
                 ExprKind::Binary { lhs, .. } | ExprKind::Logical { lhs, .. } => lhs,
+                // `alias.f(x)` and `alias.x` of a module are resolved here (see `leaf`).
+                ExprKind::MethodCall { obj, .. } | ExprKind::Attr { obj, .. }
+                    if self.namespace_of(obj).is_some() =>
+                {
+                    break
+                }
                 ExprKind::Index { obj, .. }
                 | ExprKind::MethodCall { obj, .. }
                 | ExprKind::Attr { obj, .. } => obj,
@@ -148,11 +154,13 @@ impl Compiler {
                 ExprKind::Name(name) => self.call_name(name, args, e.line),
                 _ => unreachable!("calls of other callees are on the spine"),
             },
+            ExprKind::Attr { obj, name } => self.module_member(obj, name, e.line),
+            ExprKind::MethodCall { obj, name, args } => self.module_call(obj, name, args, e.line),
             _ => unreachable!("left-operand nodes are on the spine"),
         }
     }
 
-    fn constant(&mut self, v: Value) {
+    pub(super) fn constant(&mut self, v: Value) {
         self.b.emit_load_const(v);
     }
 
@@ -178,6 +186,10 @@ impl Compiler {
     /// Loads a variable (an unknown name or an uncalled builtin name is a global, which fails
     /// at run time if it is never assigned).
     fn load_name(&mut self, name: &str, line: u32) {
+        if let Some(v) = self.module_constant(name) {
+            self.constant(v);
+            return;
+        }
         if self.predefined(name) {
             return;
         }
@@ -219,10 +231,10 @@ impl Compiler {
         false
     }
 
-    /// The global `name`, created if needed.
+    /// The global `name` of the module being compiled, created if needed.
     fn global(&mut self, name: &str) -> super::scope::Global {
         self.global_slot(name);
-        self.globals[name]
+        self.globals[self.gkey(name).as_ref()]
     }
 
     /// Pushes the value of a resolved variable.
@@ -246,7 +258,7 @@ impl Compiler {
     }
 
     /// Compiles call arguments; false (with an error) if there are more than a call can take.
-    fn args(&mut self, args: &[Expr], line: u32) -> bool {
+    pub(super) fn args(&mut self, args: &[Expr], line: u32) -> bool {
         for a in args {
             self.expr(a);
         }
@@ -270,8 +282,11 @@ impl Compiler {
                     self.b.emit_raw(Op::CALL_BUILTIN, id, args.len() as u16);
                 }
             }
-            Resolved::Global(_) | Resolved::Unknown => {
-                let slot = self.global_slot(name);
+            r @ (Resolved::Global(_) | Resolved::Unknown) => {
+                let slot = match r {
+                    Resolved::Global(g) => g.slot,
+                    _ => self.global_slot(name),
+                };
                 if self.args(args, line) {
                     self.line(line);
                     self.b.emit_raw(Op::CALL_NAME, slot, args.len() as u16);

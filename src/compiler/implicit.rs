@@ -33,12 +33,17 @@ impl Compiler {
         }
     }
 
-    /// Declares the globals that plain assignments in the program's statements (outside
-    /// functions) declare.
+    /// Declares the globals that plain assignments in the statements of the program or of a
+    /// module (outside functions) declare: globals of that module, except (in a `module`
+    /// block) names that a module around it declares, which the assignments set.
     pub(super) fn declare_implicit_globals(&mut self, stmts: &[Stmt]) {
         for name in implicit_names(stmts, vec![HashSet::new()]) {
+            if self.declared_global(&name).is_some() {
+                continue;
+            }
             self.global_slot(&name);
-            if let Some(g) = self.globals.get_mut(&name) {
+            let key = self.gkey(&name).into_owned();
+            if let Some(g) = self.globals.get_mut(&key) {
                 g.declared = true;
             }
         }

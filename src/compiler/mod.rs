@@ -38,19 +38,26 @@ mod class;
 pub(crate) mod dunder;
 mod expr;
 mod implicit;
+mod modules;
 mod scope;
 mod stmt;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_modules;
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
 
 use zexus_runtime::Value;
 
 use crate::bytecode::{Bytecode, BytecodeBuilder};
+use crate::modules::{Importer, ModulePlan};
 use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
 use crate::syntax::{self, SyntaxError, MAX_ERRORS};
-use scope::{Ctx, Global};
+use modules::{Namespace, Unit};
+use scope::{Ctx, Global, Resolved};
 
 /// A compile error: the same type and `[line N] Error at 'tok': message` format as the
 /// parser's errors.
@@ -62,19 +69,52 @@ pub type CompileError = SyntaxError;
 /// On failure returns every error found, in order: the parser's errors if the source does not
 /// parse, followed by the compiler's (assigning a const, capturing a local of an enclosing
 /// function, assigning an undeclared variable, ...), at most [`MAX_ERRORS`] in all.
+///
+/// A `use "file.zx"` is resolved from the working directory; [`compile_file`] resolves it from
+/// the program's own file.
 pub fn compile(source: &str, source_name: &str) -> Result<Bytecode, Vec<CompileError>> {
+    compile_source(source, source_name, None)
+}
+
+/// Compiles the file at `path` (read as UTF-8, invalid bytes replaced); the modules it `use`s
+/// are found relative to it. Reading the file failing is reported as an error at line 0.
+pub fn compile_file(path: &Path) -> Result<Bytecode, Vec<CompileError>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![SyntaxError::at_end(
+            0,
+            format!("cannot read {}: {e}", path.display()),
+        )]
+    })?;
+    let source = String::from_utf8_lossy(&bytes);
+    compile_source(&source, &path.display().to_string(), Some(path))
+}
+
+/// Compiles `source`, the text of the file at `path` if it has one (relative `use` paths are
+/// resolved from that file's directory, else from the working directory). See [`compile`].
+pub fn compile_source(
+    source: &str,
+    source_name: &str,
+    path: Option<&Path>,
+) -> Result<Bytecode, Vec<CompileError>> {
     let (program, mut errors) = syntax::parse_recovering(source);
     if errors.is_empty() {
-        return compile_program(&program, source_name);
+        return compile_program_at(&program, source_name, path);
     }
     // Also report the compiler's errors in what did parse, except those that a statement
     // dropped by the parser could have caused (such as a variable whose `let` did not parse).
     if errors.len() < MAX_ERRORS {
-        let mut c = Compiler::new(source_name);
+        let plan = match ModulePlan::build(&program, path) {
+            Ok(plan) => plan,
+            Err(plan_errors) => {
+                errors.extend(plan_errors);
+                ModulePlan::default()
+            }
+        };
+        let mut c = Compiler::new(source_name, plan);
         c.recovering = true;
         c.program(&program.stmts);
-        let room = MAX_ERRORS - errors.len();
-        errors.extend(c.errors.into_iter().take(room));
+        errors.extend(c.errors);
+        errors.truncate(MAX_ERRORS);
     }
     Err(errors)
 }
@@ -84,7 +124,18 @@ pub fn compile_program(
     program: &Program,
     source_name: &str,
 ) -> Result<Bytecode, Vec<CompileError>> {
-    let mut c = Compiler::new(source_name);
+    compile_program_at(program, source_name, None)
+}
+
+/// Compiles an already parsed program from the file at `path`, if it has one (see
+/// [`compile_source`]).
+pub fn compile_program_at(
+    program: &Program,
+    source_name: &str,
+    path: Option<&Path>,
+) -> Result<Bytecode, Vec<CompileError>> {
+    let plan = ModulePlan::build(program, path)?;
+    let mut c = Compiler::new(source_name, plan);
     c.program(&program.stmts);
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -111,12 +162,26 @@ pub(crate) struct Compiler {
     /// Compiling what parsed of a source with syntax errors: errors that a dropped statement
     /// could have caused are not reported.
     recovering: bool,
-    /// The types declared at the top level, by name.
+    /// The module files the program uses.
+    plan: Rc<ModulePlan>,
+    /// The file being compiled (the main program or one of the plan's files).
+    file: Importer,
+    /// The module being compiled, inside the modules around it: the file's top level, then
+    /// each `module` block it is in. Its global `x` is the global `prefix + x`.
+    units: Vec<Unit>,
+    /// The namespaces that module names refer to (`Global::ns`).
+    namespaces: Vec<Namespace>,
+    /// For each of the plan's files once compiled: its top level's function index.
+    module_inits: Vec<u32>,
+    /// Appended to error messages (which file they are in, for a module's file).
+    err_suffix: String,
+    /// The types declared at the top level of the program or a module, by the key of their
+    /// global (`T`, `lib.T`).
     classes: HashMap<String, class::ClassInfo>,
 }
 
 impl Compiler {
-    fn new(source_name: &str) -> Compiler {
+    fn new(source_name: &str, plan: ModulePlan) -> Compiler {
         let mut b = BytecodeBuilder::new();
         b.set_source_name(source_name);
         Compiler {
@@ -127,6 +192,12 @@ impl Compiler {
             next_label: 0,
             last_line: 1,
             recovering: false,
+            plan: Rc::new(plan),
+            file: Importer::Main,
+            units: vec![Unit::main()],
+            namespaces: Vec::new(),
+            module_inits: Vec::new(),
+            err_suffix: String::new(),
             classes: HashMap::new(),
         }
     }
@@ -134,6 +205,7 @@ impl Compiler {
     /// Records an error at the token `tok` (at most [`MAX_ERRORS`] are kept).
     fn error(&mut self, line: u32, tok: &str, message: String) {
         if self.errors.len() < MAX_ERRORS {
+            let message = format!("{message}{}", self.err_suffix);
             self.errors.push(SyntaxError::new(line, tok, message));
         }
     }
@@ -158,26 +230,15 @@ impl Compiler {
         format!("L{}", self.next_label)
     }
 
-    /// The program: globals first, then the top-level functions (hoisted, so they can be
-    /// called before their definition and call each other), then the statements. The value of
+    /// The program: the files it uses, its globals, then its declared types and top-level
+    /// functions (hoisted, so they can be called before their definition and call each
+    /// other), then the statements. The value of
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
+        self.compile_module_files();
         self.declare_globals(stmts);
-        self.collect_classes(stmts);
-        for s in stmts {
-            if let StmtKind::Class(c) = &s.kind {
-                self.class_decl(c, s.line);
-            }
-        }
-        for s in stmts {
-            if let StmtKind::FuncDef { name, params, body } = &s.kind {
-                let index = self.function(name, params, body, false);
-                self.line(s.line);
-                self.b.emit_load_const(Value::func(index));
-                let slot = self.global_slot(name);
-                self.b.emit_raw(crate::bytecode::Op::STORE_NAME, slot, 0);
-            }
-        }
+        self.hoist_classes(stmts);
+        self.hoist_functions(stmts);
         let (last, rest) = match stmts.split_last() {
             Some((last, rest)) => (Some(last), rest),
             None => (None, stmts),
@@ -205,11 +266,40 @@ impl Compiler {
         }
     }
 
+    /// Compiles the types declared at the top level of a program or module (their actions and
+    /// constructors) and stores each constructor in its global, before any other code.
+    fn hoist_classes(&mut self, stmts: &[Stmt]) {
+        self.collect_classes(stmts);
+        for s in stmts {
+            if let StmtKind::Class(c) = &s.kind {
+                self.class_decl(c, s.line);
+            }
+        }
+    }
+
+    /// Compiles the top-level functions of a program or module and stores each in its global
+    /// (so they can be called before their definition and call each other).
+    fn hoist_functions(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            if let StmtKind::FuncDef { name, params, body } = &s.kind {
+                let index = self.function(name, params, body, false);
+                self.line(s.line);
+                self.b.emit_load_const(Value::func(index));
+                let slot = self.global_slot(name);
+                let g = self.globals[self.gkey(name).as_ref()];
+                debug_assert_eq!(g.slot, slot);
+                self.store(&Resolved::Global(g));
+            }
+        }
+    }
+
     /// Compiles a function body into its own code object and returns its index (the payload
     /// of its function value). A nested function's own name refers to itself in its body.
+    /// In a module, the code object is named `module.name`.
     fn function(&mut self, name: &str, params: &[String], body: &Block, nested: bool) -> u32 {
         let param_refs: Vec<&str> = params.iter().map(String::as_str).collect();
-        let index = self.b.begin_function(name, &param_refs);
+        let shown = format!("{}{name}", self.unit().prefix);
+        let index = self.b.begin_function(&shown, &param_refs);
         self.ctxs
             .push(Ctx::function(name, params, nested.then_some(index)));
         self.function_body(params, body);

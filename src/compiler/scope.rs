@@ -37,6 +37,9 @@ pub(super) struct Global {
     pub is_const: bool,
     /// Its `const` declaration has been compiled (a second one is an error).
     pub const_seen: bool,
+    /// For a module's name (`use ... as name`, `module name {}` at a top level): its
+    /// namespace (an index into the compiler's namespaces), so `name.x` is resolved here.
+    pub ns: Option<u32>,
 }
 
 /// An enclosing loop, for `break` and `continue`.
@@ -49,10 +52,15 @@ pub(super) struct LoopCtx {
     pub has_iter: bool,
 }
 
-/// A code object being compiled: the program or one function.
+/// A code object being compiled: the program, a module's top level or one function.
 pub(super) struct Ctx {
-    /// `<main>` or the function's name.
+    /// `<main>`, `<module name>` or the function's name.
     pub name: String,
+    /// The code object is the top level of a file or module: its outermost block declares
+    /// the unit's globals.
+    pub unit_top: bool,
+    /// The code object is the program's own top level (`code[0]`, whose slots are the globals).
+    pub is_program: bool,
     /// For a nested function: its own name and function index, so its body can call itself.
     pub self_ref: Option<(String, u32)>,
     /// Block scopes, innermost last. For the program these are the blocks inside its
@@ -67,6 +75,20 @@ impl Ctx {
     pub fn main() -> Ctx {
         Ctx {
             name: "<main>".to_string(),
+            unit_top: true,
+            is_program: true,
+            self_ref: None,
+            scopes: Vec::new(),
+            loops: Vec::new(),
+        }
+    }
+
+    /// The top level of a module (a file the program uses, or a `module` block).
+    pub fn unit(name: &str) -> Ctx {
+        Ctx {
+            name: name.to_string(),
+            unit_top: true,
+            is_program: false,
             self_ref: None,
             scopes: Vec::new(),
             loops: Vec::new(),
@@ -86,6 +108,8 @@ impl Ctx {
         }
         Ctx {
             name: name.to_string(),
+            unit_top: false,
+            is_program: false,
             self_ref: self_ref.map(|i| (name.to_string(), i)),
             scopes: vec![top],
             loops: Vec::new(),
@@ -112,14 +136,16 @@ pub(super) enum Resolved {
 }
 
 impl Compiler {
-    /// True while compiling the program's outermost block (not a nested block or function).
+    /// True while compiling the outermost block of the program or of a module (not a nested
+    /// block or function).
     pub(super) fn at_top_level(&self) -> bool {
-        self.ctxs.len() == 1 && self.ctxs[0].scopes.is_empty()
+        let c = self.ctxs.last().expect("a context is always there");
+        c.unit_top && c.scopes.is_empty()
     }
 
     /// True while compiling the program's code object (at any block depth).
     pub(super) fn in_main(&self) -> bool {
-        self.ctxs.len() == 1
+        self.ctxs.len() == 1 && self.ctxs[0].is_program
     }
 
     /// Resolves `name` from the current point.
@@ -142,30 +168,36 @@ impl Compiler {
                 }
             }
         }
-        match self.globals.get(name) {
-            Some(g) if g.declared => Resolved::Global(*g),
-            g => match builtin_id(name) {
-                Some(id) => Resolved::Builtin(id),
-                None => g.map_or(Resolved::Unknown, |g| Resolved::Global(*g)),
-            },
+        // The globals of the module being compiled, then those of the modules around it
+        // (for a `module` block).
+        if let Some(g) = self.declared_global(name) {
+            return Resolved::Global(g);
+        }
+        let g = self.globals.get(self.gkey(name).as_ref());
+        match builtin_id(name) {
+            Some(id) => Resolved::Builtin(id),
+            None => g.map_or(Resolved::Unknown, |g| Resolved::Global(*g)),
         }
     }
 
-    /// The global slot of `name`, created (as an undeclared global) on first use.
+    /// The global slot of `name` in the module being compiled, created (as an undeclared
+    /// global) on first use.
     pub(super) fn global_slot(&mut self, name: &str) -> u32 {
-        if let Some(g) = self.globals.get(name) {
+        if let Some(g) = self.globals.get(self.gkey(name).as_ref()) {
             return g.slot;
         }
+        let key = self.gkey(name).into_owned();
         // No block of the program declares `name` (those names were reserved up front), so
         // the builder's name map for the program's frame cannot point at a block slot here.
-        let slot = self.b.global_slot(name);
+        let slot = self.b.global_slot(&key);
         self.globals.insert(
-            name.to_string(),
+            key,
             Global {
                 slot,
                 declared: false,
                 is_const: false,
                 const_seen: false,
+                ns: None,
             },
         );
         slot
@@ -184,16 +216,23 @@ impl Compiler {
                 _ => continue,
             };
             let slot = self.global_slot(name);
-            let g = self.globals.get_mut(name).expect("just created");
+            let g = self
+                .globals
+                .get_mut(self.gkey(name).as_ref())
+                .expect("just created");
             debug_assert_eq!(g.slot, slot);
             g.declared = true;
             g.is_const |= is_const;
         }
+        // (Before the module names: a `module` block's namespace leaves out the names its
+        // assignments set in the modules around it.)
         self.declare_implicit_globals(stmts);
+        self.declare_module_globals(stmts);
         let mut nested = Vec::new();
         for s in stmts {
             block_names_in(s, false, &mut nested);
         }
+        nested.extend(self.nested_use_names(stmts));
         for name in nested {
             self.global_slot(&name);
         }
@@ -222,7 +261,10 @@ impl Compiler {
     pub(super) fn declare(&mut self, name: &str, is_const: bool, line: u32) -> Resolved {
         if self.at_top_level() {
             let slot = self.global_slot(name);
-            let g = self.globals.get_mut(name).expect("created above");
+            let g = self
+                .globals
+                .get_mut(self.gkey(name).as_ref())
+                .expect("created above");
             let redeclared = g.is_const && (!is_const || g.const_seen);
             g.declared = true;
             if is_const {

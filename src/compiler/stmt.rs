@@ -132,6 +132,9 @@ impl Compiler {
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
+            StmtKind::Use { path, binding } => self.use_stmt(path, binding, s.line),
+            StmtKind::Export(names) => self.export_stmt(names, s.line),
+            StmtKind::Module { name, body } => self.module_block(name, body, s.line),
             // Top-level types were compiled at the start of the program.
             StmtKind::Class(c) => {
                 if !self.at_top_level() {
@@ -390,7 +393,7 @@ impl Compiler {
 
     /// The error text for using `name`, a local of `owner`, from a nested function.
     pub(super) fn capture_message(&self, name: &str, owner: &str) -> String {
-        if owner == "<main>" {
+        if owner.starts_with('<') {
             format!("cannot capture local variable '{name}' of an enclosing block (no closures)")
         } else {
             format!("cannot capture local variable '{name}' of enclosing function '{owner}' (no closures)")

@@ -265,6 +265,8 @@ impl Jit {
             Ok(m) => m,
             Err(e) => {
                 module.clear_context(&mut self.ctx);
+                // A translation abandoned midway leaves the builder's context dirty.
+                self.fctx = FunctionBuilderContext::new();
                 return Err(e);
             }
         };
@@ -440,6 +442,8 @@ impl Jit {
             target,
         ) {
             module.clear_context(&mut self.ctx);
+            // A translation abandoned midway leaves the builder's context dirty.
+            self.fctx = FunctionBuilderContext::new();
             return Err(fail(e));
         }
         let defined = module.define_function(id, &mut self.ctx);

@@ -264,6 +264,22 @@ pub fn translate<'a>(
             format!("opcode {} is not compiled", ins[ip].op.name()),
         ));
     }
+    // Builtins that call user functions run in the interpreter (see `vm::reenter`). Checked
+    // before any IR is built: a translation abandoned midway would leave the shared
+    // `FunctionBuilderContext` dirty for the next one.
+    if let Some(ip) = (h..=e).find(|&ip| {
+        ins[ip].op == Op::CALL_BUILTIN
+            && crate::bytecode::Builtin::from_id(ins[ip].a).is_some_and(|b| b.calls_back())
+    }) {
+        return Err(unsupported(
+            Some(Op::CALL_BUILTIN),
+            ip as u32,
+            format!(
+                "builtin {} calls functions (left to the interpreter)",
+                crate::bytecode::BUILTINS[ins[ip].a as usize]
+            ),
+        ));
+    }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];
@@ -658,6 +674,30 @@ impl<'a, 'f> Tr<'a, 'f> {
         let ip = self.b.ins().iconst(types::I32, self.req.header as i64);
         self.b.ins().return_(&[ip]);
         Ok(())
+    }
+
+    /// Before a direct call of a compiled function, which reads globals from memory: the
+    /// payloads of the globals this loop holds in variables (for the program itself, its
+    /// slots are the globals) go back to memory. The callee writes none, so nothing is read
+    /// back after it.
+    fn globals_to_memory(&mut self) {
+        let main = self.req.is_main;
+        let vars: Vec<_> = self
+            .slot_var
+            .iter()
+            .filter(|((sp, _), _)| *sp == Space::Global || (main && *sp == Space::Local))
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for ((sp, i), var) in vars {
+            let v = self.b.use_var(var);
+            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool {
+                self.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            };
+            let base = self.base_of(sp);
+            self.b.ins().store(mf(), v, base, payload_at(i as usize));
+        }
     }
 
     /// The shared exit: slot payloads and counters back to memory, then return the ip.

@@ -11,12 +11,17 @@
 //! 1. **bias removed**: every weighted mean loses the calibrated bias of a timed execution
 //!    ([`super::HookCosts::sample_bias_ns`]), keeping at least [`FLOOR`] of it;
 //! 2. **extrapolated**: × the instruction's exact interpreted count;
-//! 3. **scaled**: all interpreted estimates × one factor, so that with the measured native
-//!    time (compiled loops and functions, timed per run) they sum to the run's execution
-//!    time: the wall time less the profiler overhead the report counts.
+//! 3. **scaled per code object**: each code object's estimates × one factor, so that with the
+//!    native time of its compiled loops they sum to its measured time ([`super::Measured`]):
+//!    the epochs between the sampler's clock reads in which only it ran, its share of the
+//!    epochs in which several ran (by dispatches there × sampled cost per dispatch), less
+//!    its own hooks' estimated cost. These sum to the execution time, the run less the
+//!    profiler overhead. (Without measurements, one factor for all, to the run's wall time
+//!    less the estimated overhead.)
 //!
 //! Functions and loops derive from the same per-instruction figures: a function's self time
-//! is the sum over its instructions; its total time adds the share of every other
+//! is the sum over its instructions (its measured time, by step 3); its total time adds the
+//! share of every other
 //! instruction's estimate whose samples were taken while the function was on the call stack
 //! (each sample counts once toward each function on its stack, so recursion is counted
 //! once), plus native time run under it. A loop's time is the sum over its instructions.
@@ -85,6 +90,47 @@ fn share(
 }
 
 impl InstructionProfiler {
+    /// The run's mixed time (epochs in which several code objects ran) shared among code
+    /// objects, in ticks: by their dispatches in such epochs × their sampled cost per
+    /// dispatch (`raw`: their bias-corrected estimates over their dispatches), or the
+    /// average cost for one never sampled.
+    fn mixed_shares(&self, raw: &[Vec<f64>]) -> Vec<f64> {
+        let cost: Vec<Option<f64>> = self
+            .codes
+            .iter()
+            .zip(raw)
+            .map(|(c, r)| {
+                let sum: f64 = r.iter().sum();
+                (sum > 0.0 && c.measured.dispatches > 0).then(|| sum / c.measured.dispatches as f64)
+            })
+            .collect();
+        let (mut sum, mut k) = (0.0, 0.0);
+        for (c, x) in self.codes.iter().zip(&cost) {
+            if let Some(x) = x {
+                sum += x * c.measured.dispatches as f64;
+                k += c.measured.dispatches as f64;
+            }
+        }
+        let average = if k > 0.0 { sum / k } else { 1.0 };
+        let weight: Vec<f64> = self
+            .codes
+            .iter()
+            .zip(&cost)
+            .map(|(c, x)| c.measured.mixed_dispatches as f64 * x.unwrap_or(average))
+            .collect();
+        let total: f64 = weight.iter().sum();
+        weight
+            .iter()
+            .map(|w| {
+                if total > 0.0 {
+                    self.mixed_ticks as f64 * w / total
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
     /// The run's time shared among instructions, functions and loops (DETAILED and up; all
     /// zero below). See the module documentation for the model.
     pub fn attribution(&self) -> Attribution {
@@ -122,43 +168,82 @@ impl InstructionProfiler {
             .collect();
         let raw_sum: f64 = raw.iter().flatten().sum();
         a.native_ticks = self.codes.iter().map(|c| c.jit_ticks as f64).sum();
-        // Step 3: scaled to the execution time the run measured.
-        if from_vm {
+        let by_count = |ci: usize| -> Vec<f64> {
+            let c = &self.codes[ci];
+            (0..c.len())
+                .map(|ip| c.interpreted_count(ip) as f64)
+                .collect()
+        };
+        let mut counted = raw;
+        // Step 3: scaled to the time the run measured.
+        let mut scales = vec![1.0; n];
+        let per_code =
+            from_vm && (self.mixed_ticks > 0 || self.codes.iter().any(|c| c.measured.ticks > 0));
+        if per_code {
+            // Each code object's estimates to the time measured while it was running, less
+            // its own hooks' estimated cost and the native time inside that is not its own.
+            // Where the estimated cost exceeds a code object's time (runs of a few µs), it
+            // gets none, and the others are scaled so the whole stays the run less the
+            // overhead.
+            let tick_ns = ns_per_tick();
+            let loops = |c: &super::CodeProfile| -> f64 {
+                c.loops.iter().map(|l| l.jit_ticks as f64).sum()
+            };
+            let mixed = self.mixed_shares(&counted);
+            let run: Vec<f64> = (0..n)
+                .map(|ci| {
+                    self.codes[ci].measured.ticks as f64 + mixed[ci]
+                        - self.code_overhead_ns(ci) / tick_ns
+                })
+                .collect();
+            let loops_sum: f64 = self.codes.iter().map(loops).sum();
+            let native_calls = (a.native_ticks - loops_sum).max(0.0);
+            a.exec_ticks = (run.iter().sum::<f64>() + native_calls).max(a.native_ticks);
+            let interp = a.exec_ticks - a.native_ticks;
+            let wanted: Vec<f64> = (0..n)
+                .map(|ci| (run[ci] - loops(&self.codes[ci])).max(0.0))
+                .collect();
+            let wanted_sum: f64 = wanted.iter().sum();
+            let fit = if wanted_sum > 0.0 {
+                interp / wanted_sum
+            } else {
+                0.0
+            };
+            for ci in 0..n {
+                let target = wanted[ci] * fit;
+                if counted[ci].iter().sum::<f64>() <= 0.0 && target > 0.0 {
+                    // Nothing of it was sampled: share its time by count.
+                    counted[ci] = by_count(ci);
+                }
+                let sum: f64 = counted[ci].iter().sum();
+                scales[ci] = if sum > 0.0 { target / sum } else { 0.0 };
+            }
+            a.scale = if raw_sum > 0.0 { interp / raw_sum } else { 0.0 };
+        } else if from_vm {
+            // No call transitions were measured (a run stopped before its first): one factor
+            // for all, to the run's time less the estimated overhead.
             let run = duration_to_ticks(self.total_time()) as f64;
             let overhead = self.estimated_overhead_ms() * 1e6 / ns_per_tick();
             a.exec_ticks = (run - overhead).max(a.native_ticks);
             let target = a.exec_ticks - a.native_ticks;
-            a.scale = if raw_sum > 0.0 { target / raw_sum } else { 0.0 };
+            if raw_sum <= 0.0 && target > 0.0 {
+                // Nothing was sampled: share the interpreted time by count.
+                counted = (0..n).map(by_count).collect();
+            }
+            let s: f64 = counted.iter().flatten().sum();
+            a.scale = if s > 0.0 { target / s } else { 0.0 };
+            scales.fill(a.scale);
         } else {
             a.exec_ticks = raw_sum + a.native_ticks;
-        }
-        let mut counted = raw;
-        if from_vm && raw_sum <= 0.0 && a.exec_ticks > a.native_ticks {
-            // Nothing was sampled: share the interpreted time by count.
-            counted = self
-                .codes
-                .iter()
-                .map(|c| {
-                    (0..c.len())
-                        .map(|ip| c.interpreted_count(ip) as f64)
-                        .collect()
-                })
-                .collect();
-            let s: f64 = counted.iter().flatten().sum();
-            a.scale = if s > 0.0 {
-                (a.exec_ticks - a.native_ticks) / s
-            } else {
-                0.0
-            };
         }
         for (ci, c) in self.codes.iter().enumerate() {
             let out = &mut a.ip_ticks[ci];
             for ip in 0..c.len() {
-                out[ip] = counted[ci][ip] * a.scale;
+                out[ip] = counted[ci][ip] * scales[ci];
                 if let Some(t) = c.timing.get(ip).filter(|t| t.samples > 0) {
                     a.ip_err[ci][ip] = 1.96 * t.stdev_ticks() / (t.samples as f64).sqrt()
                         * c.interpreted_count(ip) as f64
-                        * a.scale;
+                        * scales[ci];
                 }
             }
             // Native time: each compiled loop's over its instructions by JIT executions
@@ -177,14 +262,25 @@ impl InstructionProfiler {
             }
             a.self_ticks[ci] = out.iter().sum();
         }
+        // A code object none of whose instructions was sampled has no record of the stack it
+        // ran under: its interpreted time counts toward its program's entry (`<main>`, on
+        // the stack for the whole run) only.
+        let mut unsampled_under = vec![0.0; n];
+        for (g, c) in self.codes.iter().enumerate() {
+            if c.timing.iter().all(|t| t.samples == 0) {
+                if let Some(e) = self.entry_of(g).filter(|&e| e != g) {
+                    unsampled_under[e] += counted[g].iter().sum::<f64>() * scales[g];
+                }
+            }
+        }
         // Inclusive: a function's own time, the shares of others' instructions sampled under
         // it, and native time run under it.
-        for f in 0..n {
-            let mut t = a.self_ticks[f] + self.codes[f].native_under_ticks as f64;
+        for (f, under) in unsampled_under.into_iter().enumerate() {
+            let mut t = a.self_ticks[f] + self.codes[f].native_under_ticks as f64 + under;
             for (g, c) in self.codes.iter().enumerate().filter(|&(g, _)| g != f) {
                 for (ip, tm) in c.timing.iter().enumerate() {
                     if !tm.under.is_empty() {
-                        t += counted[g][ip] * a.scale * tm.share_under(f as u32);
+                        t += counted[g][ip] * scales[g] * tm.share_under(f as u32);
                     }
                 }
             }

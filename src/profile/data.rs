@@ -254,6 +254,30 @@ pub struct CodeProfile {
     /// DETAILED+: ticks of native code (compiled loops and functions of other code objects)
     /// that ran while this code object was on the call stack, for its inclusive time.
     pub native_under_ticks: u64,
+    /// DETAILED+: what the run measured while this code object was the one running.
+    pub measured: Measured,
+}
+
+/// What a profiled run measured of one code object's time (DETAILED and up). The sampler's
+/// clock reads (one per timed execution, and the run's start and end) cut the run into
+/// epochs; an epoch in which only this code object ran is its time exactly, and the epochs in
+/// which several ran make the run's mixed time, shared among them at report time by their
+/// dispatches there and their sampled costs (`src/profile/attribution.rs`). Call transitions
+/// only count dispatches: they read no clock.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measured {
+    /// Clock ticks of the epochs in which only this code object ran, plus its compiled
+    /// loops' runs (natively run calls of compiled functions are the callee's, in its
+    /// `jit_ticks`).
+    pub ticks: u64,
+    /// Run-loop dispatches while this code object was running.
+    pub dispatches: u64,
+    /// Of those, the ones in epochs shared with other code objects.
+    pub mixed_dispatches: u64,
+    /// Interpreted calls this code object made (each charged its hook cost).
+    pub calls_made: u64,
+    /// Of `calls_made`, the outermost activations of their callee (FULL).
+    pub outer_calls_made: u64,
 }
 
 impl CodeProfile {
@@ -288,6 +312,7 @@ impl CodeProfile {
             inclusive_ticks: 0,
             jit_ticks: 0,
             native_under_ticks: 0,
+            measured: Measured::default(),
         };
         let n = p.opcodes.len();
         p.classes.resize(n, OpClass::Compute);
@@ -405,6 +430,7 @@ impl CodeProfile {
         self.inclusive_ticks = 0;
         self.jit_ticks = 0;
         self.native_under_ticks = 0;
+        self.measured = Measured::default();
     }
 
     /// Grows a direct-API code object so `ip` exists, naming the ip the first time it is seen

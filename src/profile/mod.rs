@@ -19,7 +19,7 @@ pub mod summary;
 
 pub use attribution::Attribution;
 pub use clock::SamplePeriod;
-pub use data::{BranchStats, CodeProfile, LoopStats, TimingStats};
+pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
 pub use loops::HotLoop;

@@ -100,6 +100,9 @@ pub struct InstructionProfiler {
     /// Outermost activations at FULL (calls of a function with no other activation of it on
     /// the call stack), each of which reads the clock twice for its inclusive time.
     pub outer_calls: u64,
+    /// DETAILED and up: time of the epochs in which more than one code object ran (see
+    /// [`super::Measured`]), in clock ticks.
+    pub mixed_ticks: u64,
     /// Entries of code objects made by compiled code (a compiled function calling itself
     /// natively): counted among the calls, but paying none of the interpreter's call hooks.
     pub native_calls: u64,
@@ -173,6 +176,7 @@ impl InstructionProfiler {
             run_error: None,
             interrupted: false,
             dispatches: 0,
+            mixed_ticks: 0,
             outer_calls: 0,
             native_calls: 0,
             warmup_samples: WARMUP_SAMPLES,
@@ -240,6 +244,7 @@ impl InstructionProfiler {
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;
+        self.mixed_ticks = 0;
         self.outer_calls = 0;
         self.native_calls = 0;
         self.last_direct_ip = None;
@@ -258,8 +263,9 @@ impl InstructionProfiler {
     pub fn begin_run(&mut self) {
         if self.enabled && self.run_started.is_none() {
             self.runs += 1;
-            self.run_started = Some(Instant::now());
+            // The CPU clock (a system call) first, so the wall-time window is the run's alone.
             self.run_cpu_started = thread_cpu_time();
+            self.run_started = Some(Instant::now());
         }
     }
 
@@ -334,6 +340,13 @@ impl InstructionProfiler {
     /// The index of the code object registered under `key`.
     pub fn code_index(&self, key: (u64, u32)) -> Option<usize> {
         self.keys.get(&key).copied()
+    }
+
+    /// The index of the entry (`<main>`, code object 0) of the program code object `ci`
+    /// belongs to, if the VM registered it.
+    pub fn entry_of(&self, ci: usize) -> Option<usize> {
+        let (&(program, _), _) = self.keys.iter().find(|&(_, &i)| i == ci)?;
+        self.code_index((program, 0))
     }
 
     /// Records one execution of `ip` (direct API). Instructions go to a code object named
@@ -425,19 +438,7 @@ impl InstructionProfiler {
     /// Conditional branches the interpreter executed (and FULL recorded through its hook):
     /// every recorded outcome less the executions of JIT code.
     fn interpreted_branches(&self) -> u64 {
-        self.codes
-            .iter()
-            .map(|c| {
-                c.branches
-                    .iter()
-                    .enumerate()
-                    .map(|(ip, b)| {
-                        let jit = c.jit_counts.get(ip).copied().unwrap_or(0);
-                        (b.taken + b.not_taken).saturating_sub(jit)
-                    })
-                    .sum::<u64>()
-            })
-            .sum()
+        self.codes.iter().map(code_branches).sum()
     }
 
     /// Entries of code objects over all runs: calls, and each run's start.
@@ -449,6 +450,30 @@ impl InstructionProfiler {
     /// [`total_calls`](Self::total_calls) less those made in native code.
     pub fn interpreted_calls(&self) -> u64 {
         self.total_calls().saturating_sub(self.native_calls)
+    }
+
+    /// The estimated time, in ns, the profiling hooks took while code object `ci` was the
+    /// running one (its [`super::Measured`] stretches): its dispatches, the calls it made, its
+    /// samples and, at FULL, its branch records. Summed over code objects this is about
+    /// [`InstructionProfiler::estimated_overhead_ms`].
+    pub fn code_overhead_ns(&self, ci: usize) -> f64 {
+        let i = match self.level {
+            Level::None => return 0.0,
+            Level::Basic => 0,
+            Level::Detailed => 1,
+            Level::Full => 2,
+        };
+        let (c, m) = (&self.hook_costs, &self.codes[ci].measured);
+        let code = &self.codes[ci];
+        let mut ns = m.dispatches as f64 * c.dispatch_ns[i] + m.calls_made as f64 * c.call_ns[i];
+        if self.level >= Level::Detailed {
+            ns += code.timing.iter().map(|t| t.samples).sum::<u64>() as f64 * c.sample_ns;
+        }
+        if self.level >= Level::Full {
+            ns += code_branches(code) as f64 * c.branch_ns
+                + m.outer_calls_made as f64 * c.outer_call_ns;
+        }
+        super::finite(ns)
     }
 
     /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method).
@@ -474,4 +499,17 @@ impl InstructionProfiler {
         }
         super::finite(ns / 1e6)
     }
+}
+
+/// Conditional branches of one code object the interpreter executed (recorded outcomes less
+/// the executions of JIT code).
+fn code_branches(c: &CodeProfile) -> u64 {
+    c.branches
+        .iter()
+        .enumerate()
+        .map(|(ip, b)| {
+            let jit = c.jit_counts.get(ip).copied().unwrap_or(0);
+            (b.taken + b.not_taken).saturating_sub(jit)
+        })
+        .sum()
 }

@@ -123,9 +123,16 @@ impl<'p> Interp<'p> {
                 let k = self.eval(index)?;
                 ops::index(&o, &k).map_err(|err| Fail::new(err.to_string(), line))
             }
-            ExprKind::Attr { obj, name } => {
-                let o = self.eval(obj)?;
-                attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
+            ExprKind::Attr { obj, name } => match self.static_ns(obj) {
+                Some(ns) => self.ns_member(&ns, name, line),
+                None => {
+                    let o = self.eval(obj)?;
+                    attr::get_attr(&o, name).map_err(|err| Fail::new(err.to_string(), line))
+                }
+            },
+            ExprKind::MethodCall { obj, name, args } if self.static_ns(obj).is_some() => {
+                let ns = self.static_ns(obj).expect("checked");
+                self.ns_call(&ns, name, args, line)
             }
             ExprKind::MethodCall { obj, name, args } => {
                 let o = self.eval(obj)?;
@@ -136,7 +143,7 @@ impl<'p> Interp<'p> {
                 self.method(&o, name, &args, line)
             }
             ExprKind::Construct { class, fields } => {
-                let c = self.classes[class.as_str()];
+                let c = self.classes[&self.global_key(class)];
                 self.record(c, &[], fields, line)
             }
             ExprKind::Call { callee, args } => match &callee.kind {
@@ -150,7 +157,7 @@ impl<'p> Interp<'p> {
         }
     }
 
-    fn eval_args(&mut self, args: &'p [Expr]) -> Result<Vec<Value>, Fail> {
+    pub(super) fn eval_args(&mut self, args: &'p [Expr]) -> Result<Vec<Value>, Fail> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a)?);
@@ -162,7 +169,7 @@ impl<'p> Interp<'p> {
     /// builtin (unless the program declares a global of that name) or a global function.
     fn call_name(&mut self, name: &str, args: &'p [Expr], line: u32) -> Result<Value, Fail> {
         if let Place::Global = self.place(name) {
-            if let Some(&c) = self.classes.get(name) {
+            if let Some(&c) = self.classes.get(&self.global_key(name)) {
                 if c.kind != ClassKind::Contract {
                     return self.record(c, args, &[], line);
                 }
@@ -175,17 +182,18 @@ impl<'p> Interp<'p> {
                 self.call_value(&f, args, line)
             }
             Place::Global => {
-                let builtin = builtin_id(name).filter(|_| !self.top_declared.contains(name));
+                let builtin = builtin_id(name).filter(|_| !self.is_declared(name));
                 let vals = self.eval_args(args)?;
                 if let Some(id) = builtin {
                     return self.builtin(id, &vals, line);
                 }
-                let f = match self.globals.get(name) {
-                    None => return Err(Fail::new(format!("undefined variable '{name}'"), line)),
+                let key = self.global_key(name);
+                let f = match self.globals.get(&key) {
+                    None => return Err(Fail::new(format!("undefined variable '{key}'"), line)),
                     Some(f) => f.clone(),
                 };
                 if f.kind() != Kind::Func {
-                    let message = format!("'{name}' is not a function (it is {})", ops::a_type(&f));
+                    let message = format!("'{key}' is not a function (it is {})", ops::a_type(&f));
                     return Err(Fail::new(message, line));
                 }
                 self.call_value(&f, vals, line)
@@ -209,9 +217,11 @@ impl<'p> Interp<'p> {
         }
         let func = &self.funcs[&index];
         let (name, params, body, nested) = (func.name, func.params, func.body, func.nested);
+        let unit = func.unit;
         if params.len() != args.len() {
             let message = format!(
-                "{name} expects {} arguments, got {}",
+                "{} expects {} arguments, got {}",
+                func.shown,
                 params.len(),
                 args.len()
             );
@@ -227,6 +237,8 @@ impl<'p> Interp<'p> {
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),
+            unit,
+            unit_top: false,
         });
         let flow = self.stmts(&body.stmts);
         self.frames.pop();
@@ -238,9 +250,19 @@ impl<'p> Interp<'p> {
 
     /// The variable an operand was read from, when the operand is a plain variable (not a
     /// nested function's own name, which is a constant).
+    /// A global's name is its full name (`lib.x` in module `lib`), as the VM's slot names;
+    /// `m.x` of a module name `m` reads the module's global `x`; `__MODULE__` is a constant.
     pub(super) fn loaded_name(&self, e: &Expr) -> Option<String> {
         match &e.kind {
-            ExprKind::Name(n) if !matches!(self.place(n), Place::SelfFunc) => Some(n.clone()),
+            ExprKind::Name(n) => match self.place(n) {
+                Place::SelfFunc => None,
+                Place::Local => Some(n.clone()),
+                Place::Global if self.module_constant(n).is_some() => None,
+                Place::Global => Some(self.global_key(n)),
+            },
+            ExprKind::Attr { obj, name } => {
+                self.static_ns(obj).map(|ns| format!("{}{name}", ns.prefix))
+            }
             _ => None,
         }
     }
@@ -275,6 +297,11 @@ impl<'p> Interp<'p> {
                 ExprKind::Name(n) => args.is_empty() && matches!(self.place(n), Place::Global),
                 _ => false,
             },
+            // One load, or one `CALL_NAME` with no arguments.
+            ExprKind::Attr { obj, .. } => self.static_ns(obj).is_some(),
+            ExprKind::MethodCall { obj, args, .. } => {
+                args.is_empty() && self.static_ns(obj).is_some()
+            }
             _ => false,
         }
     }

@@ -13,7 +13,9 @@
 //! strings, bools, null, lists and maps (aliased, nested, mutated while iterated), variables
 //! whose type changes inside loops that run long enough (60-200 iterations) for the JIT to
 //! compile them at hot threshold 50, nested loops with `break` and `continue`, functions
-//! (recursion, globals, wrong argument counts), builtins and methods, and every runtime error
+//! (recursion, globals, wrong argument counts), `module` blocks (a function updating the
+//! module's own variable, called as `m.f(x)`, the variable read as `m.x`), builtins and
+//! methods, and every runtime error
 //! (division and modulo by zero, overflow, index out of range, missing keys, undefined names,
 //! bad operand types, calls of non-functions, call depth).
 //!
@@ -202,6 +204,9 @@ impl Gen {
         for _ in 0..self.r.below(3) {
             self.function();
         }
+        if self.r.one_in(3) {
+            self.module_block();
+        }
         while self.budget > 0 {
             self.stmt();
         }
@@ -257,14 +262,51 @@ impl Gen {
         }
     }
 
+    /// A `module` block with a variable of its own and a function that updates it and reads
+    /// the program's counter `gc`; the program calls `m.f(x)` and reads `m.x`.
+    fn module_block(&mut self) {
+        let m = self.fresh("m");
+        let x = self.fresh("mv");
+        let f = self.fresh("mf");
+        self.line(format!("module {m} {{"));
+        self.indent += 1;
+        let e = self.expr(Ty::Int, 1);
+        self.line(format!("let {x} = {e}"));
+        self.line(format!("action {f}(n) {{"));
+        self.indent += 1;
+        self.line(format!("{x} = (({x} + n) % 1000)"));
+        self.line(format!("return ({x} + gc)"));
+        self.indent -= 1;
+        self.line("}".to_string());
+        self.indent -= 1;
+        self.line("}".to_string());
+        self.funcs.push((format!("{m}.{f}"), 1));
+        let member = format!("{m}.{x}");
+        self.frozen.push(member.clone());
+        self.vars.push((member, Ty::Int));
+    }
+
     fn stmt(&mut self) {
         self.budget = self.budget.saturating_sub(1);
         let nested = self.loop_depth < 2 && self.indent < 4;
+        // Two loops deep, prints are of scalars: a loop that grows a list by one per pass and
+        // prints it per element inside another loop writes cubic output (seed 3032616: half a
+        // gigabyte).
+        let printable: &[Ty] = if self.loop_depth >= 2 {
+            &SCALARS
+        } else {
+            &VALUE_TYPES
+        };
         match self.r.below(20) {
             0..=2 => {
-                let ty = self.r.pick(&VALUE_TYPES);
+                let ty = self.r.pick(printable);
                 let e = self.expr(ty, 2);
-                let e2 = self.expr(Ty::Any, 1);
+                let e2 = if self.loop_depth >= 2 {
+                    let t2 = self.r.pick(&SCALARS);
+                    self.expr(t2, 1)
+                } else {
+                    self.expr(Ty::Any, 1)
+                };
                 if self.r.one_in(2) {
                     self.line(format!("print({e})"));
                 } else {
@@ -295,7 +337,7 @@ impl Gen {
             }
             16 if self.r.one_in(3) => self.error_stmt(),
             _ => {
-                let ty = self.r.pick(&VALUE_TYPES);
+                let ty = self.r.pick(printable);
                 let e = self.expr(ty, 2);
                 self.line(format!("print({e})"));
             }
@@ -476,12 +518,17 @@ impl Gen {
     /// A loop over a list, map or string; its body may store into and pop from containers,
     /// but never grows one, so the loop ends.
     fn iter_loop(&mut self) {
-        let cands = [
+        // Never `gc`: the functions that update it are called in loop bodies, and with `gc`
+        // a string, `gc = (gc + 1)` per character iterated never ends (seed 2029839).
+        let cands: Vec<String> = [
             self.vars_of(Ty::List),
             self.vars_of(Ty::Map),
             self.vars_of(Ty::Str),
         ]
-        .concat();
+        .concat()
+        .into_iter()
+        .filter(|v| v != "gc")
+        .collect();
         let strs = self.vars_of(Ty::Str);
         let src = if cands.is_empty() || self.r.one_in(4) {
             let items: Vec<String> = (0..self.trips().min(70))

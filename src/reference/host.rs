@@ -71,7 +71,7 @@ impl Interp<'_> {
     /// the program does not declare it, as the compiler gives it (the program's name here is
     /// `<reference>`); `None` for other names.
     pub(super) fn predefined(&self, name: &str, line: u32) -> Option<Result<Value, Fail>> {
-        if !name.starts_with("__") || self.top_declared.contains(name) {
+        if !name.starts_with("__") || self.is_declared(name) {
             return None;
         }
         if let Some(v) = crate::compiler::dunder::constant(name, "<reference>") {

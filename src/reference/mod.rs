@@ -25,6 +25,7 @@ mod env;
 mod expr;
 mod host;
 mod implicit;
+mod modules;
 mod objects;
 mod stmt;
 
@@ -32,10 +33,11 @@ pub mod diff;
 pub mod gen;
 pub mod shrink;
 
-use crate::syntax::ast::StmtKind;
+use std::path::{Path, PathBuf};
+
+use crate::modules::ModulePlan;
 use crate::vm::DEFAULT_MAX_CALL_DEPTH;
 use env::{Flow, Interp};
-use zexus_runtime::Value;
 
 /// What a program did: the lines it printed and the error that stopped it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,20 +71,32 @@ pub fn run(source: &str) -> Outcome {
 
 /// Runs `source` with at most `max_depth` nested calls (as `VmBuilder::max_call_depth`).
 pub fn run_with_depth(source: &str, max_depth: usize) -> Outcome {
+    run_file_with_depth(source, None, max_depth)
+}
+
+/// Runs `source`, the text of the file at `path` (the modules it uses are found relative to
+/// it), as [`run`] does.
+pub fn run_file(source: &str, path: &Path) -> Outcome {
+    run_file_with_depth(source, Some(path), DEFAULT_MAX_CALL_DEPTH)
+}
+
+/// Runs `source` from the file at `path`, if any, with at most `max_depth` nested calls.
+pub fn run_file_with_depth(source: &str, path: Option<&Path>, max_depth: usize) -> Outcome {
     let source = source.to_string();
+    let path: Option<PathBuf> = path.map(Path::to_path_buf);
     std::thread::Builder::new()
         .name("zexus-reference".into())
         // Each nested Zexus call costs a few kilobytes of native stack here.
         .stack_size(64 * 1024 * max_depth.max(16))
-        .spawn(move || run_here(&source, max_depth))
+        .spawn(move || run_here(&source, path.as_deref(), max_depth))
         .expect("the reference evaluator's thread starts")
         .join()
         .expect("the reference evaluator does not panic")
 }
 
 /// Runs `source` on the current thread (see [`run_with_depth`]).
-fn run_here(source: &str, max_depth: usize) -> Outcome {
-    if let Err(errors) = crate::compile(source, "<reference>") {
+fn run_here(source: &str, path: Option<&Path>, max_depth: usize) -> Outcome {
+    if let Err(errors) = crate::compile_source(source, "<reference>", path) {
         let first = &errors[0];
         return Outcome {
             output: Vec::new(),
@@ -90,19 +104,20 @@ fn run_here(source: &str, max_depth: usize) -> Outcome {
         };
     }
     let program = crate::syntax::parse(source).expect("it compiled, so it parses");
-    let mut it = Interp::new(&program, max_depth);
+    // Loading the modules again finds the same files (unless one changed in between).
+    let plan = match ModulePlan::build(&program, path) {
+        Ok(plan) => plan,
+        Err(errors) => {
+            return Outcome {
+                output: Vec::new(),
+                error: Some((errors[0].to_string(), errors[0].line)),
+            }
+        }
+    };
+    let mut it = Interp::new(&program, &plan, max_depth);
     // Declared types' constructors and top-level functions exist before the first statement
     // runs.
-    let ctors: Vec<(String, u32)> = it.ctors.iter().map(|(&i, c)| (c.name.clone(), i)).collect();
-    for (name, index) in ctors {
-        it.globals.insert(name, Value::func(index));
-    }
-    for s in &program.stmts {
-        if let StmtKind::FuncDef { name, body, .. } = &s.kind {
-            let index = it.func_of[&(body as *const _)];
-            it.globals.insert(name.clone(), Value::func(index));
-        }
-    }
+    it.hoist(0, &program.stmts);
     // A `return` at the top level ends the program (the compiler rejects a `break` or
     // `continue` outside a loop).
     let result = it.stmts(&program.stmts).map(|_: Flow| ());

@@ -2,6 +2,7 @@
 //! written from LANGUAGE.md's description rather than from the compiler's code.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use zexus_runtime::{Class, ClassKind, Instance, Value};
 
@@ -12,14 +13,30 @@ use zexus_runtime::attr as objects;
 
 impl<'p> Interp<'p> {
     /// The runtime type of declaration `c` (the actions' numbers do not matter here: only
-    /// the name, kind and fields are seen by programs).
-    fn runtime_class(c: &ClassDecl) -> Class {
-        Class {
+    /// the name, kind and fields are seen by programs), made once per declaration.
+    fn runtime_class(&mut self, c: &'p ClassDecl) -> Rc<Class> {
+        if let Some(class) = self.class_values.get(&(c as *const ClassDecl)) {
+            return class.clone();
+        }
+        let class = Rc::new(Class {
             name: c.name.clone(),
             kind: c.kind,
             fields: c.fields.iter().map(|f| f.name.clone()).collect(),
             methods: Vec::new(),
-        }
+        });
+        self.class_values.insert(c, class.clone());
+        self.class_decls.insert(Rc::as_ptr(&class), c);
+        class
+    }
+
+    /// The unit that declares `c`.
+    fn unit_of(&self, c: &ClassDecl) -> usize {
+        self.class_units[&(c as *const ClassDecl)]
+    }
+
+    /// The full name of `c`'s global (`T`, `lib.T`), as messages name it.
+    fn shown(&self, c: &ClassDecl) -> String {
+        self.units[self.unit_of(c)].key(&c.name)
     }
 
     /// Calls the constructor of `c` with evaluated arguments: a new object, its fields'
@@ -36,17 +53,24 @@ impl<'p> Interp<'p> {
             ClassKind::Entity | ClassKind::Data => c.fields.len(),
         };
         if args.len() != arity {
-            let message = format!("{} expects {arity} arguments, got {}", c.name, args.len());
+            let message = format!(
+                "{} expects {arity} arguments, got {}",
+                self.shown(c),
+                args.len()
+            );
             return Err(Fail::new(message, line));
         }
         if self.depth() >= self.max_depth {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
-        let obj = Value::obj(Instance::new(std::rc::Rc::new(Self::runtime_class(c))));
-        // The constructor is a call: its initial values see the globals only.
+        let obj = Value::obj(Instance::new(self.runtime_class(c)));
+        // The constructor is a call: its initial values see the globals (of the type's unit)
+        // only.
         self.frames.push(Frame {
             scopes: Vec::new(),
             self_func: None,
+            unit: self.unit_of(c),
+            unit_top: false,
         });
         let result = self.init_object(c, &obj, args, init);
         self.frames.pop();
@@ -110,7 +134,7 @@ impl<'p> Interp<'p> {
     /// Action `name` of `o`, if `o` is an object whose type declares it.
     pub(super) fn method_of(&self, o: &Value, name: &str) -> Option<&'p MethodDecl> {
         let obj = o.as_obj()?;
-        let c = self.classes.get(obj.class.name.as_str())?;
+        let c = self.class_decls.get(&Rc::as_ptr(&obj.class))?;
         c.methods.iter().find(|m| m.name == name)
     }
 
@@ -123,15 +147,12 @@ impl<'p> Interp<'p> {
         args: Vec<Value>,
         line: u32,
     ) -> Result<Value, Fail> {
-        let class = this
-            .as_obj()
-            .expect("actions run on objects")
-            .class
-            .name
-            .clone();
+        let obj = this.as_obj().expect("actions run on objects");
+        let decl = self.class_decls[&Rc::as_ptr(&obj.class)];
         if m.params.len() != args.len() {
             let message = format!(
-                "{class}.{} expects {} arguments, got {}",
+                "{}.{} expects {} arguments, got {}",
+                self.shown(decl),
                 m.name,
                 m.params.len(),
                 args.len()
@@ -149,7 +170,6 @@ impl<'p> Interp<'p> {
         for (p, v) in m.params.iter().zip(args) {
             scope.insert(p.clone(), v);
         }
-        let decl = self.classes[class.as_str()];
         for f in &decl.fields {
             if m.params.contains(&f.name) || f.name == "self" {
                 continue;
@@ -160,14 +180,17 @@ impl<'p> Interp<'p> {
         }
         // Names the action's body assigns without declaring are its locals.
         let declared = scope.keys().cloned().collect();
+        let unit = self.unit_of(decl);
         for n in declared_by_assignment(&m.body.stmts, declared) {
-            if !self.top_declared.contains(&n) {
+            if self.declaring_unit_from(unit, &n).is_none() {
                 scope.entry(n).or_insert(Value::UNDEF);
             }
         }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: None,
+            unit,
+            unit_top: false,
         });
         let flow = self.stmts(&m.body.stmts);
         self.frames.pop();

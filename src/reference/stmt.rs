@@ -121,9 +121,8 @@ impl<'p> Interp<'p> {
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::FuncDef { name, body, .. } => {
-                // Top-level functions are defined before the program starts.
-                let top_level = self.frames.len() == 1 && self.frames[0].scopes.is_empty();
-                if !top_level {
+                // Top-level functions are defined before the program (module) starts.
+                if !self.at_top_level() {
                     let index = self.func_of[&(body as *const Block)];
                     self.declare(name, Value::func(index));
                 }
@@ -149,6 +148,10 @@ impl<'p> Interp<'p> {
                 self.eval(e)?;
             }
             StmtKind::Block(b) => return self.block(b, Vec::new()),
+            StmtKind::Use { path, binding } => return self.use_stmt(path, binding, line),
+            // Checked by the compiler; nothing runs.
+            StmtKind::Export(_) => {}
+            StmtKind::Module { name, body } => return self.module_block(name, body, line),
         }
         Ok(Flow::Normal)
     }
@@ -256,7 +259,7 @@ impl<'p> Interp<'p> {
                     ExprKind::Name(n)
                         if n == "range"
                             && matches!(self.place(n), Place::Global)
-                            && !self.top_declared.contains(n) =>
+                            && !self.is_declared(n) =>
                     {
                         Some(args)
                     }

@@ -274,7 +274,7 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         cards.push((
             "Timing Model",
             format!(
-                "mean - {:.1} ns bias, × count, × {:.3}",
+                "mean - {:.1} ns bias, × count, × each function's factor ({:.3} overall)",
                 num(a.bias_ticks * ns),
                 num(a.scale)
             ),

@@ -130,7 +130,7 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             w,
             "Timing Model",
             format!(
-                "sampled mean - {:.1}ns timer bias, x count, x {:.3} to fit the run",
+                "sampled mean - {:.1}ns timer bias, x count, scaled to each function's measured time (x {:.3} overall)",
                 num(a.bias_ticks * ns),
                 num(a.scale)
             ),

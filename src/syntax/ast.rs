@@ -114,6 +114,26 @@ pub enum StmtKind {
     Expr(Expr),
     /// A nested `{ ... }` block.
     Block(Block),
+    /// `use "path"`, `use "path" as name` or `use { a, b } from "path"`: runs the module's top
+    /// level (once per program) and binds names from it.
+    Use {
+        /// The module as written: a file path (relative to the importing file) or a package
+        /// name.
+        path: String,
+        /// What the statement binds.
+        binding: UseBinding,
+    },
+    /// `export a, b` (also `export { a, b }`); `export action f ...` and `export let x = ...`
+    /// are parsed as the declaration followed by this statement.
+    Export(Vec<String>),
+    /// `module Name { ... }`: runs the body as a module of its own and binds `Name` to its
+    /// namespace.
+    Module {
+        /// The module's name.
+        name: String,
+        /// Its top level.
+        body: Block,
+    },
     /// `contract Name { ... }`, `entity Name { ... }` or `data Name { ... }`.
     Class(Box<ClassDecl>),
 }
@@ -155,6 +175,17 @@ pub struct MethodDecl {
     pub body: Block,
     /// Line of the declaration.
     pub line: u32,
+}
+
+/// What a `use` statement binds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UseBinding {
+    /// `use "path"`: every name the module exports, under its own name.
+    Exports,
+    /// `use "path" as name`: the module's namespace (all its top-level names) as `name`.
+    Alias(String),
+    /// `use { a, b } from "path"`: these top-level names of the module.
+    Names(Vec<String>),
 }
 
 /// The left-hand side of an assignment.
@@ -263,7 +294,8 @@ pub enum ExprKind {
         /// The index or key.
         index: Box<Expr>,
     },
-    /// `obj.name` (not followed by a call): an object's field or a map's entry.
+    /// `obj.name` (not followed by a call): an object's field, a map's entry, or (when `obj`
+    /// is a module's name) a member of the module's namespace.
     Attr {
         /// The object or map.
         obj: Box<Expr>,

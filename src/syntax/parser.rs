@@ -12,9 +12,10 @@ mod class;
 mod decl;
 mod expr;
 mod interp;
+mod modules;
 mod stmt;
 
-use super::ast::{MAX_NESTING, NESTING_COST_BLOCK};
+use super::ast::{Stmt, MAX_NESTING, NESTING_COST_BLOCK};
 use super::token::{Token, TokenKind};
 use super::{SyntaxError, MAX_ERRORS};
 
@@ -62,6 +63,8 @@ pub(crate) struct Parser<'a> {
     paren_depth: u32,
     /// Enclosing loops within the current function.
     loop_depth: u32,
+    /// Statements to add after the one just parsed (the `export` of `export action f ...`).
+    queued: Vec<Stmt>,
     /// Names of the types declared so far (`Name{...}` builds one of them).
     class_names: std::collections::HashSet<String>,
     /// Inside an indented (colon) block: the column of its statements; a line indented less
@@ -94,6 +97,7 @@ impl<'a> Parser<'a> {
             stack_base: stack_position(),
             paren_depth: 0,
             loop_depth: 0,
+            queued: Vec::new(),
             class_names: std::collections::HashSet::new(),
             indent_floor: None,
             last_block_indented: false,

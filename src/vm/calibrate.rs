@@ -45,9 +45,9 @@
 //! execution: its mean sampled time less the instruction's cost at NONE (the timed
 //! execution's unfused, less predictable dispatch and the sampling path around it), which
 //! reports subtract from sampled means before scaling them to the run (`docs/PROFILER.md`,
-//! "The timing model"). The bias is the only calibrated figure that shapes how a profile
-//! shares the run among instructions; the event costs only make the overhead estimate,
-//! which scales every instruction's time alike.
+//! "The timing model"). The bias shapes how a profile shares a function's time among its
+//! instructions; the event costs make the overhead estimate, and, charged to the function
+//! in which each event happened, how the run is shared among functions.
 //!
 //! It runs once per process, the first time a profiled program runs; `zx bench` prints the
 //! estimate next to the measured slowdown so the two can be compared.

@@ -276,6 +276,9 @@ impl VM {
             // a reference into them across the run loop (the tier only takes raw pointers).
             hooks = Some(unsafe { profhooks::ProfHooks::new(&mut self.profiler, &ids) });
             self.profiler.begin_run();
+            if level >= Level::Detailed {
+                hooks.as_mut().expect("hooks were just made").open_run();
+            }
         }
         if let Some(t) = self.tier.as_deref_mut() {
             t.begin_run(bc, level, &mut self.profiler, &ids);
@@ -316,6 +319,9 @@ impl VM {
             );
         }
         if level > Level::None {
+            if let Some(h) = hooks.as_mut().filter(|_| level >= Level::Detailed) {
+                h.close_run();
+            }
             self.profiler.end_run();
             if let Some(h) = hooks {
                 h.fold(&mut self.profiler, bc, &left);

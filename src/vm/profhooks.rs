@@ -8,9 +8,9 @@
 
 use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
-use crate::profile::{BranchStats, InstructionProfiler, Level, TimingStats};
+use crate::profile::{BranchStats, InstructionProfiler, Level, Measured, TimingStats};
 
-use super::run::{Frame, LVL_FULL};
+use super::run::{Frame, LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -78,6 +78,21 @@ pub(crate) struct ProfHooks {
     outer_marks: Vec<usize>,
     /// Outermost activations (FULL), for the overhead estimate.
     outer_calls: u64,
+    /// Per code object, what the run measured while it was current (DETAILED and up).
+    measured: Vec<*mut Measured>,
+    /// The code object running since the last call transition, and the run's dispatches
+    /// then (DETAILED and up).
+    seg_code: u32,
+    seg_dispatches: u64,
+    /// The current epoch (DETAILED and up): the time between two clock reads of the
+    /// sampler (or the run's ends). Its start, the native time inside it (timed apart), the
+    /// code objects that ran in it, and each one's dispatches in it (indexed by code).
+    epoch_t0: u64,
+    epoch_native: u64,
+    epoch_codes: Vec<u32>,
+    epoch_dispatches: Vec<u64>,
+    /// Time of the epochs in which more than one code object ran (DETAILED and up).
+    pub mixed_ticks: u64,
 }
 
 impl ProfHooks {
@@ -133,6 +148,14 @@ impl ProfHooks {
             outer: Vec::new(),
             outer_marks: Vec::new(),
             outer_calls: 0,
+            measured: Vec::new(),
+            seg_code: 0,
+            seg_dispatches: 0,
+            epoch_t0: 0,
+            epoch_native: 0,
+            epoch_codes: Vec::new(),
+            epoch_dispatches: vec![0; ids.len()],
+            mixed_ticks: 0,
         };
         for &id in ids {
             let c = &mut prof.codes[id];
@@ -145,8 +168,74 @@ impl ProfHooks {
             h.branches.push(c.branches.as_mut_ptr());
             h.inclusive.push(&mut c.inclusive_ticks);
             h.native_under.push(&mut c.native_under_ticks);
+            h.measured.push(&mut c.measured);
         }
         h
+    }
+
+    /// The run starts now (DETAILED and up): `<main>` is the running code object.
+    pub fn open_run(&mut self) {
+        self.seg_code = 0;
+        self.seg_dispatches = self.dispatches;
+        self.epoch_t0 = now_ticks();
+    }
+
+    /// The run ended now (DETAILED and up): the last epoch ends.
+    pub fn close_run(&mut self) {
+        self.end_epoch(now_ticks(), self.dispatches);
+    }
+
+    /// A call transition (DETAILED and up): the dispatches since the last one go to the code
+    /// object that was running, and `next` runs from now. `local` is the run loop's dispatch
+    /// count not yet added to `dispatches`. No clock read: the time is the epoch's.
+    #[inline(always)]
+    fn transition(&mut self, next: u32, local: u64) {
+        self.stretch_ends(self.dispatches + local);
+        self.seg_code = next;
+    }
+
+    /// The running code object's stretch ends at the run's `d`-th dispatch.
+    #[inline(always)]
+    fn stretch_ends(&mut self, d: u64) {
+        let c = self.seg_code as usize;
+        let n = d.saturating_sub(self.seg_dispatches);
+        self.seg_dispatches = d;
+        // SAFETY: `measured[c]` (bounds-checked) points to a code profile's measurements,
+        // valid by the contract of `ProfHooks::new`.
+        unsafe { (*self.measured[c]).dispatches += n };
+        let e = &mut self.epoch_dispatches[c];
+        if *e == 0 {
+            self.epoch_codes.push(c as u32);
+        }
+        // At least 1, so a code object that ran no dispatch (a callee that failed at once)
+        // still counts as present in the epoch.
+        *e += n.max(1);
+    }
+
+    /// The clock read `now` at the run's `d`-th dispatch: the epoch since the previous read
+    /// ends. Its time (less native code timed apart) goes to the one code object that ran
+    /// in it, or, if several did, to the run's mixed time, shared among them at report time
+    /// by their dispatches in such epochs and their sampled costs.
+    fn end_epoch(&mut self, now: u64, d: u64) {
+        self.stretch_ends(d);
+        let t = now
+            .saturating_sub(self.epoch_t0)
+            .saturating_sub(self.epoch_native);
+        if let [c] = self.epoch_codes[..] {
+            // SAFETY: as in `stretch_ends`.
+            unsafe { (*self.measured[c as usize]).ticks += t };
+            self.epoch_dispatches[c as usize] = 0;
+        } else {
+            for &c in &self.epoch_codes {
+                let n = std::mem::take(&mut self.epoch_dispatches[c as usize]);
+                // SAFETY: as in `stretch_ends`.
+                unsafe { (*self.measured[c as usize]).mixed_dispatches += n };
+            }
+            self.mixed_ticks += t;
+        }
+        self.epoch_codes.clear();
+        self.epoch_t0 = now;
+        self.epoch_native = 0;
     }
 
     /// Adds the run's exact counts into the profile. `left` lists where the run left code
@@ -157,6 +246,7 @@ impl ProfHooks {
     /// [`derive_counts`] turns them into every instruction's count.
     pub fn fold(self, prof: &mut InstructionProfiler, bc: &Bytecode, left: &[(u32, u32)]) {
         prof.dispatches += self.dispatches;
+        prof.mixed_ticks += self.mixed_ticks;
         prof.outer_calls += self.outer_calls;
         for (k, code) in bc.code().iter().enumerate() {
             let s = &self.scratch[k];
@@ -235,10 +325,18 @@ impl ProfHooks {
     /// `t` must point to a `TimingStats` of the profiler these hooks were made for (an entry
     /// of one of the `timing` vectors), which stays valid as [`ProfHooks::new`] requires.
     #[inline(always)]
-    pub unsafe fn begin_sample(&mut self, t: *mut TimingStats, frames: &[Frame], cur: u32) {
+    pub unsafe fn begin_sample(
+        &mut self,
+        t: *mut TimingStats,
+        frames: &[Frame],
+        cur: u32,
+        local: u64,
+    ) {
         self.walk(frames, cur);
         self.saved_countdown = self.countdown;
         self.countdown = 1;
+        let now = now_ticks();
+        self.end_epoch(now, self.dispatches + local);
         self.pending = Some((t, now_ticks()));
     }
 
@@ -307,7 +405,7 @@ impl ProfHooks {
     /// # Safety
     /// The contract of [`ProfHooks::new`] still holds (the profiler is alive and untouched).
     #[inline(always)]
-    pub unsafe fn enter<const L: u8>(&mut self, callee: u32) -> u64 {
+    pub unsafe fn enter<const L: u8>(&mut self, callee: u32, local: u64) -> u64 {
         let c = callee as usize;
         // SAFETY: `calls[c]` (bounds-checked) points into the profiler's scratch counters, and
         // `tree` to its call tree, both valid by the caller's contract.
@@ -316,11 +414,19 @@ impl ProfHooks {
             // SAFETY: as above; the tree is non-null only while call paths are tracked.
             self.node = unsafe { (*self.tree).child(self.node, self.ids[c]) };
         }
-        if L >= LVL_FULL {
-            self.active[c] += 1;
-            if self.active[c] == 1 {
-                self.outer_calls += 1;
-                return now_ticks();
+        if L >= LVL_DETAILED {
+            let caller = self.seg_code as usize;
+            // SAFETY: as above (`measured` entries are valid like `calls`).
+            unsafe { (*self.measured[caller]).calls_made += 1 };
+            self.transition(callee, local);
+            if L >= LVL_FULL {
+                self.active[c] += 1;
+                if self.active[c] == 1 {
+                    self.outer_calls += 1;
+                    // SAFETY: as above.
+                    unsafe { (*self.measured[caller]).outer_calls_made += 1 };
+                    return now_ticks();
+                }
             }
         }
         0
@@ -379,6 +485,25 @@ impl ProfHooks {
         self.outer.truncate(mark);
     }
 
+    /// A natively run call of `callee` took `ticks` (DETAILED and up): the callee's time
+    /// (its compiled code's), measured apart from the epoch's; then as
+    /// [`ProfHooks::native_ran`].
+    #[cold]
+    pub fn native_call_ran(&mut self, callee: u32, ticks: u64, frames: &[Frame], cur: u32) {
+        self.epoch_native += ticks;
+        self.native_ran(callee, ticks, frames, cur);
+    }
+
+    /// A compiled loop of the running code object ran for `ticks` (DETAILED and up): its
+    /// time, measured apart from the epoch's; then as [`ProfHooks::native_ran`].
+    #[cold]
+    pub fn native_loop_ran(&mut self, ticks: u64, frames: &[Frame], cur: u32) {
+        self.epoch_native += ticks;
+        // SAFETY: as in `enter`.
+        unsafe { (*self.measured[cur as usize]).ticks += ticks };
+        self.native_ran(cur, ticks, frames, cur);
+    }
+
     /// True when call paths are recorded (native calls would bypass them).
     pub fn paths_on(&self) -> bool {
         !self.tree.is_null()
@@ -403,11 +528,15 @@ impl ProfHooks {
     /// # Safety
     /// As for [`ProfHooks::enter`].
     #[inline(always)]
-    pub unsafe fn leave<const L: u8>(&mut self, code: u32, t0: u64) {
+    pub unsafe fn leave<const L: u8>(&mut self, code: u32, t0: u64, to: u32, local: u64) {
         if !self.tree.is_null() {
             // SAFETY: as in `enter`.
             self.node = unsafe { (*self.tree).parent(self.node) };
         }
+        if L < LVL_DETAILED {
+            return;
+        }
+        self.transition(to, local);
         if L < LVL_FULL {
             return;
         }

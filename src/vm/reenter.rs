@@ -8,6 +8,10 @@
 //! - the callee's frame starts at the caller's stack pointer (its arguments are copied there);
 //!   it is entered like any call (counted, timed at FULL, on the call path) and its `RETURN`
 //!   ends the nested run, because the nested frame list is then empty;
+//! - for the profiler's function times (epochs, `profhooks`), the caller's loop first hands
+//!   its local dispatch count to the hooks, so the counts they see stay monotonic across the
+//!   nested run (which counts from zero), and the callee's return makes the caller's code
+//!   object the running one again (`Entry::caller`);
 //! - the call depth limit counts the caller's frames: the nested run gets what is left;
 //! - the stack buffer may grow during the nested run: the old buffer is kept (`retired`)
 //!   until the outermost loop resumes, because the builtin below may still read its arguments
@@ -203,6 +207,7 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
             callee,
             base,
             argc: args.len(),
+            caller: self.cur,
         };
         // SAFETY: as for the outer run (`run::run`'s contract, which the caller's loop holds):
         // the callee's frame is set up above the caller's live values.

@@ -82,6 +82,8 @@ pub(crate) struct Entry {
     pub callee: u32,
     pub base: usize,
     pub argc: usize,
+    /// The code object of the builtin's caller, which runs again when the callee returns.
+    pub caller: u32,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -251,7 +253,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
             if entry.is_none() {
                 *h.calls[0] += 1;
             } else {
-                entry_t0 = h.enter::<L>(cur);
+                // The outer loop flushed its dispatches before this nested run began.
+                entry_t0 = h.enter::<L>(cur, 0);
             }
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
@@ -510,7 +513,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             hooks
                                 .as_deref_mut()
                                 .expect("hooks")
-                                .native_ran(cur, t, &st.frames, cur);
+                                .native_loop_ran(t, &st.frames, cur);
                         }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
@@ -674,7 +677,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         {
                             if L >= LVL_DETAILED {
                                 let h = hooks.as_deref_mut().expect("hooks");
-                                h.native_ran(callee, ticks, &st.frames, cur);
+                                h.native_call_ran(callee, ticks, &st.frames, cur);
                                 if L >= LVL_FULL {
                                     h.native_call_done(callee, ticks);
                                 }
@@ -698,7 +701,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         slots = stk.add(slots_off);
                     }
                     let t0 = if L >= LVL_BASIC {
-                        hooks.as_deref_mut().expect("hooks").enter::<L>(callee)
+                        hooks
+                            .as_deref_mut()
+                            .expect("hooks")
+                            .enter::<L>(callee, dispatches)
                     } else {
                         0
                     };
@@ -742,7 +748,12 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
                             ip = ip.add(xc.half);
                         }
-                        h.begin_sample(h.timing[cur as usize].add(pc!()), &st.frames, cur);
+                        h.begin_sample(
+                            h.timing[cur as usize].add(pc!()),
+                            &st.frames,
+                            cur,
+                            dispatches,
+                        );
                     }
                 }
             }
@@ -882,11 +893,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             if L >= LVL_DETAILED {
                                 hooks.as_deref_mut().expect("hooks").finish_pending();
                             }
-                            if L >= LVL_BASIC && entry.is_some() {
-                                hooks
-                                    .as_deref_mut()
-                                    .expect("hooks")
-                                    .leave::<L>(cur, entry_t0);
+                            if L >= LVL_BASIC {
+                                if let Some(e) = &entry {
+                                    hooks
+                                        .as_deref_mut()
+                                        .expect("hooks")
+                                        .leave::<L>(cur, entry_t0, e.caller, dispatches);
+                                }
                             }
                             let live = sp.offset_from(stk) as usize - base;
                             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk.add(base), live));
@@ -895,7 +908,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             return Ok(v);
                         };
                         if L >= LVL_BASIC {
-                            hooks.as_deref_mut().expect("hooks").leave::<L>(cur, fr.t0);
+                            hooks
+                                .as_deref_mut()
+                                .expect("hooks")
+                                .leave::<L>(cur, fr.t0, fr.code, dispatches);
                         }
                         let ret_at = stk.add(fr.ret_at as usize);
                         while sp > ret_at {

@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use zexus::{compile, VmBuilder, VM};
+use zexus::{compile_source, VmBuilder, VM};
 
 /// The directory holding the scripts.
 pub fn scripts_dir() -> PathBuf {
@@ -23,7 +23,8 @@ pub fn scripts_dir() -> PathBuf {
         .join("scripts")
 }
 
-/// Every `.zx` file under `tests/scripts`, recursively, in sorted order.
+/// Every `.zx` file under `tests/scripts`, recursively, in sorted order. Directories whose
+/// name starts with `_` hold modules that scripts use, not scripts, and are skipped.
 pub fn scripts() -> Vec<PathBuf> {
     let mut out = Vec::new();
     collect(&scripts_dir(), &mut out);
@@ -37,7 +38,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries {
         let path = entry.expect("directory entry").path();
         if path.is_dir() {
-            collect(&path, out);
+            let helper = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'));
+            if !helper {
+                collect(&path, out);
+            }
         } else if path.extension().is_some_and(|e| e == "zx") {
             out.push(path);
         }
@@ -110,12 +116,22 @@ pub fn run_script(path: &Path, builder: VmBuilder) -> Outcome {
 pub fn run_script_vm(path: &Path, builder: VmBuilder) -> (Outcome, Option<VM>) {
     let src = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    run_source(&src, &path.display().to_string(), builder)
+    run_source_at(&src, &path.display().to_string(), Some(path), builder)
 }
 
 /// Compiles and runs `src` (named `name`) on a VM from `builder` (with output captured).
 pub fn run_source(src: &str, name: &str, builder: VmBuilder) -> (Outcome, Option<VM>) {
-    let bytecode = match compile(src, name) {
+    run_source_at(src, name, None, builder)
+}
+
+/// As [`run_source`], for the text of the file at `path` (its modules are found from there).
+pub fn run_source_at(
+    src: &str,
+    name: &str,
+    path: Option<&Path>,
+    builder: VmBuilder,
+) -> (Outcome, Option<VM>) {
+    let bytecode = match compile_source(src, name, path) {
         Ok(b) => b,
         Err(errors) => {
             let text = errors

@@ -168,6 +168,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 f
             }
         };
+        self.globals_to_memory();
         let call = self.b.ins().call(f, &args);
         let r = self.b.inst_results(call)[0];
         let ab = self.b.ins().load(types::I64, mf(), cx, C_ABANDON);

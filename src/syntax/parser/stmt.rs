@@ -43,12 +43,16 @@ impl Parser<'_> {
             let start = self.pos;
             self.paren_depth = 0;
             match self.statement() {
-                Ok(stmt) => stmts.push(stmt),
+                Ok(stmt) => {
+                    stmts.push(stmt);
+                    stmts.append(&mut self.queued);
+                }
                 Err(e) => {
                     self.report(e);
                     if self.abort {
                         break;
                     }
+                    self.queued.clear();
                     self.synchronize();
                     if self.pos == start {
                         self.advance();
@@ -109,7 +113,7 @@ impl Parser<'_> {
 
     /// Dispatches on the statement's first token (kept small: it is on the recursion path of
     /// nested blocks).
-    fn statement_kind(&mut self) -> PResult<StmtKind> {
+    pub(super) fn statement_kind(&mut self) -> PResult<StmtKind> {
         match self.peek_kind() {
             TokenKind::Ident(_) if self.class_kind_here().is_some() => {
                 let kind = self.class_kind_here().expect("checked");
@@ -140,6 +144,10 @@ impl Parser<'_> {
             TokenKind::Elif | TokenKind::Else => {
                 Err(self.error_here("'elif' or 'else' without a matching 'if'"))
             }
+            TokenKind::Ident(_) => match self.module_stmt_here() {
+                Some(which) => self.module_stmt(which),
+                None => self.expr_stmt(),
+            },
             _ => self.expr_stmt(),
         }
     }
