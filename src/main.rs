@@ -87,7 +87,7 @@ enum Command {
         /// branches, hot loops)
         #[arg(long, default_value = "detailed")]
         level: Level,
-        /// Report format: text, json, html, folded (stacks for flame-graph tools) or flamegraph (SVG)
+        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph (SVG) or dot (the call graph for Graphviz)
         #[arg(long, default_value = "text")]
         format: Format,
         /// Rows in each table of the report
@@ -99,6 +99,10 @@ enum Command {
         /// Time 1 in N executions (1 times every execution)
         #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
         sample_rate: u32,
+        /// What the text report leads with: instruction (the guide's order), line (source
+        /// lines and the annotated source) or function
+        #[arg(long, value_name = "VIEW", default_value = "instruction")]
+        by: zexus::report::Lead,
         #[command(flatten)]
         tier: TierArgs,
     },
@@ -255,12 +259,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             top,
             output,
             sample_rate,
+            by,
             tier,
         } => {
+            let mut source = None;
             let bc = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    compile_file(&src, &name, Some(path))?
+                    let bc = compile_file(&src, &name, Some(path))?;
+                    source = Some((name, src));
+                    bc
                 }
                 None => zexus::demo::guide_fibonacci(20),
             };
@@ -282,9 +290,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .output(sink)
                 .call_paths(paths)
                 .build();
+            if let Some((name, src)) = source {
+                vm.profiler_mut().add_source(name, src);
+            }
             signals::install();
             let result = vm.execute(&bc);
-            let report = vm.profiling_report(format, top);
+            let mut report = Vec::new();
+            vm.profiler()
+                .write_report_by(format, top, by, &mut report)
+                .map_err(|e| Failure(EXIT_IO, format!("zx: {e}")))?;
+            let report = String::from_utf8_lossy(&report).into_owned();
             let written = match &output {
                 Some(path) => fs::write(path, &report)
                     .map_err(|e| format!("zx: cannot write {}: {e}", path.display())),

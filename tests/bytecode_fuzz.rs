@@ -2,7 +2,7 @@
 //! it must and everything it accepts runs to a value or a runtime error. Jumps only go forward
 //! here so every accepted program terminates (calls still recurse, up to the call-depth limit).
 
-use zexus::bytecode::{Bytecode, CodeObject, Instr, Op, OperandKind, ALL_OPS, BUILTINS};
+use zexus::bytecode::{Bytecode, CodeObject, Handler, Instr, Op, OperandKind, ALL_OPS, BUILTINS};
 use zexus::{Level, Value, VM};
 
 struct Rng(u64);
@@ -75,6 +75,21 @@ fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32) -> CodeObject
         c.instrs.push(Instr::new(Op::LOAD_CONST, 0, 0));
         c.instrs.push(Instr::new(Op::RETURN, 0, 0));
         c.lines.extend([0, 0]);
+    }
+    // An exception-table entry now and then; its handler lies after its range (so caught
+    // errors still only move forward), or anywhere (the verifier must reject or accept it
+    // soundly; a backward handler that loops is cut short by the run's budget below).
+    if rng.below(3) == 0 {
+        let n = c.instrs.len() as u32;
+        let start = rng.below(n as u64 + 1) as u32;
+        let end = start + rng.below(4) as u32;
+        let target = end + rng.below(3) as u32;
+        c.handlers.push(Handler {
+            start,
+            end,
+            target,
+            depth: rng.below(3) as u32,
+        });
     }
     c
 }

@@ -44,6 +44,10 @@ fn strip(v: &mut J) {
         J::Object(m) => {
             m.retain(|k, _| !timed(k) && !TIME_ORDERED.contains(&k.as_str()));
             m.values_mut().for_each(strip);
+            // Source lines are ordered by time from DETAILED up: compare them in line order.
+            if let Some(J::Array(lines)) = m.get_mut("lines") {
+                lines.sort_by_key(|l| (l["file"].to_string(), l["line"].as_u64()));
+            }
         }
         J::Array(a) => a.iter_mut().for_each(strip),
         _ => {}

@@ -30,11 +30,12 @@ fn check_times(vm: &VM) -> Result<(), String> {
     let measured_ms = measured_ms.max(a.native_ticks * ns / 1e6);
     // The execution time the report divides (measured per function with the timestamp
     // counter, less each function's hook costs) is the run's time (measured with `Instant`)
-    // less the overhead. 20 µs of slack: the two clocks' windows differ by a few
-    // instructions at each end, and on a loaded machine a run of a few tens of µs is
-    // sometimes preempted right there (1 run in about 1,000 here).
+    // less the overhead. 0.1 ms of slack for runs of a few tens of µs: with the machine
+    // loaded (load average 5), 1 run in about 1,100 here disagreed by 25-40 µs, though the
+    // two clocks' windows differ by a few instructions; probably the thread moving between
+    // the virtual machine's CPUs, whose timestamp counters need not agree that closely.
     let exec_ms = a.exec_ticks * ns / 1e6;
-    if !near(exec_ms, measured_ms, 0.10, 0.02) {
+    if !near(exec_ms, measured_ms, 0.10, 0.1) {
         return Err(format!(
             "execution time {exec_ms} ms, the run measured {measured_ms} ms less overhead"
         ));
@@ -169,6 +170,35 @@ fn a_function_called_in_a_loop_and_a_recursive_one() {
             assert!(work.total_pct <= 100.5 && rec.total_pct <= 100.5, "{fns:?}");
             // `rec` calls `work`: its total includes it.
             assert!(rec.total_time_ms > rec.self_time_ms, "{fns:?}");
+        }
+    }
+}
+
+/// After an error thrown two calls down is caught, the catching function's own work is its
+/// time, not the time of the function that threw (the unwinder tells the profiler which code
+/// object runs after each frame it pops).
+#[test]
+fn time_after_a_caught_error_goes_to_the_catching_function() {
+    let src = "action fail(n) { throw \"no\" }\naction middle(n) { return fail(n) }\n\
+               action outer(n) {\n try { middle(n) } catch (e) { }\n let s = 0\n let i = 0\n\
+               while (i < n) { s = s + i % 7; i = i + 1 }\n return s\n}\nprint(outer(200000))\n";
+    for level in [Level::Detailed, Level::Full] {
+        for jit in [false, true] {
+            let b = VM::builder().profiling(level).jit(jit).hot_threshold(50);
+            let (out, vm) = common::run_source(src, "caught", b);
+            assert!(out.error.is_none(), "{out:?}");
+            let vm = vm.unwrap();
+            check_times(&vm).unwrap_or_else(|e| panic!("{level:?} jit={jit}: {e}"));
+            let fns = vm.profiler().functions();
+            let f = |name: &str| fns.iter().find(|f| f.name == name).unwrap().self_time_ms;
+            let outer = f("outer");
+            for name in ["fail", "middle"] {
+                assert!(
+                    f(name) < 0.2 * outer,
+                    "{level:?} jit={jit}: {name} {} ms, outer {outer} ms: {fns:?}",
+                    f(name)
+                );
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use zexus_runtime::value::TAG_STR;
 use zexus_runtime::Value;
 
-use super::code::{Bytecode, CodeObject};
+use super::code::{Bytecode, CodeObject, Handler};
 use super::opcodes::{Instr, Op};
 use super::verify::VerifyError;
 
@@ -52,12 +52,22 @@ enum ConstKey {
     Str(String),
 }
 
+/// An instruction position given to the builder: an index, or a label resolved at the end.
+enum Pos {
+    Ip(u32),
+    Label(String),
+}
+
+/// An exception-table entry waiting for its labels: (start, end, handler label, depth).
+type PendingHandler = (Pos, Pos, String, u32);
+
 /// A code object being written.
 struct Open {
     code: CodeObject,
     index: usize,
     labels: HashMap<String, u32>,
     jumps: Vec<(u32, String)>,
+    handlers: Vec<PendingHandler>,
     slots: HashMap<String, u32>,
     consts: HashMap<ConstKey, u32>,
 }
@@ -69,6 +79,7 @@ impl Open {
             index,
             labels: HashMap::new(),
             jumps: Vec::new(),
+            handlers: Vec::new(),
             slots: HashMap::new(),
             consts: HashMap::new(),
         };
@@ -206,6 +217,48 @@ impl BytecodeBuilder {
         self
     }
 
+    /// Adds an exception-table entry to the current code object: an error raised by an
+    /// instruction from label `start` up to (not including) label `end` cuts the operand stack
+    /// back to `depth` values, pushes the raised value and continues at label `handler`.
+    /// Entries added first are searched first, so add an inner `try` before the one around it.
+    ///
+    /// ```
+    /// use zexus::{BytecodeBuilder, Value, VM};
+    /// let mut b = BytecodeBuilder::new();
+    /// b.emit_label("try");
+    /// b.emit_load_const("boom");
+    /// b.emit_throw();
+    /// b.emit_label("end");
+    /// b.emit_label("catch"); // the thrown value is on the stack
+    /// b.emit_return();
+    /// b.add_handler("try", "end", "catch", 0);
+    /// assert_eq!(VM::new().execute(&b.build().unwrap()).unwrap(), Value::str("boom"));
+    /// ```
+    pub fn add_handler(&mut self, start: &str, end: &str, handler: &str, depth: u32) -> &mut Self {
+        let h = (
+            Pos::Label(start.to_string()),
+            Pos::Label(end.to_string()),
+            handler.to_string(),
+            depth,
+        );
+        self.cur().handlers.push(h);
+        self
+    }
+
+    /// Adds an exception-table entry over the instructions `start..end` (indexes in the
+    /// current code object) to label `handler`; see [`add_handler`](Self::add_handler).
+    pub fn add_handler_range(
+        &mut self,
+        start: u32,
+        end: u32,
+        handler: &str,
+        depth: u32,
+    ) -> &mut Self {
+        let h = (Pos::Ip(start), Pos::Ip(end), handler.to_string(), depth);
+        self.cur().handlers.push(h);
+        self
+    }
+
     /// Alias of [`emit_label`](Self::emit_label), as the guide's `mark_label`.
     pub fn mark_label(&mut self, label: &str) -> &mut Self {
         self.emit_label(label)
@@ -305,6 +358,32 @@ impl BytecodeBuilder {
                     ip: Some(ip),
                     message: format!("undefined label '{label}'"),
                 }),
+            }
+        }
+        for (start, end, handler, depth) in std::mem::take(&mut open.handlers) {
+            let mut resolve = |p: &Pos| match p {
+                Pos::Ip(ip) => Some(*ip),
+                Pos::Label(l) => {
+                    let found = open.labels.get(l).copied();
+                    if found.is_none() {
+                        self.errors.push(BuildError {
+                            code: open.code.name.clone(),
+                            ip: None,
+                            message: format!("undefined label '{l}' in the exception table"),
+                        });
+                    }
+                    found
+                }
+            };
+            let (start, end) = (resolve(&start), resolve(&end));
+            let target = resolve(&Pos::Label(handler));
+            if let (Some(start), Some(end), Some(target)) = (start, end, target) {
+                open.code.handlers.push(Handler {
+                    start,
+                    end,
+                    target,
+                    depth,
+                });
             }
         }
         let index = open.index;

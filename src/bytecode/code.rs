@@ -25,6 +25,38 @@ pub struct CodeObject {
     /// `BytecodeBuilder::build`) overwrites it with what the verifier computed, so inside a
     /// `Bytecode` it is exact; the VM sizes frames from it.
     pub max_stack: u32,
+    /// The exception table: where control goes when an instruction raises (see [`Handler`]).
+    /// Nothing runs for it until something raises.
+    pub handlers: Vec<Handler>,
+}
+
+/// One entry of a code object's exception table (CPython 3.11's zero-cost scheme): when an
+/// instruction in `start..end` raises (a `THROW`, or a runtime error), the operand stack is
+/// cut back to `depth` values, the raised value is pushed (for a runtime error, its message
+/// as a string), and execution goes on at `target`. The first entry that covers the failing
+/// instruction wins, so inner `try` blocks come before the blocks around them; when none
+/// covers it, the frame is left and the search goes on at the caller's call instruction.
+///
+/// The verifier checks that the range and target lie in the code, that no instruction in the
+/// range takes values from below `depth`, and that the handler code is consistent with a
+/// stack of `depth + 1` values at `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handler {
+    /// First instruction covered.
+    pub start: u32,
+    /// One past the last instruction covered.
+    pub end: u32,
+    /// Where the handler starts.
+    pub target: u32,
+    /// Operand stack depth the handler starts from (before the raised value is pushed).
+    pub depth: u32,
+}
+
+impl Handler {
+    /// Whether the entry covers instruction `ip`.
+    pub fn covers(&self, ip: u32) -> bool {
+        self.start <= ip && ip < self.end
+    }
 }
 
 impl CodeObject {
@@ -38,6 +70,7 @@ impl CodeObject {
             consts: Vec::new(),
             slot_names: Vec::new(),
             max_stack: 0,
+            handlers: Vec::new(),
         }
     }
     /// Number of frame slots.
@@ -47,6 +80,10 @@ impl CodeObject {
     /// The source line of instruction `ip`.
     pub fn line(&self, ip: usize) -> u32 {
         self.lines.get(ip).copied().unwrap_or(0)
+    }
+    /// The exception-table entry that catches an error raised at `ip`, if any.
+    pub fn handler_for(&self, ip: u32) -> Option<&Handler> {
+        self.handlers.iter().find(|h| h.covers(ip))
     }
 }
 

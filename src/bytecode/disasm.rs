@@ -28,7 +28,7 @@ pub fn operand_text(code: &CodeObject, globals: &[String], ins: Instr) -> String
                 ins.b
             )
         }
-        OperandKind::CallMethod => {
+        OperandKind::CallMethod | OperandKind::Event => {
             let m = code
                 .consts
                 .get(a)
@@ -82,6 +82,16 @@ pub fn disassemble_code(code: &CodeObject, globals: &[String]) -> String {
         last_line = line;
         let operand = operand_text(code, globals, *ins);
         let _ = writeln!(out, "{line_col} {ip:4} {:20} {operand}", ins.op.name()).map(|_| ());
+    }
+    if !code.handlers.is_empty() {
+        let _ = writeln!(out, "Exception table:");
+        for h in &code.handlers {
+            let _ = writeln!(
+                out,
+                "  {:4} to {:4} -> {:4} depth {}",
+                h.start, h.end, h.target, h.depth
+            );
+        }
     }
     out
 }

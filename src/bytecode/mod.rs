@@ -9,7 +9,7 @@ pub mod opcodes;
 pub mod verify;
 
 pub use builder::{BuildError, BytecodeBuilder};
-pub use code::{Bytecode, CodeObject};
+pub use code::{Bytecode, CodeObject, Handler};
 pub use opcodes::{
     builtin_id, Builtin, Instr, Op, OpClass, OperandKind, ALL_BUILTINS, ALL_OPS, BUILTINS,
 };

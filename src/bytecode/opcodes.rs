@@ -30,6 +30,8 @@ pub enum OperandKind {
     CallMethod,
     /// `a` is the exit target, `b` the number of loop variables (1 or 2).
     ForIter,
+    /// `a` is a constant holding an event's name, `b` the number of values it carries.
+    Event,
 }
 
 /// What the profiler counts an instruction as (DESIGN.md's classification).
@@ -175,6 +177,13 @@ macro_rules! emitter {
             self.push_call(Op::$name, k, argc)
         }
     };
+    (Event, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: records the event `name` with the `argc` values on top of the stack.")]
+        pub fn $emit(&mut self, name: &str, argc: u32) -> &mut Self {
+            let k = self.add_const(zexus_runtime::Value::str(name));
+            self.push_call(Op::$name, k, argc)
+        }
+    };
     (ForIter, $emit:ident, $name:ident) => {
         #[doc = concat!("Emits `", stringify!($name), "` pushing `vars` (1 or 2) values per step, leaving to `label` at the end.")]
         pub fn $emit(&mut self, label: &str, vars: u16) -> &mut Self { self.push_jump(Op::$name, label, vars) }
@@ -228,6 +237,9 @@ opcodes! {
     GET_ATTR = "GET_ATTR", emit_get_attr, Const, MemRead, pop(a, b) 1, push 1, "o -> o.consts[a]  (a map's entry consts[a], or null)";
     SET_ATTR = "SET_ATTR", emit_set_attr, Const, MemWrite, pop(a, b) 2, push 0, "o v ->  ; o.consts[a] := v";
     JUMP_IF_NOT_NULL_OR_POP = "JUMP_IF_NOT_NULL_OR_POP", emit_jump_if_not_null_or_pop, Target, CondBranch, pop(a, b) 1, push 0, "c -> c and ip := a if c is not null, else c ->  (short-circuit ??)";
+    THROW = "THROW", emit_throw, None, Compute, pop(a, b) 1, push 0, "v ->  ; raise v (to the exception table's handler, else out of the frame)";
+    RERAISE = "RERAISE", emit_reraise, Local, Compute, pop(a, b) 0, push 0, "->  ; raise again, as it was, the error whose value the handler stored in slot[a] (a finally block's way out)";
+    EMIT_EVENT = "EMIT_EVENT", emit_emit_event, Event, Compute, pop(a, b) b, push 0, "a1..ab ->  ; record the event named consts[a] with a1..ab";
 }
 
 /// Number of opcodes in the table.

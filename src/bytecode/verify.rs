@@ -1,8 +1,9 @@
 //! The verifier: every program the VM runs passes through it, whether it came from the compiler,
 //! the builder or a user's hand. It proves what the run loop relies on without re-checking:
 //! operands in range, jump targets inside the code, a stack depth that is the same on every
-//! path into an instruction and never negative, and no path that runs off the end. It also
-//! computes each code object's maximum stack depth, so the VM can size frames once.
+//! path into an instruction and never negative, and no path that runs off the end, also through
+//! the exception table's handlers. It also computes each code object's maximum stack depth, so
+//! the VM can size frames once.
 
 use std::fmt;
 
@@ -91,7 +92,9 @@ fn check_operands(
         ))
     };
     match ins.op.operand_kind() {
-        OperandKind::Const | OperandKind::CallMethod if a as usize >= code.consts.len() => {
+        OperandKind::Const | OperandKind::CallMethod | OperandKind::Event
+            if a as usize >= code.consts.len() =>
+        {
             return bad("constants");
         }
         OperandKind::Local if a >= code.n_slots() => return bad("slots"),
@@ -141,17 +144,45 @@ fn check_operands(
                 }
             }
         },
-        Op::CALL_METHOD if code.consts[a as usize].as_str().is_none() => {
+        Op::CALL_METHOD | Op::EMIT_EVENT if code.consts[a as usize].as_str().is_none() => {
             return Err(err(
                 code,
                 ip,
-                "CALL_METHOD needs a string constant naming the method",
+                format!("{} needs a string constant naming it", ins.op.name()),
             ));
         }
         Op::FOR_ITER if !(1..=2).contains(&ins.b) => {
             return Err(err(code, ip, "FOR_ITER takes 1 or 2 loop variables"));
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Exception-table entries lie in the code: a non-empty range, a target, a sane depth.
+fn check_handlers(code: &CodeObject) -> Result<(), VerifyError> {
+    let len = code.instrs.len() as u32;
+    for h in &code.handlers {
+        if h.start >= h.end || h.end > len {
+            return Err(err(
+                code,
+                h.start,
+                format!(
+                    "exception table range {}..{} is empty or outside the code",
+                    h.start, h.end
+                ),
+            ));
+        }
+        if h.target >= len {
+            return Err(err(
+                code,
+                h.start,
+                format!("exception handler target {} is outside the code", h.target),
+            ));
+        }
+        if h.depth >= MAX_STACK {
+            return Err(err(code, h.start, "exception handler depth too large"));
+        }
     }
     Ok(())
 }
@@ -178,6 +209,7 @@ fn verify_code(
     for (ip, ins) in code.instrs.iter().enumerate() {
         check_operands(code, ip as u32, *ins, n_globals, n_code)?;
     }
+    check_handlers(code)?;
     // Depth on entry to each instruction; u32::MAX = not reached yet.
     let mut depth = vec![u32::MAX; len];
     let mut work = vec![0usize];
@@ -223,9 +255,28 @@ fn verify_code(
             }
             Ok(())
         };
+        // An instruction covered by the exception table may raise: its handler is reached
+        // with the handler's depth plus the raised value, and the instruction may not take
+        // values from below that depth (the unwinder only ever drops values).
+        for h in code.handlers.iter().filter(|h| h.covers(ip as u32)) {
+            let lowest = d - needed.max(pop);
+            if lowest < h.depth {
+                return Err(err(
+                    code,
+                    ip as u32,
+                    format!(
+                        "{} takes the stack down to {lowest} values, below the depth {} of its handler at {}",
+                        ins.op.name(),
+                        h.depth,
+                        h.target
+                    ),
+                ));
+            }
+            edge(h.target as usize, h.depth + 1)?;
+        }
         let target = ins.a as usize;
         match ins.op {
-            Op::RETURN => {}
+            Op::RETURN | Op::THROW | Op::RERAISE => {}
             Op::JUMP => edge(target, after)?,
             Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE => {
                 edge(target, after)?;

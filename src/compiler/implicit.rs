@@ -128,7 +128,20 @@ fn walk(stmts: &[Stmt], scopes: &mut Vec<HashSet<String>>, out: &mut Vec<String>
                 let vars = index_var.iter().chain(std::iter::once(var)).collect();
                 block(body, vars, scopes, out)
             }
-            StmtKind::Block(b) => block(b, Vec::new(), scopes, out),
+            StmtKind::Block(b) | StmtKind::Defer(b) => block(b, Vec::new(), scopes, out),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                block(body, Vec::new(), scopes, out);
+                if let Some((var, b)) = catch {
+                    block(b, var.iter().collect(), scopes, out);
+                }
+                if let Some(b) = finally {
+                    block(b, Vec::new(), scopes, out);
+                }
+            }
             _ => {}
         }
     }

@@ -36,9 +36,11 @@
 
 mod class;
 pub(crate) mod dunder;
+mod exceptions;
 mod expr;
 mod implicit;
 mod modules;
+mod recover;
 mod scope;
 mod stmt;
 #[cfg(test)]
@@ -162,6 +164,11 @@ pub(crate) struct Compiler {
     /// Compiling what parsed of a source with syntax errors: errors that a dropped statement
     /// could have caused are not reported.
     recovering: bool,
+    /// "Continue on error" mode (see `recover.rs`): `None` when the program has no top-level
+    /// `continue`; else whether the program's own statements are past it yet.
+    recover: Option<bool>,
+    /// The statement being compiled next is already inside its recovery entry.
+    wrapping: bool,
     /// The module files the program uses.
     plan: Rc<ModulePlan>,
     /// The file being compiled (the main program or one of the plan's files).
@@ -192,6 +199,8 @@ impl Compiler {
             next_label: 0,
             last_line: 1,
             recovering: false,
+            recover: None,
+            wrapping: false,
             plan: Rc::new(plan),
             file: Importer::Main,
             units: vec![Unit::main()],
@@ -235,13 +244,22 @@ impl Compiler {
     /// other), then the statements. The value of
     /// a final expression statement is the program's value.
     fn program(&mut self, stmts: &[Stmt]) {
+        // In "continue on error" mode the top levels of the modules recover as functions do.
+        if Self::has_continue_on_error(stmts) {
+            self.recover = Some(false);
+        }
         self.compile_module_files();
         self.declare_globals(stmts);
         self.hoist_classes(stmts);
         self.hoist_functions(stmts);
+        // After a top-level `defer` the rest of the program is inside a `finally`, and in
+        // "continue on error" mode each statement may be abandoned: the last statement gives
+        // no value then.
         let (last, rest) = match stmts.split_last() {
-            Some((last, rest)) => (Some(last), rest),
-            None => (None, stmts),
+            Some((last, rest)) if !exceptions::has_defer(stmts) && self.recover.is_none() => {
+                (Some(last), rest)
+            }
+            _ => (None, stmts),
         };
         self.stmts(rest);
         match last {
@@ -311,13 +329,18 @@ impl Compiler {
     fn function_body(&mut self, params: &[String], body: &Block) {
         self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
-        if !matches!(
-            body.stmts.last(),
-            Some(Stmt {
-                kind: StmtKind::Return(_),
-                ..
-            })
-        ) {
+        // (After a `defer`, the last statement is inside a `finally` whose end follows it; in
+        // "continue on error" mode, inside its recovery entry.)
+        if exceptions::has_defer(&body.stmts)
+            || self.recover.is_some()
+            || !matches!(
+                body.stmts.last(),
+                Some(Stmt {
+                    kind: StmtKind::Return(_),
+                    ..
+                })
+            )
+        {
             self.line(body.end_line);
             self.b.emit_load_const(Value::NULL);
             self.b.emit_return();

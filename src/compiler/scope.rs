@@ -50,6 +50,16 @@ pub(super) struct LoopCtx {
     pub next: String,
     /// True if an iterator sits on the stack during the loop (`break` must pop it).
     pub has_iter: bool,
+    /// The number of enclosing `try` statements with a `finally` when the loop began: a
+    /// `break` or `continue` runs the `finally` blocks of those begun since.
+    pub tries: usize,
+    /// The number of exception-table guards when the loop began: a `break` or `continue`
+    /// leaves those begun since.
+    pub guards: usize,
+    /// The operand stack depth in the loop's body (its iterator included): a `break` or
+    /// `continue` in a copy of a `finally` block first drops what the exit being made there
+    /// held (a `return`'s value).
+    pub depth: u32,
 }
 
 /// A code object being compiled: the program, a module's top level or one function.
@@ -69,6 +79,16 @@ pub(super) struct Ctx {
     pub scopes: Vec<HashMap<String, Local>>,
     /// Enclosing loops, innermost last.
     pub loops: Vec<LoopCtx>,
+    /// Exception-table entries being written, innermost last (see `exceptions.rs`).
+    pub guards: Vec<super::exceptions::Guard>,
+    /// Enclosing `try` statements that have a `finally` block, innermost last.
+    pub tries: Vec<super::exceptions::TryCtx>,
+    /// The operand stack depth below the loops from `depth_base.1` on (see
+    /// `Compiler::stack_depth`): values an exit sequence holds while a `finally` block runs.
+    pub depth_base: (u32, usize),
+    /// Enclosing try blocks that have a catch clause (their statements do not recover from
+    /// errors on their own in "continue on error" mode: the catch clause handles them).
+    pub catching: u32,
 }
 
 impl Ctx {
@@ -80,6 +100,10 @@ impl Ctx {
             self_ref: None,
             scopes: Vec::new(),
             loops: Vec::new(),
+            guards: Vec::new(),
+            tries: Vec::new(),
+            depth_base: (0, 0),
+            catching: 0,
         }
     }
 
@@ -92,6 +116,10 @@ impl Ctx {
             self_ref: None,
             scopes: Vec::new(),
             loops: Vec::new(),
+            guards: Vec::new(),
+            tries: Vec::new(),
+            depth_base: (0, 0),
+            catching: 0,
         }
     }
 
@@ -113,6 +141,10 @@ impl Ctx {
             self_ref: self_ref.map(|i| (name.to_string(), i)),
             scopes: vec![top],
             loops: Vec::new(),
+            guards: Vec::new(),
+            tries: Vec::new(),
+            depth_base: (0, 0),
+            catching: 0,
         }
     }
 }
@@ -336,7 +368,21 @@ fn block_names_in(s: &Stmt, nested: bool, out: &mut Vec<String>) {
             out.push(var.clone());
             block(body, out);
         }
-        StmtKind::Block(b) => block(b, out),
+        StmtKind::Block(b) | StmtKind::Defer(b) => block(b, out),
+        StmtKind::Try {
+            body,
+            catch,
+            finally,
+        } => {
+            block(body, out);
+            if let Some((var, b)) = catch {
+                out.extend(var.iter().cloned());
+                block(b, out);
+            }
+            if let Some(b) = finally {
+                block(b, out);
+            }
+        }
         _ => {}
     }
 }

@@ -2,6 +2,7 @@
 
 use zexus_runtime::Value;
 
+use super::exceptions::TryBody;
 use super::scope::{LoopCtx, Resolved};
 use super::Compiler;
 use crate::bytecode::{builtin_id, Op};
@@ -18,13 +19,16 @@ struct ForEach<'a> {
 impl Compiler {
     /// Compiles statements in the current scope.
     pub(super) fn stmts(&mut self, stmts: &[Stmt]) {
+        if super::exceptions::has_defer(stmts) {
+            return self.stmts_with_defer(stmts);
+        }
         for s in stmts {
             self.stmt(s);
         }
     }
 
     /// Compiles a block in a scope of its own.
-    fn block(&mut self, b: &Block) {
+    pub(super) fn block(&mut self, b: &Block) {
         self.push_scope();
         self.stmts(&b.stmts);
         self.pop_scope();
@@ -32,6 +36,9 @@ impl Compiler {
 
     /// Compiles one statement. Every statement leaves the operand stack as it found it.
     pub(super) fn stmt(&mut self, s: &Stmt) {
+        if self.recovers(s) {
+            return self.recovering_stmt(s);
+        }
         self.line(s.line);
         match &s.kind {
             StmtKind::Let {
@@ -109,16 +116,7 @@ impl Compiler {
                     self.store(&target);
                 }
             }
-            StmtKind::Return(value) => {
-                match value {
-                    Some(e) => self.expr(e),
-                    None => {
-                        self.b.emit_load_const(Value::NULL);
-                    }
-                }
-                self.line(s.line);
-                self.b.emit_return();
-            }
+            StmtKind::Return(value) => self.return_stmt(value.as_ref(), s.line),
             StmtKind::Print(args) => {
                 for a in args {
                     self.expr(a);
@@ -132,6 +130,31 @@ impl Compiler {
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => self.try_stmt(
+                TryBody::Block(body),
+                catch.as_ref().map(|(v, b)| (v.as_deref(), b)),
+                finally.as_ref(),
+                s.line,
+            ),
+            StmtKind::Throw(e) => self.throw_stmt(e, s.line),
+            StmtKind::Emit { name, args } => self.emit_stmt(name, args, s.line),
+            // `stmts` turns a `defer` into a `finally` around the rest of its block; one seen
+            // alone ends its block at once.
+            StmtKind::Defer(b) => self.try_stmt(TryBody::Rest(&[]), None, Some(b), s.line),
+            // From here on, the program's statements recover from errors (`recover.rs`).
+            StmtKind::ContinueOnError if self.in_main() => self.recover = Some(true),
+            // Only the program turns it on (the original's VM and interpreter disagree about
+            // a module that does).
+            StmtKind::ContinueOnError => self.error(
+                s.line,
+                "continue",
+                "'continue' outside a loop (a module cannot turn on continue-on-error mode)"
+                    .to_string(),
+            ),
             StmtKind::Use { path, binding } => self.use_stmt(path, binding, s.line),
             StmtKind::Export(names) => self.export_stmt(names, s.line),
             StmtKind::Module { name, body } => self.module_block(name, body, s.line),
@@ -243,6 +266,9 @@ impl Compiler {
                 exit: exit.clone(),
                 next: header.clone(),
                 has_iter: false,
+                tries: self.ctxs.last().map_or(0, |c| c.tries.len()),
+                guards: self.ctxs.last().map_or(0, |c| c.guards.len()),
+                depth: self.stack_depth(),
             },
             None,
         );
@@ -284,6 +310,9 @@ impl Compiler {
             exit: exit.clone(),
             next: top.clone(),
             has_iter: true,
+            tries: self.ctx().tries.len(),
+            guards: self.ctx().guards.len(),
+            depth: self.stack_depth() + 1,
         };
         let mut prologue = |c: &mut Self| {
             // FOR_ITER pushes `[index] value`, value on top.
@@ -344,6 +373,9 @@ impl Compiler {
             exit: exit.clone(),
             next: next.clone(),
             has_iter: false,
+            tries: self.ctx().tries.len(),
+            guards: self.ctx().guards.len(),
+            depth: self.stack_depth(),
         };
         let mut prologue = |c: &mut Self| {
             if let (Some(i), Some(slot)) = (f.index_var, index_slot) {
@@ -380,10 +412,17 @@ impl Compiler {
         } else {
             (l.next.clone(), false)
         };
-        if pop {
-            self.b.emit_pop();
-        }
-        self.b.emit_jump(&target);
+        let (tries, guards, depth) = (l.tries, l.guards, l.depth);
+        self.exit_sequence(tries, guards, false, |c| {
+            c.line(line);
+            // Values an exit being made held here (in a copy of a finally block), then the
+            // loop's iterator.
+            let held = c.stack_depth().saturating_sub(depth);
+            for _ in 0..held + u32::from(pop) {
+                c.b.emit_pop();
+            }
+            c.b.emit_jump(&target);
+        });
     }
 
     /// Whether `name` (not shadowed) is the builtin of that name here.

@@ -402,3 +402,101 @@ fn every_instruction_has_a_line() {
         .unwrap();
     assert_eq!(main.lines[add], 4);
 }
+
+// ----- exceptions (exceptions.rs) ------------------------------------------------------------
+
+/// A function's exception table as `(start, end, target, depth)`.
+fn table(src: &str, name: &str) -> Vec<(u32, u32, u32, u32)> {
+    let b = bc(src);
+    let code = b.code().iter().find(|c| c.name == name).expect("exists");
+    code.handlers
+        .iter()
+        .map(|h| (h.start, h.end, h.target, h.depth))
+        .collect()
+}
+
+#[test]
+fn a_try_costs_no_instruction_on_entry() {
+    let src = "action f(x) {\n try {\n  x = x + 1\n } catch (e) {\n  x = 0\n }\n return x\n}";
+    assert_eq!(
+        names(&func_ops(src, "f")),
+        [
+            "LOAD_NAME",  // 0: the try block starts right away
+            "LOAD_CONST", //
+            "ADD",        //
+            "STORE_NAME", // 3
+            "JUMP",       // 4: past the handler
+            "STORE_NAME", // 5: the handler stores the caught value in e
+            "LOAD_CONST", //
+            "STORE_NAME", //
+            "JUMP",       //
+            "LOAD_NAME",  // 9: after the try statement
+            "RETURN",
+        ]
+    );
+    assert_eq!(table(src, "f"), [(0, 4, 5, 0)]);
+}
+
+#[test]
+fn a_return_through_finally_runs_a_copy_outside_its_own_handler() {
+    let src = "action f() {\n try {\n  return 1\n } finally {\n  print(2)\n }\n}";
+    let ops = func_ops(src, "f");
+    assert_eq!(
+        names(&ops)[..4],
+        ["LOAD_CONST", "LOAD_CONST", "PRINT", "RETURN"],
+        "{ops:?}"
+    );
+    // Only the return value's load is covered; the copy of the finally block and the
+    // RETURN are not (an error there must not run the finally block again).
+    let t = table(src, "f");
+    assert_eq!(t[0].0..t[0].1, 0..1, "{t:?}");
+    assert!(ops.iter().any(|o| o.starts_with("RERAISE")), "{ops:?}");
+}
+
+#[test]
+fn a_break_out_of_a_try_in_a_for_each_pops_the_iterator_outside_the_handler() {
+    let src = "action f(xs) {\n for each x in xs {\n  try {\n   if (x) { break }\n  } catch (e) {\n  }\n }\n}";
+    let b = bc(src);
+    let code = b.code().iter().find(|c| c.name == "f").expect("exists");
+    let ops = code_ops(&b, code);
+    let pop = ops
+        .iter()
+        .position(|o| o == "POP")
+        .expect("break pops the iterator");
+    for h in &code.handlers {
+        assert!(!h.covers(pop as u32), "{ops:?} {:?}", code.handlers);
+        assert_eq!(h.depth, 1, "the iterator is below the handler's values");
+    }
+}
+
+#[test]
+fn nested_tries_list_the_inner_handler_first() {
+    let src = "action f() {\n try {\n  try {\n   g()\n  } catch (a) {\n  }\n } catch (b) {\n }\n}\naction g() { }";
+    let t = table(src, "f");
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert!(
+        t[0].0 >= t[1].0 && t[0].1 <= t[1].1,
+        "inner range first: {t:?}"
+    );
+}
+
+#[test]
+fn defer_is_a_finally_around_the_rest_of_its_block() {
+    let with_defer = func_ops(
+        "action f() {\n print(1)\n defer { print(3) }\n print(2)\n}",
+        "f",
+    );
+    let with_try = func_ops(
+        "action f() {\n print(1)\n try {\n  print(2)\n } finally {\n  print(3)\n }\n}",
+        "f",
+    );
+    assert_eq!(names(&with_defer), names(&with_try));
+}
+
+#[test]
+fn a_function_inside_a_finally_block_is_an_error() {
+    let e = errors("try {\n} finally {\n action f() { }\n}");
+    assert!(e[0].contains("cannot be defined inside a finally"), "{e:?}");
+    let e = errors("action g() {\n defer {\n  if (true) { action f() { } }\n }\n}");
+    assert!(e[0].contains("[line 3]"), "{e:?}");
+}

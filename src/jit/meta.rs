@@ -283,7 +283,8 @@ pub struct LoopRequest<'a> {
     pub header: u32,
     /// The backward `JUMP`.
     pub back_edge: u32,
-    /// Operand-stack depth at each ip (`bytecode::stack_depths`).
+    /// Operand-stack depth at each ip (`bytecode::stack_depths`; `u32::MAX` where no path
+    /// reaches it, including loop code that only an exception handler reaches: see `reach.rs`).
     pub depths: &'a [u32],
     /// Current tag of each of the code object's slots.
     pub local_tags: &'a [u64],

@@ -24,6 +24,7 @@ pub mod func;
 pub(crate) mod layout;
 pub mod meta;
 mod perf;
+pub mod reach;
 mod stats;
 pub mod translate;
 
@@ -265,7 +266,8 @@ impl Jit {
             Ok(m) => m,
             Err(e) => {
                 module.clear_context(&mut self.ctx);
-                // A translation abandoned midway leaves the builder's context dirty.
+                // A translation given up midway leaves the builder's SSA state behind; the
+                // next one must not inherit it.
                 self.fctx = FunctionBuilderContext::new();
                 return Err(e);
             }

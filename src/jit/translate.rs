@@ -170,6 +170,9 @@ fn is_exit_op(op: Op) -> bool {
             | Op::BUILD_MAP
             | Op::GET_ITER
             | Op::FOR_ITER
+            | Op::THROW
+            | Op::RERAISE
+            | Op::EMIT_EVENT
     )
 }
 

@@ -24,7 +24,21 @@ pub fn for_each_use<'a>(stmts: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt, &'a str, 
             | StmtKind::ForEach { body, .. }
             | StmtKind::FuncDef { body, .. }
             | StmtKind::Module { body, .. }
-            | StmtKind::Block(body) => for_each_use(&body.stmts, f),
+            | StmtKind::Block(body)
+            | StmtKind::Defer(body) => for_each_use(&body.stmts, f),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                for_each_use(&body.stmts, f);
+                if let Some((_, b)) = catch {
+                    for_each_use(&b.stmts, f);
+                }
+                if let Some(b) = finally {
+                    for_each_use(&b.stmts, f);
+                }
+            }
             _ => {}
         }
     }

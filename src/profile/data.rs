@@ -256,6 +256,9 @@ pub struct CodeProfile {
     pub native_under_ticks: u64,
     /// DETAILED+: what the run measured while this code object was the one running.
     pub measured: Measured,
+    /// The source file of the program it belongs to (its lines are that file's, unless it
+    /// comes from a module file: see `lines.rs`); empty for the direct API.
+    pub file: String,
 }
 
 /// What a profiled run measured of one code object's time (DETAILED and up). The sampler's
@@ -313,6 +316,7 @@ impl CodeProfile {
             jit_ticks: 0,
             native_under_ticks: 0,
             measured: Measured::default(),
+            file: String::new(),
         };
         let n = p.opcodes.len();
         p.classes.resize(n, OpClass::Compute);

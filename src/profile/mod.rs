@@ -7,10 +7,13 @@
 //! DETAILED, memory, branch and back-edge data at FULL. Everything else is derived when asked.
 
 pub mod attribution;
+pub mod callgraph;
 pub mod clock;
 pub mod data;
+pub mod events;
 pub mod jit_events;
 pub mod level;
+pub mod lines;
 pub mod loops;
 pub mod profiler;
 pub mod sections;
@@ -18,10 +21,13 @@ pub mod stacks;
 pub mod summary;
 
 pub use attribution::Attribution;
+pub use callgraph::CallEdge;
 pub use clock::SamplePeriod;
 pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};
+pub use events::EventCount;
 pub use jit_events::{CompiledLoop, JitEvents, JitExit, JitRefusal};
 pub use level::{Level, ParseLevelError};
+pub use lines::{AnnotatedLine, AnnotatedSource, LineFigures, LineStats};
 pub use loops::HotLoop;
 pub use profiler::{
     HookCosts, InstructionProfiler, RunErrorInfo, DEFAULT_SAMPLE_RATE, DIRECT_CODE_NAME,

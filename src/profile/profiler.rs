@@ -103,6 +103,9 @@ pub struct InstructionProfiler {
     /// DETAILED and up: time of the epochs in which more than one code object ran (see
     /// [`super::Measured`]), in clock ticks.
     pub mixed_ticks: u64,
+    /// Source texts by file name, for the annotated-source view (see
+    /// [`InstructionProfiler::add_source`]).
+    pub sources: Vec<(String, String)>,
     /// Entries of code objects made by compiled code (a compiled function calling itself
     /// natively): counted among the calls, but paying none of the interpreter's call hooks.
     pub native_calls: u64,
@@ -177,6 +180,7 @@ impl InstructionProfiler {
             interrupted: false,
             dispatches: 0,
             mixed_ticks: 0,
+            sources: Vec::new(),
             outer_calls: 0,
             native_calls: 0,
             warmup_samples: WARMUP_SAMPLES,

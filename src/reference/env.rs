@@ -21,10 +21,13 @@ use crate::modules::{top_names, ModulePlan};
 use crate::syntax::ast::{Block, ClassDecl, Program, Stmt, StmtKind};
 
 /// A runtime failure: the message and the source line where it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Fail {
     pub message: String,
     pub line: u32,
+    /// The value a `throw` raised (a `catch` receives it; for other failures it receives the
+    /// message).
+    pub value: Option<Value>,
 }
 
 impl Fail {
@@ -32,7 +35,15 @@ impl Fail {
         Fail {
             message: message.into(),
             line,
+            value: None,
         }
+    }
+
+    /// What a `catch` clause receives.
+    pub fn caught_value(&self) -> Value {
+        self.value
+            .clone()
+            .unwrap_or_else(|| Value::str(self.message.as_str()))
     }
 }
 
@@ -117,6 +128,14 @@ pub(super) struct Interp<'p> {
     pub out: String,
     /// Calls from builtins into user functions under way, nested.
     pub callbacks: u32,
+    /// "Continue on error" mode (`continue` at the program's top level): whether functions
+    /// abandon a failing statement (the program has such a `continue`), and whether the
+    /// program's own statements do (it has run).
+    pub recover_funcs: bool,
+    pub recover_main: bool,
+    /// The frame (`frames.len()`) of each try block with a catch clause being run, innermost
+    /// last: statements there are not abandoned, the catch clause handles their errors.
+    pub catching: Vec<usize>,
     /// The declared types, by the full name of their global (`T`, `lib.T`).
     pub classes: HashMap<String, &'p ClassDecl>,
     /// Function number of a type's constructor to the type.
@@ -159,6 +178,12 @@ impl<'p> Interp<'p> {
             max_depth,
             out: String::new(),
             callbacks: 0,
+            recover_funcs: program
+                .stmts
+                .iter()
+                .any(|s| matches!(s.kind, StmtKind::ContinueOnError)),
+            recover_main: false,
+            catching: Vec::new(),
             classes: HashMap::new(),
             ctors: HashMap::new(),
             class_units: HashMap::new(),
@@ -303,7 +328,20 @@ impl<'p> Interp<'p> {
                 }
             }
             StmtKind::While { body, .. } | StmtKind::ForEach { body, .. } => block(self, body),
-            StmtKind::Block(b) => block(self, b),
+            StmtKind::Block(b) | StmtKind::Defer(b) => block(self, b),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                block(self, body);
+                if let Some((_, b)) = catch {
+                    block(self, b);
+                }
+                if let Some(b) = finally {
+                    block(self, b);
+                }
+            }
             _ => {}
         }
     }

@@ -17,13 +17,17 @@
 //! module's own variable, called as `m.f(x)`, the variable read as `m.x`), builtins and
 //! methods, and every runtime error
 //! (division and modulo by zero, overflow, index out of range, missing keys, undefined names,
-//! bad operand types, calls of non-functions, call depth).
+//! bad operand types, calls of non-functions, call depth), raised and caught: `try` with
+//! `catch` and `finally` around such statements (in loops too, with `break` and `continue`
+//! leaving them), `throw` of any value, `require`, `verify`, `revert`, `defer` and `emit`.
 //!
 //! ```
 //! let a = zexus::reference::gen::program(7);
 //! assert_eq!(a, zexus::reference::gen::program(7));
 //! assert!(zexus::compile(&a, "<gen>").is_ok());
 //! ```
+
+mod raise;
 
 /// A small, fast, seeded pseudo-random generator (SplitMix64).
 #[derive(Debug, Clone)]
@@ -104,6 +108,10 @@ struct Gen {
     loop_depth: u32,
     /// Inside a loop over a container: no pushes (the loop must end).
     in_iter: bool,
+    /// Inside a try block (no deep recursion there: caught, it would run again and again).
+    in_try: u32,
+    /// Inside a finally or defer block (which may not define functions).
+    in_finally: u32,
     /// Statements left to write.
     budget: u32,
 }
@@ -121,6 +129,8 @@ pub fn program(seed: u64) -> String {
         next_id: 0,
         loop_depth: 0,
         in_iter: false,
+        in_try: 0,
+        in_finally: 0,
         budget: 9,
     };
     g.program();
@@ -228,7 +238,8 @@ impl Gen {
 
     fn function_body(&mut self) {
         let name = self.fresh("f");
-        match self.r.below(3) {
+        match self.r.below(4) {
+            3 => self.guarded_function(&name),
             0 => {
                 self.open(format!("action {name}(n)"));
                 let base = self.expr(Ty::Int, 1).replace("gc", "1");
@@ -336,6 +347,8 @@ impl Gen {
                 self.line(format!("print({call})"));
             }
             16 if self.r.one_in(3) => self.error_stmt(),
+            17 if nested => self.try_stmt(),
+            18 => self.raise_stmt(),
             _ => {
                 let ty = self.r.pick(printable);
                 let e = self.expr(ty, 2);
@@ -597,7 +610,9 @@ impl Gen {
             },
             8 => format!("print({v}(1))"),
             9 => format!("print((-{v}), (-9223372036854775807 - 2))"),
-            10 => {
+            // Not in a finally block (no functions there), nor caught in a loop (each pass
+            // would recurse to the limit again).
+            10 if self.in_finally == 0 && (self.in_try == 0 || self.loop_depth == 0) => {
                 let f = self.fresh("deep");
                 self.line(format!("action {f}(n) {{ return ({f}((n + 1)) + 1) }}"));
                 format!("print({f}(0))")

@@ -49,7 +49,20 @@ fn visit(stmts: &[Stmt], scopes: &mut Vec<HashSet<String>>, out: &mut Vec<String
                 vars.insert(var.clone());
                 inner(body, vars, scopes, out);
             }
-            StmtKind::Block(b) => inner(b, HashSet::new(), scopes, out),
+            StmtKind::Block(b) | StmtKind::Defer(b) => inner(b, HashSet::new(), scopes, out),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                inner(body, HashSet::new(), scopes, out);
+                if let Some((var, b)) = catch {
+                    inner(b, var.iter().cloned().collect(), scopes, out);
+                }
+                if let Some(b) = finally {
+                    inner(b, HashSet::new(), scopes, out);
+                }
+            }
             _ => {}
         }
     }

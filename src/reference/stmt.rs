@@ -14,13 +14,67 @@ use crate::vm::builtins;
 impl<'p> Interp<'p> {
     /// Runs statements in the current scope, stopping at the first that does not end normally.
     pub(super) fn stmts(&mut self, stmts: &'p [Stmt]) -> Exec {
-        for s in stmts {
-            match self.stmt(s)? {
-                Flow::Normal => {}
-                other => return Ok(other),
+        for (i, s) in stmts.iter().enumerate() {
+            if let StmtKind::Defer(deferred) = &s.kind {
+                // The rest of the block runs, then the deferred block, however the rest ends.
+                let rest = self.stmts(&stmts[i + 1..]);
+                return self.finally(rest, deferred);
+            }
+            match self.stmt(s) {
+                Ok(Flow::Normal) => {}
+                Ok(other) => return Ok(other),
+                // "Continue on error": the failing statement is abandoned.
+                Err(_) if self.recovers(s) => {}
+                Err(fail) => return Err(fail),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Whether an error that ends `s` only abandons it ("continue on error" mode, see the
+    /// compiler's `recover.rs`).
+    fn recovers(&self, s: &Stmt) -> bool {
+        let on = if self.frames.len() > 1 {
+            self.recover_funcs
+        } else {
+            self.recover_main
+        };
+        on && self.catching.last() != Some(&self.frames.len())
+            && !matches!(s.kind, StmtKind::FuncDef { .. } | StmtKind::ContinueOnError)
+    }
+
+    /// Runs a `finally` (or deferred) block after `before` ended: its own jump or error
+    /// replaces `before`'s; if it ends normally, `before` stands.
+    fn finally(&mut self, before: Exec, b: &'p Block) -> Exec {
+        match self.block(b, Vec::new())? {
+            Flow::Normal => before,
+            other => Ok(other),
+        }
+    }
+
+    /// `try { } catch (e) { } finally { }`.
+    fn try_stmt(
+        &mut self,
+        body: &'p Block,
+        catch: &'p Option<(Option<String>, Block)>,
+        finally: &'p Option<Block>,
+    ) -> Exec {
+        if catch.is_some() {
+            self.catching.push(self.frames.len());
+        }
+        let mut result = self.block(body, Vec::new());
+        if catch.is_some() {
+            self.catching.pop();
+        }
+        if let (Err(fail), Some((var, handler))) = (&result, catch) {
+            let value = fail.caught_value();
+            let vars = var.iter().map(|v| (v.as_str(), value.clone())).collect();
+            result = self.block(handler, vars);
+        }
+        match finally {
+            Some(b) => self.finally(result, b),
+            None => result,
+        }
     }
 
     /// Runs a block in a scope of its own, with `vars` declared in it first.
@@ -148,6 +202,28 @@ impl<'p> Interp<'p> {
                 self.eval(e)?;
             }
             StmtKind::Block(b) => return self.block(b, Vec::new()),
+            StmtKind::Try {
+                body,
+                catch,
+                finally,
+            } => return self.try_stmt(body, catch, finally),
+            StmtKind::Throw(e) => {
+                let v = self.eval(e)?;
+                return Err(Fail {
+                    message: v.to_string(),
+                    line,
+                    value: Some(v),
+                });
+            }
+            StmtKind::Emit { args, .. } => {
+                // No listener on one machine: the event is only recorded (by the VM).
+                for a in args {
+                    self.eval(a)?;
+                }
+            }
+            // `stmts` runs a deferred block when its block ends; one seen alone ends it now.
+            StmtKind::Defer(b) => return self.finally(Ok(Flow::Normal), b),
+            StmtKind::ContinueOnError => self.recover_main = true,
             StmtKind::Use { path, binding } => return self.use_stmt(path, binding, line),
             // Checked by the compiler; nothing runs.
             StmtKind::Export(_) => {}

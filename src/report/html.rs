@@ -222,10 +222,85 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.has_functions() {
         functions(d, w)?;
     }
+    if !d.call_graph.is_empty() {
+        writeln!(w, "<h2>Call Graph</h2>")?;
+        let rows: Vec<Vec<Cell>> = d
+            .call_graph
+            .iter()
+            .map(|e| vec![txt(&e.caller), txt(&e.callee), int(e.calls)])
+            .collect();
+        table(w, &["Caller", "Callee", "Calls"], &rows)?;
+    }
+    source_lines(d, w)?;
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
+    if !d.events.is_empty() {
+        events(d, w)?;
+    }
     writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
+}
+
+/// The events `emit` recorded, most emitted first.
+fn events(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<h2>Events emitted</h2>")?;
+    let rows: Vec<Vec<Cell>> = d
+        .events
+        .iter()
+        .take(d.top_n.max(1))
+        .map(|e| vec![txt(&e.name), int(e.count)])
+        .collect();
+    table(w, &["Event", "Times emitted"], &rows)?;
+    more(w, d.events.len(), d.top_n)
+}
+
+/// The hottest source lines, and each source file with every line's share in the margin
+/// (the share also shades the line).
+fn source_lines(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    if d.lines.is_empty() {
+        return Ok(());
+    }
+    let timed = d.level >= Level::Detailed;
+    writeln!(w, "<h2>Source Lines</h2>")?;
+    let rows: Vec<Vec<Cell>> = d
+        .lines
+        .iter()
+        .map(|l| {
+            let mut r = vec![txt(&l.file), int(l.line as u64), int(l.count)];
+            if timed {
+                r.extend([float(l.total_time_ms, 3), float(l.run_pct, 1)]);
+            }
+            r.push(txt(l.functions.join(", ")));
+            r
+        })
+        .collect();
+    let mut heads = vec!["File", "Line", "Instructions"];
+    if timed {
+        heads.extend(["Total (ms)", "% of run"]);
+    }
+    heads.push("Functions");
+    table(w, &heads, &rows)?;
+    more(w, d.lines_total, d.top_n)?;
+    for f in &d.annotated {
+        writeln!(w, "<h2>Annotated Source: {}</h2>", escape(&f.file))?;
+        writeln!(w, "<pre class=\"annotated\">")?;
+        for l in &f.lines {
+            let (margin, shade) = match l.stats {
+                Some(s) if timed => (format!("{:>6.1}%", s.run_pct), s.run_pct.min(100.0)),
+                Some(s) => (format!("{:>7}", s.count), 0.0),
+                None => (" ".repeat(7), 0.0),
+            };
+            writeln!(
+                w,
+                "<span style=\"background: rgba(220, 80, 60, {:.3})\">{margin} {:>5}  {}</span>",
+                shade / 100.0,
+                l.line,
+                escape(&l.text)
+            )?;
+        }
+        writeln!(w, "</pre>")?;
+    }
+    Ok(())
 }
 
 fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {

@@ -1,6 +1,8 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
-//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `sample_rate`, `level`, `top_n`).
+//! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
+//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`, and `events` when the
+//! program emitted any).
 
 use std::io::{self, Write};
 
@@ -42,6 +44,15 @@ struct JsonReport<'a> {
     error: Option<&'a crate::profile::RunErrorInfo>,
     /// True when the run was interrupted: the report covers what ran so far.
     incomplete: bool,
+    /// Events `emit` recorded, most emitted first (absent when there were none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    events: &'a [crate::profile::EventCount],
+    /// The `top_n` source lines by time (DETAILED and up) or count.
+    lines: &'a [crate::profile::LineStats],
+    /// The source files the profiler has the text of, each line with its figures.
+    annotated_source: &'a [crate::profile::AnnotatedSource],
+    /// Caller-callee pairs with their calls.
+    call_graph: &'a [crate::profile::CallEdge],
 }
 
 /// A loop compiled more than once.
@@ -90,6 +101,10 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         top_n: d.top_n,
         error: d.error.as_ref(),
         incomplete: d.interrupted,
+        events: &d.events,
+        lines: &d.lines,
+        annotated_source: &d.annotated,
+        call_graph: &d.call_graph,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

@@ -10,6 +10,7 @@ use crate::profile::{
     MemoryReport, Summary,
 };
 
+pub mod dot;
 pub mod flamegraph;
 pub mod html;
 pub mod json;
@@ -36,16 +37,20 @@ pub enum Format {
     Folded,
     /// A flame graph of the folded stacks as an interactive SVG, drawn with inferno.
     Flamegraph,
+    /// The call graph for Graphviz (`dot -Tsvg`): functions with their self and total time,
+    /// calls on the edges.
+    Dot,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Html,
         Format::Folded,
         Format::Flamegraph,
+        Format::Dot,
     ];
 
     /// The lower-case name (`"text"`, `"json"`, `"html"`).
@@ -56,6 +61,7 @@ impl Format {
             Format::Html => "html",
             Format::Folded => "folded",
             Format::Flamegraph => "flamegraph",
+            Format::Dot => "dot",
         }
     }
 }
@@ -77,7 +83,7 @@ impl fmt::Display for ParseFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph; any case)",
+            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph, dot; any case)",
             self.input
         )
     }
@@ -138,6 +144,45 @@ pub struct ReportData {
     pub jit_not_compiled: Vec<crate::profile::JitRefusal>,
     /// Loops compiled more than once: (function, start ip, end ip, times).
     pub jit_recompiled: Vec<(String, u32, u32, usize)>,
+    /// Events `emit` recorded, with their counts (BASIC and up).
+    pub events: Vec<crate::profile::EventCount>,
+    /// The `top_n` source lines by time (DETAILED and up) or count.
+    pub lines: Vec<crate::profile::LineStats>,
+    /// Every source line that ran (for the "more" note under the lines table).
+    pub lines_total: usize,
+    /// The source files the profiler has the text of, annotated.
+    pub annotated: Vec<crate::profile::AnnotatedSource>,
+    /// What the text report leads with.
+    pub lead: Lead,
+    /// Caller-callee pairs with their calls, most calls first.
+    pub call_graph: Vec<crate::profile::CallEdge>,
+}
+
+/// What the text report shows first, after the summary (`zx profile --by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lead {
+    /// Instructions (the guide's order): opcodes, hottest and slowest instructions, then
+    /// loops, functions and source lines.
+    #[default]
+    Instruction,
+    /// Source lines and the annotated source, then the rest.
+    Line,
+    /// Functions, then the rest.
+    Function,
+}
+
+impl FromStr for Lead {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lead, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "instruction" | "instructions" => Ok(Lead::Instruction),
+            "line" | "lines" => Ok(Lead::Line),
+            "function" | "functions" => Ok(Lead::Function),
+            _ => Err(format!(
+                "unknown view '{s}' (expected line, function or instruction)"
+            )),
+        }
+    }
 }
 
 impl ReportData {
@@ -171,6 +216,16 @@ impl ReportData {
             interrupted: p.interrupted,
             jit_not_compiled: p.jit_not_compiled(),
             jit_recompiled: p.jit_recompiled(),
+            events: p.events(),
+            lines: {
+                let mut l = p.lines();
+                l.truncate(top_n);
+                l
+            },
+            lines_total: p.lines().len(),
+            annotated: p.annotated_sources(),
+            lead: Lead::Instruction,
+            call_graph: p.call_graph(),
         }
     }
 
@@ -186,6 +241,7 @@ pub fn write(data: &ReportData, format: Format, w: &mut dyn io::Write) -> io::Re
         Format::Text => text::write(data, w),
         Format::Json => json::write(data, w),
         Format::Html => html::write(data, w),
+        Format::Dot => dot::write(data, w),
         Format::Folded | Format::Flamegraph => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "folded stacks and flame graphs come from the profiler's call tree: use InstructionProfiler::write_report",
@@ -213,6 +269,24 @@ impl InstructionProfiler {
             Format::Folded => w.write_all(self.folded_stacks().as_bytes()),
             Format::Flamegraph => flamegraph::write(self, w),
             _ => write(&ReportData::collect(self, top_n), format, w),
+        }
+    }
+
+    /// Writes the report to `w`, the text report leading with `lead` (`zx profile --by`).
+    pub fn write_report_by(
+        &self,
+        format: Format,
+        top_n: usize,
+        lead: Lead,
+        w: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        match format {
+            Format::Text | Format::Json | Format::Html | Format::Dot => {
+                let mut d = ReportData::collect(self, top_n);
+                d.lead = lead;
+                write(&d, format, w)
+            }
+            _ => self.write_report(format, top_n, w),
         }
     }
 

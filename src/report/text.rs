@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{num, thousands, truncate, ReportData};
+use super::{num, thousands, truncate, Lead, ReportData};
 use crate::profile::{InstructionStats, Level};
 
 const RULE: usize = 80;
@@ -42,6 +42,11 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     summary(d, w)?;
+    match d.lead {
+        Lead::Line => source_lines(d, w)?,
+        Lead::Function if d.has_functions() => functions(d, w)?,
+        _ => {}
+    }
     opcodes(d, w)?;
     hottest(d, w)?;
     if d.level >= Level::Detailed {
@@ -54,14 +59,32 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         branches(d, w)?;
         memory(d, w)?;
     }
-    if d.has_functions() {
+    if d.has_functions() && d.lead != Lead::Function {
         functions(d, w)?;
+    }
+    if !d.call_graph.is_empty() {
+        call_graph(d, w)?;
+    }
+    if d.lead != Lead::Line {
+        source_lines(d, w)?;
     }
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
         jit(d, w)?;
     }
+    if !d.events.is_empty() {
+        events(d, w)?;
+    }
     writeln!(w)?;
     rule(w, '=')
+}
+
+/// The events `emit` recorded, most emitted first.
+fn events(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "EVENTS EMITTED")?;
+    for e in d.events.iter().take(d.top_n.max(1)) {
+        writeln!(w, "  {:<30} {:>14}", e.name, thousands(e.count))?;
+    }
+    more(w, d.events.len(), d.top_n)
 }
 
 /// The run loop's dispatches with what fusion saved:
@@ -486,4 +509,107 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The hottest source lines, then each source file the profiler has with every line's
+/// share (or count at BASIC) in the margin.
+fn source_lines(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    if d.lines.is_empty() {
+        return Ok(());
+    }
+    let timed = d.level >= Level::Detailed;
+    section(w, "SOURCE LINES")?;
+    if timed {
+        writeln!(
+            w,
+            "{:>24} {:>14} {:>12} {:>7}  Functions",
+            "File:Line", "Instructions", "Total (ms)", "% run"
+        )?;
+    } else {
+        writeln!(w, "{:>24} {:>14}  Functions", "File:Line", "Instructions")?;
+    }
+    rule(w, '-')?;
+    for l in &d.lines {
+        let at = format!("{}:{}", truncate(&l.file, 18), l.line);
+        let fns = l.functions.join(", ");
+        if timed {
+            writeln!(
+                w,
+                "{at:>24} {:>14} {:>12.3} {:>7.1}  {fns}",
+                thousands(l.count),
+                num(l.total_time_ms),
+                num(l.run_pct)
+            )?;
+        } else {
+            writeln!(w, "{at:>24} {:>14}  {fns}", thousands(l.count))?;
+        }
+    }
+    more(w, d.lines_total, d.top_n)?;
+    for f in &d.annotated {
+        section(w, &format!("ANNOTATED SOURCE: {}", f.file))?;
+        if timed {
+            writeln!(w, "{:>7} {:>14} {:>5}", "% run", "Instructions", "Line")?;
+        } else {
+            writeln!(w, "{:>14} {:>5}", "Instructions", "Line")?;
+        }
+        for l in &f.lines {
+            match (l.stats, timed) {
+                (Some(s), true) => writeln!(
+                    w,
+                    "{:>7.1} {:>14} {:>5}  {}",
+                    num(s.run_pct),
+                    thousands(s.count),
+                    l.line,
+                    l.text
+                )?,
+                (Some(s), false) => {
+                    writeln!(w, "{:>14} {:>5}  {}", thousands(s.count), l.line, l.text)?
+                }
+                (None, true) => writeln!(w, "{:>7} {:>14} {:>5}  {}", "", "", l.line, l.text)?,
+                (None, false) => writeln!(w, "{:>14} {:>5}  {}", "", l.line, l.text)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per function (in the FUNCTIONS table's order): who called it and whom it called, with the
+/// calls of each pair.
+fn call_graph(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    section(w, "CALL GRAPH")?;
+    let list = |pairs: Vec<(&str, u64)>| -> String {
+        pairs
+            .iter()
+            .map(|(n, c)| format!("{n} ({})", thousands(*c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for f in d.functions.iter().filter(|f| f.calls > 0) {
+        let callers: Vec<(&str, u64)> = d
+            .call_graph
+            .iter()
+            .filter(|e| e.callee == f.name)
+            .map(|e| (e.caller.as_str(), e.calls))
+            .collect();
+        let callees: Vec<(&str, u64)> = d
+            .call_graph
+            .iter()
+            .filter(|e| e.caller == f.name)
+            .map(|e| (e.callee.as_str(), e.calls))
+            .collect();
+        if callers.is_empty() && callees.is_empty() {
+            continue;
+        }
+        writeln!(w, "{}", f.name)?;
+        if !callers.is_empty() {
+            writeln!(w, "  called by: {}", list(callers))?;
+        }
+        if !callees.is_empty() {
+            writeln!(w, "  calls:     {}", list(callees))?;
+        }
+    }
+    writeln!(
+        w,
+        "(calls by name; calls through a value or a method are not listed; zx profile --format dot draws it)"
+    )
 }

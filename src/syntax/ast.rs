@@ -114,6 +114,31 @@ pub enum StmtKind {
     Expr(Expr),
     /// A nested `{ ... }` block.
     Block(Block),
+    /// `try { } catch (e) { } finally { }`: at least one of the catch and finally clauses.
+    /// `require`, `revert` and `verify` are parsed into an `if` around a [`StmtKind::Throw`].
+    Try {
+        /// The protected block.
+        body: Block,
+        /// `catch (e) { }`, `catch e { }` or `catch { }`: the variable, if named, and the block.
+        catch: Option<(Option<String>, Block)>,
+        /// `finally { }`: runs however the try and catch blocks are left.
+        finally: Option<Block>,
+    },
+    /// `throw e`: raises the value `e`.
+    Throw(Expr),
+    /// `emit Name(args)`, `emit Name {k: v}` or `emit Name`: records an event.
+    Emit {
+        /// The event's name.
+        name: String,
+        /// The values it carries.
+        args: Vec<Expr>,
+    },
+    /// `defer { }`: the block runs when the enclosing block is left, however it is left
+    /// (several run last-registered first).
+    Defer(Block),
+    /// `continue` at the program's top level, outside any loop: from here on a runtime error
+    /// that nothing catches abandons only the statement it happened in (in functions, always).
+    ContinueOnError,
     /// `use "path"`, `use "path" as name` or `use { a, b } from "path"`: runs the module's top
     /// level (once per program) and binds names from it.
     Use {

@@ -13,6 +13,7 @@ mod decl;
 mod expr;
 mod interp;
 mod modules;
+mod raise;
 mod stmt;
 
 use super::ast::{Stmt, MAX_NESTING, NESTING_COST_BLOCK};

@@ -21,6 +21,9 @@ impl VM {
     /// ```
     pub fn eval(&mut self, source: &str) -> Result<Value, Error> {
         let bytecode = compile(source, "<eval>")?;
+        if self.profiler.is_enabled() {
+            self.profiler.add_source("<eval>", source);
+        }
         Ok(self.execute(&bytecode)?)
     }
 }

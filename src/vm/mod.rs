@@ -4,6 +4,7 @@ pub(crate) mod builtins;
 mod calibrate;
 pub mod error;
 mod eval;
+mod events;
 #[cfg(test)]
 mod fallback_tests;
 mod fused;
@@ -17,10 +18,12 @@ mod run;
 mod tier;
 mod tier_fn;
 mod trace;
+mod unwind;
 
 use zexus_runtime::Value;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
+pub use events::{Event, MAX_EVENTS};
 
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, RunErrorInfo, Summary};
@@ -211,6 +214,7 @@ impl VmBuilder {
             profiler,
             stack: Vec::new(),
             tier,
+            events: events::EventLog::default(),
         }
     }
 }
@@ -232,6 +236,8 @@ pub struct VM {
     stack: Vec<Value>,
     /// The JIT tier (with `jit(true)`): compiled loops live as long as the VM.
     tier: Option<Box<tier::Tier>>,
+    /// The events `emit` recorded, over every run.
+    events: events::EventLog,
 }
 
 impl Default for VM {
@@ -266,10 +272,11 @@ impl VM {
                 self.profiler.hook_costs = calibrate::hook_costs();
             }
             for (i, code) in bc.code().iter().enumerate() {
-                ids.push(
-                    self.profiler
-                        .register_code((bc.id(), i as u32), code, bc.globals()),
-                );
+                let id = self
+                    .profiler
+                    .register_code((bc.id(), i as u32), code, bc.globals());
+                self.profiler.codes[id].file = bc.source_name().to_string();
+                ids.push(id);
             }
             // SAFETY: the profiler outlives the run and its code profiles are registered
             // above; until `fold`, nothing adds code profiles, resizes their vectors, or holds
@@ -294,8 +301,10 @@ impl VM {
             tier: self.tier.as_deref_mut(),
             nesting: 0,
             retired: Vec::new(),
-            nested_left: Vec::new(),
             back: None,
+            thrown: None,
+            events: &mut self.events,
+            caught: Vec::new(),
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
@@ -305,7 +314,6 @@ impl VM {
         let left: Vec<(u32, u32)> = if result.is_err() {
             std::iter::once(st.at)
                 .chain(st.frames.iter().map(|f| (f.code, f.ret_pc - 1)))
-                .chain(st.nested_left.iter().copied())
                 .collect()
         } else {
             Vec::new()
@@ -343,6 +351,17 @@ impl VM {
         }
         self.out.flush();
         result
+    }
+
+    /// The events `emit Name(args)` recorded so far, over every run, oldest first (the first
+    /// [`MAX_EVENTS`]; [`events_emitted`](Self::events_emitted) counts them all).
+    pub fn events(&self) -> &[Event] {
+        &self.events.events
+    }
+
+    /// How many events were emitted so far, stored or not.
+    pub fn events_emitted(&self) -> u64 {
+        self.events.total
     }
 
     /// Output printed so far (with [`VmBuilder::capture_output`]); empties the buffer.

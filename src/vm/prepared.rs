@@ -498,6 +498,10 @@ fn jump_targets(code: &CodeObject) -> Vec<bool> {
     for t_ip in code.instrs.iter().filter_map(|i| i.jump_target()) {
         t[t_ip] = true;
     }
+    // Exception handlers are entered from the unwinder: no shape may span their start.
+    for h in &code.handlers {
+        t[h.target as usize] = true;
+    }
     t
 }
 

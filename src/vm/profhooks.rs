@@ -275,6 +275,37 @@ impl ProfHooks {
         }
     }
 
+    /// An exception left code object `code` right after instruction `pc` (which ran): one
+    /// arrival fewer at `pc + 1` than falling through would give.
+    pub fn left_block(&mut self, bc: &Bytecode, code: u32, pc: u32) {
+        let n = bc.code()[code as usize].instrs.len();
+        let at = pc as usize + 1;
+        if at < n {
+            self.add_arrival(code, 2 * n + at, u64::MAX);
+        }
+    }
+
+    /// An exception handler at `pc` of code object `code` was entered: one arrival more.
+    pub fn entered(&mut self, bc: &Bytecode, code: u32, pc: u32) {
+        let n = bc.code()[code as usize].instrs.len();
+        if (pc as usize) < n {
+            self.add_arrival(code, 2 * n + pc as usize, 1);
+        }
+    }
+
+    /// Adds `delta` (wrapping) to raw counter `i` of code object `code`, through the pointer
+    /// the run loop uses (so that pointer stays the only one the counters are written by).
+    fn add_arrival(&mut self, code: u32, i: usize, delta: u64) {
+        let len = self.scratch[code as usize].len();
+        assert!(i < len, "counter index in range");
+        // SAFETY: `counts[code]` points to the start of `scratch[code]`, a live boxed slice of
+        // `len` counters that is never resized, and `i < len`; the run loop is not running.
+        unsafe {
+            let c = self.counts[code as usize].add(i);
+            *c = (*c).wrapping_add(delta);
+        }
+    }
+
     /// Counts down to the next timed execution over an instruction that covers `n` original
     /// instructions (a superinstruction's shape, or 1). The fast path is one compare: a
     /// pending sample forces the countdown to 1, so finishing it also happens on the slow path.

@@ -16,9 +16,11 @@
 //! - the stack buffer may grow during the nested run: the old buffer is kept (`retired`)
 //!   until the outermost loop resumes, because the builtin below may still read its arguments
 //!   there, and the caller reloads its pointers from offsets afterwards;
-//! - a callee's error comes back as the builtin's error, and the run loop continues the
-//!   callee's trace with the caller's frames; where it left the nested frames is kept for the
-//!   profile's exact counts.
+//! - the nested run catches errors with its own frames' handlers (`unwind::run_catching`); an
+//!   error none of them catches ends it (its frames are settled in the profile then, see
+//!   `unwind::leave_nested`) and comes back as the builtin's error: the run loop continues the
+//!   callee's trace with the caller's frames and raises it at the builtin's call, where the
+//!   caller's frames' handlers may catch it.
 //!
 //! The callee always runs in the interpreter (its loops may be compiled, as any code's), so
 //! counts and profiles are the same with the JIT on and off. Native code cannot call back: its
@@ -33,6 +35,7 @@ use super::prepared::Prepared;
 use super::profhooks::ProfHooks;
 use super::run::{self, Entry, RunState, LVL_BASIC, LVL_DETAILED};
 use super::trace;
+use super::unwind::{self, Resume};
 use crate::bytecode::Bytecode;
 
 /// The message a builtin passes on when a callee failed (the real error is the host's).
@@ -119,6 +122,34 @@ where
     r
 }
 
+/// Sets up the frame of a nested run's `callee` at stack offset `base`, where its `argc`
+/// arguments already are: the other slots unassigned. Gives where the run starts.
+///
+/// # Safety
+/// The stack buffer has room for the callee's `frame_size` values above `base`, and the
+/// values from `base + argc` up are dead.
+unsafe fn start_entry(
+    p: &Prepared,
+    st: &mut RunState,
+    callee: u32,
+    base: usize,
+    argc: usize,
+) -> Resume {
+    let target = &p.codes[callee as usize];
+    debug_assert!(st.stack.capacity() >= base + target.frame_size as usize);
+    let slots = st.stack.as_mut_ptr().wrapping_add(base);
+    for i in argc..target.n_slots as usize {
+        // SAFETY: the caller's contract: the slot is room for a value.
+        unsafe { std::ptr::write(slots.add(i), Value::UNDEF) };
+    }
+    Resume {
+        code: callee,
+        pc: 0,
+        base,
+        sp: base + target.n_slots as usize,
+    }
+}
+
 /// Continues the trace of an error raised in a nested run with the caller's: the builtin's
 /// call at (`code`, `pc`) under `frames`.
 pub(crate) fn continue_trace(
@@ -189,6 +220,7 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
                 std::ptr::write(at.add(i), a.clone());
             }
         }
+        let mut t0 = 0;
         if L >= LVL_BASIC {
             let h = self.hooks.as_deref_mut().expect("hooks");
             if L >= LVL_DETAILED {
@@ -197,6 +229,9 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
             }
             h.dispatches += std::mem::take(self.dispatches);
             h.push_outer(st.frames.iter().map(|f| f.code), self.cur);
+            // SAFETY: the hooks' contract (`ProfHooks::new`) holds for the whole run; the
+            // caller's dispatches were flushed just above.
+            t0 = unsafe { h.enter::<L>(callee, 0) };
         }
         st.prof = self.hooks.take();
         let frames = std::mem::take(&mut st.frames);
@@ -204,17 +239,23 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
         st.max_depth = max_depth - frames.len() - 1;
         st.nesting += 1;
         let entry = Entry {
-            callee,
             base,
-            argc: args.len(),
             caller: self.cur,
+            t0,
         };
         // SAFETY: as for the outer run (`run::run`'s contract, which the caller's loop holds):
-        // the callee's frame is set up above the caller's live values.
-        let r = unsafe { run::interp::<L, J>(self.p, self.bc, st, Some(entry)) };
+        // the callee's frame is set up above the caller's live values, in a buffer with room
+        // for it (grown above).
+        let r = unsafe {
+            let start = start_entry(self.p, st, callee, base, args.len());
+            unwind::run_catching::<L, J>(self.p, self.bc, st, Some(entry), Some(start))
+        };
         st.nesting -= 1;
         if r.is_err() {
-            // The nested run's live values above the caller's, and where it left its frames.
+            // SAFETY: no handler of the nested run's frames caught the error (`run_catching`
+            // returned it), and the hooks are in `st.prof`.
+            unsafe { unwind::leave_nested::<L>(self.bc, st, &entry) };
+            // The nested run's live values above the caller's.
             // SAFETY: values in `[base, live)` belong to the nested run, which has ended.
             unsafe {
                 let p = st.stack.as_mut_ptr().add(base);
@@ -223,10 +264,7 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
                     st.live.saturating_sub(base),
                 ));
             }
-            let at = st.at;
-            st.nested_left.push(at);
-            let left: Vec<(u32, u32)> = st.frames.iter().map(|f| (f.code, f.ret_pc - 1)).collect();
-            st.nested_left.extend(left);
+            st.live = 0;
         }
         st.frames = frames;
         st.max_depth = max_depth;

@@ -30,6 +30,7 @@ use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
 use super::trace;
+use super::unwind::Resume;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
 
@@ -46,6 +47,9 @@ pub(crate) struct Frame {
     pub base: u32,
     pub ret_at: u32,
     pub t0: u64,
+    /// Where the callee's slots start (the unwinder's way to the top frame's slots, so that the
+    /// run loop's error paths need not keep them).
+    pub callee_base: u32,
 }
 
 /// Everything a run needs besides the program.
@@ -68,22 +72,26 @@ pub(crate) struct RunState<'a> {
     /// Stack buffers replaced while a nested run was under way: a builtin that called back may
     /// still read its arguments there (see `reenter`). Freed when the outermost loop resumes.
     pub retired: Vec<Vec<Value>>,
-    /// Where an error left the frames of nested runs (as `at` and the frames' calls), for
-    /// exact counts.
-    pub nested_left: Vec<(u32, u32)>,
     /// Set by a builtin call that called back: what the loop reloads (see `reenter`).
     pub back: Option<super::reenter::Back>,
+    /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
+    pub thrown: Option<Value>,
+    /// Where `EMIT_EVENT` records events.
+    pub events: &'a mut super::events::EventLog,
+    /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
+    pub caught: Vec<super::unwind::Caught>,
 }
 
-/// Where a nested run of the loop starts: code object `callee`, whose frame begins at stack
-/// offset `base` with its `argc` arguments already there.
+/// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
+/// (the run starts there, with `Resume` from `reenter::start_entry`, and ends with that
+/// frame's `RETURN`).
 #[derive(Clone, Copy)]
 pub(crate) struct Entry {
-    pub callee: u32,
     pub base: usize,
-    pub argc: usize,
     /// The code object of the builtin's caller, which runs again when the callee returns.
     pub caller: u32,
+    /// When the callee was entered (FULL: the start of its inclusive time).
+    pub t0: u64,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -101,11 +109,13 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
     st.frames.clear();
     st.live = 0;
     st.nesting = 0;
-    st.nested_left.clear();
+    st.thrown = None;
+    st.caught.clear();
     // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
     // hooks and tier were set up for it (this function's contract).
-    let r = unsafe { interp::<L, J>(p, bc, st, None) };
+    let r = unsafe { super::unwind::run_catching::<L, J>(p, bc, st, None, None) };
     st.retired.clear();
+    st.thrown = None;
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -115,6 +125,30 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
         st.live = 0;
     }
     r
+}
+
+/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
+/// unassigned.
+///
+/// # Safety
+/// `p` is the prepared program of the run; `st.stack` holds no live values.
+unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
+    let main = &p.codes[0];
+    if st.stack.capacity() < main.frame_size as usize + 64 {
+        grow(st, 0, main.frame_size as usize + 64);
+    }
+    let stk = st.stack.as_mut_ptr();
+    for i in 0..main.n_slots as usize {
+        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
+        // live is there to overwrite (this function's contract).
+        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
+    }
+    Resume {
+        code: 0,
+        pc: 0,
+        base: 0,
+        sp: main.n_slots as usize,
+    }
 }
 
 /// Moves the stack's `live` values to a buffer with room for `need`. While a nested run is
@@ -192,29 +226,24 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
     bc: &Bytecode,
     st: &mut RunState,
     entry: Option<Entry>,
+    resume: Option<Resume>,
 ) -> Result<Value, RuntimeError> {
     // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
     // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
     unsafe {
-        // The program's frame, or a nested run's callee (whose arguments are in place).
-        let (first, base, argc) = match entry {
-            None => (0, 0, 0),
-            Some(e) => (e.callee, e.base, e.argc),
-        };
-        let main = &p.codes[first as usize];
-        if st.stack.capacity() < base + main.frame_size as usize + 64 {
-            grow(st, base + argc, base + main.frame_size as usize + 64);
-        }
+        // A fresh run starts the program's frame; a nested run (`entry`, see `reenter`) and a
+        // run resumed after a caught error start where `resume` says. A nested run's frame
+        // list starts empty: its callee's frame is at `entry.base`.
+        let fresh = resume.is_none();
+        let base = entry.map_or(0, |e| e.base);
+        let at = resume.unwrap_or_else(|| start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
-        let mut slots: *mut Value = stk.add(base);
-        for i in argc..main.n_slots as usize {
-            ptr::write(slots.add(i), Value::UNDEF);
-        }
-        let mut sp: *mut Value = slots.add(main.n_slots as usize);
+        let mut slots: *mut Value = stk.add(at.base);
+        let mut sp: *mut Value = stk.add(at.sp);
 
-        let mut cur: u32 = first;
-        let mut xc: &XCode = main;
-        let mut ip: *const XInstr = xc.code.as_ptr();
+        let mut cur: u32 = at.code;
+        let mut xc: &XCode = &p.codes[cur as usize];
+        let mut ip: *const XInstr = xc.code.as_ptr().add(at.pc as usize);
         // The index of the current instruction (only computed off the plain dispatch path).
         macro_rules! pc {
             () => {{
@@ -244,17 +273,12 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
         // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
         // covers both halves of the code (ProfHooks::fold derives exact counts from them).
         let mut cbase: usize = 0;
-        // The start time of a nested run's callee (FULL), for its inclusive time.
-        let mut entry_t0 = 0;
         if L >= LVL_BASIC {
             let h = hooks.as_deref_mut().expect("profiling run has hooks");
             cbase = (h.counts[cur as usize] as usize)
                 .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-            if entry.is_none() {
+            if fresh {
                 *h.calls[0] += 1;
-            } else {
-                // The outer loop flushed its dispatches before this nested run began.
-                entry_t0 = h.enter::<L>(cur, 0);
             }
         }
         // The instruction being timed at DETAILED and above: (timing stats, start ticks).
@@ -267,6 +291,22 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                     cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
                         .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
                 }
+            }};
+        }
+        // Leaves the loop with error `$err`, raised by the current instruction (`throw!` is the
+        // same with the error made here; written out, as the run loop's code is sensitive to it).
+        macro_rules! raise {
+            ($err:expr) => {{
+                let err: RuntimeError = $err;
+                if L >= LVL_DETAILED {
+                    // The failing instruction was timed up to its error.
+                    hooks.as_deref_mut().expect("hooks").finish_pending();
+                }
+                st.live = sp.offset_from(stk) as usize;
+                st.at = (cur, pc!() as u32);
+                flush_dispatches!();
+                st.prof = hooks;
+                return Err(err);
             }};
         }
         // Leaves the loop with an error raised by the current instruction.
@@ -319,14 +359,9 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             st.retired.clear();
                         }
                         if let Some(nested) = back.failed {
-                            if L >= LVL_DETAILED {
-                                hooks.as_deref_mut().expect("hooks").finish_pending();
-                            }
-                            st.live = sp.offset_from(stk) as usize;
-                            st.at = (cur, pc!() as u32);
-                            flush_dispatches!();
-                            st.prof = hooks;
-                            return Err(super::reenter::continue_trace(
+                            // Raised at the builtin's call: handlers of this run's frames may
+                            // catch it.
+                            raise!(super::reenter::continue_trace(
                                 bc,
                                 nested,
                                 cur,
@@ -714,6 +749,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         base: slots.offset_from(stk) as u32,
                         ret_at: ret_off,
                         t0,
+                        callee_base: base_off as u32,
                     });
                     slots = stk.add(base_off);
                     for _ in argc..target.n_slots as usize {
@@ -898,7 +934,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                                     hooks
                                         .as_deref_mut()
                                         .expect("hooks")
-                                        .leave::<L>(cur, entry_t0, e.caller, dispatches);
+                                        .leave::<L>(cur, e.t0, e.caller, dispatches);
                                 }
                             }
                             let live = sp.offset_from(stk) as usize - base;
@@ -1120,6 +1156,17 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             drop(pop(&mut sp));
                         }
                         ip = ip.add(1);
+                    }
+                    // Exceptions and events, out of line (`unwind.rs`).
+                    op::THROW | op::RERAISE | op::EMIT_EVENT => {
+                        let consts = &xc.consts;
+                        let pc = pc!();
+                        match super::unwind::raise_op(
+                            ins, &mut sp, slots, stk, consts, st, bc, cur, pc,
+                        ) {
+                            None => ip = ip.add(1),
+                            Some(e) => raise!(e),
+                        }
                     }
                     op::GET_ATTR => {
                         let name = (*xc.consts.as_ptr().add(ins.a as usize))

@@ -388,7 +388,16 @@ impl Tier {
                 self.depths[cur as usize] =
                     Some(stack_depths(bc, cur as usize).expect("the program was verified"));
             }
-            let depths = self.depths[cur as usize].as_deref().expect("just computed");
+            let all_depths = self.depths[cur as usize].as_deref().expect("just computed");
+            // Code only an exception handler reaches never runs natively (native code does not
+            // raise: it exits, and the interpreter raises).
+            let native_depths;
+            let depths = if code.handlers.is_empty() {
+                all_depths
+            } else {
+                native_depths = crate::jit::reach::native_depths(code, all_depths, header, pc);
+                &native_depths[..]
+            };
             // SAFETY: `slots` holds the frame's `n_slots` values and `stk` the program's globals.
             let tags =
                 |p: *const Value, n: usize| (0..n).map(|i| (*p.add(i)).tag()).collect::<Vec<u64>>();

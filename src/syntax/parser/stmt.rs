@@ -144,6 +144,7 @@ impl Parser<'_> {
             TokenKind::Elif | TokenKind::Else => {
                 Err(self.error_here("'elif' or 'else' without a matching 'if'"))
             }
+            TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
             TokenKind::Ident(_) => match self.module_stmt_here() {
                 Some(which) => self.module_stmt(which),
                 None => self.expr_stmt(),
@@ -176,6 +177,11 @@ impl Parser<'_> {
     fn break_continue(&mut self) -> PResult<StmtKind> {
         let is_break = self.check(&TokenKind::Break);
         let idx = self.advance();
+        if !is_break && self.loop_depth == 0 && self.depth == 0 {
+            // At the program's top level: the original's "continue on error" mode.
+            self.end_stmt()?;
+            return Ok(StmtKind::ContinueOnError);
+        }
         if self.loop_depth == 0 {
             let what = if is_break { "break" } else { "continue" };
             let e = self.error_at(idx, &format!("'{what}' outside a loop"));
