@@ -72,6 +72,9 @@ enum Command {
     Run {
         /// The .zx file, or - for standard input
         file: PathBuf,
+        /// Arguments for the program (its `__ARGS__`)
+        #[arg(trailing_var_arg = true)]
+        args: Vec<String>,
         #[command(flatten)]
         tier: TierArgs,
     },
@@ -203,7 +206,8 @@ fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { file, tier } => {
+        Command::Run { file, args, tier } => {
+            zexus::vm::set_script_args(args);
             let (src, name) = read_source(&file)?;
             let bc = compile_file(&src, &name, Some(&file))?;
             let mut vm = vm_for(&tier, true, Level::None, 1);

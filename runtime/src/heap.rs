@@ -95,6 +95,24 @@ impl Hash for Key {
     }
 }
 
+/// A string key looked up without making a string value: hashes and compares as the
+/// [`Key`] of that string.
+struct StrKey<'a>(&'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // As `Key::hash` of a string.
+        TAG_STR.hash(state);
+        self.0.hash(state);
+    }
+}
+
+impl indexmap::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        key.0.as_str() == Some(self.0)
+    }
+}
+
 /// Drops container values without recursion: a list nested a million deep would otherwise
 /// overflow the native stack when its last reference goes away. Children of a container that is
 /// about to die are moved onto an explicit work list first, so each drop is shallow.
@@ -141,6 +159,19 @@ impl MapObj {
     pub fn borrow(&self) -> Ref<'_, IndexMap<Key, Value>> {
         self.entries.borrow()
     }
+    /// The value at string key `k` (without making a string value for the key; a small map
+    /// is scanned, which is cheaper than hashing).
+    pub fn get_str(&self, k: &str) -> Option<Value> {
+        let entries = self.entries.borrow();
+        if entries.len() <= 8 {
+            return entries
+                .iter()
+                .find(|(key, _)| key.0.as_str() == Some(k))
+                .map(|(_, v)| v.clone());
+        }
+        entries.get(&StrKey(k)).cloned()
+    }
+
     /// Borrows the entries mutably.
     pub fn borrow_mut(&self) -> RefMut<'_, IndexMap<Key, Value>> {
         self.entries.borrow_mut()

@@ -134,6 +134,11 @@ impl BytecodeBuilder {
         }
     }
 
+    /// The name of the program's source (`<builder>` unless set).
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
     /// Names the program's source (shown in traces and reports).
     pub fn set_source_name(&mut self, name: impl Into<String>) -> &mut Self {
         self.source_name = name.into();

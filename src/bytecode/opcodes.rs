@@ -277,6 +277,104 @@ pub enum Builtin {
     Keys,
     /// `clock()`: seconds, as a float.
     Clock,
+    /// `time()`: milliseconds since the Unix epoch, an int.
+    Time,
+    /// `timestamp()`: seconds since the Unix epoch, an int.
+    Timestamp,
+    /// `sleep(seconds)`: pauses the program.
+    Sleep,
+    /// `random()`, `random(n)`: a random float in [0, 1), or int in [0, n).
+    Random,
+    /// `sqrt(x)`: the square root, a float.
+    Sqrt,
+    /// `floor(x)`: the largest int not above `x`.
+    Floor,
+    /// `ceil(x)`: the smallest int not below `x`.
+    Ceil,
+    /// `round(x)` / `round(x, digits)`: halves to even.
+    Round,
+    /// `pow(a, b)`: `a ** b`.
+    Pow,
+    /// `sum(list)` / `sum(list, start)`: the numbers added.
+    Sum,
+    /// `typeof(x)`: the original's type names (`integer`, `boolean`, ...).
+    Typeof,
+    /// `first(list)`: the first item, or null.
+    First,
+    /// `rest(list)`: a new list of all items but the first.
+    Rest,
+    /// `push(list, v)`: a new list with `v` added.
+    Push,
+    /// `extend(list, other)`: adds `other`'s items to `list`, returns `list`.
+    Extend,
+    /// `sort(list)`, `sort(list, desc)`, `sort(list, field, desc)`, `sort(list, cmp)`: a sorted copy.
+    Sort,
+    /// `sorted(list)` / `sorted(list, cmp)`: a sorted copy.
+    Sorted,
+    /// `slice(x, start)` / `slice(x, start, end)`: part of a list or string.
+    Slice,
+    /// `map(list, f)`: a new list of `f(item)`.
+    Map,
+    /// `filter(list, f)`: the items for which `f(item)` is truthy.
+    Filter,
+    /// `reduce(list, f)` / `reduce(list, f, init)`: folds the list with `f(acc, item)`.
+    Reduce,
+    /// `values(map)`: the values, in insertion order.
+    Values,
+    /// `entries(map)`: `[key, value]` pairs, in insertion order.
+    Entries,
+    /// `size(x)`: length of a map, list or string.
+    Size,
+    /// `uppercase(s)`: `s` in upper case.
+    Uppercase,
+    /// `lowercase(s)`: `s` in lower case.
+    Lowercase,
+    /// `upper(s)`: `s.upper()`.
+    Upper,
+    /// `lower(s)`: `s.lower()`.
+    Lower,
+    /// `split(s, sep)`: the parts of `s` between the separators.
+    Split,
+    /// `trim(s)`: `s.trim()`.
+    Trim,
+    /// `replace(s, from, to)`: `s.replace(from, to)`.
+    Replace,
+    /// `substring(s, start, end)`: `s.substring(start, end)`.
+    Substring,
+    /// `contains(x, v)`: `x.contains(v)` (for a map, has key `v`).
+    Contains,
+    /// `includes(x, v)`: same as `contains`.
+    Includes,
+    /// `starts_with(s, prefix)`.
+    StartsWith,
+    /// `ends_with(s, suffix)`.
+    EndsWith,
+    /// `find(x, v)`: `x.index_of(v)`.
+    Find,
+    /// `index_of(x, v)`: the position of `v` in a list or string, or -1.
+    IndexOf,
+    /// `join(list, sep)`: the items' display forms joined by `sep`.
+    Join,
+    /// `reverse(x)`: a reversed copy of a list or string.
+    Reverse,
+    /// `ord(c)`: the code point of a one-character string.
+    Ord,
+    /// `chr(n)`: the one-character string of code point `n`.
+    Chr,
+    /// `to_string(x)`: same as `str`.
+    ToString,
+    /// `toString(x)`: same as `str`.
+    ToStringCamel,
+    /// `has_key(map, k)`: whether the map has key `k`.
+    HasKey,
+    /// `has(map, k)`: same as `has_key`.
+    Has,
+    /// `is_main()`: true (a program run by `zx` is the main module).
+    IsMain,
+    /// `__ARGS__`: the program's command-line arguments (a name the compiler reads with it).
+    ScriptArgs,
+    /// `__ARGV__`: same as `__ARGS__`.
+    ScriptArgv,
 }
 
 /// Every builtin, by id.
@@ -295,12 +393,122 @@ pub const ALL_BUILTINS: &[Builtin] = &[
     Builtin::Append,
     Builtin::Keys,
     Builtin::Clock,
+    Builtin::Time,
+    Builtin::Timestamp,
+    Builtin::Sleep,
+    Builtin::Random,
+    Builtin::Sqrt,
+    Builtin::Floor,
+    Builtin::Ceil,
+    Builtin::Round,
+    Builtin::Pow,
+    Builtin::Sum,
+    Builtin::Typeof,
+    Builtin::First,
+    Builtin::Rest,
+    Builtin::Push,
+    Builtin::Extend,
+    Builtin::Sort,
+    Builtin::Sorted,
+    Builtin::Slice,
+    Builtin::Map,
+    Builtin::Filter,
+    Builtin::Reduce,
+    Builtin::Values,
+    Builtin::Entries,
+    Builtin::Size,
+    Builtin::Uppercase,
+    Builtin::Lowercase,
+    Builtin::Upper,
+    Builtin::Lower,
+    Builtin::Split,
+    Builtin::Trim,
+    Builtin::Replace,
+    Builtin::Substring,
+    Builtin::Contains,
+    Builtin::Includes,
+    Builtin::StartsWith,
+    Builtin::EndsWith,
+    Builtin::Find,
+    Builtin::IndexOf,
+    Builtin::Join,
+    Builtin::Reverse,
+    Builtin::Ord,
+    Builtin::Chr,
+    Builtin::ToString,
+    Builtin::ToStringCamel,
+    Builtin::HasKey,
+    Builtin::Has,
+    Builtin::IsMain,
+    Builtin::ScriptArgs,
+    Builtin::ScriptArgv,
 ];
 
 /// Names of the builtin functions, by builtin id.
 pub const BUILTINS: &[&str] = &[
-    "len", "length", "str", "string", "int", "float", "type", "abs", "min", "max", "range",
-    "append", "keys", "clock",
+    "len",
+    "length",
+    "str",
+    "string",
+    "int",
+    "float",
+    "type",
+    "abs",
+    "min",
+    "max",
+    "range",
+    "append",
+    "keys",
+    "clock",
+    "time",
+    "timestamp",
+    "sleep",
+    "random",
+    "sqrt",
+    "floor",
+    "ceil",
+    "round",
+    "pow",
+    "sum",
+    "typeof",
+    "first",
+    "rest",
+    "push",
+    "extend",
+    "sort",
+    "sorted",
+    "slice",
+    "map",
+    "filter",
+    "reduce",
+    "values",
+    "entries",
+    "size",
+    "uppercase",
+    "lowercase",
+    "upper",
+    "lower",
+    "split",
+    "trim",
+    "replace",
+    "substring",
+    "contains",
+    "includes",
+    "starts_with",
+    "ends_with",
+    "find",
+    "index_of",
+    "join",
+    "reverse",
+    "ord",
+    "chr",
+    "to_string",
+    "toString",
+    "has_key",
+    "has",
+    "is_main",
+    "__ARGS__",
+    "__ARGV__",
 ];
 
 impl Builtin {
@@ -311,6 +519,14 @@ impl Builtin {
     /// Its name.
     pub fn name(self) -> &'static str {
         BUILTINS[self as usize]
+    }
+    /// True for the builtins that may call a user function (`map`, `filter`, `reduce`, `sort`,
+    /// `sorted`): the JIT leaves them to the interpreter, which runs the callee.
+    pub fn calls_back(self) -> bool {
+        matches!(
+            self,
+            Builtin::Map | Builtin::Filter | Builtin::Reduce | Builtin::Sort | Builtin::Sorted
+        )
     }
 }
 

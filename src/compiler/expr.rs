@@ -190,6 +190,9 @@ impl Compiler {
             self.constant(v);
             return;
         }
+        if self.predefined(name) {
+            return;
+        }
         let r = match self.resolve(name) {
             Resolved::Builtin(_) | Resolved::Unknown => Resolved::Global(self.global(name)),
             Resolved::Captured(owner) => {
@@ -200,6 +203,32 @@ impl Compiler {
             r => r,
         };
         self.load_resolved(&r);
+    }
+
+    /// Loads one of the original's predefined names (`__file__`, `__ARGS__`, ...) where the
+    /// program does not declare it; false for any other name.
+    fn predefined(&mut self, name: &str) -> bool {
+        if !name.starts_with("__") {
+            return false;
+        }
+        let free = match self.resolve(name) {
+            Resolved::Builtin(_) | Resolved::Unknown => true,
+            Resolved::Global(g) => !g.declared,
+            _ => false,
+        };
+        if !free {
+            return false;
+        }
+        if let Some(v) = super::dunder::constant(name, self.b.source_name()) {
+            self.constant(v);
+            return true;
+        }
+        if super::dunder::is_args(name) {
+            let id = crate::bytecode::builtin_id(name).expect("__ARGS__ is a builtin");
+            self.b.emit_raw(Op::CALL_BUILTIN, id, 0);
+            return true;
+        }
+        false
     }
 
     /// The global `name` of the module being compiled, created if needed.

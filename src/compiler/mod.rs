@@ -35,6 +35,7 @@
 //! whole function inside one.
 
 mod class;
+pub(crate) mod dunder;
 mod exceptions;
 mod expr;
 mod implicit;

@@ -444,6 +444,7 @@ impl Jit {
             target,
         ) {
             module.clear_context(&mut self.ctx);
+            // A translation abandoned midway leaves the builder's context dirty.
             self.fctx = FunctionBuilderContext::new();
             return Err(fail(e));
         }

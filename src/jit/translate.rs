@@ -267,6 +267,22 @@ pub fn translate<'a>(
             format!("opcode {} is not compiled", ins[ip].op.name()),
         ));
     }
+    // Builtins that call user functions run in the interpreter (see `vm::reenter`). Checked
+    // before any IR is built: a translation abandoned midway would leave the shared
+    // `FunctionBuilderContext` dirty for the next one.
+    if let Some(ip) = (h..=e).find(|&ip| {
+        ins[ip].op == Op::CALL_BUILTIN
+            && crate::bytecode::Builtin::from_id(ins[ip].a).is_some_and(|b| b.calls_back())
+    }) {
+        return Err(unsupported(
+            Some(Op::CALL_BUILTIN),
+            ip as u32,
+            format!(
+                "builtin {} calls functions (left to the interpreter)",
+                crate::bytecode::BUILTINS[ins[ip].a as usize]
+            ),
+        ));
+    }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];

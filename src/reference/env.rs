@@ -126,6 +126,8 @@ pub(super) struct Interp<'p> {
     pub max_depth: usize,
     /// Everything printed so far.
     pub out: String,
+    /// Calls from builtins into user functions under way, nested.
+    pub callbacks: u32,
     /// "Continue on error" mode (`continue` at the program's top level): whether functions
     /// abandon a failing statement (the program has such a `continue`), and whether the
     /// program's own statements do (it has run).
@@ -175,6 +177,7 @@ impl<'p> Interp<'p> {
             }],
             max_depth,
             out: String::new(),
+            callbacks: 0,
             recover_funcs: program
                 .stmts
                 .iter()
@@ -396,10 +399,11 @@ impl<'p> Interp<'p> {
             return Ok(v);
         }
         let key = self.global_key(name);
-        self.globals
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| Fail::new(format!("undefined variable '{key}'"), line))
+        if let Some(v) = self.globals.get(&key) {
+            return Ok(v.clone());
+        }
+        self.predefined(name, line)
+            .unwrap_or_else(|| Err(Fail::new(format!("undefined variable '{key}'"), line)))
     }
 
     /// Whether the current frame runs the outermost block of a unit.

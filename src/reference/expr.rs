@@ -140,8 +140,7 @@ impl<'p> Interp<'p> {
                 if let Some(m) = self.method_of(&o, name) {
                     return self.call_method(m, o, args, line);
                 }
-                builtins::call_method(&o, name, &args)
-                    .map_err(|err| Fail::new(err.to_string(), line))
+                self.method(&o, name, &args, line)
             }
             ExprKind::Construct { class, fields } => {
                 let c = self.classes[&self.global_key(class)];
@@ -186,8 +185,7 @@ impl<'p> Interp<'p> {
                 let builtin = builtin_id(name).filter(|_| !self.is_declared(name));
                 let vals = self.eval_args(args)?;
                 if let Some(id) = builtin {
-                    return builtins::call_builtin(id, &vals)
-                        .map_err(|err| Fail::new(err.to_string(), line));
+                    return self.builtin(id, &vals, line);
                 }
                 let key = self.global_key(name);
                 let f = match self.globals.get(&key) {

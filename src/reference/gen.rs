@@ -432,11 +432,13 @@ impl Gen {
             let v = self.element(1);
             // Properties: `m.a` is the entry "a" (null when missing).
             let p = if k.len() == 3 { &k[1..2] } else { "k" };
-            match self.r.below(5) {
+            match self.r.below(7) {
                 0 if !self.in_iter => self.line(format!("{m}[{k}] = {v}")),
                 1 => self.line(format!("print({m}.get({k}, {v}), len({m}))")),
                 2 if !self.in_iter => self.line(format!("{m}.{p} = {v}")),
                 3 => self.line(format!("print({m}.{p}, {m}.{p} ?? {v})")),
+                4 if !self.in_iter => self.line(format!("print({m}.set({k}, {v}))")),
+                5 if !self.in_iter => self.line(format!("print({m}.delete({k}), {m}.size())")),
                 _ => self.line(format!("print({m}.keys(), {m}.has({k}))")),
             }
         } else {
@@ -637,7 +639,7 @@ impl Gen {
         }
         let d = depth - 1;
         match ty {
-            Ty::Int => match self.r.below(10) {
+            Ty::Int => match self.r.below(13) {
                 0..=3 => {
                     let op = self.r.pick(&["+", "-", "*", "%", "/", "+", "-"]);
                     let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
@@ -650,6 +652,23 @@ impl Gen {
                     format!("{f}({}, {})", self.expr(Ty::Int, d), self.expr(Ty::Int, d))
                 }
                 7 if !self.funcs.is_empty() && d > 0 => self.call(),
+                9 => {
+                    let f = self.r.pick(&["floor", "ceil", "round"]);
+                    format!("{f}({})", self.expr(Ty::Float, d))
+                }
+                10 => {
+                    if self.r.one_in(2) {
+                        let (l, v) = (self.expr(Ty::List, d), self.element(d));
+                        format!("{l}.index_of({v})")
+                    } else {
+                        let (a, b) = (self.expr(Ty::Str, d), self.expr(Ty::Str, d));
+                        format!("index_of({a}, {b})")
+                    }
+                }
+                11 => match self.func_of_arity(2) {
+                    Some(f) if d > 0 => format!("reduce({}, {f}, 0)", self.small_ints()),
+                    _ => format!("sum({})", self.small_ints()),
+                },
                 8 => {
                     let a = self.expr_of(&[Ty::Int, Ty::Null], d);
                     format!("({a} ?? {})", self.expr(Ty::Int, d))
@@ -666,9 +685,9 @@ impl Gen {
                 2 => format!("float({})", self.expr(Ty::Int, d)),
                 _ => format!("(-{})", self.expr(Ty::Float, d)),
             },
-            Ty::Str => match self.r.below(5) {
+            Ty::Str => match self.r.below(7) {
                 // Repetition, outside loops (where it would grow a string each time).
-                4 if self.loop_depth == 0 => {
+                6 if self.loop_depth == 0 => {
                     let n = self.r.below(4);
                     match self.r.below(2) {
                         0 => format!("({} * {n})", self.expr(Ty::Str, d)),
@@ -684,9 +703,26 @@ impl Gen {
                 // double the list's display each time.
                 2 if self.loop_depth == 0 => format!("str({})", self.expr(Ty::Any, d)),
                 2 => format!("str({})", self.expr_of(&[Ty::Int, Ty::Float, Ty::Bool], d)),
+                // String methods and their function forms; none makes a string grow by more
+                // than a constant, so loops stay small.
+                4 => {
+                    let x = self.expr(Ty::Str, d);
+                    match self.r.below(6) {
+                        0 => format!("upper({x})"),
+                        1 => format!("{x}.lower()"),
+                        2 => format!("trim({x})"),
+                        3 => format!("{x}.replace(\"a\", \"xy\")"),
+                        4 => format!("substring({x}, 0, 1)"),
+                        _ => format!("{x}.reverse()"),
+                    }
+                }
+                // The display of a list's items: outside loops only, like `str` of a container.
+                5 if self.loop_depth == 0 => {
+                    format!("join({}, \"-\")", self.expr(Ty::List, d))
+                }
                 _ => format!("type({})", self.expr(Ty::Any, d)),
             },
-            Ty::Bool => match self.r.below(5) {
+            Ty::Bool => match self.r.below(7) {
                 0 | 1 => {
                     let op = self.r.pick(&["<", "<=", ">", ">=", "==", "!="]);
                     let t = self.r.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Str]);
@@ -701,6 +737,15 @@ impl Gen {
                     )
                 }
                 3 => format!("(!{})", self.expr(Ty::Any, d)),
+                5 => {
+                    let (l, v) = (self.expr(Ty::List, d), self.element(d));
+                    format!("contains({l}, {v})")
+                }
+                6 => {
+                    let (a, b) = (self.expr(Ty::Str, d), self.expr(Ty::Str, d));
+                    let m = self.r.pick(&["starts_with", "ends_with", "contains"]);
+                    format!("{a}.{m}({b})")
+                }
                 _ => {
                     let (c, a, b) = (
                         self.expr(Ty::Any, d),
@@ -711,11 +756,36 @@ impl Gen {
                 }
             },
             Ty::Null => "null".to_string(),
-            Ty::List => match self.r.below(3) {
+            Ty::List => match self.r.below(6) {
                 0 if self.loop_depth == 0 => {
                     format!("({} + {})", self.expr(Ty::List, d), self.expr(Ty::List, d))
                 }
                 1 => format!("keys({})", self.expr(Ty::Map, d)),
+                // Copies of the same size or smaller: sorted (an error on mixed types),
+                // reversed, sliced, values.
+                3 => {
+                    let l = self.expr(Ty::List, d);
+                    match self.r.below(5) {
+                        0 => format!("sort({l})"),
+                        1 => format!("{l}.sort()"),
+                        2 => format!("reverse({l})"),
+                        3 => format!("slice({l}, 1)"),
+                        _ => format!("rest({l})"),
+                    }
+                }
+                4 => format!("values({})", self.expr(Ty::Map, d)),
+                // A program's function called on each item (through the VM's nested runs).
+                5 => match self.func_of_arity(1) {
+                    Some(f) if d > 0 => {
+                        let xs = self.small_ints();
+                        if self.r.one_in(2) {
+                            format!("map({xs}, {f})")
+                        } else {
+                            format!("{xs}.filter({f})")
+                        }
+                    }
+                    _ => format!("values({})", self.expr(Ty::Map, d)),
+                },
                 _ => {
                     let items: Vec<String> =
                         (0..self.r.below(4)).map(|_| self.element(d)).collect();
@@ -733,6 +803,25 @@ impl Gen {
                 self.expr(t, depth)
             }
         }
+    }
+
+    /// One of the program's functions taking `n` arguments, if there is one.
+    fn func_of_arity(&mut self, n: usize) -> Option<String> {
+        let fs: Vec<String> = self
+            .funcs
+            .iter()
+            .filter(|(_, a)| *a == n)
+            .map(|(f, _)| f.clone())
+            .collect();
+        (!fs.is_empty()).then(|| self.r.pick(&fs))
+    }
+
+    /// A short list of small ints (arguments the program's functions take quickly).
+    fn small_ints(&mut self) -> String {
+        let items: Vec<String> = (0..self.r.below(4))
+            .map(|_| (self.r.below(12) as i64 - 2).to_string())
+            .collect();
+        format!("[{}]", items.join(", "))
     }
 
     /// What goes into a container: a scalar, or now and then a literal list or map.

@@ -23,6 +23,7 @@
 
 mod env;
 mod expr;
+mod host;
 mod implicit;
 mod modules;
 mod objects;

@@ -361,7 +361,7 @@ impl<'p> Interp<'p> {
             bounds.push(self.eval(a)?);
         }
         let range = builtin_id("range").expect("range is a builtin");
-        builtins::call_builtin(range, &bounds).map_err(|e| Fail::new(e.to_string(), line))?;
+        self.builtin(range, &bounds, line)?;
         let ints: Vec<i64> = bounds
             .iter()
             .map(|b| b.as_int().expect("range checked its bounds"))

@@ -13,6 +13,7 @@ pub(crate) mod objects;
 mod output;
 mod prepared;
 mod profhooks;
+mod reenter;
 mod run;
 mod tier;
 mod tier_fn;
@@ -79,6 +80,12 @@ unsafe fn run_at_level(
             run::run::<LVL_NONE, false>(p, bc, st)
         }
     }
+}
+
+/// Sets the command-line arguments that programs read as `__ARGS__` (for the whole process;
+/// `zx run FILE ARGS...` sets them).
+pub fn set_script_args(args: Vec<String>) {
+    builtins::set_script_args(args);
 }
 
 /// Default maximum number of nested calls.
@@ -292,6 +299,9 @@ impl VM {
             live: 0,
             at: (0, 0),
             tier: self.tier.as_deref_mut(),
+            nesting: 0,
+            retired: Vec::new(),
+            back: None,
             thrown: None,
             events: &mut self.events,
             caught: Vec::new(),

@@ -71,6 +71,11 @@ pub(crate) struct ProfHooks {
     timer_cost: u64,
     /// The run loop's dispatches (BASIC and up), added when a run leaves the loop.
     pub dispatches: u64,
+    /// The code objects on the call stack below the nested runs under way (callers of
+    /// builtins that called back), which the nested runs' own frames do not list.
+    outer: Vec<u32>,
+    /// Where each nested run's part of `outer` starts.
+    outer_marks: Vec<usize>,
     /// Outermost activations (FULL), for the overhead estimate.
     outer_calls: u64,
     /// Per code object, what the run measured while it was current (DETAILED and up).
@@ -140,6 +145,8 @@ impl ProfHooks {
             period: SamplePeriod::new(),
             timer_cost,
             dispatches: 0,
+            outer: Vec::new(),
+            outer_marks: Vec::new(),
             outer_calls: 0,
             measured: Vec::new(),
             seg_code: 0,
@@ -466,7 +473,12 @@ impl ProfHooks {
             self.stamp = 1;
         }
         self.distinct.clear();
-        for c in frames.iter().map(|f| f.code).chain(std::iter::once(cur)) {
+        let outer = std::mem::take(&mut self.outer);
+        for &c in outer
+            .iter()
+            .chain(frames.iter().map(|f| &f.code))
+            .chain(std::iter::once(&cur))
+        {
             if let Some(m) = self.mark.get_mut(c as usize) {
                 if *m != self.stamp {
                     *m = self.stamp;
@@ -474,6 +486,7 @@ impl ProfHooks {
                 }
             }
         }
+        self.outer = outer;
     }
 
     /// Native code (a compiled loop of run code object `code`, or a compiled function) ran
@@ -488,6 +501,19 @@ impl ProfHooks {
                 unsafe { *self.native_under[c as usize] += ticks };
             }
         }
+    }
+
+    /// A nested run starts under the callers `frames` and `cur` (see `reenter`).
+    pub fn push_outer(&mut self, frames: impl Iterator<Item = u32>, cur: u32) {
+        self.outer_marks.push(self.outer.len());
+        self.outer.extend(frames);
+        self.outer.push(cur);
+    }
+
+    /// The innermost nested run ended.
+    pub fn pop_outer(&mut self) {
+        let mark = self.outer_marks.pop().expect("a nested run was under way");
+        self.outer.truncate(mark);
     }
 
     /// A natively run call of `callee` took `ticks` (DETAILED and up): the callee's time

@@ -67,12 +67,31 @@ pub(crate) struct RunState<'a> {
     pub at: (u32, u32),
     /// The JIT tier, in the `J = true` copy of the loop.
     pub tier: Option<&'a mut super::tier::Tier>,
+    /// Nested runs of the loop under way (calls from builtins into user functions).
+    pub nesting: u32,
+    /// Stack buffers replaced while a nested run was under way: a builtin that called back may
+    /// still read its arguments there (see `reenter`). Freed when the outermost loop resumes.
+    pub retired: Vec<Vec<Value>>,
+    /// Set by a builtin call that called back: what the loop reloads (see `reenter`).
+    pub back: Option<super::reenter::Back>,
     /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
     pub thrown: Option<Value>,
     /// Where `EMIT_EVENT` records events.
     pub events: &'a mut super::events::EventLog,
     /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
     pub caught: Vec<super::unwind::Caught>,
+}
+
+/// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
+/// (the run starts there, with `Resume` from `reenter::start_entry`, and ends with that
+/// frame's `RETURN`).
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    pub base: usize,
+    /// The code object of the builtin's caller, which runs again when the callee returns.
+    pub caller: u32,
+    /// When the callee was entered (FULL: the start of its inclusive time).
+    pub t0: u64,
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
@@ -89,21 +108,14 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
 ) -> Result<Value, RuntimeError> {
     st.frames.clear();
     st.live = 0;
+    st.nesting = 0;
     st.thrown = None;
     st.caught.clear();
-    let mut resume = None;
-    let r = loop {
-        // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and
-        // the hooks and tier were set up for it (this function's contract); a resumption point
-        // comes from the unwinder, which left a consistent stack behind.
-        let r = unsafe { interp::<L, J>(p, bc, st, resume) };
-        let Err(e) = &r else { break r };
-        // SAFETY: the loop has just left with `e`, as `catch` requires.
-        match unsafe { super::unwind::catch::<L>(p, bc, st, e) } {
-            Some(at) => resume = Some(at),
-            None => break r,
-        }
-    };
+    // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
+    // hooks and tier were set up for it (this function's contract).
+    let r = unsafe { super::unwind::run_catching::<L, J>(p, bc, st, None, None) };
+    st.retired.clear();
+    st.thrown = None;
     if r.is_err() {
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
@@ -123,7 +135,7 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
 unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
     let main = &p.codes[0];
     if st.stack.capacity() < main.frame_size as usize + 64 {
-        grow(&mut st.stack, 0, main.frame_size as usize + 64);
+        grow(st, 0, main.frame_size as usize + 64);
     }
     let stk = st.stack.as_mut_ptr();
     for i in 0..main.n_slots as usize {
@@ -139,15 +151,21 @@ unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
     }
 }
 
+/// Moves the stack's `live` values to a buffer with room for `need`. While a nested run is
+/// under way the old buffer is kept (in `retired`): a builtin below it may hold its arguments
+/// there.
 #[cold]
 #[inline(never)]
-fn grow(stack: &mut Vec<Value>, live: usize, need: usize) {
-    let new_cap = (stack.capacity() * 2).max(need + 1024);
+pub(crate) fn grow(st: &mut RunState, live: usize, need: usize) {
+    let new_cap = (st.stack.capacity() * 2).max(need + 1024);
     let mut fresh: Vec<Value> = Vec::with_capacity(new_cap);
     // SAFETY: the first `live` values move bitwise into the new buffer; the old buffer's len
-    // is 0, so dropping it frees memory without dropping the moved values.
-    unsafe { ptr::copy_nonoverlapping(stack.as_ptr(), fresh.as_mut_ptr(), live) };
-    *stack = fresh;
+    // is 0, so dropping it (or keeping it) never drops the moved values.
+    unsafe { ptr::copy_nonoverlapping(st.stack.as_ptr(), fresh.as_mut_ptr(), live) };
+    let old = std::mem::replace(&mut st.stack, fresh);
+    if st.nesting > 0 {
+        st.retired.push(old);
+    }
 }
 
 /// Error text for a failed operator at `pc`, naming the variable an operand came from.
@@ -203,18 +221,21 @@ unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
 /// # Safety
 /// The module's invariants hold for `p`, `bc` and `st` (`run` checks what it can).
 #[allow(clippy::cognitive_complexity)]
-unsafe fn interp<const L: u8, const J: bool>(
+pub(crate) unsafe fn interp<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
+    entry: Option<Entry>,
     resume: Option<Resume>,
 ) -> Result<Value, RuntimeError> {
     // SAFETY: the module's invariants (top of this file) hold for `p`, `bc` and `st`, as the
     // SAFETY: caller promises; every raw-pointer access and unchecked operation below relies on them.
     unsafe {
-        // A fresh run starts the program's frame; after a caught error, the unwinder says
-        // where the handler's frame is.
+        // A fresh run starts the program's frame; a nested run (`entry`, see `reenter`) and a
+        // run resumed after a caught error start where `resume` says. A nested run's frame
+        // list starts empty: its callee's frame is at `entry.base`.
         let fresh = resume.is_none();
+        let base = entry.map_or(0, |e| e.base);
         let at = resume.unwrap_or_else(|| start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
         let mut slots: *mut Value = stk.add(at.base);
@@ -307,6 +328,51 @@ unsafe fn interp<const L: u8, const J: bool>(
             ($e:expr) => {
                 throw!(op_error(bc, cur, pc!(), $e))
             };
+        }
+        // Calls a builtin or method (`$call`, a function of the host) that calls back into a
+        // nested run of this loop; afterwards the stack may have moved. Gives its result, or
+        // leaves the loop with the error of a failed callee (its trace continued with ours).
+        // The arms call builtins with a `Probe` first, and only a call that tried to call a
+        // function (having changed nothing yet) runs again here: the common builtin call pays
+        // nothing for this.
+        macro_rules! with_host {
+            ($call:expr) => {{
+                let r = super::reenter::call_with_host::<L, J, _>(
+                    p,
+                    bc,
+                    &mut *st,
+                    hooks.take(),
+                    dispatches,
+                    (cur, stk, sp, slots),
+                    $call,
+                );
+                hooks = st.prof.take();
+                match st.back.take() {
+                    None => r,
+                    Some(back) => {
+                        // The host flushed the dispatches into the hooks.
+                        dispatches = 0;
+                        stk = st.stack.as_mut_ptr();
+                        sp = stk.add(back.sp);
+                        slots = stk.add(back.slots);
+                        if st.nesting == 0 {
+                            st.retired.clear();
+                        }
+                        if let Some(nested) = back.failed {
+                            // Raised at the builtin's call: handlers of this run's frames may
+                            // catch it.
+                            raise!(super::reenter::continue_trace(
+                                bc,
+                                nested,
+                                cur,
+                                pc!(),
+                                &st.frames,
+                            ));
+                        }
+                        r
+                    }
+                }
+            }};
         }
         macro_rules! branch {
             ($at:expr, $taken:expr) => {
@@ -664,7 +730,7 @@ unsafe fn interp<const L: u8, const J: bool>(
                     if need > st.stack.capacity() {
                         let live = sp.offset_from(stk) as usize;
                         let slots_off = slots.offset_from(stk) as usize;
-                        grow(&mut st.stack, live, need);
+                        grow(st, live, need);
                         stk = st.stack.as_mut_ptr();
                         sp = stk.add(live);
                         slots = stk.add(slots_off);
@@ -858,12 +924,21 @@ unsafe fn interp<const L: u8, const J: bool>(
                     op::RETURN => {
                         let v = pop(&mut sp);
                         let Some(fr) = st.frames.pop() else {
-                            // The program's own return: release globals and leftovers.
+                            // The program's own return: release globals and leftovers (or a
+                            // nested run's return: release the callee's frame).
                             if L >= LVL_DETAILED {
                                 hooks.as_deref_mut().expect("hooks").finish_pending();
                             }
-                            let live = sp.offset_from(stk) as usize;
-                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk, live));
+                            if L >= LVL_BASIC {
+                                if let Some(e) = &entry {
+                                    hooks
+                                        .as_deref_mut()
+                                        .expect("hooks")
+                                        .leave::<L>(cur, e.t0, e.caller, dispatches);
+                                }
+                            }
+                            let live = sp.offset_from(stk) as usize - base;
+                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk.add(base), live));
                             flush_dispatches!();
                             st.prof = hooks;
                             return Ok(v);
@@ -899,14 +974,28 @@ unsafe fn interp<const L: u8, const J: bool>(
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                        match builtins::call_builtin(ins.a, args) {
+                        let id = ins.a;
+                        let mut probe = builtins::Probe::default();
+                        match builtins::call_builtin(id, args, &mut probe) {
                             Ok(v) => {
                                 for _ in 0..argc {
                                     drop(pop(&mut sp));
                                 }
                                 push(&mut sp, v);
                             }
-                            Err(e) => op_err!(e),
+                            Err(e) if !probe.called => op_err!(e),
+                            // It calls a function: again, with a host that can.
+                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
+                                builtins::call_builtin(id, args, h)
+                            }) {
+                                Ok(v) => {
+                                    for _ in 0..argc {
+                                        drop(pop(&mut sp));
+                                    }
+                                    push(&mut sp, v);
+                                }
+                                Err(e) => op_err!(e),
+                            },
                         }
                         ip = ip.add(1);
                     }
@@ -924,14 +1013,27 @@ unsafe fn interp<const L: u8, const J: bool>(
                                 continue 'fetch;
                             }
                         }
-                        match builtins::call_method(obj, name, args) {
+                        let mut probe = builtins::Probe::default();
+                        match builtins::call_method(obj, name, args, &mut probe) {
                             Ok(v) => {
                                 for _ in 0..=argc {
                                     drop(pop(&mut sp));
                                 }
                                 push(&mut sp, v);
                             }
-                            Err(e) => op_err!(e),
+                            Err(e) if !probe.called => op_err!(e),
+                            // It calls a function: again, with a host that can.
+                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
+                                builtins::call_method(obj, name, args, h)
+                            }) {
+                                Ok(v) => {
+                                    for _ in 0..=argc {
+                                        drop(pop(&mut sp));
+                                    }
+                                    push(&mut sp, v);
+                                }
+                                Err(e) => op_err!(e),
+                            },
                         }
                         ip = ip.add(1);
                     }

@@ -41,7 +41,7 @@ unsafe extern "C" fn host_builtin(id: u64, args: *const Value, argc: u64, out: *
     // SAFETY: native code passes `argc` live values it keeps owning and a 16-byte `out` slot.
     unsafe {
         let args = std::slice::from_raw_parts(args, argc as usize);
-        match builtins::call_builtin(id as u32, args) {
+        match builtins::call_builtin(id as u32, args, &mut builtins::NoHost) {
             Ok(v) => {
                 ptr::write(out, v);
                 0
@@ -71,7 +71,7 @@ unsafe extern "C" fn host_method(
         if args[0].as_obj().is_some() {
             return 1;
         }
-        match builtins::call_method(&args[0], name, &args[1..]) {
+        match builtins::call_method(&args[0], name, &args[1..], &mut builtins::NoHost) {
             Ok(v) => {
                 ptr::write(out, v);
                 0

@@ -14,6 +14,13 @@
 //! Profile counts stay exact: the interpreter derives counts from taken edges and entries
 //! (see `profhooks::derive_counts`), so each frame left in the middle of a block gets one
 //! arrival fewer after its failing instruction, and the handler one arrival more.
+//!
+//! A nested run (a builtin such as `map` calling a user function, see `reenter`) catches with
+//! its own frames only: [`run_catching`] drives it like the program's run, but the search stops
+//! at the nested run's first frame. An error no nested frame catches ends the nested run
+//! ([`leave_nested`] settles its frames in the profile), fails the builtin, and is raised again
+//! at the builtin's call, where the caller's frames' handlers may catch it (a thrown value
+//! stays in `RunState::thrown` for them).
 
 use std::ptr;
 
@@ -23,7 +30,8 @@ use zexus_runtime::value::TAG_UNDEF;
 
 use super::error::RuntimeError;
 use super::prepared::{Prepared, XInstr};
-use super::run::{RunState, LVL_BASIC};
+use super::profhooks::ProfHooks;
+use super::run::{self, Entry, Frame, RunState, LVL_BASIC};
 use super::trace;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
@@ -139,9 +147,40 @@ fn raised_value(st: &mut RunState, err: &RuntimeError) -> Value {
         .unwrap_or_else(|| Value::str(err.message.as_str()))
 }
 
+/// Runs the loop from `resume` (the program's start if `None`) until it returns, resuming it
+/// at the handler of each error one of its frames catches. For a nested run (`entry`, see
+/// `reenter`), only the nested run's frames are searched: an error none of them catches leaves
+/// the nested run (and fails the builtin that started it), with `st.thrown` kept for the
+/// handler that may catch it at the builtin's call.
+///
+/// # Safety
+/// As for [`run::interp`] (`run::run`'s contract); a nested run's frame is set up as
+/// `resume` says, above the caller's live values.
+pub(crate) unsafe fn run_catching<const L: u8, const J: bool>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState,
+    entry: Option<Entry>,
+    mut resume: Option<Resume>,
+) -> Result<Value, RuntimeError> {
+    let bottom = entry.map_or(0, |e| e.base);
+    loop {
+        // SAFETY: the caller's contract; a resumption point from `catch` left a consistent
+        // stack behind.
+        let r = unsafe { run::interp::<L, J>(p, bc, st, entry, resume) };
+        let Err(e) = &r else { return r };
+        // SAFETY: the loop has just left with `e`, as `catch` requires.
+        match unsafe { catch::<L>(p, bc, st, e, bottom) } {
+            Some(at) => resume = Some(at),
+            None => return r,
+        }
+    }
+}
+
 /// Catches the error the run loop just left with, if a handler covers it: unwinds `st` to the
 /// handler and returns where to resume. Otherwise leaves `st` as the loop left it (for the
-/// error's report and the profile's exact counts) and returns `None`.
+/// error's report and the profile's exact counts, or for `leave_nested`) and returns `None`.
+/// `bottom` is where the slots of the run's first frame start (0, or a nested run's base).
 ///
 /// # Safety
 /// The run loop has just returned `err` for `p` (prepared from the verified `bc`): `st.live`
@@ -152,20 +191,20 @@ pub(crate) unsafe fn catch<const L: u8>(
     bc: &Bytecode,
     st: &mut RunState,
     err: &RuntimeError,
+    bottom: usize,
 ) -> Option<Resume> {
     if super::interrupt::pending() {
         return None;
     }
     // Search from the failing frame outward, without changing anything yet.
     let (mut code, mut pc) = st.at;
-    let mut base = st.frames.last().map_or(0, |f| f.callee_base as usize);
+    let mut base = st.frames.last().map_or(bottom, |f| f.callee_base as usize);
     let mut level = st.frames.len();
     let handler = loop {
         if let Some(h) = bc.code()[code as usize].handler_for(pc) {
             break *h;
         }
         if level == 0 {
-            st.thrown = None;
             return None;
         }
         level -= 1;
@@ -174,18 +213,8 @@ pub(crate) unsafe fn catch<const L: u8>(
     };
     if L >= LVL_BASIC {
         if let Some(h) = st.prof.as_deref_mut() {
-            // Every frame from the failing one to the handler's stops after its current
-            // instruction; the popped ones also return to their callers' call paths.
-            let mut callee = st.at.0;
-            h.left_block(bc, st.at.0, st.at.1);
-            for f in st.frames[level..].iter().rev() {
-                // SAFETY: the hooks' contract (`ProfHooks::new`) holds for the whole run.
-                // Control goes back to `f.code` (for the epochs' function times); the run
-                // loop flushed its dispatch count when it left with the error.
-                unsafe { h.leave::<L>(callee, f.t0, f.code, 0) };
-                h.left_block(bc, f.code, f.ret_pc - 1);
-                callee = f.code;
-            }
+            // SAFETY: the hooks' contract (`ProfHooks::new`) holds for the whole run.
+            unsafe { leave_frames::<L>(h, bc, st.at, &st.frames[level..]) };
             h.entered(bc, code, handler.target);
         }
     }
@@ -225,4 +254,50 @@ pub(crate) unsafe fn catch<const L: u8>(
         base,
         sp: target + 1,
     })
+}
+
+/// For the profile: every frame from the failing one (`at`) down to the caller of `frames[0]`
+/// stops after its current instruction, and the frames in `frames` (callers, innermost last)
+/// are left, returning to their callers' call paths. Gives the code object of `frames[0]`'s
+/// callee, the lowest frame left running.
+///
+/// # Safety
+/// The hooks' contract (`ProfHooks::new`) holds; the run loop has just left with an error (it
+/// flushed its dispatch count), and `frames` are the run's frames above the one kept.
+unsafe fn leave_frames<const L: u8>(
+    h: &mut ProfHooks,
+    bc: &Bytecode,
+    at: (u32, u32),
+    frames: &[Frame],
+) -> u32 {
+    let mut callee = at.0;
+    h.left_block(bc, at.0, at.1);
+    for f in frames.iter().rev() {
+        // SAFETY: the caller's contract. Control goes back to `f.code` (for the epochs'
+        // function times); the run loop flushed its dispatch count when it left with the error.
+        unsafe { h.leave::<L>(callee, f.t0, f.code, 0) };
+        h.left_block(bc, f.code, f.ret_pc - 1);
+        callee = f.code;
+    }
+    callee
+}
+
+/// A nested run (`entry`, see `reenter`) left with an error none of its frames catches: for
+/// the profile's exact counts, call paths and times, all its frames stop where they are and
+/// return, its callee to the builtin's caller (the error is then raised at the builtin's call,
+/// where the caller's frames may catch it).
+///
+/// # Safety
+/// As for [`catch`], which has just returned `None` for this nested run.
+pub(crate) unsafe fn leave_nested<const L: u8>(bc: &Bytecode, st: &mut RunState, entry: &Entry) {
+    if L < LVL_BASIC {
+        return;
+    }
+    if let Some(h) = st.prof.as_deref_mut() {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let callee = leave_frames::<L>(h, bc, st.at, &st.frames);
+            h.leave::<L>(callee, entry.t0, entry.caller, 0);
+        }
+    }
 }

@@ -538,11 +538,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.exit_if(failed, ip, ExitReason::Failed(Op::CALL_BUILTIN), &pre);
                 self.b.ins().jump(join, &[]);
                 self.b.switch_to_block(join);
-                self.drop_av(l);
                 self.drop_av(v);
-                let t = self.iconst(TAG_NULL as i64);
-                let z = self.iconst(0);
-                stack.push(AV::D(t, z, Own::Const));
+                // `append` returns the list.
+                stack.push(l);
             }
             Op::CALL_BUILTIN
                 if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length")
@@ -556,6 +554,19 @@ impl<'a, 'f> Tr<'a, 'f> {
                     unreachable!("helper results are boxed")
                 };
                 stack.push(AV::I(n));
+            }
+            // Builtins that call user functions run in the interpreter (see `vm::reenter`).
+            Op::CALL_BUILTIN
+                if crate::bytecode::Builtin::from_id(a).is_some_and(|b| b.calls_back()) =>
+            {
+                return Err(unsupported(
+                    Some(ins.op),
+                    ip,
+                    format!(
+                        "builtin {} calls functions (left to the interpreter)",
+                        crate::bytecode::BUILTINS[a as usize]
+                    ),
+                ));
             }
             Op::CALL_BUILTIN | Op::CALL_METHOD => {
                 let argc = ins.b as usize;
