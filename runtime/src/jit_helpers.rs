@@ -14,8 +14,8 @@
 
 use std::mem::ManuallyDrop;
 
-use crate::ops;
 use crate::value::{Value, HEAP_TAG_MIN};
+use crate::{bitwise, ops};
 
 /// The machine type of a helper parameter or result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,16 @@ pub const BIN_DIV: u64 = 3;
 pub const BIN_MOD: u64 = 4;
 /// `**`
 pub const BIN_POW: u64 = 5;
+/// `&`
+pub const BIN_BAND: u64 = 6;
+/// `|`
+pub const BIN_BOR: u64 = 7;
+/// `^`
+pub const BIN_BXOR: u64 = 8;
+/// `<<`
+pub const BIN_SHL: u64 = 9;
+/// `>>`
+pub const BIN_SHR: u64 = 10;
 
 pub use crate::ops::{compare_values, CMP_EQ, CMP_GT, CMP_GTE, CMP_LT, CMP_LTE, CMP_NEQ};
 
@@ -143,7 +153,12 @@ helpers! {
             BIN_MUL => ops::mul(&a, &b),
             BIN_DIV => ops::div(&a, &b),
             BIN_MOD => ops::rem(&a, &b),
-            _ => ops::pow(&a, &b),
+            BIN_POW => ops::pow(&a, &b),
+            BIN_BAND => bitwise::band(&a, &b),
+            BIN_BOR => bitwise::bor(&a, &b),
+            BIN_BXOR => bitwise::bxor(&a, &b),
+            BIN_SHL => bitwise::shl(&a, &b),
+            _ => bitwise::shr(&a, &b),
         };
         match r {
             // SAFETY: `out` is a 16-byte slot of the JIT frame.

@@ -6,6 +6,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod attr;
+pub mod bitwise;
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;

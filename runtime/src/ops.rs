@@ -81,7 +81,7 @@ pub fn a_type(v: &Value) -> String {
     format!("{article} {t}")
 }
 
-fn side_of(a: &Value, b: &Value, ok: impl Fn(&Value) -> bool) -> Side {
+pub(crate) fn side_of(a: &Value, b: &Value, ok: impl Fn(&Value) -> bool) -> Side {
     match (ok(a), ok(b)) {
         (true, false) => Side::Right,
         (false, true) => Side::Left,

@@ -240,6 +240,12 @@ opcodes! {
     THROW = "THROW", emit_throw, None, Compute, pop(a, b) 1, push 0, "v ->  ; raise v (to the exception table's handler, else out of the frame)";
     RERAISE = "RERAISE", emit_reraise, Local, Compute, pop(a, b) 0, push 0, "->  ; raise again, as it was, the error whose value the handler stored in slot[a] (a finally block's way out)";
     EMIT_EVENT = "EMIT_EVENT", emit_emit_event, Event, Compute, pop(a, b) b, push 0, "a1..ab ->  ; record the event named consts[a] with a1..ab";
+    BAND = "BAND", emit_band, None, Compute, pop(a, b) 2, push 1, "x y -> x&y  (ints)";
+    BOR = "BOR", emit_bor, None, Compute, pop(a, b) 2, push 1, "x y -> x|y  (ints)";
+    BXOR = "BXOR", emit_bxor, None, Compute, pop(a, b) 2, push 1, "x y -> x^y  (ints)";
+    SHL = "SHL", emit_shl, None, Compute, pop(a, b) 2, push 1, "x y -> x<<y  (ints; checked)";
+    SHR = "SHR", emit_shr, None, Compute, pop(a, b) 2, push 1, "x y -> x>>y  (ints; arithmetic)";
+    BNOT = "BNOT", emit_bnot, None, Compute, pop(a, b) 1, push 1, "x -> ~x  (ints)";
 }
 
 /// Number of opcodes in the table.

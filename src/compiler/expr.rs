@@ -124,6 +124,7 @@ impl Compiler {
                 match op {
                     UnaryOp::Neg => self.b.emit_neg(),
                     UnaryOp::Not => self.b.emit_not(),
+                    UnaryOp::BitNot => self.b.emit_bnot(),
                 };
             }
             ExprKind::Ternary { cond, then, else_ } => {
@@ -180,6 +181,11 @@ impl Compiler {
             BinOp::Gt => b.emit_gt(),
             BinOp::Lte => b.emit_lte(),
             BinOp::Gte => b.emit_gte(),
+            BinOp::BitAnd => b.emit_band(),
+            BinOp::BitOr => b.emit_bor(),
+            BinOp::BitXor => b.emit_bxor(),
+            BinOp::Shl => b.emit_shl(),
+            BinOp::Shr => b.emit_shr(),
         };
     }
 

@@ -5,6 +5,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value as CV};
 use cranelift_frontend::FunctionBuilder;
 
+use crate::bytecode::Op;
+
 /// `x % y` on ints with the language's floor modulo (a nonzero remainder takes the divisor's
 /// sign), for `y != 0` (the caller has checked). `x % -1` is 0, and `i64::MIN % -1` never
 /// reaches the hardware divide.
@@ -42,5 +44,32 @@ pub(crate) fn predictor_step(b: &mut FunctionBuilder, v: CV, s: CV, taken: bool)
         b.ins().iadd_imm_s(nv, bias)
     } else {
         nv
+    }
+}
+
+/// An int bitwise operator (`BAND`, `BOR`, `BXOR`, `SHL`, `SHR`) on `x` and `y`: the result,
+/// and for the shifts the condition under which native code must leave it to the interpreter
+/// (a negative count, or a `<<` whose result does not fit: the interpreter raises the error, or
+/// computes the rare cases the fast form does not, such as `0 << 64`).
+pub(crate) fn int_bitop(b: &mut FunctionBuilder, op: Op, x: CV, y: CV) -> (CV, Option<CV>) {
+    match op {
+        Op::BAND => (b.ins().band(x, y), None),
+        Op::BOR => (b.ins().bor(x, y), None),
+        Op::BXOR => (b.ins().bxor(x, y), None),
+        Op::SHL => {
+            // Out of 0..=63 (negative counts are huge unsigned) or bits lost: leave.
+            let out = b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, y, 63);
+            let r = b.ins().ishl(x, y);
+            let back = b.ins().sshr(r, y);
+            let lost = b.ins().icmp(IntCC::NotEqual, back, x);
+            (r, Some(b.ins().bor(out, lost)))
+        }
+        _ => {
+            // An arithmetic shift by 64 or more gives what a shift by 63 gives.
+            let neg = b.ins().icmp_imm_s(IntCC::SignedLessThan, y, 0);
+            let max = b.ins().iconst(types::I64, 63);
+            let n = b.ins().umin(y, max);
+            (b.ins().sshr(x, n), Some(neg))
+        }
     }
 }

@@ -185,7 +185,12 @@ fn analyse_with(
                 pop_int!();
                 s.stack.push(Ty::Int);
             }
-            Op::NEG => {
+            Op::NEG | Op::BNOT => {
+                pop_int!();
+                s.stack.push(Ty::Int);
+            }
+            Op::BAND | Op::BOR | Op::BXOR | Op::SHL | Op::SHR => {
+                pop_int!();
                 pop_int!();
                 s.stack.push(Ty::Int);
             }
@@ -567,6 +572,20 @@ pub fn translate_fn(
                 let y = tr.pop();
                 let x = tr.pop();
                 let r = tr.arith(ins.op, x, y);
+                tr.push(r);
+            }
+            Op::BAND | Op::BOR | Op::BXOR | Op::SHL | Op::SHR => {
+                let y = tr.pop();
+                let x = tr.pop();
+                let (r, leave) = super::emit::int_bitop(&mut tr.b, ins.op, x, y);
+                if let Some(c) = leave {
+                    tr.give_up_if(c);
+                }
+                tr.push(r);
+            }
+            Op::BNOT => {
+                let x = tr.pop();
+                let r = tr.b.ins().bnot(x);
                 tr.push(r);
             }
             Op::NEG => {

@@ -198,6 +198,12 @@ fn known_in_loops(op: Op) -> bool {
                 | Op::DIV
                 | Op::MOD
                 | Op::POW
+                | Op::BAND
+                | Op::BOR
+                | Op::BXOR
+                | Op::SHL
+                | Op::SHR
+                | Op::BNOT
                 | Op::NEG
                 | Op::EQ
                 | Op::NEQ

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use zexus_runtime::attr;
+use zexus_runtime::bitwise;
 use zexus_runtime::ops::{self, OpError, Side};
 use zexus_runtime::{Kind, Value};
 
@@ -32,6 +33,11 @@ pub(super) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> 
         BinOp::Gt => cmp(CMP_GT),
         BinOp::Lte => cmp(CMP_LTE),
         BinOp::Gte => cmp(CMP_GTE),
+        BinOp::BitAnd => bitwise::band(a, b),
+        BinOp::BitOr => bitwise::bor(a, b),
+        BinOp::BitXor => bitwise::bxor(a, b),
+        BinOp::Shl => bitwise::shl(a, b),
+        BinOp::Shr => bitwise::shr(a, b),
     }
 }
 
@@ -85,6 +91,9 @@ impl<'p> Interp<'p> {
                 let v = self.eval(expr)?;
                 match op {
                     UnaryOp::Not => Ok(Value::bool(!v.truthy())),
+                    UnaryOp::BitNot => bitwise::bnot(&v).map_err(|err| {
+                        Fail::new(describe(err, None, self.loaded_name(expr)), line)
+                    }),
                     UnaryOp::Neg => ops::neg(&v).map_err(|err| {
                         Fail::new(describe(err, None, self.loaded_name(expr)), line)
                     }),

@@ -639,7 +639,7 @@ impl Gen {
         }
         let d = depth - 1;
         match ty {
-            Ty::Int => match self.r.below(13) {
+            Ty::Int => match self.r.below(14) {
                 0..=3 => {
                     let op = self.r.pick(&["+", "-", "*", "%", "/", "+", "-"]);
                     let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
@@ -673,6 +673,24 @@ impl Gen {
                     let a = self.expr_of(&[Ty::Int, Ty::Null], d);
                     format!("({a} ?? {})", self.expr(Ty::Int, d))
                 }
+                12 => match self.r.below(4) {
+                    0 => {
+                        let op = self.r.pick(&["&", "|", "^"]);
+                        let (a, b) = (self.expr(Ty::Int, d), self.expr(Ty::Int, d));
+                        format!("({a} {op} {b})")
+                    }
+                    // Mostly small counts; sometimes any int (negative counts, overflow).
+                    1 | 2 => {
+                        let op = self.r.pick(&["<<", ">>"]);
+                        let n = if self.r.one_in(4) {
+                            self.expr(Ty::Int, d)
+                        } else {
+                            self.r.below(12).to_string()
+                        };
+                        format!("({} {op} {n})", self.expr(Ty::Int, d))
+                    }
+                    _ => format!("(~{})", self.expr(Ty::Int, d)),
+                },
                 _ => format!("int({})", self.expr(Ty::Float, d)),
             },
             Ty::Float => match self.r.below(4) {

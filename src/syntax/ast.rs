@@ -343,6 +343,8 @@ pub enum UnaryOp {
     Neg,
     /// `!` or `not`
     Not,
+    /// `~` (bitwise not of an int)
+    BitNot,
 }
 
 /// Binary arithmetic and comparison operators.
@@ -372,6 +374,16 @@ pub enum BinOp {
     Lte,
     /// `>=`
     Gte,
+    /// `&` (ints only)
+    BitAnd,
+    /// `|` (ints only)
+    BitOr,
+    /// `^` (ints only)
+    BitXor,
+    /// `<<` (checked: a result past 64 bits is an overflow)
+    Shl,
+    /// `>>` (arithmetic)
+    Shr,
 }
 
 /// Short-circuiting logical operators.
@@ -386,11 +398,12 @@ pub enum LogicalOp {
 }
 
 impl UnaryOp {
-    /// The operator as written in source (`-` or `!`).
+    /// The operator as written in source (`-`, `!` or `~`).
     pub fn symbol(self) -> &'static str {
         match self {
             UnaryOp::Neg => "-",
             UnaryOp::Not => "!",
+            UnaryOp::BitNot => "~",
         }
     }
 }
@@ -411,6 +424,11 @@ impl BinOp {
             BinOp::Gt => ">",
             BinOp::Lte => "<=",
             BinOp::Gte => ">=",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
         }
     }
 }

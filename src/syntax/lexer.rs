@@ -166,6 +166,13 @@ impl Lexer<'_> {
         let next = self.peek_at(1);
         let (kind, len) = match (c, next) {
             (b'*', b'*') if self.peek_at(2) == b'=' => (TokenKind::StarStarEq, 3),
+            (b'<', b'<') if self.peek_at(2) == b'=' => (TokenKind::ShlEq, 3),
+            (b'>', b'>') if self.peek_at(2) == b'=' => (TokenKind::ShrEq, 3),
+            (b'<', b'<') => (TokenKind::Shl, 2),
+            (b'>', b'>') => (TokenKind::Shr, 2),
+            (b'&', b'=') => (TokenKind::AmpEq, 2),
+            (b'|', b'=') => (TokenKind::PipeEq, 2),
+            (b'^', b'=') => (TokenKind::CaretEq, 2),
             (b'*', b'*') => (TokenKind::StarStar, 2),
             (b'*', b'=') => (TokenKind::StarEq, 2),
             (b'+', b'=') => (TokenKind::PlusEq, 2),
@@ -200,6 +207,10 @@ impl Lexer<'_> {
             (b'=', _) => (TokenKind::Assign, 1),
             (b'<', _) => (TokenKind::Lt, 1),
             (b'>', _) => (TokenKind::Gt, 1),
+            (b'&', _) => (TokenKind::Amp, 1),
+            (b'|', _) => (TokenKind::Pipe, 1),
+            (b'^', _) => (TokenKind::Caret, 1),
+            (b'~', _) => (TokenKind::Tilde, 1),
             _ => {
                 // Unknown character: `pos` is always on a char boundary here.
                 let ch = self.src[start..].chars().next().unwrap_or('\u{fffd}');

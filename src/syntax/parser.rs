@@ -159,6 +159,20 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// At a `>>` token, consumes its first `>` (leaving a `>` token) and returns true.
+    fn split_shr(&mut self) -> bool {
+        let Some(tok) = self.tokens.get_mut(self.pos) else {
+            return false;
+        };
+        if tok.kind != TokenKind::Shr {
+            return false;
+        }
+        tok.kind = TokenKind::Gt;
+        tok.start += 1;
+        tok.nl_before = false;
+        true
+    }
+
     /// Consumes a token of `kind` or fails with `message` at the current token.
     fn expect(&mut self, kind: &TokenKind, message: &str) -> PResult<usize> {
         if self.check(kind) {

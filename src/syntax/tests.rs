@@ -224,6 +224,36 @@ fn lexes_literals_comments_and_lines() {
 }
 
 #[test]
+fn lexes_bitwise_operators() {
+    let toks = tokenize("& | ^ ~ << >> &= |= ^= <<= >>= && || <= >= < >");
+    use TokenKind as T;
+    let kinds: Vec<_> = toks.iter().map(|t| t.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            T::Amp,
+            T::Pipe,
+            T::Caret,
+            T::Tilde,
+            T::Shl,
+            T::Shr,
+            T::AmpEq,
+            T::PipeEq,
+            T::CaretEq,
+            T::ShlEq,
+            T::ShrEq,
+            T::AndAnd,
+            T::OrOr,
+            T::LtEq,
+            T::GtEq,
+            T::Lt,
+            T::Gt,
+            T::Eof,
+        ]
+    );
+}
+
+#[test]
 fn lexes_operators() {
     let toks = tokenize("** **= *= += -= /= %= == != <= >= && || ! = < > ? : . , ;");
     use TokenKind as T;
@@ -529,8 +559,8 @@ fn error_format() {
         "[line 1] Error at 'else': 'elif' or 'else' without a matching 'if'"
     );
     assert_eq!(
-        first_error("x = a &b"),
-        "[line 1] Error at '&': unexpected character '&'"
+        first_error("x = a $b"),
+        "[line 1] Error at '$': unexpected character '$'"
     );
     assert_eq!(
         first_error("x = \u{1}"),

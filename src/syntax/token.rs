@@ -128,6 +128,28 @@ pub enum TokenKind {
     PercentEq,
     /// `**=`
     StarStarEq,
+    /// `&` (bitwise and)
+    Amp,
+    /// `|` (bitwise or)
+    Pipe,
+    /// `^` (bitwise xor)
+    Caret,
+    /// `~` (bitwise not)
+    Tilde,
+    /// `<<`
+    Shl,
+    /// `>>`
+    Shr,
+    /// `&=`
+    AmpEq,
+    /// `|=`
+    PipeEq,
+    /// `^=`
+    CaretEq,
+    /// `<<=`
+    ShlEq,
+    /// `>>=`
+    ShrEq,
 
     /// A lexical error (unknown character, unterminated string, ...); the payload is the message.
     Error(String),

@@ -19,7 +19,7 @@ use std::ptr;
 use zexus_runtime::value::{
     TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_UNDEF,
 };
-use zexus_runtime::{attr, ops};
+use zexus_runtime::{attr, bitwise, ops};
 use zexus_runtime::{OpError, RangeIter, Value};
 
 use super::builtins;
@@ -852,6 +852,19 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                     op::DIV => binop!(|_: i64, _: i64| None::<i64>, ops::div),
                     op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), ops::rem),
                     op::POW => binop!(|_: i64, _: i64| None::<i64>, ops::pow),
+                    op::BAND => binop!(|x: i64, y: i64| Some(x & y), bitwise::band),
+                    op::BOR => binop!(|x: i64, y: i64| Some(x | y), bitwise::bor),
+                    op::BXOR => binop!(|x: i64, y: i64| Some(x ^ y), bitwise::bxor),
+                    op::SHL => binop!(bitwise::int_shl, bitwise::shl),
+                    op::SHR => binop!(bitwise::int_shr, bitwise::shr),
+                    op::BNOT => {
+                        let a = sp.sub(1);
+                        match bitwise::bnot(&*a) {
+                            Ok(v) => set(a, v),
+                            Err(e) => op_err!(e),
+                        }
+                        ip = ip.add(1);
+                    }
                     op::NEG => {
                         let a = sp.sub(1);
                         match ops::neg(&*a) {

@@ -415,6 +415,34 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let r = self.generic_binop(rt::BIN_POW, av, bv, ip, &pre);
                 stack.push(r);
             }
+            Op::BAND | Op::BOR | Op::BXOR | Op::SHL | Op::SHR => {
+                let bv = pop!();
+                let av = pop!();
+                let r = match (av, bv) {
+                    (AV::I(x), AV::I(y)) => {
+                        let (r, leave) = crate::jit::emit::int_bitop(&mut self.b, ins.op, x, y);
+                        if let Some(c) = leave {
+                            self.exit_if(c, ip, ExitReason::Failed(ins.op), &pre);
+                        }
+                        AV::I(r)
+                    }
+                    _ => self.generic_binop(bitop_code(ins.op), av, bv, ip, &pre),
+                };
+                stack.push(r);
+            }
+            Op::BNOT => {
+                let v = pop!();
+                let r = match v {
+                    AV::I(x) => AV::I(self.b.ins().bnot(x)),
+                    // `~x` is `x ^ -1` on ints; anything else fails and leaves (the
+                    // interpreter raises the error).
+                    _ => {
+                        let m1 = AV::I(self.iconst(-1));
+                        self.generic_binop(rt::BIN_BXOR, v, m1, ip, &pre)
+                    }
+                };
+                stack.push(r);
+            }
             Op::NEG => {
                 let v = pop!();
                 let r = match v {
@@ -1094,4 +1122,15 @@ struct BoolsCheck {
     list: CV,
     /// The index (an int).
     key: CV,
+}
+
+/// The `rt_binop` operator number of a bitwise opcode.
+fn bitop_code(op: Op) -> u64 {
+    match op {
+        Op::BAND => rt::BIN_BAND,
+        Op::BOR => rt::BIN_BOR,
+        Op::BXOR => rt::BIN_BXOR,
+        Op::SHL => rt::BIN_SHL,
+        _ => rt::BIN_SHR,
+    }
 }

@@ -65,7 +65,10 @@ impl Parser<'_> {
                     break;
                 }
             }
-            self.expect(&TokenKind::Gt, "expected '>' after type arguments")?;
+            // `list<list<int>>`: the lexer made one `>>` of the two closing brackets.
+            if !self.split_shr() {
+                self.expect(&TokenKind::Gt, "expected '>' after type arguments")?;
+            }
         }
         while self.check(&TokenKind::LBracket) && self.peek_next().kind == TokenKind::RBracket {
             self.advance();

@@ -1,8 +1,10 @@
 //! Expression parsing: a Pratt parser with binding powers.
 //!
 //! Precedence, lowest to highest: `?:` (right-assoc), `??`, `|| or`, `&& and`, `== !=`,
-//! `< > <= >=`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
-//! operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index / method call.
+//! `< > <= >=`, `|`, `^`, `&`, `<< >>` (the bitwise operators sit as in Python and Lua 5.4:
+//! `a & 1 == 0` is `(a & 1) == 0`), `+ -`, `* / %`, prefix `- ! not ~`, `**` (right-assoc, and
+//! tighter than a prefix operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index /
+//! method call.
 //!
 //! Every parse function returns the expression with its tree height, which is bounded by
 //! `MAX_EXPR_HEIGHT` so that no later recursive walk (or drop) of the tree can overflow.
@@ -15,7 +17,7 @@ use crate::syntax::token::{Token, TokenKind};
 pub(super) type Node = (Expr, u32);
 
 /// Binding power of a prefix operator's operand: only `**` and postfix bind tighter.
-const PREFIX_BP: u8 = 15;
+const PREFIX_BP: u8 = 23;
 /// Left binding power of the ternary `?`.
 const TERNARY_BP: u8 = 1;
 
@@ -40,12 +42,17 @@ fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
         T::Gt => (Infix::Binary(BinOp::Gt), 9, 10),
         T::LtEq => (Infix::Binary(BinOp::Lte), 9, 10),
         T::GtEq => (Infix::Binary(BinOp::Gte), 9, 10),
-        T::Plus => (Infix::Binary(BinOp::Add), 11, 12),
-        T::Minus => (Infix::Binary(BinOp::Sub), 11, 12),
-        T::Star => (Infix::Binary(BinOp::Mul), 13, 14),
-        T::Slash => (Infix::Binary(BinOp::Div), 13, 14),
-        T::Percent => (Infix::Binary(BinOp::Mod), 13, 14),
-        T::StarStar => (Infix::Binary(BinOp::Pow), 17, 16),
+        T::Pipe => (Infix::Binary(BinOp::BitOr), 11, 12),
+        T::Caret => (Infix::Binary(BinOp::BitXor), 13, 14),
+        T::Amp => (Infix::Binary(BinOp::BitAnd), 15, 16),
+        T::Shl => (Infix::Binary(BinOp::Shl), 17, 18),
+        T::Shr => (Infix::Binary(BinOp::Shr), 17, 18),
+        T::Plus => (Infix::Binary(BinOp::Add), 19, 20),
+        T::Minus => (Infix::Binary(BinOp::Sub), 19, 20),
+        T::Star => (Infix::Binary(BinOp::Mul), 21, 22),
+        T::Slash => (Infix::Binary(BinOp::Div), 21, 22),
+        T::Percent => (Infix::Binary(BinOp::Mod), 21, 22),
+        T::StarStar => (Infix::Binary(BinOp::Pow), 25, 24),
         _ => return None,
     })
 }
@@ -165,7 +172,7 @@ impl Parser<'_> {
     /// Parses a prefix-operator expression or a primary with its postfix operators.
     fn prefix(&mut self) -> PResult<Node> {
         match self.peek_kind() {
-            TokenKind::Minus | TokenKind::Bang | TokenKind::Not => self.unary(),
+            TokenKind::Minus | TokenKind::Bang | TokenKind::Not | TokenKind::Tilde => self.unary(),
             TokenKind::Ident(w) if w == "await" && self.starts_operand(self.peek_next()) => {
                 // `await e` is `e`: as in the original's VM, an `async` function's call
                 // returns its result directly.
@@ -193,6 +200,7 @@ impl Parser<'_> {
                     | TokenKind::LBracket
                     | TokenKind::Bang
                     | TokenKind::Not
+                    | TokenKind::Tilde
             )
     }
 
@@ -203,10 +211,10 @@ impl Parser<'_> {
 
     /// Parses `-e`, `!e` or `not e` at the current operator.
     fn unary(&mut self) -> PResult<Node> {
-        let op = if self.check(&TokenKind::Minus) {
-            UnaryOp::Neg
-        } else {
-            UnaryOp::Not
+        let op = match self.peek_kind() {
+            TokenKind::Minus => UnaryOp::Neg,
+            TokenKind::Tilde => UnaryOp::BitNot,
+            _ => UnaryOp::Not,
         };
         let line = self.advance_line();
         if op == UnaryOp::Neg {

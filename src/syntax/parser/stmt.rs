@@ -14,6 +14,11 @@ fn assign_op(kind: &TokenKind) -> Option<Option<BinOp>> {
         TokenKind::SlashEq => Some(BinOp::Div),
         TokenKind::PercentEq => Some(BinOp::Mod),
         TokenKind::StarStarEq => Some(BinOp::Pow),
+        TokenKind::AmpEq => Some(BinOp::BitAnd),
+        TokenKind::PipeEq => Some(BinOp::BitOr),
+        TokenKind::CaretEq => Some(BinOp::BitXor),
+        TokenKind::ShlEq => Some(BinOp::Shl),
+        TokenKind::ShrEq => Some(BinOp::Shr),
         _ => return None,
     })
 }
