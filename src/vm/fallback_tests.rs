@@ -62,6 +62,11 @@ const SHAPES: &[Shape] = &[
     shape("print(a / 4)", A),
     // top OP k.
     shape("print((a + b) * 2)", AB),
+    // With a float constant: `y OP f` pushed, and top OP f.
+    shape("print(a * 0.5)", A),
+    shape("print(a / 2.5)", A),
+    shape("r = (a + b) - 1.5\nprint(r)", AB),
+    shape("print((a - b) / 0.25)", AB),
     // Two loads.
     shape("print(a, b)", AB),
     // Compare two slots or a slot and a constant, and branch.

@@ -12,6 +12,7 @@ use std::ptr;
 use zexus_runtime::value::{HEAP_TAG_MIN, TAG_INT, TAG_LIST, TAG_UNDEF};
 use zexus_runtime::{ListObj, Value};
 
+use super::floatpath::{self, Num};
 use super::prepared::{int_arith, int_cmp, XInstr};
 
 /// The int in `*v`, if it is one.
@@ -33,11 +34,18 @@ pub(crate) unsafe fn arith_ts(sp: *mut Value, slots: *mut Value, ins: &XInstr) -
     // SAFETY: by the caller's contract (module docs), every value used here is live.
     unsafe {
         let t = sp.sub(1);
-        if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+        let s = slots.add(ins.a as usize);
+        if let (Some(x), Some(y)) = (int(t), int(s)) {
             if let Some(r) = int_arith(ins.k, x, y) {
                 (*t).set_int_unchecked(r);
                 return true;
             }
+            return false;
+        }
+        if let Some(r) = floatpath::mixed(ins.k, t, s) {
+            // A number owns nothing to drop.
+            ptr::write(t, Value::float(r));
+            return true;
         }
         false
     }
@@ -70,13 +78,21 @@ pub(crate) unsafe fn arith_ts_st(sp: &mut *mut Value, slots: *mut Value, ins: &X
     // SAFETY: by the caller's contract (module docs), every value used here is live.
     unsafe {
         let t = sp.sub(1);
-        if let (Some(x), Some(y)) = (int(t), int(slots.add(ins.a as usize))) {
+        let s = slots.add(ins.a as usize);
+        if let (Some(x), Some(y)) = (int(t), int(s)) {
             if let Some(r) = int_arith(ins.k, x, y) {
                 if store_int(slots, ins.x, r) {
                     *sp = t;
                     return true;
                 }
             }
+            return false;
+        }
+        if let Some(r) = floatpath::mixed(ins.k, t, s) {
+            // The popped top is a number: nothing to drop.
+            *slots.add(ins.x as usize) = Value::float(r);
+            *sp = t;
+            return true;
         }
         false
     }
@@ -138,6 +154,19 @@ pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr
         ) {
             if let Some(r) = int_arith(ins.k, y, z).and_then(|yz| int_arith(ins.x as u8, a, yz)) {
                 (*t).set_int_unchecked(r);
+                return true;
+            }
+            return false;
+        }
+        // Numbers with a float among them: each operation as the general operators do it.
+        if let (Some(a), Some(y), Some(z)) = (
+            Num::of(t),
+            Num::of(slots.add(ins.a as usize)),
+            Num::of(slots.add(ins.c as usize)),
+        ) {
+            if let Some(r) = y.op(ins.k, z).and_then(|yz| a.op(ins.x as u8, yz)) {
+                // A number owns nothing to drop.
+                ptr::write(t, r.value());
                 return true;
             }
         }

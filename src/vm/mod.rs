@@ -7,6 +7,7 @@ mod eval;
 mod events;
 #[cfg(test)]
 mod fallback_tests;
+mod floatpath;
 mod fused;
 pub mod interrupt;
 pub(crate) mod objects;

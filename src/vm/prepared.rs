@@ -55,7 +55,14 @@ const _: () = assert!(std::mem::offset_of!(XInstr, imm) == 24);
 /// loop's `match` does not compile until it does).
 pub(crate) const OP_END: u8 = crate::bytecode::ALL_OPS.len() as u8;
 /// See [`OP_END`].
-pub(crate) const F_BEFORE: u8 = F_APPEND_SS_POP - 1;
+pub(crate) const F_BEFORE: u8 = F_FARITH_SK - 1;
+
+/// `LOAD_NAME y; LOAD_CONST f; OP` with a float constant `f`: push `y OP f` when `y` is a
+/// number (a = y, imm = the float's bits, k = `K_ADD`, `K_SUB`, `K_MUL` or `K_DIV`).
+pub(crate) const F_FARITH_SK: u8 = 212;
+/// `LOAD_CONST f; OP` with a float constant `f`: the top becomes `top OP f` when it is a number
+/// (imm = the float's bits, k as in [`F_FARITH_SK`]).
+pub(crate) const F_FARITH_TK: u8 = 213;
 
 /// `LOAD_NAME l; LOAD_NAME v; CALL_BUILTIN append 2; POP`: a = l, c = v.
 pub(crate) const F_APPEND_SS_POP: u8 = 214;
@@ -316,6 +323,19 @@ fn base(ins: Instr, ip: usize) -> XInstr {
     }
 }
 
+/// The bits of a float constant loaded by `ins`, as the `imm` of the float shapes.
+fn float_const(code: &CodeObject, ins: Instr) -> Option<i64> {
+    (ins.op == Op::LOAD_CONST)
+        .then(|| code.consts[ins.a as usize].as_float())
+        .flatten()
+        .map(|f| f.to_bits() as i64)
+}
+
+/// The arithmetic kinds the float shapes compute (modulo and power take the general path).
+fn float_arith_kind(op: Op) -> Option<u8> {
+    arith_kind(op).filter(|&k| matches!(k, K_ADD | K_SUB | K_MUL | K_DIV))
+}
+
 fn int_const(code: &CodeObject, ins: Instr) -> Option<i64> {
     (ins.op == Op::LOAD_CONST)
         .then(|| code.consts[ins.a as usize].as_int())
@@ -455,6 +475,9 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
                 return Some(mk(F_ARITH_SK, k, 3, i0.a, 0, 0, 0, v));
             }
         }
+        if let (Some(k), Some(v)) = (float_arith_kind(i2.op), float_const(code, i1)) {
+            return Some(mk(F_FARITH_SK, k, 3, i0.a, 0, 0, 0, v));
+        }
     }
     if let Some(v) = int_const(code, i0) {
         if clear(3) {
@@ -482,6 +505,9 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         }
         if let (Some(v), Some(k)) = (int_const(code, i0), arith_kind(i1.op)) {
             return Some(mk(F_ARITH_TK, k, 2, 0, 0, 0, 0, v));
+        }
+        if let (Some(v), Some(k)) = (float_const(code, i0), float_arith_kind(i1.op)) {
+            return Some(mk(F_FARITH_TK, k, 2, 0, 0, 0, 0, v));
         }
         if let (Some(k), Op::JUMP_IF_FALSE) = (cmp_kind(i0.op), i1.op) {
             return Some(mk(F_CMP_JF, k, 2, 0, 0, 0, rel(i1.a), 0));

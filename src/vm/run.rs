@@ -24,6 +24,7 @@ use zexus_runtime::{OpError, RangeIter, Value};
 
 use super::builtins;
 use super::error::RuntimeError;
+use super::floatpath;
 use super::fused;
 use super::objects;
 use super::output::Output;
@@ -209,6 +210,9 @@ unsafe fn set(p: *mut Value, v: Value) {
         drop(old);
     }
 }
+
+/// The float path of an operator that has none (the general operator runs).
+const NO_FLOAT: fn(f64, f64) -> Option<f64> = |_, _| None;
 
 /// # Safety
 /// `a` and `b` point to live values.
@@ -403,21 +407,35 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                 }
             };
         }
+        // An arithmetic operator: `$fast` on two ints, `$ffast` on two numbers of which one is a
+        // float (`floatpath`), in place; `None` from either (or other types) takes `$slow`.
         macro_rules! binop {
-            ($fast:expr, $slow:path) => {{
+            ($fast:expr, $ffast:expr, $slow:path) => {{
                 let b = sp.sub(1);
                 let a = sp.sub(2);
-                let fast = if is_int2(a, b) {
-                    $fast((*a).payload() as i64, (*b).payload() as i64)
-                } else {
-                    None
-                };
-                match fast {
-                    Some(r) => {
-                        (*a).set_int_unchecked(r);
-                        sp = b;
+                let done = if is_int2(a, b) {
+                    match $fast((*a).payload() as i64, (*b).payload() as i64) {
+                        Some(r) => {
+                            (*a).set_int_unchecked(r);
+                            true
+                        }
+                        None => false,
                     }
-                    None => {
+                } else if floatpath::is_num2(a, b) {
+                    match $ffast(floatpath::num(a), floatpath::num(b)) {
+                        Some(r) => {
+                            // SAFETY: `a` holds a number, which owns nothing to drop.
+                            std::ptr::write(a, Value::float(r));
+                            true
+                        }
+                        None => false,
+                    }
+                } else {
+                    false
+                };
+                match done {
+                    true => sp = b,
+                    false => {
                         let rb = pop(&mut sp);
                         let ra = pop(&mut sp);
                         match $slow(&ra, &rb) {
@@ -439,6 +457,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                 let a = sp.sub(2);
                 let r = if is_int2(a, b) {
                     int_cmp($k, (*a).payload() as i64, (*b).payload() as i64)
+                } else if floatpath::is_num2(a, b) {
+                    floatpath::float_cmp($k, floatpath::num(a), floatpath::num(b))
                 } else {
                     match slow_cmp($k, &*a, &*b) {
                         Ok(r) => r,
@@ -517,8 +537,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                 let (a, ok, y) = int_operands!($ins, $ss);
                 if ok {
                     jump_if_false!($ins, 3, int_cmp($k, (*a).payload() as i64, y));
+                    true
+                } else if let Some((x, y)) = floatpath::shape_operands(slots, &$ins, $ss) {
+                    jump_if_false!($ins, 3, floatpath::float_cmp($k, x, y));
+                    true
+                } else {
+                    false
                 }
-                ok
             }};
         }
         // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
@@ -642,6 +667,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         ip = ip.add(4);
                         true
                     }
+                    None if floatpath::arith_st(slots, &$ins, $ss, $k) => {
+                        ip = ip.add(4);
+                        true
+                    }
                     None if fused::append_in_place(slots, $ins, $ss) => {
                         ip = ip.add(4);
                         true
@@ -662,8 +691,14 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                 if let Some(r) = r {
                     push(&mut sp, Value::int(r));
                     ip = ip.add(3);
+                    true
+                } else if let Some(r) = floatpath::shape_arith(slots, &$ins, $ss, $k) {
+                    push(&mut sp, Value::float(r));
+                    ip = ip.add(3);
+                    true
+                } else {
+                    false
                 }
-                r.is_some()
             }};
         }
 
@@ -846,17 +881,17 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         push(&mut sp, y);
                         ip = ip.add(1);
                     }
-                    op::ADD => binop!(i64::checked_add, ops::add),
-                    op::SUB => binop!(i64::checked_sub, ops::sub),
-                    op::MUL => binop!(i64::checked_mul, ops::mul),
-                    op::DIV => binop!(|_: i64, _: i64| None::<i64>, ops::div),
-                    op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), ops::rem),
-                    op::POW => binop!(|_: i64, _: i64| None::<i64>, ops::pow),
-                    op::BAND => binop!(|x: i64, y: i64| Some(x & y), bitwise::band),
-                    op::BOR => binop!(|x: i64, y: i64| Some(x | y), bitwise::bor),
-                    op::BXOR => binop!(|x: i64, y: i64| Some(x ^ y), bitwise::bxor),
-                    op::SHL => binop!(bitwise::int_shl, bitwise::shl),
-                    op::SHR => binop!(bitwise::int_shr, bitwise::shr),
+                    op::ADD => binop!(i64::checked_add, |x: f64, y: f64| Some(x + y), ops::add),
+                    op::SUB => binop!(i64::checked_sub, |x: f64, y: f64| Some(x - y), ops::sub),
+                    op::MUL => binop!(i64::checked_mul, |x: f64, y: f64| Some(x * y), ops::mul),
+                    op::DIV => binop!(|_: i64, _: i64| None::<i64>, floatpath::fdiv, ops::div),
+                    op::MOD => binop!(|x, y| int_arith(K_MOD, x, y), NO_FLOAT, ops::rem),
+                    op::POW => binop!(|_: i64, _: i64| None::<i64>, NO_FLOAT, ops::pow),
+                    op::BAND => binop!(|x: i64, y: i64| Some(x & y), NO_FLOAT, bitwise::band),
+                    op::BOR => binop!(|x: i64, y: i64| Some(x | y), NO_FLOAT, bitwise::bor),
+                    op::BXOR => binop!(|x: i64, y: i64| Some(x ^ y), NO_FLOAT, bitwise::bxor),
+                    op::SHL => binop!(bitwise::int_shl, NO_FLOAT, bitwise::shl),
+                    op::SHR => binop!(bitwise::int_shr, NO_FLOAT, bitwise::shr),
                     op::BNOT => {
                         let a = sp.sub(1);
                         match bitwise::bnot(&*a) {
@@ -1294,6 +1329,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
                     }
                     F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
+                    F_FARITH_SK => {
+                        shape!('fetch, 'dispatch, ins, floatpath::farith_sk(&mut sp, slots, ins), 3)
+                    }
+                    F_FARITH_TK => shape!('fetch, 'dispatch, ins, floatpath::farith_tk(sp, ins), 2),
                     F_CMP_TK_JF => {
                         if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
                             jump_if_false!(ins, 2, !jump);
