@@ -13,6 +13,7 @@ mod decl;
 mod expr;
 mod interp;
 mod modules;
+mod print_split;
 mod raise;
 mod stmt;
 
