@@ -375,6 +375,9 @@ pub enum Builtin {
     ScriptArgs,
     /// `__ARGV__`: same as `__ARGS__`.
     ScriptArgv,
+    /// `item in container` (the operator; its name cannot be written as a call): whether a
+    /// list holds the item, a map has it as a key, or a string contains it.
+    In,
 }
 
 /// Every builtin, by id.
@@ -442,6 +445,7 @@ pub const ALL_BUILTINS: &[Builtin] = &[
     Builtin::IsMain,
     Builtin::ScriptArgs,
     Builtin::ScriptArgv,
+    Builtin::In,
 ];
 
 /// Names of the builtin functions, by builtin id.
@@ -509,6 +513,7 @@ pub const BUILTINS: &[&str] = &[
     "is_main",
     "__ARGS__",
     "__ARGV__",
+    "in",
 ];
 
 impl Builtin {

@@ -1,7 +1,7 @@
 //! Expression parsing: a Pratt parser with binding powers.
 //!
 //! Precedence, lowest to highest: `?:` (right-assoc), `??`, `|| or`, `&& and`, `== !=`,
-//! `< > <= >=`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
+//! `< > <= >= in`, `+ -`, `* / %`, prefix `- ! not`, `**` (right-assoc, and tighter than a prefix
 //! operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index / method call.
 //!
 //! Every parse function returns the expression with its tree height, which is bounded by
@@ -23,6 +23,9 @@ enum Infix {
     Ternary,
     Logical(LogicalOp),
     Binary(BinOp),
+    /// `item in container`: a call of the builtin named `in` (a keyword, so no program can
+    /// declare or shadow it).
+    In,
 }
 
 /// The infix operator a token stands for, with its left and right binding powers.
@@ -40,6 +43,7 @@ fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
         T::Gt => (Infix::Binary(BinOp::Gt), 9, 10),
         T::LtEq => (Infix::Binary(BinOp::Lte), 9, 10),
         T::GtEq => (Infix::Binary(BinOp::Gte), 9, 10),
+        T::In => (Infix::In, 9, 10),
         T::Plus => (Infix::Binary(BinOp::Add), 11, 12),
         T::Minus => (Infix::Binary(BinOp::Sub), 11, 12),
         T::Star => (Infix::Binary(BinOp::Mul), 13, 14),
@@ -131,6 +135,10 @@ impl Parser<'_> {
             Infix::Binary(op) => {
                 self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })
             }
+            Infix::In => self.binary_rest(lhs, line, rbp, |item, container| ExprKind::Call {
+                callee: boxed(Expr::new(line, ExprKind::Name("in".into()))),
+                args: vec![*item, *container],
+            }),
         }
     }
 

@@ -37,6 +37,7 @@ fn dangles(kind: &TokenKind) -> bool {
             | Question
             | QuestionQuestion
             | Colon
+            | In
     )
 }
 

@@ -235,6 +235,7 @@ pub(crate) fn call_builtin(id: u32, args: &[Value], host: &mut dyn Host) -> Resu
         | B::EndsWith
         | B::Ord
         | B::Chr => string::builtin(builtin, args),
+        B::In => collections::membership(args, host),
         B::Contains | B::Includes | B::Find | B::IndexOf | B::Join | B::Reverse => {
             collections::as_method(builtin, args, host)
         }
