@@ -12,6 +12,7 @@ mod class;
 mod decl;
 mod expr;
 mod interp;
+mod match_expr;
 mod modules;
 mod print_split;
 mod raise;

@@ -180,12 +180,16 @@ impl Parser<'_> {
                 self.advance();
                 self.expr_bp(PREFIX_BP)
             }
+            TokenKind::Ident(_) if self.at_match() => {
+                let m = self.match_expr()?;
+                self.postfix(m)
+            }
             _ => self.primary_postfix(),
         }
     }
 
     /// Whether `tok`, on the same line, can begin an operand.
-    fn starts_operand(&self, tok: &Token) -> bool {
+    pub(super) fn starts_operand(&self, tok: &Token) -> bool {
         !tok.nl_before
             && matches!(
                 tok.kind,
