@@ -216,6 +216,14 @@ pub enum RangeIter {
 }
 
 impl RangeIter {
+    /// Advances a `for each` loop with `vars` variables: as [`Self::next_pair`], except that a
+    /// one-variable loop over a map walks its keys (`for each k in m`), as in the original.
+    pub fn next_for(&mut self, vars: u32) -> Option<(Value, Value)> {
+        let keys = vars == 1 && matches!(self, RangeIter::Map { .. });
+        let (k, v) = self.next_pair()?;
+        Some(if keys { (v, k) } else { (k, v) })
+    }
+
     /// Advances: `Some((index_or_key, value))`, or `None` at the end.
     pub fn next_pair(&mut self) -> Option<(Value, Value)> {
         match self {

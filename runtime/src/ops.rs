@@ -424,7 +424,8 @@ fn key_of(k: &Value) -> Result<Key, OpError> {
     Key::new(k).ok_or_else(|| OpError::Other(format!("{} cannot be a map key", a_type(k))))
 }
 
-/// `obj[key]` for lists, maps and strings. A missing map key is an error.
+/// `obj[key]` for lists, maps and strings. A missing map key reads as `null` (as in the
+/// original implementation); a list or string index out of range is an error.
 pub fn index(obj: &Value, key: &Value) -> OpResult {
     match obj.tag {
         TAG_LIST => {
@@ -435,10 +436,7 @@ pub fn index(obj: &Value, key: &Value) -> OpResult {
         TAG_MAP => {
             let k = key_of(key)?;
             let entries = obj.as_map().expect("map").borrow();
-            entries
-                .get(&k)
-                .cloned()
-                .ok_or_else(|| OpError::Other(format!("key {} not found in map", key.repr())))
+            Ok(entries.get(&k).cloned().unwrap_or(Value::NULL))
         }
         TAG_STR => {
             let s = obj.as_str().expect("str");

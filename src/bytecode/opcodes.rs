@@ -381,6 +381,29 @@ pub enum Builtin {
     ScriptArgs,
     /// `__ARGV__`: same as `__ARGS__`.
     ScriptArgv,
+    /// `item in container` (the operator; its name cannot be written as a call): whether a
+    /// list holds the item, a map has it as a key, or a string contains it.
+    In,
+    /// `set_owner(contract, address)`: records the contract's owner (who also gets the role `owner`).
+    SetOwner,
+    /// `get_owner(contract)`: the owner, or `null`.
+    GetOwner,
+    /// `is_owner(contract, address)`.
+    IsOwner,
+    /// `grant_role(contract, address, role)`.
+    GrantRole,
+    /// `revoke_role(contract, address, role)`.
+    RevokeRole,
+    /// `has_role(contract, address, role)`.
+    HasRole,
+    /// `get_roles(contract, address)`: the address's roles, in the order first granted.
+    GetRoles,
+    /// `grant_permission(contract, address, permission)`.
+    GrantPermission,
+    /// `revoke_permission(contract, address, permission)`.
+    RevokePermission,
+    /// `has_permission(contract, address, permission)`.
+    HasPermission,
 }
 
 /// Every builtin, by id.
@@ -448,6 +471,17 @@ pub const ALL_BUILTINS: &[Builtin] = &[
     Builtin::IsMain,
     Builtin::ScriptArgs,
     Builtin::ScriptArgv,
+    Builtin::In,
+    Builtin::SetOwner,
+    Builtin::GetOwner,
+    Builtin::IsOwner,
+    Builtin::GrantRole,
+    Builtin::RevokeRole,
+    Builtin::HasRole,
+    Builtin::GetRoles,
+    Builtin::GrantPermission,
+    Builtin::RevokePermission,
+    Builtin::HasPermission,
 ];
 
 /// Names of the builtin functions, by builtin id.
@@ -515,6 +549,17 @@ pub const BUILTINS: &[&str] = &[
     "is_main",
     "__ARGS__",
     "__ARGV__",
+    "in",
+    "set_owner",
+    "get_owner",
+    "is_owner",
+    "grant_role",
+    "revoke_role",
+    "has_role",
+    "get_roles",
+    "grant_permission",
+    "revoke_permission",
+    "has_permission",
 ];
 
 impl Builtin {

@@ -757,7 +757,11 @@ impl Gen {
                 3 => format!("(!{})", self.expr(Ty::Any, d)),
                 5 => {
                     let (l, v) = (self.expr(Ty::List, d), self.element(d));
-                    format!("contains({l}, {v})")
+                    if self.r.below(2) == 0 {
+                        format!("contains({l}, {v})")
+                    } else {
+                        format!("({v} in {l})")
+                    }
                 }
                 6 => {
                     let (a, b) = (self.expr(Ty::Str, d), self.expr(Ty::Str, d));

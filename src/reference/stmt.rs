@@ -294,6 +294,11 @@ impl<'p> Interp<'p> {
                         .borrow()
                         .get_index(i)
                         .map(|(k, x)| (k.value().clone(), x.clone()));
+                    // One variable walks the keys (see `RangeIter::next_for`).
+                    let entry = match (entry, index_var) {
+                        (Some((k, _)), None) => Some((Value::NULL, k)),
+                        (entry, _) => entry,
+                    };
                     match entry {
                         Some(pair) => pair,
                         None => break,
@@ -305,7 +310,8 @@ impl<'p> Interp<'p> {
                 },
                 _ => {
                     let it = range.as_mut().expect("a range value");
-                    let pair = it.as_iter().expect("iterator").borrow_mut().next_pair();
+                    let vars = if index_var.is_some() { 2 } else { 1 };
+                    let pair = it.as_iter().expect("iterator").borrow_mut().next_for(vars);
                     match pair {
                         Some(pair) => pair,
                         None => break,

@@ -12,7 +12,9 @@ mod class;
 mod decl;
 mod expr;
 mod interp;
+mod match_expr;
 mod modules;
+mod print_split;
 mod raise;
 mod stmt;
 

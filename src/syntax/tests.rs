@@ -431,7 +431,13 @@ fn functions_and_print() {
     assert_eq!(prog("print (xs)[0] * 2"), "(print (* (idx xs 0) 2))");
     assert_eq!(prog("print()"), "(print )");
     assert_eq!(prog("print\nx"), "(print ) ; x");
-    assert_eq!(prog("print \"a\" + f(x)"), "(print (+ \"a\" (call f x)))");
+    // At the top level a paren-less print ends before a call, as the original splits it.
+    assert_eq!(prog("print \"a\" + f(x)"), "(print \"a\") ; (call f x)");
+    assert_eq!(prog("print(\"a\" + f(x))"), "(print (+ \"a\" (call f x)))");
+    assert_eq!(
+        prog("action g() { print \"a\" + f(x) }"),
+        "(fn g() {(print (+ \"a\" (call f x)))})"
+    );
 }
 
 #[test]

@@ -204,6 +204,7 @@ impl VmBuilder {
     /// Creates the VM.
     pub fn build(self) -> VM {
         builtins::init_clock();
+        builtins::reset_access_control();
         let mut profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
         profiler.call_paths = self.call_paths;
         let tier = self

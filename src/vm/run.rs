@@ -1174,7 +1174,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                                             None
                                         }
                                     }
-                                    other => other.next_pair(),
+                                    other => other.next_for(ins.c),
                                 }
                             }
                             None => throw!("FOR_ITER without an iterator".to_string()),

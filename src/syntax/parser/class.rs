@@ -49,6 +49,16 @@ impl Parser<'_> {
             if self.check(&TokenKind::RBrace) || self.at_eof() {
                 break Ok(());
             }
+            if self.at_state_block() {
+                for (idx, f) in self.state_block()? {
+                    if !seen.insert(f.name.clone()) {
+                        let e = self.error_at(idx, &format!("'{}' is declared twice", f.name));
+                        self.report(e);
+                    }
+                    fields.push(f);
+                }
+                continue;
+            }
             let idx = self.pos;
             match self.member() {
                 Ok(Member::Field(f)) => {
@@ -118,11 +128,63 @@ impl Parser<'_> {
                     && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
             {
                 self.advance();
+                // `persistent storage name ...`: several field words in a row.
+                while matches!(self.peek_kind(), TokenKind::Ident(w) if FIELD_WORDS.contains(&w.as_str()))
+                    && matches!(self.peek_next().kind, TokenKind::Ident(_))
+                {
+                    self.advance();
+                }
                 self.field(line)
             }
             TokenKind::Ident(_) => self.field(line),
             _ => Err(self.error_here("expected a field or an action")),
         }
+    }
+
+    /// Whether a `state { ... }` block starts here.
+    fn at_state_block(&self) -> bool {
+        matches!(self.peek_kind(), TokenKind::Ident(w) if w == "state")
+            && self.peek_next().kind == TokenKind::LBrace
+    }
+
+    /// `state { name: value, name = value, ... }`: fields with initial values (the original's
+    /// contract state block), each with the index of its name token.
+    fn state_block(&mut self) -> PResult<Vec<(usize, FieldDecl)>> {
+        self.advance();
+        self.advance();
+        let saved = self.paren_depth;
+        self.paren_depth += 1;
+        let mut out = Vec::new();
+        let result = loop {
+            while self.eat(&TokenKind::Semicolon) || self.eat(&TokenKind::Comma) {}
+            if self.check(&TokenKind::RBrace) || self.at_eof() {
+                break Ok(());
+            }
+            let idx = self.pos;
+            let line = self.peek().line;
+            let name = match self.expect_ident("expected a field name in the state block") {
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
+            if !self.eat(&TokenKind::Colon) && !self.eat(&TokenKind::Assign) {
+                break Err(self.error_here("expected ':' after the field name"));
+            }
+            match self.expression() {
+                Ok(v) => out.push((
+                    idx,
+                    FieldDecl {
+                        name,
+                        default: Some(v),
+                        line,
+                    },
+                )),
+                Err(e) => break Err(e),
+            }
+        };
+        self.paren_depth = saved;
+        result?;
+        self.expect(&TokenKind::RBrace, "expected '}' after the state block")?;
+        Ok(out)
     }
 
     /// `name [: type] [= value]`.

@@ -1,7 +1,7 @@
 //! Expression parsing: a Pratt parser with binding powers.
 //!
 //! Precedence, lowest to highest: `?:` (right-assoc), `??`, `|| or`, `&& and`, `== !=`,
-//! `< > <= >=`, `|`, `^`, `&`, `<< >>` (the bitwise operators sit as in Python and Lua 5.4:
+//! `< > <= >= in`, `|`, `^`, `&`, `<< >>` (the bitwise operators sit as in Python and Lua 5.4:
 //! `a & 1 == 0` is `(a & 1) == 0`), `+ -`, `* / %`, prefix `- ! not ~`, `**` (right-assoc, and
 //! tighter than a prefix operator on its left: `-2 ** 2` is `-(2 ** 2)`), postfix call / index /
 //! method call.
@@ -25,6 +25,9 @@ enum Infix {
     Ternary,
     Logical(LogicalOp),
     Binary(BinOp),
+    /// `item in container`: a call of the builtin named `in` (a keyword, so no program can
+    /// declare or shadow it).
+    In,
 }
 
 /// The infix operator a token stands for, with its left and right binding powers.
@@ -42,6 +45,7 @@ fn infix_op(kind: &TokenKind) -> Option<(Infix, u8, u8)> {
         T::Gt => (Infix::Binary(BinOp::Gt), 9, 10),
         T::LtEq => (Infix::Binary(BinOp::Lte), 9, 10),
         T::GtEq => (Infix::Binary(BinOp::Gte), 9, 10),
+        T::In => (Infix::In, 9, 10),
         T::Pipe => (Infix::Binary(BinOp::BitOr), 11, 12),
         T::Caret => (Infix::Binary(BinOp::BitXor), 13, 14),
         T::Amp => (Infix::Binary(BinOp::BitAnd), 15, 16),
@@ -138,6 +142,10 @@ impl Parser<'_> {
             Infix::Binary(op) => {
                 self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })
             }
+            Infix::In => self.binary_rest(lhs, line, rbp, |item, container| ExprKind::Call {
+                callee: boxed(Expr::new(line, ExprKind::Name("in".into()))),
+                args: vec![*item, *container],
+            }),
         }
     }
 
@@ -179,12 +187,16 @@ impl Parser<'_> {
                 self.advance();
                 self.expr_bp(PREFIX_BP)
             }
+            TokenKind::Ident(_) if self.at_match() => {
+                let m = self.match_expr()?;
+                self.postfix(m)
+            }
             _ => self.primary_postfix(),
         }
     }
 
     /// Whether `tok`, on the same line, can begin an operand.
-    fn starts_operand(&self, tok: &Token) -> bool {
+    pub(super) fn starts_operand(&self, tok: &Token) -> bool {
         !tok.nl_before
             && matches!(
                 tok.kind,

@@ -342,6 +342,7 @@ impl Parser<'_> {
             }
             args = list;
         } else {
+            self.split_print_before_call();
             loop {
                 args.push(self.expression()?);
                 if !self.eat(&TokenKind::Comma) {

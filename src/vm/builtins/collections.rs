@@ -1,6 +1,6 @@
 //! Builtins over lists that call user functions (`map filter reduce sort sorted`), the
 //! stable sort they share, and the builtins that are function forms of methods
-//! (`contains includes find index_of join reverse`).
+//! (`contains includes find index_of join reverse`), and the `in` operator.
 
 use std::cmp::Ordering;
 
@@ -242,4 +242,21 @@ pub(super) fn as_method(b: Builtin, args: &[Value], host: &mut dyn Host) -> Resu
         }
     };
     super::call_method(obj, method, &args[1..], host)
+}
+
+/// `item in container`: a list's element (`==`), a map's key, a string's substring.
+pub(super) fn membership(args: &[Value], host: &mut dyn Host) -> Result<Value, OpError> {
+    let [item, container] = args else {
+        return err(format!("'in' takes 2 operands, got {}", args.len()));
+    };
+    match container.kind() {
+        Kind::List | Kind::Str | Kind::Iter => {
+            super::call_method(container, "contains", std::slice::from_ref(item), host)
+        }
+        Kind::Map => super::call_method(container, "has", std::slice::from_ref(item), host),
+        _ => err(format!(
+            "'in' needs a list, string or map on its right, got {}",
+            ops::a_type(container)
+        )),
+    }
 }

@@ -13,6 +13,7 @@
 //! with its real host only when the probe was asked to call, and native code relies on the same
 //! to hand such a call back to the interpreter.
 
+mod access;
 mod collections;
 mod core;
 mod list;
@@ -28,6 +29,7 @@ use zexus_runtime::{Key, Kind, MapObj, OpError, RangeIter, Value};
 use crate::bytecode::Builtin;
 use crate::bytecode::Builtin as B;
 
+pub(crate) use self::access::reset as reset_access_control;
 pub(crate) use self::core::set_script_args;
 pub(crate) use self::time::init_clock;
 
@@ -235,6 +237,17 @@ pub(crate) fn call_builtin(id: u32, args: &[Value], host: &mut dyn Host) -> Resu
         | B::EndsWith
         | B::Ord
         | B::Chr => string::builtin(builtin, args),
+        B::In => collections::membership(args, host),
+        B::SetOwner
+        | B::GetOwner
+        | B::IsOwner
+        | B::GrantRole
+        | B::RevokeRole
+        | B::HasRole
+        | B::GetRoles
+        | B::GrantPermission
+        | B::RevokePermission
+        | B::HasPermission => access::call(builtin, args),
         B::Contains | B::Includes | B::Find | B::IndexOf | B::Join | B::Reverse => {
             collections::as_method(builtin, args, host)
         }
