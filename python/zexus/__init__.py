@@ -63,3 +63,23 @@ __all__ = [
     "compile",
     "eval",
 ]
+
+
+class Evaluator:
+    """The guide's use case 4, "Profiling Zexus Programs": ``evaluator.use_vm = True``,
+    ``evaluator.vm_instance = VM(...)``, then ``evaluator.eval(code)`` runs the source on that
+    VM (so its profiler sees it). Without ``use_vm`` (or without a VM) it runs on a fresh VM
+    with default settings."""
+
+    def __init__(self):
+        self.use_vm = False
+        self.vm_instance = None
+
+    def eval(self, code):
+        """Compiles and runs Zexus source; returns the value of its last expression."""
+        if self.use_vm and self.vm_instance is not None:
+            return self.vm_instance.eval(code)
+        return eval(code)
+
+
+__all__.append("Evaluator")
