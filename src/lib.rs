@@ -13,7 +13,9 @@ pub mod jit;
 pub mod modules;
 pub mod profile;
 pub mod reference;
+pub mod repl;
 pub mod report;
+pub mod session;
 pub mod syntax;
 pub mod vm;
 

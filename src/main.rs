@@ -130,6 +130,13 @@ enum Command {
         #[arg(long)]
         wall: bool,
     },
+    /// An interactive prompt: statements run as they are entered, variables and functions
+    /// stay defined; :profile, :level, :jit, :disasm, :help, :quit (JIT on by default).
+    /// Reads plain lines when standard input is not a terminal.
+    Repl {
+        #[command(flatten)]
+        tier: TierArgs,
+    },
     /// Run a snippet of Zexus given on the command line
     Eval {
         /// The source code
@@ -212,6 +219,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let bc = compile_file(&src, &name, Some(&file))?;
             let mut vm = vm_for(&tier, true, Level::None, 1);
             execute(&mut vm, &bc)?;
+        }
+        Command::Repl { tier } => {
+            repl(tier.jit_enabled(true), tier.hot_threshold)?;
         }
         Command::Eval { code, tier } => {
             let bc = compile(&code, "<eval>")?;
@@ -359,6 +369,58 @@ mod signals {
             }
         }
     }
+}
+
+/// `zx repl`: lines from a terminal (with line editing and history, kept in
+/// `~/.zx_history`), or plain lines from standard input otherwise (for scripts and tests).
+fn repl(jit: bool, hot_threshold: u32) -> Result<(), Failure> {
+    use std::io::{BufRead, IsTerminal};
+    use zexus::repl::{Repl, Step};
+
+    let io_failure = |e: io::Error| Failure(EXIT_IO, format!("zx repl: {e}"));
+    let mut r = Repl::new(jit, hot_threshold);
+    let (mut out, mut err) = (io::stdout(), io::stderr());
+    if !io::stdin().is_terminal() {
+        for line in io::stdin().lock().lines() {
+            let line = line.map_err(io_failure)?;
+            if r.feed(&line, &mut out, &mut err).map_err(io_failure)? == Step::Quit {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    use rustyline::error::ReadlineError;
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| Failure(EXIT_IO, format!("zx repl: cannot open the terminal: {e}")))?;
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".zx_history"));
+    if let Some(h) = &history {
+        // A missing history file is normal on the first run.
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "Zexus {} — :help for commands, :quit or Ctrl-D to leave",
+        env!("CARGO_PKG_VERSION")
+    );
+    loop {
+        match editor.readline(r.prompt()) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                if r.feed(&line, &mut out, &mut err).map_err(io_failure)? == Step::Quit {
+                    break;
+                }
+            }
+            // Ctrl-C drops the unfinished input, as in Python's prompt.
+            Err(ReadlineError::Interrupted) => r.cancel(),
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(Failure(EXIT_IO, format!("zx repl: {e}"))),
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -310,6 +310,26 @@ impl BytecodeBuilder {
         }
     }
 
+    /// Adds a slot named `name` to the program's frame without making it a global (no later
+    /// `global_slot(name)` returns it): a session's way to keep the positions of an earlier
+    /// program's block slots (see `crate::session`).
+    pub fn reserve_main_slot(&mut self, name: &str) -> u32 {
+        let main = &mut self.open[0];
+        let slot = main.code.slot_names.len() as u32;
+        main.code.slot_names.push(name.to_string());
+        slot
+    }
+
+    /// Adds a finished code object (a function of an earlier program) as the next function,
+    /// unchanged, and returns its index. A session adopts the functions of earlier inputs at
+    /// the same indices before compiling the next one, so function values kept from earlier
+    /// runs stay valid (see `crate::session`); `build()` verifies it with the rest.
+    pub fn adopt_function(&mut self, code: CodeObject) -> u32 {
+        let index = self.done.len();
+        self.done.push(Some(code));
+        index as u32
+    }
+
     /// True while emitting into the program's top level (not a function).
     pub fn in_main(&self) -> bool {
         self.open.len() == 1

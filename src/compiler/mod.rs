@@ -42,6 +42,7 @@ mod implicit;
 mod modules;
 mod recover;
 mod scope;
+mod session;
 mod stmt;
 #[cfg(test)]
 mod tests;
@@ -60,6 +61,7 @@ use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
 use crate::syntax::{self, SyntaxError, MAX_ERRORS};
 use modules::{Namespace, Unit};
 use scope::{Ctx, Global, Resolved};
+pub use session::{compile_with_prelude, Prelude, Slots};
 
 /// A compile error: the same type and `[line N] Error at 'tok': message` format as the
 /// parser's errors.

@@ -2,6 +2,7 @@
 
 pub(crate) mod builtins;
 mod calibrate;
+mod carry;
 pub mod error;
 mod eval;
 mod events;
@@ -261,6 +262,27 @@ impl VM {
 
     /// Runs a program (verified when it was made); returns the value its top level returns.
     pub fn execute(&mut self, bc: &Bytecode) -> Result<Value, RuntimeError> {
+        self.execute_in(bc, None)
+    }
+
+    /// Runs a program whose globals start from `globals` (slot by slot, as the program's
+    /// frame lists them; missing ones start unassigned) and are left there at the end, also
+    /// when the run fails: the way a session (`crate::session`, `zx repl`) keeps variables
+    /// between inputs. Function values among them stay meaningful only for programs that keep
+    /// the earlier functions at their indices (`compile_with_prelude` does).
+    pub fn execute_keeping_globals(
+        &mut self,
+        bc: &Bytecode,
+        globals: &mut Vec<Value>,
+    ) -> Result<Value, RuntimeError> {
+        self.execute_in(bc, Some(globals))
+    }
+
+    fn execute_in(
+        &mut self,
+        bc: &Bytecode,
+        globals: Option<&mut Vec<Value>>,
+    ) -> Result<Value, RuntimeError> {
         let prepared = Prepared::new(bc, self.cfg.superinstructions);
         let level = if self.profiler.is_enabled() {
             self.profiler.level
@@ -307,6 +329,7 @@ impl VM {
             thrown: None,
             events: &mut self.events,
             caught: Vec::new(),
+            globals,
         };
         let jit = st.tier.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just

@@ -81,6 +81,8 @@ pub(crate) struct RunState<'a> {
     pub events: &'a mut super::events::EventLog,
     /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
     pub caught: Vec<super::unwind::Caught>,
+    /// Globals kept between runs (see `carry.rs`), or `None`.
+    pub globals: Option<&'a mut Vec<Value>>,
 }
 
 /// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
@@ -121,7 +123,8 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
         // SAFETY: `live` values at the bottom of the stack are initialised and owned by it.
         unsafe {
             let base = st.stack.as_mut_ptr();
-            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(base, st.live));
+            let live = st.live;
+            super::carry::keep(st, base, live, p.codes[0].n_slots as usize);
         }
         st.live = 0;
     }
@@ -144,6 +147,8 @@ unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
         // live is there to overwrite (this function's contract).
         unsafe { ptr::write(stk.add(i), Value::UNDEF) };
     }
+    // SAFETY: the program's slots were just set to `UNDEF`.
+    unsafe { super::carry::seed(st, stk, main.n_slots as usize) };
     Resume {
         code: 0,
         pc: 0,
@@ -986,7 +991,15 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                                 }
                             }
                             let live = sp.offset_from(stk) as usize - base;
-                            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk.add(base), live));
+                            if entry.is_none() {
+                                // The program's frame: its globals may be kept (`carry`).
+                                super::carry::keep(st, stk, live, p.codes[0].n_slots as usize);
+                            } else {
+                                ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                                    stk.add(base),
+                                    live,
+                                ));
+                            }
                             flush_dispatches!();
                             st.prof = hooks;
                             return Ok(v);

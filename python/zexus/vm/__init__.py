@@ -1,0 +1,1 @@
+"""The guide's module layout: ``zexus.vm.vm``, ``zexus.vm.bytecode``, ``zexus.vm.profiler``."""
