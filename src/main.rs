@@ -51,7 +51,8 @@ struct TierArgs {
     /// Back edges a loop takes before it is compiled
     #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_HOT_THRESHOLD)]
     hot_threshold: u32,
-    /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code
+    /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code,
+    /// and a record with its machine code to /tmp/jit-<pid>.dump for `perf inject --jit`
     #[arg(long)]
     perf_map: bool,
 }
@@ -87,7 +88,9 @@ enum Command {
         /// branches, hot loops)
         #[arg(long, default_value = "detailed")]
         level: Level,
-        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph (SVG) or dot (the call graph for Graphviz)
+        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph
+        /// (SVG), dot (the call graph for Graphviz), chrome-trace (chrome://tracing,
+        /// Perfetto), speedscope, or pprof (gzipped profile.proto, binary)
         #[arg(long, default_value = "text")]
         format: Format,
         /// Rows in each table of the report
@@ -285,7 +288,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 zexus::vm::Sink::Stderr
             };
-            let paths = matches!(format, Format::Folded | Format::Flamegraph);
+            let paths = format.needs_call_paths();
             let mut vm = vm_builder(&tier, false, level, sample_rate)
                 .output(sink)
                 .call_paths(paths)
@@ -299,12 +302,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             vm.profiler()
                 .write_report_by(format, top, by, &mut report)
                 .map_err(|e| Failure(EXIT_IO, format!("zx: {e}")))?;
-            let report = String::from_utf8_lossy(&report).into_owned();
             let written = match &output {
                 Some(path) => fs::write(path, &report)
                     .map_err(|e| format!("zx: cannot write {}: {e}", path.display())),
                 None => io::stdout()
-                    .write_all(report.as_bytes())
+                    .write_all(&report)
                     .map_err(|e| format!("zx: {e}")),
             };
             if let Some(path) = &output {
