@@ -29,6 +29,7 @@ zx run examples/primes.zx                   run a program\n  \
 zx profile                                  profile the built-in demo (the guide's Fibonacci)\n  \
 zx profile prog.zx --level full             counts, timings, branches, memory, hot loops\n  \
 zx profile prog.zx --format html -o r.html  an HTML report\n  \
+zx diff before.json after.json              compare two runs (speedup, deltas)\n  \
 zx disasm prog.zx                           show the bytecode\n  \
 zx eval 'print(6 * 7)'                      run a snippet\n  \
 zx bench                                    measure the profiler's overhead per level and tier\n\n\
@@ -106,8 +107,28 @@ enum Command {
         /// lines and the annotated source) or function
         #[arg(long, value_name = "VIEW", default_value = "instruction")]
         by: zexus::report::Lead,
+        /// Record call paths (on for folded, flamegraph, chrome-trace, speedscope and pprof):
+        /// the JSON report then has `folded_stacks`, which `zx diff --flame` draws. Costs a
+        /// lookup per call
+        #[arg(long)]
+        call_paths: bool,
         #[command(flatten)]
         tier: TierArgs,
+    },
+    /// Compare two runs (JSON reports of `zx profile --format json`): speedup, instruction
+    /// reduction, and per-function, per-line, per-loop and per-opcode deltas by impact
+    Diff {
+        /// The report of the run before the change
+        before: PathBuf,
+        /// The report of the run after it
+        after: PathBuf,
+        /// Rows in each table
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Also write a differential flame graph (SVG) here; both reports need call paths
+        /// (`zx profile --format json --call-paths`)
+        #[arg(long, value_name = "OUT.svg")]
+        flame: Option<PathBuf>,
     },
     /// Print the bytecode of every code object
     Disasm {
@@ -250,6 +271,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
             print!("{}", zexus::bench::render(&rows, runs, wall));
         }
+        Command::Diff {
+            before,
+            after,
+            top,
+            flame,
+        } => {
+            use zexus::report::diff::{RunDiff, RunFigures};
+            let load = |p: &PathBuf| -> Result<RunFigures, Failure> {
+                let (text, name) = read_source(p)?;
+                RunFigures::from_json(&text, &name)
+                    .map_err(|m| Failure(EXIT_COMPILE, format!("zx: {m}")))
+            };
+            let d = RunDiff::new(load(&before)?, load(&after)?);
+            print!("{}", d.text(top));
+            if let Some(path) = flame {
+                let mut svg = Vec::new();
+                d.flame_graph(&mut svg)
+                    .map_err(|m| Failure(EXIT_COMPILE, format!("zx: {m}")))?;
+                fs::write(&path, svg).map_err(|e| {
+                    Failure(EXIT_IO, format!("zx: cannot write {}: {e}", path.display()))
+                })?;
+                eprintln!("zx: differential flame graph written to {}", path.display());
+            }
+        }
         Command::Disasm { file } => {
             let (src, name) = read_source(&file)?;
             let bc = compile_file(&src, &name, Some(&file))?;
@@ -263,6 +308,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             output,
             sample_rate,
             by,
+            call_paths,
             tier,
         } => {
             let mut source = None;
@@ -288,7 +334,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 zexus::vm::Sink::Stderr
             };
-            let paths = format.needs_call_paths();
+            let paths = call_paths || format.needs_call_paths();
             let mut vm = vm_builder(&tier, false, level, sample_rate)
                 .output(sink)
                 .call_paths(paths)

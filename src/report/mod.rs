@@ -11,6 +11,7 @@ use crate::profile::{
 };
 
 pub mod chrome;
+pub mod diff;
 pub mod dot;
 pub mod flamegraph;
 pub mod html;
@@ -185,6 +186,9 @@ pub struct ReportData {
     pub lead: Lead,
     /// Caller-callee pairs with their calls, most calls first.
     pub call_graph: Vec<crate::profile::CallEdge>,
+    /// The folded stacks, one `path weight` line each (empty unless call paths were
+    /// recorded): JSON `folded_stacks`, which `zx diff --flame` compares.
+    pub folded: Vec<String>,
 }
 
 /// What the text report shows first, after the summary (`zx profile --by`).
@@ -255,6 +259,7 @@ impl ReportData {
             annotated: p.annotated_sources(),
             lead: Lead::Instruction,
             call_graph: p.call_graph(),
+            folded: p.folded_stacks().lines().map(str::to_string).collect(),
         }
     }
 
