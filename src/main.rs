@@ -26,7 +26,7 @@ const EXIT_IO: u8 = 74;
     long_about = "The Zexus VM: a bytecode interpreter with a Cranelift JIT tier and an \
 instruction-level profiler.\n\nExamples:\n  \
 zx run examples/primes.zx                   run a program\n  \
-zx profile                                  profile the built-in demo (the guide's Fibonacci)\n  \
+zx profile                                  profile the built-in demo (every section filled)\n  \
 zx profile prog.zx --level full             counts, timings, branches, memory, hot loops\n  \
 zx profile prog.zx --format html -o r.html  an HTML report\n  \
 zx diff before.json after.json              compare two runs (speedup, deltas)\n  \
@@ -83,12 +83,14 @@ enum Command {
     /// Run a program under the instruction profiler and print a report (JIT off by default,
     /// so timings are per instruction; --jit to profile JIT code with its inline counters)
     Profile {
-        /// The .zx file, or - for standard input; without it, the guide's Fibonacci demo
+        /// The .zx file, or - for standard input; without it, the built-in demo (the guide's
+        /// Fibonacci, a hot loop the JIT compiles, calls, branches, allocations), profiled at
+        /// FULL with the JIT on and call paths recorded
         file: Option<PathBuf>,
         /// What to record: basic (counts), detailed (+ sampled timings), full (+ memory,
-        /// branches, hot loops)
-        #[arg(long, default_value = "detailed")]
-        level: Level,
+        /// branches, hot loops). Default: detailed; full for the built-in demo
+        #[arg(long)]
+        level: Option<Level>,
         /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph
         /// (SVG), dot (the call graph for Graphviz), chrome-trace (chrome://tracing,
         /// Perfetto), speedscope, or pprof (gzipped profile.proto, binary)
@@ -311,16 +313,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             call_paths,
             tier,
         } => {
-            let mut source = None;
-            let bc = match &file {
+            let (bc, source) = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    let bc = compile_file(&src, &name, Some(path))?;
-                    source = Some((name, src));
-                    bc
+                    (compile_file(&src, &name, Some(path))?, Some((name, src)))
                 }
-                None => zexus::demo::guide_fibonacci(20),
+                None => (
+                    zexus::demo::showcase(),
+                    Some((
+                        zexus::demo::SHOWCASE_NAME.to_string(),
+                        zexus::demo::SHOWCASE_SOURCE.to_string(),
+                    )),
+                ),
             };
+            let demo = file.is_none();
+            let level = level.unwrap_or(if demo { Level::Full } else { Level::Detailed });
             if level == Level::None {
                 return Err(Failure(
                     64,
@@ -334,8 +341,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 zexus::vm::Sink::Stderr
             };
-            let paths = call_paths || format.needs_call_paths();
-            let mut vm = vm_builder(&tier, false, level, sample_rate)
+            let paths = call_paths || demo || format.needs_call_paths();
+            let mut vm = vm_builder(&tier, demo, level, sample_rate)
                 .output(sink)
                 .call_paths(paths)
                 .build();
@@ -360,10 +367,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     eprintln!("zx: {format} report written to {}", path.display());
                 }
             }
-            if file.is_none() {
-                if let Ok(v) = &result {
-                    eprintln!("zx: profiled the built-in demo (the guide's Fibonacci program): Fibonacci(20) = {v}");
-                }
+            if demo && result.is_ok() {
+                eprintln!(
+                    "zx: profiled the built-in demo (src/demo.zx: the guide's Fibonacci, a hot \
+                     loop the JIT compiles, calls, branches, allocations) at {level}{}; \
+                     `zx profile FILE` profiles yours",
+                    if tier.jit_enabled(true) {
+                        " with the JIT on"
+                    } else {
+                        ""
+                    }
+                );
             }
             if vm.profiler().interrupted {
                 let sig = zexus::vm::interrupt::signal();
