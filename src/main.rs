@@ -26,9 +26,10 @@ const EXIT_IO: u8 = 74;
     long_about = "The Zexus VM: a bytecode interpreter with a Cranelift JIT tier and an \
 instruction-level profiler.\n\nExamples:\n  \
 zx run examples/primes.zx                   run a program\n  \
-zx profile                                  profile the built-in demo (the guide's Fibonacci)\n  \
+zx profile                                  profile the built-in demo (every section filled)\n  \
 zx profile prog.zx --level full             counts, timings, branches, memory, hot loops\n  \
 zx profile prog.zx --format html -o r.html  an HTML report\n  \
+zx diff before.json after.json              compare two runs (speedup, deltas)\n  \
 zx disasm prog.zx                           show the bytecode\n  \
 zx eval 'print(6 * 7)'                      run a snippet\n  \
 zx bench                                    measure the profiler's overhead per level and tier\n\n\
@@ -51,7 +52,8 @@ struct TierArgs {
     /// Back edges a loop takes before it is compiled
     #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_HOT_THRESHOLD)]
     hot_threshold: u32,
-    /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code
+    /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code,
+    /// and a record with its machine code to /tmp/jit-<pid>.dump for `perf inject --jit`
     #[arg(long)]
     perf_map: bool,
 }
@@ -81,13 +83,17 @@ enum Command {
     /// Run a program under the instruction profiler and print a report (JIT off by default,
     /// so timings are per instruction; --jit to profile JIT code with its inline counters)
     Profile {
-        /// The .zx file, or - for standard input; without it, the guide's Fibonacci demo
+        /// The .zx file, or - for standard input; without it, the built-in demo (the guide's
+        /// Fibonacci, a hot loop the JIT compiles, calls, branches, allocations), profiled at
+        /// FULL with the JIT on and call paths recorded
         file: Option<PathBuf>,
         /// What to record: basic (counts), detailed (+ sampled timings), full (+ memory,
-        /// branches, hot loops)
-        #[arg(long, default_value = "detailed")]
-        level: Level,
-        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph (SVG) or dot (the call graph for Graphviz)
+        /// branches, hot loops). Default: detailed; full for the built-in demo
+        #[arg(long)]
+        level: Option<Level>,
+        /// Report format: text, json, html, folded (stacks for flame-graph tools), flamegraph
+        /// (SVG), dot (the call graph for Graphviz), chrome-trace (chrome://tracing,
+        /// Perfetto), speedscope, or pprof (gzipped profile.proto, binary)
         #[arg(long, default_value = "text")]
         format: Format,
         /// Rows in each table of the report
@@ -103,8 +109,28 @@ enum Command {
         /// lines and the annotated source) or function
         #[arg(long, value_name = "VIEW", default_value = "instruction")]
         by: zexus::report::Lead,
+        /// Record call paths (on for folded, flamegraph, chrome-trace, speedscope and pprof):
+        /// the JSON report then has `folded_stacks`, which `zx diff --flame` draws. Costs a
+        /// lookup per call
+        #[arg(long)]
+        call_paths: bool,
         #[command(flatten)]
         tier: TierArgs,
+    },
+    /// Compare two runs (JSON reports of `zx profile --format json`): speedup, instruction
+    /// reduction, and per-function, per-line, per-loop and per-opcode deltas by impact
+    Diff {
+        /// The report of the run before the change
+        before: PathBuf,
+        /// The report of the run after it
+        after: PathBuf,
+        /// Rows in each table
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Also write a differential flame graph (SVG) here; both reports need call paths
+        /// (`zx profile --format json --call-paths`)
+        #[arg(long, value_name = "OUT.svg")]
+        flame: Option<PathBuf>,
     },
     /// Print the bytecode of every code object
     Disasm {
@@ -257,6 +283,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
             print!("{}", zexus::bench::render(&rows, runs, wall));
         }
+        Command::Diff {
+            before,
+            after,
+            top,
+            flame,
+        } => {
+            use zexus::report::diff::{RunDiff, RunFigures};
+            let load = |p: &PathBuf| -> Result<RunFigures, Failure> {
+                let (text, name) = read_source(p)?;
+                RunFigures::from_json(&text, &name)
+                    .map_err(|m| Failure(EXIT_COMPILE, format!("zx: {m}")))
+            };
+            let d = RunDiff::new(load(&before)?, load(&after)?);
+            print!("{}", d.text(top));
+            if let Some(path) = flame {
+                let mut svg = Vec::new();
+                d.flame_graph(&mut svg)
+                    .map_err(|m| Failure(EXIT_COMPILE, format!("zx: {m}")))?;
+                fs::write(&path, svg).map_err(|e| {
+                    Failure(EXIT_IO, format!("zx: cannot write {}: {e}", path.display()))
+                })?;
+                eprintln!("zx: differential flame graph written to {}", path.display());
+            }
+        }
         Command::Disasm { file } => {
             let (src, name) = read_source(&file)?;
             let bc = compile_file(&src, &name, Some(&file))?;
@@ -270,18 +320,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             output,
             sample_rate,
             by,
+            call_paths,
             tier,
         } => {
-            let mut source = None;
-            let bc = match &file {
+            let (bc, source) = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    let bc = compile_file(&src, &name, Some(path))?;
-                    source = Some((name, src));
-                    bc
+                    (compile_file(&src, &name, Some(path))?, Some((name, src)))
                 }
-                None => zexus::demo::guide_fibonacci(20),
+                None => (
+                    zexus::demo::showcase(),
+                    Some((
+                        zexus::demo::SHOWCASE_NAME.to_string(),
+                        zexus::demo::SHOWCASE_SOURCE.to_string(),
+                    )),
+                ),
             };
+            let demo = file.is_none();
+            let level = level.unwrap_or(if demo { Level::Full } else { Level::Detailed });
             if level == Level::None {
                 return Err(Failure(
                     64,
@@ -295,8 +351,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 zexus::vm::Sink::Stderr
             };
-            let paths = matches!(format, Format::Folded | Format::Flamegraph);
-            let mut vm = vm_builder(&tier, false, level, sample_rate)
+            let paths = call_paths || demo || format.needs_call_paths();
+            let mut vm = vm_builder(&tier, demo, level, sample_rate)
                 .output(sink)
                 .call_paths(paths)
                 .build();
@@ -309,12 +365,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             vm.profiler()
                 .write_report_by(format, top, by, &mut report)
                 .map_err(|e| Failure(EXIT_IO, format!("zx: {e}")))?;
-            let report = String::from_utf8_lossy(&report).into_owned();
             let written = match &output {
                 Some(path) => fs::write(path, &report)
                     .map_err(|e| format!("zx: cannot write {}: {e}", path.display())),
                 None => io::stdout()
-                    .write_all(report.as_bytes())
+                    .write_all(&report)
                     .map_err(|e| format!("zx: {e}")),
             };
             if let Some(path) = &output {
@@ -322,10 +377,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     eprintln!("zx: {format} report written to {}", path.display());
                 }
             }
-            if file.is_none() {
-                if let Ok(v) = &result {
-                    eprintln!("zx: profiled the built-in demo (the guide's Fibonacci program): Fibonacci(20) = {v}");
-                }
+            if demo && result.is_ok() {
+                eprintln!(
+                    "zx: profiled the built-in demo (src/demo.zx: the guide's Fibonacci, a hot \
+                     loop the JIT compiles, calls, branches, allocations) at {level}{}; \
+                     `zx profile FILE` profiles yours",
+                    if tier.jit_enabled(true) {
+                        " with the JIT on"
+                    } else {
+                        ""
+                    }
+                );
             }
             if vm.profiler().interrupted {
                 let sig = zexus::vm::interrupt::signal();

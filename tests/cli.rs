@@ -97,8 +97,27 @@ fn profile_without_a_file_profiles_the_guide_demo() {
     assert!(out.status.success());
     let s = text(&out.stdout);
     assert!(s.contains("ZEXUS VM INSTRUCTION PROFILING REPORT"));
-    assert!(s.contains("Total Instructions:    354"), "{s}");
-    assert!(text(&out.stderr).contains("Fibonacci(20) = 6765"));
+    // The demo fills every section: FULL with the JIT on, a hot loop compiled, calls,
+    // branches, memory, source lines.
+    for section in [
+        "Profiling Level:       FULL",
+        "HOT LOOPS",
+        "BRANCHES",
+        "MEMORY",
+        "FUNCTIONS",
+        "CALL GRAPH",
+        "SOURCE LINES",
+        "ANNOTATED SOURCE: demo.zx",
+        "Compiled loops: 1",
+    ] {
+        assert!(s.contains(section), "{section} in:\n{s}");
+    }
+    assert!(s.contains("Total Instructions:    4,563,156"), "{s}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Fibonacci(20) = 6765") && err.contains("built-in demo"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -202,6 +202,14 @@ fn perf_map_lines_and_jit_time_at_detailed() {
     assert!(vm
         .profiling_report(zexus::Format::Json, 5)
         .contains("\"jit\""));
+    // The jitdump beside the map holds the header and a JIT_CODE_LOAD record (id 0).
+    if cfg!(target_os = "linux") {
+        let dump = std::fs::read(zexus::jit::jitdump::dump_path()).expect("jitdump written");
+        assert_eq!(&dump[..4], &0x4A69_5444u32.to_ne_bytes(), "jitdump magic");
+        assert!(dump.len() > 40 && dump[40..44] == 0u32.to_ne_bytes());
+        let _ = std::fs::remove_file(zexus::jit::jitdump::dump_path());
+    }
+    let _ = std::fs::remove_file(format!("/tmp/perf-{}.map", std::process::id()));
 }
 
 #[test]

@@ -21,6 +21,7 @@
 
 mod emit;
 pub mod func;
+pub mod jitdump;
 pub(crate) mod layout;
 pub mod meta;
 mod perf;

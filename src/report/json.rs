@@ -1,8 +1,8 @@
 //! The JSON report: pretty-printed, with the guide's keys (`summary`, `hottest_instructions`,
 //! `slowest_instructions`, `hot_loops`, `opcode_distribution`) and more (`branches`,
 //! `memory`, `functions`, `jit`, `jit_not_compiled`, `jit_recompiled`, `lines`,
-//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`, and `events` when the
-//! program emitted any).
+//! `annotated_source`, `call_graph`, `sample_rate`, `level`, `top_n`, `events` when the
+//! program emitted any, and `folded_stacks` when call paths were recorded).
 
 use std::io::{self, Write};
 
@@ -53,6 +53,10 @@ struct JsonReport<'a> {
     annotated_source: &'a [crate::profile::AnnotatedSource],
     /// Caller-callee pairs with their calls.
     call_graph: &'a [crate::profile::CallEdge],
+    /// Folded stacks (`<main>;f;g 1234`), present when call paths were recorded
+    /// (`zx profile --call-paths`): what `zx diff --flame` draws.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    folded_stacks: &'a [String],
 }
 
 /// A loop compiled more than once.
@@ -105,6 +109,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         lines: &d.lines,
         annotated_source: &d.annotated,
         call_graph: &d.call_graph,
+        folded_stacks: &d.folded,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

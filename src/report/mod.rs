@@ -10,10 +10,15 @@ use crate::profile::{
     MemoryReport, Summary,
 };
 
+pub mod chrome;
+pub mod diff;
 pub mod dot;
 pub mod flamegraph;
 pub mod html;
 pub mod json;
+pub mod paths;
+pub mod pprof;
+pub mod speedscope;
 pub mod text;
 
 /// A report format.
@@ -40,17 +45,27 @@ pub enum Format {
     /// The call graph for Graphviz (`dot -Tsvg`): functions with their self and total time,
     /// calls on the edges.
     Dot,
+    /// Chrome trace event JSON (chrome://tracing, Perfetto): call paths, loops and JIT
+    /// compiles as spans (a flame chart of the totals, not a timeline).
+    ChromeTrace,
+    /// speedscope's JSON file format: the call paths as a sampled profile.
+    Speedscope,
+    /// pprof's `profile.proto`, gzipped (binary): the call paths as samples.
+    Pprof,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 9] = [
         Format::Text,
         Format::Json,
         Format::Html,
         Format::Folded,
         Format::Flamegraph,
         Format::Dot,
+        Format::ChromeTrace,
+        Format::Speedscope,
+        Format::Pprof,
     ];
 
     /// The lower-case name (`"text"`, `"json"`, `"html"`).
@@ -62,7 +77,22 @@ impl Format {
             Format::Folded => "folded",
             Format::Flamegraph => "flamegraph",
             Format::Dot => "dot",
+            Format::ChromeTrace => "chrome-trace",
+            Format::Speedscope => "speedscope",
+            Format::Pprof => "pprof",
         }
+    }
+
+    /// True for the formats made from the call paths (`call_paths(true)` must be on).
+    pub const fn needs_call_paths(self) -> bool {
+        matches!(
+            self,
+            Format::Folded
+                | Format::Flamegraph
+                | Format::ChromeTrace
+                | Format::Speedscope
+                | Format::Pprof
+        )
     }
 }
 
@@ -83,7 +113,7 @@ impl fmt::Display for ParseFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph, dot; any case)",
+            "unknown report format '{}' (valid formats: text, json, html, folded, flamegraph, dot, chrome-trace, speedscope, pprof; any case)",
             self.input
         )
     }
@@ -156,6 +186,9 @@ pub struct ReportData {
     pub lead: Lead,
     /// Caller-callee pairs with their calls, most calls first.
     pub call_graph: Vec<crate::profile::CallEdge>,
+    /// The folded stacks, one `path weight` line each (empty unless call paths were
+    /// recorded): JSON `folded_stacks`, which `zx diff --flame` compares.
+    pub folded: Vec<String>,
 }
 
 /// What the text report shows first, after the summary (`zx profile --by`).
@@ -226,6 +259,7 @@ impl ReportData {
             annotated: p.annotated_sources(),
             lead: Lead::Instruction,
             call_graph: p.call_graph(),
+            folded: p.folded_stacks().lines().map(str::to_string).collect(),
         }
     }
 
@@ -242,20 +276,26 @@ pub fn write(data: &ReportData, format: Format, w: &mut dyn io::Write) -> io::Re
         Format::Json => json::write(data, w),
         Format::Html => html::write(data, w),
         Format::Dot => dot::write(data, w),
-        Format::Folded | Format::Flamegraph => Err(io::Error::new(
+        Format::Folded
+        | Format::Flamegraph
+        | Format::ChromeTrace
+        | Format::Speedscope
+        | Format::Pprof => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "folded stacks and flame graphs come from the profiler's call tree: use InstructionProfiler::write_report",
+            "folded stacks, flame graphs, traces, speedscope and pprof come from the profiler's call tree: use InstructionProfiler::write_report",
         )),
     }
 }
 
 impl InstructionProfiler {
-    /// The report as a string (the guide's `generate_report(format, top_n)`).
+    /// The report as a string (the guide's `generate_report(format, top_n)`). `Format::Pprof`
+    /// is binary (gzip): write it with [`InstructionProfiler::write_report`]; here its bytes
+    /// would come out mangled (each invalid UTF-8 sequence replaced).
     pub fn generate_report(&self, format: Format, top_n: usize) -> String {
         let mut out = Vec::new();
         self.write_report(format, top_n, &mut out)
             .expect("writing to a Vec cannot fail");
-        String::from_utf8(out).expect("reports are UTF-8")
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     /// Writes the report to `w`.
@@ -268,6 +308,9 @@ impl InstructionProfiler {
         match format {
             Format::Folded => w.write_all(self.folded_stacks().as_bytes()),
             Format::Flamegraph => flamegraph::write(self, w),
+            Format::ChromeTrace => chrome::write(self, w),
+            Format::Speedscope => speedscope::write(self, w),
+            Format::Pprof => pprof::write(self, w),
             _ => write(&ReportData::collect(self, top_n), format, w),
         }
     }
