@@ -3,7 +3,8 @@
 //!
 //! What the code looks like:
 //! - each action `m` of type `T` is a function `T.m` whose parameter 0 is `this` (also
-//!   spelled `self`); on entry it copies each field into a local of the same name, so a bare
+//!   spelled `self`); on entry it copies each field its body names bare (`bare_names`) into a
+//!   local of the same name, so a bare
 //!   `count` inside an action reads the field as it was when the action was called, and
 //!   assigning `count = v` changes that local only (as the original implementation does;
 //!   `this.count = v` changes the object);
@@ -96,10 +97,12 @@ impl Compiler {
             );
         }
         self.ctxs.push(ctx);
-        // The fields, as locals holding their values at entry.
+        // The fields the body names bare, as locals holding their values at entry (a field
+        // the body never names bare is not copied: `this.x` reads the object).
         self.line(m.line);
+        let used = super::bare_names::bare_names(&m.body);
         for f in &c.fields {
-            if params.contains(&f.name) || f.name == "self" {
+            if params.contains(&f.name) || f.name == "self" || !used.contains(&f.name) {
                 continue;
             }
             let slot = self.b.new_slot(&f.name);

@@ -34,6 +34,7 @@
 //! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
 //! whole function inside one.
 
+mod bare_names;
 mod class;
 pub(crate) mod dunder;
 mod exceptions;
