@@ -6,6 +6,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod attr;
+pub mod closure;
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;
@@ -14,6 +15,7 @@ pub mod object;
 pub mod ops;
 pub mod value;
 
+pub use closure::Closure;
 pub use heap::{Key, MapObj, RangeIter, StrObj};
 pub use list::ListObj;
 pub use object::{Class, ClassKind, Instance};

@@ -92,6 +92,7 @@ impl Compiler {
                 Local {
                     slot: 0,
                     is_const: false,
+                    cell: false,
                 },
             );
         }
@@ -108,6 +109,7 @@ impl Compiler {
                 Local {
                     slot,
                     is_const: false,
+                    cell: false,
                 },
             );
             self.b.emit_raw(Op::LOAD_NAME, 0, 0);

@@ -35,6 +35,7 @@
 //! whole function inside one.
 
 mod class;
+mod closures;
 pub(crate) mod dunder;
 mod exceptions;
 mod expr;
@@ -249,6 +250,7 @@ impl Compiler {
             self.recover = Some(false);
         }
         self.compile_module_files();
+        self.begin_unit_captures(stmts);
         self.declare_globals(stmts);
         self.hoist_classes(stmts);
         self.hoist_functions(stmts);
@@ -315,18 +317,13 @@ impl Compiler {
     /// of its function value). A nested function's own name refers to itself in its body.
     /// In a module, the code object is named `module.name`.
     fn function(&mut self, name: &str, params: &[String], body: &Block, nested: bool) -> u32 {
-        let param_refs: Vec<&str> = params.iter().map(String::as_str).collect();
-        let shown = format!("{}{name}", self.unit().prefix);
-        let index = self.b.begin_function(&shown, &param_refs);
-        self.ctxs
-            .push(Ctx::function(name, params, nested.then_some(index)));
-        self.function_body(params, body);
-        index
+        self.function_with(name, nested, params, body, &[])
     }
 
     /// Compiles the body of the function being compiled (its context pushed), ends it with
     /// `return null` unless it ends with a `return`, and closes it.
     fn function_body(&mut self, params: &[String], body: &Block) {
+        self.begin_captures(body);
         self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         // (After a `defer`, the last statement is inside a `finally` whose end follows it; in

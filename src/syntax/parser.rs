@@ -12,6 +12,7 @@ mod class;
 mod decl;
 mod expr;
 mod interp;
+mod lambda;
 mod modules;
 mod raise;
 mod stmt;

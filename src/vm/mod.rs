@@ -2,6 +2,7 @@
 
 pub(crate) mod builtins;
 mod calibrate;
+mod closures;
 pub mod error;
 mod eval;
 mod events;
