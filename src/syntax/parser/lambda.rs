@@ -106,9 +106,31 @@ impl Parser<'_> {
     fn paren_params(&mut self) -> PResult<Vec<String>> {
         let open = self.paren_depth;
         self.paren_depth += 1;
-        let params = self.params();
+        let params = self.paren_params_inner();
         self.paren_depth = open;
         params
+    }
+
+    fn paren_params_inner(&mut self) -> PResult<Vec<String>> {
+        self.expect(&TokenKind::LParen, "expected '('")?;
+        let mut params: Vec<String> = Vec::new();
+        while !self.check(&TokenKind::RParen) {
+            let idx = self.pos;
+            let p = self.expect_ident("expected parameter name")?;
+            if params.contains(&p) {
+                let e = self.error_at(idx, "duplicate parameter name");
+                self.report(e);
+            }
+            params.push(p);
+            if self.eat(&TokenKind::Colon) {
+                self.skip_type()?;
+            }
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RParen, "expected ')' after parameters")?;
+        Ok(params)
     }
 
     /// After `=>` (or `:`): `{ statements }` when the brace does not open a map, else one
