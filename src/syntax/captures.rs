@@ -37,8 +37,45 @@ pub fn free_names(params: &[String], body: &Block) -> BTreeSet<String> {
     out
 }
 
+/// Whether statement `s` itself (not the blocks under it) has a function literal in its
+/// expressions.
+pub fn has_function_literal(s: &Stmt) -> bool {
+    let mut out = BTreeSet::new();
+    let mut w = Walker {
+        out: &mut out,
+        mode: Mode::Literals,
+    };
+    let own_exprs = match &s.kind {
+        StmtKind::If { branches, .. } => {
+            branches.iter().for_each(|(c, _)| w.expr(c));
+            true
+        }
+        StmtKind::While { cond, .. } => {
+            w.expr(cond);
+            true
+        }
+        StmtKind::ForEach { iterable, .. } => {
+            w.expr(iterable);
+            true
+        }
+        StmtKind::Try { .. }
+        | StmtKind::Block(_)
+        | StmtKind::Defer(_)
+        | StmtKind::Module { .. }
+        | StmtKind::Class(_)
+        | StmtKind::FuncDef { .. } => true,
+        _ => false,
+    };
+    if !own_exprs {
+        w.stmt(s);
+    }
+    !out.is_empty()
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
+    /// Note only that a function literal was seen (the name `<lambda>`).
+    Literals,
     /// Collect every name.
     All,
     /// Collect only the free names of nested functions.
@@ -58,7 +95,9 @@ impl Walker<'_> {
     }
 
     fn function(&mut self, params: &[String], body: &Block) {
-        self.out.extend(free_names(params, body));
+        if self.mode != Mode::Literals {
+            self.out.extend(free_names(params, body));
+        }
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) {
@@ -203,6 +242,9 @@ impl Walker<'_> {
                 self.expr(index);
             }
             ExprKind::Attr { obj, .. } => self.expr(obj),
+            ExprKind::Function(f) if self.mode == Mode::Literals => {
+                self.out.insert("<lambda>".to_string());
+            }
             ExprKind::Function(f) => self.function(&f.params, &f.body),
             ExprKind::Construct { class, fields } => {
                 self.name(class);
