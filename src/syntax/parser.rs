@@ -10,6 +10,7 @@
 mod blocks;
 mod class;
 mod decl;
+mod enums;
 mod expr;
 mod interp;
 mod lambda;
