@@ -29,8 +29,8 @@
 //!   written.
 //!
 //! Scoping (see `scope.rs`): top-level variables and functions are
-//! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
-//! globals, and capturing an enclosing function's local is a compile error. An assignment to a
+//! globals, a `let` in a nested block is block-scoped, functions see their own locals, the
+//! globals, and the variables of enclosing functions (closures: `closures.rs`). An assignment to a
 //! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
 //! whole function inside one.
 
@@ -70,8 +70,8 @@ pub type CompileError = SyntaxError;
 ///
 /// `source_name` names the program in traces and reports (a file name, `<eval>`, ...).
 /// On failure returns every error found, in order: the parser's errors if the source does not
-/// parse, followed by the compiler's (assigning a const, capturing a local of an enclosing
-/// function, assigning an undeclared variable, ...), at most [`MAX_ERRORS`] in all.
+/// parse, followed by the compiler's (assigning a const, assigning an undeclared variable,
+/// ...), at most [`MAX_ERRORS`] in all.
 ///
 /// A `use "file.zx"` is resolved from the working directory; [`compile_file`] resolves it from
 /// the program's own file.
