@@ -1039,6 +1039,7 @@ fn every_lambda_spelling_parses_to_a_function() {
         ("() => {}", "(fn () {(return {})})"),
         ("function(a) { return a }", "(fn (a) {(return a)})"),
         ("action() { return 1 }", "(fn () {(return 1)})"),
+        ("lambda(x) { return x }", "(fn (x) {(return x)})"),
     ];
     for (src, want) in cases {
         assert_eq!(lambda_sx(src), want, "{src}");

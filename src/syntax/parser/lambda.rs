@@ -1,7 +1,7 @@
 //! Function values written in expressions, in every spelling the original accepts:
 //!
 //! - `lambda x: e`, `lambda x, y: e`, `lambda: e`, `lambda(x): e`, `lambda(x) => e`,
-//!   `lambda(x) -> e`;
+//!   `lambda(x) -> e`, `lambda(x) { statements }`;
 //! - `(x, y) => e`, `() => e`, `x => e`, and `=> { statements }` for a body of statements;
 //! - `function(a, b) { ... }` and `action(a) { ... }` (parameters as for a declared function).
 //!
@@ -81,6 +81,11 @@ impl Parser<'_> {
                     }
                     ps
                 };
+                // `lambda(x) { statements }` (the original's programs use it).
+                if self.check(&TokenKind::LBrace) && !self.brace_opens_map() {
+                    let body = self.literal_block()?;
+                    return Ok(lit(line, params, body, 1));
+                }
                 if !(self.eat(&TokenKind::Colon)
                     || self.eat(&TokenKind::FatArrow)
                     || self.eat(&TokenKind::Arrow))
