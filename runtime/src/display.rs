@@ -52,7 +52,8 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, path: &mut Path) -
         Kind::Float => write_float(out, f64::from_bits(v.payload)),
         Kind::Bool => out.write_str(if v.payload != 0 { "true" } else { "false" }),
         Kind::Null | Kind::Undef => out.write_str("null"),
-        Kind::Func => write!(out, "<function #{}>", v.payload),
+        Kind::Func => write!(out, "<function #{}>", v.func_index().unwrap_or_default()),
+        Kind::Cell => out.write_str("<cell>"),
         Kind::Iter => out.write_str("<iterator>"),
         Kind::Class => match v.as_class() {
             Some(c) => write!(out, "<{} {}>", c.kind.keyword(), c.name),

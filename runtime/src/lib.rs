@@ -7,6 +7,7 @@
 
 pub mod attr;
 pub mod bitwise;
+pub mod closure;
 pub mod display;
 pub mod heap;
 pub mod jit_helpers;
@@ -15,6 +16,7 @@ pub mod object;
 pub mod ops;
 pub mod value;
 
+pub use closure::Closure;
 pub use heap::{Key, MapObj, RangeIter, StrObj};
 pub use list::ListObj;
 pub use object::{Class, ClassKind, Instance};

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::closure::{CellObj, Closure};
 use crate::heap::{MapObj, RangeIter, StrObj};
 use crate::list::ListObj;
 use crate::object::{Class, Instance};
@@ -41,6 +42,10 @@ pub const TAG_ITER: u64 = 11;
 pub const TAG_CLASS: u64 = 12;
 /// Tag of an object, an instance of a contract, entity or data type (`Rc<Instance>`).
 pub const TAG_OBJ: u64 = 13;
+/// Tag of a closure (`Rc<Closure>`): a function value with captured cells.
+pub const TAG_CLOSURE: u64 = 14;
+/// Tag of a captured variable's cell (`Rc<RefCell<Value>>`); internal.
+pub const TAG_CELL: u64 = 15;
 
 /// A Zexus value.
 ///
@@ -92,6 +97,8 @@ pub enum Kind {
     Class,
     /// An instance of a contract, entity or data type, shared by reference.
     Obj,
+    /// A captured variable's cell (internal).
+    Cell,
 }
 
 impl Value {
@@ -244,6 +251,8 @@ impl Value {
             TAG_ITER => Kind::Iter,
             TAG_CLASS => Kind::Class,
             TAG_OBJ => Kind::Obj,
+            TAG_CLOSURE => Kind::Func,
+            TAG_CELL => Kind::Cell,
             t => unreachable!("corrupt value tag {t}"),
         }
     }
@@ -262,6 +271,7 @@ impl Value {
             Kind::Map => "map",
             Kind::Iter => "iterator",
             Kind::Class => "type",
+            Kind::Cell => "cell",
             Kind::Obj => self
                 .as_obj()
                 .map_or("object", |o| o.class.kind.instance_type_name()),
@@ -450,6 +460,8 @@ fn clone_heap(tag: u64, payload: u64) {
             TAG_ITER => Rc::increment_strong_count(payload as *const RefCell<RangeIter>),
             TAG_CLASS => Rc::increment_strong_count(payload as *const Class),
             TAG_OBJ => Rc::increment_strong_count(payload as *const Instance),
+            TAG_CLOSURE => Rc::increment_strong_count(payload as *const Closure),
+            TAG_CELL => Rc::increment_strong_count(payload as *const CellObj),
             t => unreachable!("corrupt heap tag {t}"),
         }
     }
@@ -475,6 +487,8 @@ fn drop_heap(tag: u64, payload: u64) {
             TAG_ITER => Rc::decrement_strong_count(payload as *const RefCell<RangeIter>),
             TAG_CLASS => Rc::decrement_strong_count(payload as *const Class),
             TAG_OBJ => Rc::decrement_strong_count(payload as *const Instance),
+            TAG_CLOSURE => Rc::decrement_strong_count(payload as *const Closure),
+            TAG_CELL => Rc::decrement_strong_count(payload as *const CellObj),
             t => unreachable!("corrupt heap tag {t}"),
         }
     }

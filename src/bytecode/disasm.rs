@@ -36,6 +36,7 @@ pub fn operand_text(code: &CodeObject, globals: &[String], ins: Instr) -> String
             format!("{a} ({}) argc={}", m.unwrap_or_else(|| "?".into()), ins.b)
         }
         OperandKind::ForIter => format!("-> {a} vars={}", ins.b),
+        OperandKind::Closure => format!("#{a} cells={}", ins.b),
     }
 }
 

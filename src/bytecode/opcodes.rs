@@ -32,6 +32,8 @@ pub enum OperandKind {
     ForIter,
     /// `a` is a constant holding an event's name, `b` the number of values it carries.
     Event,
+    /// `a` is a function index, `b` the number of cells the closure captures.
+    Closure,
 }
 
 /// What the profiler counts an instruction as (DESIGN.md's classification).
@@ -184,6 +186,10 @@ macro_rules! emitter {
             self.push_call(Op::$name, k, argc)
         }
     };
+    (Closure, $emit:ident, $name:ident) => {
+        #[doc = concat!("Emits `", stringify!($name), "`: a closure of function `func` over the `cells` cells on top of the stack.")]
+        pub fn $emit(&mut self, func: u32, cells: u32) -> &mut Self { self.push_call(Op::$name, func, cells) }
+    };
     (ForIter, $emit:ident, $name:ident) => {
         #[doc = concat!("Emits `", stringify!($name), "` pushing `vars` (1 or 2) values per step, leaving to `label` at the end.")]
         pub fn $emit(&mut self, label: &str, vars: u16) -> &mut Self { self.push_jump(Op::$name, label, vars) }
@@ -239,6 +245,11 @@ opcodes! {
     JUMP_IF_NOT_NULL_OR_POP = "JUMP_IF_NOT_NULL_OR_POP", emit_jump_if_not_null_or_pop, Target, CondBranch, pop(a, b) 1, push 0, "c -> c and ip := a if c is not null, else c ->  (short-circuit ??)";
     THROW = "THROW", emit_throw, None, Compute, pop(a, b) 1, push 0, "v ->  ; raise v (to the exception table's handler, else out of the frame)";
     RERAISE = "RERAISE", emit_reraise, Local, Compute, pop(a, b) 0, push 0, "->  ; raise again, as it was, the error whose value the handler stored in slot[a] (a finally block's way out)";
+    LOAD_CELL = "LOAD_CELL", emit_load_cell, Local, MemRead, pop(a, b) 0, push 1, "-> cell(slot[a])  (a captured variable; error if unassigned)";
+    STORE_CELL = "STORE_CELL", emit_store_cell, Local, MemWrite, pop(a, b) 1, push 0, "v ->  ; cell(slot[a]) := v  (a new cell if slot[a] holds none)";
+    MAKE_CELL = "MAKE_CELL", emit_make_cell, Local, Compute, pop(a, b) 0, push 0, "->  ; slot[a] := a new cell holding slot[a]  (a captured parameter)";
+    CELL_REF = "CELL_REF", emit_cell_ref, Local, MemRead, pop(a, b) 0, push 1, "-> the cell in slot[a]  (made, unassigned, if there is none yet)";
+    MAKE_CLOSURE = "MAKE_CLOSURE", emit_make_closure, Closure, Compute, pop(a, b) b, push 1, "c1..cb -> closure of function a over cells c1..cb";
     EMIT_EVENT = "EMIT_EVENT", emit_emit_event, Event, Compute, pop(a, b) b, push 0, "a1..ab ->  ; record the event named consts[a] with a1..ab";
     BAND = "BAND", emit_band, None, Compute, pop(a, b) 2, push 1, "x y -> x&y  (ints)";
     BOR = "BOR", emit_bor, None, Compute, pop(a, b) 2, push 1, "x y -> x|y  (ints)";

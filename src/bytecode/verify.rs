@@ -101,6 +101,7 @@ fn check_operands(
         OperandKind::Global | OperandKind::CallName if a >= n_globals => return bad("globals"),
         OperandKind::Target | OperandKind::ForIter if a >= len => return bad("jump target"),
         OperandKind::CallBuiltin if a as usize >= BUILTINS.len() => return bad("builtins"),
+        OperandKind::Closure if a >= n_code || a == 0 => return bad("functions"),
         _ => {}
     }
     match ins.op {

@@ -144,6 +144,7 @@ fn expr(e: &Expr, out: &mut HashSet<String>) {
             expr(index, out);
         }
         ExprKind::Attr { obj, .. } => expr(obj, out),
+        ExprKind::Function(f) => stmts(&f.body.stmts, out),
         ExprKind::Construct { fields, .. } => {
             for (_, v) in fields {
                 expr(v, out);

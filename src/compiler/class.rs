@@ -93,6 +93,7 @@ impl Compiler {
                 Local {
                     slot: 0,
                     is_const: false,
+                    cell: false,
                 },
             );
         }
@@ -111,6 +112,7 @@ impl Compiler {
                 Local {
                     slot,
                     is_const: false,
+                    cell: false,
                 },
             );
             self.b.emit_raw(Op::LOAD_NAME, 0, 0);

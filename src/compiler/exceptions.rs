@@ -341,6 +341,7 @@ fn function_in(stmts: &[Stmt]) -> Option<&Stmt> {
     }
     stmts.iter().find_map(|s| match &s.kind {
         StmtKind::FuncDef { .. } => Some(s),
+        _ if crate::syntax::captures::has_function_literal(s) => Some(s),
         StmtKind::If {
             branches,
             else_block,

@@ -140,6 +140,7 @@ impl Compiler {
                 self.expr(else_);
                 self.b.emit_label(&end);
             }
+            ExprKind::Function(f) => self.function_value(None, &f.params, &f.body, e.line),
             ExprKind::Construct { class, fields } => {
                 if self.record_type(class).is_some() {
                     self.construct(class, &[], fields, e.line);
@@ -246,6 +247,9 @@ impl Compiler {
     /// Pushes the value of a resolved variable.
     pub(super) fn load_resolved(&mut self, r: &Resolved) {
         match r {
+            Resolved::Local(l) if l.cell => {
+                self.b.emit_raw(Op::LOAD_CELL, l.slot, 0);
+            }
             Resolved::Local(l) => {
                 self.b.emit_raw(Op::LOAD_NAME, l.slot, 0);
             }

@@ -24,9 +24,11 @@ impl Compiler {
             };
             if free {
                 let slot = self.b.new_slot(&name);
+                let cell = self.ctx().captured.contains(&name);
                 let local = Local {
                     slot,
                     is_const: false,
+                    cell,
                 };
                 self.ctx().scopes[0].insert(name, local);
             }

@@ -29,13 +29,14 @@
 //!   written.
 //!
 //! Scoping (see `scope.rs`): top-level variables and functions are
-//! globals, a `let` in a nested block is block-scoped, functions see their own locals and the
-//! globals, and capturing an enclosing function's local is a compile error. An assignment to a
+//! globals, a `let` in a nested block is block-scoped, functions see their own locals, the
+//! globals, and the variables of enclosing functions (closures: `closures.rs`). An assignment to a
 //! name nothing declares declares it (`implicit.rs`): a global outside functions, a local of the
 //! whole function inside one.
 
 mod bare_names;
 mod class;
+mod closures;
 pub(crate) mod dunder;
 mod exceptions;
 mod expr;
@@ -72,8 +73,8 @@ pub type CompileError = SyntaxError;
 ///
 /// `source_name` names the program in traces and reports (a file name, `<eval>`, ...).
 /// On failure returns every error found, in order: the parser's errors if the source does not
-/// parse, followed by the compiler's (assigning a const, capturing a local of an enclosing
-/// function, assigning an undeclared variable, ...), at most [`MAX_ERRORS`] in all.
+/// parse, followed by the compiler's (assigning a const, assigning an undeclared variable,
+/// ...), at most [`MAX_ERRORS`] in all.
 ///
 /// A `use "file.zx"` is resolved from the working directory; [`compile_file`] resolves it from
 /// the program's own file.
@@ -252,6 +253,7 @@ impl Compiler {
             self.recover = Some(false);
         }
         self.compile_module_files();
+        self.begin_unit_captures(stmts);
         self.declare_globals(stmts);
         self.hoist_classes(stmts);
         self.hoist_functions(stmts);
@@ -318,18 +320,13 @@ impl Compiler {
     /// of its function value). A nested function's own name refers to itself in its body.
     /// In a module, the code object is named `module.name`.
     fn function(&mut self, name: &str, params: &[String], body: &Block, nested: bool) -> u32 {
-        let param_refs: Vec<&str> = params.iter().map(String::as_str).collect();
-        let shown = format!("{}{name}", self.unit().prefix);
-        let index = self.b.begin_function(&shown, &param_refs);
-        self.ctxs
-            .push(Ctx::function(name, params, nested.then_some(index)));
-        self.function_body(params, body);
-        index
+        self.function_with(name, nested, params, body, &[])
     }
 
     /// Compiles the body of the function being compiled (its context pushed), ends it with
     /// `return null` unless it ends with a `return`, and closes it.
     fn function_body(&mut self, params: &[String], body: &Block) {
+        self.begin_captures(body);
         self.declare_implicit_locals(params, body);
         self.stmts(&body.stmts);
         // (After a `defer`, the last statement is inside a `finally` whose end follows it; in

@@ -347,6 +347,7 @@ impl Compiler {
     /// A module's top level (its code object is open): globals, declared types, functions,
     /// statements, and `null` as its value.
     fn unit_body(&mut self, stmts: &[Stmt]) {
+        self.begin_unit_captures(stmts);
         self.declare_globals(stmts);
         self.hoist_classes(stmts);
         self.hoist_functions(stmts);

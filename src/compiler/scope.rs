@@ -9,12 +9,12 @@
 //! - a `let` in any other block declares a variable with a fresh slot that shadows outer ones
 //!   until the block ends (running the same `let` again just assigns it);
 //! - a function sees its own parameters and locals, its own name (a nested function, so it can
-//!   recurse), and the globals; using a local of an enclosing function (or of an enclosing block
-//!   of the program) is a compile error, since there are no closures;
+//!   recurse), the variables of enclosing functions and blocks (kept in cells, see
+//!   `closures.rs`), and the globals;
 //! - any other name is a builtin (if it is one) or a global, which fails at run time if it is
 //!   never assigned.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::Compiler;
 use crate::bytecode::builtin_id;
@@ -25,6 +25,8 @@ use crate::syntax::ast::{Block, Stmt, StmtKind};
 pub(super) struct Local {
     pub slot: u32,
     pub is_const: bool,
+    /// The slot holds a cell: a nested function captures the variable (`closures.rs`).
+    pub cell: bool,
 }
 
 /// A global variable (a slot of the program's frame).
@@ -89,6 +91,12 @@ pub(super) struct Ctx {
     /// Enclosing try blocks that have a catch clause (their statements do not recover from
     /// errors on their own in "continue on error" mode: the catch clause handles them).
     pub catching: u32,
+    /// Names that functions nested in this code use: its variables of these names live in
+    /// cells (`closures.rs`).
+    pub captured: BTreeSet<String>,
+    /// For a closure: the variables of enclosing functions it uses, each a hidden parameter
+    /// holding the variable's cell. Looked up after the scopes.
+    pub upvals: HashMap<String, Local>,
 }
 
 impl Ctx {
@@ -104,6 +112,8 @@ impl Ctx {
             tries: Vec::new(),
             depth_base: (0, 0),
             catching: 0,
+            captured: BTreeSet::new(),
+            upvals: HashMap::new(),
         }
     }
 
@@ -120,6 +130,8 @@ impl Ctx {
             tries: Vec::new(),
             depth_base: (0, 0),
             catching: 0,
+            captured: BTreeSet::new(),
+            upvals: HashMap::new(),
         }
     }
 
@@ -131,6 +143,7 @@ impl Ctx {
                 Local {
                     slot: i as u32,
                     is_const: false,
+                    cell: false,
                 },
             );
         }
@@ -145,6 +158,8 @@ impl Ctx {
             tries: Vec::new(),
             depth_base: (0, 0),
             catching: 0,
+            captured: BTreeSet::new(),
+            upvals: HashMap::new(),
         }
     }
 }
@@ -184,14 +199,13 @@ impl Compiler {
     pub(super) fn resolve(&self, name: &str) -> Resolved {
         let cur = self.ctxs.len() - 1;
         for (depth, ctx) in self.ctxs.iter().enumerate().rev() {
-            for scope in ctx.scopes.iter().rev() {
-                if let Some(l) = scope.get(name) {
-                    return if depth == cur {
-                        Resolved::Local(*l)
-                    } else {
-                        Resolved::Captured(ctx.name.clone())
-                    };
-                }
+            let upval = ctx.upvals.get(name);
+            if let Some(l) = ctx.scopes.iter().rev().find_map(|s| s.get(name)).or(upval) {
+                return if depth == cur {
+                    Resolved::Local(*l)
+                } else {
+                    Resolved::Captured(ctx.name.clone())
+                };
             }
             if let Some((self_name, index)) = &ctx.self_ref {
                 if self_name == name {
@@ -318,7 +332,12 @@ impl Compiler {
             return Resolved::Local(l);
         }
         let slot = self.b.new_slot(name);
-        let local = Local { slot, is_const };
+        let cell = self.ctxs.last().is_some_and(|c| c.captured.contains(name));
+        let local = Local {
+            slot,
+            is_const,
+            cell,
+        };
         let scope = self
             .ctx()
             .scopes

@@ -1,7 +1,5 @@
 //! Statements: declarations, assignments, control flow and loops.
 
-use zexus_runtime::Value;
-
 use super::exceptions::TryBody;
 use super::scope::{LoopCtx, Resolved};
 use super::Compiler;
@@ -109,10 +107,9 @@ impl Compiler {
             StmtKind::FuncDef { name, params, body } => {
                 // Top-level functions were hoisted to the start of the program.
                 if !self.at_top_level() {
-                    let index = self.function(name, params, body, true);
-                    self.line(s.line);
-                    self.b.emit_load_const(Value::func(index));
+                    // Declared first: a closure that calls itself captures its own variable.
                     let target = self.declare(name, false, s.line);
+                    self.function_value(Some(name), params, body, s.line);
                     self.store(&target);
                 }
             }
@@ -175,6 +172,9 @@ impl Compiler {
     /// Stores the value on top of the stack into a resolved variable.
     pub(super) fn store(&mut self, target: &Resolved) {
         match target {
+            Resolved::Local(l) if l.cell => {
+                self.b.emit_raw(Op::STORE_CELL, l.slot, 0);
+            }
             Resolved::Local(l) => {
                 self.b.emit_raw(Op::STORE_NAME, l.slot, 0);
             }

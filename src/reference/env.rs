@@ -87,6 +87,8 @@ pub(super) struct Frame {
     pub unit: usize,
     /// The frame runs a unit's top level (whose outermost block declares its globals).
     pub unit_top: bool,
+    /// Closures: the variables of enclosing calls this one uses, and its declarations' cells.
+    pub env: super::closures::ClosureEnv,
 }
 
 /// Where a name refers to, at the current point of the run.
@@ -118,6 +120,9 @@ pub(super) struct Interp<'p> {
     pub block_units: HashMap<*const Block, (usize, u32)>,
     /// Function number (as in `Value::func`) to function.
     pub funcs: HashMap<u32, Func<'p>>,
+    /// Function number to the names its body uses that the code around it may give it
+    /// (`syntax::captures::free_names`, in that order).
+    pub free_names: HashMap<u32, Vec<String>>,
     /// A function body (by address) to its function number.
     pub func_of: HashMap<*const Block, u32>,
     /// The top level first, then one frame per active call.
@@ -168,12 +173,14 @@ impl<'p> Interp<'p> {
             file_units: Vec::new(),
             block_units: HashMap::new(),
             funcs: HashMap::new(),
+            free_names: HashMap::new(),
             func_of: HashMap::new(),
             frames: vec![Frame {
                 scopes: Vec::new(),
                 self_func: None,
                 unit: 0,
                 unit_top: true,
+                env: Default::default(),
             }],
             max_depth,
             out: String::new(),
@@ -270,7 +277,7 @@ impl<'p> Interp<'p> {
         }
     }
 
-    fn number(
+    pub(super) fn number(
         &mut self,
         name: &'p str,
         params: &'p [String],
@@ -293,6 +300,7 @@ impl<'p> Interp<'p> {
             },
         );
         self.func_of.insert(body as *const Block, index);
+        self.note_free_names(index, params, body);
         for s in &body.stmts {
             self.number_in(s, unit, next);
         }
@@ -300,6 +308,23 @@ impl<'p> Interp<'p> {
 
     /// Numbers the functions defined in `s` or in the blocks under it.
     fn number_in(&mut self, s: &'p Stmt, unit: usize, next: &mut u32) {
+        self.number_stmt_exprs(s, unit, next);
+        if let StmtKind::If {
+            branches,
+            else_block,
+        } = &s.kind
+        {
+            for (c, b) in branches {
+                self.number_expr(c, unit, next);
+                for s in &b.stmts {
+                    self.number_in(s, unit, next);
+                }
+            }
+            for s in else_block.iter().flat_map(|b| &b.stmts) {
+                self.number_in(s, unit, next);
+            }
+            return;
+        }
         let mut block = |it: &mut Self, b: &'p Block| {
             for s in &b.stmts {
                 it.number_in(s, unit, next);
@@ -315,17 +340,6 @@ impl<'p> Interp<'p> {
                     .insert(body as *const Block, (block_unit, *next));
                 *next += 1;
                 self.number_unit(&body.stmts, block_unit, next);
-            }
-            StmtKind::If {
-                branches,
-                else_block,
-            } => {
-                for (_, b) in branches {
-                    block(self, b);
-                }
-                if let Some(b) = else_block {
-                    block(self, b);
-                }
             }
             StmtKind::While { body, .. } | StmtKind::ForEach { body, .. } => block(self, body),
             StmtKind::Block(b) | StmtKind::Defer(b) => block(self, b),
@@ -366,7 +380,7 @@ impl<'p> Interp<'p> {
             .frames
             .last()
             .expect("the top level's frame is always there");
-        if f.scopes.iter().any(|s| s.contains_key(name)) {
+        if f.scopes.iter().any(|s| s.contains_key(name)) || f.env.captured.contains_key(name) {
             return Place::Local;
         }
         match &f.self_func {
@@ -381,18 +395,26 @@ impl<'p> Interp<'p> {
             .frames
             .last()
             .expect("the top level's frame is always there");
-        for scope in f.scopes.iter().rev() {
-            if let Some(v) = scope.get(name) {
-                if v.kind() == Kind::Undef {
-                    // A local declared by an assignment that has not run yet.
-                    return Err(Fail::new(format!("undefined variable '{name}'"), line));
-                }
-                return Ok(v.clone());
+        let local = f
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(name))
+            .or_else(|| f.env.captured.get(name));
+        if let Some(v) = local {
+            let v = match v.as_cell() {
+                Some(c) => c.borrow().clone(),
+                None => v.clone(),
+            };
+            if v.kind() == Kind::Undef {
+                // A local declared by an assignment that has not run yet.
+                return Err(Fail::new(format!("undefined variable '{name}'"), line));
             }
+            return Ok(v);
         }
         if let Some((n, index)) = &f.self_func {
             if n == name {
-                return Ok(Value::func(*index));
+                return Ok(f.env.self_value.clone().unwrap_or(Value::func(*index)));
             }
         }
         if let Some(v) = self.module_constant(name) {
@@ -429,11 +451,17 @@ impl<'p> Interp<'p> {
 
     /// `name = v` for a declared variable (the compiler rejected any other).
     pub fn assign(&mut self, name: &str, v: Value) {
-        for scope in self.frame().scopes.iter_mut().rev() {
-            if let Some(slot) = scope.get_mut(name) {
-                *slot = v;
-                return;
+        let f = self.frame();
+        let local = match f.scopes.iter_mut().rev().find_map(|s| s.get_mut(name)) {
+            Some(slot) => Some(slot),
+            None => f.env.captured.get_mut(name),
+        };
+        if let Some(slot) = local {
+            match slot.as_cell() {
+                Some(c) => drop(c.replace(v)),
+                None => *slot = v,
             }
+            return;
         }
         let key = self.global_key(name);
         self.globals.insert(key, v);

@@ -13,7 +13,7 @@ use zexus_runtime::{Kind, Value};
 
 use super::env::{Fail, Flow, Frame, Interp, Place};
 use crate::bytecode::builtin_id;
-use crate::syntax::ast::{BinOp, ClassKind, Expr, ExprKind, LogicalOp, UnaryOp};
+use crate::syntax::ast::{BinOp, Block, ClassKind, Expr, ExprKind, LogicalOp, UnaryOp};
 use crate::vm::builtins;
 
 /// Applies a binary operator to two values.
@@ -77,6 +77,10 @@ impl<'p> Interp<'p> {
                     vals.push(self.eval(item)?);
                 }
                 Ok(Value::list(vals))
+            }
+            ExprKind::Function(f) => {
+                let index = self.func_of[&(&f.body as *const Block)];
+                Ok(self.function_value(index))
             }
             ExprKind::Map(entries) => {
                 let mut vals = Vec::with_capacity(2 * entries.len());
@@ -217,7 +221,7 @@ impl<'p> Interp<'p> {
         args: Vec<Value>,
         line: u32,
     ) -> Result<Value, Fail> {
-        let Some(index) = f.as_func() else {
+        let Some(index) = f.func_index() else {
             let message = format!("{} value is not a function", ops::a_type(f));
             return Err(Fail::new(message, line));
         };
@@ -240,14 +244,19 @@ impl<'p> Interp<'p> {
             return Err(Fail::new("maximum call depth exceeded", line));
         }
         let mut scope: HashMap<String, Value> = params.iter().cloned().zip(args).collect();
+        let env = self.closure_env(f, index);
         for n in &self.implicit_locals[&index] {
-            scope.insert(n.clone(), Value::UNDEF);
+            // (An assignment to a variable the closure took from around it sets that one.)
+            if !env.captured.contains_key(n) {
+                scope.insert(n.clone(), Value::UNDEF);
+            }
         }
         self.frames.push(Frame {
             scopes: vec![scope],
             self_func: nested.then(|| (name.to_string(), index)),
             unit,
             unit_top: false,
+            env,
         });
         let flow = self.stmts(&body.stmts);
         self.frames.pop();

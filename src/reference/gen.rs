@@ -13,7 +13,7 @@
 //! strings, bools, null, lists and maps (aliased, nested, mutated while iterated), variables
 //! whose type changes inside loops that run long enough (60-200 iterations) for the JIT to
 //! compile them at hot threshold 50, nested loops with `break` and `continue`, functions
-//! (recursion, globals, wrong argument counts), `module` blocks (a function updating the
+//! (recursion, globals, wrong argument counts, closures and lambdas over locals), `module` blocks (a function updating the
 //! module's own variable, called as `m.f(x)`, the variable read as `m.x`), builtins and
 //! methods, and every runtime error
 //! (division and modulo by zero, overflow, index out of range, missing keys, undefined names,
@@ -238,8 +238,20 @@ impl Gen {
 
     fn function_body(&mut self) {
         let name = self.fresh("f");
-        match self.r.below(4) {
+        match self.r.below(5) {
             3 => self.guarded_function(&name),
+            4 => {
+                // A closure over a local that changes after the closure is made, called from
+                // a nested function that assigns it.
+                self.open(format!("action {name}(x)"));
+                self.line("let c = (x % 100)".to_string());
+                self.line("let get = lambda(d): (c + d)".to_string());
+                self.line("action bump() { c = (c + 1) }".to_string());
+                self.line("bump()".to_string());
+                self.line("return get(x)".to_string());
+                self.close();
+                self.funcs.push((name, 1));
+            }
             0 => {
                 self.open(format!("action {name}(n)"));
                 let base = self.expr(Ty::Int, 1).replace("gc", "1");
@@ -797,6 +809,17 @@ impl Gen {
                 }
                 4 => format!("values({})", self.expr(Ty::Map, d)),
                 // A program's function called on each item (through the VM's nested runs).
+                // A lambda using a variable around it (a closure, when that is a local).
+                5 if d > 0 && self.in_finally == 0 && self.r.one_in(3) => {
+                    let xs = self.small_ints();
+                    let v = self.expr(Ty::Int, 0);
+                    let op = self.r.pick(&["+", "-", "*"]);
+                    match self.r.below(3) {
+                        0 => format!("map({xs}, lambda(x): (x {op} {v}))"),
+                        1 => format!("{xs}.filter((x) => (x > {v}))"),
+                        _ => format!("map({xs}, x => (x {op} {v}))"),
+                    }
+                }
                 5 => match self.func_of_arity(1) {
                     Some(f) if d > 0 => {
                         let xs = self.small_ints();

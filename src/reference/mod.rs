@@ -21,6 +21,7 @@
 //! [`gen`] writes random programs over every value type, and [`diff`] runs them here and in
 //! every configuration of the VM, and shrinks any disagreement to a small program.
 
+mod closures;
 mod env;
 mod expr;
 mod host;

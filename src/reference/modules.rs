@@ -253,6 +253,7 @@ impl<'p> Interp<'p> {
             self_func: None,
             unit,
             unit_top: true,
+            env: Default::default(),
         });
         self.hoist(unit, stmts);
         let flow = self.stmts(stmts);

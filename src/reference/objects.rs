@@ -71,6 +71,7 @@ impl<'p> Interp<'p> {
             self_func: None,
             unit: self.unit_of(c),
             unit_top: false,
+            env: Default::default(),
         });
         let result = self.init_object(c, &obj, args, init);
         self.frames.pop();
@@ -191,6 +192,7 @@ impl<'p> Interp<'p> {
             self_func: None,
             unit,
             unit_top: false,
+            env: Default::default(),
         });
         let flow = self.stmts(&m.body.stmts);
         self.frames.pop();

@@ -78,10 +78,11 @@ impl<'p> Interp<'p> {
     }
 
     /// Runs a block in a scope of its own, with `vars` declared in it first.
-    fn block(&mut self, b: &'p Block, vars: Vec<(&str, Value)>) -> Exec {
-        let scope: HashMap<String, Value> =
-            vars.into_iter().map(|(n, v)| (n.to_string(), v)).collect();
-        self.frame().scopes.push(scope);
+    fn block(&mut self, b: &'p Block, vars: Vec<(&'p str, Value)>) -> Exec {
+        self.frame().scopes.push(HashMap::new());
+        for (n, v) in vars {
+            self.declare_site(n, v);
+        }
         let flow = self.stmts(&b.stmts);
         self.frame().scopes.pop();
         flow
@@ -93,7 +94,7 @@ impl<'p> Interp<'p> {
         match &s.kind {
             StmtKind::Let { name, value, .. } => {
                 let v = self.eval(value)?;
-                self.declare(name, v);
+                self.declare_site(name, v);
             }
             StmtKind::Assign {
                 target: AssignTarget::Name(name),
@@ -177,8 +178,11 @@ impl<'p> Interp<'p> {
             StmtKind::FuncDef { name, body, .. } => {
                 // Top-level functions are defined before the program (module) starts.
                 if !self.at_top_level() {
+                    // Declared first: a closure that calls itself uses its own variable.
                     let index = self.func_of[&(body as *const Block)];
-                    self.declare(name, Value::func(index));
+                    self.declare_site(name, Value::UNDEF);
+                    let f = self.function_value(index);
+                    self.declare_site(name, f);
                 }
             }
             // Types are declared before the program starts.

@@ -327,6 +327,8 @@ pub enum ExprKind {
         /// The field name.
         name: String,
     },
+    /// A function value: `lambda(x): e`, `(x) => e`, `function(a) { ... }`, ...
+    Function(Box<FuncLit>),
     /// `Name{field: value, ...}`: an entity or data object built from named fields.
     Construct {
         /// The declared type's name.
@@ -334,6 +336,15 @@ pub enum ExprKind {
         /// The fields given, in the order written.
         fields: Vec<(String, Expr)>,
     },
+}
+
+/// A function written as an expression (a lambda or function literal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FuncLit {
+    /// Parameter names.
+    pub params: Vec<String>,
+    /// The body (an expression lambda's body is `return e`).
+    pub body: Block,
 }
 
 /// Prefix operators.

@@ -187,6 +187,7 @@ impl Lexer<'_> {
             (b'|', b'|') => (TokenKind::OrOr, 2),
             (b'?', b'?') => (TokenKind::QuestionQuestion, 2),
             (b'-', b'>') => (TokenKind::Arrow, 2),
+            (b'=', b'>') => (TokenKind::FatArrow, 2),
             (b'(', _) => (TokenKind::LParen, 1),
             (b')', _) => (TokenKind::RParen, 1),
             (b'[', _) => (TokenKind::LBracket, 1),

@@ -5,6 +5,7 @@
 //! [`MAX_ERRORS`]).
 
 pub mod ast;
+pub mod captures;
 pub mod lexer;
 mod parser;
 pub mod token;

@@ -10,8 +10,10 @@
 mod blocks;
 mod class;
 mod decl;
+mod enums;
 mod expr;
 mod interp;
+mod lambda;
 mod match_expr;
 mod modules;
 mod print_split;

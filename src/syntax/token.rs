@@ -84,6 +84,8 @@ pub enum TokenKind {
     QuestionQuestion,
     /// `->` (before a return type annotation)
     Arrow,
+    /// `=>` (a lambda's body follows)
+    FatArrow,
     /// `+`
     Plus,
     /// `-`

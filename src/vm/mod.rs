@@ -3,6 +3,7 @@
 pub(crate) mod builtins;
 mod calibrate;
 mod carry;
+mod closures;
 pub mod error;
 mod eval;
 mod events;

@@ -169,20 +169,26 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
         if self.st.nesting >= super::builtins::MAX_CALLBACK_NESTING {
             return Err(OpError::Other(super::builtins::too_nested()));
         }
-        if f.tag() != TAG_FUNC {
+        // A closure's cells follow the arguments as hidden ones.
+        let with_cells: Vec<Value>;
+        let (callee, args, hidden) = if f.tag() == TAG_FUNC {
+            (f.payload() as u32, args, 0)
+        } else if let Some(c) = f.as_closure() {
+            with_cells = args.iter().chain(&c.cells).cloned().collect();
+            (c.func, &with_cells[..], c.cells.len())
+        } else {
             return Err(OpError::Other(format!(
                 "{} value is not a function",
                 zexus_runtime::ops::a_type(f)
             )));
-        }
-        let callee = f.payload() as u32;
+        };
         let target = &self.p.codes[callee as usize];
         if target.arity as usize != args.len() {
             return Err(OpError::Other(format!(
                 "{} expects {} arguments, got {}",
                 self.bc.code()[callee as usize].name,
-                target.arity,
-                args.len()
+                target.arity as usize - hidden,
+                args.len() - hidden
             )));
         }
         let st = &mut *self.st;

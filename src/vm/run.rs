@@ -1027,7 +1027,28 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                             (&*sp.sub(argc + 1), sp.sub(argc + 1))
                         };
                         if fv.tag() != TAG_FUNC {
-                            throw!(trace::not_callable(bc, cur, pc!(), fv));
+                            let Some(clo) = fv.as_closure() else {
+                                throw!(trace::not_callable(bc, cur, pc!(), fv));
+                            };
+                            // A closure: its cells follow the arguments as hidden ones.
+                            let callee = clo.func;
+                            let cells = clo.cells.clone();
+                            let k = cells.len();
+                            let live = sp.offset_from(stk) as usize;
+                            let ret_off = ret_at.offset_from(stk) as usize;
+                            if live + k > st.stack.capacity() {
+                                let slots_off = slots.offset_from(stk) as usize;
+                                grow(st, live, live + k);
+                                stk = st.stack.as_mut_ptr();
+                                sp = stk.add(live);
+                                slots = stk.add(slots_off);
+                            }
+                            for c in cells {
+                                push(&mut sp, c);
+                            }
+                            let ret_at = stk.add(ret_off);
+                            enter_function!(callee, argc + k, ret_at, false, k);
+                            continue 'fetch;
                         }
                         let callee = fv.payload() as u32;
                         enter_function!(callee, argc, ret_at, ins.op == op::CALL_NAME, 0);
@@ -1216,6 +1237,38 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                         for _ in 0..n {
                             drop(pop(&mut sp));
                         }
+                        ip = ip.add(1);
+                    }
+                    // Captured variables and closures, out of line (`closures.rs`).
+                    op::LOAD_CELL => match super::closures::load(&*slots.add(ins.a as usize)) {
+                        Some(v) => {
+                            push(&mut sp, v);
+                            ip = ip.add(1);
+                        }
+                        None => throw!(trace::undefined(bc, cur, ins.a, false)),
+                    },
+                    op::STORE_CELL => {
+                        let v = pop(&mut sp);
+                        super::closures::store(&mut *slots.add(ins.a as usize), v);
+                        ip = ip.add(1);
+                    }
+                    op::MAKE_CELL => {
+                        super::closures::make(&mut *slots.add(ins.a as usize));
+                        ip = ip.add(1);
+                    }
+                    op::CELL_REF => {
+                        let c = super::closures::cell_ref(&mut *slots.add(ins.a as usize));
+                        push(&mut sp, c);
+                        ip = ip.add(1);
+                    }
+                    op::MAKE_CLOSURE => {
+                        let n = ins.c as usize;
+                        sp = sp.sub(n);
+                        let mut cells = Vec::with_capacity(n);
+                        for i in 0..n {
+                            cells.push(ptr::read(sp.add(i)));
+                        }
+                        push(&mut sp, Value::closure(ins.a, cells));
                         ip = ip.add(1);
                     }
                     // Exceptions and events, out of line (`unwind.rs`).

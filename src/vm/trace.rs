@@ -13,7 +13,7 @@ fn loaded_name(bc: &Bytecode, code: usize, ip: usize) -> Option<String> {
     let c = &bc.code()[code];
     let ins = c.instrs.get(ip)?;
     match ins.op {
-        Op::LOAD_NAME => c.slot_names.get(ins.a as usize).cloned(),
+        Op::LOAD_NAME | Op::LOAD_CELL => c.slot_names.get(ins.a as usize).cloned(),
         Op::LOAD_GLOBAL => bc.globals().get(ins.a as usize).cloned(),
         _ => None,
     }

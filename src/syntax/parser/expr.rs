@@ -397,6 +397,9 @@ impl Parser<'_> {
 
     /// Parses a literal, name, parenthesised expression, list or map.
     fn primary(&mut self) -> PResult<Node> {
+        if self.at_function_literal() {
+            return self.function_literal();
+        }
         match self.peek_kind() {
             TokenKind::LParen => self.paren_group(),
             TokenKind::LBracket => self.list_literal(),

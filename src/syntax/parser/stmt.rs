@@ -131,6 +131,7 @@ impl Parser<'_> {
             TokenKind::For => self.for_stmt(),
             TokenKind::Action | TokenKind::Function => self.func_def(),
             TokenKind::Ident(_) if self.at_modifiers() => self.func_def(),
+            TokenKind::Ident(_) if self.at_enum_or_protocol() => self.enum_or_protocol(),
             TokenKind::Ident(w)
                 if w == "type_alias" && matches!(self.peek_next().kind, TokenKind::Ident(_)) =>
             {
