@@ -22,5 +22,5 @@ pub use compiler::{compile, compile_file, compile_source, CompileError};
 pub use error::{eval, Error};
 pub use profile::{InstructionProfiler, Level};
 pub use report::Format;
-pub use vm::{RuntimeError, VmBuilder, VM};
+pub use vm::{LimitKind, Limits, RuntimeError, VmBuilder, VM};
 pub use zexus_runtime::{Kind, Value};

@@ -836,6 +836,18 @@ impl<'a, 'f> Tr<'a, 'f> {
         );
     }
 
+    /// With limits (`req.fuel`), takes `cost` from the fuel cell and exits at `ip` (a backward
+    /// jump) when it goes negative.
+    fn spend_fuel(&mut self, ip: u32, cost: i64, stack: &[AV]) {
+        let Some(addr) = self.req.fuel else { return };
+        let p = self.iconst(addr as i64);
+        let f = self.b.ins().load(types::I64, mf(), p, 0);
+        let f = self.b.ins().iadd_imm_s(f, -cost);
+        self.b.ins().store(mf(), f, p, 0);
+        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        self.exit_if(out, ip, ExitReason::Limit, stack);
+    }
+
     /// Exits at `ip` when `cond` is true; continues in a new block otherwise.
     fn exit_if(&mut self, cond: CV, ip: u32, reason: ExitReason, stack: &[AV]) {
         self.exit_if_slot(cond, ip, reason, stack, None)
