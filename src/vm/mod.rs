@@ -367,7 +367,11 @@ impl VM {
         let result = unsafe { run_at_level(level, jit, limited, &prepared, bc, &mut st) };
         // Where an error left each active frame mid-block (for exact counts).
         let left: Vec<(u32, u32)> = if result.is_err() {
-            std::iter::once(st.at)
+            // A limit stops the run before the instruction at `st.at` runs (other errors are
+            // raised by it).
+            let limited = st.gauge.is_some_and(|g| g.hit.get().is_some());
+            let (code, pc) = st.at;
+            std::iter::once((code, if limited { pc.wrapping_sub(1) } else { pc }))
                 .chain(st.frames.iter().map(|f| (f.code, f.ret_pc - 1)))
                 .collect()
         } else {
