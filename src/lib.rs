@@ -14,6 +14,7 @@ pub mod modules;
 pub mod profile;
 pub mod reference;
 pub mod report;
+pub mod robustness;
 pub mod syntax;
 pub mod vm;
 

@@ -26,7 +26,10 @@ fn script(name: &str, src: &str) -> String {
 #[test]
 fn each_limit_ends_the_run_with_exit_70_naming_it() {
     let spin = script("spin.zx", "let i = 0\nwhile (true) { i = i + 1 }\n");
-    let grow = script("grow.zx", "let l = []\nwhile (true) { l.push(\"ab\" + \"cd\") }\n");
+    let grow = script(
+        "grow.zx",
+        "let l = []\nwhile (true) { l.push(\"ab\" + \"cd\") }\n",
+    );
     let deep = script("deep.zx", "action f(n) { return f(n + 1) }\nf(0)\n");
     for tier in ["--jit", "--no-jit"] {
         for (args, file, needle) in [
@@ -73,7 +76,10 @@ fn a_limited_profile_still_reports_what_ran() {
         assert!(text(&out.stderr).contains("instruction limit"));
         let report = text(&out.stdout);
         assert!(report.contains("total_instructions"), "{report}");
-        assert!(report.contains("instruction limit"), "the run's error is in the report");
+        assert!(
+            report.contains("instruction limit"),
+            "the run's error is in the report"
+        );
     }
 }
 
@@ -87,8 +93,14 @@ fn bad_options_exit_64_naming_the_option_before_anything_runs() {
         (vec!["bench", "--runs", "0", &prog], "--runs"),
         (vec!["bench", "--runs", "-3", &prog], "--runs"),
         (vec!["bench", "--sample-rate", "0", &prog], "--sample-rate"),
-        (vec!["profile", "--sample-rate", "0", &prog], "--sample-rate"),
-        (vec!["profile", "--sample-rate", "-1", &prog], "--sample-rate"),
+        (
+            vec!["profile", "--sample-rate", "0", &prog],
+            "--sample-rate",
+        ),
+        (
+            vec!["profile", "--sample-rate", "-1", &prog],
+            "--sample-rate",
+        ),
         (vec!["profile", "--top", "0", &prog], "--top"),
         (vec!["run", "--jit", "--no-jit", &prog], "--jit"),
         (vec!["profile", "--no-jit", "--jit", &prog], "--jit"),
@@ -96,15 +108,30 @@ fn bad_options_exit_64_naming_the_option_before_anything_runs() {
             vec!["profile", "-o", "/nonexistent-dir/r.html", &prog],
             "-o /nonexistent-dir/r.html",
         ),
-        (vec!["run", "--hot-threshold", "0", &prog], "--hot-threshold"),
-        (vec!["run", "--max-instructions", "0", &prog], "--max-instructions"),
-        (vec!["run", "--max-instructions", "-7", &prog], "--max-instructions"),
+        (
+            vec!["run", "--hot-threshold", "0", &prog],
+            "--hot-threshold",
+        ),
+        (
+            vec!["run", "--max-instructions", "0", &prog],
+            "--max-instructions",
+        ),
+        (
+            vec!["run", "--max-instructions", "-7", &prog],
+            "--max-instructions",
+        ),
         (vec!["run", "--timeout", "0", &prog], "--timeout"),
         (vec!["run", "--timeout", "-2", &prog], "--timeout"),
         (vec!["run", "--max-heap", "0", &prog], "--max-heap"),
         (vec!["run", "--max-heap", "12Q", &prog], "--max-heap"),
-        (vec!["run", "--max-call-depth", "0", &prog], "--max-call-depth"),
-        (vec!["eval", "--max-call-depth", "-1", "print(1)"], "--max-call-depth"),
+        (
+            vec!["run", "--max-call-depth", "0", &prog],
+            "--max-call-depth",
+        ),
+        (
+            vec!["eval", "--max-call-depth", "-1", "print(1)"],
+            "--max-call-depth",
+        ),
     ];
     for (args, needle) in cases {
         let out = zx(&args);
