@@ -54,3 +54,10 @@ fn cases_are_deterministic_in_their_seed() {
         )
     );
 }
+
+#[test]
+fn a_loop_entered_with_values_on_the_stack_is_not_compiled() {
+    // Found by the random-bytecode campaign (seeds 1..1000001): a hand-made loop whose header
+    // has values on the operand stack below it made the loop compiler panic.
+    assert_eq!(bytecode::check(964_003), Ok(bytecode::Outcome::Ran));
+}

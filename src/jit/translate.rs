@@ -246,6 +246,16 @@ pub fn translate<'a>(
             format!("loop too large ({} instructions)", e - h + 1),
         ));
     }
+    // Native code starts each run with an empty operand stack (the compiler never leaves
+    // values there across a loop; hand-made bytecode may: found by the random-bytecode
+    // campaign, case 964003).
+    if req.depths.get(h).is_some_and(|&d| d != 0) {
+        return Err(unsupported(
+            None,
+            req.header,
+            "values on the operand stack at the loop header",
+        ));
+    }
     if ins[h].op == Op::FOR_ITER {
         return Err(unsupported(
             Some(Op::FOR_ITER),
