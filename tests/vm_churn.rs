@@ -11,7 +11,8 @@ fn rss() -> Option<usize> {
     Some(pages * 4096)
 }
 
-const PROGRAM: &str = "action fib(n) { if (n < 2) { return n }\n return fib(n - 1) + fib(n - 2) }\n\
+const PROGRAM: &str =
+    "action fib(n) { if (n < 2) { return n }\n return fib(n - 1) + fib(n - 2) }\n\
 let s = 0\nlet i = 0\nwhile (i < 3000) { s = s + i * 2\n i = i + 1 }\n\
 let l = []\nfor each k in range(500) { l.push(k % 7) }\n\
 let t = 0\nfor each k in range(50) { t = t + fib(12) }\n\
