@@ -246,21 +246,26 @@ pub fn translate<'a>(
             format!("loop too large ({} instructions)", e - h + 1),
         ));
     }
-    // Native code starts each run with an empty operand stack (the compiler never leaves
-    // values there across a loop; hand-made bytecode may: found by the random-bytecode
-    // campaign, case 964003).
-    if req.depths.get(h).is_some_and(|&d| d != 0) {
-        return Err(unsupported(
-            None,
-            req.header,
-            "values on the operand stack at the loop header",
-        ));
-    }
     if ins[h].op == Op::FOR_ITER {
         return Err(unsupported(
             Some(Op::FOR_ITER),
             req.header,
             "FOR_ITER loops are not compiled",
+        ));
+    }
+    // Native code sees only the operands pushed inside the loop: a loop that pops values it
+    // found on the stack at its header is refused (the compiler never makes one; hand-made
+    // bytecode may: found by the random-bytecode campaign, case 964003).
+    let base = req.depths.get(h).copied().unwrap_or(0);
+    let pops_below = (h..=e).any(|ip| {
+        let d = req.depths.get(ip).copied().unwrap_or(u32::MAX);
+        d != u32::MAX && d.saturating_sub(ins[ip].op.stack_effect(ins[ip].a, ins[ip].b).0) < base
+    });
+    if base != u32::MAX && pops_below {
+        return Err(unsupported(
+            None,
+            req.header,
+            "the loop pops values pushed before its header",
         ));
     }
     if is_exit_op(ins[h].op) {
