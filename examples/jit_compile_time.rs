@@ -44,6 +44,7 @@ fn main() {
                 counters: true,
                 branch_stats: false,
                 natives: &[],
+                fuel: None,
             };
             let mut times = Vec::new();
             for _ in 0..20 {

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod cli;
+use cli::options::{self as opts, EXIT_USAGE};
 use zexus::report::Format;
 use zexus::{Bytecode, Level, VM};
 
@@ -44,21 +47,31 @@ struct Cli {
 #[derive(clap::Args, Clone)]
 struct TierArgs {
     /// Compile hot loops to native code with Cranelift
-    #[arg(long, overrides_with = "no_jit")]
+    #[arg(long)]
     jit: bool,
     /// Interpret only (no JIT)
     #[arg(long = "no-jit")]
     no_jit: bool,
     /// Back edges a loop takes before it is compiled
-    #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_HOT_THRESHOLD)]
-    hot_threshold: u32,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = zexus::vm::DEFAULT_HOT_THRESHOLD as i64)]
+    hot_threshold: i64,
     /// Append a line per compiled loop to /tmp/perf-<pid>.map, so `perf report` names JIT code,
     /// and a record with its machine code to /tmp/jit-<pid>.dump for `perf inject --jit`
     #[arg(long)]
     perf_map: bool,
+    #[command(flatten)]
+    limits: opts::LimitArgs,
 }
 
 impl TierArgs {
+    /// The checked options, before anything runs.
+    fn check(&self) -> Result<(u32, opts::Checked), Failure> {
+        let usage = |m: String| Failure(EXIT_USAGE, m);
+        opts::check_tier_flags(self.jit, self.no_jit).map_err(usage)?;
+        let hot = opts::positive_u32("--hot-threshold", self.hot_threshold).map_err(usage)?;
+        Ok((hot, self.limits.check().map_err(usage)?))
+    }
+
     fn jit_enabled(&self, default: bool) -> bool {
         if self.no_jit {
             false
@@ -97,14 +110,14 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: Format,
         /// Rows in each table of the report
-        #[arg(long, default_value_t = 20)]
-        top: usize,
+        #[arg(long, allow_hyphen_values = true, default_value_t = 20)]
+        top: i64,
         /// Write the report here instead of standard output
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
         /// Time 1 in N executions (1 times every execution)
-        #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
-        sample_rate: u32,
+        #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE as i64)]
+        sample_rate: i64,
         /// What the text report leads with: instruction (the guide's order), line (source
         /// lines and the annotated source) or function
         #[arg(long, value_name = "VIEW", default_value = "instruction")]
@@ -143,14 +156,14 @@ enum Command {
         /// Programs to measure (default: loop_sum, fib_rec and sieve, scaled down)
         files: Vec<PathBuf>,
         /// Timed runs per cell (the median is reported)
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
+        #[arg(long, allow_hyphen_values = true, default_value_t = 5)]
+        runs: i64,
         /// Only the interpreter
         #[arg(long = "no-jit")]
         no_jit: bool,
         /// Sampling rate of the DETAILED and FULL cells (1 in N executions timed)
-        #[arg(long, value_name = "N", default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE)]
-        sample_rate: u32,
+        #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = zexus::vm::DEFAULT_SAMPLE_RATE as i64)]
+        sample_rate: i64,
         /// Compare wall times instead of the thread's CPU time (which leaves out the time
         /// other processes held the CPU)
         #[arg(long)]
@@ -209,22 +222,34 @@ fn compile_file(source: &str, name: &str, path: Option<&PathBuf>) -> Result<Byte
     })
 }
 
-fn vm_for(tier: &TierArgs, jit_default: bool, level: Level, sample_rate: u32) -> VM {
-    vm_builder(tier, jit_default, level, sample_rate).build()
+fn vm_for(
+    tier: &TierArgs,
+    jit_default: bool,
+    level: Level,
+    sample_rate: u32,
+) -> Result<VM, Failure> {
+    Ok(vm_builder(tier, jit_default, level, sample_rate)?.build())
 }
 
+/// The VM the tier and limit options ask for (checked first: exit 64 naming a bad option).
 fn vm_builder(
     tier: &TierArgs,
     jit_default: bool,
     level: Level,
     sample_rate: u32,
-) -> zexus::VmBuilder {
-    VM::builder()
+) -> Result<zexus::VmBuilder, Failure> {
+    let (hot, checked) = tier.check()?;
+    let mut b = VM::builder()
         .jit(tier.jit_enabled(jit_default))
-        .hot_threshold(tier.hot_threshold)
+        .hot_threshold(hot)
         .perf_map(tier.perf_map)
         .profiling(level)
         .sample_rate(sample_rate)
+        .limits(checked.limits);
+    if let Some(d) = checked.max_call_depth {
+        b = b.max_call_depth(d);
+    }
+    Ok(b)
 }
 
 fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
@@ -240,18 +265,21 @@ fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run { file, args, tier } => {
+            tier.check()?;
             zexus::vm::set_script_args(args);
             let (src, name) = read_source(&file)?;
             let bc = compile_file(&src, &name, Some(&file))?;
-            let mut vm = vm_for(&tier, true, Level::None, 1);
+            let mut vm = vm_for(&tier, true, Level::None, 1)?;
             execute(&mut vm, &bc)?;
         }
         Command::Repl { tier } => {
-            repl(tier.jit_enabled(true), tier.hot_threshold)?;
+            let (hot, _) = tier.check()?;
+            repl(tier.jit_enabled(true), hot)?;
         }
         Command::Eval { code, tier } => {
+            tier.check()?;
             let bc = compile(&code, "<eval>")?;
-            let mut vm = vm_for(&tier, true, Level::None, 1);
+            let mut vm = vm_for(&tier, true, Level::None, 1)?;
             let v = execute(&mut vm, &bc)?;
             if v != zexus::Value::NULL {
                 println!("{}", v.repr());
@@ -264,6 +292,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             sample_rate,
             wall,
         } => {
+            let usage = |m: String| Failure(EXIT_USAGE, m);
+            let runs = opts::positive("--runs", runs).map_err(usage)? as usize;
+            let sample_rate = opts::positive_u32("--sample-rate", sample_rate).map_err(usage)?;
             let programs = if files.is_empty() {
                 zexus::bench::default_programs()
                     .map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
@@ -323,6 +354,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             call_paths,
             tier,
         } => {
+            let usage = |m: String| Failure(EXIT_USAGE, m);
+            tier.check()?;
+            let top = opts::positive("--top", top).map_err(usage)? as usize;
+            let sample_rate = opts::positive_u32("--sample-rate", sample_rate).map_err(usage)?;
+            if let Some(path) = &output {
+                opts::check_writable("-o", path).map_err(usage)?;
+            }
             let (bc, source) = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
@@ -339,8 +377,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let demo = file.is_none();
             let level = level.unwrap_or(if demo { Level::Full } else { Level::Detailed });
             if level == Level::None {
-                return Err(Failure(
-                    64,
+                return Err(usage(
                     "zx: level none records nothing; use basic, detailed or full".into(),
                 ));
             }
@@ -352,7 +389,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 zexus::vm::Sink::Stderr
             };
             let paths = call_paths || demo || format.needs_call_paths();
-            let mut vm = vm_builder(&tier, demo, level, sample_rate)
+            let mut vm = vm_builder(&tier, demo, level, sample_rate)?
                 .output(sink)
                 .call_paths(paths)
                 .build();

@@ -76,6 +76,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
         counters,
         branch_stats,
         natives: &[],
+        fuel: None,
     };
     clif_of(&req).expect("compiles")
 }

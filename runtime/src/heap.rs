@@ -1,7 +1,7 @@
 //! Heap objects behind the reference-counted value tags: strings, maps and the iterators of
 //! `for each` (lists are in `list`).
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::hash::{Hash, Hasher};
 
 use indexmap::IndexMap;
@@ -17,6 +17,7 @@ pub struct StrObj {
 impl StrObj {
     /// Wraps a string.
     pub fn new(s: String) -> StrObj {
+        crate::meter::charge(s.capacity());
         StrObj { s }
     }
     /// The contents.
@@ -27,6 +28,13 @@ impl StrObj {
     /// `Value::append_display_in_place`).
     /// False (and nothing appended) if the result would pass `ops::MAX_STR_BYTES`.
     pub(crate) fn push_display(&mut self, v: &Value) -> bool {
+        let cap = self.s.capacity();
+        let ok = self.push_display_unmetered(v);
+        crate::meter::resize(cap, self.s.capacity());
+        ok
+    }
+
+    fn push_display_unmetered(&mut self, v: &Value) -> bool {
         use std::fmt::Write;
         let before = self.s.len();
         match v.as_str() {
@@ -39,6 +47,12 @@ impl StrObj {
             return false;
         }
         true
+    }
+}
+
+impl Drop for StrObj {
+    fn drop(&mut self) {
+        crate::meter::release(self.s.capacity());
     }
 }
 
@@ -131,6 +145,7 @@ pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
 
 impl Drop for MapObj {
     fn drop(&mut self) {
+        crate::meter::release(self.charged.get());
         let entries = std::mem::take(self.entries.get_mut());
         if entries.values().any(|v| v.is_heap()) {
             drop_iteratively(entries.into_iter().map(|(_, v)| v).collect());
@@ -142,6 +157,45 @@ impl Drop for MapObj {
 #[derive(Debug, Default)]
 pub struct MapObj {
     entries: RefCell<IndexMap<Key, Value>>,
+    /// The bytes the heap meter was told this map's table holds.
+    charged: Cell<usize>,
+}
+
+/// Heap bytes of a map table with room for `cap` entries (entries, their hashes and the
+/// index table).
+fn map_bytes(cap: usize) -> usize {
+    cap * (std::mem::size_of::<(Key, Value)>() + 16)
+}
+
+/// A mutable borrow of a map's entries ([`MapObj::borrow_mut`]); when it ends, the heap meter
+/// hears of a table that changed size.
+pub struct MapMut<'a> {
+    entries: RefMut<'a, IndexMap<Key, Value>>,
+    charged: &'a Cell<usize>,
+}
+
+impl std::ops::Deref for MapMut<'_> {
+    type Target = IndexMap<Key, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.entries
+    }
+}
+
+impl std::ops::DerefMut for MapMut<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.entries
+    }
+}
+
+impl Drop for MapMut<'_> {
+    fn drop(&mut self) {
+        let now = map_bytes(self.entries.capacity());
+        let old = self.charged.get();
+        if now != old {
+            self.charged.set(now);
+            crate::meter::resize(old, now);
+        }
+    }
 }
 
 impl MapObj {
@@ -151,8 +205,11 @@ impl MapObj {
     }
     /// A map holding `entries`.
     pub fn from_entries(entries: IndexMap<Key, Value>) -> MapObj {
+        let bytes = map_bytes(entries.capacity());
+        crate::meter::charge(bytes);
         MapObj {
             entries: RefCell::new(entries),
+            charged: Cell::new(bytes),
         }
     }
     /// Borrows the entries.
@@ -173,8 +230,11 @@ impl MapObj {
     }
 
     /// Borrows the entries mutably.
-    pub fn borrow_mut(&self) -> RefMut<'_, IndexMap<Key, Value>> {
-        self.entries.borrow_mut()
+    pub fn borrow_mut(&self) -> MapMut<'_> {
+        MapMut {
+            entries: self.entries.borrow_mut(),
+            charged: &self.charged,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod display;
 pub mod heap;
 pub mod jit_helpers;
 pub mod list;
+pub mod meter;
 pub mod object;
 pub mod ops;
 pub mod value;

@@ -62,6 +62,7 @@ impl<T> Store<T> {
 
     /// A store owning `v`'s buffer and elements.
     fn from_vec(v: Vec<T>) -> Store<T> {
+        crate::meter::charge(v.capacity() * size_of::<T>());
         let mut v = ManuallyDrop::new(v);
         Store {
             ptr: Cell::new(v.as_mut_ptr()),
@@ -72,6 +73,12 @@ impl<T> Store<T> {
 
     /// Moves the elements out as a `Vec`, leaving the store empty.
     fn take(&self) -> Vec<T> {
+        crate::meter::release(self.cap.get() * size_of::<T>());
+        self.take_unmetered()
+    }
+
+    /// [`take`](Self::take) without telling the heap meter (the buffer comes back).
+    fn take_unmetered(&self) -> Vec<T> {
         let (ptr, len, cap) = (self.ptr.get(), self.len.get(), self.cap.get());
         self.ptr.set(NonNull::dangling().as_ptr());
         self.len.set(0);
@@ -83,6 +90,12 @@ impl<T> Store<T> {
 
     /// Gives the store `v`'s elements; the store must be empty (its buffer was taken).
     fn put(&self, v: Vec<T>) {
+        crate::meter::charge(v.capacity() * size_of::<T>());
+        self.put_unmetered(v);
+    }
+
+    /// [`put`](Self::put) without telling the heap meter.
+    fn put_unmetered(&self, v: Vec<T>) {
         debug_assert!(self.cap.get() == 0, "a store is put back only when empty");
         let mut v = ManuallyDrop::new(v);
         self.ptr.set(v.as_mut_ptr());
@@ -93,9 +106,15 @@ impl<T> Store<T> {
     /// Runs `f` on the elements as a `Vec` (which may grow, shrink or reallocate). `f` must
     /// not drop elements that may own heap objects: return them instead (see `ListObj::set`).
     fn with_vec<R>(&self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
-        let mut v = self.take();
+        // The meter hears only of a buffer that changed size (not on every push).
+        let old = self.cap.get();
+        let mut v = self.take_unmetered();
         let r = f(&mut v);
-        self.put(v);
+        let new = v.capacity();
+        self.put_unmetered(v);
+        if new != old {
+            crate::meter::resize(old * size_of::<T>(), new * size_of::<T>());
+        }
         r
     }
 

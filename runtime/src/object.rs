@@ -7,7 +7,7 @@
 //! name to value, which starts with the declared fields (in declaration order) and grows when a
 //! program assigns a field that was not declared.
 
-use std::cell::{Ref, RefMut};
+use std::cell::Ref;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -104,7 +104,7 @@ impl Instance {
         self.fields.borrow()
     }
     /// Borrows the fields mutably.
-    pub fn fields_mut(&self) -> RefMut<'_, IndexMap<Key, Value>> {
+    pub fn fields_mut(&self) -> crate::heap::MapMut<'_> {
         self.fields.borrow_mut()
     }
 }

@@ -318,6 +318,10 @@ pub struct FnRequest<'a> {
     /// Simulate the profiler's 2-bit predictor per conditional branch (FULL), each in one
     /// word packed as `misses * 4 + state`.
     pub predictors: bool,
+    /// Address of the run's fuel cell (`i64`, see `vm/limits.rs`) when the VM has limits:
+    /// each entry takes the function's length from it and each backward jump the loop's
+    /// length, and the call tree gives up when it goes negative.
+    pub fuel: Option<u64>,
 }
 
 /// The conditional branches of `code` in ip order (their predictor words follow the entries).
@@ -373,6 +377,18 @@ impl Tr<'_, '_> {
         let giveup = self.giveup;
         self.b.ins().brif(cond, giveup, &[], cont, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// Takes `cost` from the fuel cell at `fuel`, giving up when it goes negative (a limit
+    /// of the VM's was reached: the interpreter re-runs the call and raises it).
+    fn spend_fuel(&mut self, fuel: Option<u64>, cost: i64) {
+        let Some(addr) = fuel else { return };
+        let p = self.iconst(addr as i64);
+        let f = self.b.ins().load(types::I64, mf(), p, 0);
+        let f = self.b.ins().iadd_imm_s(f, -cost);
+        self.b.ins().store(mf(), f, p, 0);
+        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        self.give_up_if(out);
     }
 
     fn count(&mut self, i: usize) {
@@ -520,6 +536,7 @@ pub fn translate_fn(
     let low = tr.b.ins().icmp(IntCC::UnsignedLessThan, sp, lim);
     tr.give_up_if(low);
     tr.b.ins().store(mf(), d1, ctx, C_DEPTH);
+    tr.spend_fuel(req.fuel, n as i64);
     tr.count(n);
     let first = blocks[0].expect("the entry is reachable");
     tr.b.ins().jump(first, &[]);
@@ -638,6 +655,9 @@ pub fn translate_fn(
             }
             Op::JUMP => {
                 tr.count(pc);
+                if (a as usize) <= pc {
+                    tr.spend_fuel(req.fuel, (pc - a as usize + 1) as i64);
+                }
                 goto(&mut tr, a as usize);
                 live = false;
             }

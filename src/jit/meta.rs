@@ -76,6 +76,9 @@ pub enum ExitReason {
     Unsupported(Op),
     /// A compiled function called from the loop gave up (the interpreter makes the call).
     CallGaveUp,
+    /// The fuel cell went negative at a back edge: a limit of the VM's (instructions,
+    /// timeout, heap) may have been reached; the interpreter checks.
+    Limit,
 }
 
 impl ExitReason {
@@ -93,11 +96,12 @@ impl ExitReason {
             ExitReason::Failed(op) => format!("{} failed", op.name()),
             ExitReason::Unsupported(op) => format!("unsupported {}", op.name()),
             ExitReason::CallGaveUp => "native call gave up".into(),
+            ExitReason::Limit => "limit check".into(),
         }
     }
     /// True for every exit but the normal end of the loop.
     pub fn is_side_exit(self) -> bool {
-        self != ExitReason::LoopExit
+        self != ExitReason::LoopExit && self != ExitReason::Limit
     }
 }
 
@@ -298,6 +302,10 @@ pub struct LoopRequest<'a> {
     pub branch_stats: bool,
     /// Compiled functions the loop may call directly (without counters only).
     pub natives: &'a [NativeCallee],
+    /// Address of the VM's fuel cell (`i64`, see `vm/limits.rs`) when it has limits: each
+    /// backward jump takes its loop's length from it and exits (to the jump, which the
+    /// interpreter then runs and checks) when it goes negative.
+    pub fuel: Option<u64>,
 }
 
 /// A compiled function ([`crate::jit::func`]) a loop calls through a global slot.

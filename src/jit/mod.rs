@@ -148,6 +148,9 @@ pub struct Jit {
     code_bytes: usize,
     /// Write `/tmp/perf-<pid>.map` lines.
     pub perf_map: bool,
+    /// Address of the VM's fuel cell when it has limits (see `vm/limits.rs`): compiled
+    /// functions check it at entry and at backward jumps.
+    pub fuel: Option<u64>,
     /// Keep each loop's CLIF text in [`CompiledCode::clif`] (for snapshots and debugging).
     pub keep_clif: bool,
 }
@@ -219,6 +222,7 @@ impl Jit {
             next_id: 0,
             code_bytes: 0,
             perf_map: false,
+            fuel: None,
             keep_clif: false,
         })
     }
@@ -433,6 +437,7 @@ impl Jit {
             callee_of,
             counters,
             predictors,
+            fuel: self.fuel,
         };
         let target = module.target_config();
         if let Err(e) = func::translate_fn(

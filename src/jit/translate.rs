@@ -259,6 +259,21 @@ pub fn translate<'a>(
             "FOR_ITER loops are not compiled",
         ));
     }
+    // Native code sees only the operands pushed inside the loop: a loop that pops values it
+    // found on the stack at its header is refused (the compiler never makes one; hand-made
+    // bytecode may: found by the random-bytecode campaign, case 964003).
+    let base = req.depths.get(h).copied().unwrap_or(0);
+    let pops_below = (h..=e).any(|ip| {
+        let d = req.depths.get(ip).copied().unwrap_or(u32::MAX);
+        d != u32::MAX && d.saturating_sub(ins[ip].op.stack_effect(ins[ip].a, ins[ip].b).0) < base
+    });
+    if base != u32::MAX && pops_below {
+        return Err(unsupported(
+            None,
+            req.header,
+            "the loop pops values pushed before its header",
+        ));
+    }
     if is_exit_op(ins[h].op) {
         return Err(unsupported(
             Some(ins[h].op),
@@ -840,6 +855,18 @@ impl<'a, 'f> Tr<'a, 'f> {
             self.exit_block,
             &[BlockArg::Value(ipv), BlockArg::Value(sv)],
         );
+    }
+
+    /// With limits (`req.fuel`), takes `cost` from the fuel cell and exits at `ip` (a backward
+    /// jump) when it goes negative.
+    fn spend_fuel(&mut self, ip: u32, cost: i64, stack: &[AV]) {
+        let Some(addr) = self.req.fuel else { return };
+        let p = self.iconst(addr as i64);
+        let f = self.b.ins().load(types::I64, mf(), p, 0);
+        let f = self.b.ins().iadd_imm_s(f, -cost);
+        self.b.ins().store(mf(), f, p, 0);
+        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        self.exit_if(out, ip, ExitReason::Limit, stack);
     }
 
     /// Exits at `ip` when `cond` is true; continues in a new block otherwise.

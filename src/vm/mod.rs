@@ -12,6 +12,7 @@ mod fallback_tests;
 mod floatpath;
 mod fused;
 pub mod interrupt;
+pub mod limits;
 pub(crate) mod objects;
 mod output;
 mod prepared;
@@ -27,6 +28,7 @@ use zexus_runtime::Value;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
 pub use events::{Event, MAX_EVENTS};
+pub use limits::{parse_bytes, LimitKind, Limits};
 
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, RunErrorInfo, Summary};
@@ -37,7 +39,8 @@ use prepared::Prepared;
 use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 
 /// Runs the copy of the run loop compiled for `level`.
-/// `jit` picks the copy with the JIT tier's back-edge hooks.
+/// `jit` picks the copy with the JIT tier's back-edge hooks, `limited` the copy that checks
+/// the limits (`limits.rs`).
 ///
 /// # Safety
 /// As [`run::run`]: `p` was prepared from `bc`, and `st`'s hooks and tier were set up for it.
@@ -45,20 +48,27 @@ use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 unsafe fn run_at_level(
     level: Level,
     jit: bool,
+    limited: bool,
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
 ) -> Result<Value, RuntimeError> {
-    // SAFETY (each arm): the caller's contract is `run`'s.
-    match (level, jit) {
-        (Level::None, false) => unsafe { run::run::<LVL_NONE, false>(p, bc, st) },
-        (Level::Basic, false) => unsafe { run::run::<LVL_BASIC, false>(p, bc, st) },
-        (Level::Detailed, false) => unsafe { run::run::<LVL_DETAILED, false>(p, bc, st) },
-        (Level::Full, false) => unsafe { run::run::<LVL_FULL, false>(p, bc, st) },
-        (Level::None, true) => unsafe { run::run::<LVL_NONE, true>(p, bc, st) },
-        (Level::Basic, true) => unsafe { run::run::<LVL_BASIC, true>(p, bc, st) },
-        (Level::Detailed, true) => unsafe { run::run::<LVL_DETAILED, true>(p, bc, st) },
-        (Level::Full, true) => unsafe { run::run::<LVL_FULL, true>(p, bc, st) },
+    macro_rules! at {
+        ($l:expr) => {
+            // SAFETY (each arm): the caller's contract is `run`'s.
+            match (jit, limited) {
+                (false, false) => unsafe { run::run::<{ $l }, false, false>(p, bc, st) },
+                (true, false) => unsafe { run::run::<{ $l }, true, false>(p, bc, st) },
+                (false, true) => unsafe { run::run::<{ $l }, false, true>(p, bc, st) },
+                (true, true) => unsafe { run::run::<{ $l }, true, true>(p, bc, st) },
+            }
+        };
+    }
+    match level {
+        Level::None => at!(LVL_NONE),
+        Level::Basic => at!(LVL_BASIC),
+        Level::Detailed => at!(LVL_DETAILED),
+        Level::Full => at!(LVL_FULL),
     }
 }
 
@@ -70,6 +80,7 @@ unsafe fn run_at_level(
 unsafe fn run_at_level(
     _: Level,
     jit: bool,
+    limited: bool,
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
@@ -77,10 +88,11 @@ unsafe fn run_at_level(
     let _ = (LVL_BASIC, LVL_DETAILED, LVL_FULL);
     // SAFETY: the caller's contract is `run`'s.
     unsafe {
-        if jit {
-            run::run::<LVL_NONE, true>(p, bc, st)
-        } else {
-            run::run::<LVL_NONE, false>(p, bc, st)
+        match (jit, limited) {
+            (false, false) => run::run::<LVL_NONE, false, false>(p, bc, st),
+            (true, false) => run::run::<LVL_NONE, true, false>(p, bc, st),
+            (false, true) => run::run::<LVL_NONE, false, true>(p, bc, st),
+            (true, true) => run::run::<LVL_NONE, true, true>(p, bc, st),
         }
     }
 }
@@ -119,6 +131,7 @@ pub struct VmBuilder {
     hot_threshold: u32,
     sample_rate: u32,
     max_call_depth: usize,
+    limits: Limits,
     output: Sink,
     superinstructions: bool,
     perf_map: bool,
@@ -135,6 +148,7 @@ impl Default for VmBuilder {
             hot_threshold: DEFAULT_HOT_THRESHOLD,
             sample_rate: DEFAULT_SAMPLE_RATE,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            limits: Limits::default(),
             output: Sink::Stdout,
             superinstructions: true,
             perf_map: false,
@@ -168,6 +182,32 @@ impl VmBuilder {
     /// Maximum number of nested calls before `maximum call depth exceeded` (default 10,000).
     pub fn max_call_depth(mut self, n: usize) -> Self {
         self.max_call_depth = n.max(1);
+        self
+    }
+    /// Ends each run that would execute more than `n` bytecode instructions with the error
+    /// `instruction limit reached ...` (none by default). Exact in the interpreter; compiled
+    /// code checks at back edges and function entries, so it may run one more loop iteration
+    /// or call. A run with any limit interprets without superinstructions.
+    pub fn max_instructions(mut self, n: u64) -> Self {
+        self.limits.max_instructions = Some(n);
+        self
+    }
+    /// Ends each run that takes longer than `t` (wall clock) with the error `timeout ...`
+    /// (none by default). Seen within about a million instructions, and by compiled code at
+    /// back edges and function entries.
+    pub fn timeout(mut self, t: std::time::Duration) -> Self {
+        self.limits.timeout = Some(t);
+        self
+    }
+    /// Ends a run as soon as the live strings, lists and maps of the VM's thread hold more
+    /// than `bytes` bytes, with the error `heap limit reached ...` (none by default).
+    pub fn max_heap(mut self, bytes: usize) -> Self {
+        self.limits.max_heap = Some(bytes);
+        self
+    }
+    /// Sets all three limits at once (`Limits::default()` removes them).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
     /// Keeps printed output in the VM (read it with [`VM::take_output`]) instead of writing
@@ -209,10 +249,16 @@ impl VmBuilder {
         builtins::reset_access_control();
         let mut profiler = InstructionProfiler::with_sample_rate(self.level, self.sample_rate);
         profiler.call_paths = self.call_paths;
+        let gauge = self
+            .limits
+            .any()
+            .then(|| Box::new(limits::Gauge::new(self.limits)));
+        let fuel = gauge.as_ref().map(|g| g.fuel_addr());
         let tier = self
             .jit
-            .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map)));
+            .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map, fuel)));
         VM {
+            gauge,
             out: Output::new(self.output),
             cfg: self,
             profiler,
@@ -242,6 +288,9 @@ pub struct VM {
     tier: Option<Box<tier::Tier>>,
     /// The events `emit` recorded, over every run.
     events: events::EventLog,
+    /// The limits' run-time state (with any limit set); boxed, as compiled code holds the
+    /// address of its fuel cell.
+    gauge: Option<Box<limits::Gauge>>,
 }
 
 impl Default for VM {
@@ -284,7 +333,8 @@ impl VM {
         bc: &Bytecode,
         globals: Option<&mut Vec<Value>>,
     ) -> Result<Value, RuntimeError> {
-        let prepared = Prepared::new(bc, self.cfg.superinstructions);
+        // The loop copy that checks limits counts original instructions one by one.
+        let prepared = Prepared::new(bc, self.cfg.superinstructions && self.gauge.is_none());
         let level = if self.profiler.is_enabled() {
             self.profiler.level
         } else {
@@ -315,7 +365,11 @@ impl VM {
         if let Some(t) = self.tier.as_deref_mut() {
             t.begin_run(bc, level, &mut self.profiler, &ids);
         }
+        if let Some(g) = self.gauge.as_deref() {
+            g.begin();
+        }
         let mut st = RunState {
+            gauge: self.gauge.as_deref(),
             stack: std::mem::take(&mut self.stack),
             frames: Vec::new(),
             max_depth: self.cfg.max_call_depth,
@@ -333,12 +387,17 @@ impl VM {
             globals,
         };
         let jit = st.tier.is_some();
+        let limited = st.gauge.is_some();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
         // above (and the profiler is left alone until `fold`), and the tier began this run.
-        let result = unsafe { run_at_level(level, jit, &prepared, bc, &mut st) };
+        let result = unsafe { run_at_level(level, jit, limited, &prepared, bc, &mut st) };
         // Where an error left each active frame mid-block (for exact counts).
         let left: Vec<(u32, u32)> = if result.is_err() {
-            std::iter::once(st.at)
+            // A limit stops the run before the instruction at `st.at` runs (other errors are
+            // raised by it).
+            let limited = st.gauge.is_some_and(|g| g.hit.get().is_some());
+            let (code, pc) = st.at;
+            std::iter::once((code, if limited { pc.wrapping_sub(1) } else { pc }))
                 .chain(st.frames.iter().map(|f| (f.code, f.ret_pc - 1)))
                 .collect()
         } else {
@@ -346,6 +405,9 @@ impl VM {
         };
         self.stack = std::mem::take(&mut st.stack);
         drop(st);
+        if let Some(g) = self.gauge.as_deref() {
+            g.end();
+        }
         if let Some(t) = self.tier.as_deref_mut() {
             t.end_run(
                 bc,
@@ -455,6 +517,16 @@ impl VM {
             .as_ref()
             .map(|t| t.stats.clone())
             .unwrap_or_default()
+    }
+
+    /// The limit that ended the last run, if one did.
+    pub fn limit_reached(&self) -> Option<LimitKind> {
+        self.gauge.as_ref().and_then(|g| g.hit.get())
+    }
+
+    /// The limits this VM enforces on each run.
+    pub fn limits(&self) -> Limits {
+        self.cfg.limits
     }
 
     /// True if the JIT tier was requested.

@@ -258,8 +258,10 @@ impl ProfHooks {
                 inbound[0] += s[3 * n];
             }
             for &(_, pc) in left.iter().filter(|x| x.0 as usize == k) {
-                // The rest of the block did not run: one less falls through past `pc`.
-                if let Some(x) = inbound.get_mut(pc as usize + 1) {
+                // The rest of the block did not run: one less falls through past `pc`. (A
+                // limit stops a run before the instruction at `pc + 1` ran, which may be the
+                // first: `pc` is then `u32::MAX`.)
+                if let Some(x) = inbound.get_mut(pc.wrapping_add(1) as usize) {
                     *x = x.wrapping_sub(1);
                 }
             }

@@ -52,7 +52,7 @@ pub(crate) struct Back {
 }
 
 /// The host of one builtin call of the run loop at level `L` (JIT copy if `J`).
-pub(crate) struct VmHost<'r, 'a, const L: u8, const J: bool> {
+pub(crate) struct VmHost<'r, 'a, const L: u8, const J: bool, const B: bool> {
     p: &'r Prepared,
     bc: &'r Bytecode,
     st: &'r mut RunState<'a>,
@@ -66,7 +66,7 @@ pub(crate) struct VmHost<'r, 'a, const L: u8, const J: bool> {
     back: Option<Back>,
 }
 
-impl<'r, 'a, const L: u8, const J: bool> VmHost<'r, 'a, L, J> {
+impl<'r, 'a, const L: u8, const J: bool, const B: bool> VmHost<'r, 'a, L, J, B> {
     /// A host for a builtin called at code object `cur` with the loop's stack pointers.
     pub fn new(
         p: &'r Prepared,
@@ -102,7 +102,7 @@ impl<'r, 'a, const L: u8, const J: bool> VmHost<'r, 'a, L, J> {
 /// if the call called back, `st.back` says what the loop reloads (and the dispatches were
 /// flushed into the hooks). Out of line, so the run loop's arms stay small.
 #[inline(never)]
-pub(crate) fn call_with_host<'a, const L: u8, const J: bool, F>(
+pub(crate) fn call_with_host<'a, const L: u8, const J: bool, const B: bool, F>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState<'a>,
@@ -114,7 +114,7 @@ pub(crate) fn call_with_host<'a, const L: u8, const J: bool, F>(
 where
     F: FnOnce(&mut dyn Host) -> Result<Value, OpError>,
 {
-    let mut host = VmHost::<L, J>::new(p, bc, st, &mut hooks, &mut dispatches, at);
+    let mut host = VmHost::<L, J, B>::new(p, bc, st, &mut hooks, &mut dispatches, at);
     let r = call(&mut host);
     let back = host.finish();
     st.prof = hooks;
@@ -164,7 +164,7 @@ pub(crate) fn continue_trace(
     nested
 }
 
-impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
+impl<const L: u8, const J: bool, const B: bool> Host for VmHost<'_, '_, L, J, B> {
     fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, OpError> {
         if self.st.nesting >= super::builtins::MAX_CALLBACK_NESTING {
             return Err(OpError::Other(super::builtins::too_nested()));
@@ -254,7 +254,7 @@ impl<const L: u8, const J: bool> Host for VmHost<'_, '_, L, J> {
         // for it (grown above).
         let r = unsafe {
             let start = start_entry(self.p, st, callee, base, args.len());
-            unwind::run_catching::<L, J>(self.p, self.bc, st, Some(entry), Some(start))
+            unwind::run_catching::<L, J, B>(self.p, self.bc, st, Some(entry), Some(start))
         };
         st.nesting -= 1;
         if r.is_err() {

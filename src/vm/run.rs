@@ -83,6 +83,8 @@ pub(crate) struct RunState<'a> {
     pub caught: Vec<super::unwind::Caught>,
     /// Globals kept between runs (see `carry.rs`), or `None`.
     pub globals: Option<&'a mut Vec<Value>>,
+    /// The VM's limits, in the `B = true` copy of the loop (see `limits.rs`).
+    pub gauge: Option<&'a super::limits::Gauge>,
 }
 
 /// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
@@ -98,13 +100,14 @@ pub(crate) struct Entry {
 }
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
-/// `J` selects the copy with the JIT tier's back-edge hooks.
+/// `J` selects the copy with the JIT tier's back-edge hooks, `B` the copy that checks the
+/// limits in `st.gauge` before each instruction (`limits.rs`).
 ///
 /// # Safety
 /// `p` was prepared from `bc` (whose verification gives the module's invariants); for
 /// `L > LVL_NONE`, `st.prof` holds hooks made for `bc`'s code objects, whose contract
 /// (`ProfHooks::new`) holds; for `J`, `st.tier` began this run with `bc`.
-pub(crate) unsafe fn run<const L: u8, const J: bool>(
+pub(crate) unsafe fn run<const L: u8, const J: bool, const B: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
@@ -116,7 +119,7 @@ pub(crate) unsafe fn run<const L: u8, const J: bool>(
     st.caught.clear();
     // SAFETY: the module's invariants hold: `p` was prepared from the verified `bc`, and the
     // hooks and tier were set up for it (this function's contract).
-    let r = unsafe { super::unwind::run_catching::<L, J>(p, bc, st, None, None) };
+    let r = unsafe { super::unwind::run_catching::<L, J, B>(p, bc, st, None, None) };
     st.retired.clear();
     st.thrown = None;
     if r.is_err() {
@@ -230,7 +233,7 @@ unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
 /// # Safety
 /// The module's invariants hold for `p`, `bc` and `st` (`run` checks what it can).
 #[allow(clippy::cognitive_complexity)]
-pub(crate) unsafe fn interp<const L: u8, const J: bool>(
+pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
@@ -266,6 +269,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
         }
 
         let mut hooks = st.prof.take();
+        // The limits (the `B` copy only).
+        let gauge = st.gauge;
         // The run loop's dispatches (BASIC and up), kept in a local and handed to the hooks
         // when the loop is left.
         let mut dispatches: u64 = 0;
@@ -346,7 +351,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
         // nothing for this.
         macro_rules! with_host {
             ($call:expr) => {{
-                let r = super::reenter::call_with_host::<L, J, _>(
+                let r = super::reenter::call_with_host::<L, J, B, _>(
                     p,
                     bc,
                     &mut *st,
@@ -798,6 +803,17 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool>(
                     switch_to!(callee);
                     ip = xc.code.as_ptr();
                 }};
+            }
+            // With limits: one unit of fuel per instruction (superinstructions are off in this
+            // copy, so the count is exact), and the slow path when it runs out.
+            if B {
+                if let Some(g) = gauge {
+                    if g.spend() {
+                        if let Err(msg) = g.refuel() {
+                            throw!(msg);
+                        }
+                    }
+                }
             }
             // At DETAILED, `step` first finishes the sample of the previous instruction, if one
             // was timed, then decides about this one.

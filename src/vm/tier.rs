@@ -140,9 +140,12 @@ fn level_num(l: Level) -> u8 {
 }
 
 impl Tier {
-    pub fn new(threshold: u32, perf_map: bool) -> Tier {
+    /// `fuel`: the address of the VM's fuel cell when it has limits (`limits.rs`), which
+    /// compiled code then checks.
+    pub fn new(threshold: u32, perf_map: bool, fuel: Option<u64>) -> Tier {
         let jit = Jit::new().map(|mut j| {
             j.perf_map = perf_map;
+            j.fuel = fuel;
             j
         });
         Tier {
@@ -438,6 +441,7 @@ impl Tier {
                 counters: self.level >= LVL_BASIC,
                 branch_stats: self.level >= LVL_FULL,
                 natives: &natives,
+                fuel: jit.fuel,
             };
             match jit.compile(&req) {
                 Ok(c) => {

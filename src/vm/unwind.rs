@@ -156,7 +156,7 @@ fn raised_value(st: &mut RunState, err: &RuntimeError) -> Value {
 /// # Safety
 /// As for [`run::interp`] (`run::run`'s contract); a nested run's frame is set up as
 /// `resume` says, above the caller's live values.
-pub(crate) unsafe fn run_catching<const L: u8, const J: bool>(
+pub(crate) unsafe fn run_catching<const L: u8, const J: bool, const B: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
@@ -167,7 +167,7 @@ pub(crate) unsafe fn run_catching<const L: u8, const J: bool>(
     loop {
         // SAFETY: the caller's contract; a resumption point from `catch` left a consistent
         // stack behind.
-        let r = unsafe { run::interp::<L, J>(p, bc, st, entry, resume) };
+        let r = unsafe { run::interp::<L, J, B>(p, bc, st, entry, resume) };
         let Err(e) = &r else { return r };
         // SAFETY: the loop has just left with `e`, as `catch` requires.
         match unsafe { catch::<L>(p, bc, st, e, bottom) } {
@@ -194,6 +194,10 @@ pub(crate) unsafe fn catch<const L: u8>(
     bottom: usize,
 ) -> Option<Resume> {
     if super::interrupt::pending() {
+        return None;
+    }
+    // A limit (instructions, timeout, heap) ends the run: no handler may catch it.
+    if st.gauge.is_some_and(|g| g.hit.get().is_some()) {
         return None;
     }
     // Search from the failing frame outward, without changing anything yet.

@@ -489,6 +489,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                 stack.push(AV::B(r));
             }
             Op::JUMP => {
+                if a <= ip {
+                    self.spend_fuel(ip, (ip - a + 1) as i64, stack);
+                }
                 match self.back_vars.get(&ip).copied() {
                     Some(ctr) => {
                         self.incr(ctr, 1);

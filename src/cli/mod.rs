@@ -1,0 +1,3 @@
+//! Parts of the `zx` command line kept out of `main.rs`.
+
+pub mod options;
