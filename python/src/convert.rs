@@ -82,7 +82,7 @@ fn to_py_at(py: Python<'_>, v: &Value, depth: usize) -> PyResult<PyObject> {
             }
             out.into_any().unbind()
         }
-        Kind::Func | Kind::Iter | Kind::Class => {
+        Kind::Func | Kind::Iter | Kind::Class | Kind::Cell => {
             PyString::new(py, &v.to_string()).into_any().unbind()
         }
     })
