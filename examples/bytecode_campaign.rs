@@ -32,27 +32,9 @@ fn main() {
     // Panics are caught and counted as failures; keep their messages out of the output.
     std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();
-    let (mut passed, mut failed, mut ran) = (0u64, 0u64, 0u64);
-    for i in 0..programs {
-        let s = seed.wrapping_add(i);
-        match bytecode::check(s) {
-            Ok(o) => {
-                passed += 1;
-                ran += u64::from(o == Outcome::Ran);
-            }
-            Err(why) => {
-                failed += 1;
-                eprintln!("case {s} fails: {why}");
-            }
-        }
-        if (i + 1) % 10_000 == 0 {
-            eprintln!(
-                "{} cases, {failed} failed, {:.0} s",
-                i + 1,
-                start.elapsed().as_secs_f64()
-            );
-        }
-    }
+    let (passed, failed, ran) = zexus::robustness::campaign(seed, programs, |s| {
+        bytecode::check(s).map(|o| o == Outcome::Ran)
+    });
     println!(
         "seeds {seed}..{}: {ran} accepted and run, {:.1} s",
         seed.wrapping_add(programs),

@@ -33,24 +33,8 @@ fn main() {
     // Panics are caught and counted as failures; keep their messages out of the output.
     std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();
-    let (mut passed, mut failed) = (0u64, 0u64);
-    for i in 0..programs {
-        let s = seed.wrapping_add(i);
-        match mutation::check(s) {
-            Ok(()) => passed += 1,
-            Err(why) => {
-                failed += 1;
-                eprintln!("case {s} fails: {why}");
-            }
-        }
-        if (i + 1) % 10_000 == 0 {
-            eprintln!(
-                "{} cases, {failed} failed, {:.0} s",
-                i + 1,
-                start.elapsed().as_secs_f64()
-            );
-        }
-    }
+    let (passed, failed, _) =
+        zexus::robustness::campaign(seed, programs, |s| mutation::check(s).map(|()| false));
     println!(
         "seeds {seed}..{}, {:.1} s",
         seed.wrapping_add(programs),

@@ -89,3 +89,36 @@ pub fn run_everywhere(bc: &Bytecode) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Runs a long campaign: `check` on seeds `seed..seed + programs`, reporting each failure and,
+/// every 10,000 cases, the progress on standard error. Returns `(passed, failed, marked)`,
+/// where `marked` counts the passing cases for which `check` returned `true`.
+pub fn campaign(
+    seed: u64,
+    programs: u64,
+    check: impl Fn(u64) -> Result<bool, String>,
+) -> (u64, u64, u64) {
+    let start = std::time::Instant::now();
+    let (mut passed, mut failed, mut marked) = (0u64, 0u64, 0u64);
+    for i in 0..programs {
+        let s = seed.wrapping_add(i);
+        match check(s) {
+            Ok(m) => {
+                passed += 1;
+                marked += u64::from(m);
+            }
+            Err(why) => {
+                failed += 1;
+                eprintln!("case {s} fails: {why}");
+            }
+        }
+        if (i + 1) % 10_000 == 0 {
+            eprintln!(
+                "{} cases, {failed} failed, {:.0} s",
+                i + 1,
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    (passed, failed, marked)
+}
