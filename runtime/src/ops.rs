@@ -218,6 +218,10 @@ fn repeat(a: &Value, b: &Value) -> Option<OpResult> {
         return Some(Ok(Value::str(s.repeat(n))));
     }
     let items = seq.as_list().expect("list").to_vec();
+    // Nothing repeated any number of times is nothing, at once (not n empty passes).
+    if items.is_empty() {
+        return Some(Ok(Value::list(Vec::new())));
+    }
     if items.len().checked_mul(n).is_none_or(|t| t > MAX_LIST_LEN) {
         return Some(Err(OpError::Other(format!(
             "list too large (the limit is {MAX_LIST_LEN} elements)"
