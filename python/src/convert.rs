@@ -67,15 +67,7 @@ fn to_py_at(py: Python<'_>, v: &Value, depth: usize) -> PyResult<PyObject> {
             out.into_any().unbind()
         }
         Kind::Obj => {
-            let fields: Vec<(Value, Value)> = v
-                .as_obj()
-                .map(|o| {
-                    o.fields()
-                        .iter()
-                        .map(|(k, v)| (k.value().clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let fields: Vec<(Value, Value)> = v.as_obj().map(|o| o.fields()).unwrap_or_default();
             let out = PyDict::new(py);
             for (k, val) in &fields {
                 out.set_item(to_py_at(py, k, depth + 1)?, to_py_at(py, val, depth + 1)?)?;

@@ -69,7 +69,7 @@ fn write_value(out: &mut impl Write, v: &Value, nested: bool, path: &mut Path) -
             path.push(v.payload);
             for (i, (k, val)) in fields.iter().enumerate() {
                 out.write_str(if i > 0 { ", " } else { " " })?;
-                write_value(out, k.value(), false, path)?;
+                write_value(out, k, false, path)?;
                 out.write_str(": ")?;
                 write_value(out, val, true, path)?;
             }

@@ -137,6 +137,8 @@ pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
                 work.append(&mut l.take_values());
             } else if let Some(m) = v.as_map() {
                 work.extend(m.entries.borrow_mut().drain(..).map(|(_, v)| v));
+            } else if let Some(o) = v.as_obj() {
+                work.append(&mut o.take_values());
             }
         }
         drop(v);

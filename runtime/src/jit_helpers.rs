@@ -252,6 +252,29 @@ helpers! {
         }
     }
 
+    /// `out := o.name` (`GET_ATTR`; `name` points at the instruction's string constant);
+    /// never fails (a missing field or a non-object gives `null`, as in the interpreter).
+    fn rt_get_attr(ot: u64, op: u64, name: *const Value, out: *mut Value) -> u32 {
+        // SAFETY: a live value borrowed from the JIT frame; `name` is a live constant.
+        let (o, name) = unsafe { (view(ot, op), &*name) };
+        match crate::attr::get_attr_by(&o, name) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
+    /// `o.name := v` (`SET_ATTR`; v is cloned); 1 when `o` cannot have properties, in which
+    /// case nothing changed.
+    fn rt_set_attr(ot: u64, op: u64, name: *const Value, vt: u64, vp: u64) -> u32 {
+        // SAFETY: live values borrowed from the JIT frame; `name` is a live constant.
+        let (o, name, v) = unsafe { (view(ot, op), &*name, view(vt, vp)) };
+        match crate::attr::set_attr_by(&o, name, (*v).clone()) {
+            Ok(()) => 0,
+            Err(_) => 1,
+        }
+    }
+
     /// `len(v)` of a string, list or map into `out` (an int); 1 for anything else.
     fn rt_len(vt: u64, vp: u64, out: *mut Value) -> u32 {
         // SAFETY: a live value borrowed from the JIT frame.

@@ -114,6 +114,8 @@ pub struct BytecodeBuilder {
     errors: Vec<BuildError>,
     line: u32,
     source_name: String,
+    /// Every string constant of the program, made once (see [`BytecodeBuilder::intern`]).
+    strings: HashMap<String, Value>,
 }
 
 impl Default for BytecodeBuilder {
@@ -131,7 +133,20 @@ impl BytecodeBuilder {
             errors: Vec::new(),
             line: 0,
             source_name: "<builder>".to_string(),
+            strings: HashMap::new(),
         }
+    }
+
+    /// The program's one string value for `s`. Every string constant goes through here, so a
+    /// field or method name in an instruction is the same value as the name a declared type
+    /// holds, and the interpreter finds a field by comparing pointers.
+    pub fn intern(&mut self, s: &str) -> Value {
+        if let Some(v) = self.strings.get(s) {
+            return v.clone();
+        }
+        let v = Value::str(s);
+        self.strings.insert(s.to_string(), v.clone());
+        v
     }
 
     /// The name of the program's source (`<builder>` unless set).
@@ -266,6 +281,10 @@ impl BytecodeBuilder {
 
     /// Adds a constant to the current code object (de-duplicated) and returns its index.
     pub fn add_const(&mut self, v: Value) -> u32 {
+        let v = match v.as_str() {
+            Some(s) if v.tag() == TAG_STR => self.intern(s),
+            _ => v,
+        };
         let key = match v.as_str() {
             Some(s) if v.tag() == TAG_STR => Some(ConstKey::Str(s.to_string())),
             _ if !v.is_heap() => Some(ConstKey::Word(v.tag(), v.payload())),

@@ -133,7 +133,7 @@ fn check_operands(
         Op::NEW_OBJECT => match code.consts[a as usize].as_class() {
             None => return Err(err(code, ip, "NEW_OBJECT needs a declared type constant")),
             Some(c) => {
-                if let Some((m, f)) = c.methods.iter().find(|(_, f)| *f >= n_code || *f == 0) {
+                if let Some((m, f)) = c.methods().find(|(_, f)| *f >= n_code || *f == 0) {
                     return Err(err(
                         code,
                         ip,

@@ -63,14 +63,10 @@ impl Compiler {
         let mut methods = Vec::new();
         for m in &c.methods {
             let index = self.method(c, m);
-            methods.push((m.name.clone(), index));
+            methods.push((self.b.intern(&m.name), index));
         }
-        let class = Value::class(Class {
-            name: c.name.clone(),
-            kind: c.kind,
-            fields: c.fields.iter().map(|f| f.name.clone()).collect(),
-            methods,
-        });
+        let fields = c.fields.iter().map(|f| self.b.intern(&f.name)).collect();
+        let class = Value::class(Class::new(c.name.clone(), c.kind, fields, methods));
         let ctor = self.constructor(c, class, line);
         self.line(line);
         self.b.emit_load_const(Value::func(ctor));

@@ -223,6 +223,8 @@ fn known_in_loops(op: Op) -> bool {
                 | Op::CALL_METHOD
                 | Op::INDEX
                 | Op::STORE_INDEX
+                | Op::GET_ATTR
+                | Op::SET_ATTR
         )
 }
 

@@ -18,12 +18,8 @@ impl<'p> Interp<'p> {
         if let Some(class) = self.class_values.get(&(c as *const ClassDecl)) {
             return class.clone();
         }
-        let class = Rc::new(Class {
-            name: c.name.clone(),
-            kind: c.kind,
-            fields: c.fields.iter().map(|f| f.name.clone()).collect(),
-            methods: Vec::new(),
-        });
+        let fields: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
+        let class = Rc::new(Class::from_names(c.name.clone(), c.kind, &fields, &[]));
         self.class_values.insert(c, class.clone());
         self.class_decls.insert(Rc::as_ptr(&class), c);
         class

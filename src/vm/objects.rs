@@ -11,7 +11,9 @@ pub(crate) fn new_object(class: &Value) -> Value {
     Value::obj(Instance::new(c))
 }
 
-/// The function index of method `name` of object `o`, if `o` is an object with that method.
-pub(crate) fn method_of(o: &Value, name: &str) -> Option<u32> {
-    o.as_obj().and_then(|obj| obj.class.method(name))
+/// The function index of method `name` (a string constant) of object `o`, if `o` is an object
+/// with that method.
+#[inline]
+pub(crate) fn method_of(o: &Value, name: &Value) -> Option<u32> {
+    o.as_obj().and_then(|obj| obj.class.method_of(name))
 }

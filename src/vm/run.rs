@@ -1101,12 +1101,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                         let obj = &*sp.sub(argc + 1);
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
+                        let name_value = &*xc.consts.as_ptr().add(ins.a as usize);
+                        let name = name_value
                             .as_str()
                             .expect("verified: method name is a string");
                         // An object's method: a call whose first argument (`this`) is the object.
                         if obj.tag() == TAG_OBJ {
-                            if let Some(m) = objects::method_of(obj, name) {
+                            if let Some(m) = objects::method_of(obj, name_value) {
                                 enter_function!(m, argc + 1, sp.sub(argc + 1), false, 1);
                                 continue 'fetch;
                             }
@@ -1299,22 +1300,20 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         }
                     }
                     op::GET_ATTR => {
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                            .as_str()
-                            .expect("verified: property name is a string");
-                        match attr::get_attr(&*sp.sub(1), name) {
+                        // Verified: the property name is a string constant.
+                        let name = &*xc.consts.as_ptr().add(ins.a as usize);
+                        match attr::get_attr_by(&*sp.sub(1), name) {
                             Ok(v) => set(sp.sub(1), v),
                             Err(e) => op_err!(e),
                         }
                         ip = ip.add(1);
                     }
                     op::SET_ATTR => {
-                        let name = (*xc.consts.as_ptr().add(ins.a as usize))
-                            .as_str()
-                            .expect("verified: property name is a string");
+                        // Verified: the property name is a string constant.
+                        let name = &*xc.consts.as_ptr().add(ins.a as usize);
                         let v = ptr::read(sp.sub(1));
                         sp = sp.sub(1);
-                        if let Err(e) = attr::set_attr(&*sp.sub(1), name, v) {
+                        if let Err(e) = attr::set_attr_by(&*sp.sub(1), name, v) {
                             op_err!(e)
                         }
                         drop(pop(&mut sp));

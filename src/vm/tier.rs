@@ -9,7 +9,9 @@
 //! Exit policy: an exit other than leaving the loop is a side exit. Once a compiled loop has
 //! had 50 side exits and ran fewer than 8 iterations per side exit, it is recompiled with the
 //! current slot types, slots that caused type changes kept in memory (any type); after two
-//! recompilations it is blacklisted and stays interpreted. The reason is recorded as a refusal.
+//! recompilations, or at once when its exits were not type changes (an instruction native
+//! code does not run: recompiling would change nothing), it is blacklisted and stays
+//! interpreted. The reason is recorded as a refusal.
 
 use std::collections::{HashMap, HashSet};
 use std::ptr;
@@ -643,7 +645,12 @@ impl Tier {
                 .map(|(s, _)| format!("ip {}: {}", s.ip, s.reason.describe()))
                 .unwrap_or_default();
             let (side, recompiles) = (rec.side_exits, rec.recompiles);
-            if recompiles < MAX_RECOMPILES {
+            // Recompiling helps only when a guard on a slot's type failed: the new code keeps
+            // that slot general. Exits at an instruction native code does not run (a call
+            // it cannot make, an inner `for each`) would come back the same, so such a loop
+            // is left to the interpreter at once instead of being compiled twice more.
+            let widens = general != rec.general;
+            if recompiles < MAX_RECOMPILES && widens {
                 self.stats.recompiled += 1;
                 self.compile(bc, cur, pc, header, slots, stk, general, recompiles + 1);
             } else {

@@ -646,6 +646,36 @@ impl<'a, 'f> Tr<'a, 'f> {
                 }
                 stack.push(r);
             }
+            // Properties through the runtime's own lookup (an object's declared field is found
+            // by its name's pointer), so loops over objects run natively.
+            Op::GET_ATTR => {
+                let o = pop!();
+                let (t, p) = self.boxed(o);
+                let name = self
+                    .b
+                    .ins()
+                    .iadd_imm_s(self.consts, tag_at(a as usize) as i64);
+                let r = self.helper_value("rt_get_attr", &[t, p, name], ip, &pre);
+                self.drop_av(o);
+                stack.push(r);
+            }
+            Op::SET_ATTR => {
+                let v = pop!();
+                let o = pop!();
+                let (t, p) = self.boxed(o);
+                let (vt, vp) = self.boxed(v);
+                let name = self
+                    .b
+                    .ins()
+                    .iadd_imm_s(self.consts, tag_at(a as usize) as i64);
+                let st = self
+                    .call("rt_set_attr", &[t, p, name, vt, vp])
+                    .expect("status");
+                let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
+                self.exit_if(failed, ip, ExitReason::Failed(Op::SET_ATTR), &pre);
+                self.drop_av(v);
+                self.drop_av(o);
+            }
             Op::INDEX => {
                 let k = pop!();
                 let o = pop!();
