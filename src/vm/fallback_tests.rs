@@ -77,6 +77,10 @@ const SHAPES: &[Shape] = &[
     shape("if (a == b) { print(1) }", AB),
     shape("if (a != b) { print(1) }", AB),
     shape("if (a < 5) { print(1) } else { print(2) }", A),
+    // Compare with null and branch; a property of a slot.
+    shape("if (a == null) { print(1) } else { print(2) }", A),
+    shape("if (a != null) { print(1) }", A),
+    shape("print(a.x)", A),
     shape("if (a >= 5) { print(1) }", A),
     shape("if (a == 5) { print(1) }", A),
     // Compare the two top values and branch.

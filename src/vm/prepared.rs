@@ -55,7 +55,14 @@ const _: () = assert!(std::mem::offset_of!(XInstr, imm) == 24);
 /// loop's `match` does not compile until it does).
 pub(crate) const OP_END: u8 = crate::bytecode::ALL_OPS.len() as u8;
 /// See [`OP_END`].
-pub(crate) const F_BEFORE: u8 = F_FARITH_SK - 1;
+pub(crate) const F_BEFORE: u8 = F_GET_ATTR_S - 1;
+
+/// `LOAD_NAME o; GET_ATTR name`: push slot[o].name (a = o, c = the name's constant), without
+/// copying the object onto the stack first (`this.x`, `node.next`).
+pub(crate) const F_GET_ATTR_S: u8 = 210;
+/// `LOAD_NAME y; LOAD_CONST null; EQ | NEQ; JUMP_IF_FALSE t` (`while (node != null)`): a = y,
+/// k = `K_EQ` or `K_NEQ`, d = t. Comparing with `null` is a test of the tag.
+pub(crate) const F_NULL_JF: u8 = 211;
 
 /// `LOAD_NAME y; LOAD_CONST f; OP` with a float constant `f`: push `y OP f` when `y` is a
 /// number (a = y, imm = the float's bits, k = `K_ADD`, `K_SUB`, `K_MUL` or `K_DIV`).
@@ -336,6 +343,10 @@ fn float_arith_kind(op: Op) -> Option<u8> {
     arith_kind(op).filter(|&k| matches!(k, K_ADD | K_SUB | K_MUL | K_DIV))
 }
 
+fn null_const(code: &CodeObject, ins: Instr) -> bool {
+    ins.op == Op::LOAD_CONST && code.consts[ins.a as usize].tag() == zexus_runtime::value::TAG_NULL
+}
+
 fn int_const(code: &CodeObject, ins: Instr) -> Option<i64> {
     (ins.op == Op::LOAD_CONST)
         .then(|| code.consts[ins.a as usize].as_int())
@@ -435,6 +446,9 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
                 if let Some(v) = int_const(code, i1) {
                     return Some(mk(F_CMP_SK_JF, k, 4, i0.a, 0, 0, rel(i3.a), v));
                 }
+                if (k == K_EQ || k == K_NEQ) && null_const(code, i1) {
+                    return Some(mk(F_NULL_JF, k, 4, i0.a, 0, 0, rel(i3.a), 0));
+                }
             }
         }
         if i3.op == Op::STORE_NAME {
@@ -498,6 +512,9 @@ fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
         if i0.op == Op::LOAD_NAME {
             if let Some(k) = arith_kind(i1.op) {
                 return Some(mk(F_ARITH_TS, k, 2, i0.a, 0, 0, 0, 0));
+            }
+            if i1.op == Op::GET_ATTR {
+                return Some(mk(F_GET_ATTR_S, 0, 2, i0.a, i1.a, 0, 0, 0));
             }
             if i1.op == Op::STORE_NAME {
                 return Some(mk(F_MOVE, 0, 2, i0.a, 0, i1.a, 0, 0));

@@ -1377,6 +1377,30 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     F_ARITH_SS_OP => {
                         shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
                     }
+                    F_NULL_JF => {
+                        let v = &*slots.add(ins.a as usize);
+                        if v.tag() != TAG_UNDEF {
+                            jump_if_false!(ins, 3, (v.tag() == TAG_NULL) == (ins.k == K_EQ));
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
+                    F_GET_ATTR_S => {
+                        let o = &*slots.add(ins.a as usize);
+                        if o.tag() != TAG_UNDEF {
+                            // Verified: the property name is a string constant; reading a
+                            // property never fails.
+                            let name = &*xc.consts.as_ptr().add(ins.c as usize);
+                            if let Ok(v) = attr::get_attr_by(o, name) {
+                                push(&mut sp, v);
+                                ip = ip.add(2);
+                                continue 'fetch;
+                            }
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }
                     F_INDEX_SS_JF => {
                         if let Some(t) = fused::index_ss_truthy(slots, ins) {
                             jump_if_false!(ins, 3, t);
