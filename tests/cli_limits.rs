@@ -154,3 +154,38 @@ fn a_runaway_recursion_trace_is_folded() {
         assert!(err.contains("... f 9,999 more times"), "{err}");
     }
 }
+
+/// A repetition or concatenation larger than the memory the process may have is a runtime
+/// error (exit 70), not an allocation failure that aborts the process. The differential
+/// campaign found it: under its 4 GB address-space limit, `xs * 25000000` aborted.
+#[test]
+fn a_value_too_large_to_allocate_is_a_runtime_error() {
+    let big = script(
+        "big.zx",
+        "let xs = [1, 2, 3, 4, 5, 6, 7, 8]\nprint(len(xs * 3))\nlet s = \"ab\" * 400000000\n",
+    );
+    let big_list = script(
+        "big_list.zx",
+        "let xs = [1, 2, 3, 4, 5, 6, 7, 8]\nlet ys = xs * 25000000\nprint(len(ys + ys))\n",
+    );
+    for (file, what) in [(&big, "a string"), (&big_list, "a list")] {
+        for tier in ["--jit", "--no-jit"] {
+            // 600 MB of address space: the binary, its JIT and heap fit; the value does not.
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "ulimit -v 600000 && exec '{}' run {tier} '{file}'",
+                    env!("CARGO_BIN_EXE_zx")
+                ))
+                .stdin(Stdio::null())
+                .output()
+                .expect("sh runs");
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(70), "{file} {tier}: {err}");
+            assert!(
+                err.contains(&format!("out of memory: {what} of")),
+                "{file} {tier}: {err}"
+            );
+        }
+    }
+}

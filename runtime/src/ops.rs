@@ -135,7 +135,12 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
                 "list too large (the limit is {MAX_LIST_LEN} elements)"
             )));
         }
-        let mut items = x.to_vec();
+        let mut items = Vec::new();
+        if items.try_reserve_exact(x.len() + y.len()).is_err() {
+            let bytes = (x.len() + y.len()) * std::mem::size_of::<Value>();
+            return Err(out_of_memory("a list", bytes));
+        }
+        items.extend(x.to_vec());
         items.extend(y.to_vec());
         return Ok(Value::list(items));
     }
@@ -150,6 +155,14 @@ pub fn add(a: &Value, b: &Value) -> OpResult {
 pub const MAX_STR_BYTES: usize = 1 << 30;
 /// The longest list a program may build (2^28 elements, 4 GiB of values).
 pub const MAX_LIST_LEN: usize = 1 << 28;
+
+/// The error for a value the machine cannot allocate: a runtime error, where an allocation
+/// failure would abort the process.
+fn out_of_memory(what: &str, bytes: usize) -> OpError {
+    OpError::Other(format!(
+        "out of memory: {what} of {bytes} bytes cannot be allocated"
+    ))
+}
 
 fn check_str_len(n: usize) -> Result<(), OpError> {
     if n > MAX_STR_BYTES {
@@ -215,7 +228,20 @@ fn repeat(a: &Value, b: &Value) -> Option<OpResult> {
         if let Err(e) = check_str_len(total) {
             return Some(Err(e));
         }
-        return Some(Ok(Value::str(s.repeat(n))));
+        let mut out = String::new();
+        if out.try_reserve_exact(total).is_err() {
+            return Some(Err(out_of_memory("a string", total)));
+        }
+        // Doubling: log(n) copies. Every prefix taken is a whole number of `s`, so it ends on
+        // a character boundary.
+        if total > 0 {
+            out.push_str(s);
+            while out.len() < total {
+                let take = (total - out.len()).min(out.len());
+                out.extend_from_within(..take);
+            }
+        }
+        return Some(Ok(Value::str(out)));
     }
     let items = seq.as_list().expect("list").to_vec();
     // Nothing repeated any number of times is nothing, at once (not n empty passes).
@@ -227,7 +253,13 @@ fn repeat(a: &Value, b: &Value) -> Option<OpResult> {
             "list too large (the limit is {MAX_LIST_LEN} elements)"
         ))));
     }
-    let mut out = Vec::with_capacity(items.len() * n);
+    let mut out = Vec::new();
+    if out.try_reserve_exact(items.len() * n).is_err() {
+        return Some(Err(out_of_memory(
+            "a list",
+            items.len() * n * std::mem::size_of::<Value>(),
+        )));
+    }
     for _ in 0..n {
         out.extend(items.iter().cloned());
     }
