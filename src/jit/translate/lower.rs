@@ -1081,17 +1081,28 @@ impl<'a, 'f> Tr<'a, 'f> {
             _ => {
                 let (at, ap) = self.boxed(av);
                 let (bt, bp) = self.boxed(bv);
-                // Two ints (the common case of list elements) inline; the rest in the helper.
+                // Two ints (the common case of list elements) inline, and `==`/`!=` with null
+                // (a test of the tags: null equals only null); the rest in the helper.
                 let both = self.b.ins().bor(at, bt);
                 let ints = self.b.ins().icmp_imm_s(IntCC::Equal, both, TAG_INT as i64);
                 let slow = self.b.create_block();
                 let join = self.b.create_block();
                 self.b.append_block_param(join, types::I8);
                 self.b.set_cold_block(slow);
-                let fast = self.b.ins().icmp(icc, ap, bp);
+                let by_value = self.b.ins().icmp(icc, ap, bp);
+                let (fast_ok, fast) = if matches!(op, Op::EQ | Op::NEQ) {
+                    let an = self.b.ins().icmp_imm_s(IntCC::Equal, at, TAG_NULL as i64);
+                    let bn = self.b.ins().icmp_imm_s(IntCC::Equal, bt, TAG_NULL as i64);
+                    let null = self.b.ins().bor(an, bn);
+                    let by_tag = self.b.ins().icmp(icc, at, bt);
+                    let fast = self.b.ins().select(ints, by_value, by_tag);
+                    (self.b.ins().bor(ints, null), fast)
+                } else {
+                    (ints, by_value)
+                };
                 self.b
                     .ins()
-                    .brif(ints, join, &[BlockArg::Value(fast)], slow, &[]);
+                    .brif(fast_ok, join, &[BlockArg::Value(fast)], slow, &[]);
                 self.b.switch_to_block(slow);
                 let kv = self.iconst(k as i64);
                 let r = self
