@@ -15,7 +15,9 @@ mod expr;
 mod interp;
 mod lambda;
 mod match_expr;
+mod match_stmt;
 mod modules;
+mod policy;
 mod print_split;
 mod raise;
 mod stmt;
@@ -77,6 +79,8 @@ pub(crate) struct Parser<'a> {
     indent_floor: Option<usize>,
     /// Whether the block parsed last was an indented one (for `else` after an `if`).
     last_block_indented: bool,
+    /// The first names of the `package` blocks declared so far, with their lines.
+    package_roots: std::collections::HashMap<String, u32>,
 }
 
 impl<'a> Parser<'a> {
@@ -106,6 +110,7 @@ impl<'a> Parser<'a> {
             class_names: std::collections::HashSet::new(),
             indent_floor: None,
             last_block_indented: false,
+            package_roots: std::collections::HashMap::new(),
         }
     }
 
