@@ -4,7 +4,7 @@
 Usage:
     scripts/compat.py --original-src DIR --original-zx PATH [--zx target/release/zx]
                       [--jobs 2] [--timeout 30] [--cache DIR] [--only SUBSTRING]
-                      [--list] [--write-list FILE]
+                      [--list] [--write-list FILE] [--markdown FILE]
 
 DIR is an extracted checkout of github.com/Zaidux/zexus-interpreter; PATH is the `zx` command
 of the original's package (`python3 -m venv v && v/bin/pip install zexus==2.0.0`, then
@@ -17,6 +17,9 @@ of the original's package (`python3 -m venv v && v/bin/pip install zexus==2.0.0`
 * the programs the original runs cleanly run here twice, with the JIT (`zx run`) and without
   (`zx run --no-jit`), and their standard output is compared with the original's, line by
   line, after the original's banner is removed.
+
+`--markdown FILE` writes the counts table and the table of every program that differs (with the
+first reason) as `docs/COMPATIBILITY.md` shows them.
 
 The original is slow, so its results are cached (keyed by the program's text and the
 original's path) in the cache directory. The last line is `N same, M different`.
@@ -174,6 +177,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true", help="print every program's status")
     ap.add_argument("--write-list", help="write every program's status as JSON to this file")
+    ap.add_argument("--markdown", help="write the counts and the differing programs as Markdown")
     args = ap.parse_args()
     args.original_src = os.path.abspath(args.original_src)
     files = sorted(
@@ -206,6 +210,38 @@ def main():
     same = counts.get("same", 0)
     pct = 100.0 * same / compared if compared else 0.0
     print(f"{same} same, {compared - same} different ({pct:.1f}% same)")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(results, counts, skipped, compared, same))
+
+
+def markdown(results, counts, skipped, compared, same) -> str:
+    """The counts table and the table of differing programs, as docs/COMPATIBILITY.md has them."""
+
+    def cell(text: str) -> str:
+        text = text.replace("|", "\\|")
+        return text if len(text) <= 110 else text[:107] + "..."
+
+    rows = [
+        "| | programs |",
+        "|---|---:|",
+        f"| all `.zx` files | {len(results)} |",
+        f"| skipped (network, server, database or files) | {skipped} |",
+        f"| original fails | {counts.get('original fails', 0)} |",
+        f"| original times out | {counts.get('original times out', 0)} |",
+        f"| run cleanly by the original, compared | {compared} |",
+    ]
+    for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if not k.startswith(("skipped", "original")):
+            rows.append(f"| &nbsp;&nbsp;{k} | {v} |")
+    pct = 100.0 * same / compared if compared else 0.0
+    rows += ["", f"**{same} same, {compared - same} different** ({pct:.1f}%).", ""]
+    rows += ["| program | status | first reason |", "|---|---|---|"]
+    for r in results:
+        st = r["status"]
+        if st == "same" or st.startswith(("skipped", "original")):
+            continue
+        rows.append(f"| `{r['file']}` | {st} | {cell(r.get('detail', ''))} |")
+    return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":

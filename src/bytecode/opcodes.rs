@@ -415,6 +415,9 @@ pub enum Builtin {
     RevokePermission,
     /// `has_permission(contract, address, permission)`.
     HasPermission,
+    /// `sanitize(value, context)`: the value's display form escaped for `context` (`html`,
+    /// `url`, `sql`, `javascript`, `csv` or `none`); also written `sanitize value, context`.
+    Sanitize,
 }
 
 /// Every builtin, by id.
@@ -493,6 +496,7 @@ pub const ALL_BUILTINS: &[Builtin] = &[
     Builtin::GrantPermission,
     Builtin::RevokePermission,
     Builtin::HasPermission,
+    Builtin::Sanitize,
 ];
 
 /// Names of the builtin functions, by builtin id.
@@ -571,6 +575,7 @@ pub const BUILTINS: &[&str] = &[
     "grant_permission",
     "revoke_permission",
     "has_permission",
+    "sanitize",
 ];
 
 impl Builtin {

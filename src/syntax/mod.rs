@@ -9,6 +9,7 @@ pub mod captures;
 pub mod lexer;
 mod parser;
 pub mod token;
+mod watch;
 
 #[cfg(test)]
 mod tests;
@@ -90,6 +91,7 @@ pub fn parse(source: &str) -> Result<ast::Program, Vec<SyntaxError>> {
 pub fn parse_recovering(source: &str) -> (ast::Program, Vec<SyntaxError>) {
     let tokens = lexer::tokenize(source);
     let mut parser = parser::Parser::new(source, tokens);
-    let stmts = parser.program();
+    let mut stmts = parser.program();
+    watch::apply(&mut stmts, parser.watches());
     (ast::Program { stmts }, parser.into_errors())
 }

@@ -15,10 +15,13 @@ mod expr;
 mod interp;
 mod lambda;
 mod match_expr;
+mod match_stmt;
 mod modules;
+mod policy;
 mod print_split;
 mod raise;
 mod stmt;
+mod watch_stmt;
 
 use super::ast::{Stmt, MAX_NESTING, NESTING_COST_BLOCK};
 use super::token::{Token, TokenKind};
@@ -77,6 +80,10 @@ pub(crate) struct Parser<'a> {
     indent_floor: Option<usize>,
     /// Whether the block parsed last was an indented one (for `else` after an `if`).
     last_block_indented: bool,
+    /// The first names of the `package` blocks declared so far, with their lines.
+    package_roots: std::collections::HashMap<String, u32>,
+    /// The file's `watch` statements so far (see `syntax/watch.rs`).
+    watches: Vec<super::watch::Watch>,
 }
 
 impl<'a> Parser<'a> {
@@ -106,12 +113,19 @@ impl<'a> Parser<'a> {
             class_names: std::collections::HashSet::new(),
             indent_floor: None,
             last_block_indented: false,
+            package_roots: std::collections::HashMap::new(),
+            watches: Vec::new(),
         }
     }
 
     /// The errors reported so far.
     pub(crate) fn into_errors(self) -> Vec<SyntaxError> {
         self.errors
+    }
+
+    /// The file's `watch` statements, in order.
+    pub(crate) fn watches(&self) -> &[super::watch::Watch] {
+        &self.watches
     }
 
     // ----- token access -------------------------------------------------------------------

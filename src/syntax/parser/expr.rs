@@ -187,6 +187,7 @@ impl Parser<'_> {
                 self.advance();
                 self.expr_bp(PREFIX_BP)
             }
+            TokenKind::Ident(_) if self.at_sanitize() => self.sanitize_expr(),
             TokenKind::Ident(_) if self.at_match() => {
                 let m = self.match_expr()?;
                 self.postfix(m)

@@ -1,4 +1,6 @@
-//! `match subject { pattern => value, ..., _ => value }`, the original's match expression.
+//! `match subject { pattern => value, ..., _ => value }`, the original's match expression, also
+//! written with `case pattern: value` arms and `default: value` (its other spelling; arms of
+//! either kind may be mixed, separated by commas, semicolons or newlines).
 //!
 //! Patterns are literals (numbers, possibly negative, strings, `true`, `false`, `null`) or `_`,
 //! which matches anything. The value of the first arm whose pattern `==` the subject is the
@@ -15,7 +17,7 @@ use crate::syntax::ast::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::token::TokenKind;
 
 /// Whether reading `e` twice is the same as reading it once.
-fn rereadable(e: &Expr) -> bool {
+pub(super) fn rereadable(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Name(_)
         | ExprKind::Int(_)
@@ -63,7 +65,8 @@ impl Parser<'_> {
         t.kind == TokenKind::Assign && next.kind == TokenKind::Gt && next.start == t.end
     }
 
-    fn eat_fat_arrow(&mut self) -> bool {
+    /// Consumes `=>` if it is here.
+    pub(super) fn eat_match_arrow(&mut self) -> bool {
         if !self.at_fat_arrow() {
             return false;
         }
@@ -128,22 +131,40 @@ impl Parser<'_> {
             if self.check(&TokenKind::RBrace) || self.at_eof() {
                 return Ok(arms);
             }
-            let pattern = if matches!(self.peek_kind(), TokenKind::Ident(w) if w == "_") {
-                self.advance();
-                None
-            } else {
-                let at = self.pos;
-                let p = self.expr_bp(0)?.0;
-                if !literal(&p) {
-                    return Err(self.error_at(at, "a match pattern is a literal or _"));
-                }
-                Some(p)
-            };
-            if !self.eat_fat_arrow() {
-                return Err(self.error_here("expected '=>' after the match pattern"));
+            let pattern = self.match_pattern()?;
+            if !self.eat_match_arrow() && !self.eat(&TokenKind::Colon) {
+                return Err(self.error_here("expected '=>' or ':' after the match pattern"));
             }
             let value = self.expr_bp(0)?;
             arms.push((pattern, value));
         }
+    }
+
+    /// An arm's pattern: `None` for `_` or `default`; `case` before it is skipped (`case p:`
+    /// and `default:` are the original's other spelling of arms).
+    pub(super) fn match_pattern(&mut self) -> PResult<Option<Expr>> {
+        let case = matches!(self.peek_kind(), TokenKind::Ident(w) if w == "case")
+            && self.peek_next().kind != TokenKind::Colon
+            && !self.peek_next().nl_before;
+        if case {
+            self.advance();
+        }
+        let wildcard = match self.peek_kind() {
+            TokenKind::Ident(w) if w == "_" => true,
+            TokenKind::Ident(w) if w == "default" => {
+                !case && self.peek_next().kind == TokenKind::Colon
+            }
+            _ => false,
+        };
+        if wildcard {
+            self.advance();
+            return Ok(None);
+        }
+        let at = self.pos;
+        let p = self.expr_bp(0)?.0;
+        if !literal(&p) {
+            return Err(self.error_at(at, "a match pattern is a literal or _"));
+        }
+        Ok(Some(p))
     }
 }

@@ -1,11 +1,17 @@
-//! The module statements: `use`, `export` and `module Name { ... }`.
+//! The module statements: `use`, `export`, `module Name { ... }` and `package a.b { ... }`.
 //!
-//! `use`, `export` and `module` are not reserved words: they start one of these statements only
-//! when the token after them fits (`use "..."`, `use {`, `export name`, `export action ...`,
-//! `module Name {`), so a variable may still be called `module`.
+//! `use`, `export`, `module` and `package` are not reserved words: they start one of these
+//! statements only when the tokens after them fit (`use "..."`, `use {`, `export name`,
+//! `export action ...`, `module Name {`, `package a.b {`), so a variable may still be called
+//! `module`.
+//!
+//! `package a.b.c { body }` is the original's spelling of nested module blocks:
+//! `module a { module b { module c { body } } }`. A package whose first name was already
+//! declared by an earlier `package` (`package app {}` then `package app.api {}`) would
+//! replace it, so that is a compile error rather than a silent loss of its members.
 
 use super::{PResult, Parser};
-use crate::syntax::ast::{Stmt, StmtKind, UseBinding};
+use crate::syntax::ast::{Block, Stmt, StmtKind, UseBinding};
 use crate::syntax::token::TokenKind;
 
 /// The module statement a token sequence starts.
@@ -13,6 +19,7 @@ pub(super) enum ModuleStmt {
     Use,
     Export,
     Module,
+    Package,
 }
 
 /// The names a declaration statement declares (what `export <declaration>` exports).
@@ -54,6 +61,7 @@ impl Parser<'_> {
                 let after = self.tokens.get(self.pos + 2).map(|t| &t.kind);
                 matches!(after, Some(TokenKind::LBrace)).then_some(ModuleStmt::Module)
             }
+            ("package", TokenKind::Ident(_)) => self.at_package().then_some(ModuleStmt::Package),
             _ => None,
         }
     }
@@ -64,6 +72,7 @@ impl Parser<'_> {
             ModuleStmt::Use => self.use_stmt(),
             ModuleStmt::Export => self.export_stmt(),
             ModuleStmt::Module => self.module_block(),
+            ModuleStmt::Package => self.package_block(),
         }
     }
 
@@ -162,5 +171,64 @@ impl Parser<'_> {
         let body = self.block("expected '{' after the module's name");
         self.loop_depth = saved_loops;
         Ok(StmtKind::Module { name, body: body? })
+    }
+
+    /// Whether `package` is followed by a dotted name and `{`.
+    fn at_package(&self) -> bool {
+        let mut i = self.pos + 1;
+        loop {
+            match self.tokens.get(i).map(|t| &t.kind) {
+                Some(TokenKind::Ident(_)) => i += 1,
+                _ => return false,
+            }
+            match self.tokens.get(i).map(|t| &t.kind) {
+                Some(TokenKind::Dot) => i += 1,
+                Some(TokenKind::LBrace) => return true,
+                _ => return false,
+            }
+        }
+    }
+
+    /// `package a.b.c { ... }`: nested module blocks, one per name.
+    fn package_block(&mut self) -> PResult<StmtKind> {
+        let line = self.advance_line();
+        let first = self.pos;
+        let mut names = vec![self.expect_ident("expected the package's name")?];
+        while self.eat(&TokenKind::Dot) {
+            names.push(self.expect_ident("expected a name after '.'")?);
+        }
+        if let Some(&earlier) = self.package_roots.get(&names[0]) {
+            if names.len() > 1 {
+                return Err(self.error_at(
+                    first,
+                    &format!(
+                        "package '{}' was declared at line {earlier}; adding to it with 'package {}' is not supported (declare the inner package inside it)",
+                        names[0],
+                        names.join(".")
+                    ),
+                ));
+            }
+        }
+        self.package_roots.entry(names[0].clone()).or_insert(line);
+        let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
+        let body = self.block("expected '{' after the package's name");
+        self.loop_depth = saved_loops;
+        let body = body?;
+        let (open, close) = (body.line, body.end_line);
+        let mut names = names.into_iter().rev();
+        let innermost = names.next().expect("a package has a name");
+        let mut kind = StmtKind::Module {
+            name: innermost,
+            body,
+        };
+        for name in names {
+            let body = Block {
+                stmts: vec![Stmt::new(line, kind)],
+                line: open,
+                end_line: close,
+            };
+            kind = StmtKind::Module { name, body };
+        }
+        Ok(kind)
     }
 }

@@ -151,6 +151,11 @@ impl Parser<'_> {
                 Err(self.error_here("'elif' or 'else' without a matching 'if'"))
             }
             TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
+            TokenKind::Ident(_) if self.at_debug_stmt() => self.debug_stmt(),
+            TokenKind::Ident(_) if self.at_watch() => self.watch_stmt(),
+            TokenKind::Ident(_) if self.at_match() && self.match_has_statement_arm() => {
+                self.match_stmt()
+            }
             TokenKind::Ident(_) => match self.module_stmt_here() {
                 Some(which) => self.module_stmt(which),
                 None => self.expr_stmt(),

@@ -19,6 +19,7 @@ mod core;
 mod list;
 mod map;
 mod math;
+mod sanitize;
 mod string;
 mod time;
 
@@ -248,6 +249,7 @@ pub(crate) fn call_builtin(id: u32, args: &[Value], host: &mut dyn Host) -> Resu
         | B::GrantPermission
         | B::RevokePermission
         | B::HasPermission => access::call(builtin, args),
+        B::Sanitize => sanitize::call(name, args),
         B::Contains | B::Includes | B::Find | B::IndexOf | B::Join | B::Reverse => {
             collections::as_method(builtin, args, host)
         }
