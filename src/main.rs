@@ -214,6 +214,15 @@ fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
     Ok((String::from_utf8_lossy(&bytes).into_owned(), name))
 }
 
+/// The program's name in diagnostics: `<stdin>` for `-`, as compilers write it.
+fn shown_name(name: &str) -> &str {
+    if name == "-" {
+        "<stdin>"
+    } else {
+        name
+    }
+}
+
 fn compile(source: &str, name: &str, color: bool) -> Result<Bytecode, Failure> {
     compile_file(source, name, None, color)
 }
@@ -228,7 +237,7 @@ fn compile_file(
 ) -> Result<Bytecode, Failure> {
     let path = path.filter(|p| p.as_os_str() != "-").map(PathBuf::as_path);
     zexus::compile_source(source, name, path).map_err(|errors| {
-        let text = Diagnostics::new(name, source)
+        let text = Diagnostics::new(shown_name(name), source)
             .color(color)
             .compile_errors(&errors);
         Failure(EXIT_COMPILE, text)
@@ -280,7 +289,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (src, name) = read_source(&file)?;
             let bc = compile_file(&src, &name, Some(&file), color)?;
             let mut vm = vm_for(&tier, true, Level::None, 1)?;
-            execute(&mut vm, &bc, Diagnostics::new(&name, &src).color(color))?;
+            execute(
+                &mut vm,
+                &bc,
+                Diagnostics::new(shown_name(&name), &src).color(color),
+            )?;
         }
         Command::Repl { tier } => {
             let (hot, _) = tier.check()?;
@@ -447,7 +460,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             result.map_err(|e| {
                 let (name, src) = source.as_ref().map_or(("", ""), |(n, s)| (n, s));
-                let diag = Diagnostics::new(name, src).color(color);
+                let diag = Diagnostics::new(shown_name(name), src).color(color);
                 Failure(EXIT_RUNTIME, diag.runtime_error(&e))
             })?;
             written.map_err(|m| Failure(EXIT_IO, m))?;
