@@ -83,7 +83,7 @@ impl Compiler {
                 branches,
                 else_block,
             } => self.if_stmt(branches, else_block.as_ref()),
-            StmtKind::While { cond, body } => self.while_stmt(cond, body, s.line),
+            StmtKind::While { cond, body } => self.while_stmt(cond, body, (s.line, s.col)),
             StmtKind::ForEach {
                 index_var,
                 var,
@@ -260,12 +260,12 @@ impl Compiler {
     }
 
     /// `header: <cond> JUMP_IF_FALSE exit; <body>; JUMP header; exit:`.
-    fn while_stmt(&mut self, cond: &Expr, body: &Block, line: u32) {
+    fn while_stmt(&mut self, cond: &Expr, body: &Block, (line, col): (u32, u32)) {
         let header = self.label();
         let exit = self.label();
         self.b.emit_label(&header);
         self.expr(cond);
-        self.line(line);
+        self.at(line, col);
         self.b.emit_jump_if_false(&exit);
         self.loop_body(
             body,
@@ -279,7 +279,7 @@ impl Compiler {
             },
             None,
         );
-        self.line(line);
+        self.at(line, col);
         self.b.emit_jump(&header);
         self.b.emit_label(&exit);
     }
