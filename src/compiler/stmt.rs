@@ -78,7 +78,7 @@ impl Compiler {
                 target: AssignTarget::Attr { obj, name },
                 op,
                 value,
-            } => self.assign_attr(obj, name, *op, value, s.line),
+            } => self.assign_attr(obj, name, *op, value, (s.line, s.col)),
             StmtKind::If {
                 branches,
                 else_block,
@@ -306,7 +306,13 @@ impl Compiler {
     /// JUMP top; exit:`.
     fn for_iter(&mut self, f: &ForEach, iterable: &Expr) {
         self.expr(iterable);
-        self.line(f.line);
+        // "cannot iterate over ..." points at the iterable.
+        let col = if iterable.line == f.line {
+            iterable.col
+        } else {
+            0
+        };
+        self.at(f.line, col);
         self.b.emit_get_iter();
         let top = self.label();
         let exit = self.label();
