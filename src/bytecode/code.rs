@@ -19,7 +19,8 @@ pub struct CodeObject {
     pub lines: Vec<u32>,
     /// The source column of each instruction's token (1-based, in characters; 0 where
     /// unknown), beside `lines`: the operator of an arithmetic instruction, the `(` of a
-    /// call, the `[` of an index. Only errors read it. May be empty (no columns known).
+    /// call, the `[` of an index. Only errors read it. May be empty (no columns known);
+    /// [`Bytecode::new`] empties one whose length is not the instruction count.
     pub cols: Vec<u32>,
     /// The constants `LOAD_CONST` and `CALL_METHOD` refer to.
     pub consts: Vec<Value>,
@@ -142,6 +143,13 @@ impl Bytecode {
         mut code: Vec<CodeObject>,
         source_name: impl Into<String>,
     ) -> Result<Bytecode, BuildError> {
+        // A column table that no longer matches the code (it was edited) is dropped: columns
+        // only place error carets, and none is better than a wrong one.
+        for c in &mut code {
+            if c.cols.len() != c.instrs.len() {
+                c.cols.clear();
+            }
+        }
         verify(&mut code)?;
         Ok(Bytecode {
             code,

@@ -201,13 +201,6 @@ fn verify_code(
             "line table length differs from the instruction count",
         ));
     }
-    if !code.cols.is_empty() && code.cols.len() != len {
-        return Err(err(
-            code,
-            0,
-            "column table length differs from the instruction count",
-        ));
-    }
     if len == 0 {
         return Err(err(code, 0, "empty code: control falls off the end"));
     }
