@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bytecode;
 pub mod compiler;
 pub mod demo;
+pub mod diagnostic;
 pub mod error;
 pub mod jit;
 pub mod modules;

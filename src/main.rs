@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+use cli::color::ColorWhen;
 use cli::options::{self as opts, EXIT_USAGE};
+use zexus::diagnostic::Diagnostics;
 use zexus::report::Format;
 use zexus::{Bytecode, Level, VM};
 
@@ -42,6 +44,10 @@ A FILE of '-' reads standard input. Exit codes: 0 ok, 65 compile error, 66 unrea
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour error diagnostics: auto (when standard error is a terminal and NO_COLOR is not
+    /// set), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
 }
 
 #[derive(clap::Args, Clone)]
@@ -208,17 +214,33 @@ fn read_source(path: &PathBuf) -> Result<(String, String), Failure> {
     Ok((String::from_utf8_lossy(&bytes).into_owned(), name))
 }
 
-fn compile(source: &str, name: &str) -> Result<Bytecode, Failure> {
-    compile_file(source, name, None)
+/// The program's name in diagnostics: `<stdin>` for `-`, as compilers write it.
+fn shown_name(name: &str) -> &str {
+    if name == "-" {
+        "<stdin>"
+    } else {
+        name
+    }
+}
+
+fn compile(source: &str, name: &str, color: bool) -> Result<Bytecode, Failure> {
+    compile_file(source, name, None, color)
 }
 
 /// Compiles the program read from `path` (`-`: standard input, whose modules are found from
-/// the working directory).
-fn compile_file(source: &str, name: &str, path: Option<&PathBuf>) -> Result<Bytecode, Failure> {
+/// the working directory); errors as diagnostics (`name:line:col: error: ...`).
+fn compile_file(
+    source: &str,
+    name: &str,
+    path: Option<&PathBuf>,
+    color: bool,
+) -> Result<Bytecode, Failure> {
     let path = path.filter(|p| p.as_os_str() != "-").map(PathBuf::as_path);
     zexus::compile_source(source, name, path).map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        Failure(EXIT_COMPILE, text.join("\n"))
+        let text = Diagnostics::new(shown_name(name), source)
+            .color(color)
+            .compile_errors(&errors);
+        Failure(EXIT_COMPILE, text)
     })
 }
 
@@ -252,35 +274,36 @@ fn vm_builder(
     Ok(b)
 }
 
-fn execute(vm: &mut VM, bc: &Bytecode) -> Result<zexus::Value, Failure> {
-    vm.execute(bc).map_err(|e| {
-        let kind = match e.kind {
-            zexus::vm::ErrorKind::Runtime => "runtime error",
-            zexus::vm::ErrorKind::InvalidBytecode => "invalid bytecode",
-        };
-        Failure(EXIT_RUNTIME, format!("{kind}: {e}"))
-    })
+/// Runs `bc`; a runtime error as a diagnostic against the program's source.
+fn execute(vm: &mut VM, bc: &Bytecode, diag: Diagnostics) -> Result<zexus::Value, Failure> {
+    vm.execute(bc)
+        .map_err(|e| Failure(EXIT_RUNTIME, diag.runtime_error(&e)))
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let color = cli.color.enabled();
     match cli.command {
         Command::Run { file, args, tier } => {
             tier.check()?;
             zexus::vm::set_script_args(args);
             let (src, name) = read_source(&file)?;
-            let bc = compile_file(&src, &name, Some(&file))?;
+            let bc = compile_file(&src, &name, Some(&file), color)?;
             let mut vm = vm_for(&tier, true, Level::None, 1)?;
-            execute(&mut vm, &bc)?;
+            execute(
+                &mut vm,
+                &bc,
+                Diagnostics::new(shown_name(&name), &src).color(color),
+            )?;
         }
         Command::Repl { tier } => {
             let (hot, _) = tier.check()?;
-            repl(tier.jit_enabled(true), hot)?;
+            repl(tier.jit_enabled(true), hot, color)?;
         }
         Command::Eval { code, tier } => {
             tier.check()?;
-            let bc = compile(&code, "<eval>")?;
+            let bc = compile(&code, "<eval>", color)?;
             let mut vm = vm_for(&tier, true, Level::None, 1)?;
-            let v = execute(&mut vm, &bc)?;
+            let v = execute(&mut vm, &bc, Diagnostics::new("<eval>", &code).color(color))?;
             if v != zexus::Value::NULL {
                 println!("{}", v.repr());
             }
@@ -304,7 +327,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let (src, name) = read_source(f)?;
                     v.push(zexus::bench::BenchProgram {
                         name,
-                        bytecode: compile_file(&src, &f.display().to_string(), Some(f))?,
+                        bytecode: compile_file(&src, &f.display().to_string(), Some(f), color)?,
                     });
                 }
                 v
@@ -340,7 +363,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Disasm { file } => {
             let (src, name) = read_source(&file)?;
-            let bc = compile_file(&src, &name, Some(&file))?;
+            let bc = compile_file(&src, &name, Some(&file), color)?;
             print!("{}", bc.disassemble());
         }
         Command::Profile {
@@ -364,7 +387,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (bc, source) = match &file {
                 Some(path) => {
                     let (src, name) = read_source(path)?;
-                    (compile_file(&src, &name, Some(path))?, Some((name, src)))
+                    (
+                        compile_file(&src, &name, Some(path), color)?,
+                        Some((name, src)),
+                    )
                 }
                 None => (
                     zexus::demo::showcase(),
@@ -393,8 +419,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .output(sink)
                 .call_paths(paths)
                 .build();
-            if let Some((name, src)) = source {
-                vm.profiler_mut().add_source(name, src);
+            if let Some((name, src)) = &source {
+                vm.profiler_mut().add_source(name.clone(), src.clone());
             }
             signals::install();
             let result = vm.execute(&bc);
@@ -432,7 +458,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 written.map_err(|m| Failure(EXIT_IO, m))?;
                 return Err(Failure((128 + sig).clamp(1, 255) as u8, String::new()));
             }
-            result.map_err(|e| Failure(EXIT_RUNTIME, format!("runtime error: {e}")))?;
+            result.map_err(|e| {
+                let (name, src) = source.as_ref().map_or(("", ""), |(n, s)| (n, s));
+                let diag = Diagnostics::new(shown_name(name), src).color(color);
+                Failure(EXIT_RUNTIME, diag.runtime_error(&e))
+            })?;
             written.map_err(|m| Failure(EXIT_IO, m))?;
         }
     }
@@ -472,12 +502,13 @@ mod signals {
 
 /// `zx repl`: lines from a terminal (with line editing and history, kept in
 /// `~/.zx_history`), or plain lines from standard input otherwise (for scripts and tests).
-fn repl(jit: bool, hot_threshold: u32) -> Result<(), Failure> {
+fn repl(jit: bool, hot_threshold: u32, color: bool) -> Result<(), Failure> {
     use std::io::{BufRead, IsTerminal};
     use zexus::repl::{Repl, Step};
 
     let io_failure = |e: io::Error| Failure(EXIT_IO, format!("zx repl: {e}"));
     let mut r = Repl::new(jit, hot_threshold);
+    r.set_color(color);
     let (mut out, mut err) = (io::stdout(), io::stderr());
     if !io::stdin().is_terminal() {
         for line in io::stdin().lock().lines() {

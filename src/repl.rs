@@ -9,6 +9,8 @@
 
 use std::io::{self, Write};
 
+use crate::diagnostic::Diagnostics;
+use crate::error::Error;
 use crate::profile::Level;
 use crate::report::Format;
 use crate::session::Session;
@@ -44,6 +46,7 @@ pub struct Repl {
     jit: bool,
     hot_threshold: u32,
     level: Level,
+    color: bool,
 }
 
 /// True if `source` is unfinished: open brackets, or an unterminated string or comment.
@@ -69,6 +72,27 @@ impl Repl {
             jit,
             hot_threshold,
             level: Level::Detailed,
+            color: false,
+        }
+    }
+
+    /// Colours error diagnostics (ANSI escapes) when `yes`; off by default.
+    pub fn set_color(&mut self, yes: bool) {
+        self.color = yes;
+    }
+
+    /// An input's error as a diagnostic, with the caret under the input line (`<repl>:1:5:
+    /// error: ...`). A runtime error raised inside a function an earlier input defined has
+    /// its position in that input: it is shown without a snippet, its line in the trace.
+    fn diagnostic(&self, source: &str, e: &Error) -> String {
+        let d = Diagnostics::new(crate::session::SOURCE_NAME, source).color(self.color);
+        match e {
+            Error::Runtime(r) if r.trace.first().is_some_and(|t| t.function != "<main>") => {
+                let mut r = r.clone();
+                r.column = 0;
+                d.runtime_error(&r)
+            }
+            _ => d.error(e),
         }
     }
 
@@ -130,7 +154,7 @@ impl Repl {
         match result {
             Ok(v) if v.kind() == zexus_runtime::Kind::Null => {}
             Ok(v) => writeln!(out, "{}", v.repr())?,
-            Err(e) => writeln!(err, "{e}")?,
+            Err(e) => writeln!(err, "{}", self.diagnostic(source, &e))?,
         }
         out.flush()?;
         err.flush()

@@ -50,17 +50,20 @@ fn run_reads_files_and_standard_input() {
 fn exit_codes_follow_sysexits() {
     let out = zx(&["run", "-"], Some("let x = ;\nlet = 2"));
     assert_eq!(out.status.code(), Some(65));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("[line 1] Error at ';'") && err.contains("[line 2] Error at '='"),
-        "{err}"
+    // Every error, each as `path:line:col: error:`, the source line and a caret.
+    assert_eq!(
+        text(&out.stderr),
+        "<stdin>:1:9: error: expected expression\n  |\n1 | let x = ;\n  |         ^\n\
+         <stdin>:2:5: error: expected variable name\n  |\n2 | let = 2\n  |     ^\n"
     );
 
     let out = zx(&["run", "-"], Some("action f(x) { return x / 0 }\nf(1)"));
     assert_eq!(out.status.code(), Some(70));
+    // The caret under the failing operator, then the call trace.
     assert_eq!(
         text(&out.stderr),
-        "runtime error: division by zero\n[line 1] in f\n[line 2] in <main>\n"
+        "<stdin>:1:24: error: division by zero\n  |\n1 | action f(x) { return x / 0 }\n  \
+         |                        ^\n[line 1] in f\n[line 2] in <main>\n"
     );
 
     assert_eq!(

@@ -73,15 +73,31 @@ x * 2
     assert!(ok, "{err}");
     assert_eq!(out, "5\n10\n");
     let lines: Vec<&str> = err.lines().collect();
-    assert!(lines[0].starts_with("attempt to add int and null"), "{err}");
-    // The two-line input's error is on its line 2.
-    assert!(
-        err.contains("undefined variable 'oops'\n[line 2] in <main>\n"),
+    // Each error with the caret under the input line.
+    assert_eq!(
+        lines[..4],
+        [
+            "<repl>:1:3: error: attempt to add int and null",
+            "  |",
+            "1 | x + null",
+            "  |   ^"
+        ],
         "{err}"
     );
-    assert!(err.contains("attempt to multiply string and null"), "{err}");
+    // The two-line input's error is on its line 2.
+    assert!(
+        err.contains("<repl>:2:1: error: undefined variable 'oops'\n  |\n2 | oops )\n  | ^^^^\n[line 2] in <main>\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<repl>:1:9: error: attempt to multiply string and null"),
+        "{err}"
+    );
     // A compile error.
-    assert!(err.contains("[line 1] Error at '='"), "{err}");
+    assert!(
+        err.contains("<repl>:1:5: error: expected variable name\n  |\n1 | let = 5\n  |     ^\n"),
+        "{err}"
+    );
     assert!(err.contains("undefined variable 'undefined_name'"), "{err}");
 }
 

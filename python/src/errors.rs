@@ -17,14 +17,16 @@ create_exception!(
     zexus,
     ZexusCompileError,
     ZexusError,
-    "Zexus source that did not compile; `errors` lists every error found, in order."
+    "Zexus source that did not compile; `errors` lists every error found, in order, and \
+     `positions` the (line, column) of each (column 1-based, 0 if unknown)."
 );
 create_exception!(
     zexus,
     ZexusRuntimeError,
     ZexusError,
-    "A program that failed while running; `line` is its source line, `trace` the call trace \
-     as (function, line) pairs, innermost first."
+    "A program that failed while running; `line` and `column` are the source position of the \
+     failing token (column 1-based, 0 if unknown), `trace` the call trace as (function, line) \
+     pairs, innermost first."
 );
 create_exception!(
     zexus,
@@ -34,7 +36,7 @@ create_exception!(
      (bad operands, undefined labels, inconsistent stack depths, ...)."
 );
 
-/// A runtime error as `ZexusRuntimeError`, with `line` and `trace` attributes.
+/// A runtime error as `ZexusRuntimeError`, with `line`, `column` and `trace` attributes.
 pub fn runtime(py: Python<'_>, e: &RuntimeError) -> PyErr {
     let err = ZexusRuntimeError::new_err(e.to_string());
     let value = err.value(py);
@@ -55,6 +57,7 @@ pub fn runtime(py: Python<'_>, e: &RuntimeError) -> PyErr {
     // Attribute writes on a fresh exception instance cannot fail; if one did, the message
     // still carries everything.
     let _ = value.setattr("line", e.line);
+    let _ = value.setattr("column", e.column);
     if let Ok(list) = PyList::new(py, trace) {
         let _ = value.setattr("trace", list);
     }
@@ -62,12 +65,16 @@ pub fn runtime(py: Python<'_>, e: &RuntimeError) -> PyErr {
 }
 
 /// Compile errors as `ZexusCompileError`: the message has one error per line, `errors` the
-/// list of them.
+/// list of them, `positions` the (line, column) of each (column 1-based, 0 if unknown).
 pub fn compile(py: Python<'_>, errors: &[CompileError]) -> PyErr {
     let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     let err = ZexusCompileError::new_err(lines.join("\n"));
     if let Ok(list) = PyList::new(py, &lines) {
         let _ = err.value(py).setattr("errors", list);
+    }
+    let positions: Vec<(u32, u32)> = errors.iter().map(|e| (e.line, e.column)).collect();
+    if let Ok(list) = PyList::new(py, positions) {
+        let _ = err.value(py).setattr("positions", list);
     }
     err
 }

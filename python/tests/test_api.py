@@ -31,6 +31,8 @@ def test_compile_error():
         VM().eval("let x = ")
     assert str(e.value) == "[line 1] Error at end: expected expression"
     assert e.value.errors == ["[line 1] Error at end: expected expression"]
+    # Just after the last token.
+    assert e.value.positions == [(1, 8)]
 
 
 def test_runtime_error_and_the_vm_goes_on():
@@ -39,6 +41,7 @@ def test_runtime_error_and_the_vm_goes_on():
         vm.eval("let y = 1\nfunction f(v) { return v + null }\nf(y)")
     assert str(e.value).startswith("attempt to add int and null")
     assert e.value.line == 2
+    assert e.value.column == 26  # the '+'
     assert e.value.trace == [("f", 2), ("<main>", 3)]
     # The same VM still runs programs.
     assert vm.eval("6 * 7") == 42

@@ -113,6 +113,7 @@ pub struct BytecodeBuilder {
     open: Vec<Open>,
     errors: Vec<BuildError>,
     line: u32,
+    col: u32,
     source_name: String,
     /// Every string constant of the program, made once (see [`BytecodeBuilder::intern`]).
     strings: HashMap<String, Value>,
@@ -132,6 +133,7 @@ impl BytecodeBuilder {
             open: vec![Open::new("<main>", 0, &[])],
             errors: Vec::new(),
             line: 0,
+            col: 0,
             source_name: "<builder>".to_string(),
             strings: HashMap::new(),
         }
@@ -160,9 +162,18 @@ impl BytecodeBuilder {
         self
     }
 
-    /// Sets the source line recorded for the instructions emitted from now on.
+    /// Sets the source line recorded for the instructions emitted from now on, with no
+    /// known column (until [`set_column`](Self::set_column)).
     pub fn set_line(&mut self, line: u32) -> &mut Self {
         self.line = line;
+        self.col = 0;
+        self
+    }
+
+    /// Sets the source column (1-based, in characters; 0 for unknown) recorded for the
+    /// instructions emitted from now on: the token a runtime error there points at.
+    pub fn set_column(&mut self, col: u32) -> &mut Self {
+        self.col = col;
         self
     }
 
@@ -201,10 +212,11 @@ impl BytecodeBuilder {
     }
 
     pub(crate) fn push_op(&mut self, op: Op, a: u32, b: u32) -> &mut Self {
-        let line = self.line;
+        let (line, col) = (self.line, self.col);
         let cur = self.cur();
         cur.code.instrs.push(Instr::new(op, a, b as u16));
         cur.code.lines.push(line);
+        cur.code.cols.push(col);
         self
     }
 

@@ -17,6 +17,11 @@ pub struct CodeObject {
     pub instrs: Vec<Instr>,
     /// The source line of each instruction (0 where unknown).
     pub lines: Vec<u32>,
+    /// The source column of each instruction's token (1-based, in characters; 0 where
+    /// unknown), beside `lines`: the operator of an arithmetic instruction, the `(` of a
+    /// call, the `[` of an index. Only errors read it. May be empty (no columns known);
+    /// [`Bytecode::new`] empties one whose length is not the instruction count.
+    pub cols: Vec<u32>,
     /// The constants `LOAD_CONST` and `CALL_METHOD` refer to.
     pub consts: Vec<Value>,
     /// The name of each frame slot. For the program these are the globals.
@@ -67,6 +72,7 @@ impl CodeObject {
             arity,
             instrs: Vec::new(),
             lines: Vec::new(),
+            cols: Vec::new(),
             consts: Vec::new(),
             slot_names: Vec::new(),
             max_stack: 0,
@@ -80,6 +86,10 @@ impl CodeObject {
     /// The source line of instruction `ip`.
     pub fn line(&self, ip: usize) -> u32 {
         self.lines.get(ip).copied().unwrap_or(0)
+    }
+    /// The source column of instruction `ip` (0 if unknown).
+    pub fn col(&self, ip: usize) -> u32 {
+        self.cols.get(ip).copied().unwrap_or(0)
     }
     /// The exception-table entry that catches an error raised at `ip`, if any.
     pub fn handler_for(&self, ip: u32) -> Option<&Handler> {
@@ -133,6 +143,13 @@ impl Bytecode {
         mut code: Vec<CodeObject>,
         source_name: impl Into<String>,
     ) -> Result<Bytecode, BuildError> {
+        // A column table that no longer matches the code (it was edited) is dropped: columns
+        // only place error carets, and none is better than a wrong one.
+        for c in &mut code {
+            if c.cols.len() != c.instrs.len() {
+                c.cols.clear();
+            }
+        }
         verify(&mut code)?;
         Ok(Bytecode {
             code,

@@ -47,12 +47,12 @@ impl Compiler {
         match &e.kind {
             ExprKind::Binary { op, rhs, .. } => {
                 self.expr(rhs);
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.binary_op(*op);
             }
             ExprKind::Logical { op, rhs, .. } => {
                 let end = self.label();
-                self.line(e.line);
+                self.at(e.line, e.col);
                 match op {
                     LogicalOp::And => self.b.emit_jump_if_false_or_pop(&end),
                     LogicalOp::Or => self.b.emit_jump_if_true_or_pop(&end),
@@ -63,22 +63,22 @@ impl Compiler {
             }
             ExprKind::Index { index, .. } => {
                 self.expr(index);
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_index();
             }
             ExprKind::Attr { name, .. } => {
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_get_attr(Value::str(name.as_str()));
             }
             ExprKind::MethodCall { name, args, .. } => {
                 if self.args(args, e.line) {
-                    self.line(e.line);
+                    self.at(e.line, e.col);
                     self.b.emit_call_method(name, args.len() as u32);
                 }
             }
             ExprKind::Call { args, .. } => {
                 if self.args(args, e.line) {
-                    self.line(e.line);
+                    self.at(e.line, e.col);
                     self.b.emit_call_value(args.len() as u32);
                 }
             }
@@ -89,7 +89,7 @@ impl Compiler {
     /// Compiles a node that has no left operand (a literal, a name, a prefix operator, a
     /// ternary, a call of a name).
     fn leaf(&mut self, e: &Expr) {
-        self.line(e.line);
+        self.at(e.line, e.col);
         match &e.kind {
             ExprKind::Int(v) => self.constant(Value::int(*v)),
             ExprKind::Float(v) => self.constant(Value::float(*v)),
@@ -100,7 +100,7 @@ impl Compiler {
                 for item in items {
                     self.expr(item);
                 }
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_build_list(items.len() as u32);
             }
             ExprKind::Map(entries) => {
@@ -108,10 +108,10 @@ impl Compiler {
                     self.expr(k);
                     self.expr(v);
                 }
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_build_map(entries.len() as u32);
             }
-            ExprKind::Name(name) => self.load_name(name, e.line),
+            ExprKind::Name(name) => self.load_name(name, e.line, e.col),
             ExprKind::Unary {
                 op: UnaryOp::Neg,
                 expr,
@@ -120,7 +120,7 @@ impl Compiler {
             }
             ExprKind::Unary { op, expr } => {
                 self.expr(expr);
-                self.line(e.line);
+                self.at(e.line, e.col);
                 match op {
                     UnaryOp::Neg => self.b.emit_neg(),
                     UnaryOp::Not => self.b.emit_not(),
@@ -131,10 +131,10 @@ impl Compiler {
                 let other = self.label();
                 let end = self.label();
                 self.expr(cond);
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_jump_if_false(&other);
                 self.expr(then);
-                self.line(e.line);
+                self.at(e.line, e.col);
                 self.b.emit_jump(&end);
                 self.b.emit_label(&other);
                 self.expr(else_);
@@ -153,7 +153,7 @@ impl Compiler {
                 }
             }
             ExprKind::Call { callee, args } => match &callee.kind {
-                ExprKind::Name(name) => self.call_name(name, args, e.line),
+                ExprKind::Name(name) => self.call_name(name, args, e.line, callee.col),
                 _ => unreachable!("calls of other callees are on the spine"),
             },
             ExprKind::Attr { obj, name } => self.module_member(obj, name, e.line),
@@ -192,7 +192,7 @@ impl Compiler {
 
     /// Loads a variable (an unknown name or an uncalled builtin name is a global, which fails
     /// at run time if it is never assigned).
-    fn load_name(&mut self, name: &str, line: u32) {
+    fn load_name(&mut self, name: &str, line: u32, col: u32) {
         if let Some(v) = self.module_constant(name) {
             self.constant(v);
             return;
@@ -204,7 +204,7 @@ impl Compiler {
             Resolved::Builtin(_) | Resolved::Unknown => Resolved::Global(self.global(name)),
             Resolved::Captured(owner) => {
                 let message = self.capture_message(name, &owner);
-                self.error(line, name, message);
+                self.error_at(line, col, name, message);
                 return;
             }
             r => r,
@@ -281,14 +281,14 @@ impl Compiler {
 
     /// `name(args)`: `CALL_NAME` for a global, `CALL_BUILTIN` for a builtin, else the callee's
     /// value and `CALL_VALUE`.
-    fn call_name(&mut self, name: &str, args: &[Expr], line: u32) {
+    fn call_name(&mut self, name: &str, args: &[Expr], line: u32, col: u32) {
         if self.record_type(name).is_some() {
             return self.construct(name, args, &[], line);
         }
         match self.resolve(name) {
             Resolved::Builtin(id) => {
                 if self.args(args, line) {
-                    self.line(line);
+                    self.at(line, col);
                     self.b.emit_raw(Op::CALL_BUILTIN, id, args.len() as u16);
                 }
             }
@@ -298,19 +298,19 @@ impl Compiler {
                     _ => self.global_slot(name),
                 };
                 if self.args(args, line) {
-                    self.line(line);
+                    self.at(line, col);
                     self.b.emit_raw(Op::CALL_NAME, slot, args.len() as u16);
                 }
             }
             Resolved::Captured(owner) => {
                 let message = self.capture_message(name, &owner);
-                self.error(line, name, message);
+                self.error_at(line, col, name, message);
                 self.args(args, line);
             }
             r @ (Resolved::Local(_) | Resolved::SelfFunc(..)) => {
                 self.load_resolved(&r);
                 if self.args(args, line) {
-                    self.line(line);
+                    self.at(line, col);
                     self.b.emit_call_value(args.len() as u32);
                 }
             }

@@ -51,7 +51,7 @@ impl Compiler {
         }
     }
 
-    /// `obj.name = value` / `obj.name op= value`:
+    /// `obj.name = value` / `obj.name op= value` (at the statement's line and column):
     /// `<obj> <value> SET_ATTR name`, or `<obj> DUP GET_ATTR name <value> op SET_ATTR name`.
     pub(super) fn assign_attr(
         &mut self,
@@ -59,20 +59,20 @@ impl Compiler {
         name: &str,
         op: Option<BinOp>,
         value: &Expr,
-        line: u32,
+        (line, col): (u32, u32),
     ) {
         self.expr(obj);
         if let Some(op) = op {
-            self.line(line);
+            self.at(line, col);
             self.b.emit_dup();
             self.b.emit_get_attr(Value::str(name));
             self.expr(value);
-            self.line(line);
+            self.at(line, col);
             self.binary_op(op);
         } else {
             self.expr(value);
         }
-        self.line(line);
+        self.at(line, col);
         self.b.emit_set_attr(Value::str(name));
     }
 }

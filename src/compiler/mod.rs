@@ -215,26 +215,49 @@ impl Compiler {
         }
     }
 
-    /// Records an error at the token `tok` (at most [`MAX_ERRORS`] are kept).
+    /// Records an error at the token `tok` on `line`, column unknown (at most
+    /// [`MAX_ERRORS`] are kept).
     fn error(&mut self, line: u32, tok: &str, message: String) {
+        self.error_at(line, 0, tok, message);
+    }
+
+    /// Records an error at the token `tok` at `line` and `col` (the column is dropped in a
+    /// used file: positions are those of the main source).
+    fn error_at(&mut self, line: u32, col: u32, tok: &str, message: String) {
         if self.errors.len() < MAX_ERRORS {
             let message = format!("{message}{}", self.err_suffix);
-            self.errors.push(SyntaxError::new(line, tok, message));
+            let col = if matches!(self.file, Importer::Main) {
+                col
+            } else {
+                0
+            };
+            self.errors
+                .push(SyntaxError::new(line, tok, message).with_column(col));
         }
     }
 
     /// Records an error that a statement the parser dropped could also cause (an undeclared
     /// variable, a loop jump outside a loop): not reported after syntax errors.
-    fn cascading_error(&mut self, line: u32, tok: &str, message: String) {
+    fn cascading_error(&mut self, line: u32, col: u32, tok: &str, message: String) {
         if !self.recovering {
-            self.error(line, tok, message);
+            self.error_at(line, col, tok, message);
         }
     }
 
-    /// Sets the source line of the instructions emitted next.
+    /// Sets the source line of the instructions emitted next (column unknown).
     fn line(&mut self, line: u32) {
         self.b.set_line(line);
         self.last_line = self.last_line.max(line);
+    }
+
+    /// Sets the source line and column of the instructions emitted next: the token their
+    /// runtime errors point at. Code from a used file records no column (its positions are
+    /// in another source than the program's).
+    fn at(&mut self, line: u32, col: u32) {
+        self.line(line);
+        if matches!(self.file, Importer::Main) {
+            self.b.set_column(col);
+        }
     }
 
     /// A fresh jump label (unique within the program, so within each code object).
@@ -271,6 +294,7 @@ impl Compiler {
             Some(Stmt {
                 line,
                 kind: StmtKind::Expr(e),
+                ..
             }) => {
                 self.line(*line);
                 self.expr(e);

@@ -364,7 +364,7 @@ impl Compiler {
         // only a program with syntax errors is compiled).
         let Some(m) = self.plan.module_of(self.file, path) else {
             let message = format!("module \"{path}\" was not loaded (a `use` the loader missed)");
-            self.cascading_error(line, path, message);
+            self.cascading_error(line, 0, path, message);
             return;
         };
         let Some(&init) = self.module_inits.get(m) else {
@@ -430,7 +430,7 @@ impl Compiler {
                 .is_some_and(|g| g.declared);
             if !declared {
                 let message = format!("cannot export '{n}': it is not declared at the top level");
-                self.cascading_error(line, n, message);
+                self.cascading_error(line, 0, n, message);
             }
         }
     }

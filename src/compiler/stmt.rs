@@ -37,7 +37,7 @@ impl Compiler {
         if self.recovers(s) {
             return self.recovering_stmt(s);
         }
-        self.line(s.line);
+        self.at(s.line, s.col);
         match &s.kind {
             StmtKind::Let {
                 name,
@@ -45,7 +45,7 @@ impl Compiler {
                 is_const,
             } => {
                 self.expr(value);
-                self.line(s.line);
+                self.at(s.line, s.col);
                 let target = self.declare(name, *is_const, s.line);
                 self.store(&target);
             }
@@ -53,7 +53,7 @@ impl Compiler {
                 target: AssignTarget::Name(name),
                 op,
                 value,
-            } => self.assign_name(name, *op, value, s.line),
+            } => self.assign_name(name, *op, value, (s.line, s.col)),
             StmtKind::Assign {
                 target: AssignTarget::Index { obj, index },
                 op,
@@ -62,28 +62,28 @@ impl Compiler {
                 self.expr(obj);
                 self.expr(index);
                 if let Some(op) = op {
-                    self.line(s.line);
+                    self.at(s.line, s.col);
                     self.b.emit_dup2();
                     self.b.emit_index();
                     self.expr(value);
-                    self.line(s.line);
+                    self.at(s.line, s.col);
                     self.binary_op(*op);
                 } else {
                     self.expr(value);
                 }
-                self.line(s.line);
+                self.at(s.line, s.col);
                 self.b.emit_store_index();
             }
             StmtKind::Assign {
                 target: AssignTarget::Attr { obj, name },
                 op,
                 value,
-            } => self.assign_attr(obj, name, *op, value, s.line),
+            } => self.assign_attr(obj, name, *op, value, (s.line, s.col)),
             StmtKind::If {
                 branches,
                 else_block,
             } => self.if_stmt(branches, else_block.as_ref()),
-            StmtKind::While { cond, body } => self.while_stmt(cond, body, s.line),
+            StmtKind::While { cond, body } => self.while_stmt(cond, body, (s.line, s.col)),
             StmtKind::ForEach {
                 index_var,
                 var,
@@ -102,7 +102,7 @@ impl Compiler {
                 }
             }
             StmtKind::Break | StmtKind::Continue => {
-                self.loop_jump(matches!(s.kind, StmtKind::Break), s.line)
+                self.loop_jump(matches!(s.kind, StmtKind::Break), (s.line, s.col))
             }
             StmtKind::FuncDef { name, params, body } => {
                 // Top-level functions were hoisted to the start of the program.
@@ -118,12 +118,12 @@ impl Compiler {
                 for a in args {
                     self.expr(a);
                 }
-                self.line(s.line);
+                self.at(s.line, s.col);
                 self.b.emit_print(args.len() as u32);
             }
             StmtKind::Expr(e) => {
                 self.expr(e);
-                self.line(s.line);
+                self.at(s.line, s.col);
                 self.b.emit_pop();
             }
             StmtKind::Block(b) => self.block(b),
@@ -192,7 +192,14 @@ impl Compiler {
     }
 
     /// `name = value` or `name op= value`.
-    fn assign_name(&mut self, name: &str, op: Option<BinOp>, value: &Expr, line: u32) {
+    /// `at` is the statement's line and column (its first token is the name).
+    fn assign_name(
+        &mut self,
+        name: &str,
+        op: Option<BinOp>,
+        value: &Expr,
+        (line, col): (u32, u32),
+    ) {
         let target = self.resolve(name);
         let undefined = || format!("undefined variable '{name}'");
         // (message, whether a statement dropped after a syntax error could be the cause)
@@ -211,9 +218,9 @@ impl Compiler {
         };
         if let Some((message, cascading)) = problem {
             if cascading {
-                self.cascading_error(line, name, message);
+                self.cascading_error(line, col, name, message);
             } else {
-                self.error(line, name, message);
+                self.error_at(line, col, name, message);
             }
             self.expr(value);
             return;
@@ -221,12 +228,12 @@ impl Compiler {
         if let Some(op) = op {
             self.load_resolved(&target);
             self.expr(value);
-            self.line(line);
+            self.at(line, col);
             self.binary_op(op);
         } else {
             self.expr(value);
         }
-        self.line(line);
+        self.at(line, col);
         self.store(&target);
     }
 
@@ -253,12 +260,12 @@ impl Compiler {
     }
 
     /// `header: <cond> JUMP_IF_FALSE exit; <body>; JUMP header; exit:`.
-    fn while_stmt(&mut self, cond: &Expr, body: &Block, line: u32) {
+    fn while_stmt(&mut self, cond: &Expr, body: &Block, (line, col): (u32, u32)) {
         let header = self.label();
         let exit = self.label();
         self.b.emit_label(&header);
         self.expr(cond);
-        self.line(line);
+        self.at(line, col);
         self.b.emit_jump_if_false(&exit);
         self.loop_body(
             body,
@@ -272,7 +279,7 @@ impl Compiler {
             },
             None,
         );
-        self.line(line);
+        self.at(line, col);
         self.b.emit_jump(&header);
         self.b.emit_label(&exit);
     }
@@ -299,7 +306,13 @@ impl Compiler {
     /// JUMP top; exit:`.
     fn for_iter(&mut self, f: &ForEach, iterable: &Expr) {
         self.expr(iterable);
-        self.line(f.line);
+        // "cannot iterate over ..." points at the iterable.
+        let col = if iterable.line == f.line {
+            iterable.col
+        } else {
+            0
+        };
+        self.at(f.line, col);
         self.b.emit_get_iter();
         let top = self.label();
         let exit = self.label();
@@ -401,10 +414,10 @@ impl Compiler {
     }
 
     /// `break` (pops the loop's iterator, if any) or `continue`.
-    fn loop_jump(&mut self, is_break: bool, line: u32) {
+    fn loop_jump(&mut self, is_break: bool, (line, col): (u32, u32)) {
         let Some(l) = self.ctx().loops.last() else {
             let what = if is_break { "break" } else { "continue" };
-            self.cascading_error(line, what, format!("'{what}' outside a loop"));
+            self.cascading_error(line, col, what, format!("'{what}' outside a loop"));
             return;
         };
         let (target, pop) = if is_break {

@@ -311,9 +311,11 @@ impl Builder {
     }
 }
 
-/// An error in a module's file: the same error, saying which file.
+/// An error in a module's file: the same error, saying which file. Its column is cleared:
+/// positions are those of the compiled source, and this one is in another file.
 fn in_module(mut e: SyntaxError, shown: &str) -> SyntaxError {
     e.message = format!("{} (in {shown})", e.message);
+    e.column = 0;
     e
 }
 

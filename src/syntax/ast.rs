@@ -43,6 +43,8 @@ pub struct Block {
 pub struct Stmt {
     /// Line of the statement's first token.
     pub line: u32,
+    /// Column of the statement's first token (1-based, in characters; 0 when unknown).
+    pub col: u32,
     /// What the statement is.
     pub kind: StmtKind,
 }
@@ -239,6 +241,10 @@ pub enum AssignTarget {
 pub struct Expr {
     /// Line of the expression (the operator's line for operators, calls and indexing).
     pub line: u32,
+    /// Column of the same token (1-based, in characters; 0 when unknown): the operator of a
+    /// binary or unary operation, the `(` of a call, the `[` of an index, the `.` of a method
+    /// call or property, else the expression's first token. Runtime errors point at it.
+    pub col: u32,
     /// What the expression is.
     pub kind: ExprKind,
 }
@@ -456,15 +462,25 @@ impl LogicalOp {
 }
 
 impl Expr {
-    /// Builds an expression node.
+    /// Builds an expression node with no known column.
     pub fn new(line: u32, kind: ExprKind) -> Self {
-        Expr { line, kind }
+        Expr { line, col: 0, kind }
+    }
+
+    /// Builds an expression node at `line` and `col`.
+    pub fn at(line: u32, col: u32, kind: ExprKind) -> Self {
+        Expr { line, col, kind }
     }
 }
 
 impl Stmt {
-    /// Builds a statement node.
+    /// Builds a statement node with no known column.
     pub fn new(line: u32, kind: StmtKind) -> Self {
-        Stmt { line, kind }
+        Stmt { line, col: 0, kind }
+    }
+
+    /// Builds a statement node at `line` and `col`.
+    pub fn at(line: u32, col: u32, kind: StmtKind) -> Self {
+        Stmt { line, col, kind }
     }
 }

@@ -16,6 +16,8 @@ pub fn tokenize(source: &str) -> Vec<Token> {
         line: 1,
         nl_before: false,
         tokens: Vec::new(),
+        col_pos: 0,
+        col_at: 1,
     };
     lexer.run();
     lexer.tokens
@@ -28,6 +30,10 @@ struct Lexer<'a> {
     line: u32,
     nl_before: bool,
     tokens: Vec<Token>,
+    /// A byte offset at or before the next token's start, and the column there: columns are
+    /// counted on from it, so the whole scan counts each byte once.
+    col_pos: usize,
+    col_at: u32,
 }
 
 impl Lexer<'_> {
@@ -40,10 +46,37 @@ impl Lexer<'_> {
         self.nl_before = true;
     }
 
+    /// The 1-based column (in characters) of byte offset `at`, which is at or after every
+    /// offset asked before.
+    fn col_of(&mut self, at: usize) -> u32 {
+        let at = at.min(self.bytes.len());
+        let (from, mut col) = if at >= self.col_pos {
+            (self.col_pos, self.col_at)
+        } else {
+            (0, 1)
+        };
+        let seg = &self.bytes[from..at];
+        let seg = match seg.iter().rposition(|&b| b == b'\n') {
+            Some(nl) => {
+                col = 1;
+                &seg[nl + 1..]
+            }
+            None => seg,
+        };
+        // Count characters: every byte that is not a UTF-8 continuation byte.
+        let chars = seg.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        col = col.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+        self.col_pos = at;
+        self.col_at = col;
+        col
+    }
+
     fn push(&mut self, kind: TokenKind, start: usize, line: u32) {
+        let col = self.col_of(start);
         self.tokens.push(Token {
             kind,
             line,
+            col,
             start,
             end: self.pos,
             nl_before: self.nl_before,
@@ -52,9 +85,11 @@ impl Lexer<'_> {
     }
 
     fn push_error(&mut self, message: String, start: usize, end: usize, line: u32) {
+        let col = self.col_of(start);
         self.tokens.push(Token {
             kind: TokenKind::Error(message),
             line,
+            col,
             start,
             end,
             nl_before: self.nl_before,
@@ -74,9 +109,12 @@ impl Lexer<'_> {
         }
         let line = self.tokens.last().map_or(1, |t| t.line);
         let end = self.bytes.len();
+        // At the end of the last token, on its line (where an error "at end" points).
+        let col = self.col_of(self.tokens.last().map_or(0, |t| t.end));
         self.tokens.push(Token {
             kind: TokenKind::Eof,
             line,
+            col,
             start: end,
             end,
             nl_before: self.nl_before,

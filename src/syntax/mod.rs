@@ -22,11 +22,15 @@ use std::fmt;
 pub const MAX_ERRORS: usize = 50;
 
 /// A compile-time error, displayed as `[line N] Error at 'tok': message`
-/// (or `[line N] Error at end: message` at end of input).
+/// (or `[line N] Error at end: message` at end of input); [`crate::diagnostic`] renders it
+/// as a compiler does, with the source line and a caret under the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     /// 1-based source line of the offending token.
     pub line: u32,
+    /// 1-based column of the offending token's first character, counted in characters
+    /// (0 when unknown). At end of input: just after the last token.
+    pub column: u32,
     /// The offending token's text, or `"end"` at end of input.
     pub token: String,
     /// What went wrong.
@@ -34,13 +38,20 @@ pub struct SyntaxError {
 }
 
 impl SyntaxError {
-    /// An error at the token whose text is `token`.
+    /// An error at the token whose text is `token`, column unknown.
     pub fn new(line: u32, token: impl Into<String>, message: impl Into<String>) -> Self {
         SyntaxError {
             line,
+            column: 0,
             token: token.into(),
             message: message.into(),
         }
+    }
+
+    /// The same error at `column` (1-based, in characters; 0 for unknown).
+    pub fn with_column(mut self, column: u32) -> Self {
+        self.column = column;
+        self
     }
 
     /// An error at end of input.

@@ -93,6 +93,7 @@ impl<'a> Parser<'a> {
             tokens.push(Token {
                 kind: TokenKind::Eof,
                 line: tokens.last().map_or(1, |t| t.line),
+                col: tokens.last().map_or(1, |t| t.col),
                 start: src.len(),
                 end: src.len(),
                 nl_before: true,
@@ -167,6 +168,12 @@ impl<'a> Parser<'a> {
         self.tokens[i].line
     }
 
+    /// Consumes the current token and returns its line and column.
+    fn advance_pos(&mut self) -> (u32, u32) {
+        let i = self.advance();
+        (self.tokens[i].line, self.tokens[i].col)
+    }
+
     /// Consumes the current token if it is `kind`.
     fn eat(&mut self, kind: &TokenKind) -> bool {
         if self.check(kind) {
@@ -187,6 +194,7 @@ impl<'a> Parser<'a> {
         }
         tok.kind = TokenKind::Gt;
         tok.start += 1;
+        tok.col += 1;
         tok.nl_before = false;
         true
     }
@@ -244,7 +252,8 @@ impl<'a> Parser<'a> {
                 lex_msg.clone(),
             ),
             _ => SyntaxError::new(tok.line, shown_lexeme(tok.lexeme(self.src)), message),
-        };
+        }
+        .with_column(tok.col);
         PError {
             err: Box::new(err),
             at: idx,

@@ -228,6 +228,8 @@ pub struct Token {
     pub kind: TokenKind,
     /// 1-based source line of the token's first character.
     pub line: u32,
+    /// 1-based column of the token's first character, counted in characters (a tab is one).
+    pub col: u32,
     /// Byte offset of the token's first character.
     pub start: usize,
     /// Byte offset just past the token's last character.

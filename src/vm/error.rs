@@ -30,6 +30,10 @@ pub struct RuntimeError {
     pub message: String,
     /// The source line of the failing instruction (0 if unknown).
     pub line: u32,
+    /// The source column of the failing instruction's token (1-based, in characters; 0 if
+    /// unknown or in a file the program `use`s): the operator of a failed `/`, the callee of
+    /// a failed call, the `[` of a bad index. Both tiers report the same one.
+    pub column: u32,
     /// The call trace, innermost call first.
     pub trace: Vec<TraceEntry>,
     /// Runtime error or invalid bytecode.
@@ -42,6 +46,7 @@ impl RuntimeError {
         RuntimeError {
             message: message.into(),
             line: 0,
+            column: 0,
             trace: Vec::new(),
             kind: ErrorKind::InvalidBytecode,
         }

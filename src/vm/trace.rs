@@ -138,6 +138,7 @@ pub(crate) fn runtime_error(
     RuntimeError {
         message,
         line,
+        column: bc.code()[code as usize].col(pc),
         trace,
         kind: ErrorKind::Runtime,
     }

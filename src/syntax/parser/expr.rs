@@ -131,19 +131,18 @@ impl Parser<'_> {
 
     /// Parses the operator at the current token and its right side, combining with `lhs`.
     fn infix_rest(&mut self, lhs: Node, op: Infix, rbp: u8) -> PResult<Node> {
-        let line = self.advance_line();
+        let at = self.advance_pos();
+        let (line, col) = at;
         match op {
-            Infix::Ternary => self.ternary_rest(lhs, line, rbp),
-            Infix::Logical(op) => self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Logical {
-                op,
-                lhs,
-                rhs,
-            }),
-            Infix::Binary(op) => {
-                self.binary_rest(lhs, line, rbp, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })
+            Infix::Ternary => self.ternary_rest(lhs, at, rbp),
+            Infix::Logical(op) => {
+                self.binary_rest(lhs, at, rbp, |lhs, rhs| ExprKind::Logical { op, lhs, rhs })
             }
-            Infix::In => self.binary_rest(lhs, line, rbp, |item, container| ExprKind::Call {
-                callee: boxed(Expr::new(line, ExprKind::Name("in".into()))),
+            Infix::Binary(op) => {
+                self.binary_rest(lhs, at, rbp, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })
+            }
+            Infix::In => self.binary_rest(lhs, at, rbp, |item, container| ExprKind::Call {
+                callee: boxed(Expr::at(line, col, ExprKind::Name("in".into()))),
                 args: vec![*item, *container],
             }),
         }
@@ -153,18 +152,18 @@ impl Parser<'_> {
     fn binary_rest(
         &mut self,
         lhs: Node,
-        line: u32,
+        (line, col): (u32, u32),
         rbp: u8,
         make: impl FnOnce(Box<Expr>, Box<Expr>) -> ExprKind,
     ) -> PResult<Node> {
         let (rhs, h) = self.expr_bp(rbp)?;
         let height = self.check_height(lhs.1.max(h) + 1)?;
         let kind = make(boxed(lhs.0), boxed(rhs));
-        Ok((Expr::new(line, kind), height))
+        Ok((Expr::at(line, col, kind), height))
     }
 
     /// Parses `then : else` after a `?`.
-    fn ternary_rest(&mut self, cond: Node, line: u32, rbp: u8) -> PResult<Node> {
+    fn ternary_rest(&mut self, cond: Node, (line, col): (u32, u32), rbp: u8) -> PResult<Node> {
         let (then, h1) = self.expr_bp(0)?;
         self.expect(&TokenKind::Colon, "expected ':' in conditional expression")?;
         let (else_, h2) = self.expr_bp(rbp)?;
@@ -174,7 +173,7 @@ impl Parser<'_> {
             then: boxed(then),
             else_: boxed(else_),
         };
-        Ok((Expr::new(line, kind), height))
+        Ok((Expr::at(line, col, kind), height))
     }
 
     /// Parses a prefix-operator expression or a primary with its postfix operators.
@@ -229,9 +228,10 @@ impl Parser<'_> {
             TokenKind::Tilde => UnaryOp::BitNot,
             _ => UnaryOp::Not,
         };
-        let line = self.advance_line();
+        let (line, col) = self.advance_pos();
         if op == UnaryOp::Neg {
-            if let Some(e) = self.int_min_literal(line) {
+            if let Some(mut e) = self.int_min_literal(line) {
+                e.col = col;
                 return Ok((e, 1));
             }
         }
@@ -241,7 +241,7 @@ impl Parser<'_> {
             op,
             expr: boxed(operand),
         };
-        Ok((Expr::new(line, kind), height))
+        Ok((Expr::at(line, col, kind), height))
     }
 
     /// After a unary `-`: the literal `9223372036854775808` standing alone (not followed by
@@ -269,7 +269,7 @@ impl Parser<'_> {
 
     /// Applies one postfix operator (at the current token) to `lhs`.
     fn postfix_step(&mut self, lhs: Node) -> PResult<Node> {
-        let line = self.peek().line;
+        let (line, col) = (self.peek().line, self.peek().col);
         let (kind, h) = match self.peek_kind() {
             TokenKind::LParen => {
                 let (args, h) = self.arguments()?;
@@ -296,7 +296,7 @@ impl Parser<'_> {
             },
         };
         let height = self.check_height(lhs.1.max(h) + 1)?;
-        Ok((Expr::new(line, kind), height))
+        Ok((Expr::at(line, col, kind), height))
     }
 
     /// Parses `[ index ]`.
@@ -436,8 +436,8 @@ impl Parser<'_> {
             TokenKind::Null => ExprKind::Null,
             _ => return Err(self.error_here("expected expression")),
         };
-        let line = self.advance_line();
-        Ok((Expr::new(line, kind), 1))
+        let (line, col) = self.advance_pos();
+        Ok((Expr::at(line, col, kind), 1))
     }
 
     /// Parses `( e )`; the parentheses add no node.
@@ -452,10 +452,10 @@ impl Parser<'_> {
 
     /// Parses `[a, b, ...]`.
     fn list_literal(&mut self) -> PResult<Node> {
-        let line = self.advance_line();
+        let (line, col) = self.advance_pos();
         let (items, h) = self.comma_list(&TokenKind::RBracket, "expected ']' after list")?;
         let height = self.check_height(h + 1)?;
-        Ok((Expr::new(line, ExprKind::List(items)), height))
+        Ok((Expr::at(line, col, ExprKind::List(items)), height))
     }
 
     /// The current token as a bare map key (`{name: v}`, `{action: f}`): an identifier or
@@ -478,7 +478,7 @@ impl Parser<'_> {
     /// Parses `{k: v, ...}` at the current `{`. A bare identifier (or keyword) key is a
     /// string.
     fn map_literal(&mut self) -> PResult<Node> {
-        let line = self.advance_line();
+        let (line, col) = self.advance_pos();
         self.paren_depth += 1;
         let mut entries = Vec::new();
         let mut height = 0;
@@ -501,7 +501,7 @@ impl Parser<'_> {
         }
         self.expect(&TokenKind::RBrace, "expected '}' after map entries")?;
         self.paren_depth -= 1;
-        let e = Expr::new(line, ExprKind::Map(entries));
+        let e = Expr::at(line, col, ExprKind::Map(entries));
         Ok((e, self.check_height(height + 1)?))
     }
 }

@@ -42,8 +42,11 @@ impl Parser<'_> {
     /// an error is reported at the string token `at`.
     fn interpolated_expr(&mut self, src: &str, line: u32, at: usize) -> PResult<Node> {
         let mut tokens = lexer::tokenize(src);
+        // Columns are those of the string token: the part's own are relative to its text.
+        let col = self.tokens[at].col;
         for t in &mut tokens {
             t.line = t.line.saturating_add(line - 1);
+            t.col = col;
             t.nl_before = false;
         }
         let mut sub = Parser::new(src, tokens);

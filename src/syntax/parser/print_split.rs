@@ -91,6 +91,7 @@ impl Parser<'_> {
         let semi = Token {
             kind: TokenKind::Semicolon,
             line: at.line,
+            col: at.col,
             start: at.start,
             end: at.start,
             nl_before: false,

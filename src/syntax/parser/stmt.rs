@@ -111,9 +111,9 @@ impl Parser<'_> {
     }
 
     pub(super) fn statement(&mut self) -> PResult<Stmt> {
-        let line = self.peek().line;
+        let (line, col) = (self.peek().line, self.peek().col);
         let kind = self.statement_kind()?;
-        Ok(Stmt::new(line, kind))
+        Ok(Stmt::at(line, col, kind))
     }
 
     /// Dispatches on the statement's first token (kept small: it is on the recursion path of
