@@ -175,6 +175,7 @@ fn the_html_report_renders_in_chromium_with_every_view_working() {
         "memory",
         "functions",
         "call-graph",
+        "allocations",
         "lines",
         "annotated-0",
         "jit",
@@ -203,6 +204,7 @@ fn the_html_report_renders_in_chromium_with_every_view_working() {
         "memory",
         "functions",
         "call-graph",
+        "allocations",
         "lines",
         "jit",
     ] {
@@ -213,10 +215,10 @@ fn the_html_report_renders_in_chromium_with_every_view_working() {
             "an empty table in {id}: {r}"
         );
     }
-    // Two bar charts (opcodes, time per instruction), drawn, with bars; the flame graph image
-    // decoded.
+    // Three bar charts (opcodes, time per instruction, bytes by kind), drawn, with bars; the
+    // flame graph image decoded.
     let charts = r["charts"].as_array().unwrap();
-    assert_eq!(charts.len(), 2, "{r}");
+    assert_eq!(charts.len(), 3, "{r}");
     for c in charts {
         assert!(c["bars"].as_u64().unwrap() > 0, "{c}");
         assert!(c["width"].as_f64().unwrap() > 100.0, "{c}");

@@ -87,7 +87,7 @@ impl Instance {
             .collect();
         Instance {
             class,
-            fields: MapObj::from_entries(entries),
+            fields: MapObj::with_kind(entries, crate::meter::AllocKind::Object),
         }
     }
     /// The field `name`, if the instance has it.

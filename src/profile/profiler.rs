@@ -84,6 +84,9 @@ pub struct InstructionProfiler {
     /// Sampled time per call path (DETAILED and FULL, when `call_paths` is on), for flame
     /// graphs.
     pub call_tree: super::CallTree,
+    /// Objects made and bytes allocated per instruction and kind, and the peak of live heap
+    /// bytes (DETAILED and up; see [`InstructionProfiler::allocation_report`]).
+    pub allocations: super::Allocations,
     /// Whether the VM tracks call paths for `call_tree` (off by default: it costs a child
     /// lookup per call, measurable on call-heavy code).
     pub call_paths: bool,
@@ -175,6 +178,7 @@ impl InstructionProfiler {
             jit: JitEvents::default(),
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
+            allocations: super::Allocations::default(),
             call_paths: false,
             run_error: None,
             interrupted: false,
@@ -245,6 +249,7 @@ impl InstructionProfiler {
         }
         self.jit.clear();
         self.call_tree.clear();
+        self.allocations.clear();
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::{num, thousands, ReportData};
 
+mod allocs;
 mod widgets;
 
 use crate::profile::{InstructionStats, Level};
@@ -94,6 +95,9 @@ fn sections(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             .map(|e| vec![txt(&e.caller), txt(&e.callee), int(e.calls)])
             .collect();
         table(w, &["Caller", "Callee", "Calls"], &rows)?;
+    }
+    if d.level >= Level::Basic {
+        allocs::write(d, w)?;
     }
     source_lines(d, w)?;
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
