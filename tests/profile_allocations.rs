@@ -175,3 +175,41 @@ fn text_json_and_html_show_the_sites() {
     assert!(html.contains("<h2 id=\"allocations\">"), "{html}");
     assert!(html.contains("<a href=\"#allocations\">"));
 }
+
+#[test]
+fn pprof_carries_alloc_objects_and_alloc_space_per_site() {
+    let vm = profiled(WORK, Level::Detailed, false);
+    let r = vm.profiler().allocation_report();
+    let p = zexus::report::pprof::profile(vm.profiler());
+    let types: Vec<&str> = p
+        .sample_type
+        .iter()
+        .map(|t| p.string_table[t.r#type as usize].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        ["samples", "cpu", "calls", "alloc_objects", "alloc_space"]
+    );
+    let sum = |i: usize| p.sample.iter().map(|s| s.value[i]).sum::<i64>() as u64;
+    assert_eq!(sum(3), r.total_allocations);
+    assert_eq!(sum(4), r.total_bytes);
+    // The map site: a location at line 8 of `work`.
+    let map = p
+        .sample
+        .iter()
+        .find(|s| {
+            let loc = &p.location[s.location_id[0] as usize - 1];
+            let f = &p.function[loc.line[0].function_id as usize - 1];
+            loc.line[0].line == 8 && p.string_table[f.name as usize] == "work"
+        })
+        .expect("a sample for line 8");
+    assert_eq!(map.value[3], 3000);
+    // At BASIC there are no allocation values.
+    let basic = profiled(WORK, Level::Basic, false);
+    assert_eq!(
+        zexus::report::pprof::profile(basic.profiler())
+            .sample_type
+            .len(),
+        2
+    );
+}
