@@ -115,6 +115,9 @@ pub struct InstructionProfiler {
     /// Executions at the start of each run that are all timed ([`WARMUP_SAMPLES`]; 0 for
     /// the calibration's runs, which measure costs per sample and per dispatch without them).
     pub(crate) warmup_samples: u32,
+    /// False for the calibration's runs: they price the hooks every dispatch pays, and the
+    /// allocation profile's cost per allocation would inflate the loops that allocate.
+    pub(crate) record_allocations: bool,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -179,6 +182,7 @@ impl InstructionProfiler {
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
             allocations: super::Allocations::default(),
+            record_allocations: true,
             call_paths: false,
             run_error: None,
             interrupted: false,

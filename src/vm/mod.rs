@@ -391,7 +391,9 @@ impl VM {
         let limited = st.gauge.is_some();
         // The allocation profile (DETAILED and up): the heap meter counts every allocation under
         // the site the run loop or compiled code last wrote (see `allocsites.rs`).
-        let recording = level >= Level::Detailed && zexus_runtime::meter::start_recording();
+        let recording = level >= Level::Detailed
+            && self.profiler.record_allocations
+            && zexus_runtime::meter::start_recording();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
         // above (and the profiler is left alone until `fold`), and the tier began this run.
         let result = unsafe { run_at_level(level, jit, limited, &prepared, bc, &mut st) };
