@@ -45,6 +45,7 @@ fn main() {
                 branch_stats: false,
                 natives: &[],
                 fuel: None,
+                alloc_site: None,
             };
             let mut times = Vec::new();
             for _ in 0..20 {

@@ -77,6 +77,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
         branch_stats,
         natives: &[],
         fuel: None,
+        alloc_site: None,
     };
     clif_of(&req).expect("compiles")
 }

@@ -70,7 +70,7 @@ fn every_format_shows_the_graph() {
         .iter()
         .any(|e| e["caller"] == "fib" && e["callee"] == "fib" && e["calls"] == 176));
     let html = vm.profiling_report(Format::Html, 20);
-    assert!(html.contains("<h2>Call Graph</h2>"));
+    assert!(html.contains("<h2 id=\"call-graph\">Call Graph</h2>"));
     let dot = vm.profiling_report(Format::Dot, 20);
     assert!(dot.starts_with("digraph calls {") && dot.trim_end().ends_with('}'));
     assert!(

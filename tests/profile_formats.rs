@@ -250,9 +250,14 @@ fn pprof_decodes_with_the_paths_and_their_values() {
             let total: i64 = p.sample.iter().map(|x| x.value[0]).sum();
             assert_eq!(total as u64, vm.profiler().summary().total_instructions);
         } else {
-            assert_eq!(types, ["samples", "cpu", "calls"]);
+            // Allocations recorded at DETAILED and FULL add two types (one sample per site).
+            assert_eq!(
+                types,
+                ["samples", "cpu", "calls", "alloc_objects", "alloc_space"]
+            );
             assert_eq!(s(p.default_sample_type), "cpu");
         }
+        let calls_at = types.iter().position(|t| *t == "calls").unwrap();
         // Calls per function: the calls of the samples whose leaf is it.
         let name_of_loc = |id: u64| {
             let l = p.location.iter().find(|l| l.id == id).unwrap();
@@ -267,7 +272,7 @@ fn pprof_decodes_with_the_paths_and_their_values() {
             p.sample
                 .iter()
                 .filter(|x| name_of_loc(x.location_id[0]) == f)
-                .map(|x| *x.value.last().unwrap())
+                .map(|x| x.value[calls_at])
                 .sum()
         };
         assert_eq!(calls("sq"), 300);

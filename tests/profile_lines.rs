@@ -103,7 +103,9 @@ fn the_annotated_source_is_the_program_with_its_lines_figures() {
         serde_json::json!(s.count)
     );
     let html = vm.profiling_report(zexus::Format::Html, 10);
-    assert!(html.contains("<h2>Source Lines</h2>") && html.contains("Annotated Source"));
+    assert!(
+        html.contains("<h2 id=\"lines\">Source Lines</h2>") && html.contains("Annotated Source")
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use indexmap::IndexMap;
 
+use crate::meter::AllocKind;
 use crate::value::{Value, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_NULL, TAG_STR};
 
 /// An immutable string.
@@ -17,7 +18,7 @@ pub struct StrObj {
 impl StrObj {
     /// Wraps a string.
     pub fn new(s: String) -> StrObj {
-        crate::meter::charge(s.capacity());
+        crate::meter::new_object(crate::meter::AllocKind::Str, s.capacity());
         StrObj { s }
     }
     /// The contents.
@@ -30,7 +31,7 @@ impl StrObj {
     pub(crate) fn push_display(&mut self, v: &Value) -> bool {
         let cap = self.s.capacity();
         let ok = self.push_display_unmetered(v);
-        crate::meter::resize(cap, self.s.capacity());
+        crate::meter::resize(crate::meter::AllocKind::Str, cap, self.s.capacity());
         ok
     }
 
@@ -156,11 +157,19 @@ impl Drop for MapObj {
 }
 
 /// A mutable map in insertion order, shared by reference.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MapObj {
     entries: RefCell<IndexMap<Key, Value>>,
     /// The bytes the heap meter was told this map's table holds.
     charged: Cell<usize>,
+    /// What the allocation profile counts it as: a map, or an object's fields.
+    kind: AllocKind,
+}
+
+impl Default for MapObj {
+    fn default() -> MapObj {
+        MapObj::from_entries(IndexMap::new())
+    }
 }
 
 /// Heap bytes of a map table with room for `cap` entries (entries, their hashes and the
@@ -174,6 +183,7 @@ fn map_bytes(cap: usize) -> usize {
 pub struct MapMut<'a> {
     entries: RefMut<'a, IndexMap<Key, Value>>,
     charged: &'a Cell<usize>,
+    kind: AllocKind,
 }
 
 impl std::ops::Deref for MapMut<'_> {
@@ -195,7 +205,7 @@ impl Drop for MapMut<'_> {
         let old = self.charged.get();
         if now != old {
             self.charged.set(now);
-            crate::meter::resize(old, now);
+            crate::meter::resize(self.kind, old, now);
         }
     }
 }
@@ -207,11 +217,17 @@ impl MapObj {
     }
     /// A map holding `entries`.
     pub fn from_entries(entries: IndexMap<Key, Value>) -> MapObj {
+        MapObj::with_kind(entries, AllocKind::Map)
+    }
+    /// A map holding `entries`, counted by the allocation profile as `kind` (an object's
+    /// fields are an object).
+    pub(crate) fn with_kind(entries: IndexMap<Key, Value>, kind: AllocKind) -> MapObj {
         let bytes = map_bytes(entries.capacity());
-        crate::meter::charge(bytes);
+        crate::meter::new_object(kind, bytes);
         MapObj {
             entries: RefCell::new(entries),
             charged: Cell::new(bytes),
+            kind,
         }
     }
     /// Borrows the entries.
@@ -236,6 +252,7 @@ impl MapObj {
         MapMut {
             entries: self.entries.borrow_mut(),
             charged: &self.charged,
+            kind: self.kind,
         }
     }
 }

@@ -41,6 +41,7 @@ use std::cell::Cell;
 use std::mem::{offset_of, size_of, ManuallyDrop};
 use std::ptr::NonNull;
 
+use crate::meter::AllocKind;
 use crate::value::{Value, TAG_BOOL};
 
 /// One element store: the (pointer, length, capacity) of a `Vec<T>` that the list owns.
@@ -62,7 +63,7 @@ impl<T> Store<T> {
 
     /// A store owning `v`'s buffer and elements.
     fn from_vec(v: Vec<T>) -> Store<T> {
-        crate::meter::charge(v.capacity() * size_of::<T>());
+        crate::meter::charge(AllocKind::List, v.capacity() * size_of::<T>());
         let mut v = ManuallyDrop::new(v);
         Store {
             ptr: Cell::new(v.as_mut_ptr()),
@@ -90,7 +91,7 @@ impl<T> Store<T> {
 
     /// Gives the store `v`'s elements; the store must be empty (its buffer was taken).
     fn put(&self, v: Vec<T>) {
-        crate::meter::charge(v.capacity() * size_of::<T>());
+        crate::meter::charge(AllocKind::List, v.capacity() * size_of::<T>());
         self.put_unmetered(v);
     }
 
@@ -113,7 +114,7 @@ impl<T> Store<T> {
         let new = v.capacity();
         self.put_unmetered(v);
         if new != old {
-            crate::meter::resize(old * size_of::<T>(), new * size_of::<T>());
+            crate::meter::resize(AllocKind::List, old * size_of::<T>(), new * size_of::<T>());
         }
         r
     }
@@ -198,6 +199,7 @@ impl ListObj {
         if all_bools {
             ListObj::from_bools(items.iter().map(|v| v.payload() as u8).collect())
         } else {
+            crate::meter::new_object(AllocKind::List, 0);
             ListObj {
                 values: Store::from_vec(items),
                 bools: Store::empty(),
@@ -208,6 +210,7 @@ impl ListObj {
     /// A compact list of these flags (each 0 or 1), with their capacity.
     pub(crate) fn from_bools(bools: Vec<u8>) -> ListObj {
         debug_assert!(bools.iter().all(|&b| b <= 1));
+        crate::meter::new_object(AllocKind::List, 0);
         ListObj {
             values: Store::empty(),
             bools: Store::from_vec(bools),

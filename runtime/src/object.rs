@@ -187,7 +187,7 @@ impl Instance {
     /// A new instance of `class` with every declared field `null`.
     pub fn new(class: Rc<Class>) -> Instance {
         let n = class.fields.len();
-        crate::meter::charge(slot_bytes(n));
+        crate::meter::new_object(crate::meter::AllocKind::Object, slot_bytes(n));
         Instance {
             class,
             slots: RefCell::new(vec![Value::NULL; n]),
@@ -245,7 +245,7 @@ impl Instance {
     fn set_extra(&self, k: Key, v: Value) {
         let old = self
             .extra
-            .get_or_init(MapObj::new)
+            .get_or_init(|| MapObj::with_kind(Default::default(), crate::meter::AllocKind::Object))
             .borrow_mut()
             .insert(k, v);
         drop(old);

@@ -306,6 +306,10 @@ pub struct LoopRequest<'a> {
     /// backward jump takes its loop's length from it and exits (to the jump, which the
     /// interpreter then runs and checks) when it goes negative.
     pub fuel: Option<u64>,
+    /// While the VM records allocations (DETAILED and up): the address of the heap meter's
+    /// site cell and this loop's code object index. Before each instruction that may allocate,
+    /// the loop writes `vm::allocsites::jit_site(code, ip)` there.
+    pub alloc_site: Option<(u64, u32)>,
 }
 
 /// A compiled function ([`crate::jit::func`]) a loop calls through a global slot.

@@ -133,6 +133,8 @@ struct Tr<'a, 'f> {
     origin: HashMap<CV, (Space, u32)>,
     /// The last `x < y` compare on a slot's value: (result, slot).
     last_lt: Option<(CV, (Space, u32))>,
+    /// The instruction being translated (its allocation site, see `note_alloc_site`).
+    cur_ip: u32,
     /// A fact for the block starting at `.0`: slot `.1` is below some int (so `+ 1` cannot
     /// overflow), from the loop test that leads there.
     pending_fact: Option<(u32, (Space, u32))>,
@@ -578,6 +580,7 @@ pub fn translate<'a>(
         preds,
         origin: HashMap::new(),
         last_lt: None,
+        cur_ip: 0,
         pending_fact: None,
         below: Default::default(),
     };
@@ -627,6 +630,12 @@ impl<'a, 'f> Tr<'a, 'f> {
 
     /// Calls helper `name`; its result, if it has one.
     fn call(&mut self, name: &'static str, args: &[CV]) -> Option<CV> {
+        if !matches!(
+            name,
+            "rt_incref" | "rt_drop" | "rt_truthy" | "rt_compare" | "rt_len" | "rt_fmod" | "rt_fpow"
+        ) {
+            self.note_alloc_site();
+        }
         let f = self.helper(name);
         let inst = self.b.ins().call(f, args);
         self.b.inst_results(inst).first().copied()

@@ -73,7 +73,7 @@ impl InstructionProfiler {
     }
 
     /// The file a code object's lines belong to (see the module documentation).
-    fn file_of(&self, ci: usize, modules: &HashSet<String>) -> String {
+    pub(super) fn file_of(&self, ci: usize, modules: &HashSet<String>) -> String {
         let c = &self.codes[ci];
         if let Some(m) = c
             .name
@@ -91,7 +91,7 @@ impl InstructionProfiler {
     }
 
     /// Names of the module files the program used (from their `<module NAME>` code objects).
-    fn module_files(&self) -> HashSet<String> {
+    pub(super) fn module_files(&self) -> HashSet<String> {
         self.codes
             .iter()
             .filter_map(|c| {

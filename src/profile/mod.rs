@@ -6,6 +6,7 @@
 //! [`CodeProfile`]'s vectors (indexed by ip): exact counts at BASIC, sampled timer ticks at
 //! DETAILED, memory, branch and back-edge data at FULL. Everything else is derived when asked.
 
+pub mod allocs;
 pub mod attribution;
 pub mod callgraph;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod sections;
 pub mod stacks;
 pub mod summary;
 
+pub use allocs::{AllocReport, AllocSite, Allocations, KindCount};
 pub use attribution::Attribution;
 pub use callgraph::CallEdge;
 pub use clock::SamplePeriod;

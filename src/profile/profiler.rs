@@ -84,6 +84,9 @@ pub struct InstructionProfiler {
     /// Sampled time per call path (DETAILED and FULL, when `call_paths` is on), for flame
     /// graphs.
     pub call_tree: super::CallTree,
+    /// Objects made and bytes allocated per instruction and kind, and the peak of live heap
+    /// bytes (DETAILED and up; see [`InstructionProfiler::allocation_report`]).
+    pub allocations: super::Allocations,
     /// Whether the VM tracks call paths for `call_tree` (off by default: it costs a child
     /// lookup per call, measurable on call-heavy code).
     pub call_paths: bool,
@@ -112,6 +115,9 @@ pub struct InstructionProfiler {
     /// Executions at the start of each run that are all timed ([`WARMUP_SAMPLES`]; 0 for
     /// the calibration's runs, which measure costs per sample and per dispatch without them).
     pub(crate) warmup_samples: u32,
+    /// False for the calibration's runs: they price the hooks every dispatch pays, and the
+    /// allocation profile's cost per allocation would inflate the loops that allocate.
+    pub(crate) record_allocations: bool,
     enabled: bool,
     keys: HashMap<(u64, u32), usize>,
     /// Index of the `"<direct>"` code object, once the direct API was used.
@@ -175,6 +181,8 @@ impl InstructionProfiler {
             jit: JitEvents::default(),
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
+            allocations: super::Allocations::default(),
+            record_allocations: true,
             call_paths: false,
             run_error: None,
             interrupted: false,
@@ -245,6 +253,7 @@ impl InstructionProfiler {
         }
         self.jit.clear();
         self.call_tree.clear();
+        self.allocations.clear();
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;

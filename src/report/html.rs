@@ -1,163 +1,16 @@
 //! The HTML report: one self-contained page (inline CSS, JS and SVG; nothing fetched from the
 //! network) with every section of the text report, sortable tables and two bar charts.
 
-use std::fmt::Display;
 use std::io::{self, Write};
 
 use super::{num, thousands, ReportData};
+
+mod allocs;
+mod widgets;
+
 use crate::profile::{InstructionStats, Level};
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const STYLE: &str = r#"
-body { margin: 0; background: #f4f6f8; color: #1d2125;
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-.container { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 26px; margin: 8px 0 4px; }
-h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #4CAF50; color: #2e7d32; }
-h3 { font-size: 16px; margin: 18px 0 6px; }
-.meta, .note { color: #5f6b76; font-size: 13px; }
-.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
-.card { background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
-.card .label { color: #5f6b76; font-size: 13px; }
-.card .value { font-size: 20px; font-weight: 600; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.12); font-size: 14px; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #e3e7eb; text-align: left; white-space: nowrap; }
-th { background: #4CAF50; color: #fff; cursor: pointer; user-select: none; position: sticky; top: 0; }
-th[data-dir="asc"]::after { content: " \25B2"; }
-th[data-dir="desc"]::after { content: " \25BC"; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr:hover td { background: #f1f8f1; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
-svg { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); max-width: 100%; height: auto; }
-svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #1d2125; }
-"#;
-
-const SCRIPT: &str = r#"
-document.querySelectorAll('table.sortable').forEach(function (table) {
-  var heads = table.querySelectorAll('th');
-  heads.forEach(function (th, col) {
-    th.title = 'Click to sort';
-    th.addEventListener('click', function () {
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
-      var asc = th.getAttribute('data-dir') !== 'asc';
-      heads.forEach(function (h) { h.removeAttribute('data-dir'); });
-      th.setAttribute('data-dir', asc ? 'asc' : 'desc');
-      rows.sort(function (a, b) {
-        var x = a.cells[col], y = b.cells[col];
-        var xs = x.getAttribute('data-sort'), ys = y.getAttribute('data-sort');
-        var r = (xs !== null && ys !== null) ? parseFloat(xs) - parseFloat(ys)
-                                             : x.textContent.localeCompare(y.textContent);
-        return asc ? r : -r;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-"#;
-
-/// One table cell: its text, and a numeric sort key for number columns.
-struct Cell(String, Option<f64>);
-
-fn txt(s: impl Display) -> Cell {
-    Cell(s.to_string(), None)
-}
-
-fn int(n: u64) -> Cell {
-    Cell(thousands(n), Some(n as f64))
-}
-
-fn float(x: f64, digits: usize) -> Cell {
-    let x = num(x);
-    Cell(format!("{x:.digits$}"), Some(x))
-}
-
-fn table(w: &mut dyn Write, heads: &[&str], rows: &[Vec<Cell>]) -> io::Result<()> {
-    let numeric: Vec<bool> = (0..heads.len())
-        .map(|i| {
-            rows.first()
-                .is_some_and(|r| r.get(i).is_some_and(|c| c.1.is_some()))
-        })
-        .collect();
-    writeln!(
-        w,
-        "<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
-    )?;
-    for (h, n) in heads.iter().zip(&numeric) {
-        let class = if *n { " class=\"num\"" } else { "" };
-        write!(w, "<th{class}>{}</th>", escape(h))?;
-    }
-    writeln!(w, "</tr></thead><tbody>")?;
-    for row in rows {
-        write!(w, "<tr>")?;
-        for c in row {
-            match c.1 {
-                Some(k) => write!(
-                    w,
-                    "<td class=\"num\" data-sort=\"{k}\">{}</td>",
-                    escape(&c.0)
-                )?,
-                None => write!(w, "<td>{}</td>", escape(&c.0))?,
-            }
-        }
-        writeln!(w, "</tr>")?;
-    }
-    writeln!(w, "</tbody></table></div>")
-}
-
-/// A horizontal bar chart as inline SVG: one bar per `(label, value, value text)`.
-fn bar_chart(
-    w: &mut dyn Write,
-    title: &str,
-    bars: &[(String, f64, String)],
-    color: &str,
-) -> io::Result<()> {
-    let (width, label_w, bar_w, row_h) = (900.0, 230.0, 540.0, 24.0);
-    let height = row_h * bars.len() as f64 + 16.0;
-    let max = bars.iter().map(|b| num(b.1)).fold(0.0, f64::max);
-    writeln!(
-        w,
-        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
-        escape(title)
-    )?;
-    for (i, (label, value, text)) in bars.iter().enumerate() {
-        let y = 8.0 + row_h * i as f64;
-        let len = if max > 0.0 {
-            (num(*value) / max * bar_w).max(1.0)
-        } else {
-            1.0
-        };
-        let (label, text) = (escape(label), escape(text));
-        writeln!(
-            w,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{label}</text>\
-             <rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"16\" rx=\"3\" fill=\"{color}\">\
-             <title>{label}: {text}</title></rect><text x=\"{:.1}\" y=\"{}\">{text}</text>",
-            label_w - 8.0,
-            y + 13.0,
-            y + 1.0,
-            label_w + len + 6.0,
-            y + 13.0
-        )?;
-    }
-    writeln!(w, "</svg>")
-}
+pub use widgets::escape;
+use widgets::{bar_chart, float, int, more, table, txt, Cell, SCRIPT, STYLE};
 
 /// Writes the HTML report.
 pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
@@ -202,11 +55,23 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             escape(&e.message)
         )?;
     }
+    // The sections go to a buffer first, so that the table of contents above them can link
+    // every one that was written.
+    let mut body: Vec<u8> = Vec::new();
+    sections(d, &mut body)?;
+    let body = String::from_utf8(body).map_err(io::Error::other)?;
+    widgets::contents(&body, w)?;
+    w.write_all(body.as_bytes())?;
+    writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
+}
+
+/// Every section of the page, in order, each under an `<h2 id=...>`.
+fn sections(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     summary(d, w)?;
     opcodes(d, w)?;
     writeln!(
         w,
-        "<h2>Top {} Hottest Instructions (by count)</h2>",
+        "<h2 id=\"hottest\">Top {} Hottest Instructions (by count)</h2>",
         d.top_n
     )?;
     instr_table(w, &d.hottest, false, d.level >= Level::Detailed)?;
@@ -223,13 +88,16 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         functions(d, w)?;
     }
     if !d.call_graph.is_empty() {
-        writeln!(w, "<h2>Call Graph</h2>")?;
+        writeln!(w, "<h2 id=\"call-graph\">Call Graph</h2>")?;
         let rows: Vec<Vec<Cell>> = d
             .call_graph
             .iter()
             .map(|e| vec![txt(&e.caller), txt(&e.callee), int(e.calls)])
             .collect();
         table(w, &["Caller", "Callee", "Calls"], &rows)?;
+    }
+    if d.level >= Level::Basic {
+        allocs::write(d, w)?;
     }
     source_lines(d, w)?;
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {
@@ -238,12 +106,41 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if !d.events.is_empty() {
         events(d, w)?;
     }
-    writeln!(w, "</div>\n<script>{SCRIPT}</script>\n</body>\n</html>")
+    if !d.folded.is_empty() {
+        flame(d, w)?;
+    }
+    Ok(())
+}
+
+/// The flame graph of the call paths, drawn by inferno and embedded as an image (a `data:`
+/// URL, so the page stays one file; `--format flamegraph` gives the interactive SVG).
+fn flame(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let mut opts = inferno::flamegraph::Options::default();
+    let unit = if d.level >= Level::Detailed {
+        "ns"
+    } else {
+        "instructions"
+    };
+    opts.title = format!("Call paths ({unit})");
+    opts.count_name = unit.to_string();
+    let mut svg = Vec::new();
+    inferno::flamegraph::from_lines(&mut opts, d.folded.iter().map(String::as_str), &mut svg)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    writeln!(w, "<h2 id=\"flame-graph\">Flame Graph</h2>")?;
+    writeln!(
+        w,
+        "<img class=\"flame\" alt=\"Flame graph of the call paths\" src=\"data:image/svg+xml,{}\">",
+        widgets::percent_encode(&svg)
+    )?;
+    writeln!(
+        w,
+        "<p class=\"note\">Width: {unit} per call path (callers below callees). <code>zx profile --format flamegraph</code> writes it as an interactive SVG.</p>"
+    )
 }
 
 /// The events `emit` recorded, most emitted first.
 fn events(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "<h2>Events emitted</h2>")?;
+    writeln!(w, "<h2 id=\"events\">Events emitted</h2>")?;
     let rows: Vec<Vec<Cell>> = d
         .events
         .iter()
@@ -261,7 +158,7 @@ fn source_lines(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     let timed = d.level >= Level::Detailed;
-    writeln!(w, "<h2>Source Lines</h2>")?;
+    writeln!(w, "<h2 id=\"lines\">Source Lines</h2>")?;
     let rows: Vec<Vec<Cell>> = d
         .lines
         .iter()
@@ -281,8 +178,12 @@ fn source_lines(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     heads.push("Functions");
     table(w, &heads, &rows)?;
     more(w, d.lines_total, d.top_n)?;
-    for f in &d.annotated {
-        writeln!(w, "<h2>Annotated Source: {}</h2>", escape(&f.file))?;
+    for (i, f) in d.annotated.iter().enumerate() {
+        writeln!(
+            w,
+            "<h2 id=\"annotated-{i}\">Annotated Source: {}</h2>",
+            escape(&f.file)
+        )?;
         writeln!(w, "<pre class=\"annotated\">")?;
         for l in &f.lines {
             let (margin, shade) = match l.stats {
@@ -359,7 +260,10 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
             format!("1 in {} ({} samples)", d.sample_rate, thousands(s.samples)),
         ));
     }
-    writeln!(w, "<h2>Summary</h2>\n<div class=\"summary\">")?;
+    writeln!(
+        w,
+        "<h2 id=\"summary\">Summary</h2>\n<div class=\"summary\">"
+    )?;
     for (label, value) in cards {
         writeln!(
             w,
@@ -371,16 +275,8 @@ fn summary(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "</div>")
 }
 
-/// The note under a table `--top` cut, if it cut it.
-fn more(w: &mut dyn Write, total: usize, top_n: usize) -> io::Result<()> {
-    match super::more_rows(total, top_n) {
-        Some(note) => writeln!(w, "<p class=\"note\">{}</p>", escape(&note)),
-        None => Ok(()),
-    }
-}
-
 fn opcodes(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "<h2>Opcode Distribution</h2>")?;
+    writeln!(w, "<h2 id=\"opcodes\">Opcode Distribution</h2>")?;
     let total = d.summary.total_instructions;
     if total == 0 {
         return writeln!(w, "<p class=\"note\">No instructions recorded.</p>");
@@ -460,7 +356,7 @@ fn instr_table(
 fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
-        "<h2>Top {} Slowest Instructions (by total time)</h2>",
+        "<h2 id=\"slowest\">Top {} Slowest Instructions (by total time)</h2>",
         d.top_n
     )?;
     let bars: Vec<(String, f64, String)> = d
@@ -490,7 +386,10 @@ fn slowest(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "<h2>Hot Loops (&ge;1000 iterations)</h2>")?;
+    writeln!(
+        w,
+        "<h2 id=\"hot-loops\">Hot Loops (&ge;1000 iterations)</h2>"
+    )?;
     let rows: Vec<Vec<Cell>> = d
         .hot_loops
         .iter()
@@ -531,7 +430,7 @@ fn hot_loops(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn branches_and_memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "<h2>Branches</h2>")?;
+    writeln!(w, "<h2 id=\"branches\">Branches</h2>")?;
     if d.branches.is_empty() {
         writeln!(w, "<p class=\"note\">No conditional branches executed.</p>")?;
     } else {
@@ -564,7 +463,7 @@ fn branches_and_memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         table(w, &heads, &rows)?;
     }
     let m = &d.memory;
-    writeln!(w, "<h2>Memory</h2>")?;
+    writeln!(w, "<h2 id=\"memory\">Memory</h2>")?;
     writeln!(
         w,
         "<p>Total reads: <b>{}</b> &middot; total writes: <b>{}</b></p>",
@@ -618,7 +517,7 @@ fn branches_and_memory(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "<h2>Functions</h2>")?;
+    writeln!(w, "<h2 id=\"functions\">Functions</h2>")?;
     let rows: Vec<Vec<Cell>> = d
         .functions
         .iter()
@@ -651,7 +550,7 @@ fn functions(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
 
 fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     let j = &d.jit;
-    writeln!(w, "<h2>JIT</h2>")?;
+    writeln!(w, "<h2 id=\"jit\">JIT</h2>")?;
     let (fns, loops): (Vec<_>, Vec<_>) = j.compiled.iter().partition(|c| c.is_function());
     for (title, list) in [
         ("Compiled loops", &loops),
@@ -732,17 +631,4 @@ fn jit(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         more(w, d.jit_not_compiled.len(), d.top_n)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 }

@@ -57,6 +57,9 @@ struct JsonReport<'a> {
     /// (`zx profile --call-paths`): what `zx diff --flame` draws.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     folded_stacks: &'a [String],
+    /// The allocation profile: totals, by kind, the peak of live heap bytes and the `top_n`
+    /// sites (`recorded: false` below DETAILED).
+    allocations: &'a crate::profile::AllocReport,
 }
 
 /// A loop compiled more than once.
@@ -110,6 +113,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         annotated_source: &d.annotated,
         call_graph: &d.call_graph,
         folded_stacks: &d.folded,
+        allocations: &d.allocations,
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

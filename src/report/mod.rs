@@ -189,6 +189,10 @@ pub struct ReportData {
     /// The folded stacks, one `path weight` line each (empty unless call paths were
     /// recorded): JSON `folded_stacks`, which `zx diff --flame` compares.
     pub folded: Vec<String>,
+    /// The allocation profile (DETAILED and up), its sites cut to `top_n`.
+    pub allocations: crate::profile::AllocReport,
+    /// Every allocation site (for the "more" note under the sites table).
+    pub alloc_sites_total: usize,
 }
 
 /// What the text report shows first, after the summary (`zx profile --by`).
@@ -260,6 +264,12 @@ impl ReportData {
             lead: Lead::Instruction,
             call_graph: p.call_graph(),
             folded: p.folded_stacks().lines().map(str::to_string).collect(),
+            allocations: {
+                let mut a = p.allocation_report();
+                a.sites.truncate(top_n);
+                a
+            },
+            alloc_sites_total: p.allocation_report().sites.len(),
         }
     }
 

@@ -8,6 +8,9 @@
 //! `samples/count` (timing samples on the path), `cpu/nanoseconds` (their sampled time, the
 //! default) and `calls/count` (calls along the path); at BASIC `instructions/count` (exact
 //! instructions shared among paths by calls, as in the folded stacks) and `calls/count`.
+//! Where allocations were recorded (DETAILED and FULL) two more, `alloc_objects/count` and
+//! `alloc_space/bytes`, filled by one more sample per allocation site (function and line;
+//! allocations are not recorded by call path): `go tool pprof -sample_index=alloc_space`.
 
 use std::io;
 
@@ -174,15 +177,18 @@ pub fn profile(p: &InstructionProfiler) -> Profile {
         unit: st.id(u),
     };
     let timed = paths.unit == WeightUnit::Nanoseconds;
+    let allocs = p.allocation_report();
     let (sample_type, default) = if timed {
-        (
-            vec![
-                vt(&mut st, "samples", "count"),
-                vt(&mut st, "cpu", "nanoseconds"),
-                vt(&mut st, "calls", "count"),
-            ],
-            st.id("cpu"),
-        )
+        let mut types = vec![
+            vt(&mut st, "samples", "count"),
+            vt(&mut st, "cpu", "nanoseconds"),
+            vt(&mut st, "calls", "count"),
+        ];
+        if allocs.recorded {
+            types.push(vt(&mut st, "alloc_objects", "count"));
+            types.push(vt(&mut st, "alloc_space", "bytes"));
+        }
+        (types, st.id("cpu"))
     } else {
         (
             vec![
@@ -228,7 +234,7 @@ pub fn profile(p: &InstructionProfiler) -> Profile {
         };
         loc_of.push(id);
     }
-    let sample = paths
+    let mut sample: Vec<Sample> = paths
         .entries
         .iter()
         .enumerate()
@@ -241,13 +247,56 @@ pub fn profile(p: &InstructionProfiler) -> Profile {
             Sample {
                 location_id: stack,
                 value: if timed {
-                    vec![e.samples.min(i64::MAX as u64) as i64, w, calls]
+                    let mut v = vec![e.samples.min(i64::MAX as u64) as i64, w, calls];
+                    if allocs.recorded {
+                        v.extend([0, 0]);
+                    }
+                    v
                 } else {
                     vec![w, calls]
                 },
             }
         })
         .collect();
+    if timed && allocs.recorded {
+        // One sample per allocation site: a location at the site's line in its function
+        // (allocations are not recorded by call path), with only the two allocation values.
+        for site in &allocs.sites {
+            let plain = site.function.replace(['<', '>'], "");
+            let (name, file) = (st.id(&plain), st.id(&site.file));
+            let function_id = match function
+                .iter()
+                .find(|f| f.name == name && f.filename == file)
+            {
+                Some(f) => f.id,
+                None => {
+                    let id = function.len() as u64 + 1;
+                    function.push(Function {
+                        id,
+                        name,
+                        system_name: name,
+                        filename: file,
+                        start_line: 0,
+                    });
+                    id
+                }
+            };
+            let id = location.len() as u64 + 1;
+            location.push(Location {
+                id,
+                mapping_id: 1,
+                line: vec![Line {
+                    function_id,
+                    line: i64::from(site.line),
+                }],
+            });
+            let clamp = |x: u64| x.min(i64::MAX as u64) as i64;
+            sample.push(Sample {
+                location_id: vec![id],
+                value: vec![0, 0, 0, clamp(site.allocations), clamp(site.bytes)],
+            });
+        }
+    }
     let mut comment = vec![st.id(&format!("zx profile, level {}", p.level))];
     if let Some(why) = paths.empty_reason(p) {
         comment.push(st.id(why));

@@ -65,6 +65,9 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if !d.call_graph.is_empty() {
         call_graph(d, w)?;
     }
+    if d.level >= Level::Basic {
+        allocations(d, w)?;
+    }
     if d.lead != Lead::Line {
         source_lines(d, w)?;
     }
@@ -76,6 +79,62 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w)?;
     rule(w, '=')
+}
+
+/// The allocation profile: totals, by kind, the peak, the top sites by bytes.
+fn allocations(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    use crate::profile::allocs::{bytes_text, kinds_phrase};
+    section(w, "ALLOCATIONS")?;
+    let a = &d.allocations;
+    if !a.recorded {
+        return writeln!(
+            w,
+            "  not recorded at {}: allocations are recorded at DETAILED and FULL",
+            d.level
+        );
+    }
+    writeln!(
+        w,
+        "Objects made: {}   Bytes allocated: {}   Peak live heap: {}",
+        thousands(a.total_allocations),
+        bytes_text(a.total_bytes),
+        bytes_text(a.peak_live_bytes)
+    )?;
+    let kinds: Vec<String> = a
+        .by_kind
+        .iter()
+        .map(|k| {
+            format!(
+                "{} {} ({})",
+                k.kind,
+                thousands(k.allocations),
+                bytes_text(k.bytes)
+            )
+        })
+        .collect();
+    writeln!(w, "By kind: {}", kinds.join(", "))?;
+    if a.sites.is_empty() {
+        return writeln!(w, "  (nothing allocated during the run)");
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{:>18} {:<16} {:>12} {:>12}  Kinds",
+        "File:Line", "Function", "Objects", "Bytes"
+    )?;
+    rule(w, '-')?;
+    for s in &a.sites {
+        writeln!(
+            w,
+            "{:>18} {:<16} {:>12} {:>12}  {}",
+            truncate(&format!("{}:{}", s.file, s.line), 18),
+            truncate(&s.function, 16),
+            thousands(s.allocations),
+            bytes_text(s.bytes),
+            kinds_phrase(&s.by_kind)
+        )?;
+    }
+    more(w, d.alloc_sites_total, d.top_n)
 }
 
 /// The events `emit` recorded, most emitted first.

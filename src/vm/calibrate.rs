@@ -213,6 +213,7 @@ fn run_with(bc: &Bytecode, level: Level, sample_rate: u32, warmup: u32, warm: bo
         .skip_calibration(true)
         .build();
     vm.profiler.warmup_samples = warmup;
+    vm.profiler.record_allocations = false;
     // The programs cannot fail; a run ends early only when the process was asked to stop.
     if warm {
         vm.execute(bc).ok()?;

@@ -1,5 +1,6 @@
 //! The virtual machine: configuration (`VmBuilder`), program execution and the profiling API.
 
+pub(crate) mod allocsites;
 pub(crate) mod builtins;
 mod calibrate;
 mod carry;
@@ -388,9 +389,15 @@ impl VM {
         };
         let jit = st.tier.is_some();
         let limited = st.gauge.is_some();
+        // The allocation profile (DETAILED and up): the heap meter counts every allocation under
+        // the site the run loop or compiled code last wrote (see `allocsites.rs`).
+        let recording = level >= Level::Detailed
+            && self.profiler.record_allocations
+            && zexus_runtime::meter::start_recording();
         // SAFETY: `prepared` comes from `bc`; the hooks were made for `bc`'s code objects just
         // above (and the profiler is left alone until `fold`), and the tier began this run.
         let result = unsafe { run_at_level(level, jit, limited, &prepared, bc, &mut st) };
+        let allocations = recording.then(zexus_runtime::meter::stop_recording);
         // Where an error left each active frame mid-block (for exact counts).
         let left: Vec<(u32, u32)> = if result.is_err() {
             // A limit stops the run before the instruction at `st.at` runs (other errors are
@@ -423,6 +430,9 @@ impl VM {
                 h.fold(&mut self.profiler, bc, &left);
             }
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
+            if let Some(rec) = &allocations {
+                allocsites::attribute(&mut self.profiler, &prepared, &ids, rec);
+            }
             self.profiler.interrupted = result.is_err() && interrupt::pending();
             self.profiler.run_error = result
                 .as_ref()

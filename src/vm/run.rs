@@ -269,6 +269,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         }
 
         let mut hooks = st.prof.take();
+        // DETAILED and up: where the heap meter counts allocations (see `allocsites.rs`); the
+        // loop writes the instruction pointer there before each dispatch.
+        let site: *mut u64 = if L >= LVL_DETAILED {
+            zexus_runtime::meter::site_cell()
+        } else {
+            ptr::null_mut()
+        };
         // The limits (the `B` copy only).
         let gauge = st.gauge;
         // The run loop's dispatches (BASIC and up), kept in a local and handed to the hooks
@@ -852,6 +859,9 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
             'dispatch: loop {
                 if L >= LVL_BASIC {
                     dispatches += 1;
+                }
+                if L >= LVL_DETAILED {
+                    *site = ip as u64;
                 }
                 let ins: &XInstr = &*ip;
                 match ins.op {

@@ -444,6 +444,8 @@ impl Tier {
                 branch_stats: self.level >= LVL_FULL,
                 natives: &natives,
                 fuel: jit.fuel,
+                alloc_site: (self.level >= LVL_DETAILED)
+                    .then(|| (zexus_runtime::meter::site_cell() as u64, cur)),
             };
             match jit.compile(&req) {
                 Ok(c) => {

@@ -186,9 +186,23 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.emit_exit(ip, reason, stack, None);
     }
 
+    /// While allocations are recorded: writes the current instruction's site to the heap
+    /// meter's site cell, before a call that may allocate (a helper or a builtin), as the
+    /// interpreter writes its instruction pointer before each dispatch. Compiled code allocates
+    /// only in such calls.
+    pub(super) fn note_alloc_site(&mut self) {
+        let Some((addr, code)) = self.req.alloc_site else {
+            return;
+        };
+        let p = self.iconst(addr as i64);
+        let v = self.iconst(crate::vm::allocsites::jit_site(code, self.cur_ip) as i64);
+        self.b.ins().store(mf(), v, p, 0);
+    }
+
     /// Translates instruction `ip`; true if it ended the block.
     pub(super) fn instr(&mut self, ip: u32, stack: &mut Vec<AV>) -> Result<bool, Unsupported> {
         let ins = self.req.code.instrs[ip as usize];
+        self.cur_ip = ip;
         let pre = stack.clone();
         // A compare's fact is only used by the branch right after it.
         let last_lt = self.last_lt.take();
@@ -633,6 +647,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                             .iadd_imm_s(self.consts, tag_at(a as usize) as i64),
                     )
                 };
+                self.note_alloc_site();
                 let inst = self
                     .b
                     .ins()
