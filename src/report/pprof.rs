@@ -207,31 +207,17 @@ pub fn profile(p: &InstructionProfiler) -> Profile {
         // would leave `<main>` nameless: the angle brackets go.
         let plain = e.name.replace(['<', '>'], "");
         let (name, file) = (st.id(&plain), st.id(&e.file));
-        let id = match function
-            .iter()
-            .find(|f| f.name == name && f.filename == file && f.start_line == e.line as i64)
-        {
-            Some(f) => f.id,
-            None => {
-                let id = function.len() as u64 + 1;
-                function.push(Function {
-                    id,
-                    name,
-                    system_name: name,
-                    filename: file,
-                    start_line: e.line as i64,
-                });
-                location.push(Location {
-                    id,
-                    mapping_id: 1,
-                    line: vec![Line {
-                        function_id: id,
-                        line: e.line as i64,
-                    }],
-                });
-                id
-            }
-        };
+        let (id, new) = function_id(&mut function, name, file, Some(e.line as i64));
+        if new {
+            location.push(Location {
+                id,
+                mapping_id: 1,
+                line: vec![Line {
+                    function_id: id,
+                    line: e.line as i64,
+                }],
+            });
+        }
         loc_of.push(id);
     }
     let mut sample: Vec<Sample> = paths
@@ -264,23 +250,7 @@ pub fn profile(p: &InstructionProfiler) -> Profile {
         for site in &allocs.sites {
             let plain = site.function.replace(['<', '>'], "");
             let (name, file) = (st.id(&plain), st.id(&site.file));
-            let function_id = match function
-                .iter()
-                .find(|f| f.name == name && f.filename == file)
-            {
-                Some(f) => f.id,
-                None => {
-                    let id = function.len() as u64 + 1;
-                    function.push(Function {
-                        id,
-                        name,
-                        system_name: name,
-                        filename: file,
-                        start_line: 0,
-                    });
-                    id
-                }
-            };
+            let (function_id, _) = function_id(&mut function, name, file, None);
             let id = location.len() as u64 + 1;
             location.push(Location {
                 id,
@@ -341,4 +311,30 @@ pub fn write(p: &InstructionProfiler, w: &mut dyn io::Write) -> io::Result<()> {
     io::Write::write_all(&mut gz, &bytes)?;
     gz.finish()?;
     Ok(())
+}
+
+/// The id of the function named `name` in `file` (string-table ids), added if new; with
+/// `start_line`, only a function starting at that line matches (and a new one starts there),
+/// without, any line does (a new one gets 0). Also says whether it was added.
+fn function_id(
+    function: &mut Vec<Function>,
+    name: i64,
+    file: i64,
+    start_line: Option<i64>,
+) -> (u64, bool) {
+    let found = function.iter().find(|f| {
+        f.name == name && f.filename == file && start_line.is_none_or(|l| f.start_line == l)
+    });
+    if let Some(f) = found {
+        return (f.id, false);
+    }
+    let id = function.len() as u64 + 1;
+    function.push(Function {
+        id,
+        name,
+        system_name: name,
+        filename: file,
+        start_line: start_line.unwrap_or(0),
+    });
+    (id, true)
 }
