@@ -103,7 +103,9 @@ struct Gen {
     /// Names never to assign (loop counters, loop variables of counted loops).
     frozen: Vec<String>,
     /// `(name, arity)` of the functions defined so far.
-    funcs: Vec<(String, usize)>,
+    /// The program's functions: name, arity, and whether each call returns an int (so a
+    /// call can stand in an int expression without changing a variable's type unseen).
+    funcs: Vec<(String, usize, bool)>,
     next_id: u32,
     loop_depth: u32,
     /// Inside a loop over a container: no pushes (the loop must end).
@@ -179,14 +181,26 @@ impl Gen {
             .collect()
     }
 
+    /// Records that `name` now holds a `ty`. Only an assignment in the block that declared
+    /// the variable is sure to have run before the next read (a variable declared in a loop's
+    /// body is declared again on each pass); one in a nested block, a loop or a function may
+    /// or may not have run, so the type becomes `Any`
+    /// (no compound assignment or int expression then uses the variable, which could make
+    /// a string or list grow geometrically in a loop).
     fn set_type(&mut self, name: &str, ty: Ty) {
-        if let Some(v) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            // Inside a loop the old type comes back on the next iteration's reads.
-            v.1 = if self.loop_depth > 0 && v.1 != ty {
-                Ty::Any
+        let block = self.scopes.last().copied().unwrap_or(0);
+        if let Some((at, v)) = self
+            .vars
+            .iter_mut()
+            .enumerate()
+            .rev()
+            .find(|(_, (n, _))| n == name)
+        {
+            if v.1 != ty && at < block {
+                v.1 = Ty::Any;
             } else {
-                ty
-            };
+                v.1 = ty;
+            }
         }
     }
 
@@ -250,7 +264,7 @@ impl Gen {
                 self.line("bump()".to_string());
                 self.line("return get(x)".to_string());
                 self.close();
-                self.funcs.push((name, 1));
+                self.funcs.push((name, 1, true));
             }
             0 => {
                 self.open(format!("action {name}(n)"));
@@ -259,7 +273,7 @@ impl Gen {
                 let op = self.r.pick(&["+", "-", "*"]);
                 self.line(format!("return ((n % 7) {op} {name}((n - 1)))"));
                 self.close();
-                self.funcs.push((name, 1));
+                self.funcs.push((name, 1, true));
             }
             1 => {
                 self.open(format!("action {name}(a, b)"));
@@ -270,17 +284,18 @@ impl Gen {
                 self.vars.push(("t".into(), Ty::Int));
                 let c = self.expr(Ty::Bool, 1);
                 self.line(format!("if {c} {{ return (t % 1000) }}"));
-                let e = self.expr(Ty::Any, 2);
+                let int = self.r.one_in(2);
+                let e = self.expr(if int { Ty::Int } else { Ty::Any }, 2);
                 self.line(format!("return {e}"));
                 self.close();
-                self.funcs.push((name, 2));
+                self.funcs.push((name, 2, int));
             }
             _ => {
                 self.open(format!("action {name}(x)"));
                 self.line("gc = (gc + 1)".to_string());
                 self.line("return (x + gc)".to_string());
                 self.close();
-                self.funcs.push((name, 1));
+                self.funcs.push((name, 1, true));
             }
         }
     }
@@ -303,7 +318,7 @@ impl Gen {
         self.line("}".to_string());
         self.indent -= 1;
         self.line("}".to_string());
-        self.funcs.push((format!("{m}.{f}"), 1));
+        self.funcs.push((format!("{m}.{f}"), 1, true));
         let member = format!("{m}.{x}");
         self.frozen.push(member.clone());
         self.vars.push((member, Ty::Int));
@@ -355,7 +370,7 @@ impl Gen {
                 self.line(format!("if {c} {{ {jump} }}"));
             }
             15 if !self.funcs.is_empty() => {
-                let call = self.call();
+                let call = self.call(false);
                 self.line(format!("print({call})"));
             }
             16 if self.r.one_in(3) => self.error_stmt(),
@@ -384,8 +399,9 @@ impl Gen {
             return;
         }
         let (name, ty) = self.r.pick(&targets);
-        let ty = if ty == Ty::Any { Ty::Int } else { ty };
-        if self.r.one_in(6) {
+        // A variable of unknown type, and sometimes any variable, gets a value of a new type
+        // (never `gc`, which functions called in loops add to).
+        if ty == Ty::Any || (self.r.one_in(6) && name != "gc") {
             let new = self.r.pick(&VALUE_TYPES);
             let e = self.expr(new, 2);
             self.line(format!("{name} = {e}"));
@@ -591,9 +607,16 @@ impl Gen {
         self.close();
     }
 
-    /// A call of one of the program's functions with the right number of int arguments.
-    fn call(&mut self) -> String {
-        let (f, arity) = self.r.pick(&self.funcs);
+    /// A call of one of the program's functions with the right number of int arguments; with
+    /// `int_only`, of a function that returns an int.
+    fn call(&mut self, int_only: bool) -> String {
+        let fs: Vec<(String, usize, bool)> = self
+            .funcs
+            .iter()
+            .filter(|f| f.2 || !int_only)
+            .cloned()
+            .collect();
+        let (f, arity, _) = self.r.pick(&fs);
         let args: Vec<String> = (0..arity)
             .map(|_| format!("({} % 20)", self.expr(Ty::Int, 1)))
             .collect();
@@ -617,7 +640,7 @@ impl Gen {
             5 => format!("print(({v} - null))"),
             6 => format!("print({{\"a\": 1}}[{v}])"),
             7 => match self.funcs.first() {
-                Some((f, n)) => format!("print({f}({}))", vec!["1"; n + 1].join(", ")),
+                Some((f, n, _)) => format!("print({f}({}))", vec!["1"; n + 1].join(", ")),
                 None => "print(nofunc(1))".to_string(),
             },
             8 => format!("print({v}(1))"),
@@ -629,7 +652,9 @@ impl Gen {
                 self.line(format!("action {f}(n) {{ return ({f}((n + 1)) + 1) }}"));
                 format!("print({f}(0))")
             }
-            _ => format!("print(({v} < [1]), ({v} * \"s\"))"),
+            // `[] * v`, not `"s" * v`: repeating a string a huge int of times asks for
+            // gigabytes, where the two evaluators give out of memory at different sizes.
+            _ => format!("print(({v} < [1]), ({v} * []))"),
         };
         self.line(s);
     }
@@ -663,7 +688,7 @@ impl Gen {
                     let f = self.r.pick(&["min", "max"]);
                     format!("{f}({}, {})", self.expr(Ty::Int, d), self.expr(Ty::Int, d))
                 }
-                7 if !self.funcs.is_empty() && d > 0 => self.call(),
+                7 if d > 0 && self.funcs.iter().any(|f| f.2) => self.call(true),
                 9 => {
                     let f = self.r.pick(&["floor", "ceil", "round"]);
                     format!("{f}({})", self.expr(Ty::Float, d))
@@ -677,7 +702,7 @@ impl Gen {
                         format!("index_of({a}, {b})")
                     }
                 }
-                11 => match self.func_of_arity(2) {
+                11 => match self.func_of_arity(2, true) {
                     Some(f) if d > 0 => format!("reduce({}, {f}, 0)", self.small_ints()),
                     _ => format!("sum({})", self.small_ints()),
                 },
@@ -820,7 +845,7 @@ impl Gen {
                         _ => format!("map({xs}, x => (x {op} {v}))"),
                     }
                 }
-                5 => match self.func_of_arity(1) {
+                5 => match self.func_of_arity(1, false) {
                     Some(f) if d > 0 => {
                         let xs = self.small_ints();
                         if self.r.one_in(2) {
@@ -850,13 +875,14 @@ impl Gen {
         }
     }
 
-    /// One of the program's functions taking `n` arguments, if there is one.
-    fn func_of_arity(&mut self, n: usize) -> Option<String> {
+    /// One of the program's functions taking `n` arguments (returning an int, with
+    /// `int_only`), if there is one.
+    fn func_of_arity(&mut self, n: usize, int_only: bool) -> Option<String> {
         let fs: Vec<String> = self
             .funcs
             .iter()
-            .filter(|(_, a)| *a == n)
-            .map(|(f, _)| f.clone())
+            .filter(|(_, a, int)| *a == n && (*int || !int_only))
+            .map(|(f, _, _)| f.clone())
             .collect();
         (!fs.is_empty()).then(|| self.r.pick(&fs))
     }

@@ -120,6 +120,6 @@ impl Gen {
         }
         self.close();
         self.close();
-        self.funcs.push((name.to_string(), 1));
+        self.funcs.push((name.to_string(), 1, true));
     }
 }
