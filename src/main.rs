@@ -134,6 +134,8 @@ enum Command {
         #[arg(long)]
         call_paths: bool,
         #[command(flatten)]
+        cache: opts::CacheArgs,
+        #[command(flatten)]
         tier: TierArgs,
     },
     /// Compare two runs (JSON reports of `zx profile --format json`): speedup, instruction
@@ -375,6 +377,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             sample_rate,
             by,
             call_paths,
+            cache,
             tier,
         } => {
             let usage = |m: String| Failure(EXIT_USAGE, m);
@@ -407,6 +410,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "zx: level none records nothing; use basic, detailed or full".into(),
                 ));
             }
+            let cache = cache.check(level, tier.jit).map_err(usage)?;
             // With the report on standard output, the program's own output goes to standard
             // error, so that `zx profile x.zx --format json | jq` gets valid JSON.
             let sink = if output.is_some() {
@@ -418,6 +422,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut vm = vm_builder(&tier, demo, level, sample_rate)?
                 .output(sink)
                 .call_paths(paths)
+                .cache_simulation(cache)
                 .build();
             if let Some((name, src)) = &source {
                 vm.profiler_mut().add_source(name.clone(), src.clone());
@@ -445,7 +450,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "zx: profiled the built-in demo (src/demo.zx: the guide's Fibonacci, a hot \
                      loop the JIT compiles, calls, branches, allocations) at {level}{}; \
                      `zx profile FILE` profiles yours",
-                    if tier.jit_enabled(true) {
+                    if tier.jit_enabled(true) && cache.is_none() {
                         " with the JIT on"
                     } else {
                         ""

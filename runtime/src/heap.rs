@@ -234,6 +234,13 @@ impl MapObj {
     pub fn borrow(&self) -> Ref<'_, IndexMap<Key, Value>> {
         self.entries.borrow()
     }
+    /// Where the value of entry `k` is stored, and its size, if the map has the entry: for
+    /// the cache simulation (`crate::address`).
+    pub fn entry_addr(&self, k: &Key) -> Option<(usize, usize)> {
+        let entries = self.entries.borrow();
+        let (_, _, v) = entries.get_full(k)?;
+        Some((v as *const Value as usize, std::mem::size_of::<Value>()))
+    }
     /// The value at string key `k` (without making a string value for the key; a small map
     /// is scanned, which is cheaper than hashing).
     pub fn get_str(&self, k: &str) -> Option<Value> {

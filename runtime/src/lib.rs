@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod address;
 pub mod attr;
 pub mod bitwise;
 pub mod closure;

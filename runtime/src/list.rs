@@ -299,6 +299,15 @@ impl ListObj {
         (0..self.len()).filter_map(|i| self.get(i)).collect()
     }
 
+    /// Where element `i` is stored, and its size in bytes (16 for a value, 1 for a compact
+    /// bool), or `None` past the end: for the cache simulation (`crate::address`).
+    pub fn element_addr(&self, i: usize) -> Option<(usize, usize)> {
+        if let Some(p) = self.values.at(i) {
+            return Some((p as usize, size_of::<Value>()));
+        }
+        self.bools.at(i).map(|p| (p as usize, 1))
+    }
+
     /// Moves the elements out (the list is left empty), for dropping without recursion.
     pub(crate) fn take_values(&self) -> Vec<Value> {
         self.values.take()

@@ -213,6 +213,21 @@ impl Instance {
         }
     }
 
+    /// Where field `name` (a string value) is stored, and its size, if the instance has it:
+    /// for the cache simulation (`crate::address`).
+    pub fn field_addr(&self, name: &Value) -> Option<(usize, usize)> {
+        match self.class.field_index(name) {
+            Some(i) => {
+                let slots = self.slots.borrow();
+                Some((
+                    &slots[i] as *const Value as usize,
+                    std::mem::size_of::<Value>(),
+                ))
+            }
+            None => self.extra.get()?.entry_addr(&Key::new(name)?),
+        }
+    }
+
     /// Sets field `name` (adding it if the instance does not have it yet).
     pub fn set(&self, name: &str, v: Value) {
         match self.class.field_index_str(name) {

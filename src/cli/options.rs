@@ -80,6 +80,73 @@ impl LimitArgs {
     }
 }
 
+/// The cache simulation's options of `zx profile`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct CacheArgs {
+    /// Simulate a data cache (needs --level full; interprets every instruction, the JIT off):
+    /// accesses and misses per instruction and per loop in the report
+    #[arg(long)]
+    pub cache_sim: bool,
+    /// The simulated cache's size (suffixes K, M: 32K, the default)
+    #[arg(long, value_name = "BYTES")]
+    pub cache_size: Option<String>,
+    /// The simulated cache's line size in bytes (default 64)
+    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
+    pub cache_line: Option<i64>,
+    /// The simulated cache's associativity: lines per set (default 8)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub cache_ways: Option<i64>,
+}
+
+impl CacheArgs {
+    /// The geometry to simulate, `None` without `--cache-sim`; refused below FULL, with an
+    /// explicit `--jit`, or with geometry options but no `--cache-sim`.
+    pub fn check(
+        &self,
+        level: zexus::Level,
+        jit: bool,
+    ) -> Result<Option<zexus::profile::CacheConfig>, String> {
+        if !self.cache_sim {
+            let given = [
+                ("--cache-size", self.cache_size.is_some()),
+                ("--cache-line", self.cache_line.is_some()),
+                ("--cache-ways", self.cache_ways.is_some()),
+            ];
+            if let Some((name, _)) = given.iter().find(|g| g.1) {
+                return Err(format!("zx: {name} needs --cache-sim"));
+            }
+            return Ok(None);
+        }
+        if level != zexus::Level::Full {
+            return Err(format!(
+                "zx: --cache-sim needs --level full (the cache simulation records at FULL; got {level})"
+            ));
+        }
+        if jit {
+            return Err(
+                "zx: --cache-sim interprets every instruction; it cannot be combined with --jit"
+                    .into(),
+            );
+        }
+        let d = zexus::profile::CacheConfig::default();
+        let size = match &self.cache_size {
+            Some(s) => zexus::vm::parse_bytes(s).map_err(|e| format!("zx: --cache-size: {e}"))?,
+            None => d.size,
+        };
+        let line = match self.cache_line {
+            Some(n) => positive("--cache-line", n)? as usize,
+            None => d.line,
+        };
+        let ways = match self.cache_ways {
+            Some(n) => positive("--cache-ways", n)? as usize,
+            None => d.ways,
+        };
+        zexus::profile::CacheConfig::new(size, line, ways)
+            .map(Some)
+            .map_err(|e| format!("zx: --cache-sim: {e}"))
+    }
+}
+
 /// `--jit` and `--no-jit` together.
 pub fn check_tier_flags(jit: bool, no_jit: bool) -> Result<(), String> {
     if jit && no_jit {
@@ -156,6 +223,47 @@ mod tests {
         ] {
             assert!(bad.check().unwrap_err().starts_with("zx: --"), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn cache_options_are_checked() {
+        use zexus::Level;
+        let on = CacheArgs {
+            cache_sim: true,
+            ..Default::default()
+        };
+        let c = on.check(Level::Full, false).unwrap().unwrap();
+        assert_eq!(c, zexus::profile::CacheConfig::default());
+        assert!(on
+            .check(Level::Detailed, false)
+            .unwrap_err()
+            .contains("--level full"));
+        assert!(on.check(Level::Full, true).unwrap_err().contains("--jit"));
+        let custom = CacheArgs {
+            cache_sim: true,
+            cache_size: Some("1M".into()),
+            cache_line: Some(128),
+            cache_ways: Some(16),
+        };
+        let c = custom.check(Level::Full, false).unwrap().unwrap();
+        assert_eq!((c.size, c.line, c.ways), (1 << 20, 128, 16));
+        let bad_line = CacheArgs {
+            cache_line: Some(48),
+            ..on.clone()
+        };
+        assert!(bad_line
+            .check(Level::Full, false)
+            .unwrap_err()
+            .contains("line size 48"));
+        let no_flag = CacheArgs {
+            cache_ways: Some(4),
+            ..Default::default()
+        };
+        assert_eq!(
+            no_flag.check(Level::Full, false).unwrap_err(),
+            "zx: --cache-ways needs --cache-sim"
+        );
+        assert_eq!(CacheArgs::default().check(Level::Basic, true), Ok(None));
     }
 
     #[test]

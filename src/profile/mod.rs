@@ -8,6 +8,7 @@
 
 pub mod allocs;
 pub mod attribution;
+pub mod cache;
 pub mod callgraph;
 pub mod clock;
 pub mod data;
@@ -23,6 +24,9 @@ pub mod summary;
 
 pub use allocs::{AllocReport, AllocSite, Allocations, KindCount};
 pub use attribution::Attribution;
+pub use cache::{
+    CacheConfig, CacheCount, CacheLoopRow, CacheModel, CacheReport, CacheRow, CacheSim,
+};
 pub use callgraph::CallEdge;
 pub use clock::SamplePeriod;
 pub use data::{BranchStats, CodeProfile, LoopStats, Measured, TimingStats};

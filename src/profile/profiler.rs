@@ -87,6 +87,9 @@ pub struct InstructionProfiler {
     /// Objects made and bytes allocated per instruction and kind, and the peak of live heap
     /// bytes (DETAILED and up; see [`InstructionProfiler::allocation_report`]).
     pub allocations: super::Allocations,
+    /// FULL with cache simulation on: accesses and misses per instruction of the simulated
+    /// data cache (see [`InstructionProfiler::cache_report`]).
+    pub cache: super::CacheSim,
     /// Whether the VM tracks call paths for `call_tree` (off by default: it costs a child
     /// lookup per call, measurable on call-heavy code).
     pub call_paths: bool,
@@ -182,6 +185,7 @@ impl InstructionProfiler {
             hook_costs: HookCosts::default(),
             call_tree: super::CallTree::default(),
             allocations: super::Allocations::default(),
+            cache: super::CacheSim::default(),
             record_allocations: true,
             call_paths: false,
             run_error: None,
@@ -254,6 +258,7 @@ impl InstructionProfiler {
         self.jit.clear();
         self.call_tree.clear();
         self.allocations.clear();
+        self.cache.clear();
         self.run_error = None;
         self.interrupted = false;
         self.dispatches = 0;

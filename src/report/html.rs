@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::{num, thousands, ReportData};
 
 mod allocs;
+mod cache;
 mod widgets;
 
 use crate::profile::{InstructionStats, Level};
@@ -98,6 +99,9 @@ fn sections(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     }
     if d.level >= Level::Basic {
         allocs::write(d, w)?;
+    }
+    if d.cache.config.is_some() {
+        cache::write(d, w)?;
     }
     source_lines(d, w)?;
     if !d.jit.is_empty() || !d.jit_not_compiled.is_empty() {

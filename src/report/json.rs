@@ -60,6 +60,10 @@ struct JsonReport<'a> {
     /// The allocation profile: totals, by kind, the peak of live heap bytes and the `top_n`
     /// sites (`recorded: false` below DETAILED).
     allocations: &'a crate::profile::AllocReport,
+    /// The cache simulation: geometry, totals, the `top_n` instructions and loops by misses
+    /// (absent unless simulated: `zx profile --level full --cache-sim`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<&'a crate::profile::CacheReport>,
 }
 
 /// A loop compiled more than once.
@@ -114,6 +118,7 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         call_graph: &d.call_graph,
         folded_stacks: &d.folded,
         allocations: &d.allocations,
+        cache: d.cache.config.is_some().then_some(&d.cache),
         timing: (d.level >= Level::Detailed).then(|| {
             let a = &d.attribution;
             let ns = crate::profile::clock::ns_per_tick();

@@ -193,6 +193,11 @@ pub struct ReportData {
     pub allocations: crate::profile::AllocReport,
     /// Every allocation site (for the "more" note under the sites table).
     pub alloc_sites_total: usize,
+    /// The cache simulation (FULL with it on; `config` `None` otherwise), its instruction and
+    /// loop tables cut to `top_n`.
+    pub cache: crate::profile::CacheReport,
+    /// Instructions with cache misses, before the cut.
+    pub cache_rows_total: usize,
 }
 
 /// What the text report shows first, after the summary (`zx profile --by`).
@@ -270,6 +275,13 @@ impl ReportData {
                 a
             },
             alloc_sites_total: p.allocation_report().sites.len(),
+            cache: {
+                let mut c = p.cache_report();
+                c.instructions.truncate(top_n);
+                c.loops.truncate(top_n);
+                c
+            },
+            cache_rows_total: p.cache_report().instructions.len(),
         }
     }
 

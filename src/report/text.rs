@@ -68,6 +68,9 @@ pub fn write(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
     if d.level >= Level::Basic {
         allocations(d, w)?;
     }
+    if d.cache.config.is_some() {
+        cache(d, w)?;
+    }
     if d.lead != Lead::Line {
         source_lines(d, w)?;
     }
@@ -135,6 +138,77 @@ fn allocations(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     more(w, d.alloc_sites_total, d.top_n)
+}
+
+/// The cache simulation: geometry, totals, instructions and loops by misses.
+fn cache(d: &ReportData, w: &mut dyn Write) -> io::Result<()> {
+    let c = &d.cache;
+    let Some(cfg) = c.config else {
+        return Ok(());
+    };
+    section(w, "CACHE SIMULATION")?;
+    writeln!(
+        w,
+        "Cache: {} ({} sets); every instruction interpreted, the JIT off",
+        cfg.describe(),
+        cfg.sets()
+    )?;
+    writeln!(
+        w,
+        "Accesses: {}   Line references: {}   Misses: {}   Miss rate: {:.2}%",
+        thousands(c.total.accesses),
+        thousands(c.total.references),
+        thousands(c.total.misses),
+        c.miss_rate * 100.0
+    )?;
+    if c.instructions.is_empty() {
+        return writeln!(w, "  (no misses)");
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{:<16} {:>5} {:>5} {:<14} {:>12} {:>12} {:>8}",
+        "Function", "IP", "Line", "Opcode", "Accesses", "Misses", "Rate"
+    )?;
+    rule(w, '-')?;
+    for r in &c.instructions {
+        writeln!(
+            w,
+            "{:<16} {:>5} {:>5} {:<14} {:>12} {:>12} {:>7.2}%",
+            truncate(&r.function, 16),
+            r.ip,
+            r.line,
+            r.opcode,
+            thousands(r.count.accesses),
+            thousands(r.count.misses),
+            r.miss_rate * 100.0
+        )?;
+    }
+    more(w, d.cache_rows_total, d.top_n)?;
+    if !c.loops.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Loops (instructions between header and back edge):")?;
+        writeln!(
+            w,
+            "{:<16} {:>9} {:>5} {:>12} {:>12} {:>12} {:>8}",
+            "Function", "IPs", "Line", "Iterations", "Accesses", "Misses", "Rate"
+        )?;
+        rule(w, '-')?;
+        for l in &c.loops {
+            writeln!(
+                w,
+                "{:<16} {:>9} {:>5} {:>12} {:>12} {:>12} {:>7.2}%",
+                truncate(&l.function, 16),
+                format!("{}-{}", l.header_ip, l.back_edge_ip),
+                l.line,
+                thousands(l.iterations),
+                thousands(l.count.accesses),
+                thousands(l.count.misses),
+                l.miss_rate * 100.0
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The events `emit` recorded, most emitted first.

@@ -2,6 +2,7 @@
 
 pub(crate) mod allocsites;
 pub(crate) mod builtins;
+mod cachesim;
 mod calibrate;
 mod carry;
 mod closures;
@@ -139,6 +140,8 @@ pub struct VmBuilder {
     call_paths: bool,
     /// True for the VMs of the calibration itself (they must not calibrate again).
     calibrated: bool,
+    /// The cache simulation's geometry, when it is on (FULL only).
+    cache: Option<crate::profile::CacheConfig>,
 }
 
 impl Default for VmBuilder {
@@ -155,6 +158,7 @@ impl Default for VmBuilder {
             perf_map: false,
             call_paths: false,
             calibrated: false,
+            cache: None,
         }
     }
 }
@@ -239,6 +243,17 @@ impl VmBuilder {
         self.perf_map = on;
         self
     }
+    /// At FULL, simulates a data cache of geometry `config` (`None`, the default, turns it
+    /// off): accesses and misses per instruction and per loop, in
+    /// [`InstructionProfiler::cache_report`] and every report (see `crate::profile::cache` for
+    /// what it models). While it simulates, the VM interprets every instruction one by one:
+    /// the JIT tier is not built and superinstructions are off, so that every memory operation
+    /// is seen (as cachegrind runs a program on its own simulated processor). Below FULL it
+    /// does nothing.
+    pub fn cache_simulation(mut self, config: Option<crate::profile::CacheConfig>) -> Self {
+        self.cache = config;
+        self
+    }
     /// Skips the hook-cost calibration (the overhead estimate then reads 0).
     pub fn skip_calibration(mut self, skip: bool) -> Self {
         self.calibrated = skip;
@@ -255,8 +270,8 @@ impl VmBuilder {
             .any()
             .then(|| Box::new(limits::Gauge::new(self.limits)));
         let fuel = gauge.as_ref().map(|g| g.fuel_addr());
-        let tier = self
-            .jit
+        let simulating = self.level == Level::Full && self.cache.is_some();
+        let tier = (self.jit && !simulating)
             .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map, fuel)));
         VM {
             gauge,
@@ -335,12 +350,22 @@ impl VM {
         globals: Option<&mut Vec<Value>>,
     ) -> Result<Value, RuntimeError> {
         // The loop copy that checks limits counts original instructions one by one.
-        let prepared = Prepared::new(bc, self.cfg.superinstructions && self.gauge.is_none());
         let level = if self.profiler.is_enabled() {
             self.profiler.level
         } else {
             Level::None
         };
+        // The cache simulation (FULL) watches each original instruction, as the checking copy
+        // of the loop runs them.
+        let mut cache = self
+            .cfg
+            .cache
+            .filter(|_| level == Level::Full)
+            .map(|c| cachesim::CacheObserver::new(c, bc));
+        let prepared = Prepared::new(
+            bc,
+            self.cfg.superinstructions && self.gauge.is_none() && cache.is_none(),
+        );
         let mut ids = Vec::new();
         let mut hooks = None;
         if level > Level::None {
@@ -386,9 +411,12 @@ impl VM {
             events: &mut self.events,
             caught: Vec::new(),
             globals,
+            cache: cache
+                .as_mut()
+                .map_or(std::ptr::null_mut(), |c| c as *mut cachesim::CacheObserver),
         };
         let jit = st.tier.is_some();
-        let limited = st.gauge.is_some();
+        let limited = st.gauge.is_some() || !st.cache.is_null();
         // The allocation profile (DETAILED and up): the heap meter counts every allocation under
         // the site the run loop or compiled code last wrote (see `allocsites.rs`).
         let recording = level >= Level::Detailed
@@ -432,6 +460,9 @@ impl VM {
             profhooks::derive_stats(&mut self.profiler, bc, &ids);
             if let Some(rec) = &allocations {
                 allocsites::attribute(&mut self.profiler, &prepared, &ids, rec);
+            }
+            if let Some(c) = cache {
+                c.attribute(&mut self.profiler, &ids);
             }
             self.profiler.interrupted = result.is_err() && interrupt::pending();
             self.profiler.run_error = result

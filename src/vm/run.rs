@@ -85,6 +85,9 @@ pub(crate) struct RunState<'a> {
     pub globals: Option<&'a mut Vec<Value>>,
     /// The VM's limits, in the `B = true` copy of the loop (see `limits.rs`).
     pub gauge: Option<&'a super::limits::Gauge>,
+    /// The cache simulation's observer (FULL, in the `B = true` copy; null when off): the
+    /// loop shows it each instruction before running it (see `cachesim.rs`).
+    pub cache: *mut super::cachesim::CacheObserver,
 }
 
 /// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
@@ -276,8 +279,9 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         } else {
             ptr::null_mut()
         };
-        // The limits (the `B` copy only).
+        // The limits and the cache simulation (the `B` copy only).
         let gauge = st.gauge;
+        let cache = st.cache;
         // The run loop's dispatches (BASIC and up), kept in a local and handed to the hooks
         // when the loop is left.
         let mut dispatches: u64 = 0;
@@ -820,6 +824,12 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                             throw!(msg);
                         }
                     }
+                }
+                if !cache.is_null() {
+                    // SAFETY: the observer outlives the run (`VM::execute_in`) and nothing
+                    // else uses it while the loop runs; the loop's pointers are as `observe`
+                    // requires, before the instruction runs.
+                    (*cache).observe(cur, pc!(), &*ip, slots, stk, sp, &xc.consts);
                 }
             }
             // At DETAILED, `step` first finishes the sample of the previous instruction, if one
