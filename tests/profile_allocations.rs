@@ -213,3 +213,46 @@ fn pprof_carries_alloc_objects_and_alloc_space_per_site() {
         2
     );
 }
+
+/// `s = s + x` builds one string in place in both tiers, whatever `x` is (a constant string,
+/// an expression, a variable) and however the interpreter runs it: fused, or unfused when the
+/// sampler times an execution (every one, at sample rate 1) or a limit turns fusion off.
+#[test]
+fn string_building_appends_in_place_in_both_tiers() {
+    let src = "\
+let s = \"\"
+let t = \"x\"
+let i = 0
+while (i < 2000) {
+  s = s + \"ab\"
+  s = s + (i % 10)
+  s = s + t
+  i = i + 1
+}
+print(len(s))
+";
+    let strings_on = |vm: &VM, line: u32| {
+        let r = vm.profiler().allocation_report();
+        r.sites
+            .iter()
+            .filter(|s| s.line == line)
+            .map(|s| kind(s, "string").0)
+            .sum::<u64>()
+    };
+    for jit in [false, true] {
+        for rate in [1, 1000] {
+            let mut vm = VM::builder()
+                .profiling(Level::Detailed)
+                .sample_rate(rate)
+                .jit(jit)
+                .capture_output(true)
+                .build();
+            vm.eval(src).expect("runs");
+            assert_eq!(vm.take_output(), "8000\n");
+            // The first append copies the empty constant; every later one grows the string.
+            assert_eq!(strings_on(&vm, 5), 1, "jit {jit}, rate {rate}");
+            assert_eq!(strings_on(&vm, 6), 0, "jit {jit}, rate {rate}");
+            assert_eq!(strings_on(&vm, 7), 0, "jit {jit}, rate {rate}");
+        }
+    }
+}

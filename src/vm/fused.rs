@@ -344,6 +344,45 @@ pub(crate) unsafe fn append_in_place(slots: *mut Value, ins: &XInstr, ss: bool) 
     }
 }
 
+/// `ADD; STORE_NAME k` (or `STORE_GLOBAL k`) whose left operand `*a` is the string slot `k`
+/// holds, as in `s = s + x` for any `x` (the unfused form of the shapes above, which the
+/// sampler's timed executions and expressions other than a slot or an int run): the stack's
+/// copy of the string gives its count back, and if the slot then holds the only reference, `x`
+/// is appended in place, as compiled code does (`rt_add_to_slot`), so both tiers make the same
+/// strings. `*a` holds the slot's string again afterwards either way; true if appended (the
+/// caller then pops `b` and lets the store run: it stores the string into its own slot).
+///
+/// # Safety
+/// The run loop's state (module docs): `a` and `b` are the two live operands of an `ADD` at
+/// the top of the stack, `next` the instruction after it, whose slot operand the verifier
+/// checked for `slots` (STORE_NAME) or `stk`, the program's frame (STORE_GLOBAL).
+#[inline(never)]
+pub(crate) unsafe fn append_before_store(
+    a: *mut Value,
+    b: *const Value,
+    next: &XInstr,
+    slots: *mut Value,
+    stk: *mut Value,
+) -> bool {
+    use crate::bytecode::opcodes::codes as op;
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let target = match next.op {
+            op::STORE_NAME => slots.add(next.a as usize),
+            op::STORE_GLOBAL => stk.add(next.a as usize),
+            _ => return false,
+        };
+        let t = &mut *target;
+        if t.tag() != zexus_runtime::value::TAG_STR || t.payload() != (*a).payload() {
+            return false;
+        }
+        drop(ptr::read(a));
+        let done = t.append_display_in_place(&*b);
+        ptr::write(a, t.clone());
+        done
+    }
+}
+
 /// `CALL_BUILTIN append 2; POP`: moves the top value onto the end of the list below it and
 /// pops both (the list stays where it is referenced from).
 ///

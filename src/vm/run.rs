@@ -17,7 +17,7 @@
 use std::ptr;
 
 use zexus_runtime::value::{
-    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_UNDEF,
+    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF,
 };
 use zexus_runtime::{attr, bitwise, ops};
 use zexus_runtime::{OpError, RangeIter, Value};
@@ -922,7 +922,20 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         push(&mut sp, y);
                         ip = ip.add(1);
                     }
-                    op::ADD => binop!(i64::checked_add, |x: f64, y: f64| Some(x + y), ops::add),
+                    op::ADD => {
+                        let a = sp.sub(2);
+                        // `s = s + x` with `s` a string: in place when the slot holds the only
+                        // reference (one tag compare ahead of the number paths; the next
+                        // instruction exists, as no path runs off the end of verified code).
+                        if (*a).tag() == TAG_STR
+                            && fused::append_before_store(a, sp.sub(1), &*ip.add(1), slots, stk)
+                        {
+                            drop(pop(&mut sp));
+                            ip = ip.add(1);
+                        } else {
+                            binop!(i64::checked_add, |x: f64, y: f64| Some(x + y), ops::add)
+                        }
+                    }
                     op::SUB => binop!(i64::checked_sub, |x: f64, y: f64| Some(x - y), ops::sub),
                     op::MUL => binop!(i64::checked_mul, |x: f64, y: f64| Some(x * y), ops::mul),
                     op::DIV => binop!(|_: i64, _: i64| None::<i64>, floatpath::fdiv, ops::div),
