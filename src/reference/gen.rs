@@ -407,7 +407,13 @@ impl Gen {
         // (never `gc`, which functions called in loops add to).
         if ty == Ty::Any || (self.r.one_in(6) && name != "gc") {
             let new = self.r.pick(&VALUE_TYPES);
+            // The new value never reads the variable itself: in a loop, its next pass would
+            // read it with the new type, where the old was assumed (`v = {k: str(v)}` in a
+            // loop doubles the escapes in `v`'s display each pass: seed 20663758).
+            let all = std::mem::take(&mut self.vars);
+            self.vars = all.iter().filter(|(n, _)| *n != name).cloned().collect();
             let e = self.expr(new, 2);
+            self.vars = all;
             self.line(format!("{name} = {e}"));
             self.set_type(&name, new);
         } else if matches!(ty, Ty::Int | Ty::Float | Ty::Str) && self.r.one_in(2) {
