@@ -8,7 +8,7 @@
 //!   total is the whole run; recursion is counted once (no total exceeds the run);
 //! - a loop's time <= its function's total, and iterations × time per iteration = its time.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! scripts at FULL (and BASIC), with time-derived fields and the JIT's own section removed, must
 //! be equal, and the text report's JIT section must name the compiled loops.
 
-mod common;
+use crate::common;
 
 use serde_json::Value as J;
 use zexus::{Format, Level, VM};
@@ -40,8 +40,8 @@ fn timed(key: &str) -> bool {
 /// the interpreter times an execution inside a superinstruction it runs the original
 /// instructions, and an unfused `s = s + c` makes a new string where the fused shape and
 /// compiled code append in place, so the profiled interpreter allocates more than compiled code
-/// on such lines. `tests/profile_allocations.rs` compares allocations between the tiers on a
-/// program whose allocations do not depend on fusion.
+/// on such lines. `tests/profile/profile_allocations.rs` compares allocations between the
+/// tiers on a program whose allocations do not depend on fusion.
 const TIME_ORDERED: &[&str] = &["slowest_instructions", "functions", "jit", "allocations"];
 
 fn strip(v: &mut J) {
