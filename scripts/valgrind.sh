@@ -3,10 +3,10 @@
 # writes, no uses of uninitialised values, no definite or indirect leaks. Exits non-zero on
 # the first failure. Needs `valgrind` (Debian: apt-get install -y valgrind).
 #
-#   scripts/valgrind.sh            # the JIT test binaries and examples/hot_function, hot_loop
+#   scripts/valgrind.sh            # the JIT tests and examples/hot_function, hot_loop
 #   VALGRIND_TESTS="jit_exits" scripts/valgrind.sh   # a subset
 #
-# Test binaries run with --test-threads=1 (valgrind serialises threads anyway). Memory still
+# The tests run with --test-threads=1 (valgrind serialises threads anyway). Memory still
 # reachable at exit (thread-locals, lazily built statics) is not a leak and is not counted.
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,11 +17,12 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 LOG=${VALGRIND_LOG:-target/valgrind.log}
 : > "$LOG"
 cargo build --release --examples >/dev/null 2>&1
+# The integration tests are one binary (`tests/main.rs`); each name selects its file's tests.
+bin=$(cargo test --release --test main --no-run 2>&1 | sed -n 's/.*(\(target\/release\/deps\/[^)]*\)).*/\1/p' | tail -n 1)
+[ -n "$bin" ] || { echo "no test binary"; exit 2; }
 for t in $TESTS; do
-    bin=$(cargo test --release --test "$t" --no-run 2>&1 | sed -n 's/.*(\(target\/release\/deps\/[^)]*\)).*/\1/p' | tail -n 1)
-    [ -n "$bin" ] || { echo "no test binary for $t"; exit 2; }
-    echo "== $t ($bin)" | tee -a "$LOG"
-    if $VG "$bin" --test-threads=1 -q >>"$LOG" 2>&1; then
+    echo "== $t ($bin $t)" | tee -a "$LOG"
+    if $VG "$bin" "$t::" --test-threads=1 -q >>"$LOG" 2>&1; then
         echo "   ok: no errors, no leaks" | tee -a "$LOG"
     else
         echo "   FAILED (exit $?): see $LOG" | tee -a "$LOG"

@@ -9,8 +9,9 @@
 //!
 //! A case passes when nothing panics and every run ends (with a value or an error) within its
 //! limits. Both are deterministic in their seed: case `i` of a campaign with seed `S` is case
-//! `S + i`. The tests run a fixed-seed batch of each (`tests/campaigns.rs`); the examples
-//! `mutation_campaign` and `bytecode_campaign` run long campaigns (`--programs N --seed S`).
+//! `S + i`. The tests run a fixed-seed batch of each (`tests/reliability/campaigns.rs`); the
+//! examples `mutation_campaign` and `bytecode_campaign` run long campaigns (`--programs N
+//! --seed S`).
 
 pub mod bytecode;
 pub mod mutation;

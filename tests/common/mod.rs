@@ -1,5 +1,6 @@
-//! Shared by the script tests (`tests/scripts.rs`) and the differential tests: finding the
-//! `.zx` scripts, reading their `// expect` comments, running one, and checking the outcome.
+//! Shared by the script tests (`tests/language/scripts.rs`) and the differential tests:
+//! finding the `.zx` scripts, reading their `// expect` comments, running one, and checking the
+//! outcome.
 //!
 //! ```ignore
 //! mod common;

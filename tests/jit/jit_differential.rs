@@ -4,7 +4,7 @@
 //! DETAILED and FULL. Output, errors and every profile count (per-ip counts, branch outcomes and predictor
 //! misses, loop iterations) must be identical.
 
-mod common;
+use crate::common;
 
 use zexus::profile::InstructionProfiler;
 use zexus::{Level, VM};

@@ -439,7 +439,7 @@ fn folded_stacks_and_flame_graphs_follow_the_call_paths() {
         &svg[..200.min(svg.len())]
     );
     // Without call paths there is nothing to fold: an empty fold, and an SVG that says why
-    // (BASIC with call paths weighs them by instruction counts: tests/profile_paths.rs).
+    // (BASIC with call paths weighs them by instruction counts: tests/profile/profile_paths.rs).
     let mut basic = vm_basic_run();
     assert!(basic.profiling_report(Format::Folded, 0).is_empty());
     assert!(basic

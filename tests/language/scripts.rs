@@ -2,7 +2,7 @@
 //! (see `tests/scripts/README.md`). All scripts run; the test fails once, listing every
 //! failing script.
 
-mod common;
+use crate::common;
 
 use zexus::VM;
 

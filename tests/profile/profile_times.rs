@@ -8,7 +8,7 @@
 //!   total is the whole run; recursion is counted once (no total exceeds the run);
 //! - a loop's time <= its function's total, and iterations × time per iteration = its time.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -167,9 +167,13 @@ fn a_function_called_in_a_loop_and_a_recursive_one() {
             let fns = vm.profiler().functions();
             let work = fns.iter().find(|f| f.name == "work").unwrap();
             let rec = fns.iter().find(|f| f.name == "rec").unwrap();
-            assert!(work.total_pct <= 100.5 && rec.total_pct <= 100.5, "{fns:?}");
+            let at = format!("{level:?} jit={jit}");
+            assert!(
+                work.total_pct <= 100.5 && rec.total_pct <= 100.5,
+                "{at}: {fns:?}"
+            );
             // `rec` calls `work`: its total includes it.
-            assert!(rec.total_time_ms > rec.self_time_ms, "{fns:?}");
+            assert!(rec.total_time_ms > rec.self_time_ms, "{at}: {fns:?}");
         }
     }
 }

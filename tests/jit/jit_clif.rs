@@ -1,7 +1,7 @@
 //! Snapshots of the Cranelift IR the JIT generates for two key loops: `loop_sum`'s loop (ints,
 //! BASIC counters) and the sieve's marking loop (a list, inline element stores, FULL). A change
 //! in code generation shows up as a diff here; after checking it, refresh the files with
-//! `UPDATE_SNAPSHOTS=1 cargo test --release --test jit_clif`.
+//! `UPDATE_SNAPSHOTS=1 cargo test --release --test main jit_clif`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;

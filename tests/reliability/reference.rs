@@ -1,7 +1,7 @@
 //! The reference evaluator (`zexus::reference`) against the script suite: every script's
 //! `// expect` comments, and the interpreter's exact output, error message and error line.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! scripts at FULL (and BASIC), with time-derived fields and the JIT's own section removed, must
 //! be equal, and the text report's JIT section must name the compiled loops.
 
-mod common;
+use crate::common;
 
 use serde_json::Value as J;
 use zexus::{Format, Level, VM};

@@ -2,7 +2,7 @@
 //! compiled at its first back edge (`hot_threshold(1)`), and must print the same, fail with the
 //! same error and count the same at FULL; the JIT must report the expected exit or refusal.
 
-mod common;
+use crate::common;
 
 use zexus::jit::JitStats;
 use zexus::{Level, VM};

@@ -4,7 +4,7 @@
 //! separate path, and FULL records every branch outcome. On every script of `tests/scripts`,
 //! with and without superinstructions and with the JIT on, the three must agree.
 
-mod common;
+use crate::common;
 
 use zexus::{compile, Level, Value, VM};
 

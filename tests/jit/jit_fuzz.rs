@@ -4,7 +4,7 @@
 //! Each program runs with the JIT off and on (loops compiled after 1 to 7 back
 //! edges), at every profiling level: output, errors and every count must be identical.
 
-mod common;
+use crate::common;
 
 use zexus::{Level, VM};
 

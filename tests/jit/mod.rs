@@ -1,0 +1,7 @@
+mod jit_clif;
+mod jit_differential;
+mod jit_exits;
+mod jit_functions;
+mod jit_fuzz;
+mod jit_report;
+mod jitdump_perf;

@@ -1,0 +1,10 @@
+mod cache_sim;
+mod profile_allocations;
+mod profile_callgraph;
+mod profile_counts;
+mod profile_lines;
+mod profile_overhead;
+mod profile_paths;
+mod profile_times;
+mod profile_vm;
+mod profiler_api;

@@ -1,0 +1,3 @@
+mod html_browser;
+mod profile_diff;
+mod profile_formats;
