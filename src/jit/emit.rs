@@ -24,17 +24,12 @@ pub(crate) fn floor_mod(b: &mut FunctionBuilder, x: CV, y: CV) -> CV {
 }
 
 /// One outcome of a branch on its simulated 2-bit predictor, packed in one word `v` as
-/// `misses * 4 + state` (`s` is `v & 3`; it predicts taken at state 2 and up): returns the new
-/// word. Lane `state` (16 bits) of a constant holds what the outcome adds: 4 for a miss plus
-/// the state's saturating step (+1 up to 3 when taken, -1 down to 0 when not; the not-taken
-/// lanes are biased by +1 to stay unsigned). Branch-free, since a data-dependent branch would
+/// `misses * 4 + state` (`s` is `v & 3`): returns the new word. Lane `state` (16 bits) of a
+/// constant, plus a bias, is what the outcome adds (`profile::predictor::step_lanes`, derived
+/// from the predictor's one definition). Branch-free, since a data-dependent branch would
 /// itself mispredict.
 pub(crate) fn predictor_step(b: &mut FunctionBuilder, v: CV, s: CV, taken: bool) -> CV {
-    let (lanes, bias): (i64, i64) = if taken {
-        (5 | 5 << 16 | 1 << 32, 0)
-    } else {
-        (1 | 4 << 32 | 4 << 48, -1)
-    };
+    let (lanes, bias) = crate::profile::predictor::step_lanes(taken);
     let sh = b.ins().ishl_imm_u(s, 4);
     let table = b.ins().iconst(types::I64, lanes);
     let d = b.ins().ushr(table, sh);

@@ -165,7 +165,8 @@ pub struct BlockMeta {
 ///
 /// A branch whose taken edge leaves the loop (a loop's exit test) has no inline predictor: in
 /// one native run it falls through `n` times and then is taken at most once, as the run's last
-/// act, so the VM replays that sequence on the predictor in closed form ([`predict_run`]).
+/// act, so the VM replays that sequence on the predictor in closed form
+/// ([`crate::profile::predictor::run`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchCtr {
     /// The branch's ip.
@@ -175,20 +176,6 @@ pub struct BranchCtr {
     /// The predictor, packed in one counter as `misses * 4 + state` (the state is read at
     /// entry and written back at exit; one register instead of two in the loop).
     pub pred: usize,
-}
-
-/// Replays `n` outcomes in one direction on a 2-bit predictor in `state` (0..=3, predicting
-/// taken at 2 and up): returns (misses, new state), as `n` calls of `BranchStats::record`.
-pub fn predict_run(state: u8, taken: bool, n: u64) -> (u64, u8) {
-    let s = state as u64;
-    if taken {
-        (
-            n.min(2u64.saturating_sub(s)),
-            s.saturating_add(n).min(3) as u8,
-        )
-    } else {
-        (n.min(s.saturating_sub(1)), s.saturating_sub(n) as u8)
-    }
 }
 
 /// Counts of one native run, derived from its edge counters.

@@ -168,7 +168,7 @@ impl Default for BranchStats {
             taken: 0,
             not_taken: 0,
             mispredicts: 0,
-            state: 1,
+            state: super::predictor::INITIAL_STATE,
         }
     }
 }
@@ -177,16 +177,30 @@ impl BranchStats {
     /// Records one outcome and updates the predictor.
     #[inline]
     pub fn record(&mut self, taken: bool) {
-        if (self.state >= 2) != taken {
-            self.mispredicts += 1;
-        }
+        let (miss, next) = super::predictor::step(self.state, taken);
+        self.mispredicts += u64::from(miss);
+        self.state = next;
         if taken {
             self.taken += 1;
-            self.state = (self.state + 1).min(3);
         } else {
             self.not_taken += 1;
-            self.state = self.state.saturating_sub(1);
         }
+    }
+
+    /// Adds the mispredictions of a predictor word compiled code kept
+    /// ([`super::predictor::pack`]ed from this state at entry) and takes its state.
+    pub fn add_packed(&mut self, word: u64) {
+        let (misses, state) = super::predictor::unpack(word);
+        self.mispredicts += misses;
+        self.state = state;
+    }
+
+    /// Replays `n` outcomes in one direction on the predictor ([`super::predictor::run`]),
+    /// counting the mispredictions only (the outcomes are counted elsewhere).
+    pub fn replay(&mut self, taken: bool, n: u64) {
+        let (misses, state) = super::predictor::run(self.state, taken, n);
+        self.mispredicts += misses;
+        self.state = state;
     }
 
     /// Times the branch executed.

@@ -17,6 +17,7 @@ pub mod jit_events;
 pub mod level;
 pub mod lines;
 pub mod loops;
+pub mod predictor;
 pub mod profiler;
 pub mod sections;
 pub mod stacks;

@@ -21,12 +21,12 @@ use zexus_runtime::Value;
 use super::builtins;
 use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
 use crate::bytecode::{stack_depths, Bytecode};
-use crate::jit::translate::{predict_run, RunCounts};
+use crate::jit::translate::RunCounts;
 use crate::jit::{
     self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported,
 };
 use crate::profile::{
-    BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level,
+    predictor, BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level,
 };
 
 const REFUSED: i32 = -1;
@@ -516,7 +516,7 @@ impl Tier {
             if L >= LVL_FULL {
                 let br = self.prof[cur as usize].branches;
                 for b in rec.code.meta.branches.iter().filter(|b| b.inline) {
-                    rec.ctr[b.pred] = (*br.add(b.ip as usize)).state as u64;
+                    rec.ctr[b.pred] = predictor::pack(0, (*br.add(b.ip as usize)).state);
                 }
             }
             let mut frame = JitFrame {
@@ -578,8 +578,7 @@ impl Tier {
                     for b in &meta.branches {
                         let bs = &mut *p.branches.add(b.ip as usize);
                         if b.inline {
-                            bs.mispredicts += rec.ctr[b.pred] >> 2;
-                            bs.state = (rec.ctr[b.pred] & 3) as u8;
+                            bs.add_packed(rec.ctr[b.pred]);
                         } else {
                             // A loop exit test: falls through n times, then taken if the run ended
                             // along its taken edge. A test that native code never reaches (it follows
@@ -588,10 +587,8 @@ impl Tier {
                             let Some(&(_, t, nt)) = rc.branches.iter().find(|x| x.0 == b.ip) else {
                                 continue;
                             };
-                            let (m1, s1) = predict_run(bs.state, false, nt);
-                            let (m2, s2) = predict_run(s1, true, t);
-                            bs.mispredicts += m1 + m2;
-                            bs.state = s2;
+                            bs.replay(false, nt);
+                            bs.replay(true, t);
                         }
                     }
                 }

@@ -24,7 +24,7 @@ use super::tier::ProfPtrs;
 use crate::bytecode::{Bytecode, CodeObject};
 use crate::jit::func::{cond_branches, FnCtx, Ty, MAX_ARGS};
 use crate::jit::{self, CompiledFn, Jit};
-use crate::profile::{CompiledLoop, JitEvents, JitRefusal};
+use crate::profile::{predictor, CompiledLoop, JitEvents, JitRefusal};
 
 /// Native call trees that give up before a function stays interpreted.
 pub(crate) const MAX_GIVE_UPS: u32 = 3;
@@ -215,7 +215,7 @@ impl FnTier {
                     let n = rec.ctr.len() - 1 - rec.branches.len();
                     let br = prof[rec.key.1 as usize].branches;
                     for (k, &pc) in rec.branches.iter().enumerate() {
-                        rec.ctr[n + 1 + k] = (*br.add(pc)).state as u64;
+                        rec.ctr[n + 1 + k] = predictor::pack(0, (*br.add(pc)).state);
                     }
                 }
             }
@@ -297,9 +297,7 @@ impl FnTier {
                             let taken = rec.ctr[pc];
                             bs.taken += taken;
                             bs.not_taken += runs[pc] - taken;
-                            let w = rec.ctr[n + 1 + k];
-                            bs.mispredicts += w >> 2;
-                            bs.state = (w & 3) as u8;
+                            bs.add_packed(rec.ctr[n + 1 + k]);
                             rec.ctr[n + 1 + k] = 0;
                         }
                     }
