@@ -19,12 +19,13 @@ mod resolve;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use names::{exports, for_each_use, module_blocks, top_names, use_bindings};
 use resolve::Found;
 
 use crate::syntax::ast::Program;
-use crate::syntax::{self, SyntaxError};
+use crate::syntax::{self, SourceFile, SyntaxError};
 
 /// Who contains a `use`: the main program or one of the plan's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +50,8 @@ pub struct FileModule {
     pub spec: String,
     /// Its parsed source.
     pub program: Program,
+    /// Its path as the user would open it and its text (for diagnostics).
+    pub source: Arc<SourceFile>,
     /// The names it exports, in order.
     pub exports: Vec<String>,
     /// Its top-level names, in order (what its namespace holds).
@@ -69,6 +72,7 @@ struct Loading {
     path: PathBuf,
     spec: String,
     program: Program,
+    source: Arc<SourceFile>,
 }
 
 /// The state of [`ModulePlan::build`].
@@ -137,26 +141,27 @@ impl Builder {
     fn load_uses(&mut self, me: Option<usize>, program: &Program, dir: &Path) {
         let mut uses = Vec::new();
         for_each_use(&program.stmts, &mut |s, path, _| {
-            uses.push((s.line, path.to_string()))
+            uses.push(((s.line, s.col), path.to_string()))
         });
-        for (line, spec) in uses {
+        for (at, spec) in uses {
             if self.uses.contains_key(&(me, spec.clone())) {
                 continue;
             }
-            if let Some(child) = self.load(me, &spec, line, dir) {
+            if let Some(child) = self.load(me, &spec, at, dir) {
                 self.uses.insert((me, spec), child);
             }
         }
     }
 
-    /// Loads the module `spec` used at `line` of `me`; its found-order index.
-    fn load(&mut self, me: Option<usize>, spec: &str, line: u32, dir: &Path) -> Option<usize> {
+    /// Loads the module `spec` used by the statement at `at` (line, column) of `me`; its
+    /// found-order index.
+    fn load(&mut self, me: Option<usize>, spec: &str, at: (u32, u32), dir: &Path) -> Option<usize> {
         let path = match resolve::resolve(spec, dir, &self.cwd) {
             Found::File(p) => p,
             Found::Package(why) => {
                 self.error(
                     me,
-                    line,
+                    at,
                     spec,
                     format!("module \"{spec}\" is not available here: {why}"),
                 );
@@ -168,7 +173,7 @@ impl Builder {
                     "cannot find module \"{spec}\" (looked for {})",
                     tried.join(", ")
                 );
-                self.error(me, line, spec, message);
+                self.error(me, at, spec, message);
                 return None;
             }
         };
@@ -190,7 +195,7 @@ impl Builder {
                 .position(|c| *c == self.shown(&path))
                 .unwrap_or(0);
             let message = format!("import cycle: {}", chain[start..].join(" -> "));
-            self.error(me, line, spec, message);
+            self.error(me, at, spec, message);
             return None;
         }
         if let Some(&i) = self.by_path.get(&path) {
@@ -200,16 +205,21 @@ impl Builder {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
                 let message = format!("cannot read module \"{spec}\": {e}");
-                self.error(me, line, spec, message);
+                self.error(me, at, spec, message);
                 return None;
             }
         };
-        let program = match syntax::parse(&text) {
+        let program = syntax::parse(&text);
+        let source = Arc::new(SourceFile {
+            path: self.opened(&path),
+            shown: self.shown(&path),
+            text,
+        });
+        let program = match program {
             Ok(p) => p,
             Err(errors) => {
-                let shown = self.shown(&path);
                 for e in errors {
-                    self.errors.push(in_module(e, &shown));
+                    self.errors.push(e.in_file(source.clone()));
                 }
                 return None;
             }
@@ -219,6 +229,7 @@ impl Builder {
             path: path.clone(),
             spec: spec.to_string(),
             program,
+            source,
         });
         self.by_path.insert(path.clone(), i);
         self.stack.push(Some(i));
@@ -239,14 +250,31 @@ impl Builder {
             .any(|f| matches!(f, Some(i) if self.loaded[*i].path == path))
     }
 
-    /// Records an error at `line` of `me`'s source.
-    fn error(&mut self, me: Option<usize>, line: u32, spec: &str, message: String) {
-        let e = SyntaxError::new(line, format!("\"{spec}\""), message);
+    /// Records an error about the `use` of `spec` by the statement at `at` (line, column) of
+    /// `me`'s source: at the path's token when the source is at hand (a module's; the main
+    /// program's errors are placed by the compiler, see `compiler::place_errors`).
+    fn error(&mut self, me: Option<usize>, (line, col): (u32, u32), spec: &str, message: String) {
+        let tok = format!("\"{spec}\"");
+        let e = SyntaxError::new(line, tok.as_str(), message);
         let e = match me {
-            None => e,
-            Some(i) => in_module(e, &self.shown(&self.loaded[i].path)),
+            None => e.with_column(col),
+            Some(i) => {
+                let source = self.loaded[i].source.clone();
+                let col = syntax::token_column(&source.text, line, col, &tok).unwrap_or(col);
+                e.with_column(col).in_file(source)
+            }
         };
         self.errors.push(e);
+    }
+
+    /// A path as the user would open it: relative to the working directory when inside it,
+    /// else absolute.
+    fn opened(&self, path: &Path) -> String {
+        let cwd = self.cwd.canonicalize().unwrap_or_else(|_| self.cwd.clone());
+        path.strip_prefix(&cwd)
+            .unwrap_or(path)
+            .display()
+            .to_string()
     }
 
     /// A path as messages show it: relative to the main program's directory when inside it.
@@ -299,6 +327,7 @@ impl Builder {
             });
             plan.files.push(FileModule {
                 shown: self.shown(&path),
+                source: self.loaded[found].source.clone(),
                 spec: self.loaded[found].spec.clone(),
                 path,
                 name,
@@ -309,14 +338,6 @@ impl Builder {
         }
         plan
     }
-}
-
-/// An error in a module's file: the same error, saying which file. Its column is cleared:
-/// positions are those of the compiled source, and this one is in another file.
-fn in_module(mut e: SyntaxError, shown: &str) -> SyntaxError {
-    e.message = format!("{} (in {shown})", e.message);
-    e.column = 0;
-    e
 }
 
 /// The file's stem as an identifier (other characters become `_`), made different from every
