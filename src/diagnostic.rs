@@ -66,8 +66,9 @@ impl<'a> Diagnostics<'a> {
             .iter()
             .map(|e| {
                 let (path, source) = self.in_file(e.file.as_deref());
+                let note = e.file.as_ref().and_then(|f| self.used_at(f));
                 match span(source, e.line, e.column) {
-                    Some(s) => self.render(path, source, &e.message, s),
+                    Some(s) => self.render(path, source, &e.message, s, note),
                     None => self.render_unplaced(path, &e.to_string()),
                 }
             })
@@ -84,7 +85,7 @@ impl<'a> Diagnostics<'a> {
         };
         let (path, source) = self.in_file(e.file.as_deref());
         let mut out = match span(source, e.line, e.column) {
-            Some(s) => self.render(path, source, &message, s),
+            Some(s) => self.render(path, source, &message, s, None),
             None => self.render_unplaced(path, &message),
         };
         for line in fold_trace(&e.trace) {
@@ -110,6 +111,16 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
+    /// `in the module used at path:line:col`: where the program first uses module `file`.
+    fn used_at(&self, file: &SourceFile) -> Option<String> {
+        let site = file.used_at.as_ref()?;
+        let (path, _) = self.in_file(site.file.as_deref());
+        Some(format!(
+            "in the module used at {path}:{}:{}",
+            site.line, site.column
+        ))
+    }
+
     fn renderer(&self) -> Renderer {
         if self.color {
             Renderer::styled()
@@ -118,14 +129,26 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
-    /// `path:line:col: error: message`, the line of `source` and the caret under `at`.
-    fn render(&self, path: &str, source: &str, message: &str, at: Range<usize>) -> String {
+    /// `path:line:col: error: message`, the line of `source` and the caret under `at`, then
+    /// the `note`, if any.
+    fn render(
+        &self,
+        path: &str,
+        source: &str,
+        message: &str,
+        at: Range<usize>,
+        note: Option<String>,
+    ) -> String {
         let snippet =
             || Snippet::source(source).annotation(AnnotationKind::Primary.span(at.clone()));
         let header = [
             Group::with_title(Level::ERROR.primary_title(message)).element(snippet().path(path))
         ];
-        let body = [Group::with_level(Level::ERROR).element(snippet())];
+        let mut body = Group::with_level(Level::ERROR).element(snippet());
+        if let Some(note) = note {
+            body = body.element(Level::NOTE.message(note));
+        }
+        let body = [body];
         let r = self.renderer();
         format!(
             "{}\n{}",

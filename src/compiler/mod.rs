@@ -110,10 +110,9 @@ pub fn compile_source(
     // Also report the compiler's errors in what did parse, except those that a statement
     // dropped by the parser could have caused (such as a variable whose `let` did not parse).
     if errors.len() < MAX_ERRORS {
-        let plan = match ModulePlan::build(&program, path) {
+        let plan = match ModulePlan::build_from(&program, path, Some(source)) {
             Ok(plan) => plan,
-            Err(mut plan_errors) => {
-                place_errors(&mut plan_errors, source);
+            Err(plan_errors) => {
                 errors.extend(plan_errors);
                 ModulePlan::default()
             }
@@ -154,12 +153,7 @@ fn compile_parsed(
     path: Option<&Path>,
     text: Option<&str>,
 ) -> Result<Bytecode, Vec<CompileError>> {
-    let plan = ModulePlan::build(program, path).map_err(|mut errors| {
-        if let Some(text) = text {
-            place_errors(&mut errors, text);
-        }
-        errors
-    })?;
+    let plan = ModulePlan::build_from(program, path, text)?;
     let mut c = Compiler::new(source_name, plan);
     c.main_text = text.map(Arc::from);
     c.program(&program.stmts);
@@ -173,16 +167,6 @@ fn compile_parsed(
             format!("cannot build the program: {e}"),
         )]
     })
-}
-
-/// Points the module loader's errors about the main program's `use` statements (at the
-/// statement) at the path's token in `text`, the main program's source.
-fn place_errors(errors: &mut [CompileError], text: &str) {
-    for e in errors.iter_mut().filter(|e| e.file.is_none()) {
-        if let Some(col) = syntax::token_column(text, e.line, e.column, &e.token) {
-            e.column = col;
-        }
-    }
 }
 
 /// The compiler's state while it walks one program.

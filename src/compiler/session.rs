@@ -48,10 +48,7 @@ pub fn compile_with_prelude(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let plan = ModulePlan::build(&program, None).map_err(|mut errors| {
-        super::place_errors(&mut errors, source);
-        errors
-    })?;
+    let plan = ModulePlan::build_from(&program, None, Some(source))?;
     let mut c = Compiler::new(source_name, plan);
     c.main_text = Some(source.into());
     // The input's functions keep its text: a later input that calls one and fails in it
@@ -60,6 +57,7 @@ pub fn compile_with_prelude(
         path: source_name.to_string(),
         shown: source_name.to_string(),
         text: source.to_string(),
+        used_at: None,
     })));
     for (i, slot) in prelude.slots.iter().enumerate() {
         let at = match slot {

@@ -25,7 +25,7 @@ pub use names::{exports, for_each_use, module_blocks, top_names, use_bindings};
 use resolve::Found;
 
 use crate::syntax::ast::Program;
-use crate::syntax::{self, SourceFile, SyntaxError};
+use crate::syntax::{self, SourceFile, SyntaxError, UseSite};
 
 /// Who contains a `use`: the main program or one of the plan's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,7 +76,7 @@ struct Loading {
 }
 
 /// The state of [`ModulePlan::build`].
-struct Builder {
+struct Builder<'a> {
     cwd: PathBuf,
     main_dir: PathBuf,
     /// Files in the order they were found.
@@ -89,6 +89,10 @@ struct Builder {
     /// The chain of files being loaded (for cycles): `None` is the main program.
     stack: Vec<Option<usize>>,
     main_path: Option<PathBuf>,
+    /// The main program's text, when known (to place errors at their token).
+    main_text: Option<&'a str>,
+    /// The main program's path was given absolute: so are the module paths diagnostics show.
+    absolute: bool,
     errors: Vec<SyntaxError>,
 }
 
@@ -97,7 +101,18 @@ impl ModulePlan {
     /// file, if it has one: relative paths are resolved from its directory (else from the
     /// working directory).
     pub fn build(main: &Program, main_path: Option<&Path>) -> Result<ModulePlan, Vec<SyntaxError>> {
+        Self::build_from(main, main_path, None)
+    }
+
+    /// [`build`](Self::build) for a program parsed from `main_text`: the errors about its
+    /// `use` statements point at the path's token rather than the statement.
+    pub fn build_from(
+        main: &Program,
+        main_path: Option<&Path>,
+        main_text: Option<&str>,
+    ) -> Result<ModulePlan, Vec<SyntaxError>> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let absolute = main_path.is_some_and(Path::is_absolute);
         let main_path = main_path.map(|p| p.canonicalize().unwrap_or_else(|_| cwd.join(p)));
         let main_dir = main_path
             .as_deref()
@@ -112,6 +127,8 @@ impl ModulePlan {
             uses: HashMap::new(),
             stack: vec![None],
             main_path,
+            main_text,
+            absolute,
             errors: Vec::new(),
         };
         let main_dir = b.main_dir.clone();
@@ -135,7 +152,7 @@ impl ModulePlan {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Loads the modules used in `program` (the main program if `me` is `None`), which is in
     /// directory `dir`.
     fn load_uses(&mut self, me: Option<usize>, program: &Program, dir: &Path) {
@@ -210,10 +227,12 @@ impl Builder {
             }
         };
         let program = syntax::parse(&text);
+        let used_at = Some(self.use_site(me, at, spec));
         let source = Arc::new(SourceFile {
             path: self.opened(&path),
             shown: self.shown(&path),
             text,
+            used_at,
         });
         let program = match program {
             Ok(p) => p,
@@ -253,28 +272,38 @@ impl Builder {
     /// Records an error about the `use` of `spec` by the statement at `at` (line, column) of
     /// `me`'s source: at the path's token when the source is at hand (a module's; the main
     /// program's errors are placed by the compiler, see `compiler::place_errors`).
-    fn error(&mut self, me: Option<usize>, (line, col): (u32, u32), spec: &str, message: String) {
-        let tok = format!("\"{spec}\"");
-        let e = SyntaxError::new(line, tok.as_str(), message);
-        let e = match me {
-            None => e.with_column(col),
-            Some(i) => {
-                let source = self.loaded[i].source.clone();
-                let col = syntax::token_column(&source.text, line, col, &tok).unwrap_or(col);
-                e.with_column(col).in_file(source)
-            }
-        };
+    fn error(&mut self, me: Option<usize>, at: (u32, u32), spec: &str, message: String) {
+        let site = self.use_site(me, at, spec);
+        let mut e =
+            SyntaxError::new(site.line, format!("\"{spec}\""), message).with_column(site.column);
+        e.file = site.file;
         self.errors.push(e);
     }
 
-    /// A path as the user would open it: relative to the working directory when inside it,
-    /// else absolute.
+    /// The `use` of `spec` by the statement at `at` (line, column) of `me`: at the path's
+    /// token when the source is at hand, else at the statement.
+    fn use_site(&self, me: Option<usize>, (line, col): (u32, u32), spec: &str) -> UseSite {
+        let file = me.map(|i| self.loaded[i].source.clone());
+        let text = match &file {
+            Some(f) => Some(f.text.as_str()),
+            None => self.main_text,
+        };
+        let tok = format!("\"{spec}\"");
+        let column = text
+            .and_then(|t| syntax::token_column(t, line, col, &tok))
+            .unwrap_or(col);
+        UseSite { file, line, column }
+    }
+
+    /// A path as the user would open it: relative to the working directory when inside it
+    /// (unless the main program was named by an absolute path, or the working directory is
+    /// the root), else absolute.
     fn opened(&self, path: &Path) -> String {
         let cwd = self.cwd.canonicalize().unwrap_or_else(|_| self.cwd.clone());
-        path.strip_prefix(&cwd)
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        match path.strip_prefix(&cwd) {
+            Ok(rel) if !self.absolute && cwd.parent().is_some() => rel.display().to_string(),
+            _ => path.display().to_string(),
+        }
     }
 
     /// A path as messages show it: relative to the main program's directory when inside it.

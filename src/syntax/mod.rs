@@ -46,13 +46,27 @@ pub struct SyntaxError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
     /// The path as the user would open it: relative to the working directory when inside
-    /// it, else absolute (diagnostics' `path:line:col` headers).
+    /// it (unless the main program was named by an absolute path), else absolute
+    /// (diagnostics' `path:line:col` headers).
     pub path: String,
     /// The path as messages show it (relative to the main program's directory when inside
     /// it): the `(in path)` of an error's one-line form.
     pub shown: String,
     /// Its text.
     pub text: String,
+    /// The `use` that first loaded it, if it is a module's file.
+    pub used_at: Option<UseSite>,
+}
+
+/// Where a `use` is: the path's token in the file that contains it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseSite {
+    /// That file (`None`: the program being compiled).
+    pub file: Option<Arc<SourceFile>>,
+    /// The line of the path's token.
+    pub line: u32,
+    /// Its column (1-based, in characters).
+    pub column: u32,
 }
 
 impl SyntaxError {
