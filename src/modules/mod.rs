@@ -6,7 +6,7 @@
 //! program, every `use` (anywhere in the code, even in a function that never runs) is
 //! resolved ([`resolve`]), its file read and parsed once per canonical path, and the files it
 //! uses loaded in turn. A `use` that closes a cycle of imports, a file that does not exist and
-//! a package of the original implementation are compile errors at the `use`'s line.
+//! a package of the original implementation are compile errors at the `use`'s path (its token).
 //!
 //! ```
 //! let plan = zexus::modules::ModulePlan::build(&zexus::syntax::parse("print(1)").unwrap(), None)
