@@ -7,9 +7,13 @@
 //! The error types keep their own one-line `Display` (`[line N] Error at 'tok': message`), so
 //! what the library returns and what tests match on does not depend on the terminal.
 //!
-//! An error whose column is unknown (0), such as one in a file the program `use`s, has no
-//! position in this source: it is shown as `path: error: ...` with no snippet, its line in the
-//! message or the trace.
+//! An error in a file the program `use`s (a compile error in it, or a runtime error raised
+//! by its code) carries that file ([`SourceFile`]: its path as the user would open it and its
+//! text), and is shown against it: `lib/shapes.zx:2:14: error: ...` and that file's line. An
+//! error in a function that an earlier input of a REPL session defined is shown against that
+//! input. Every error the parser, the compiler and the module loader report has a line and a
+//! column; one whose position is still unknown (column 0: bytecode built by hand, a file that
+//! could not be read) is shown as `path: error: [line N] ...` with no snippet.
 //!
 //! ```
 //! use zexus::diagnostic::Diagnostics;
@@ -27,8 +31,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::compiler::CompileError;
 use crate::error::Error;
-use crate::syntax::lexer;
 use crate::syntax::token::TokenKind;
+use crate::syntax::{lexer, SourceFile};
 use crate::vm::error::{fold_trace, ErrorKind};
 use crate::vm::RuntimeError;
 
@@ -60,9 +64,13 @@ impl<'a> Diagnostics<'a> {
     pub fn compile_errors(&self, errors: &[CompileError]) -> String {
         let shown: Vec<String> = errors
             .iter()
-            .map(|e| match span(self.source, e.line, e.column) {
-                Some(s) => self.render(&e.message, s),
-                None => self.render_unplaced(&e.to_string()),
+            .map(|e| {
+                let (path, source) = self.in_file(e.file.as_deref());
+                let note = e.file.as_ref().and_then(|f| self.used_at(f));
+                match span(source, e.line, e.column) {
+                    Some(s) => self.render(path, source, &e.message, s, note),
+                    None => self.render_unplaced(path, &e.to_string()),
+                }
             })
             .collect();
         shown.join("\n")
@@ -75,9 +83,10 @@ impl<'a> Diagnostics<'a> {
             ErrorKind::Runtime => e.message.clone(),
             ErrorKind::InvalidBytecode => format!("invalid bytecode: {}", e.message),
         };
-        let mut out = match span(self.source, e.line, e.column) {
-            Some(s) => self.render(&message, s),
-            None => self.render_unplaced(&message),
+        let (path, source) = self.in_file(e.file.as_deref());
+        let mut out = match span(source, e.line, e.column) {
+            Some(s) => self.render(path, source, &message, s, None),
+            None => self.render_unplaced(path, &message),
         };
         for line in fold_trace(&e.trace) {
             out.push('\n');
@@ -94,6 +103,24 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
+    /// The path and text of `file`, or of the program's source when `None`.
+    fn in_file<'f>(&'f self, file: Option<&'f SourceFile>) -> (&'f str, &'f str) {
+        match file {
+            Some(f) => (&f.path, &f.text),
+            None => (self.path, self.source),
+        }
+    }
+
+    /// `in the module used at path:line:col`: where the program first uses module `file`.
+    fn used_at(&self, file: &SourceFile) -> Option<String> {
+        let site = file.used_at.as_ref()?;
+        let (path, _) = self.in_file(site.file.as_deref());
+        Some(format!(
+            "in the module used at {path}:{}:{}",
+            site.line, site.column
+        ))
+    }
+
     fn renderer(&self) -> Renderer {
         if self.color {
             Renderer::styled()
@@ -102,13 +129,26 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
-    /// `path:line:col: error: message`, the source line and the caret under `at`.
-    fn render(&self, message: &str, at: Range<usize>) -> String {
+    /// `path:line:col: error: message`, the line of `source` and the caret under `at`, then
+    /// the `note`, if any.
+    fn render(
+        &self,
+        path: &str,
+        source: &str,
+        message: &str,
+        at: Range<usize>,
+        note: Option<String>,
+    ) -> String {
         let snippet =
-            || Snippet::source(self.source).annotation(AnnotationKind::Primary.span(at.clone()));
-        let header = [Group::with_title(Level::ERROR.primary_title(message))
-            .element(snippet().path(self.path))];
-        let body = [Group::with_level(Level::ERROR).element(snippet())];
+            || Snippet::source(source).annotation(AnnotationKind::Primary.span(at.clone()));
+        let header = [
+            Group::with_title(Level::ERROR.primary_title(message)).element(snippet().path(path))
+        ];
+        let mut body = Group::with_level(Level::ERROR).element(snippet());
+        if let Some(note) = note {
+            body = body.element(Level::NOTE.message(note));
+        }
+        let body = [body];
         let r = self.renderer();
         format!(
             "{}\n{}",
@@ -117,10 +157,10 @@ impl<'a> Diagnostics<'a> {
         )
     }
 
-    /// `path: error: message`, for an error with no position in this source.
-    fn render_unplaced(&self, message: &str) -> String {
+    /// `path: error: message`, for an error with no known position.
+    fn render_unplaced(&self, path: &str, message: &str) -> String {
         let header = [Group::with_title(Level::ERROR.primary_title(message))
-            .element(Snippet::<annotate_snippets::Annotation>::source("").path(self.path))];
+            .element(Snippet::<annotate_snippets::Annotation>::source("").path(path))];
         self.renderer().short_message(true).render(&header)
     }
 }

@@ -82,12 +82,16 @@ impl Repl {
     }
 
     /// An input's error as a diagnostic, with the caret under the input line (`<repl>:1:5:
-    /// error: ...`). A runtime error raised inside a function an earlier input defined has
-    /// its position in that input: it is shown without a snippet, its line in the trace.
+    /// error: ...`). A runtime error raised inside a function an earlier input defined is
+    /// shown against that input's text, which the session keeps with the function's code
+    /// (`CodeObject::file`); one with no such text (bytecode the session did not compile) is
+    /// shown without a snippet, its line in the trace.
     fn diagnostic(&self, source: &str, e: &Error) -> String {
         let d = Diagnostics::new(crate::session::SOURCE_NAME, source).color(self.color);
         match e {
-            Error::Runtime(r) if r.trace.first().is_some_and(|t| t.function != "<main>") => {
+            Error::Runtime(r)
+                if r.file.is_none() && r.trace.first().is_some_and(|t| t.function != "<main>") =>
+            {
                 let mut r = r.clone();
                 r.column = 0;
                 d.runtime_error(&r)

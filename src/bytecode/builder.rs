@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use zexus_runtime::value::TAG_STR;
 use zexus_runtime::Value;
@@ -11,6 +12,7 @@ use zexus_runtime::Value;
 use super::code::{Bytecode, CodeObject, Handler};
 use super::opcodes::{Instr, Op};
 use super::verify::VerifyError;
+use crate::syntax::SourceFile;
 
 /// Why `build()` failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +117,8 @@ pub struct BytecodeBuilder {
     line: u32,
     col: u32,
     source_name: String,
+    /// The file of the functions begun from now on (`None`: the program's source).
+    file: Option<Arc<SourceFile>>,
     /// Every string constant of the program, made once (see [`BytecodeBuilder::intern`]).
     strings: HashMap<String, Value>,
 }
@@ -135,6 +139,7 @@ impl BytecodeBuilder {
             line: 0,
             col: 0,
             source_name: "<builder>".to_string(),
+            file: None,
             strings: HashMap::new(),
         }
     }
@@ -160,6 +165,12 @@ impl BytecodeBuilder {
     pub fn set_source_name(&mut self, name: impl Into<String>) -> &mut Self {
         self.source_name = name.into();
         self
+    }
+
+    /// Sets the file whose positions the functions begun from now on record (`None`, the
+    /// default: the program's source); see [`CodeObject::file`]. Returns the previous one.
+    pub fn set_file(&mut self, file: Option<Arc<SourceFile>>) -> Option<Arc<SourceFile>> {
+        std::mem::replace(&mut self.file, file)
     }
 
     /// Sets the source line recorded for the instructions emitted from now on, with no
@@ -371,7 +382,9 @@ impl BytecodeBuilder {
     pub fn begin_function(&mut self, name: &str, params: &[&str]) -> u32 {
         let index = self.done.len();
         self.done.push(None);
-        self.open.push(Open::new(name, index, params));
+        let mut open = Open::new(name, index, params);
+        open.code.file = self.file.clone();
+        self.open.push(open);
         index as u32
     }
 

@@ -1,10 +1,13 @@
 //! Code objects (the program and each function) and the `Bytecode` that holds them.
 
+use std::sync::Arc;
+
 use zexus_runtime::Value;
 
 use super::builder::BuildError;
 use super::opcodes::Instr;
 use super::verify::verify;
+use crate::syntax::SourceFile;
 
 /// One compiled unit: the program's top level, or a function.
 #[derive(Debug, Clone)]
@@ -33,6 +36,10 @@ pub struct CodeObject {
     /// The exception table: where control goes when an instruction raises (see [`Handler`]).
     /// Nothing runs for it until something raises.
     pub handlers: Vec<Handler>,
+    /// The file its `lines` and `cols` are in when it is not the program's own source: a
+    /// function or top level of a file the program `use`s (or of an earlier input of a
+    /// session). Runtime errors raised in it carry it, so diagnostics show that file's line.
+    pub file: Option<Arc<SourceFile>>,
 }
 
 /// One entry of a code object's exception table (CPython 3.11's zero-cost scheme): when an
@@ -77,6 +84,7 @@ impl CodeObject {
             slot_names: Vec::new(),
             max_stack: 0,
             handlers: Vec::new(),
+            file: None,
         }
     }
     /// Number of frame slots.

@@ -54,13 +54,14 @@ mod tests_modules;
 use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use zexus_runtime::Value;
 
 use crate::bytecode::{Bytecode, BytecodeBuilder};
 use crate::modules::{Importer, ModulePlan};
 use crate::syntax::ast::{Block, Program, Stmt, StmtKind};
-use crate::syntax::{self, SyntaxError, MAX_ERRORS};
+use crate::syntax::{self, SourceFile, SyntaxError, MAX_ERRORS};
 use modules::{Namespace, Unit};
 use scope::{Ctx, Global, Resolved};
 pub use session::{compile_with_prelude, Prelude, Slots};
@@ -104,12 +105,12 @@ pub fn compile_source(
 ) -> Result<Bytecode, Vec<CompileError>> {
     let (program, mut errors) = syntax::parse_recovering(source);
     if errors.is_empty() {
-        return compile_program_at(&program, source_name, path);
+        return compile_parsed(&program, source_name, path, Some(source));
     }
     // Also report the compiler's errors in what did parse, except those that a statement
     // dropped by the parser could have caused (such as a variable whose `let` did not parse).
     if errors.len() < MAX_ERRORS {
-        let plan = match ModulePlan::build(&program, path) {
+        let plan = match ModulePlan::build_from(&program, path, Some(source)) {
             Ok(plan) => plan,
             Err(plan_errors) => {
                 errors.extend(plan_errors);
@@ -117,6 +118,7 @@ pub fn compile_source(
             }
         };
         let mut c = Compiler::new(source_name, plan);
+        c.main_text = Some(source.into());
         c.recovering = true;
         c.program(&program.stmts);
         errors.extend(c.errors);
@@ -140,8 +142,20 @@ pub fn compile_program_at(
     source_name: &str,
     path: Option<&Path>,
 ) -> Result<Bytecode, Vec<CompileError>> {
-    let plan = ModulePlan::build(program, path)?;
+    compile_parsed(program, source_name, path, None)
+}
+
+/// [`compile_program_at`] of a program parsed from `text`, if known: the compiler's errors
+/// then point at their token (else at their statement).
+fn compile_parsed(
+    program: &Program,
+    source_name: &str,
+    path: Option<&Path>,
+    text: Option<&str>,
+) -> Result<Bytecode, Vec<CompileError>> {
+    let plan = ModulePlan::build_from(program, path, text)?;
     let mut c = Compiler::new(source_name, plan);
+    c.main_text = text.map(Arc::from);
     c.program(&program.stmts);
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -184,8 +198,13 @@ pub(crate) struct Compiler {
     namespaces: Vec<Namespace>,
     /// For each of the plan's files once compiled: its top level's function index.
     module_inits: Vec<u32>,
-    /// Appended to error messages (which file they are in, for a module's file).
-    err_suffix: String,
+    /// The file being compiled when it is one the program uses (its errors are in it).
+    src_file: Option<Arc<SourceFile>>,
+    /// The main program's text, when known: errors point at their token in it.
+    main_text: Option<Arc<str>>,
+    /// The line and column of the statement being compiled (where the search for an error's
+    /// token starts).
+    stmt_at: (u32, u32),
     /// The types declared at the top level of the program or a module, by the key of their
     /// global (`T`, `lib.T`).
     classes: HashMap<String, class::ClassInfo>,
@@ -210,30 +229,53 @@ impl Compiler {
             units: vec![Unit::main()],
             namespaces: Vec::new(),
             module_inits: Vec::new(),
-            err_suffix: String::new(),
+            src_file: None,
+            main_text: None,
+            stmt_at: (0, 0),
             classes: HashMap::new(),
         }
     }
 
-    /// Records an error at the token `tok` on `line`, column unknown (at most
-    /// [`MAX_ERRORS`] are kept).
+    /// Records an error at the token `tok` on `line` (at most [`MAX_ERRORS`] are kept): its
+    /// column is that of the first such token from the start of the statement being compiled
+    /// (or of the line), found in the source's text; else the statement's column, or the
+    /// line's first token's.
     fn error(&mut self, line: u32, tok: &str, message: String) {
         self.error_at(line, 0, tok, message);
     }
 
-    /// Records an error at the token `tok` at `line` and `col` (the column is dropped in a
-    /// used file: positions are those of the main source).
+    /// Records an error at the token `tok` at `line` and `col` (0: unknown, found as
+    /// [`error`](Self::error) does), in the file being compiled.
     fn error_at(&mut self, line: u32, col: u32, tok: &str, message: String) {
         if self.errors.len() < MAX_ERRORS {
-            let message = format!("{message}{}", self.err_suffix);
-            let col = if matches!(self.file, Importer::Main) {
-                col
+            let col = if col == 0 {
+                self.token_col(line, tok)
             } else {
-                0
+                col
             };
-            self.errors
-                .push(SyntaxError::new(line, tok, message).with_column(col));
+            let mut e = SyntaxError::new(line, tok, message).with_column(col);
+            e.file = self.src_file.clone();
+            self.errors.push(e);
         }
+    }
+
+    /// The column of the token `tok` on `line` of the file being compiled, for an error
+    /// whose column is not known (see [`error`](Self::error)); 0 if there is no telling.
+    fn token_col(&self, line: u32, tok: &str) -> u32 {
+        let (stmt_line, stmt_col) = self.stmt_at;
+        let from = if stmt_line == line { stmt_col } else { 1 };
+        let text = match &self.src_file {
+            Some(f) => Some(f.text.as_str()),
+            None => self.main_text.as_deref(),
+        };
+        let Some(text) = text else {
+            return if stmt_line == line { stmt_col } else { 0 };
+        };
+        syntax::token_column(text, line, from, tok)
+            .or_else(|| syntax::token_column(text, line, 1, tok))
+            .or_else(|| (stmt_line == line && stmt_col > 0).then_some(stmt_col))
+            .or_else(|| first_token_column(text, line))
+            .unwrap_or(0)
     }
 
     /// Records an error that a statement the parser dropped could also cause (an undeclared
@@ -251,13 +293,10 @@ impl Compiler {
     }
 
     /// Sets the source line and column of the instructions emitted next: the token their
-    /// runtime errors point at. Code from a used file records no column (its positions are
-    /// in another source than the program's).
+    /// runtime errors point at (in a used file, in that file: see `CodeObject::file`).
     fn at(&mut self, line: u32, col: u32) {
         self.line(line);
-        if matches!(self.file, Importer::Main) {
-            self.b.set_column(col);
-        }
+        self.b.set_column(col);
     }
 
     /// A fresh jump label (unique within the program, so within each code object).
@@ -319,6 +358,7 @@ impl Compiler {
         self.collect_classes(stmts);
         for s in stmts {
             if let StmtKind::Class(c) = &s.kind {
+                self.stmt_at = (s.line, s.col);
                 self.class_decl(c, s.line);
             }
         }
@@ -329,6 +369,7 @@ impl Compiler {
     fn hoist_functions(&mut self, stmts: &[Stmt]) {
         for s in stmts {
             if let StmtKind::FuncDef { name, params, body } = &s.kind {
+                self.stmt_at = (s.line, s.col);
                 let index = self.function(name, params, body, false);
                 self.line(s.line);
                 self.b.emit_load_const(Value::func(index));
@@ -372,4 +413,11 @@ impl Compiler {
         self.ctxs.pop();
         self.b.end_function();
     }
+}
+
+/// The column of the first token on `line` of `text` (`None` for an empty line or none).
+fn first_token_column(text: &str, line: u32) -> Option<u32> {
+    let l = text.split('\n').nth(line.checked_sub(1)? as usize)?;
+    let blank = l.chars().take_while(|c| c.is_whitespace()).count() as u32;
+    (blank < l.chars().count() as u32).then_some(blank + 1)
 }

@@ -97,6 +97,7 @@ impl Compiler {
     /// namespace.
     pub(super) fn declare_module_globals(&mut self, stmts: &[Stmt]) {
         for s in stmts {
+            self.stmt_at = (s.line, s.col);
             let (names, ns) = match &s.kind {
                 StmtKind::Use { path, binding } => {
                     let exports = self.plan.exports_of(self.file, path);
@@ -315,8 +316,8 @@ impl Compiler {
                 }],
             );
             let saved_file = std::mem::replace(&mut self.file, Importer::File(i));
-            let saved_suffix =
-                std::mem::replace(&mut self.err_suffix, format!(" (in {})", f.shown));
+            let saved_src = self.src_file.replace(f.source.clone());
+            let saved_code_file = self.b.set_file(Some(f.source.clone()));
             let saved_line = self.last_line;
             let index = self.b.begin_function(&format!("<module {}>", f.name), &[]);
             let run = self.label();
@@ -334,7 +335,8 @@ impl Compiler {
             self.ctxs = saved_ctxs;
             self.units = saved_units;
             self.file = saved_file;
-            self.err_suffix = saved_suffix;
+            self.src_file = saved_src;
+            self.b.set_file(saved_code_file);
             self.last_line = saved_line;
         }
         self.line(1);

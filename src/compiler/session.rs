@@ -2,9 +2,11 @@
 //! the globals and functions of the inputs before it, at the same slots and indices, so the
 //! values they left (function values included) mean the same thing in the new program.
 
+use std::sync::Arc;
+
 use crate::bytecode::{Bytecode, CodeObject};
 use crate::modules::ModulePlan;
-use crate::syntax;
+use crate::syntax::{self, SourceFile};
 
 use super::{CompileError, Compiler, SyntaxError};
 
@@ -46,8 +48,17 @@ pub fn compile_with_prelude(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let plan = ModulePlan::build(&program, None)?;
+    let plan = ModulePlan::build_from(&program, None, Some(source))?;
     let mut c = Compiler::new(source_name, plan);
+    c.main_text = Some(source.into());
+    // The input's functions keep its text: a later input that calls one and fails in it
+    // shows this input's line.
+    c.b.set_file(Some(Arc::new(SourceFile {
+        path: source_name.to_string(),
+        shown: source_name.to_string(),
+        text: source.to_string(),
+        used_at: None,
+    })));
     for (i, slot) in prelude.slots.iter().enumerate() {
         let at = match slot {
             Some((name, is_const)) => {

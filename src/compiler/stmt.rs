@@ -34,6 +34,7 @@ impl Compiler {
 
     /// Compiles one statement. Every statement leaves the operand stack as it found it.
     pub(super) fn stmt(&mut self, s: &Stmt) {
+        self.stmt_at = (s.line, s.col);
         if self.recovers(s) {
             return self.recovering_stmt(s);
         }

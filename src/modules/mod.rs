@@ -6,7 +6,7 @@
 //! program, every `use` (anywhere in the code, even in a function that never runs) is
 //! resolved ([`resolve`]), its file read and parsed once per canonical path, and the files it
 //! uses loaded in turn. A `use` that closes a cycle of imports, a file that does not exist and
-//! a package of the original implementation are compile errors at the `use`'s line.
+//! a package of the original implementation are compile errors at the `use`'s path (its token).
 //!
 //! ```
 //! let plan = zexus::modules::ModulePlan::build(&zexus::syntax::parse("print(1)").unwrap(), None)
@@ -19,12 +19,13 @@ mod resolve;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use names::{exports, for_each_use, module_blocks, top_names, use_bindings};
 use resolve::Found;
 
 use crate::syntax::ast::Program;
-use crate::syntax::{self, SyntaxError};
+use crate::syntax::{self, SourceFile, SyntaxError, UseSite};
 
 /// Who contains a `use`: the main program or one of the plan's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +50,8 @@ pub struct FileModule {
     pub spec: String,
     /// Its parsed source.
     pub program: Program,
+    /// Its path as the user would open it and its text (for diagnostics).
+    pub source: Arc<SourceFile>,
     /// The names it exports, in order.
     pub exports: Vec<String>,
     /// Its top-level names, in order (what its namespace holds).
@@ -69,10 +72,11 @@ struct Loading {
     path: PathBuf,
     spec: String,
     program: Program,
+    source: Arc<SourceFile>,
 }
 
 /// The state of [`ModulePlan::build`].
-struct Builder {
+struct Builder<'a> {
     cwd: PathBuf,
     main_dir: PathBuf,
     /// Files in the order they were found.
@@ -85,6 +89,10 @@ struct Builder {
     /// The chain of files being loaded (for cycles): `None` is the main program.
     stack: Vec<Option<usize>>,
     main_path: Option<PathBuf>,
+    /// The main program's text, when known (to place errors at their token).
+    main_text: Option<&'a str>,
+    /// The main program's path was given absolute: so are the module paths diagnostics show.
+    absolute: bool,
     errors: Vec<SyntaxError>,
 }
 
@@ -93,7 +101,18 @@ impl ModulePlan {
     /// file, if it has one: relative paths are resolved from its directory (else from the
     /// working directory).
     pub fn build(main: &Program, main_path: Option<&Path>) -> Result<ModulePlan, Vec<SyntaxError>> {
+        Self::build_from(main, main_path, None)
+    }
+
+    /// [`build`](Self::build) for a program parsed from `main_text`: the errors about its
+    /// `use` statements point at the path's token rather than the statement.
+    pub fn build_from(
+        main: &Program,
+        main_path: Option<&Path>,
+        main_text: Option<&str>,
+    ) -> Result<ModulePlan, Vec<SyntaxError>> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let absolute = main_path.is_some_and(Path::is_absolute);
         let main_path = main_path.map(|p| p.canonicalize().unwrap_or_else(|_| cwd.join(p)));
         let main_dir = main_path
             .as_deref()
@@ -108,6 +127,8 @@ impl ModulePlan {
             uses: HashMap::new(),
             stack: vec![None],
             main_path,
+            main_text,
+            absolute,
             errors: Vec::new(),
         };
         let main_dir = b.main_dir.clone();
@@ -131,32 +152,33 @@ impl ModulePlan {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Loads the modules used in `program` (the main program if `me` is `None`), which is in
     /// directory `dir`.
     fn load_uses(&mut self, me: Option<usize>, program: &Program, dir: &Path) {
         let mut uses = Vec::new();
         for_each_use(&program.stmts, &mut |s, path, _| {
-            uses.push((s.line, path.to_string()))
+            uses.push(((s.line, s.col), path.to_string()))
         });
-        for (line, spec) in uses {
+        for (at, spec) in uses {
             if self.uses.contains_key(&(me, spec.clone())) {
                 continue;
             }
-            if let Some(child) = self.load(me, &spec, line, dir) {
+            if let Some(child) = self.load(me, &spec, at, dir) {
                 self.uses.insert((me, spec), child);
             }
         }
     }
 
-    /// Loads the module `spec` used at `line` of `me`; its found-order index.
-    fn load(&mut self, me: Option<usize>, spec: &str, line: u32, dir: &Path) -> Option<usize> {
+    /// Loads the module `spec` used by the statement at `at` (line, column) of `me`; its
+    /// found-order index.
+    fn load(&mut self, me: Option<usize>, spec: &str, at: (u32, u32), dir: &Path) -> Option<usize> {
         let path = match resolve::resolve(spec, dir, &self.cwd) {
             Found::File(p) => p,
             Found::Package(why) => {
                 self.error(
                     me,
-                    line,
+                    at,
                     spec,
                     format!("module \"{spec}\" is not available here: {why}"),
                 );
@@ -168,7 +190,7 @@ impl Builder {
                     "cannot find module \"{spec}\" (looked for {})",
                     tried.join(", ")
                 );
-                self.error(me, line, spec, message);
+                self.error(me, at, spec, message);
                 return None;
             }
         };
@@ -190,7 +212,7 @@ impl Builder {
                 .position(|c| *c == self.shown(&path))
                 .unwrap_or(0);
             let message = format!("import cycle: {}", chain[start..].join(" -> "));
-            self.error(me, line, spec, message);
+            self.error(me, at, spec, message);
             return None;
         }
         if let Some(&i) = self.by_path.get(&path) {
@@ -200,16 +222,23 @@ impl Builder {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
                 let message = format!("cannot read module \"{spec}\": {e}");
-                self.error(me, line, spec, message);
+                self.error(me, at, spec, message);
                 return None;
             }
         };
-        let program = match syntax::parse(&text) {
+        let program = syntax::parse(&text);
+        let used_at = Some(self.use_site(me, at, spec));
+        let source = Arc::new(SourceFile {
+            path: self.opened(&path),
+            shown: self.shown(&path),
+            text,
+            used_at,
+        });
+        let program = match program {
             Ok(p) => p,
             Err(errors) => {
-                let shown = self.shown(&path);
                 for e in errors {
-                    self.errors.push(in_module(e, &shown));
+                    self.errors.push(e.in_file(source.clone()));
                 }
                 return None;
             }
@@ -219,6 +248,7 @@ impl Builder {
             path: path.clone(),
             spec: spec.to_string(),
             program,
+            source,
         });
         self.by_path.insert(path.clone(), i);
         self.stack.push(Some(i));
@@ -239,14 +269,41 @@ impl Builder {
             .any(|f| matches!(f, Some(i) if self.loaded[*i].path == path))
     }
 
-    /// Records an error at `line` of `me`'s source.
-    fn error(&mut self, me: Option<usize>, line: u32, spec: &str, message: String) {
-        let e = SyntaxError::new(line, format!("\"{spec}\""), message);
-        let e = match me {
-            None => e,
-            Some(i) => in_module(e, &self.shown(&self.loaded[i].path)),
-        };
+    /// Records an error about the `use` of `spec` by the statement at `at` (line, column) of
+    /// `me`'s source: at the path's token when the source is at hand (a module's; the main
+    /// program's errors are placed by the compiler, see `compiler::place_errors`).
+    fn error(&mut self, me: Option<usize>, at: (u32, u32), spec: &str, message: String) {
+        let site = self.use_site(me, at, spec);
+        let mut e =
+            SyntaxError::new(site.line, format!("\"{spec}\""), message).with_column(site.column);
+        e.file = site.file;
         self.errors.push(e);
+    }
+
+    /// The `use` of `spec` by the statement at `at` (line, column) of `me`: at the path's
+    /// token when the source is at hand, else at the statement.
+    fn use_site(&self, me: Option<usize>, (line, col): (u32, u32), spec: &str) -> UseSite {
+        let file = me.map(|i| self.loaded[i].source.clone());
+        let text = match &file {
+            Some(f) => Some(f.text.as_str()),
+            None => self.main_text,
+        };
+        let tok = format!("\"{spec}\"");
+        let column = text
+            .and_then(|t| syntax::token_column(t, line, col, &tok))
+            .unwrap_or(col);
+        UseSite { file, line, column }
+    }
+
+    /// A path as the user would open it: relative to the working directory when inside it
+    /// (unless the main program was named by an absolute path, or the working directory is
+    /// the root), else absolute.
+    fn opened(&self, path: &Path) -> String {
+        let cwd = self.cwd.canonicalize().unwrap_or_else(|_| self.cwd.clone());
+        match path.strip_prefix(&cwd) {
+            Ok(rel) if !self.absolute && cwd.parent().is_some() => rel.display().to_string(),
+            _ => path.display().to_string(),
+        }
     }
 
     /// A path as messages show it: relative to the main program's directory when inside it.
@@ -299,6 +356,7 @@ impl Builder {
             });
             plan.files.push(FileModule {
                 shown: self.shown(&path),
+                source: self.loaded[found].source.clone(),
                 spec: self.loaded[found].spec.clone(),
                 path,
                 name,
@@ -309,14 +367,6 @@ impl Builder {
         }
         plan
     }
-}
-
-/// An error in a module's file: the same error, saying which file. Its column is cleared:
-/// positions are those of the compiled source, and this one is in another file.
-fn in_module(mut e: SyntaxError, shown: &str) -> SyntaxError {
-    e.message = format!("{} (in {shown})", e.message);
-    e.column = 0;
-    e
 }
 
 /// The file's stem as an identifier (other characters become `_`), made different from every

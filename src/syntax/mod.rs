@@ -17,6 +17,7 @@ mod tests;
 mod tests_sugar;
 
 use std::fmt;
+use std::sync::Arc;
 
 /// At most this many errors are reported for one source text.
 pub const MAX_ERRORS: usize = 50;
@@ -35,6 +36,37 @@ pub struct SyntaxError {
     pub token: String,
     /// What went wrong.
     pub message: String,
+    /// The file the position is in when it is not the source being compiled: a file the
+    /// program `use`s (`None`: the source itself). Shown as `(in path)` after the message.
+    pub file: Option<Arc<SourceFile>>,
+}
+
+/// A source file other than the one being compiled: a module's file, kept with the errors
+/// and the code that come from it so that diagnostics can show its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path as the user would open it: relative to the working directory when inside
+    /// it (unless the main program was named by an absolute path), else absolute
+    /// (diagnostics' `path:line:col` headers).
+    pub path: String,
+    /// The path as messages show it (relative to the main program's directory when inside
+    /// it): the `(in path)` of an error's one-line form.
+    pub shown: String,
+    /// Its text.
+    pub text: String,
+    /// The `use` that first loaded it, if it is a module's file.
+    pub used_at: Option<UseSite>,
+}
+
+/// Where a `use` is: the path's token in the file that contains it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseSite {
+    /// That file (`None`: the program being compiled).
+    pub file: Option<Arc<SourceFile>>,
+    /// The line of the path's token.
+    pub line: u32,
+    /// Its column (1-based, in characters).
+    pub column: u32,
 }
 
 impl SyntaxError {
@@ -45,7 +77,14 @@ impl SyntaxError {
             column: 0,
             token: token.into(),
             message: message.into(),
+            file: None,
         }
+    }
+
+    /// The same error, in `file` (a file the program uses).
+    pub fn in_file(mut self, file: Arc<SourceFile>) -> Self {
+        self.file = Some(file);
+        self
     }
 
     /// The same error at `column` (1-based, in characters; 0 for unknown).
@@ -70,18 +109,43 @@ impl SyntaxError {
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_at_end() {
-            write!(f, "[line {}] Error at end: {}", self.line, self.message)
+            write!(f, "[line {}] Error at end: {}", self.line, self.message)?;
         } else {
             write!(
                 f,
                 "[line {}] Error at '{}': {}",
                 self.line, self.token, self.message
-            )
+            )?;
+        }
+        match &self.file {
+            Some(file) => write!(f, " (in {})", file.shown),
+            None => Ok(()),
         }
     }
 }
 
 impl std::error::Error for SyntaxError {}
+
+/// The column (1-based, in characters) of the first token on line `line` of `text`, at or
+/// after column `from`, whose text is `tok`: where a compiler error that knows its statement
+/// and the token at fault points. `None` if there is no such token on that line.
+pub(crate) fn token_column(text: &str, line: u32, from: u32, tok: &str) -> Option<u32> {
+    if line == 0 || tok.is_empty() {
+        return None;
+    }
+    let line_text = text.split('\n').nth(line as usize - 1)?;
+    let from = from.max(1);
+    let offset = line_text
+        .char_indices()
+        .nth(from as usize - 1)
+        .map(|(i, _)| i)?;
+    let tail = &line_text[offset..];
+    lexer::tokenize(tail)
+        .iter()
+        .take_while(|t| !matches!(t.kind, token::TokenKind::Eof))
+        .find(|t| t.lexeme(tail) == tok)
+        .map(|t| from + tail[..t.start].chars().count() as u32)
+}
 
 /// Parses a whole source file.
 ///

@@ -2,6 +2,9 @@
 //! trace of `[line N] in f` lines (innermost first), as Lua and clox print them.
 
 use std::fmt;
+use std::sync::Arc;
+
+use crate::syntax::SourceFile;
 
 /// One line of a call trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,9 +34,12 @@ pub struct RuntimeError {
     /// The source line of the failing instruction (0 if unknown).
     pub line: u32,
     /// The source column of the failing instruction's token (1-based, in characters; 0 if
-    /// unknown or in a file the program `use`s): the operator of a failed `/`, the callee of
-    /// a failed call, the `[` of a bad index. Both tiers report the same one.
+    /// unknown): the operator of a failed `/`, the callee of a failed call, the `[` of a bad
+    /// index. Both tiers report the same one.
     pub column: u32,
+    /// The file `line` and `column` are in when it is not the program's source: the failing
+    /// code is in a file the program `use`s (its [`CodeObject::file`](crate::CodeObject)).
+    pub file: Option<Arc<SourceFile>>,
     /// The call trace, innermost call first.
     pub trace: Vec<TraceEntry>,
     /// Runtime error or invalid bytecode.
@@ -47,6 +53,7 @@ impl RuntimeError {
             message: message.into(),
             line: 0,
             column: 0,
+            file: None,
             trace: Vec::new(),
             kind: ErrorKind::InvalidBytecode,
         }

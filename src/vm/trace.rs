@@ -139,6 +139,7 @@ pub(crate) fn runtime_error(
         message,
         line,
         column: bc.code()[code as usize].col(pc),
+        file: bc.code()[code as usize].file.clone(),
         trace,
         kind: ErrorKind::Runtime,
     }
