@@ -172,8 +172,11 @@ fn a_function_called_in_a_loop_and_a_recursive_one() {
                 work.total_pct <= 100.5 && rec.total_pct <= 100.5,
                 "{at}: {fns:?}"
             );
-            // `rec` calls `work`: its total includes it.
-            assert!(rec.total_time_ms > rec.self_time_ms, "{at}: {fns:?}");
+            // `rec` calls `work`: its total includes it. Not strictly more: `rec`'s 50 short
+            // calls of `work` are 3,000 of the run's 5 million instructions, and whether a
+            // sample lands in them is chance at the default rate (the strict form failed about
+            // one run in ten when run alone on a loaded machine, more often beside other tests).
+            assert!(rec.total_time_ms >= rec.self_time_ms, "{at}: {fns:?}");
         }
     }
 }
