@@ -231,6 +231,13 @@ impl ReportData {
     /// Collects the report's contents.
     pub fn collect(p: &InstructionProfiler, top_n: usize) -> ReportData {
         let mut hot_loops = p.hot_loops(1000);
+        let mut allocations = p.allocation_report();
+        let alloc_sites_total = allocations.sites.len();
+        allocations.sites.truncate(top_n);
+        let mut cache = p.cache_report();
+        let cache_rows_total = cache.instructions.len();
+        cache.instructions.truncate(top_n);
+        cache.loops.truncate(top_n);
         hot_loops.truncate(top_n);
         let mut branches = p.branches();
         branches.truncate(top_n);
@@ -269,19 +276,10 @@ impl ReportData {
             lead: Lead::Instruction,
             call_graph: p.call_graph(),
             folded: p.folded_stacks().lines().map(str::to_string).collect(),
-            allocations: {
-                let mut a = p.allocation_report();
-                a.sites.truncate(top_n);
-                a
-            },
-            alloc_sites_total: p.allocation_report().sites.len(),
-            cache: {
-                let mut c = p.cache_report();
-                c.instructions.truncate(top_n);
-                c.loops.truncate(top_n);
-                c
-            },
-            cache_rows_total: p.cache_report().instructions.len(),
+            allocations,
+            alloc_sites_total,
+            cache,
+            cache_rows_total,
         }
     }
 

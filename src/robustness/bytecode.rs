@@ -9,7 +9,7 @@ use super::Rng;
 use crate::bytecode::{Bytecode, CodeObject, Handler, Instr, Op, OperandKind, ALL_OPS, BUILTINS};
 use crate::Value;
 
-fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32) -> CodeObject {
+fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32, backward: bool) -> CodeObject {
     let len = 1 + rng.below(24) as usize;
     let mut c = CodeObject::new(name, arity);
     c.consts = vec![
@@ -30,13 +30,14 @@ fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32) -> CodeObject
     for ip in 0..len {
         let mut op = ALL_OPS[rng.below(ALL_OPS.len() as u64) as usize];
         let a = match op {
-            // Jumps go forward, or (one in eight) anywhere in the code: the limits end loops.
+            // Jumps go forward, or (one in eight, with `backward`) anywhere in the code: the
+            // limits end loops.
             _ if matches!(
                 op.operand_kind(),
                 OperandKind::Target | OperandKind::ForIter
             ) =>
             {
-                if rng.below(8) == 0 {
+                if backward && rng.below(8) == 0 {
                     rng.below(len as u64 + 1) as u32
                 } else {
                     (ip + 1 + rng.below(4) as usize) as u32
@@ -84,12 +85,28 @@ fn random_code(rng: &mut Rng, name: &str, arity: u32, n_code: u32) -> CodeObject
 
 /// The code objects of case `seed` (the program first).
 pub fn case(seed: u64) -> Vec<CodeObject> {
+    case_with(seed, true)
+}
+
+/// The code objects of case `seed` with every jump forward: each accepted program ends
+/// without limits (calls still recurse, up to the call-depth limit).
+pub fn forward_case(seed: u64) -> Vec<CodeObject> {
+    case_with(seed, false)
+}
+
+fn case_with(seed: u64, backward: bool) -> Vec<CodeObject> {
     let mut rng = Rng::new(seed);
     let n_code = 1 + rng.below(3) as u32;
-    let mut code = vec![random_code(&mut rng, "<main>", 0, n_code)];
+    let mut code = vec![random_code(&mut rng, "<main>", 0, n_code, backward)];
     for f in 1..n_code {
         let arity = rng.below(3) as u32;
-        code.push(random_code(&mut rng, &format!("f{f}"), arity, n_code));
+        code.push(random_code(
+            &mut rng,
+            &format!("f{f}"),
+            arity,
+            n_code,
+            backward,
+        ));
     }
     code
 }
