@@ -4,6 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use zexus::{Bytecode, BytecodeBuilder, Value, VM};
 
+#[path = "built.rs"]
+mod built;
+
 /// fib_iter.zx's inner loop: 90 steps of Fibonacci mod a prime, repeated `reps` times.
 fn fib_iter(reps: i64) -> Bytecode {
     let mut b = BytecodeBuilder::new();
@@ -50,7 +53,7 @@ fn fib_iter(reps: i64) -> Bytecode {
 fn interp(c: &mut Criterion) {
     let mut g = c.benchmark_group("interp");
     g.sample_size(10);
-    let ls = zexus::demo::loop_sum(10_000_000);
+    let ls = built::loop_sum(10_000_000);
     g.bench_function("loop_sum_1e7", |b| {
         let mut vm = VM::new();
         b.iter(|| assert_eq!(vm.execute(&ls).unwrap(), Value::int(49_999_995_000_000)))

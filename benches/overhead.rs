@@ -5,8 +5,11 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use zexus::{Level, VM};
 
+#[path = "../src/cli/bench_programs.rs"]
+mod bench_programs;
+
 fn overhead(c: &mut Criterion) {
-    let programs = zexus::bench::default_programs().expect("the benchmark programs compile");
+    let programs = bench_programs::default_programs().expect("the benchmark programs compile");
     for p in &programs {
         let mut g = c.benchmark_group(format!("overhead/{}", p.name));
         g.sample_size(10);

@@ -5,12 +5,15 @@ use std::time::Instant;
 
 use zexus::VM;
 
+#[path = "../benches/built.rs"]
+mod built;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: i64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000_000);
-    let bc = zexus::demo::loop_sum(n);
+    let bc = built::loop_sum(n);
     let mut vm = VM::new();
     let t = Instant::now();
     let r = vm.execute(&bc)?;

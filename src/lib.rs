@@ -62,10 +62,8 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod bench;
 pub mod bytecode;
 pub mod compiler;
-pub mod demo;
 pub mod diagnostic;
 pub mod error;
 pub mod jit;

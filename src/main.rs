@@ -321,13 +321,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let runs = opts::positive("--runs", runs).map_err(usage)? as usize;
             let sample_rate = opts::positive_u32("--sample-rate", sample_rate).map_err(usage)?;
             let programs = if files.is_empty() {
-                zexus::bench::default_programs()
-                    .map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
+                cli::bench::default_programs().map_err(|e| Failure(EXIT_COMPILE, e.to_string()))?
             } else {
                 let mut v = Vec::new();
                 for f in &files {
                     let (src, name) = read_source(f)?;
-                    v.push(zexus::bench::BenchProgram {
+                    v.push(cli::bench::BenchProgram {
                         name,
                         bytecode: compile_file(&src, &f.display().to_string(), Some(f), color)?,
                     });
@@ -335,9 +334,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 v
             };
             let tiers: &[bool] = if no_jit { &[false] } else { &[false, true] };
-            let rows = zexus::bench::measure(&programs, tiers, runs, sample_rate)
+            let rows = cli::bench::measure(&programs, tiers, runs, sample_rate)
                 .map_err(|e| Failure(EXIT_RUNTIME, e.to_string()))?;
-            print!("{}", zexus::bench::render(&rows, runs, wall));
+            print!("{}", cli::bench::render(&rows, runs, wall));
         }
         Command::Diff {
             before,
@@ -396,10 +395,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     )
                 }
                 None => (
-                    zexus::demo::showcase(),
+                    cli::demo::showcase(),
                     Some((
-                        zexus::demo::SHOWCASE_NAME.to_string(),
-                        zexus::demo::SHOWCASE_SOURCE.to_string(),
+                        cli::demo::SHOWCASE_NAME.to_string(),
+                        cli::demo::SHOWCASE_SOURCE.to_string(),
                     )),
                 ),
             };
@@ -447,7 +446,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             if demo && result.is_ok() {
                 eprintln!(
-                    "zx: profiled the built-in demo (src/demo.zx: the guide's Fibonacci, a hot \
+                    "zx: profiled the built-in demo (src/cli/demo.zx: the guide's Fibonacci, a hot \
                      loop the JIT compiles, calls, branches, allocations) at {level}{}; \
                      `zx profile FILE` profiles yours",
                     if tier.jit_enabled(true) && cache.is_none() {

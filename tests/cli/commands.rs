@@ -229,3 +229,53 @@ fn modules_are_found_from_the_file_that_uses_them() {
     let out = zx(&["run", "tests/scripts/modules/missing.zx"], None);
     assert_eq!(out.status.code(), Some(65));
 }
+
+/// `zx bench` on a run too short to estimate and a long one: the short row says so in each
+/// profiled cell, the long one gives an estimate in each.
+#[test]
+fn bench_cells_say_too_short_or_give_an_estimate() {
+    let dir = std::env::temp_dir().join(format!("zx-bench-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let short = dir.join("short.zx");
+    let long = dir.join("long.zx");
+    std::fs::write(
+        &short,
+        "let s = 0\nlet i = 0\nwhile (i < 1000) { s = s + i\n i = i + 1 }\nprint(s)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &long,
+        "action f(n) { if (n < 1) { return 0 }\n return f(n - 1) + 1 }\n\
+         let i = 0\nlet s = 0\n\
+         while (i < 100000) { s = s + f(8) + i % 7\n i = i + 1 }\nprint(s)\n",
+    )
+    .unwrap();
+    let out = zx(
+        &[
+            "bench",
+            short.to_str().unwrap(),
+            long.to_str().unwrap(),
+            "--runs",
+            "1",
+            "--no-jit",
+        ],
+        None,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(out.status.success(), "{out:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    let short_row = table
+        .lines()
+        .find(|l| l.contains("short.zx | interp |"))
+        .unwrap_or_else(|| panic!("a row for the short program in\n{table}"));
+    assert_eq!(
+        short_row.matches("est: too short").count(),
+        3,
+        "{short_row}"
+    );
+    let long_row = table
+        .lines()
+        .find(|l| l.contains("long.zx | interp |"))
+        .unwrap_or_else(|| panic!("a row for the long program in\n{table}"));
+    assert_eq!(long_row.matches("(est ").count(), 3, "{long_row}");
+}

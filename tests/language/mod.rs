@@ -5,4 +5,4 @@ mod exceptions;
 mod exceptions_callbacks;
 mod limits;
 mod scripts;
-mod vm_builder;
+pub(crate) mod vm_builder;

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use zexus::demo::guide_fibonacci;
 use zexus::{Bytecode, BytecodeBuilder, Format, Level, Value, VM};
+
+use crate::language::vm_builder::guide_fibonacci;
 
 fn vm(level: Level) -> VM {
     VM::builder().profiling(level).capture_output(true).build()
@@ -76,7 +77,10 @@ fn calls_in_loop() -> Bytecode {
 fn guide_program_counts_are_exact_at_every_level() {
     for level in [Level::Basic, Level::Detailed, Level::Full] {
         let mut vm = vm(level);
-        assert_eq!(vm.execute(&guide_fibonacci(20)).unwrap(), Value::int(6765));
+        assert_eq!(
+            vm.execute(&guide_fibonacci(20).build().unwrap()).unwrap(),
+            Value::int(6765)
+        );
         let s = vm.profiling_summary().unwrap();
         // 8 set-up + 21 loop tests x 4 + 20 bodies x 13 + 2 to return.
         assert_eq!(s.total_instructions, 354, "{level}");
@@ -97,7 +101,7 @@ fn guide_program_counts_are_exact_at_every_level() {
 
 #[test]
 fn superinstructions_credit_every_original_instruction() {
-    let bc = guide_fibonacci(20);
+    let bc = guide_fibonacci(20).build().unwrap();
     let counts = |fuse: bool| {
         let mut vm = VM::builder()
             .profiling(Level::Full)
@@ -233,7 +237,7 @@ fn detailed_timing_is_sampled_and_ordered() {
 
 #[test]
 fn start_stop_start_accumulates_and_reset_clears() {
-    let bc = guide_fibonacci(20);
+    let bc = guide_fibonacci(20).build().unwrap();
     let mut vm = vm(Level::Basic);
     vm.execute(&bc).unwrap();
     vm.stop_profiling();
@@ -265,7 +269,7 @@ fn start_stop_start_accumulates_and_reset_clears() {
 #[test]
 fn without_profiling_the_api_says_so() {
     let mut vm = VM::new();
-    vm.execute(&guide_fibonacci(10)).unwrap();
+    vm.execute(&guide_fibonacci(10).build().unwrap()).unwrap();
     assert_eq!(
         vm.profiling_summary().unwrap_err().to_string(),
         "Profiling not enabled"
@@ -278,7 +282,7 @@ fn without_profiling_the_api_says_so() {
         serde_json::from_str(&vm.profiling_report(Format::Json, 20)).unwrap();
     assert_eq!(json["error"], "Profiling not enabled");
     vm.start_profiling(); // NONE stays NONE
-    vm.execute(&guide_fibonacci(10)).unwrap();
+    vm.execute(&guide_fibonacci(10).build().unwrap()).unwrap();
     assert_eq!(vm.profiler().total_instructions(), 0);
 }
 
