@@ -13,8 +13,6 @@ mod watch;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_sugar;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,9 +1,8 @@
 //! Unit tests for the syntax taken from the original implementation: annotations, indented
 //! blocks, modifiers, `??`, properties, interpolation and the string forms.
 
-use super::lexer::tokenize;
-use super::tests::{expr, first_error, prog};
-use super::token::{StrPart, TokenKind};
+use super::*;
+use crate::syntax::token::StrPart;
 
 #[test]
 fn type_annotations_are_dropped() {
