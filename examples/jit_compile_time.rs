@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use zexus::bytecode::{stack_depths, Op};
+use zexus::bytecode::Op;
 use zexus::jit::{Jit, LoopRequest};
 
 fn main() {
@@ -23,7 +23,7 @@ fn main() {
         let src = std::fs::read_to_string(format!("{dir}/{name}.zx")).expect("program");
         let bc = zexus::compile(&src, name).expect("compiles");
         let code = &bc.code()[0];
-        let depths = stack_depths(&bc, 0).expect("verified");
+        let depths = bc.stack_depths(0);
         // Every slot an int (what the loops see when they go hot), lists as lists.
         let tags: Vec<u64> = vec![0; code.slot_names.len()];
         let general = HashSet::new();
@@ -37,7 +37,7 @@ fn main() {
                 global_names: bc.globals(),
                 header: ins.a,
                 back_edge: ip as u32,
-                depths: &depths,
+                depths,
                 local_tags: &tags,
                 global_tags: &tags,
                 general: &general,

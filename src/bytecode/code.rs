@@ -132,6 +132,9 @@ impl CodeObject {
 #[derive(Debug, Clone)]
 pub struct Bytecode {
     code: Vec<CodeObject>,
+    /// Per code object, the operand-stack depth on entry to each instruction, as the verifier
+    /// found it (shared by clones, as the code is never changed after verification).
+    depths: Arc<[Box<[u32]>]>,
     source_name: String,
     id: u64,
 }
@@ -158,12 +161,22 @@ impl Bytecode {
                 c.cols.clear();
             }
         }
-        verify(&mut code)?;
+        let depths = verify(&mut code)?.into();
         Ok(Bytecode {
             code,
+            depths,
             source_name: source_name.into(),
             id: next_bytecode_id(),
         })
+    }
+    /// The operand-stack depth on entry to each instruction of code object `code`, as
+    /// verification found it (`u32::MAX` for an instruction no path reaches). The JIT sizes
+    /// and checks native code from it; nothing verifies the program again.
+    ///
+    /// # Panics
+    /// If `code` is not a code object of this program.
+    pub fn stack_depths(&self, code: usize) -> &[u32] {
+        &self.depths[code]
     }
     /// The code objects: `[0]` is the top level, the others are functions.
     pub fn code(&self) -> &[CodeObject] {

@@ -13,4 +13,4 @@ pub use code::{Bytecode, CodeObject, Handler};
 pub use opcodes::{
     builtin_id, Builtin, Instr, Op, OpClass, OperandKind, ALL_BUILTINS, ALL_OPS, BUILTINS,
 };
-pub use verify::{stack_depths, VerifyError};
+pub use verify::VerifyError;

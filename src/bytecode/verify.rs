@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::code::{Bytecode, CodeObject};
+use super::code::CodeObject;
 use super::opcodes::{Instr, Op, OperandKind, BUILTINS};
 
 /// Why a program was rejected.
@@ -38,9 +38,11 @@ pub const MAX_STACK: u32 = 1 << 16;
 /// Most slots a code object may have.
 pub const MAX_SLOTS: u32 = 1 << 20;
 
-/// Verifies every code object (`code[0]` the top level) and records each one's `max_stack`.
-/// Only [`Bytecode::new`] calls it: a `Bytecode` is verified once, when it is made.
-pub(crate) fn verify(code: &mut [CodeObject]) -> Result<(), VerifyError> {
+/// Verifies every code object (`code[0]` the top level), records each one's `max_stack`, and
+/// gives each one's operand-stack depth on entry to every instruction (`u32::MAX` where no
+/// path reaches it). Only [`Bytecode::new`](crate::Bytecode::new) calls it: a `Bytecode` is verified once, when it
+/// is made, and keeps what verification learned ([`Bytecode::stack_depths`](crate::Bytecode::stack_depths)).
+pub(crate) fn verify(code: &mut [CodeObject]) -> Result<Vec<Box<[u32]>>, VerifyError> {
     let Some(main) = code.first() else {
         return Err(VerifyError {
             code: "<main>".into(),
@@ -53,18 +55,13 @@ pub(crate) fn verify(code: &mut [CodeObject]) -> Result<(), VerifyError> {
     }
     let n_globals = main.n_slots();
     let n_code = code.len() as u32;
+    let mut depths = Vec::with_capacity(code.len());
     for c in code.iter_mut() {
-        c.max_stack = verify_code(c, n_globals, n_code)?.0;
+        let (max, d) = verify_code(c, n_globals, n_code)?;
+        c.max_stack = max;
+        depths.push(d.into_boxed_slice());
     }
-    Ok(())
-}
-
-/// The operand stack depth on entry to each instruction of code object `code` of a (verified)
-/// program (`u32::MAX` for unreachable instructions).
-pub fn stack_depths(bc: &Bytecode, code: usize) -> Result<Vec<u32>, VerifyError> {
-    let all = bc.code();
-    let n_globals = all[0].n_slots();
-    verify_code(&all[code], n_globals, all.len() as u32).map(|(_, d)| d)
+    Ok(depths)
 }
 
 fn err(code: &CodeObject, ip: u32, message: impl Into<String>) -> VerifyError {

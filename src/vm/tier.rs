@@ -20,7 +20,7 @@ use zexus_runtime::Value;
 
 use super::builtins;
 use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
-use crate::bytecode::{stack_depths, Bytecode};
+use crate::bytecode::Bytecode;
 use crate::jit::translate::RunCounts;
 use crate::jit::{
     self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported,
@@ -121,7 +121,6 @@ pub(crate) struct Tier {
     bc_id: u64,
     level: u8,
     state: Vec<Vec<i32>>,
-    depths: Vec<Option<Vec<u32>>>,
     prof: Vec<ProfPtrs>,
     compile_times: Vec<f64>,
     run_events: JitEvents,
@@ -158,7 +157,6 @@ impl Tier {
             bc_id: 0,
             level: 0,
             state: Vec::new(),
-            depths: Vec::new(),
             prof: Vec::new(),
             compile_times: Vec::new(),
             run_events: JitEvents::default(),
@@ -182,7 +180,6 @@ impl Tier {
         self.level = level_num(level);
         self.fns.begin_run(bc, level_num(level));
         self.state = bc.code().iter().map(|c| vec![0; c.instrs.len()]).collect();
-        self.depths = vec![None; bc.code().len()];
         for (&(id, code, ip, lvl), &s) in &self.decided {
             if id == bc.id() && lvl == self.level {
                 if let Some(x) = self
@@ -389,11 +386,7 @@ impl Tier {
                     return refuse(self, e);
                 }
             };
-            if self.depths[cur as usize].is_none() {
-                self.depths[cur as usize] =
-                    Some(stack_depths(bc, cur as usize).expect("the program was verified"));
-            }
-            let all_depths = self.depths[cur as usize].as_deref().expect("just computed");
+            let all_depths = bc.stack_depths(cur as usize);
             // Code only an exception handler reaches never runs natively (native code does not
             // raise: it exits, and the interpreter raises).
             let native_depths;

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use zexus::bytecode::{stack_depths, Op};
+use zexus::bytecode::Op;
 use zexus::jit::{clif_of, LoopRequest};
 use zexus_runtime::value::{TAG_INT, TAG_LIST};
 
@@ -43,7 +43,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
     let src = std::fs::read_to_string(path).expect("script");
     let bc = zexus::compile(&src, script).expect("compiles");
     let code = &bc.code()[0];
-    let depths = stack_depths(&bc, 0).expect("verified");
+    let depths = bc.stack_depths(0);
     let tags: Vec<u64> = code
         .slot_names
         .iter()
@@ -69,7 +69,7 @@ fn clif(script: &str, nth: usize, lists: &[&str], counters: bool, branch_stats: 
         global_names: bc.globals(),
         header: ins.a,
         back_edge: ip as u32,
-        depths: &depths,
+        depths,
         local_tags: &tags,
         global_tags: &tags,
         general: &general,

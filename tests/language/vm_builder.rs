@@ -433,6 +433,29 @@ fn verifier_rejects_underflow_bad_targets_unbalanced_joins_and_falling_off() {
     assert!(m.contains("out of range"), "{m}");
 }
 
+/// What verification learned travels with the program: the depth on entry to each
+/// instruction (unreachable ones marked), the deepest point as `max_stack`, shared by clones.
+#[test]
+fn a_verified_program_carries_its_stack_depths() {
+    let k = Instr::new(Op::LOAD_CONST, 0, 0);
+    let bc = raw(
+        &[
+            k,                            // 0: depth 0
+            k,                            // 1: depth 1
+            Instr::new(Op::ADD, 0, 0),    // 2: depth 2
+            Instr::new(Op::RETURN, 0, 0), // 3: depth 1
+            k,                            // 4: no path reaches it
+            Instr::new(Op::RETURN, 0, 0), // 5
+        ],
+        vec![Value::int(1)],
+    )
+    .expect("valid");
+    assert_eq!(bc.stack_depths(0), &[0, 1, 2, 1, u32::MAX, u32::MAX]);
+    assert_eq!(bc.main().max_stack, 2);
+    let copy = bc.clone();
+    assert_eq!(copy.stack_depths(0), bc.stack_depths(0));
+}
+
 #[test]
 fn builder_runs_the_verifier() {
     let mut b = BytecodeBuilder::new();
