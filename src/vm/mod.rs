@@ -23,6 +23,7 @@ mod reenter;
 mod run;
 mod tier;
 mod tier_fn;
+mod tier_key;
 mod trace;
 mod unwind;
 

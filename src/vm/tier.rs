@@ -20,6 +20,7 @@ use zexus_runtime::Value;
 
 use super::builtins;
 use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::tier_key::{TierKey, Unit};
 use crate::bytecode::Bytecode;
 use crate::jit::translate::RunCounts;
 use crate::jit::{
@@ -98,7 +99,7 @@ pub(super) struct ProfPtrs {
 
 struct LoopRec {
     code: CompiledCode,
-    key: (u64, u32, u32, u8),
+    key: TierKey,
     function: String,
     specialised: String,
     ctr: Vec<u64>,
@@ -117,7 +118,7 @@ pub(crate) struct Tier {
     threshold: u32,
     loops: Vec<LoopRec>,
     /// (program id, code object, back edge, level) -> state to restore on the next run.
-    decided: HashMap<(u64, u32, u32, u8), i32>,
+    decided: HashMap<TierKey, i32>,
     bc_id: u64,
     level: u8,
     state: Vec<Vec<i32>>,
@@ -180,12 +181,15 @@ impl Tier {
         self.level = level_num(level);
         self.fns.begin_run(bc, level_num(level));
         self.state = bc.code().iter().map(|c| vec![0; c.instrs.len()]).collect();
-        for (&(id, code, ip, lvl), &s) in &self.decided {
-            if id == bc.id() && lvl == self.level {
+        for (key, &s) in &self.decided {
+            let Unit::Loop { back_edge } = key.unit else {
+                continue;
+            };
+            if key.applies_to(bc.id(), self.level) {
                 if let Some(x) = self
                     .state
-                    .get_mut(code as usize)
-                    .and_then(|v| v.get_mut(ip as usize))
+                    .get_mut(key.code as usize)
+                    .and_then(|v| v.get_mut(back_edge as usize))
                 {
                     *x = s;
                 }
@@ -247,7 +251,7 @@ impl Tier {
             }
             if rec.ticks > 0 {
                 ticks.push((
-                    rec.key.1,
+                    rec.key.code,
                     rec.code.meta.header,
                     rec.code.meta.back_edge,
                     rec.ticks,
@@ -365,7 +369,7 @@ impl Tier {
         // SAFETY: `slots` holds the frame's values and `stk` the program's globals (the caller's
         // SAFETY: contract, as for `back_edge`).
         unsafe {
-            let key = (bc.id(), cur, pc as u32, self.level);
+            let key = TierKey::of_loop(bc.id(), cur, pc as u32, self.level);
             let code = &bc.code()[cur as usize];
             let function = code.name.clone();
             let refuse = |t: &mut Tier, reason: String| {

@@ -21,6 +21,7 @@ use zexus_runtime::Value;
 
 use super::profhooks::derive_counts;
 use super::tier::ProfPtrs;
+use super::tier_key::TierKey;
 use crate::bytecode::{Bytecode, CodeObject};
 use crate::jit::func::{cond_branches, FnCtx, Ty, MAX_ARGS};
 use crate::jit::{self, CompiledFn, Jit};
@@ -44,7 +45,7 @@ enum FnState {
 struct FnRec {
     f: CompiledFn,
     /// (program id, code index, mode: 0 nothing, 1 counters, 2 counters and predictors).
-    key: (u64, u32, u8),
+    key: TierKey,
     name: String,
     /// Taken edges by ip, entries, then predictor words (its address is in the machine code).
     ctr: Box<[u64]>,
@@ -60,7 +61,7 @@ pub(crate) struct FnTier {
     threshold: u32,
     state: Vec<FnState>,
     recs: Vec<FnRec>,
-    decided: HashMap<(u64, u32, u8), FnState>,
+    decided: HashMap<TierKey, FnState>,
     bc_id: u64,
     mode: u8,
     /// DETAILED and up: native calls are timed.
@@ -106,9 +107,9 @@ impl FnTier {
             _ => 2,
         };
         self.state = vec![FnState::Counting(0); bc.code().len()];
-        for (&(id, code, c), &s) in &self.decided {
-            if id == bc.id() && c == self.mode {
-                self.state[code as usize] = s;
+        for (key, &s) in &self.decided {
+            if key.applies_to(bc.id(), self.mode) {
+                self.state[key.code as usize] = s;
             }
         }
     }
@@ -118,10 +119,13 @@ impl FnTier {
         ev.compiled.append(&mut self.events.compiled);
         ev.refusals.append(&mut self.events.refusals);
         for rec in &mut self.recs {
-            if rec.run_calls == 0 || rec.key.0 != bc.id() {
+            if rec.run_calls == 0 || rec.key.program != bc.id() {
                 continue;
             }
-            let end = bc.code()[rec.key.1 as usize].instrs.len().saturating_sub(1) as u32;
+            let end = bc.code()[rec.key.code as usize]
+                .instrs
+                .len()
+                .saturating_sub(1) as u32;
             let spec = specialised(&rec.f);
             match ev
                 .compiled
@@ -210,10 +214,10 @@ impl FnTier {
                 for rec in self
                     .recs
                     .iter_mut()
-                    .filter(|r| r.key.0 == self.bc_id && r.key.2 == 2)
+                    .filter(|r| r.key.applies_to(self.bc_id, 2))
                 {
                     let n = rec.ctr.len() - 1 - rec.branches.len();
-                    let br = prof[rec.key.1 as usize].branches;
+                    let br = prof[rec.key.code as usize].branches;
                     for (k, &pc) in rec.branches.iter().enumerate() {
                         rec.ctr[n + 1 + k] = predictor::pack(0, (*br.add(pc)).state);
                     }
@@ -278,12 +282,12 @@ impl FnTier {
             for rec in &mut self.recs {
                 let n = bc
                     .code()
-                    .get(rec.key.1 as usize)
+                    .get(rec.key.code as usize)
                     .map_or(0, |c| c.instrs.len());
-                if rec.key.0 != self.bc_id || rec.key.2 != self.mode || rec.ctr[n] == 0 {
+                if !rec.key.applies_to(self.bc_id, self.mode) || rec.ctr[n] == 0 {
                     continue;
                 }
-                let code = rec.key.1 as usize;
+                let code = rec.key.code as usize;
                 let s = counts[code];
                 if detailed {
                     let p = &prof[code];
@@ -329,9 +333,10 @@ impl FnTier {
         let rec = &mut self.recs[i];
         rec.give_ups += 1;
         if rec.give_ups >= MAX_GIVE_UPS {
-            let (id, code, c) = rec.key;
+            let key = rec.key;
+            let code = key.code;
             self.state[code as usize] = FnState::Interpreted;
-            self.decided.insert((id, code, c), FnState::Interpreted);
+            self.decided.insert(key, FnState::Interpreted);
             self.refused += 1;
             self.events.refusals.push(JitRefusal {
                 function: rec.name.clone(),
@@ -353,7 +358,7 @@ impl FnTier {
     unsafe fn compile(&mut self, jit: &mut Jit, bc: &Bytecode, callee: u32, globals: *const Value) {
         // SAFETY: the caller's contract: `globals` points to the program's globals.
         unsafe {
-            let key = (self.bc_id, callee, self.mode);
+            let key = TierKey::of_function(self.bc_id, callee, self.mode);
             let code = &bc.code()[callee as usize];
             let n_globals = bc.code()[0].n_slots();
             // SAFETY: `globals` holds the program's `n_globals` global values.
@@ -367,9 +372,9 @@ impl FnTier {
             let natives: HashMap<u32, (cranelift_module::FuncId, Ty)> = self
                 .recs
                 .iter()
-                .filter(|r| r.key.0 == self.bc_id && r.key.2 == self.mode)
-                .filter(|r| self.state[r.key.1 as usize] != FnState::Interpreted)
-                .map(|r| (r.key.1, (r.f.id, r.f.plan.ret)))
+                .filter(|r| r.key.applies_to(self.bc_id, self.mode))
+                .filter(|r| self.state[r.key.code as usize] != FnState::Interpreted)
+                .map(|r| (r.key.code, (r.f.id, r.f.plan.ret)))
                 .collect();
             let branches = if self.mode == 2 {
                 cond_branches(code)
