@@ -27,11 +27,16 @@
 //! once), plus native time run under it. A loop's time is the sum over its instructions.
 //! So self times sum to the run, `<main>`'s total is the run, and no part exceeds a whole.
 
-use super::clock::{duration_to_ticks, ns_per_tick};
+use super::clock::{duration_to_ticks, ns_per_tick, timer_cost_ticks};
 use super::{InstructionProfiler, Level};
 
-/// The least share of a sampled mean kept after the bias is removed: an instruction seen
-/// running is never estimated at zero.
+/// The least share of its proportional part of a code object's measured time that execution
+/// keeps when the calibrated hook cost would take more (`reconciled_overheads`).
+pub const MIN_EXEC_SHARE: f64 = 0.5;
+
+/// The least share of a sampled mean (with the timer's cost, which the VM's samples are
+/// stored without) kept after the bias is removed: an instruction seen running is never
+/// estimated at zero.
 pub const FLOOR: f64 = 0.05;
 
 /// Per-instruction, per-function and run times of one profile, in clock ticks, consistent by
@@ -131,6 +136,94 @@ impl InstructionProfiler {
             .collect()
     }
 
+    /// Steps 1 and 2 of the model: per code object, per ip, the sampled mean less the bias
+    /// `bias_ticks` (keeping [`FLOOR`] of it) times the instruction's interpreted count.
+    fn raw_estimates(&self, bias_ticks: f64) -> Vec<Vec<f64>> {
+        // The VM's samples are stored less the timer's own cost, so the mean of a fast
+        // instruction can be 0 or below; the floor is taken of what the samples read with
+        // the timer, so that every instruction seen running keeps a share.
+        let timer = if self.runs() > 0 {
+            timer_cost_ticks() as f64
+        } else {
+            0.0
+        };
+        self.codes
+            .iter()
+            .map(|c| {
+                (0..c.len())
+                    .map(|ip| match c.timing.get(ip) {
+                        Some(t) if t.samples > 0 => {
+                            let m = t.weighted_mean_ticks();
+                            let floor = FLOOR * (m + timer).max(0.0);
+                            (m - bias_ticks).max(floor) * c.interpreted_count(ip) as f64
+                        }
+                        _ => 0.0,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Per code object, the hook cost charged to it, in ticks: its calibrated cost
+    /// ([`InstructionProfiler::code_overhead_ns`]), unless that leaves its measured time `M`
+    /// (its own epochs and its share of the mixed ones) less than [`MIN_EXEC_SHARE`] of its
+    /// proportional part `M * E / (E + O)`, where `E` is its sampled execution time (steps 1
+    /// and 2) and `O` its calibrated hook cost. Hook costs are calibrated apart from the run:
+    /// when samples come one after another (a sample rate of 1 to about 100 on a long run)
+    /// each costs less than calibrated, and the calibrated cost can reach a code object's
+    /// whole time. Then `M` is shared between the two estimates it is made of, and the
+    /// hook cost is what execution leaves. Returns the charges and their sum's shortfall
+    /// from the calibrated costs (the relief), which the summary's overhead subtracts.
+    fn reconciled_overheads(&self, raw: &[Vec<f64>], mixed: &[f64]) -> (Vec<f64>, f64) {
+        let tick_ns = ns_per_tick();
+        let mut relief = 0.0;
+        let charged = (0..self.codes.len())
+            .map(|ci| {
+                let o = self.code_overhead_ns(ci) / tick_ns;
+                let m = self.codes[ci].measured.ticks as f64 + mixed[ci];
+                let e: f64 = raw[ci].iter().sum();
+                if o <= 0.0 || e <= 0.0 || m <= 0.0 {
+                    return o;
+                }
+                let least = MIN_EXEC_SHARE * m * e / (e + o);
+                if m - o >= least {
+                    o
+                } else {
+                    relief += o - (m - least);
+                    m - least
+                }
+            })
+            .collect();
+        (charged, relief)
+    }
+
+    /// The part of the calibrated hook cost no code object could be charged
+    /// ([`reconciled_overheads`](Self::reconciled_overheads)), in ticks; 0 below DETAILED,
+    /// for the direct API, and for runs without measured call transitions.
+    pub(super) fn overhead_relief_ticks(&self) -> f64 {
+        if self.level < Level::Detailed || !self.per_code_measured() {
+            return 0.0;
+        }
+        let raw = self.raw_estimates(self.bias_ticks());
+        let mixed = self.mixed_shares(&raw);
+        self.reconciled_overheads(&raw, &mixed).1
+    }
+
+    /// Whether the run measured time per code object (the VM ran it and saw call
+    /// transitions or mixed epochs).
+    fn per_code_measured(&self) -> bool {
+        self.runs() > 0 && (self.mixed_ticks > 0 || self.codes.iter().any(|c| c.measured.ticks > 0))
+    }
+
+    /// The calibrated bias of a timed execution, in ticks (0 for the direct API).
+    fn bias_ticks(&self) -> f64 {
+        if self.runs() > 0 {
+            self.hook_costs.sample_bias_ns.max(0.0) / ns_per_tick()
+        } else {
+            0.0
+        }
+    }
+
     /// The run's time shared among instructions, functions and loops (DETAILED and up; all
     /// zero below). See the module documentation for the model.
     pub fn attribution(&self) -> Attribution {
@@ -147,25 +240,9 @@ impl InstructionProfiler {
             return a;
         }
         let from_vm = self.runs() > 0;
-        if from_vm {
-            a.bias_ticks = self.hook_costs.sample_bias_ns.max(0.0) / ns_per_tick();
-        }
+        a.bias_ticks = self.bias_ticks();
         // Steps 1 and 2: bias removed, extrapolated to the interpreted count.
-        let raw: Vec<Vec<f64>> = self
-            .codes
-            .iter()
-            .map(|c| {
-                (0..c.len())
-                    .map(|ip| match c.timing.get(ip) {
-                        Some(t) if t.samples > 0 => {
-                            let m = t.weighted_mean_ticks().max(0.0);
-                            (m - a.bias_ticks).max(FLOOR * m) * c.interpreted_count(ip) as f64
-                        }
-                        _ => 0.0,
-                    })
-                    .collect()
-            })
-            .collect();
+        let raw = self.raw_estimates(a.bias_ticks);
         let raw_sum: f64 = raw.iter().flatten().sum();
         a.native_ticks = self.codes.iter().map(|c| c.jit_ticks as f64).sum();
         let by_count = |ci: usize| -> Vec<f64> {
@@ -177,24 +254,19 @@ impl InstructionProfiler {
         let mut counted = raw;
         // Step 3: scaled to the time the run measured.
         let mut scales = vec![1.0; n];
-        let per_code =
-            from_vm && (self.mixed_ticks > 0 || self.codes.iter().any(|c| c.measured.ticks > 0));
-        if per_code {
+        if self.per_code_measured() {
             // Each code object's estimates to the time measured while it was running, less
             // its own hooks' estimated cost and the native time inside that is not its own.
             // Where the estimated cost exceeds a code object's time (runs of a few µs), it
             // gets none, and the others are scaled so the whole stays the run less the
             // overhead.
-            let tick_ns = ns_per_tick();
             let loops = |c: &super::CodeProfile| -> f64 {
                 c.loops.iter().map(|l| l.jit_ticks as f64).sum()
             };
             let mixed = self.mixed_shares(&counted);
+            let (charged, _) = self.reconciled_overheads(&counted, &mixed);
             let run: Vec<f64> = (0..n)
-                .map(|ci| {
-                    self.codes[ci].measured.ticks as f64 + mixed[ci]
-                        - self.code_overhead_ns(ci) / tick_ns
-                })
+                .map(|ci| self.codes[ci].measured.ticks as f64 + mixed[ci] - charged[ci])
                 .collect();
             let loops_sum: f64 = self.codes.iter().map(loops).sum();
             let native_calls = (a.native_ticks - loops_sum).max(0.0);

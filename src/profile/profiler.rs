@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::time::{Duration, Instant};
 
-use super::clock::{duration_to_ticks, thread_cpu_time};
+use super::clock::{duration_to_ticks, ns_per_tick, thread_cpu_time};
 use super::data::CodeProfile;
 use super::jit_events::JitEvents;
 use super::Level;
@@ -470,10 +470,11 @@ impl InstructionProfiler {
         self.total_calls().saturating_sub(self.native_calls)
     }
 
-    /// The estimated time, in ns, the profiling hooks took while code object `ci` was the
-    /// running one (its [`super::Measured`] stretches): its dispatches, the calls it made, its
-    /// samples and, at FULL, its branch records. Summed over code objects this is about
-    /// [`InstructionProfiler::estimated_overhead_ms`].
+    /// The calibrated cost, in ns, of the profiling hooks that ran while code object `ci` was
+    /// the running one (its [`super::Measured`] stretches): its dispatches, the calls it made,
+    /// its samples and, at FULL, its branch records. Summed over code objects this is about
+    /// the calibrated total; the attribution charges each code object at most what its
+    /// measured time allows (`attribution::reconciled_overheads`).
     pub fn code_overhead_ns(&self, ci: usize) -> f64 {
         let i = match self.level {
             Level::None => return 0.0,
@@ -494,11 +495,21 @@ impl InstructionProfiler {
         super::finite(ns)
     }
 
-    /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method).
+    /// The estimated time spent in profiling hooks, in ms (see [`HookCosts`] for the method):
+    /// the calibrated cost of each hook times the run's count of it, less what the
+    /// attribution could not charge to a code object without leaving it no time of its own
+    /// (`attribution::reconciled_overheads`), so that the times
+    /// of a report add up to the run less this overhead.
     ///
     /// Only interpreted executions carry hook costs: JIT code keeps its own counters in
     /// registers, whose cost is measured by the benchmarks instead.
     pub fn estimated_overhead_ms(&self) -> f64 {
+        let relief_ns = self.overhead_relief_ticks() * ns_per_tick();
+        super::finite((self.calibrated_overhead_ns() - relief_ns).max(0.0) / 1e6)
+    }
+
+    /// The calibrated hook costs times the run's counts of each hook, in ns.
+    pub(super) fn calibrated_overhead_ns(&self) -> f64 {
         let i = match self.level {
             Level::None => return 0.0,
             Level::Basic => 0,
@@ -515,7 +526,7 @@ impl InstructionProfiler {
             ns += self.interpreted_branches() as f64 * c.branch_ns
                 + self.outer_calls as f64 * c.outer_call_ns;
         }
-        super::finite(ns / 1e6)
+        super::finite(ns)
     }
 }
 

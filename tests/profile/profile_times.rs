@@ -181,6 +181,48 @@ fn a_function_called_in_a_loop_and_a_recursive_one() {
     }
 }
 
+/// Low sample rates on a long run: the calibrated cost of back-to-back samples can reach
+/// the whole run, and instructions too fast to read past the timer's own cost sample at
+/// zero. Every rate still leaves the program time of its own, shared among the loop's
+/// instructions (each gets some), with the times adding up to the run less the overhead.
+#[test]
+fn low_sample_rates_leave_every_loop_instruction_a_time() {
+    let src = "action work(n) {\n let s = 0\n let i = 0\n while (i < n) { s = s + i % 7; i = i + 1 }\n return s\n}\n\
+               let k = 0\nlet t = 0\nwhile (k < 200) { t = t + work(2000); k = k + 1 }\nprint(t)\n";
+    for rate in [1, 10, 100] {
+        let b = VM::builder()
+            .profiling(Level::Detailed)
+            .jit(false)
+            .sample_rate(rate);
+        let (out, vm) = common::run_source(src, "low_rate", b);
+        assert!(out.error.is_none(), "{out:?}");
+        let vm = vm.unwrap();
+        check_times(&vm).unwrap_or_else(|e| panic!("rate {rate}: {e}"));
+        let p = vm.profiler();
+        let s = p.summary();
+        assert!(
+            s.profiling_overhead_ms < s.total_time_sec * 1e3,
+            "rate {rate}: overhead {} ms of a {} s run",
+            s.profiling_overhead_ms,
+            s.total_time_sec
+        );
+        let body: Vec<_> = p
+            .instructions()
+            .into_iter()
+            .filter(|i| i.function == "work" && i.count >= 400_000)
+            .collect();
+        assert!(body.len() >= 10, "rate {rate}: {body:?}");
+        for i in &body {
+            assert!(
+                i.total_time_ms > 0.0,
+                "rate {rate}: {} at {} has no time: {body:?}",
+                i.opcode,
+                i.ip
+            );
+        }
+    }
+}
+
 /// After an error thrown two calls down is caught, the catching function's own work is its
 /// time, not the time of the function that threw (the unwinder tells the profiler which code
 /// object runs after each frame it pops).
