@@ -37,7 +37,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
-use zexus_runtime::jit_helpers::{helpers, Helper, HelperTy};
+use zexus_runtime::jit_helpers::{helpers, HelperTy};
 use zexus_runtime::Value;
 
 use crate::bytecode::Op;
@@ -143,7 +143,8 @@ pub struct Jit {
     module: Option<JITModule>,
     ctx: Context,
     fctx: FunctionBuilderContext,
-    helper_ids: Vec<(FuncId, Helper)>,
+    /// Each helper's import in the module, by `HelperId as usize`.
+    helper_ids: Vec<FuncId>,
     next_id: u32,
     code_bytes: usize,
     /// Write `/tmp/perf-<pid>.map` lines.
@@ -212,7 +213,8 @@ impl Jit {
             let id = module
                 .declare_function(h.name, Linkage::Import, &sig)
                 .map_err(|e| e.to_string())?;
-            helper_ids.push((id, h));
+            debug_assert_eq!(h.id as usize, helper_ids.len());
+            helper_ids.push(id);
         }
         Ok(Jit {
             ctx: module.make_context(),
@@ -251,12 +253,7 @@ impl Jit {
         let target = module.target_config();
         let mut declare = |imp: translate::Import, func: &mut cranelift_codegen::ir::Function| {
             let id = match imp {
-                translate::Import::Helper(name) => {
-                    ids.iter()
-                        .find(|(_, h)| h.name == name)
-                        .expect("a helper of the table")
-                        .0
-                }
+                translate::Import::Helper(h) => ids[h as usize],
                 translate::Import::Native(id) => id,
             };
             module.declare_func_in_func(id, func)

@@ -39,6 +39,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
+use zexus_runtime::jit_helpers::HelperId as H;
 use zexus_runtime::value::{HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_UNDEF};
 
 mod lower;
@@ -71,7 +72,7 @@ enum Own {
 #[derive(Debug, Clone, Copy)]
 pub enum Import {
     /// A helper of `zexus_runtime::jit_helpers`.
-    Helper(&'static str),
+    Helper(H),
     /// A function compiled whole.
     Native(cranelift_module::FuncId),
 }
@@ -98,7 +99,7 @@ struct Tr<'a, 'f> {
     req: &'a LoopRequest<'a>,
     /// Declares an `rt_*` import in the function (only the helpers a loop uses appear in it).
     declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
-    helper_refs: HashMap<&'static str, FuncRef>,
+    helper_refs: HashMap<H, FuncRef>,
     host_sig: SigRef,
     frame: CV,
     slots: CV,
@@ -618,25 +619,25 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.ins().iconst(types::I64, v)
     }
 
-    /// The import of helper `name`, declared on first use.
-    fn helper(&mut self, name: &'static str) -> FuncRef {
-        if let Some(&f) = self.helper_refs.get(name) {
+    /// The import of helper `id`, declared on first use.
+    fn helper(&mut self, id: H) -> FuncRef {
+        if let Some(&f) = self.helper_refs.get(&id) {
             return f;
         }
-        let f = (self.declare)(Import::Helper(name), self.b.func);
-        self.helper_refs.insert(name, f);
+        let f = (self.declare)(Import::Helper(id), self.b.func);
+        self.helper_refs.insert(id, f);
         f
     }
 
-    /// Calls helper `name`; its result, if it has one.
-    fn call(&mut self, name: &'static str, args: &[CV]) -> Option<CV> {
+    /// Calls helper `id`; its result, if it has one.
+    fn call(&mut self, id: H, args: &[CV]) -> Option<CV> {
         if !matches!(
-            name,
-            "rt_incref" | "rt_drop" | "rt_truthy" | "rt_compare" | "rt_len" | "rt_fmod" | "rt_fpow"
+            id,
+            H::Incref | H::Drop | H::Truthy | H::Compare | H::Len | H::Fmod | H::Fpow
         ) {
             self.note_alloc_site();
         }
-        let f = self.helper(name);
+        let f = self.helper(id);
         let inst = self.b.ins().call(f, args);
         self.b.inst_results(inst).first().copied()
     }
@@ -792,7 +793,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// Calls `f(tag, payload)` only for a heap tag.
-    fn if_heap_call(&mut self, name: &'static str, t: CV, p: CV) {
+    fn if_heap_call(&mut self, id: H, t: CV, p: CV) {
         let heap =
             self.b
                 .ins()
@@ -802,7 +803,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.set_cold_block(call);
         self.b.ins().brif(heap, call, &[], cont, &[]);
         self.b.switch_to_block(call);
-        self.call(name, &[t, p]);
+        self.call(id, &[t, p]);
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
     }
@@ -827,14 +828,14 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn owned(&mut self, v: AV) -> (CV, CV) {
         let (t, p) = self.boxed(v);
         if let AV::D(_, _, Own::Slot(..) | Own::Const) = v {
-            self.if_heap_call("rt_incref", t, p);
+            self.if_heap_call(H::Incref, t, p);
         }
         (t, p)
     }
 
     fn drop_av(&mut self, v: AV) {
         if let AV::D(t, p, Own::Owned) = v {
-            self.if_heap_call("rt_drop", t, p);
+            self.if_heap_call(H::Drop, t, p);
         }
     }
 

@@ -9,7 +9,7 @@ use zexus_runtime::list::layout as list_layout;
 use zexus_runtime::value::{TAG_BOOL, TAG_FLOAT, TAG_FUNC, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF};
 
 use super::*;
-use crate::bytecode::Op;
+use crate::bytecode::{Builtin, Op};
 
 impl<'a, 'f> Tr<'a, 'f> {
     /// Truthiness as an `i8` 0/1.
@@ -34,7 +34,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     .ins()
                     .brif(simple, join, &[BlockArg::Value(fast)], slow, &[]);
                 self.b.switch_to_block(slow);
-                let r = self.call("rt_truthy", &[t, p]).expect("result");
+                let r = self.call(H::Truthy, &[t, p]).expect("result");
                 let r = self.b.ins().ireduce(types::I8, r);
                 self.b.ins().jump(join, &[BlockArg::Value(r)]);
                 self.b.switch_to_block(join);
@@ -52,7 +52,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// A helper call writing a value to the out slot; exits at `ip` if it fails.
-    fn helper_value(&mut self, f: &'static str, args: &[CV], ip: u32, pre: &[AV]) -> AV {
+    fn helper_value(&mut self, f: H, args: &[CV], ip: u32, pre: &[AV]) -> AV {
         let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
         let mut a = args.to_vec();
         a.push(out);
@@ -83,7 +83,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         let (at, ap) = self.boxed(a);
         let (bt, bp) = self.boxed(b);
         let k = self.iconst(op as i64);
-        let r = self.helper_value("rt_binop", &[k, at, ap, bt, bp], ip, pre);
+        let r = self.helper_value(H::Binop, &[k, at, ap, bt, bp], ip, pre);
         self.drop_av(a);
         self.drop_av(b);
         r
@@ -296,7 +296,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         for s in stack.iter_mut() {
                             if let AV::D(t, p, Own::Slot(sp, i)) = *s {
                                 if (sp, i) == k {
-                                    self.if_heap_call("rt_incref", t, p);
+                                    self.if_heap_call(H::Incref, t, p);
                                     *s = AV::D(t, p, Own::Owned);
                                 }
                             }
@@ -313,7 +313,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                                 .load(types::I64, mf(), base, payload_at(k.1 as usize));
                         self.b.ins().store(mf(), t, base, tag_at(k.1 as usize));
                         self.b.ins().store(mf(), p, base, payload_at(k.1 as usize));
-                        self.if_heap_call("rt_drop", ot, op);
+                        self.if_heap_call(H::Drop, ot, op);
                     }
                     _ => {
                         self.set_term(Term::Exit);
@@ -359,7 +359,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         let base = self.base_of(sp);
                         let addr = self.b.ins().iadd_imm_s(base, tag_at(slot as usize) as i64);
                         let (bt, bp) = self.boxed(bv);
-                        let r = self.helper_value("rt_add_to_slot", &[addr, bt, bp], ip, &pre);
+                        let r = self.helper_value(H::AddToSlot, &[addr, bt, bp], ip, &pre);
                         self.drop_av(bv);
                         r
                     }
@@ -417,7 +417,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         let z = self.b.ins().f64const(0.0);
                         let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
                         self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
-                        AV::F(self.call("rt_fmod", &[x, y]).expect("result"))
+                        AV::F(self.call(H::Fmod, &[x, y]).expect("result"))
                     }
                     _ => self.generic_binop(rt::BIN_MOD, av, bv, ip, &pre),
                 };
@@ -468,7 +468,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     AV::F(x) => AV::F(self.b.ins().fneg(x)),
                     _ => {
                         let (t, p) = self.boxed(v);
-                        let r = self.helper_value("rt_neg", &[t, p], ip, &pre);
+                        let r = self.helper_value(H::Neg, &[t, p], ip, &pre);
                         self.drop_av(v);
                         r
                     }
@@ -568,7 +568,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.cur_edge = None;
                 return Ok(true);
             }
-            Op::CALL_BUILTIN if crate::bytecode::BUILTINS[a as usize] == "append" && ins.b == 2 => {
+            Op::CALL_BUILTIN if Builtin::from_id(a) == Some(Builtin::Append) && ins.b == 2 => {
                 let v = pop!();
                 let l = pop!();
                 let (lt, lp) = self.boxed(l);
@@ -578,7 +578,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.b.set_cold_block(slow);
                 self.append_fast((lt, lp), (vt, vp), slow, join);
                 self.b.switch_to_block(slow);
-                let st = self.call("rt_append", &[lt, lp, vt, vp]).expect("status");
+                let st = self.call(H::Append, &[lt, lp, vt, vp]).expect("status");
                 let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
                 self.exit_if(failed, ip, ExitReason::Failed(Op::CALL_BUILTIN), &pre);
                 self.b.ins().jump(join, &[]);
@@ -588,12 +588,12 @@ impl<'a, 'f> Tr<'a, 'f> {
                 stack.push(l);
             }
             Op::CALL_BUILTIN
-                if matches!(crate::bytecode::BUILTINS[a as usize], "len" | "length")
+                if matches!(Builtin::from_id(a), Some(Builtin::Len | Builtin::Length))
                     && ins.b == 1 =>
             {
                 let v = pop!();
                 let (t, p) = self.boxed(v);
-                let r = self.helper_value("rt_len", &[t, p], ip, &pre);
+                let r = self.helper_value(H::Len, &[t, p], ip, &pre);
                 self.drop_av(v);
                 let AV::D(_, n, _) = r else {
                     unreachable!("helper results are boxed")
@@ -670,7 +670,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     .b
                     .ins()
                     .iadd_imm_s(self.consts, tag_at(a as usize) as i64);
-                let r = self.helper_value("rt_get_attr", &[t, p, name], ip, &pre);
+                let r = self.helper_value(H::GetAttr, &[t, p, name], ip, &pre);
                 self.drop_av(o);
                 stack.push(r);
             }
@@ -684,7 +684,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     .ins()
                     .iadd_imm_s(self.consts, tag_at(a as usize) as i64);
                 let st = self
-                    .call("rt_set_attr", &[t, p, name, vt, vp])
+                    .call(H::SetAttr, &[t, p, name, vt, vp])
                     .expect("status");
                 let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
                 self.exit_if(failed, ip, ExitReason::Failed(Op::SET_ATTR), &pre);
@@ -976,7 +976,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         let (addr, check) = self.list_fast(ob, kb, slow);
         let t = self.b.ins().load(types::I64, mf(), addr, V_TAG);
         let p = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
-        self.if_heap_call("rt_incref", t, p);
+        self.if_heap_call(H::Incref, t, p);
         self.b
             .ins()
             .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
@@ -987,7 +987,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             .ins()
             .jump(join, &[BlockArg::Value(t), BlockArg::Value(p)]);
         self.b.switch_to_block(slow);
-        let r = self.helper_value("rt_index", &[ob.0, ob.1, kb.0, kb.1], ip, pre);
+        let r = self.helper_value(H::Index, &[ob.0, ob.1, kb.0, kb.1], ip, pre);
         let AV::D(t, p, _) = r else {
             unreachable!("helper results are boxed")
         };
@@ -1015,7 +1015,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         let op = self.b.ins().load(types::I64, mf(), addr, V_PAYLOAD);
         self.b.ins().store(mf(), vt, addr, V_TAG);
         self.b.ins().store(mf(), vp, addr, V_PAYLOAD);
-        self.if_heap_call("rt_drop", ot, op);
+        self.if_heap_call(H::Drop, ot, op);
         self.b.ins().jump(join, &[]);
         // A compact list takes a bool as a byte; anything else widens it (helper).
         let addr = self.bools_fast(check, slow);
@@ -1039,7 +1039,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.switch_to_block(slow);
         let (vt, vp) = self.boxed(v);
         let st = self
-            .call("rt_store_index", &[ob.0, ob.1, kb.0, kb.1, vt, vp])
+            .call(H::StoreIndex, &[ob.0, ob.1, kb.0, kb.1, vt, vp])
             .expect("status");
         let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, st, 0);
         self.exit_if(failed, ip, ExitReason::Failed(Op::STORE_INDEX), pre);
@@ -1055,7 +1055,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     fn dup(&mut self, v: AV) -> AV {
         match v {
             AV::D(t, p, Own::Owned) => {
-                self.if_heap_call("rt_incref", t, p);
+                self.if_heap_call(H::Incref, t, p);
                 AV::D(t, p, Own::Owned)
             }
             other => other,
@@ -1121,7 +1121,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.b.switch_to_block(slow);
                 let kv = self.iconst(k as i64);
                 let r = self
-                    .call("rt_compare", &[kv, at, ap, bt, bp])
+                    .call(H::Compare, &[kv, at, ap, bt, bp])
                     .expect("result");
                 let failed = self.b.ins().icmp_imm_s(IntCC::Equal, r, 2);
                 self.exit_if(failed, ip, ExitReason::Failed(op), pre);
