@@ -44,8 +44,9 @@ use zexus_runtime::value::{HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_UNDEF
 
 mod lower;
 
+use super::cfg::{BlockEnds, Cfg};
+use super::error::JitError;
 pub use super::meta::*;
-use super::Unsupported;
 use crate::bytecode::Op;
 
 use super::layout::*;
@@ -128,8 +129,8 @@ struct Tr<'a, 'f> {
     cur_block: u32,
     /// The conditional branch edge being translated (for exits along it).
     cur_edge: Option<(u32, bool)>,
-    /// Incoming edges per block start.
-    preds: HashMap<u32, u32>,
+    /// Blocks, their incoming edges, backward jumps.
+    cfg: Cfg,
     /// The slot each int value was loaded from in this block.
     origin: HashMap<CV, (Space, u32)>,
     /// The last `x < y` compare on a slot's value: (result, slot).
@@ -141,14 +142,6 @@ struct Tr<'a, 'f> {
     pending_fact: Option<(u32, (Space, u32))>,
     /// Int slots known to be below some int in the current block, until stored.
     below: std::collections::HashSet<(Space, u32)>,
-}
-
-fn unsupported(op: Option<Op>, ip: u32, reason: impl Into<String>) -> Unsupported {
-    Unsupported {
-        op,
-        ip,
-        reason: reason.into(),
-    }
 }
 
 fn mf() -> MemFlagsData {
@@ -239,30 +232,18 @@ pub fn translate<'a>(
     fctx: &mut FunctionBuilderContext,
     declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
     target: TargetFrontendConfig,
-) -> Result<LoopMeta, Unsupported> {
+) -> Result<LoopMeta, JitError> {
     let (h, e) = (req.header as usize, req.back_edge as usize);
     let code = req.code;
     let ins = &code.instrs;
     if e >= ins.len() || h > e || ins[e].op != Op::JUMP || ins[e].a as usize != h {
-        return Err(unsupported(
-            None,
-            req.header,
-            "not a loop (the back edge is not a JUMP to the header)",
-        ));
+        return Err(JitError::NotALoop);
     }
     if e - h + 1 > MAX_REGION {
-        return Err(unsupported(
-            None,
-            req.header,
-            format!("loop too large ({} instructions)", e - h + 1),
-        ));
+        return Err(JitError::LoopTooLarge(e - h + 1));
     }
     if ins[h].op == Op::FOR_ITER {
-        return Err(unsupported(
-            Some(Op::FOR_ITER),
-            req.header,
-            "FOR_ITER loops are not compiled",
-        ));
+        return Err(JitError::ForIterHeader);
     }
     // Native code sees only the operands pushed inside the loop: a loop that pops values it
     // found on the stack at its header is refused (the compiler never makes one; hand-made
@@ -273,84 +254,40 @@ pub fn translate<'a>(
         d != u32::MAX && d.saturating_sub(ins[ip].op.stack_effect(ins[ip].a, ins[ip].b).0) < base
     });
     if base != u32::MAX && pops_below {
-        return Err(unsupported(
-            None,
-            req.header,
-            "the loop pops values pushed before its header",
-        ));
+        return Err(JitError::PopsBelowHeader);
     }
     if is_exit_op(ins[h].op) {
-        return Err(unsupported(
-            Some(ins[h].op),
-            req.header,
-            format!("the loop starts with {}", ins[h].op.name()),
-        ));
+        return Err(JitError::StartsWithExit(ins[h].op));
     }
     if let Some(ip) = (h..=e).find(|&ip| !known_in_loops(ins[ip].op)) {
-        return Err(unsupported(
-            Some(ins[ip].op),
-            ip as u32,
-            format!("opcode {} is not compiled", ins[ip].op.name()),
-        ));
+        return Err(JitError::OpNotCompiled {
+            op: ins[ip].op,
+            ip: ip as u32,
+        });
     }
     // Builtins that call user functions run in the interpreter (see `vm::reenter`). Checked
     // before any IR is built: a translation abandoned midway would leave the shared
     // `FunctionBuilderContext` dirty for the next one.
-    if let Some(ip) = (h..=e).find(|&ip| {
-        ins[ip].op == Op::CALL_BUILTIN
-            && crate::bytecode::Builtin::from_id(ins[ip].a).is_some_and(|b| b.calls_back())
-    }) {
-        return Err(unsupported(
-            Some(Op::CALL_BUILTIN),
-            ip as u32,
-            format!(
-                "builtin {} calls functions (left to the interpreter)",
-                crate::bytecode::BUILTINS[ins[ip].a as usize]
-            ),
-        ));
+    for (ip, ins) in ins.iter().enumerate().take(e + 1).skip(h) {
+        if let Some(builtin) = crate::bytecode::Builtin::from_id(ins.a)
+            .filter(|b| ins.op == Op::CALL_BUILTIN && b.calls_back())
+        {
+            return Err(JitError::BuiltinCallsBack {
+                builtin,
+                ip: ip as u32,
+            });
+        }
     }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];
         if d != u32::MAX && d < dh {
-            return Err(unsupported(
-                Some(ins[ip].op),
-                ip as u32,
-                "the loop pops values pushed before it",
-            ));
+            return Err(JitError::PopsBelowHeader);
         }
     }
 
-    // Leaders: the header, in-region jump targets, and every instruction after a jump.
-    let mut leaders = vec![h as u32];
-    for ip in h..=e {
-        let op = ins[ip].op;
-        if matches!(op.operand_kind(), crate::bytecode::OperandKind::Target) {
-            let t = ins[ip].a as usize;
-            if (h..=e).contains(&t) {
-                leaders.push(t as u32);
-            }
-            if ip < e {
-                leaders.push(ip as u32 + 1);
-            }
-        }
-    }
-    leaders.sort_unstable();
-    leaders.dedup();
-    // Incoming edges of each block (over-counted where unsure: that only loses facts).
-    let mut preds: HashMap<u32, u32> = HashMap::new();
-    *preds.entry(h as u32).or_default() += 1;
-    for ip in h..=e {
-        let op = ins[ip].op;
-        let t = ins[ip].a as usize;
-        if matches!(op.operand_kind(), crate::bytecode::OperandKind::Target) && (h..=e).contains(&t)
-        {
-            *preds.entry(t as u32).or_default() += 1;
-        }
-        if op != Op::JUMP && ip < e && leaders.binary_search(&(ip as u32 + 1)).is_ok() {
-            *preds.entry(ip as u32 + 1).or_default() += 1;
-        }
-    }
+    // Blocks: the header, in-region jump targets, and every instruction after a jump.
+    let cfg = Cfg::new(ins, h..=e, BlockEnds::Jumps);
 
     // Slot types from the tags observed now.
     let mut slot_ty = BTreeMap::new();
@@ -426,8 +363,7 @@ pub fn translate<'a>(
     };
     let mut ctr_vars = Vec::new();
     let mut n_meta_blocks = 0;
-    for (i, &l) in leaders.iter().enumerate() {
-        let end = leaders.get(i + 1).map_or(e as u32, |n| n - 1);
+    for (l, end) in cfg.blocks() {
         let reachable = req.depths[l as usize] != u32::MAX;
         let block = b.create_block();
         let k = if reachable {
@@ -455,25 +391,22 @@ pub fn translate<'a>(
     }
     // Loop nesting depth of each ip: counters of the innermost loops live in registers, the
     // others in `frame.ctr` (they run rarely, and registers are what inner loops need).
-    let backs: Vec<(usize, usize)> = (h..=e)
-        .filter(|&ip| ins[ip].op == Op::JUMP && (h..=ip).contains(&(ins[ip].a as usize)))
-        .map(|ip| (ins[ip].a as usize, ip))
-        .collect();
+    let backs = cfg.back_edges();
     // A forward branch from inside an inner loop to past its back edge is that loop's test.
     let loop_tests: std::collections::HashSet<u32> = (h..=e)
         .filter(|&ip| is_cond_branch(ins[ip].op))
         .filter(|&ip| {
             let t = ins[ip].a as usize;
-            backs
-                .iter()
-                .any(|&(lt, ls)| ls != e && lt <= ip && ip < ls && t > ls)
+            backs.iter().any(|&(lt, ls)| {
+                ls as usize != e && lt as usize <= ip && ip < ls as usize && t > ls as usize
+            })
         })
         .map(|ip| ip as u32)
         .collect();
     let nest = |ip: usize| {
         backs
             .iter()
-            .filter(|(t, s)| (*t..=*s).contains(&ip))
+            .filter(|&&(t, s)| (t as usize..=s as usize).contains(&ip))
             .count()
     };
     let max_nest = (h..=e).map(nest).max().unwrap_or(1);
@@ -512,11 +445,7 @@ pub fn translate<'a>(
                     });
                 }
                 branch_vars.insert(ip as u32, (taken, pred));
-            } else if op == Op::JUMP
-                && ip != e
-                && ins[ip].a as usize <= ip
-                && (h..=e).contains(&(ins[ip].a as usize))
-            {
+            } else if ip != e && cfg.is_back_edge(ip as u32) {
                 let c = new_ctr(&mut b, ip);
                 back_vars.insert(ip as u32, c);
             }
@@ -578,7 +507,7 @@ pub fn translate<'a>(
         native_refs: HashMap::new(),
         cur_block: req.header,
         cur_edge: None,
-        preds,
+        cfg,
         origin: HashMap::new(),
         last_lt: None,
         cur_ip: 0,
@@ -643,7 +572,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// Guards, variable initialisation, counters, then the jump to the header.
-    fn entry(&mut self) -> Result<(), Unsupported> {
+    fn entry(&mut self) -> Result<(), JitError> {
         let guard_fail = self.b.create_block();
         self.b.set_cold_block(guard_fail);
         let typed: Vec<_> = self
@@ -924,7 +853,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         }
     }
 
-    fn block(&mut self, start: u32) -> Result<(), Unsupported> {
+    fn block(&mut self, start: u32) -> Result<(), JitError> {
         let (blk, end, reachable) = {
             let bi = &self.blocks[&start];
             (bi.block, bi.end, bi.reachable)
@@ -942,7 +871,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.cur_block = start;
         self.below.clear();
         if let Some((b, slot)) = self.pending_fact.take() {
-            if b == start && self.preds.get(&start) == Some(&1) {
+            if b == start && self.cfg.preds(start) == 1 {
                 self.below.insert(slot);
             }
         }

@@ -200,7 +200,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     }
 
     /// Translates instruction `ip`; true if it ended the block.
-    pub(super) fn instr(&mut self, ip: u32, stack: &mut Vec<AV>) -> Result<bool, Unsupported> {
+    pub(super) fn instr(&mut self, ip: u32, stack: &mut Vec<AV>) -> Result<bool, JitError> {
         let ins = self.req.code.instrs[ip as usize];
         self.cur_ip = ip;
         let pre = stack.clone();
@@ -600,19 +600,8 @@ impl<'a, 'f> Tr<'a, 'f> {
                 };
                 stack.push(AV::I(n));
             }
-            // Builtins that call user functions run in the interpreter (see `vm::reenter`).
-            Op::CALL_BUILTIN
-                if crate::bytecode::Builtin::from_id(a).is_some_and(|b| b.calls_back()) =>
-            {
-                return Err(unsupported(
-                    Some(ins.op),
-                    ip,
-                    format!(
-                        "builtin {} calls functions (left to the interpreter)",
-                        crate::bytecode::BUILTINS[a as usize]
-                    ),
-                ));
-            }
+            // Builtins that call user functions never get here: `translate` refuses their
+            // loops before building any IR (the interpreter runs them, see `vm::reenter`).
             Op::CALL_BUILTIN | Op::CALL_METHOD => {
                 let argc = ins.b as usize;
                 let n = if ins.op == Op::CALL_METHOD {
@@ -711,13 +700,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                 self.exit_now(ip, ExitReason::Unsupported(op), &pre);
                 return Ok(true);
             }
-            op => {
-                return Err(unsupported(
-                    Some(op),
-                    ip,
-                    format!("opcode {} is not compiled", op.name()),
-                ))
-            }
+            op => return Err(JitError::OpNotCompiled { op, ip }),
         }
         Ok(false)
     }
