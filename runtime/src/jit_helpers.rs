@@ -76,7 +76,7 @@ macro_rules! helpers {
         pub unsafe extern "C" fn $name($($arg: $ty),*) $(-> $ret)? $body )*
 
         /// The id of each helper, in table order: JIT code names the helper it calls by id,
-        /// and its position in [`helpers`] is `id as usize`.
+        /// and its position in [`helpers()`] is `id as usize`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum HelperId {
             $( #[doc = concat!("`", stringify!($name), "`")] $id, )*

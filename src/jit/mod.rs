@@ -8,9 +8,9 @@
 //!   observed when the loop went hot (guarded at entry), with inline profile counters;
 //! - [`func`] does the same for whole functions; [`cfg`] is the control-flow analysis
 //!   (leaders, predecessors, back edges) both translators build their blocks from;
-//! - [`Jit`] ([`pipeline`]) owns the one `JITModule` of a VM and runs both through the same
+//! - [`Jit`] (`pipeline`) owns the one `JITModule` of a VM and runs both through the same
 //!   steps (translate, declare, then one define/finalize/perf-map step), keeps the machine
-//!   code until it is dropped; [`callable`] is the one place finished code becomes a function;
+//!   code until it is dropped; `callable` is the one place finished code becomes a function;
 //! - [`JitError`] says why a loop or function was not compiled (the refusal reason);
 //! - [`JitFrame`] is the `#[repr(C)]` block the interpreter and native code share.
 //!
