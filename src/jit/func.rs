@@ -386,11 +386,7 @@ impl Tr<'_, '_> {
     /// of the VM's was reached: the interpreter re-runs the call and raises it).
     fn spend_fuel(&mut self, fuel: Option<u64>, cost: i64) {
         let Some(addr) = fuel else { return };
-        let p = self.iconst(addr as i64);
-        let f = self.b.ins().load(types::I64, mf(), p, 0);
-        let f = self.b.ins().iadd_imm_s(f, -cost);
-        self.b.ins().store(mf(), f, p, 0);
-        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        let out = super::emit::take_fuel(&mut self.b, addr, cost);
         self.give_up_if(out);
     }
 

@@ -165,11 +165,7 @@ impl<'a, 'f> Tr<'a, 'f> {
     /// jump) when it goes negative.
     pub(super) fn spend_fuel(&mut self, ip: u32, cost: i64, stack: &[AV]) {
         let Some(addr) = self.req.fuel else { return };
-        let p = self.iconst(addr as i64);
-        let f = self.b.ins().load(types::I64, mf(), p, 0);
-        let f = self.b.ins().iadd_imm_s(f, -cost);
-        self.b.ins().store(mf(), f, p, 0);
-        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        let out = crate::jit::emit::take_fuel(&mut self.b, addr, cost);
         self.exit_if(out, ip, ExitReason::Limit, stack);
     }
 
