@@ -35,9 +35,9 @@ fn main() {
             exit(65);
         }
     };
-    std::env::set_var("ZEXUS_JIT_DISASM", "1");
     let mut vm = zexus::VM::builder()
         .jit(true)
+        .jit_disasm(true)
         .profiling(level)
         .capture_output(true)
         .skip_calibration(true)

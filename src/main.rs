@@ -65,6 +65,13 @@ struct TierArgs {
     /// and a record with its machine code to /tmp/jit-<pid>.dump for `perf inject --jit`
     #[arg(long)]
     perf_map: bool,
+    /// Print the machine code of each loop or function the JIT compiles to standard error
+    #[arg(long)]
+    jit_disasm: bool,
+    /// Print how long each JIT compile took, per step (translate, define, finalize), to
+    /// standard error
+    #[arg(long)]
+    jit_timing: bool,
     #[command(flatten)]
     limits: opts::LimitArgs,
 }
@@ -267,6 +274,8 @@ fn vm_builder(
         .jit(tier.jit_enabled(jit_default))
         .hot_threshold(hot)
         .perf_map(tier.perf_map)
+        .jit_disasm(tier.jit_disasm)
+        .jit_timing(tier.jit_timing)
         .profiling(level)
         .sample_rate(sample_rate)
         .limits(checked.limits);

@@ -1,9 +1,9 @@
 //! The `extern "C"` helpers that JIT-compiled code calls for everything it does not inline:
 //! heap values (strings, lists, maps), operators on operands of unknown type, reference counts.
 //!
-//! They are declared once, in [`HELPERS`]'s table (`helpers!` below), which yields both the
-//! symbol list the JIT registers with `JITBuilder::symbol` and the signatures it imports, so the
-//! two cannot drift.
+//! They are declared once, in the `helpers!` table below, which yields the symbol list the JIT
+//! registers with `JITBuilder::symbol`, the signatures it imports and the [`HelperId`] by which
+//! JIT code names the helper it calls, so the three cannot drift.
 //!
 //! Conventions: a value is passed as two `u64` words (tag, payload) and is BORROWED: a helper
 //! never takes over the caller's reference count (if it keeps a value, it clones it). A result
@@ -31,6 +31,8 @@ pub enum HelperTy {
 /// One helper: its symbol name, address and signature.
 #[derive(Debug, Clone, Copy)]
 pub struct Helper {
+    /// Its id.
+    pub id: HelperId,
     /// The symbol name JIT code imports.
     pub name: &'static str,
     /// The function's address.
@@ -66,16 +68,37 @@ impl HelperArg for *const Value {
 }
 
 macro_rules! helpers {
-    ($( $(#[$m:meta])* fn $name:ident ( $($arg:ident : $ty:ty),* ) $(-> $ret:ty)? $body:block )*) => {
+    ($( $(#[$m:meta])* $id:ident: fn $name:ident ( $($arg:ident : $ty:ty),* ) $(-> $ret:ty)? $body:block )*) => {
         $( $(#[$m])*
         ///
         /// # Safety
         /// Called by JIT code with live values (see the module's conventions).
         pub unsafe extern "C" fn $name($($arg: $ty),*) $(-> $ret)? $body )*
 
-        /// Every helper, for `JITBuilder::symbol` and for declaring the imports.
+        /// The id of each helper, in table order: JIT code names the helper it calls by id,
+        /// and its position in [`helpers()`] is `id as usize`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum HelperId {
+            $( #[doc = concat!("`", stringify!($name), "`")] $id, )*
+        }
+
+        impl HelperId {
+            /// Every id, in table order.
+            pub const ALL: &'static [HelperId] = &[$(HelperId::$id),*];
+
+            /// The helper's symbol name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(HelperId::$id => stringify!($name),)*
+                }
+            }
+        }
+
+        /// Every helper, in table order (`helpers()[id as usize].id == id`), for
+        /// `JITBuilder::symbol` and for declaring the imports.
         pub fn helpers() -> Vec<Helper> {
             vec![$(Helper {
+                id: HelperId::$id,
                 name: stringify!($name),
                 addr: $name as *const u8,
                 params: &[$(<$ty as HelperArg>::TY),*],
@@ -129,7 +152,7 @@ pub use crate::ops::{compare_values, CMP_EQ, CMP_GT, CMP_GTE, CMP_LT, CMP_LTE, C
 
 helpers! {
     /// Adds one reference to a heap value (no-op for plain values).
-    fn rt_incref(tag: u64, payload: u64) {
+    Incref: fn rt_incref(tag: u64, payload: u64) {
         if tag >= HEAP_TAG_MIN {
             // SAFETY: the JIT passes a live value; cloning adds a count that the JIT now owns.
             let v = unsafe { view(tag, payload) };
@@ -138,13 +161,13 @@ helpers! {
     }
 
     /// Gives back one reference the JIT code owned (no-op for plain values).
-    fn rt_drop(tag: u64, payload: u64) {
+    Drop: fn rt_drop(tag: u64, payload: u64) {
         // SAFETY: the JIT owns this value's count and gives it up here.
         drop(Value { tag, payload });
     }
 
     /// `out := a OP b` for any operand types (`op` is a `BIN_*`); 1 on error.
-    fn rt_binop(op: u64, at: u64, ap: u64, bt: u64, bp: u64, out: *mut Value) -> u32 {
+    Binop: fn rt_binop(op: u64, at: u64, ap: u64, bt: u64, bp: u64, out: *mut Value) -> u32 {
         // SAFETY: both operands are live values borrowed from the JIT frame.
         let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
         let r = match op {
@@ -168,7 +191,7 @@ helpers! {
     }
 
     /// `-a` for any operand type; 1 on error.
-    fn rt_neg(at: u64, ap: u64, out: *mut Value) -> u32 {
+    Neg: fn rt_neg(at: u64, ap: u64, out: *mut Value) -> u32 {
         // SAFETY: a live value borrowed from the JIT frame.
         let a = unsafe { view(at, ap) };
         match ops::neg(&a) {
@@ -179,7 +202,7 @@ helpers! {
     }
 
     /// Comparison `k` (`CMP_*`) of any operands: 0 false, 1 true, 2 error.
-    fn rt_compare(k: u64, at: u64, ap: u64, bt: u64, bp: u64) -> u32 {
+    Compare: fn rt_compare(k: u64, at: u64, ap: u64, bt: u64, bp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.
         let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
         match compare_values(k, &a, &b) {
@@ -189,14 +212,14 @@ helpers! {
     }
 
     /// Truthiness of any value: 0 or 1.
-    fn rt_truthy(tag: u64, payload: u64) -> u32 {
+    Truthy: fn rt_truthy(tag: u64, payload: u64) -> u32 {
         // SAFETY: a live value borrowed from the JIT frame.
         let v = unsafe { view(tag, payload) };
         v.truthy() as u32
     }
 
     /// `out := o[k]`; 1 on error (wrong types, index out of range, missing key).
-    fn rt_index(ot: u64, op: u64, kt: u64, kp: u64, out: *mut Value) -> u32 {
+    Index: fn rt_index(ot: u64, op: u64, kt: u64, kp: u64, out: *mut Value) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.
         let (o, k) = unsafe { (view(ot, op), view(kt, kp)) };
         match ops::index(&o, &k) {
@@ -208,7 +231,7 @@ helpers! {
 
     /// `o[k] := v` (v is cloned: the caller keeps its own reference); 1 on error, in which
     /// case nothing changed.
-    fn rt_store_index(ot: u64, op: u64, kt: u64, kp: u64, vt: u64, vp: u64) -> u32 {
+    StoreIndex: fn rt_store_index(ot: u64, op: u64, kt: u64, kp: u64, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.
         let (o, k, v) = unsafe { (view(ot, op), view(kt, kp), view(vt, vp)) };
         // Check first, so that a failure never drops the clone inside `store_index` after a
@@ -222,7 +245,7 @@ helpers! {
     /// `slot = slot + b` for the ADD of `s = s + b`: a string nobody else holds grows in place
     /// (as the interpreter's fused path does, so string building stays linear); otherwise
     /// `ops::add`. The result (the slot's new value, not yet stored) goes to `out`; 1 on error.
-    fn rt_add_to_slot(slot: *mut Value, bt: u64, bp: u64, out: *mut Value) -> u32 {
+    AddToSlot: fn rt_add_to_slot(slot: *mut Value, bt: u64, bp: u64, out: *mut Value) -> u32 {
         // SAFETY: `slot` is a live, assigned frame slot that no other reference borrows during
         // the call; `b` is a live value borrowed from the JIT frame (not this slot).
         let (s, b) = unsafe { (&mut *slot, view(bt, bp)) };
@@ -239,7 +262,7 @@ helpers! {
     }
 
     /// `append(list, v)`: pushes a clone of `v`; 1 if the first operand is not a list.
-    fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
+    Append: fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.
         let (l, v) = unsafe { (view(lt, lp), view(vt, vp)) };
         match l.as_list() {
@@ -254,7 +277,7 @@ helpers! {
 
     /// `out := o.name` (`GET_ATTR`; `name` points at the instruction's string constant);
     /// never fails (a missing field or a non-object gives `null`, as in the interpreter).
-    fn rt_get_attr(ot: u64, op: u64, name: *const Value, out: *mut Value) -> u32 {
+    GetAttr: fn rt_get_attr(ot: u64, op: u64, name: *const Value, out: *mut Value) -> u32 {
         // SAFETY: a live value borrowed from the JIT frame; `name` is a live constant.
         let (o, name) = unsafe { (view(ot, op), &*name) };
         match crate::attr::get_attr_by(&o, name) {
@@ -266,7 +289,7 @@ helpers! {
 
     /// `o.name := v` (`SET_ATTR`; v is cloned); 1 when `o` cannot have properties, in which
     /// case nothing changed.
-    fn rt_set_attr(ot: u64, op: u64, name: *const Value, vt: u64, vp: u64) -> u32 {
+    SetAttr: fn rt_set_attr(ot: u64, op: u64, name: *const Value, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame; `name` is a live constant.
         let (o, name, v) = unsafe { (view(ot, op), &*name, view(vt, vp)) };
         match crate::attr::set_attr_by(&o, name, (*v).clone()) {
@@ -276,7 +299,7 @@ helpers! {
     }
 
     /// `len(v)` of a string, list or map into `out` (an int); 1 for anything else.
-    fn rt_len(vt: u64, vp: u64, out: *mut Value) -> u32 {
+    Len: fn rt_len(vt: u64, vp: u64, out: *mut Value) -> u32 {
         // SAFETY: a live value borrowed from the JIT frame.
         let v = unsafe { view(vt, vp) };
         match ops::len(&v) {
@@ -287,13 +310,13 @@ helpers! {
     }
 
     /// Float floor modulo (the sign of the divisor), as `%` on floats; `y != 0`.
-    fn rt_fmod(x: f64, y: f64) -> f64 {
+    Fmod: fn rt_fmod(x: f64, y: f64) -> f64 {
         let r = x % y;
         if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }
     }
 
     /// `x ** y` for floats.
-    fn rt_fpow(x: f64, y: f64) -> f64 {
+    Fpow: fn rt_fpow(x: f64, y: f64) -> f64 {
         x.powf(y)
     }
 }
@@ -348,6 +371,12 @@ mod tests {
         assert!(t
             .iter()
             .all(|h| h.name.starts_with("rt_") && !h.addr.is_null()));
+        // The id is the position, and names the same helper.
+        assert_eq!(HelperId::ALL.len(), t.len());
+        for (i, h) in t.iter().enumerate() {
+            assert_eq!(h.id as usize, i);
+            assert_eq!(h.id.name(), h.name);
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `func`), written once so that the two cannot drift apart.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value as CV};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value as CV};
 use cranelift_frontend::FunctionBuilder;
 
 use crate::bytecode::Op;
@@ -67,4 +67,15 @@ pub(crate) fn int_bitop(b: &mut FunctionBuilder, op: Op, x: CV, y: CV) -> (CV, O
             (b.ins().sshr(x, n), Some(neg))
         }
     }
+}
+
+/// Takes `cost` from the fuel cell at `addr` (an `i64`, see `vm/limits.rs`); the result is
+/// true when the fuel went negative (a limit of the VM's may have been reached: loops exit,
+/// functions give up, and the interpreter checks).
+pub(crate) fn take_fuel(b: &mut FunctionBuilder, addr: u64, cost: i64) -> CV {
+    let p = b.ins().iconst(types::I64, addr as i64);
+    let f = b.ins().load(types::I64, MemFlagsData::trusted(), p, 0);
+    let f = b.ins().iadd_imm_s(f, -cost);
+    b.ins().store(MemFlagsData::trusted(), f, p, 0);
+    b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0)
 }

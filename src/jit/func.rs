@@ -24,6 +24,8 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_INT};
 
+use super::cfg::{BlockEnds, Cfg};
+use super::error::{FnRefusal as R, JitError};
 use crate::bytecode::{CodeObject, Op};
 
 /// Most arguments a compiled function takes.
@@ -98,7 +100,7 @@ pub fn analyse(
     code: &CodeObject,
     callee_of: &dyn Fn(u32) -> Option<u32>,
     ret_of: &dyn Fn(u32) -> Option<Ty>,
-) -> Result<FnPlan, String> {
+) -> Result<FnPlan, JitError> {
     // A recursive call returns what the function returns: assume int, then bool.
     let first = analyse_with(me, code, Ty::Int, callee_of, ret_of)?;
     if first.ret == Ty::Int {
@@ -108,7 +110,7 @@ pub fn analyse(
     if second.ret == Ty::Bool {
         Ok(second)
     } else {
-        Err("its recursive calls and its returns disagree on the type".into())
+        Err(R::RecursionDisagrees.into())
     }
 }
 
@@ -118,11 +120,11 @@ fn analyse_with(
     self_ret: Ty,
     callee_of: &dyn Fn(u32) -> Option<u32>,
     ret_of: &dyn Fn(u32) -> Option<Ty>,
-) -> Result<FnPlan, String> {
+) -> Result<FnPlan, JitError> {
     let n = code.instrs.len();
     let arity = code.arity as usize;
     if arity > MAX_ARGS {
-        return Err(format!("more than {MAX_ARGS} arguments"));
+        return Err(R::TooManyArgs.into());
     }
     let mut states: Vec<Option<St>> = vec![None; n];
     let mut init = St {
@@ -133,7 +135,7 @@ fn analyse_with(
         *s = Some(Ty::Int);
     }
     if n == 0 {
-        return Err("empty".into());
+        return Err(R::Empty.into());
     }
     states[0] = Some(init);
     let mut work = vec![0usize];
@@ -142,16 +144,19 @@ fn analyse_with(
     while let Some(pc) = work.pop() {
         let mut s = states[pc].clone().expect("queued states exist");
         let ins = code.instrs[pc];
-        let at = |why: &str| format!("{why} (ip {pc}, {})", ins.op.name());
+        let at = |why: R| JitError::Function {
+            why,
+            at: Some((pc as u32, ins.op)),
+        };
         macro_rules! pop {
             () => {
-                s.stack.pop().ok_or_else(|| at("stack underflow"))?
+                s.stack.pop().ok_or_else(|| at(R::StackUnderflow))?
             };
         }
         macro_rules! pop_int {
             () => {{
                 if pop!() != Ty::Int {
-                    return Err(at("computes with a bool"));
+                    return Err(at(R::ComputesWithBool));
                 }
             }};
         }
@@ -162,7 +167,7 @@ fn analyse_with(
                 let t = match code.consts.get(ins.a as usize).map(|v| v.tag()) {
                     Some(TAG_INT) => Ty::Int,
                     Some(TAG_BOOL) => Ty::Bool,
-                    _ => return Err(at("a constant that is not an int or a bool")),
+                    _ => return Err(at(R::NonIntConstant)),
                 };
                 s.stack.push(t);
             }
@@ -172,7 +177,7 @@ fn analyse_with(
                     .get(ins.a as usize)
                     .copied()
                     .flatten()
-                    .ok_or_else(|| at("a variable that may be unset or change type"))?;
+                    .ok_or_else(|| at(R::UnsetVariable))?;
                 s.stack.push(t);
             }
             Op::STORE_NAME => {
@@ -196,7 +201,7 @@ fn analyse_with(
             }
             Op::EQ | Op::NEQ => {
                 if pop!() != pop!() {
-                    return Err(at("compares an int with a bool"));
+                    return Err(at(R::ComparesIntWithBool));
                 }
                 s.stack.push(Ty::Bool);
             }
@@ -218,7 +223,7 @@ fn analyse_with(
                 pop!();
             }
             Op::DUP => {
-                let t = *s.stack.last().ok_or_else(|| at("stack underflow"))?;
+                let t = *s.stack.last().ok_or_else(|| at(R::StackUnderflow))?;
                 s.stack.push(t);
             }
             Op::JUMP => {}
@@ -232,21 +237,19 @@ fn analyse_with(
             Op::RETURN => {
                 let t = pop!();
                 if ret.is_some_and(|r| r != t) {
-                    return Err(at("returns both ints and bools"));
+                    return Err(at(R::ReturnsBoth));
                 }
                 ret = Some(t);
             }
             Op::CALL_NAME => {
-                let callee =
-                    callee_of(ins.a).ok_or_else(|| at("calls a slot that holds no function"))?;
+                let callee = callee_of(ins.a).ok_or_else(|| at(R::CallsNoFunction))?;
                 for _ in 0..ins.b {
                     pop_int!();
                 }
                 let r = if callee == me {
                     self_ret
                 } else {
-                    let r = ret_of(callee)
-                        .ok_or_else(|| at("calls a function that is not compiled"))?;
+                    let r = ret_of(callee).ok_or_else(|| at(R::CallsUncompiled))?;
                     if !callees.contains(&callee) {
                         callees.push(callee);
                     }
@@ -254,7 +257,7 @@ fn analyse_with(
                 };
                 s.stack.push(r);
             }
-            op => return Err(at(&format!("{} is not compiled in functions", op.name()))),
+            op => return Err(at(R::OpNotCompiled(op))),
         }
         match ins.op {
             Op::RETURN | Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {}
@@ -267,7 +270,7 @@ fn analyse_with(
         }
         for (t, st) in next {
             if t >= n {
-                return Err(at("falls off the end"));
+                return Err(at(R::FallsOffEnd));
             }
             match &mut states[t] {
                 None => {
@@ -276,7 +279,7 @@ fn analyse_with(
                 }
                 Some(old) => {
                     if old.stack != st.stack {
-                        return Err(at("operand types differ where paths join"));
+                        return Err(at(R::TypesDifferAtJoin));
                     }
                     let mut changed = false;
                     for (a, b) in old.slots.iter_mut().zip(&st.slots) {
@@ -293,7 +296,7 @@ fn analyse_with(
         }
     }
     Ok(FnPlan {
-        ret: ret.ok_or("never returns")?,
+        ret: ret.ok_or(R::NeverReturns)?,
         callees,
         stacks: states.into_iter().map(|s| s.map(|s| s.stack)).collect(),
     })
@@ -383,11 +386,7 @@ impl Tr<'_, '_> {
     /// of the VM's was reached: the interpreter re-runs the call and raises it).
     fn spend_fuel(&mut self, fuel: Option<u64>, cost: i64) {
         let Some(addr) = fuel else { return };
-        let p = self.iconst(addr as i64);
-        let f = self.b.ins().load(types::I64, mf(), p, 0);
-        let f = self.b.ins().iadd_imm_s(f, -cost);
-        self.b.ins().store(mf(), f, p, 0);
-        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
+        let out = super::emit::take_fuel(&mut self.b, addr, cost);
         self.give_up_if(out);
     }
 
@@ -456,7 +455,7 @@ pub fn translate_fn(
     callee_refs: &HashMap<u32, FuncRef>,
     me: u32,
     target: cranelift_codegen::isa::TargetFrontendConfig,
-) -> Result<(), String> {
+) -> Result<(), JitError> {
     let code = req.code;
     let n = code.instrs.len();
     let max_stack = req
@@ -471,20 +470,16 @@ pub fn translate_fn(
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
-    // A block per instruction that starts one.
-    let mut leader = vec![false; n + 1];
-    leader[0] = true;
-    for (pc, ins) in code.instrs.iter().enumerate() {
-        if let Some(t) = ins.jump_target() {
-            leader[t] = true;
-            leader[pc + 1] = true;
-        }
-        if ins.op == Op::RETURN {
-            leader[pc + 1] = true;
-        }
-    }
+    // A block per reachable instruction that starts one.
+    let cfg = Cfg::new(
+        &code.instrs,
+        0..=n.saturating_sub(1),
+        BlockEnds::JumpsAndReturns,
+    );
     let blocks: Vec<Option<Block>> = (0..n)
-        .map(|pc| (leader[pc] && req.plan.stacks[pc].is_some()).then(|| b.create_block()))
+        .map(|pc| {
+            (cfg.is_leader(pc as u32) && req.plan.stacks[pc].is_some()).then(|| b.create_block())
+        })
         .collect();
     let giveup = b.create_block();
     b.set_cold_block(giveup);
@@ -655,7 +650,7 @@ pub fn translate_fn(
             }
             Op::JUMP => {
                 tr.count(pc);
-                if (a as usize) <= pc {
+                if cfg.is_back_edge(pc as u32) {
                     tr.spend_fuel(req.fuel, (pc - a as usize + 1) as i64);
                 }
                 goto(&mut tr, a as usize);
@@ -708,7 +703,7 @@ pub fn translate_fn(
                 live = false;
             }
             Op::CALL_NAME => {
-                let callee = (req.callee_of)(a).ok_or("callee vanished")?;
+                let callee = (req.callee_of)(a).ok_or(R::CalleeVanished)?;
                 // The slot must still hold that function.
                 let g = tr.b.ins().load(types::I64, mf(), tr.ctx, C_GLOBALS);
                 let tag = tr.b.ins().load(types::I64, mf(), g, tag_at(a as usize));
@@ -728,7 +723,7 @@ pub fn translate_fn(
                 let f = if callee == me {
                     self_ref
                 } else {
-                    *callee_refs.get(&callee).ok_or("callee not declared")?
+                    *callee_refs.get(&callee).ok_or(R::CalleeNotDeclared)?
                 };
                 let call = tr.b.ins().call(f, &args);
                 let r = tr.b.inst_results(call)[0];
@@ -745,11 +740,11 @@ pub fn translate_fn(
                 tr.b.switch_to_block(cont);
                 tr.push(r);
             }
-            op => return Err(format!("{} is not compiled in functions", op.name())),
+            op => return Err(R::OpNotCompiled(op).into()),
         }
     }
     if live {
-        return Err("falls off the end".into());
+        return Err(R::FallsOffEnd.into());
     }
     // Giving up: flag it and return; every native caller returns in turn.
     tr.b.switch_to_block(giveup);

@@ -28,6 +28,10 @@
 //! call in loops without counters (`LoopRequest::natives`); it exits, before the call, only if
 //! the slot was rebound, an argument is not an int, or the callee gives up.
 //! A loop whose header is a FOR_ITER is refused.
+//!
+//! This file checks the loop and sets the translation up (blocks from [`super::cfg`], slot
+//! types, counters); the parts of the translator are named after what they emit: `lower`
+//! (one instruction), `values`, `arith`, `lists`, `calls`, `counters` and `exits`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,12 +43,20 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
+use zexus_runtime::jit_helpers::HelperId as H;
 use zexus_runtime::value::{HEAP_TAG_MIN, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_UNDEF};
 
+mod arith;
+mod calls;
+mod counters;
+mod exits;
+mod lists;
 mod lower;
+mod values;
 
+use super::cfg::{BlockEnds, Cfg};
+use super::error::JitError;
 pub use super::meta::*;
-use super::Unsupported;
 use crate::bytecode::Op;
 
 use super::layout::*;
@@ -71,7 +83,7 @@ enum Own {
 #[derive(Debug, Clone, Copy)]
 pub enum Import {
     /// A helper of `zexus_runtime::jit_helpers`.
-    Helper(&'static str),
+    Helper(H),
     /// A function compiled whole.
     Native(cranelift_module::FuncId),
 }
@@ -98,7 +110,7 @@ struct Tr<'a, 'f> {
     req: &'a LoopRequest<'a>,
     /// Declares an `rt_*` import in the function (only the helpers a loop uses appear in it).
     declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
-    helper_refs: HashMap<&'static str, FuncRef>,
+    helper_refs: HashMap<H, FuncRef>,
     host_sig: SigRef,
     frame: CV,
     slots: CV,
@@ -127,8 +139,8 @@ struct Tr<'a, 'f> {
     cur_block: u32,
     /// The conditional branch edge being translated (for exits along it).
     cur_edge: Option<(u32, bool)>,
-    /// Incoming edges per block start.
-    preds: HashMap<u32, u32>,
+    /// Blocks, their incoming edges, backward jumps.
+    cfg: Cfg,
     /// The slot each int value was loaded from in this block.
     origin: HashMap<CV, (Space, u32)>,
     /// The last `x < y` compare on a slot's value: (result, slot).
@@ -140,14 +152,6 @@ struct Tr<'a, 'f> {
     pending_fact: Option<(u32, (Space, u32))>,
     /// Int slots known to be below some int in the current block, until stored.
     below: std::collections::HashSet<(Space, u32)>,
-}
-
-fn unsupported(op: Option<Op>, ip: u32, reason: impl Into<String>) -> Unsupported {
-    Unsupported {
-        op,
-        ip,
-        reason: reason.into(),
-    }
 }
 
 fn mf() -> MemFlagsData {
@@ -238,30 +242,18 @@ pub fn translate<'a>(
     fctx: &mut FunctionBuilderContext,
     declare: &'a mut dyn FnMut(Import, &mut Function) -> FuncRef,
     target: TargetFrontendConfig,
-) -> Result<LoopMeta, Unsupported> {
+) -> Result<LoopMeta, JitError> {
     let (h, e) = (req.header as usize, req.back_edge as usize);
     let code = req.code;
     let ins = &code.instrs;
     if e >= ins.len() || h > e || ins[e].op != Op::JUMP || ins[e].a as usize != h {
-        return Err(unsupported(
-            None,
-            req.header,
-            "not a loop (the back edge is not a JUMP to the header)",
-        ));
+        return Err(JitError::NotALoop);
     }
     if e - h + 1 > MAX_REGION {
-        return Err(unsupported(
-            None,
-            req.header,
-            format!("loop too large ({} instructions)", e - h + 1),
-        ));
+        return Err(JitError::LoopTooLarge(e - h + 1));
     }
     if ins[h].op == Op::FOR_ITER {
-        return Err(unsupported(
-            Some(Op::FOR_ITER),
-            req.header,
-            "FOR_ITER loops are not compiled",
-        ));
+        return Err(JitError::ForIterHeader);
     }
     // Native code sees only the operands pushed inside the loop: a loop that pops values it
     // found on the stack at its header is refused (the compiler never makes one; hand-made
@@ -272,84 +264,40 @@ pub fn translate<'a>(
         d != u32::MAX && d.saturating_sub(ins[ip].op.stack_effect(ins[ip].a, ins[ip].b).0) < base
     });
     if base != u32::MAX && pops_below {
-        return Err(unsupported(
-            None,
-            req.header,
-            "the loop pops values pushed before its header",
-        ));
+        return Err(JitError::PopsBelowHeader);
     }
     if is_exit_op(ins[h].op) {
-        return Err(unsupported(
-            Some(ins[h].op),
-            req.header,
-            format!("the loop starts with {}", ins[h].op.name()),
-        ));
+        return Err(JitError::StartsWithExit(ins[h].op));
     }
     if let Some(ip) = (h..=e).find(|&ip| !known_in_loops(ins[ip].op)) {
-        return Err(unsupported(
-            Some(ins[ip].op),
-            ip as u32,
-            format!("opcode {} is not compiled", ins[ip].op.name()),
-        ));
+        return Err(JitError::OpNotCompiled {
+            op: ins[ip].op,
+            ip: ip as u32,
+        });
     }
     // Builtins that call user functions run in the interpreter (see `vm::reenter`). Checked
     // before any IR is built: a translation abandoned midway would leave the shared
     // `FunctionBuilderContext` dirty for the next one.
-    if let Some(ip) = (h..=e).find(|&ip| {
-        ins[ip].op == Op::CALL_BUILTIN
-            && crate::bytecode::Builtin::from_id(ins[ip].a).is_some_and(|b| b.calls_back())
-    }) {
-        return Err(unsupported(
-            Some(Op::CALL_BUILTIN),
-            ip as u32,
-            format!(
-                "builtin {} calls functions (left to the interpreter)",
-                crate::bytecode::BUILTINS[ins[ip].a as usize]
-            ),
-        ));
+    for (ip, ins) in ins.iter().enumerate().take(e + 1).skip(h) {
+        if let Some(builtin) = crate::bytecode::Builtin::from_id(ins.a)
+            .filter(|b| ins.op == Op::CALL_BUILTIN && b.calls_back())
+        {
+            return Err(JitError::BuiltinCallsBack {
+                builtin,
+                ip: ip as u32,
+            });
+        }
     }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];
         if d != u32::MAX && d < dh {
-            return Err(unsupported(
-                Some(ins[ip].op),
-                ip as u32,
-                "the loop pops values pushed before it",
-            ));
+            return Err(JitError::PopsBelowHeader);
         }
     }
 
-    // Leaders: the header, in-region jump targets, and every instruction after a jump.
-    let mut leaders = vec![h as u32];
-    for ip in h..=e {
-        let op = ins[ip].op;
-        if matches!(op.operand_kind(), crate::bytecode::OperandKind::Target) {
-            let t = ins[ip].a as usize;
-            if (h..=e).contains(&t) {
-                leaders.push(t as u32);
-            }
-            if ip < e {
-                leaders.push(ip as u32 + 1);
-            }
-        }
-    }
-    leaders.sort_unstable();
-    leaders.dedup();
-    // Incoming edges of each block (over-counted where unsure: that only loses facts).
-    let mut preds: HashMap<u32, u32> = HashMap::new();
-    *preds.entry(h as u32).or_default() += 1;
-    for ip in h..=e {
-        let op = ins[ip].op;
-        let t = ins[ip].a as usize;
-        if matches!(op.operand_kind(), crate::bytecode::OperandKind::Target) && (h..=e).contains(&t)
-        {
-            *preds.entry(t as u32).or_default() += 1;
-        }
-        if op != Op::JUMP && ip < e && leaders.binary_search(&(ip as u32 + 1)).is_ok() {
-            *preds.entry(ip as u32 + 1).or_default() += 1;
-        }
-    }
+    // Blocks: the header, in-region jump targets, and every instruction after a jump.
+    let cfg = Cfg::new(ins, h..=e, BlockEnds::Jumps);
 
     // Slot types from the tags observed now.
     let mut slot_ty = BTreeMap::new();
@@ -425,8 +373,7 @@ pub fn translate<'a>(
     };
     let mut ctr_vars = Vec::new();
     let mut n_meta_blocks = 0;
-    for (i, &l) in leaders.iter().enumerate() {
-        let end = leaders.get(i + 1).map_or(e as u32, |n| n - 1);
+    for (l, end) in cfg.blocks() {
         let reachable = req.depths[l as usize] != u32::MAX;
         let block = b.create_block();
         let k = if reachable {
@@ -454,25 +401,22 @@ pub fn translate<'a>(
     }
     // Loop nesting depth of each ip: counters of the innermost loops live in registers, the
     // others in `frame.ctr` (they run rarely, and registers are what inner loops need).
-    let backs: Vec<(usize, usize)> = (h..=e)
-        .filter(|&ip| ins[ip].op == Op::JUMP && (h..=ip).contains(&(ins[ip].a as usize)))
-        .map(|ip| (ins[ip].a as usize, ip))
-        .collect();
+    let backs = cfg.back_edges();
     // A forward branch from inside an inner loop to past its back edge is that loop's test.
     let loop_tests: std::collections::HashSet<u32> = (h..=e)
         .filter(|&ip| is_cond_branch(ins[ip].op))
         .filter(|&ip| {
             let t = ins[ip].a as usize;
-            backs
-                .iter()
-                .any(|&(lt, ls)| ls != e && lt <= ip && ip < ls && t > ls)
+            backs.iter().any(|&(lt, ls)| {
+                ls as usize != e && lt as usize <= ip && ip < ls as usize && t > ls as usize
+            })
         })
         .map(|ip| ip as u32)
         .collect();
     let nest = |ip: usize| {
         backs
             .iter()
-            .filter(|(t, s)| (*t..=*s).contains(&ip))
+            .filter(|&&(t, s)| (t as usize..=s as usize).contains(&ip))
             .count()
     };
     let max_nest = (h..=e).map(nest).max().unwrap_or(1);
@@ -511,11 +455,7 @@ pub fn translate<'a>(
                     });
                 }
                 branch_vars.insert(ip as u32, (taken, pred));
-            } else if op == Op::JUMP
-                && ip != e
-                && ins[ip].a as usize <= ip
-                && (h..=e).contains(&(ins[ip].a as usize))
-            {
+            } else if ip != e && cfg.is_back_edge(ip as u32) {
                 let c = new_ctr(&mut b, ip);
                 back_vars.insert(ip as u32, c);
             }
@@ -577,7 +517,7 @@ pub fn translate<'a>(
         native_refs: HashMap::new(),
         cur_block: req.header,
         cur_edge: None,
-        preds,
+        cfg,
         origin: HashMap::new(),
         last_lt: None,
         cur_ip: 0,
@@ -618,312 +558,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.b.ins().iconst(types::I64, v)
     }
 
-    /// The import of helper `name`, declared on first use.
-    fn helper(&mut self, name: &'static str) -> FuncRef {
-        if let Some(&f) = self.helper_refs.get(name) {
-            return f;
-        }
-        let f = (self.declare)(Import::Helper(name), self.b.func);
-        self.helper_refs.insert(name, f);
-        f
-    }
-
-    /// Calls helper `name`; its result, if it has one.
-    fn call(&mut self, name: &'static str, args: &[CV]) -> Option<CV> {
-        if !matches!(
-            name,
-            "rt_incref" | "rt_drop" | "rt_truthy" | "rt_compare" | "rt_len" | "rt_fmod" | "rt_fpow"
-        ) {
-            self.note_alloc_site();
-        }
-        let f = self.helper(name);
-        let inst = self.b.ins().call(f, args);
-        self.b.inst_results(inst).first().copied()
-    }
-
-    /// Guards, variable initialisation, counters, then the jump to the header.
-    fn entry(&mut self) -> Result<(), Unsupported> {
-        let guard_fail = self.b.create_block();
-        self.b.set_cold_block(guard_fail);
-        let typed: Vec<_> = self
-            .slot_ty
-            .iter()
-            .filter(|(_, t)| **t != SlotType::Mem)
-            .map(|(k, t)| (*k, *t))
-            .collect();
-        for &((sp, i), ty) in &typed {
-            let base = self.base_of(sp);
-            let tag = self
-                .b
-                .ins()
-                .load(types::I64, mf(), base, tag_at(i as usize));
-            let bad = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::NotEqual, tag, ty.tag() as i64);
-            let next = self.b.create_block();
-            self.b.ins().brif(bad, guard_fail, &[], next, &[]);
-            self.b.switch_to_block(next);
-        }
-        for &((sp, i), ty) in &typed {
-            let base = self.base_of(sp);
-            let (cty, lty) = match ty {
-                SlotType::Int => (types::I64, types::I64),
-                SlotType::Float => (types::F64, types::F64),
-                _ => (types::I8, types::I64),
-            };
-            let v = self.b.ins().load(lty, mf(), base, payload_at(i as usize));
-            let v = if ty == SlotType::Bool {
-                self.b.ins().ireduce(types::I8, v)
-            } else {
-                v
-            };
-            let var = self.b.declare_var(cty);
-            self.b.def_var(var, v);
-            self.slot_var.insert((sp, i), var);
-        }
-        let zero = self.iconst(0);
-        let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-        for i in 0..self.ctr_vars.len() {
-            let Some(v) = self.ctr_vars[i] else { continue };
-            let is_state = self
-                .meta
-                .branches
-                .iter()
-                .any(|bc| bc.inline && bc.pred == i);
-            let init = if is_state {
-                self.b
-                    .ins()
-                    .load(types::I64, mf(), ctr, (i as i64 * CTR_SIZE) as i32)
-            } else {
-                zero
-            };
-            self.b.def_var(v, init);
-        }
-        let hb = self.blocks[&self.req.header].block;
-        self.b.ins().jump(hb, &[]);
-        // A failed guard returns at once: nothing ran, nothing to write back.
-        self.b.switch_to_block(guard_fail);
-        let z32 = self.b.ins().iconst(types::I32, 0);
-        self.b.ins().store(mf(), z32, self.frame, F_EXIT);
-        let ip = self.b.ins().iconst(types::I32, self.req.header as i64);
-        self.b.ins().return_(&[ip]);
-        Ok(())
-    }
-
-    /// Before a direct call of a compiled function, which reads globals from memory: the
-    /// payloads of the globals this loop holds in variables (for the program itself, its
-    /// slots are the globals) go back to memory. The callee writes none, so nothing is read
-    /// back after it.
-    fn globals_to_memory(&mut self) {
-        let main = self.req.is_main;
-        self.vars_to_memory(|sp| sp == Space::Global || (main && sp == Space::Local));
-    }
-
-    /// The payloads of the slot variables in the spaces `keep` accepts, back to memory.
-    fn vars_to_memory(&mut self, keep: impl Fn(Space) -> bool) {
-        let vars: Vec<_> = self
-            .slot_var
-            .iter()
-            .filter(|((sp, _), _)| keep(*sp))
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        for ((sp, i), var) in vars {
-            let v = self.b.use_var(var);
-            let v = if self.slot_ty[&(sp, i)] == SlotType::Bool {
-                self.b.ins().uextend(types::I64, v)
-            } else {
-                v
-            };
-            let base = self.base_of(sp);
-            self.b.ins().store(mf(), v, base, payload_at(i as usize));
-        }
-    }
-
-    /// The shared exit: slot payloads and counters back to memory, then return the ip.
-    fn exit_block(&mut self) {
-        self.b.switch_to_block(self.exit_block);
-        let params = self.b.block_params(self.exit_block).to_vec();
-        self.vars_to_memory(|_| true);
-        if !self.ctr_vars.is_empty() {
-            let ctr = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-            for i in 0..self.ctr_vars.len() {
-                if let Some(var) = self.ctr_vars[i] {
-                    let v = self.b.use_var(var);
-                    self.b
-                        .ins()
-                        .store(mf(), v, ctr, (i as i64 * CTR_SIZE) as i32);
-                }
-            }
-        }
-        self.b.ins().store(mf(), params[1], self.frame, F_EXIT);
-        self.b.ins().return_(&[params[0]]);
-    }
-
-    /// Counter `i`'s value.
-    fn ctr_get(&mut self, i: usize) -> CV {
-        match self.ctr_vars[i] {
-            Some(var) => self.b.use_var(var),
-            None => {
-                let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-                self.b
-                    .ins()
-                    .load(types::I64, mf(), base, (i as i64 * CTR_SIZE) as i32)
-            }
-        }
-    }
-
-    fn ctr_set(&mut self, i: usize, v: CV) {
-        match self.ctr_vars[i] {
-            Some(var) => self.b.def_var(var, v),
-            None => {
-                let base = self.b.ins().load(types::I64, mf(), self.frame, F_CTR);
-                self.b
-                    .ins()
-                    .store(mf(), v, base, (i as i64 * CTR_SIZE) as i32);
-            }
-        }
-    }
-
-    fn incr(&mut self, i: usize, by: i64) {
-        let v = self.ctr_get(i);
-        let v = self.b.ins().iadd_imm_s(v, by);
-        self.ctr_set(i, v);
-    }
-
-    /// Calls `f(tag, payload)` only for a heap tag.
-    fn if_heap_call(&mut self, name: &'static str, t: CV, p: CV) {
-        let heap =
-            self.b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, t, HEAP_TAG_MIN as i64);
-        let call = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(call);
-        self.b.ins().brif(heap, call, &[], cont, &[]);
-        self.b.switch_to_block(call);
-        self.call(name, &[t, p]);
-        self.b.ins().jump(cont, &[]);
-        self.b.switch_to_block(cont);
-    }
-
-    /// (tag, payload) of a value, without changing who owns it.
-    fn boxed(&mut self, v: AV) -> (CV, CV) {
-        match v {
-            AV::I(x) => (self.iconst(TAG_INT as i64), x),
-            AV::F(x) => {
-                let p = self.b.ins().bitcast(types::I64, MemFlagsData::new(), x);
-                (self.iconst(TAG_FLOAT as i64), p)
-            }
-            AV::B(x) => {
-                let p = self.b.ins().uextend(types::I64, x);
-                (self.iconst(TAG_BOOL as i64), p)
-            }
-            AV::D(t, p, _) => (t, p),
-        }
-    }
-
-    /// (tag, payload) of a value the caller will own (a borrowed heap value gets a count).
-    fn owned(&mut self, v: AV) -> (CV, CV) {
-        let (t, p) = self.boxed(v);
-        if let AV::D(_, _, Own::Slot(..) | Own::Const) = v {
-            self.if_heap_call("rt_incref", t, p);
-        }
-        (t, p)
-    }
-
-    fn drop_av(&mut self, v: AV) {
-        if let AV::D(t, p, Own::Owned) = v {
-            self.if_heap_call("rt_drop", t, p);
-        }
-    }
-
-    /// Leaves native code at `ip` with `stack` as the operand stack (current block position).
-    fn emit_exit(&mut self, ip: u32, reason: ExitReason, stack: &[AV], slot: Option<(Space, u32)>) {
-        for (i, &v) in stack.iter().enumerate() {
-            let (t, p) = self.owned(v);
-            self.b.ins().store(mf(), t, self.stack, tag_at(i));
-            self.b.ins().store(mf(), p, self.stack, payload_at(i));
-        }
-        let (h, e) = (self.req.header, self.req.back_edge);
-        let partial = if (h..=e).contains(&ip) {
-            self.blocks[&self.cur_block].idx
-        } else {
-            None
-        };
-        let site = self.meta.exits.len();
-        self.meta.exits.push(ExitSite {
-            ip,
-            reason,
-            stack_len: stack.len() as u32,
-            partial,
-            slot,
-            edge: self.cur_edge,
-        });
-        let ipv = self.b.ins().iconst(types::I32, ip as i64);
-        let sv = self.b.ins().iconst(types::I32, site as i64);
-        self.b.ins().jump(
-            self.exit_block,
-            &[BlockArg::Value(ipv), BlockArg::Value(sv)],
-        );
-    }
-
-    /// With limits (`req.fuel`), takes `cost` from the fuel cell and exits at `ip` (a backward
-    /// jump) when it goes negative.
-    fn spend_fuel(&mut self, ip: u32, cost: i64, stack: &[AV]) {
-        let Some(addr) = self.req.fuel else { return };
-        let p = self.iconst(addr as i64);
-        let f = self.b.ins().load(types::I64, mf(), p, 0);
-        let f = self.b.ins().iadd_imm_s(f, -cost);
-        self.b.ins().store(mf(), f, p, 0);
-        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, f, 0);
-        self.exit_if(out, ip, ExitReason::Limit, stack);
-    }
-
-    /// Exits at `ip` when `cond` is true; continues in a new block otherwise.
-    fn exit_if(&mut self, cond: CV, ip: u32, reason: ExitReason, stack: &[AV]) {
-        self.exit_if_slot(cond, ip, reason, stack, None)
-    }
-
-    fn exit_if_slot(
-        &mut self,
-        cond: CV,
-        ip: u32,
-        reason: ExitReason,
-        stack: &[AV],
-        slot: Option<(Space, u32)>,
-    ) {
-        let exit = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(exit);
-        self.b.ins().brif(cond, exit, &[], cont, &[]);
-        self.b.switch_to_block(exit);
-        self.emit_exit(ip, reason, stack, slot);
-        self.b.switch_to_block(cont);
-    }
-
-    /// Control goes to `to` with `stack`: a jump to its block, or an exit outside the loop.
-    fn goto(&mut self, to: u32, stack: &[AV]) {
-        match self
-            .blocks
-            .get(&to)
-            .filter(|bi| bi.reachable)
-            .map(|bi| bi.block)
-        {
-            Some(blk) => {
-                let mut args = Vec::new();
-                for &v in stack {
-                    let (t, p) = self.owned(v);
-                    args.push(BlockArg::Value(t));
-                    args.push(BlockArg::Value(p));
-                }
-                self.b.ins().jump(blk, &args);
-            }
-            None => self.emit_exit(to, ExitReason::LoopExit, stack, None),
-        }
-    }
-
-    fn block(&mut self, start: u32) -> Result<(), Unsupported> {
+    fn block(&mut self, start: u32) -> Result<(), JitError> {
         let (blk, end, reachable) = {
             let bi = &self.blocks[&start];
             (bi.block, bi.end, bi.reachable)
@@ -941,7 +576,7 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.cur_block = start;
         self.below.clear();
         if let Some((b, slot)) = self.pending_fact.take() {
-            if b == start && self.preds.get(&start) == Some(&1) {
+            if b == start && self.cfg.preds(start) == 1 {
                 self.below.insert(slot);
             }
         }

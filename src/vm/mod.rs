@@ -137,7 +137,7 @@ pub struct VmBuilder {
     limits: Limits,
     output: Sink,
     superinstructions: bool,
-    perf_map: bool,
+    jit_options: crate::jit::JitOptions,
     call_paths: bool,
     /// True for the VMs of the calibration itself (they must not calibrate again).
     calibrated: bool,
@@ -156,7 +156,7 @@ impl Default for VmBuilder {
             limits: Limits::default(),
             output: Sink::Stdout,
             superinstructions: true,
-            perf_map: false,
+            jit_options: crate::jit::JitOptions::default(),
             call_paths: false,
             calibrated: false,
             cache: None,
@@ -239,9 +239,24 @@ impl VmBuilder {
         self.call_paths = on;
         self
     }
-    /// Writes a `/tmp/perf-<pid>.map` line for each JIT-compiled loop.
+    /// Writes a `/tmp/perf-<pid>.map` line (and a `/tmp/jit-<pid>.dump` record) for each
+    /// JIT-compiled loop or function.
     pub fn perf_map(mut self, on: bool) -> Self {
-        self.perf_map = on;
+        self.jit_options.perf_map = on;
+        self
+    }
+    /// Prints the machine code of each JIT-compiled loop or function to standard error
+    /// (Cranelift's VCode listing, after register allocation), headed
+    /// `; <function> <first ip>..<last ip>`. Off by default.
+    pub fn jit_disasm(mut self, on: bool) -> Self {
+        self.jit_options.disasm = on;
+        self
+    }
+    /// Prints a line per JIT compile to standard error with the time each step took
+    /// (`jit timing: <function> <first ip>..<last ip>: translate T define T finalize T`, times
+    /// from the compile's start). Off by default.
+    pub fn jit_timing(mut self, on: bool) -> Self {
+        self.jit_options.timing = on;
         self
     }
     /// At FULL, simulates a data cache of geometry `config` (`None`, the default, turns it
@@ -273,7 +288,7 @@ impl VmBuilder {
         let fuel = gauge.as_ref().map(|g| g.fuel_addr());
         let simulating = self.level == Level::Full && self.cache.is_some();
         let tier = (self.jit && !simulating)
-            .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.perf_map, fuel)));
+            .then(|| Box::new(tier::Tier::new(self.hot_threshold, self.jit_options, fuel)));
         VM {
             gauge,
             out: Output::new(self.output),

@@ -24,7 +24,7 @@ use super::tier_key::{TierKey, Unit};
 use crate::bytecode::Bytecode;
 use crate::jit::translate::RunCounts;
 use crate::jit::{
-    self, CompiledCode, HostFns, Jit, JitFrame, JitStats, LoopRequest, Space, Unsupported,
+    self, CompiledCode, HostFns, Jit, JitError, JitFrame, JitOptions, JitStats, LoopRequest, Space,
 };
 use crate::profile::{
     predictor, BranchStats, CompiledLoop, InstructionProfiler, JitEvents, JitRefusal, Level,
@@ -114,7 +114,7 @@ struct LoopRec {
 
 /// The JIT tier of one VM.
 pub(crate) struct Tier {
-    jit: Result<Jit, String>,
+    jit: Result<Jit, JitError>,
     threshold: u32,
     loops: Vec<LoopRec>,
     /// (program id, code object, back edge, level) -> state to restore on the next run.
@@ -144,9 +144,9 @@ fn level_num(l: Level) -> u8 {
 impl Tier {
     /// `fuel`: the address of the VM's fuel cell when it has limits (`limits.rs`), which
     /// compiled code then checks.
-    pub fn new(threshold: u32, perf_map: bool, fuel: Option<u64>) -> Tier {
+    pub fn new(threshold: u32, options: JitOptions, fuel: Option<u64>) -> Tier {
         let jit = Jit::new().map(|mut j| {
-            j.perf_map = perf_map;
+            j.options = options;
             j.fuel = fuel;
             j
         });
@@ -477,7 +477,7 @@ impl Tier {
                     self.state[cur as usize][pc] = s;
                     self.decided.insert(key, s);
                 }
-                Err(Unsupported { reason, .. }) => refuse(self, reason),
+                Err(e) => refuse(self, e.to_string()),
             }
         }
     }

@@ -417,7 +417,7 @@ impl FnTier {
                         function: code.name.clone(),
                         start_ip: 0,
                         end_ip: code.instrs.len().saturating_sub(1) as u32,
-                        reason: format!("function: {}", e.reason),
+                        reason: format!("function: {e}"),
                     });
                 }
             }
