@@ -320,8 +320,8 @@ pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value)
 
 /// `s = s + x` where slot `s` holds the only reference to a string: appends in place, so a
 /// loop that builds a string runs in linear time (a new string per step would be quadratic).
-/// `ss` says which shape `ins` is: `x` is slot `c` (`F_ARITH_SS_ST`), or the int constant
-/// `imm` (`F_ARITH_SK_ST`, whose `c` is no operand at all).
+/// `ss` says which shape `ins` is: `x` is slot `c` (`si::ARITH_SS_ST`), or the int constant
+/// `imm` (`si::ARITH_SK_ST`, whose `c` is no operand at all).
 ///
 /// # Safety
 /// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.

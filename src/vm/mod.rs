@@ -21,6 +21,7 @@ mod prepared;
 mod profhooks;
 mod reenter;
 mod run;
+mod superinstr;
 mod tier;
 mod tier_fn;
 mod trace;

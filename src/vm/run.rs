@@ -30,6 +30,7 @@ use super::objects;
 use super::output::Output;
 use super::prepared::*;
 use super::profhooks::{ProfHooks, Step};
+use super::superinstr::si;
 use super::trace;
 use super::unwind::Resume;
 use crate::bytecode::opcodes::codes as op;
@@ -646,7 +647,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 ok
             }};
         }
-        // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`F_INC_JMP_*`).
+        // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`si::INC_JMP_*`).
         macro_rules! inc_jmp {
             ($ins:expr, $ss:expr, $k:expr) => {{
                 let a = slots.add($ins.a as usize);
@@ -1364,53 +1365,53 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         }
                     }
                     // ---- superinstructions: fast int case, else the original instruction ----
-                    F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
-                    F_LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
-                    F_CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
-                    F_LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
-                    F_JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
-                    F_JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
-                    F_JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
-                    F_JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
-                    F_INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
-                    F_INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
-                    F_INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
-                    F_INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
-                    F_ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
-                    F_ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
-                    F_SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
-                    F_ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
-                    F_ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
-                    F_SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
-                    F_ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
-                    F_ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
-                    F_ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
-                    F_ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
-                    F_SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
+                    si::CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
+                    si::LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
+                    si::CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
+                    si::LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
+                    si::JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
+                    si::JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
+                    si::JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
+                    si::JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
+                    si::INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
+                    si::INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
+                    si::INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
+                    si::INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
+                    si::ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
+                    si::ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
+                    si::SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
+                    si::ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
+                    si::ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
+                    si::SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
+                    si::ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
+                    si::ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
+                    si::ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
+                    si::ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
+                    si::SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
                     // Shapes written as functions in `fused` (one arm each, so that each is one
                     // dispatch, not a second jump table on the opcode).
-                    F_ARITH_TS => {
+                    si::ARITH_TS => {
                         shape!('fetch, 'dispatch, ins, fused::arith_ts(sp, slots, ins), ins.n as usize)
                     }
-                    F_ARITH_TS_ST => {
+                    si::ARITH_TS_ST => {
                         shape!('fetch, 'dispatch, ins, fused::arith_ts_st(&mut sp, slots, ins), ins.n as usize)
                     }
-                    F_ARITH_TK_ST => {
+                    si::ARITH_TK_ST => {
                         shape!('fetch, 'dispatch, ins, fused::arith_tk_st(&mut sp, slots, ins), ins.n as usize)
                     }
-                    F_ARITH_KS => {
+                    si::ARITH_KS => {
                         shape!('fetch, 'dispatch, ins, fused::arith_ks(&mut sp, slots, ins), ins.n as usize)
                     }
-                    F_MOVE => {
+                    si::MOVE => {
                         shape!('fetch, 'dispatch, ins, fused::mov(slots, ins), ins.n as usize)
                     }
-                    F_MOVE2 => {
+                    si::MOVE2 => {
                         shape!('fetch, 'dispatch, ins, fused::mov2(slots, ins), ins.n as usize)
                     }
-                    F_ARITH_SS_OP => {
+                    si::ARITH_SS_OP => {
                         shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
                     }
-                    F_NULL_JF => {
+                    si::NULL_JF => {
                         let v = &*slots.add(ins.a as usize);
                         if v.tag() != TAG_UNDEF {
                             jump_if_false!(ins, 3, (v.tag() == TAG_NULL) == (ins.k == K_EQ));
@@ -1419,7 +1420,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_GET_ATTR_S => {
+                    si::GET_ATTR_S => {
                         let o = &*slots.add(ins.a as usize);
                         if o.tag() != TAG_UNDEF {
                             // Verified: the property name is a string constant; reading a
@@ -1434,7 +1435,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_INDEX_SS_JF => {
+                    si::INDEX_SS_JF => {
                         if let Some(t) = fused::index_ss_truthy(slots, ins) {
                             jump_if_false!(ins, 3, t);
                             continue 'fetch;
@@ -1442,16 +1443,16 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_APPEND_SS_POP => {
-                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), 4)
+                    si::APPEND_SS_POP => {
+                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), si::n::APPEND_SS_POP as usize)
                     }
-                    F_APPEND_SK_POP => {
-                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), 4)
+                    si::APPEND_SK_POP => {
+                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), si::n::APPEND_SK_POP as usize)
                     }
-                    F_INDEX_SS => {
+                    si::INDEX_SS => {
                         shape!('fetch, 'dispatch, ins, fused::index_ss(&mut sp, slots, ins), ins.n as usize)
                     }
-                    F_STORE_INDEX_SSK => {
+                    si::STORE_INDEX_SSK => {
                         if fused::store_index_ssk(
                             slots,
                             ins,
@@ -1463,15 +1464,19 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_ARITH_SS_S_ST => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
+                    si::ARITH_SS_S_ST => {
+                        shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), si::n::ARITH_SS_S_ST as usize)
                     }
-                    F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
-                    F_FARITH_SK => {
-                        shape!('fetch, 'dispatch, ins, floatpath::farith_sk(&mut sp, slots, ins), 3)
+                    si::APPEND_POP => {
+                        shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), si::n::APPEND_POP as usize)
                     }
-                    F_FARITH_TK => shape!('fetch, 'dispatch, ins, floatpath::farith_tk(sp, ins), 2),
-                    F_CMP_TK_JF => {
+                    si::FARITH_SK => {
+                        shape!('fetch, 'dispatch, ins, floatpath::farith_sk(&mut sp, slots, ins), si::n::FARITH_SK as usize)
+                    }
+                    si::FARITH_TK => {
+                        shape!('fetch, 'dispatch, ins, floatpath::farith_tk(sp, ins), si::n::FARITH_TK as usize)
+                    }
+                    si::CMP_TK_JF => {
                         if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
                             jump_if_false!(ins, 2, !jump);
                             continue 'fetch;
@@ -1479,7 +1484,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_ARITH_SK_CMP_JF => {
+                    si::ARITH_SK_CMP_JF => {
                         let a = slots.add(ins.a as usize);
                         let r = if (*a).tag() == TAG_INT {
                             int_arith(ins.k, (*a).payload() as i64, ins.imm)
@@ -1493,7 +1498,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_ARITH_TK => {
+                    si::ARITH_TK => {
                         let a = sp.sub(1);
                         if (*a).tag() == TAG_INT {
                             if let Some(r) = int_arith(ins.k, (*a).payload() as i64, ins.imm) {
@@ -1505,7 +1510,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_CMP_JF => {
+                    si::CMP_JF => {
                         let (a, b) = (sp.sub(2), sp.sub(1));
                         if is_int2(a, b) {
                             let t = int_cmp(ins.k, (*a).payload() as i64, (*b).payload() as i64);
@@ -1516,7 +1521,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         unfused!(ins);
                         continue 'dispatch;
                     }
-                    F_LOAD2 => {
+                    si::LOAD2 => {
                         let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
                         if a.tag() != TAG_UNDEF && b.tag() != TAG_UNDEF {
                             push(&mut sp, a.clone());
@@ -1543,5 +1548,6 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
 #[cold]
 #[inline(never)]
 fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
-    ops::compare_values(k as u64, a, b)
+    let k = ops::CmpKind::from_u8(k).expect("instructions carry comparison kinds");
+    ops::compare_values(k, a, b)
 }

@@ -365,9 +365,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                     }
                     _ => {
                         let k = match ins.op {
-                            Op::ADD => rt::BIN_ADD,
-                            Op::SUB => rt::BIN_SUB,
-                            _ => rt::BIN_MUL,
+                            Op::ADD => rt::ArithKind::Add as u64,
+                            Op::SUB => rt::ArithKind::Sub as u64,
+                            _ => rt::ArithKind::Mul as u64,
                         };
                         self.generic_binop(k, av, bv, ip, &pre)
                     }
@@ -398,7 +398,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
                         AV::F(self.b.ins().fdiv(x, y))
                     }
-                    _ => self.generic_binop(rt::BIN_DIV, av, bv, ip, &pre),
+                    _ => self.generic_binop(rt::ArithKind::Div as u64, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
@@ -419,14 +419,14 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
                         AV::F(self.call("rt_fmod", &[x, y]).expect("result"))
                     }
-                    _ => self.generic_binop(rt::BIN_MOD, av, bv, ip, &pre),
+                    _ => self.generic_binop(rt::ArithKind::Mod as u64, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
             Op::POW => {
                 let bv = pop!();
                 let av = pop!();
-                let r = self.generic_binop(rt::BIN_POW, av, bv, ip, &pre);
+                let r = self.generic_binop(rt::ArithKind::Pow as u64, av, bv, ip, &pre);
                 stack.push(r);
             }
             Op::BAND | Op::BOR | Op::BXOR | Op::SHL | Op::SHR => {
@@ -452,7 +452,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     // interpreter raises the error).
                     _ => {
                         let m1 = AV::I(self.iconst(-1));
-                        self.generic_binop(rt::BIN_BXOR, v, m1, ip, &pre)
+                        self.generic_binop(rt::ArithKind::BXor as u64, v, m1, ip, &pre)
                     }
                 };
                 stack.push(r);
@@ -1064,19 +1064,27 @@ impl<'a, 'f> Tr<'a, 'f> {
 
     fn compare(&mut self, op: Op, av: AV, bv: AV, ip: u32, pre: &[AV]) -> CV {
         let (icc, fcc, k) = match op {
-            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CMP_EQ),
-            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CMP_NEQ),
-            Op::LT => (IntCC::SignedLessThan, FloatCC::LessThan, rt::CMP_LT),
-            Op::GT => (IntCC::SignedGreaterThan, FloatCC::GreaterThan, rt::CMP_GT),
+            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CmpKind::Eq as u64),
+            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CmpKind::Neq as u64),
+            Op::LT => (
+                IntCC::SignedLessThan,
+                FloatCC::LessThan,
+                rt::CmpKind::Lt as u64,
+            ),
+            Op::GT => (
+                IntCC::SignedGreaterThan,
+                FloatCC::GreaterThan,
+                rt::CmpKind::Gt as u64,
+            ),
             Op::LTE => (
                 IntCC::SignedLessThanOrEqual,
                 FloatCC::LessThanOrEqual,
-                rt::CMP_LTE,
+                rt::CmpKind::Lte as u64,
             ),
             _ => (
                 IntCC::SignedGreaterThanOrEqual,
                 FloatCC::GreaterThanOrEqual,
-                rt::CMP_GTE,
+                rt::CmpKind::Gte as u64,
             ),
         };
         match (av, bv) {
@@ -1186,10 +1194,10 @@ struct BoolsCheck {
 /// The `rt_binop` operator number of a bitwise opcode.
 fn bitop_code(op: Op) -> u64 {
     match op {
-        Op::BAND => rt::BIN_BAND,
-        Op::BOR => rt::BIN_BOR,
-        Op::BXOR => rt::BIN_BXOR,
-        Op::SHL => rt::BIN_SHL,
-        _ => rt::BIN_SHR,
+        Op::BAND => rt::ArithKind::BAnd as u64,
+        Op::BOR => rt::ArithKind::BOr as u64,
+        Op::BXOR => rt::ArithKind::BXor as u64,
+        Op::SHL => rt::ArithKind::Shl as u64,
+        _ => rt::ArithKind::Shr as u64,
     }
 }
