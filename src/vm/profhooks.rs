@@ -10,7 +10,7 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, Measured, TimingStats};
 
-use super::run::{Frame, LVL_DETAILED, LVL_FULL};
+use super::frame::{Frame, LVL_DETAILED, LVL_FULL};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
