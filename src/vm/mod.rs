@@ -24,6 +24,7 @@ mod prepared;
 mod profhooks;
 mod reenter;
 mod run;
+mod stackops;
 mod state;
 mod superinstr;
 mod tier;

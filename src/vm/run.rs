@@ -16,9 +16,7 @@
 
 use std::ptr;
 
-use zexus_runtime::value::{
-    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF,
-};
+use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_ITER, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF};
 use zexus_runtime::{attr, bitwise, ops};
 use zexus_runtime::{OpError, Value};
 
@@ -31,8 +29,8 @@ use super::fused;
 use super::iteration;
 use super::objects;
 use super::prepared::*;
-use super::profhooks::Step;
-use super::state::{grow, Entry, RunState};
+use super::stackops::{self, pop, push, set, NO_FLOAT};
+use super::state::{self, Entry, RunState};
 use super::superinstr::si;
 use super::trace;
 use super::unwind::Resume;
@@ -74,83 +72,11 @@ pub(crate) unsafe fn run<const L: u8, const J: bool, const B: bool>(
     r
 }
 
-/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
-/// unassigned.
-///
-/// # Safety
-/// `p` is the prepared program of the run; `st.stack` holds no live values.
-unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
-    let main = &p.codes[0];
-    if st.stack.capacity() < main.frame_size as usize + 64 {
-        grow(st, 0, main.frame_size as usize + 64);
-    }
-    let stk = st.stack.as_mut_ptr();
-    for i in 0..main.n_slots as usize {
-        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
-        // live is there to overwrite (this function's contract).
-        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
-    }
-    // SAFETY: the program's slots were just set to `UNDEF`.
-    unsafe { super::carry::seed(st, stk, main.n_slots as usize) };
-    Resume {
-        code: 0,
-        pc: 0,
-        base: 0,
-        sp: main.n_slots as usize,
-    }
-}
-
 /// Error text for a failed operator at `pc`, naming the variable an operand came from.
 #[cold]
 #[inline(never)]
 fn op_error(bc: &Bytecode, code: u32, pc: usize, e: OpError) -> String {
     trace::describe_op_error(bc, code as usize, pc, e)
-}
-
-/// # Safety
-/// `*sp` is dead room inside the stack buffer; it is written without dropping.
-#[inline(always)]
-unsafe fn push(sp: &mut *mut Value, v: Value) {
-    // SAFETY: the caller's contract: `*sp` is room for one value.
-    unsafe {
-        ptr::write(*sp, v);
-        *sp = sp.add(1);
-    }
-}
-
-/// # Safety
-/// `*sp - 1` is a live value of the stack, which the caller takes over.
-#[inline(always)]
-unsafe fn pop(sp: &mut *mut Value) -> Value {
-    // SAFETY: the caller's contract: the value below `*sp` is live and now ours.
-    unsafe {
-        *sp = sp.sub(1);
-        ptr::read(*sp)
-    }
-}
-
-/// Replaces the value at `p`, dropping the old one.
-///
-/// # Safety
-/// `p` points to a live value, which is dropped and replaced.
-#[inline(always)]
-unsafe fn set(p: *mut Value, v: Value) {
-    // SAFETY: the caller's contract: `p` is a live value.
-    unsafe {
-        let old = ptr::replace(p, v);
-        drop(old);
-    }
-}
-
-/// The float path of an operator that has none (the general operator runs).
-const NO_FLOAT: fn(f64, f64) -> Option<f64> = |_, _| None;
-
-/// # Safety
-/// `a` and `b` point to live values.
-#[inline(always)]
-unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
-    // SAFETY: the caller's contract: both point to live values.
-    unsafe { ((*a).tag() | (*b).tag()) == TAG_INT }
 }
 
 /// # Safety
@@ -171,7 +97,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // list starts empty: its callee's frame is at `entry.base`.
         let fresh = resume.is_none();
         let base = entry.map_or(0, |e| e.base);
-        let at = resume.unwrap_or_else(|| start_main(p, st));
+        let at = resume.unwrap_or_else(|| state::start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
         let mut slots: *mut Value = stk.add(at.base);
         let mut sp: *mut Value = stk.add(at.sp);
@@ -319,6 +245,30 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 }
             }};
         }
+        // A builtin or method call `$call` of host `$h` whose result replaces the `$n` values at
+        // the top: first with a `Probe` for host, and only if it tried to call a function (having
+        // changed nothing yet), again with a host that can (`with_host!`).
+        macro_rules! host_call {
+            ($n:expr, |$h:ident| $call:expr) => {{
+                let mut probe = builtins::Probe::default();
+                let r = {
+                    let $h = &mut probe;
+                    $call
+                };
+                let r = match r {
+                    Err(_) if probe.called => with_host!(move |$h: &mut dyn builtins::Host| $call),
+                    r => r,
+                };
+                match r {
+                    Ok(v) => {
+                        stackops::drop_n(&mut sp, $n);
+                        push(&mut sp, v);
+                    }
+                    Err(e) => op_err!(e),
+                }
+                ip = ip.add(1);
+            }};
+        }
         macro_rules! branch {
             ($at:expr, $taken:expr) => {
                 if L >= LVL_FULL {
@@ -348,66 +298,21 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 }
             };
         }
-        // An arithmetic operator: `$fast` on two ints, `$ffast` on two numbers of which one is a
-        // float (`floatpath`), in place; `None` from either (or other types) takes `$slow`.
+        // An arithmetic operator on the two top values (`stackops::binop`).
         macro_rules! binop {
             ($fast:expr, $ffast:expr, $slow:path) => {{
-                let b = sp.sub(1);
-                let a = sp.sub(2);
-                let done = if is_int2(a, b) {
-                    match $fast((*a).payload() as i64, (*b).payload() as i64) {
-                        Some(r) => {
-                            (*a).set_int_unchecked(r);
-                            true
-                        }
-                        None => false,
-                    }
-                } else if floatpath::is_num2(a, b) {
-                    match $ffast(floatpath::num(a), floatpath::num(b)) {
-                        Some(r) => {
-                            // SAFETY: `a` holds a number, which owns nothing to drop.
-                            std::ptr::write(a, Value::float(r));
-                            true
-                        }
-                        None => false,
-                    }
-                } else {
-                    false
-                };
-                match done {
-                    true => sp = b,
-                    false => {
-                        let rb = pop(&mut sp);
-                        let ra = pop(&mut sp);
-                        match $slow(&ra, &rb) {
-                            Ok(v) => push(&mut sp, v),
-                            Err(e) => {
-                                push(&mut sp, ra);
-                                push(&mut sp, rb);
-                                op_err!(e)
-                            }
-                        }
-                    }
+                if let Err(e) = stackops::binop(&mut sp, $fast, $ffast, $slow) {
+                    op_err!(e)
                 }
                 ip = ip.add(1);
             }};
         }
+        // A comparison of kind `$k` on the two top values (`stackops::cmpop`).
         macro_rules! cmpop {
             ($k:expr) => {{
-                let b = sp.sub(1);
-                let a = sp.sub(2);
-                let r = if is_int2(a, b) {
-                    int_cmp($k, (*a).payload() as i64, (*b).payload() as i64)
-                } else if floatpath::is_num2(a, b) {
-                    floatpath::float_cmp($k, floatpath::num(a), floatpath::num(b))
-                } else {
-                    match slow_cmp($k, &*a, &*b) {
-                        Ok(r) => r,
-                        Err(e) => op_err!(e),
-                    }
-                };
-                drop(pop(&mut sp));
-                set(sp.sub(1), Value::bool(r));
+                if let Err(e) = stackops::cmpop(&mut sp, $k) {
+                    op_err!(e)
+                }
                 ip = ip.add(1);
             }};
         }
@@ -437,68 +342,14 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 };
             }};
         }
-        // The end of a superinstruction's arm: if `$ok` (having moved `ip` itself, or to be moved
-        // past the `$n` instructions of the shape), go on to the next instruction; otherwise run
-        // the shape's first original instruction alone. The loop labels come in as arguments:
-        // a macro body cannot name a label defined outside it.
-        macro_rules! shape {
-        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr, $n:expr) => {{
-            if $ok {
-                ip = ip.add($n);
-                continue $fetch;
-            }
-            unfused!($ins);
-            continue $dispatch;
-        }};
-        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr) => {{
-            if $ok {
-                continue $fetch;
-            }
-            unfused!($ins);
-            continue $dispatch;
-        }};
-    }
-        // A shape ending in the `JUMP_IF_FALSE` `$k` instructions after `ip`, on test `$t`
-        // (`None`: the original instructions run instead).
-        macro_rules! test_jf {
-            ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $k:expr, $t:expr) => {{
-                if let Some(t) = $t {
-                    jump_if_false!($ins, $k, t);
-                    continue $fetch;
-                }
-                unfused!($ins);
-                continue $dispatch;
-            }};
-        }
         // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
         // toward hotness or runs the compiled loop, then resumes where native code left off
         // (true) or lets the interpreter take the jump (false).
         macro_rules! back_edge {
             ($pc:expr, $header:expr) => {{
-                if L >= LVL_DETAILED {
-                    // A timed dispatch must not include the native loop's time.
-                    hooks.as_deref_mut().expect("hooks").finish_pending();
-                }
-                let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                match tier.back_edge::<L>(
-                    bc,
-                    cur,
-                    $pc,
-                    $header,
-                    slots,
-                    stk,
-                    sp,
-                    xc.consts.as_ptr(),
-                    st.max_depth - st.frames.len(),
-                ) {
+                let (at, regs) = (($pc, $header), (stk, sp, slots));
+                match iteration::back_edge::<L>(st, &mut hooks, bc, cur, xc, at, regs) {
                     Some((r, nsp)) => {
-                        if L >= LVL_DETAILED {
-                            let t = tier.last_ticks;
-                            hooks
-                                .as_deref_mut()
-                                .expect("hooks")
-                                .native_loop_ran(t, &st.frames, cur);
-                        }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
                         sp = nsp;
@@ -596,38 +447,11 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     (*cache).observe(cur, pc!(), &*ip, slots, stk, sp, &xc.consts);
                 }
             }
-            // At DETAILED, `step` first finishes the sample of the previous instruction, if one
-            // was timed, then decides about this one.
-            let step = if L >= LVL_DETAILED {
-                hooks.as_deref_mut().expect("hooks").step((*ip).n as u32)
-            } else {
-                Step::Fused
-            };
             if L >= LVL_DETAILED {
                 let h = hooks.as_deref_mut().expect("hooks");
-                match step {
-                    Step::Fused => {}
-                    // The sample falls inside this superinstruction's shape: run the original
-                    // instructions one by one until it is reached, so that every instruction, not
-                    // only the first of a shape, gets timed at the sampling rate.
-                    Step::Single => {
-                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                            ip = ip.add(xc.half);
-                        }
-                    }
-                    Step::Stop => throw!(super::interrupt::MESSAGE.to_string()),
-                    Step::Sample => {
-                        // A timed execution runs exactly one original instruction.
-                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                            ip = ip.add(xc.half);
-                        }
-                        h.begin_sample(
-                            h.timing[cur as usize].add(pc!()),
-                            &st.frames,
-                            cur,
-                            dispatches,
-                        );
-                    }
+                match h.before(ip, xc, cur, &st.frames, dispatches) {
+                    Some(next) => ip = next,
+                    None => throw!(super::interrupt::MESSAGE.to_string()),
                 }
             }
             'dispatch: loop {
@@ -638,6 +462,38 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     *site = ip as u64;
                 }
                 let ins: &XInstr = &*ip;
+                // The end of superinstruction `$name`'s arm: if `$ok` (its fast case ran), go on
+                // after its instructions (or where `$ok` moved `ip`, without a name); otherwise
+                // run its first original instruction alone.
+                macro_rules! shape {
+                    ($name:ident, $ok:expr) => {{
+                        if $ok {
+                            ip = ip.add(si::n::$name as usize);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                    ($ok:expr) => {{
+                        if $ok {
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                }
+                // A shape ending in the `JUMP_IF_FALSE` `$k` instructions after `ip`, on test `$t`
+                // (`None`: its original instructions run instead).
+                macro_rules! test_jf {
+                    ($k:expr, $t:expr) => {{
+                        if let Some(t) = $t {
+                            jump_if_false!(ins, $k, t);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                }
                 match ins.op {
                     op::NOP => ip = ip.add(1),
                     op::LOAD_CONST => {
@@ -841,29 +697,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                         let id = ins.a;
-                        let mut probe = builtins::Probe::default();
-                        match builtins::call_builtin(id, args, &mut probe) {
-                            Ok(v) => {
-                                for _ in 0..argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                            }
-                            Err(e) if !probe.called => op_err!(e),
-                            // It calls a function: again, with a host that can.
-                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
-                                builtins::call_builtin(id, args, h)
-                            }) {
-                                Ok(v) => {
-                                    for _ in 0..argc {
-                                        drop(pop(&mut sp));
-                                    }
-                                    push(&mut sp, v);
-                                }
-                                Err(e) => op_err!(e),
-                            },
-                        }
-                        ip = ip.add(1);
+                        host_call!(argc, |h| builtins::call_builtin(id, args, h))
                     }
                     op::CALL_METHOD => {
                         let argc = ins.c as usize;
@@ -875,11 +709,11 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                             .expect("verified: method name is a string");
                         // An object's method: a call whose first argument (`this`) is the object.
                         if obj.tag() == TAG_OBJ {
-                            if let Some(m) = objects::method_of(obj, name_value) {
+                            if let Some(callee) = objects::method_of(obj, name_value) {
                                 let ret_at = sp.offset_from(stk) as usize - (argc + 1);
                                 let (argc, hidden, native) = (argc + 1, 1, false);
                                 enter!(Call {
-                                    callee: m,
+                                    callee,
                                     argc,
                                     hidden,
                                     ret_at,
@@ -888,29 +722,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                                 continue 'fetch;
                             }
                         }
-                        let mut probe = builtins::Probe::default();
-                        match builtins::call_method(obj, name, args, &mut probe) {
-                            Ok(v) => {
-                                for _ in 0..=argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                            }
-                            Err(e) if !probe.called => op_err!(e),
-                            // It calls a function: again, with a host that can.
-                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
-                                builtins::call_method(obj, name, args, h)
-                            }) {
-                                Ok(v) => {
-                                    for _ in 0..=argc {
-                                        drop(pop(&mut sp));
-                                    }
-                                    push(&mut sp, v);
-                                }
-                                Err(e) => op_err!(e),
-                            },
-                        }
-                        ip = ip.add(1);
+                        host_call!(argc + 1, |h| builtins::call_method(obj, name, args, h))
                     }
                     op::NEW_OBJECT => {
                         let class = &*xc.consts.as_ptr().add(ins.a as usize);
@@ -918,23 +730,12 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         ip = ip.add(1);
                     }
                     op::BUILD_LIST => {
-                        let n = ins.a as usize;
-                        sp = sp.sub(n);
-                        let mut items = Vec::with_capacity(n);
-                        for i in 0..n {
-                            items.push(ptr::read(sp.add(i)));
-                        }
+                        let items = stackops::take(&mut sp, ins.a as usize);
                         push(&mut sp, Value::list(items));
                         ip = ip.add(1);
                     }
                     op::BUILD_MAP => {
-                        let n = 2 * ins.a as usize;
-                        sp = sp.sub(n);
-                        let mut items = Vec::with_capacity(n);
-                        for i in 0..n {
-                            items.push(ptr::read(sp.add(i)));
-                        }
-                        match builtins::build_map(items) {
+                        match builtins::build_map(stackops::take(&mut sp, 2 * ins.a as usize)) {
                             Ok(m) => push(&mut sp, m),
                             Err(e) => op_err!(e),
                         }
@@ -999,9 +800,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let n = ins.a as usize;
                         let vals = std::slice::from_raw_parts(sp.sub(n), n);
                         st.out.print_values(vals);
-                        for _ in 0..n {
-                            drop(pop(&mut sp));
-                        }
+                        stackops::drop_n(&mut sp, n);
                         ip = ip.add(1);
                     }
                     // Captured variables and closures, out of line (`closures.rs`).
@@ -1027,12 +826,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         ip = ip.add(1);
                     }
                     op::MAKE_CLOSURE => {
-                        let n = ins.c as usize;
-                        sp = sp.sub(n);
-                        let mut cells = Vec::with_capacity(n);
-                        for i in 0..n {
-                            cells.push(ptr::read(sp.add(i)));
-                        }
+                        let cells = stackops::take(&mut sp, ins.c as usize);
                         push(&mut sp, Value::closure(ins.a, cells));
                         ip = ip.add(1);
                     }
@@ -1079,160 +873,93 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         }
                     }
                     // ---- superinstructions: the fast case, else the original instructions ----
-                    si::CMP_SS_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::cmp_test(slots, ins, true, ins.k))
-                    }
-                    si::LT_SS_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::cmp_test(slots, ins, true, K_LT))
-                    }
-                    si::CMP_SK_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::cmp_test(slots, ins, false, ins.k))
-                    }
-                    si::LT_SK_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::cmp_test(slots, ins, false, K_LT))
-                    }
-                    si::JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
-                    si::JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
-                    si::JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
-                    si::JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
-                    si::INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
-                    si::INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
-                    si::INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
-                    si::INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
+                    si::CMP_SS_JF => test_jf!(3, fused::cmp_test(slots, ins, true, ins.k)),
+                    si::LT_SS_JF => test_jf!(3, fused::cmp_test(slots, ins, true, K_LT)),
+                    si::CMP_SK_JF => test_jf!(3, fused::cmp_test(slots, ins, false, ins.k)),
+                    si::LT_SK_JF => test_jf!(3, fused::cmp_test(slots, ins, false, K_LT)),
+                    si::JMP_CMP_SS => shape!(jmp_cmp!(ins, true, ins.k)),
+                    si::JMP_LT_SS => shape!(jmp_cmp!(ins, true, K_LT)),
+                    si::JMP_CMP_SK => shape!(jmp_cmp!(ins, false, ins.k)),
+                    si::JMP_LT_SK => shape!(jmp_cmp!(ins, false, K_LT)),
+                    si::INC_JMP_SS => shape!(inc_jmp!(ins, true, ins.k)),
+                    si::INC_JMP_LT_SS => shape!(inc_jmp!(ins, true, K_LT)),
+                    si::INC_JMP_SK => shape!(inc_jmp!(ins, false, ins.k)),
+                    si::INC_JMP_LT_SK => shape!(inc_jmp!(ins, false, K_LT)),
                     si::ARITH_SS_ST => {
-                        let ok = fused::arith_st(slots, ins, true, ins.k);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS_ST as usize)
+                        shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, ins.k))
                     }
-                    si::ADD_SS_ST => {
-                        let ok = fused::arith_st(slots, ins, true, K_ADD);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS_ST as usize)
-                    }
-                    si::SUB_SS_ST => {
-                        let ok = fused::arith_st(slots, ins, true, K_SUB);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS_ST as usize)
-                    }
+                    si::ADD_SS_ST => shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, K_ADD)),
+                    si::SUB_SS_ST => shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, K_SUB)),
                     si::ARITH_SK_ST => {
-                        let ok = fused::arith_st(slots, ins, false, ins.k);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK_ST as usize)
+                        shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, ins.k))
                     }
-                    si::ADD_SK_ST => {
-                        let ok = fused::arith_st(slots, ins, false, K_ADD);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK_ST as usize)
-                    }
-                    si::SUB_SK_ST => {
-                        let ok = fused::arith_st(slots, ins, false, K_SUB);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK_ST as usize)
-                    }
+                    si::ADD_SK_ST => shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, K_ADD)),
+                    si::SUB_SK_ST => shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, K_SUB)),
                     si::ARITH_SS => {
-                        let ok = fused::arith_push(&mut sp, slots, ins, true, ins.k);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS as usize)
+                        shape!(
+                            ARITH_SS,
+                            fused::arith_push(&mut sp, slots, ins, true, ins.k)
+                        )
                     }
-                    si::ADD_SS => {
-                        let ok = fused::arith_push(&mut sp, slots, ins, true, K_ADD);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS as usize)
-                    }
+                    si::ADD_SS => shape!(
+                        ARITH_SS,
+                        fused::arith_push(&mut sp, slots, ins, true, K_ADD)
+                    ),
                     si::ARITH_SK => {
-                        let ok = fused::arith_push(&mut sp, slots, ins, false, ins.k);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK as usize)
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, ins.k)
+                        )
                     }
                     si::ADD_SK => {
-                        let ok = fused::arith_push(&mut sp, slots, ins, false, K_ADD);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK as usize)
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, K_ADD)
+                        )
                     }
                     si::SUB_SK => {
-                        let ok = fused::arith_push(&mut sp, slots, ins, false, K_SUB);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SK as usize)
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, K_SUB)
+                        )
                     }
                     // One arm per shape, so that each is one dispatch, not a second jump table.
-                    si::ARITH_TS => {
-                        let ok = fused::arith_ts(sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_TS as usize)
-                    }
-                    si::ARITH_TS_ST => {
-                        let ok = fused::arith_ts_st(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_TS_ST as usize)
-                    }
-                    si::ARITH_TK_ST => {
-                        let ok = fused::arith_tk_st(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_TK_ST as usize)
-                    }
-                    si::ARITH_KS => {
-                        let ok = fused::arith_ks(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_KS as usize)
-                    }
-                    si::MOVE => {
-                        let ok = fused::mov(slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::MOVE as usize)
-                    }
-                    si::MOVE2 => {
-                        let ok = fused::mov2(slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::MOVE2 as usize)
-                    }
-                    si::ARITH_SS_OP => {
-                        let ok = fused::arith_ss_op(sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS_OP as usize)
-                    }
-                    si::NULL_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::null_test(slots, ins))
-                    }
+                    si::ARITH_TS => shape!(ARITH_TS, fused::arith_ts(sp, slots, ins)),
+                    si::ARITH_TS_ST => shape!(ARITH_TS_ST, fused::arith_ts_st(&mut sp, slots, ins)),
+                    si::ARITH_TK_ST => shape!(ARITH_TK_ST, fused::arith_tk_st(&mut sp, slots, ins)),
+                    si::ARITH_KS => shape!(ARITH_KS, fused::arith_ks(&mut sp, slots, ins)),
+                    si::MOVE => shape!(MOVE, fused::mov(slots, ins)),
+                    si::MOVE2 => shape!(MOVE2, fused::mov2(slots, ins)),
+                    si::ARITH_SS_OP => shape!(ARITH_SS_OP, fused::arith_ss_op(sp, slots, ins)),
+                    si::NULL_JF => test_jf!(3, fused::null_test(slots, ins)),
                     si::GET_ATTR_S => {
                         // Verified: the property name is a string constant.
                         let name = &*xc.consts.as_ptr().add(ins.c as usize);
-                        let ok = fused::get_attr_s(&mut sp, slots, name, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::GET_ATTR_S as usize)
+                        shape!(GET_ATTR_S, fused::get_attr_s(&mut sp, slots, name, ins))
                     }
-                    si::INDEX_SS_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 3, fused::index_ss_truthy(slots, ins))
-                    }
+                    si::INDEX_SS_JF => test_jf!(3, fused::index_ss_truthy(slots, ins)),
                     si::APPEND_SS_POP => {
-                        let ok = fused::append_s(slots, ins, &*slots.add(ins.c as usize));
-                        shape!('fetch, 'dispatch, ins, ok, si::n::APPEND_SS_POP as usize)
+                        let v = &*slots.add(ins.c as usize);
+                        shape!(APPEND_SS_POP, fused::append_s(slots, ins, v))
                     }
                     si::APPEND_SK_POP => {
                         let v = &*xc.consts.as_ptr().add(ins.c as usize);
-                        let ok = fused::append_s(slots, ins, v);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::APPEND_SK_POP as usize)
+                        shape!(APPEND_SK_POP, fused::append_s(slots, ins, v))
                     }
-                    si::INDEX_SS => {
-                        let ok = fused::index_ss(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::INDEX_SS as usize)
-                    }
+                    si::INDEX_SS => shape!(INDEX_SS, fused::index_ss(&mut sp, slots, ins)),
                     si::STORE_INDEX_SSK => {
                         let v = &*xc.consts.as_ptr().add(ins.x as usize);
-                        let ok = fused::store_index_ssk(slots, ins, v);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::STORE_INDEX_SSK as usize)
+                        shape!(STORE_INDEX_SSK, fused::store_index_ssk(slots, ins, v))
                     }
-                    si::ARITH_SS_S_ST => {
-                        let ok = fused::arith_ss_s_st(slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_SS_S_ST as usize)
-                    }
-                    si::APPEND_POP => {
-                        let ok = fused::append_pop(&mut sp);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::APPEND_POP as usize)
-                    }
-                    si::FARITH_SK => {
-                        let ok = floatpath::farith_sk(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::FARITH_SK as usize)
-                    }
-                    si::FARITH_TK => {
-                        let ok = floatpath::farith_tk(sp, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::FARITH_TK as usize)
-                    }
-                    si::CMP_TK_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 2, fused::cmp_tk(&mut sp, ins))
-                    }
-                    si::ARITH_SK_CMP_JF => {
-                        test_jf!('fetch, 'dispatch, ins, 5, fused::arith_sk_cmp(slots, ins))
-                    }
-                    si::ARITH_TK => {
-                        let ok = fused::arith_tk(sp, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::ARITH_TK as usize)
-                    }
-                    si::CMP_JF => test_jf!('fetch, 'dispatch, ins, 1, fused::cmp_top(&mut sp, ins)),
-                    si::LOAD2 => {
-                        let ok = fused::load2(&mut sp, slots, ins);
-                        shape!('fetch, 'dispatch, ins, ok, si::n::LOAD2 as usize)
-                    }
+                    si::ARITH_SS_S_ST => shape!(ARITH_SS_S_ST, fused::arith_ss_s_st(slots, ins)),
+                    si::APPEND_POP => shape!(APPEND_POP, fused::append_pop(&mut sp)),
+                    si::FARITH_SK => shape!(FARITH_SK, floatpath::farith_sk(&mut sp, slots, ins)),
+                    si::FARITH_TK => shape!(FARITH_TK, floatpath::farith_tk(sp, ins)),
+                    si::CMP_TK_JF => test_jf!(2, fused::cmp_tk(&mut sp, ins)),
+                    si::ARITH_SK_CMP_JF => test_jf!(5, fused::arith_sk_cmp(slots, ins)),
+                    si::ARITH_TK => shape!(ARITH_TK, fused::arith_tk(sp, ins)),
+                    si::CMP_JF => test_jf!(1, fused::cmp_top(&mut sp, ins)),
+                    si::LOAD2 => shape!(LOAD2, fused::load2(&mut sp, slots, ins)),
                     // Every byte value has an arm (the compiler checks that none is missing or
                     // matched twice), and this one cannot be taken, so the dispatch is a bare
                     // 256-entry jump table that LLVM copies into the end of each handler
@@ -1244,11 +971,4 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
             }
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
-    let k = ops::CmpKind::from_u8(k).expect("instructions carry comparison kinds");
-    ops::compare_values(k, a, b)
 }

@@ -8,7 +8,9 @@ use zexus_runtime::Value;
 
 use super::frame::Frame;
 use super::output::Output;
+use super::prepared::Prepared;
 use super::profhooks::ProfHooks;
+use super::unwind::Resume;
 
 /// Everything a run needs besides the program.
 pub(crate) struct RunState<'a> {
@@ -73,5 +75,31 @@ pub(crate) fn grow(st: &mut RunState, live: usize, need: usize) {
     let old = std::mem::replace(&mut st.stack, fresh);
     if st.nesting > 0 {
         st.retired.push(old);
+    }
+}
+
+/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
+/// unassigned.
+///
+/// # Safety
+/// `p` is the prepared program of the run; `st.stack` holds no live values.
+pub(crate) unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
+    let main = &p.codes[0];
+    if st.stack.capacity() < main.frame_size as usize + 64 {
+        grow(st, 0, main.frame_size as usize + 64);
+    }
+    let stk = st.stack.as_mut_ptr();
+    for i in 0..main.n_slots as usize {
+        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
+        // live is there to overwrite (this function's contract).
+        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
+    }
+    // SAFETY: the program's slots were just set to `UNDEF`.
+    unsafe { super::carry::seed(st, stk, main.n_slots as usize) };
+    Resume {
+        code: 0,
+        pc: 0,
+        base: 0,
+        sp: main.n_slots as usize,
     }
 }
