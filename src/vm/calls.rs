@@ -10,6 +10,7 @@ use std::ptr;
 
 use zexus_runtime::{Closure, Value};
 
+use super::error::RuntimeError;
 use super::frame::{Frame, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 use super::prepared::{Prepared, XCode, XInstr};
 use super::profhooks::ProfHooks;
@@ -258,4 +259,23 @@ pub(super) unsafe fn finish<const L: u8>(
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(stk.add(e.base), live))
         },
     }
+}
+
+/// The loop's stack registers after a host call that called back (`back`, see `reenter`):
+/// in the stack buffer now in use, which may have moved; and the error of the nested run's
+/// callee, if it failed. Frees the retired buffers once no nested run is under way.
+#[cold]
+#[inline(never)]
+#[allow(clippy::type_complexity)]
+pub(super) fn reload(
+    st: &mut RunState,
+    back: super::reenter::Back,
+) -> ((*mut Value, *mut Value, *mut Value), Option<RuntimeError>) {
+    let stk = st.stack.as_mut_ptr();
+    if st.nesting == 0 {
+        st.retired.clear();
+    }
+    // SAFETY: the offsets are inside the buffer now in use (the host's `Back`).
+    let regs = unsafe { (stk, stk.add(back.sp), stk.add(back.slots)) };
+    (regs, back.failed)
 }

@@ -208,41 +208,28 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // nothing for this.
         macro_rules! with_host {
             ($call:expr) => {{
+                let (at, h) = ((cur, stk, sp, slots), hooks.take());
                 let r = super::reenter::call_with_host::<L, J, B, _>(
-                    p,
-                    bc,
-                    &mut *st,
-                    hooks.take(),
-                    dispatches,
-                    (cur, stk, sp, slots),
-                    $call,
+                    p, bc, st, h, dispatches, at, $call,
                 );
                 hooks = st.prof.take();
-                match st.back.take() {
-                    None => r,
-                    Some(back) => {
-                        // The host flushed the dispatches into the hooks.
-                        dispatches = 0;
-                        stk = st.stack.as_mut_ptr();
-                        sp = stk.add(back.sp);
-                        slots = stk.add(back.slots);
-                        if st.nesting == 0 {
-                            st.retired.clear();
-                        }
-                        if let Some(nested) = back.failed {
-                            // Raised at the builtin's call: handlers of this run's frames may
-                            // catch it.
-                            raise!(super::reenter::continue_trace(
-                                bc,
-                                nested,
-                                cur,
-                                pc!(),
-                                &st.frames,
-                            ));
-                        }
-                        r
+                if let Some(back) = st.back.take() {
+                    // The host flushed the dispatches into the hooks.
+                    dispatches = 0;
+                    let failed;
+                    ((stk, sp, slots), failed) = calls::reload(st, back);
+                    if let Some(nested) = failed {
+                        // Raised at the builtin's call: handlers of this run's frames may catch it.
+                        raise!(super::reenter::continue_trace(
+                            bc,
+                            nested,
+                            cur,
+                            pc!(),
+                            &st.frames
+                        ));
                     }
                 }
+                r
             }};
         }
         // A builtin or method call `$call` of host `$h` whose result replaces the `$n` values at
