@@ -240,6 +240,7 @@ mod pat {
 
     /// Where a shape is being matched.
     pub(super) struct Cx<'a> {
+        /// The code object (its constants tell int, float and `null` loads apart).
         pub code: &'a CodeObject,
         /// The shape's first instruction (jump targets are stored relative to it).
         pub ip: usize,
