@@ -14,8 +14,8 @@
 
 use std::mem::ManuallyDrop;
 
+use crate::ops;
 use crate::value::{Value, HEAP_TAG_MIN};
-use crate::{bitwise, ops};
 
 /// The machine type of a helper parameter or result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,30 +125,7 @@ unsafe fn put(out: *mut Value, v: Value) {
     unsafe { std::ptr::write(out, v) };
 }
 
-/// Binary operator numbers for [`rt_binop`].
-pub const BIN_ADD: u64 = 0;
-/// `-`
-pub const BIN_SUB: u64 = 1;
-/// `*`
-pub const BIN_MUL: u64 = 2;
-/// `/`
-pub const BIN_DIV: u64 = 3;
-/// `%`
-pub const BIN_MOD: u64 = 4;
-/// `**`
-pub const BIN_POW: u64 = 5;
-/// `&`
-pub const BIN_BAND: u64 = 6;
-/// `|`
-pub const BIN_BOR: u64 = 7;
-/// `^`
-pub const BIN_BXOR: u64 = 8;
-/// `<<`
-pub const BIN_SHL: u64 = 9;
-/// `>>`
-pub const BIN_SHR: u64 = 10;
-
-pub use crate::ops::{compare_values, CMP_EQ, CMP_GT, CMP_GTE, CMP_LT, CMP_LTE, CMP_NEQ};
+pub use crate::ops::{compare_values, ArithKind, CmpKind};
 
 helpers! {
     /// Adds one reference to a heap value (no-op for plain values).
@@ -166,23 +143,14 @@ helpers! {
         drop(Value { tag, payload });
     }
 
-    /// `out := a OP b` for any operand types (`op` is a `BIN_*`); 1 on error.
+    /// `out := a OP b` for any operand types (`op` is an [`ArithKind`] `as u64`); 1 on error.
     Binop: fn rt_binop(op: u64, at: u64, ap: u64, bt: u64, bp: u64, out: *mut Value) -> u32 {
         // SAFETY: both operands are live values borrowed from the JIT frame.
         let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
-        let r = match op {
-            BIN_ADD => ops::add(&a, &b),
-            BIN_SUB => ops::sub(&a, &b),
-            BIN_MUL => ops::mul(&a, &b),
-            BIN_DIV => ops::div(&a, &b),
-            BIN_MOD => ops::rem(&a, &b),
-            BIN_POW => ops::pow(&a, &b),
-            BIN_BAND => bitwise::band(&a, &b),
-            BIN_BOR => bitwise::bor(&a, &b),
-            BIN_BXOR => bitwise::bxor(&a, &b),
-            BIN_SHL => bitwise::shl(&a, &b),
-            _ => bitwise::shr(&a, &b),
+        let Some(kind) = u8::try_from(op).ok().and_then(ArithKind::from_u8) else {
+            return 1;
         };
+        let r = kind.apply(&a, &b);
         match r {
             // SAFETY: `out` is a 16-byte slot of the JIT frame.
             Ok(v) => unsafe { put(out, v); 0 },
@@ -201,10 +169,13 @@ helpers! {
         }
     }
 
-    /// Comparison `k` (`CMP_*`) of any operands: 0 false, 1 true, 2 error.
+    /// Comparison `k` (a [`CmpKind`] `as u64`) of any operands: 0 false, 1 true, 2 error.
     Compare: fn rt_compare(k: u64, at: u64, ap: u64, bt: u64, bp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.
         let (a, b) = unsafe { (view(at, ap), view(bt, bp)) };
+        let Some(k) = u8::try_from(k).ok().and_then(CmpKind::from_u8) else {
+            return 2;
+        };
         match compare_values(k, &a, &b) {
             Ok(r) => r as u32,
             Err(_) => 2,
@@ -387,17 +358,37 @@ mod tests {
             let mut out = std::mem::MaybeUninit::<Value>::uninit();
             let s = Value::str("ab");
             assert_eq!(
-                rt_binop(BIN_ADD, s.tag, s.payload, TAG_INT, 3, out.as_mut_ptr()),
+                rt_binop(
+                    ArithKind::Add as u64,
+                    s.tag,
+                    s.payload,
+                    TAG_INT,
+                    3,
+                    out.as_mut_ptr()
+                ),
                 0
             );
             let v = out.assume_init_read();
             assert_eq!(v.as_str(), Some("ab3"));
             assert_eq!(
-                rt_binop(BIN_DIV, TAG_INT, 1, TAG_INT, 0, out.as_mut_ptr()),
+                rt_binop(
+                    ArithKind::Div as u64,
+                    TAG_INT,
+                    1,
+                    TAG_INT,
+                    0,
+                    out.as_mut_ptr()
+                ),
                 1
             );
             assert_eq!(
-                rt_compare(CMP_LT, TAG_FLOAT, f64::NAN.to_bits(), TAG_INT, 1),
+                rt_compare(
+                    CmpKind::Lt as u64,
+                    TAG_FLOAT,
+                    f64::NAN.to_bits(),
+                    TAG_INT,
+                    1
+                ),
                 0
             );
             assert_eq!(rt_fmod(-1.0, 3.0), 2.0);

@@ -517,33 +517,137 @@ pub fn len(v: &Value) -> Result<i64, OpError> {
     }
 }
 
-/// Comparison kinds shared by the interpreter's superinstructions and the JIT's helpers: `<`.
-pub const CMP_LT: u64 = 0;
-/// `>`
-pub const CMP_GT: u64 = 1;
-/// `<=`
-pub const CMP_LTE: u64 = 2;
-/// `>=`
-pub const CMP_GTE: u64 = 3;
-/// `==`
-pub const CMP_EQ: u64 = 4;
-/// `!=`
-pub const CMP_NEQ: u64 = 5;
+/// The binary arithmetic and bitwise operators, numbered once for every tier: the interpreter's
+/// superinstructions carry one in their kind byte (`as u8`), compiled code passes one to the
+/// runtime helper `rt_binop` (`as u64`), and [`ArithKind::apply`] is the general operator.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithKind {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `**`
+    Pow,
+    /// `&`
+    BAnd,
+    /// `|`
+    BOr,
+    /// `^`
+    BXor,
+    /// `<<`
+    Shl,
+    /// `>>`
+    Shr,
+}
 
-/// A comparison of any two values by kind (`CMP_*`): ints directly, otherwise `equal` and
+impl ArithKind {
+    /// Every kind, in number order (`ALL[k as usize] == k`).
+    pub const ALL: [ArithKind; 11] = [
+        ArithKind::Add,
+        ArithKind::Sub,
+        ArithKind::Mul,
+        ArithKind::Div,
+        ArithKind::Mod,
+        ArithKind::Pow,
+        ArithKind::BAnd,
+        ArithKind::BOr,
+        ArithKind::BXor,
+        ArithKind::Shl,
+        ArithKind::Shr,
+    ];
+
+    /// The kind numbered `b`, if any.
+    #[inline]
+    pub const fn from_u8(b: u8) -> Option<ArithKind> {
+        if (b as usize) < Self::ALL.len() {
+            Some(Self::ALL[b as usize])
+        } else {
+            None
+        }
+    }
+
+    /// The general operator on any two values (both tiers' slow path).
+    pub fn apply(self, a: &Value, b: &Value) -> OpResult {
+        use crate::bitwise;
+        match self {
+            ArithKind::Add => add(a, b),
+            ArithKind::Sub => sub(a, b),
+            ArithKind::Mul => mul(a, b),
+            ArithKind::Div => div(a, b),
+            ArithKind::Mod => rem(a, b),
+            ArithKind::Pow => pow(a, b),
+            ArithKind::BAnd => bitwise::band(a, b),
+            ArithKind::BOr => bitwise::bor(a, b),
+            ArithKind::BXor => bitwise::bxor(a, b),
+            ArithKind::Shl => bitwise::shl(a, b),
+            ArithKind::Shr => bitwise::shr(a, b),
+        }
+    }
+}
+
+/// The comparison operators, numbered once for every tier: the interpreter's compare
+/// superinstructions carry one in their kind byte (`as u8`), compiled code passes one to the
+/// runtime helper `rt_compare` (`as u64`), and [`compare_values`] evaluates one.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpKind {
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Lte,
+    /// `>=`
+    Gte,
+    /// `==`
+    Eq,
+    /// `!=`
+    Neq,
+}
+
+impl CmpKind {
+    /// Every kind, in number order (`ALL[k as usize] == k`).
+    pub const ALL: [CmpKind; 6] = [
+        CmpKind::Lt,
+        CmpKind::Gt,
+        CmpKind::Lte,
+        CmpKind::Gte,
+        CmpKind::Eq,
+        CmpKind::Neq,
+    ];
+
+    /// The kind numbered `b`, if any.
+    #[inline]
+    pub const fn from_u8(b: u8) -> Option<CmpKind> {
+        if (b as usize) < Self::ALL.len() {
+            Some(Self::ALL[b as usize])
+        } else {
+            None
+        }
+    }
+}
+
+/// A comparison of any two values by kind: ints directly, otherwise `equal` and
 /// `compare`, with NaN comparing false. Both tiers call this, so they agree exactly.
-pub fn compare_values(k: u64, a: &Value, b: &Value) -> Result<bool, OpError> {
+pub fn compare_values(k: CmpKind, a: &Value, b: &Value) -> Result<bool, OpError> {
     use std::cmp::Ordering::*;
     Ok(match k {
-        CMP_EQ => equal(a, b),
-        CMP_NEQ => !equal(a, b),
+        CmpKind::Eq => equal(a, b),
+        CmpKind::Neq => !equal(a, b),
         _ => {
             if a.tag == TAG_INT && b.tag == TAG_INT {
                 let (x, y) = (a.payload as i64, b.payload as i64);
                 return Ok(match k {
-                    CMP_LT => x < y,
-                    CMP_GT => x > y,
-                    CMP_LTE => x <= y,
+                    CmpKind::Lt => x < y,
+                    CmpKind::Gt => x > y,
+                    CmpKind::Lte => x <= y,
                     _ => x >= y,
                 });
             }
@@ -556,9 +660,9 @@ pub fn compare_values(k: u64, a: &Value, b: &Value) -> Result<bool, OpError> {
             }
             let o = compare(a, b)?;
             match k {
-                CMP_LT => o == Less,
-                CMP_GT => o == Greater,
-                CMP_LTE => o != Greater,
+                CmpKind::Lt => o == Less,
+                CmpKind::Gt => o == Greater,
+                CmpKind::Lte => o != Greater,
                 _ => o != Less,
             }
         }

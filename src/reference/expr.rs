@@ -18,7 +18,7 @@ use crate::vm::builtins;
 
 /// Applies a binary operator to two values.
 pub(super) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
-    use zexus_runtime::ops::{CMP_GT, CMP_GTE, CMP_LT, CMP_LTE};
+    use zexus_runtime::ops::CmpKind;
     let cmp = |k| ops::compare_values(k, a, b).map(Value::bool);
     match op {
         BinOp::Add => ops::add(a, b),
@@ -29,10 +29,10 @@ pub(super) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> 
         BinOp::Pow => ops::pow(a, b),
         BinOp::Eq => Ok(Value::bool(ops::equal(a, b))),
         BinOp::Neq => Ok(Value::bool(!ops::equal(a, b))),
-        BinOp::Lt => cmp(CMP_LT),
-        BinOp::Gt => cmp(CMP_GT),
-        BinOp::Lte => cmp(CMP_LTE),
-        BinOp::Gte => cmp(CMP_GTE),
+        BinOp::Lt => cmp(CmpKind::Lt),
+        BinOp::Gt => cmp(CmpKind::Gt),
+        BinOp::Lte => cmp(CmpKind::Lte),
+        BinOp::Gte => cmp(CmpKind::Gte),
         BinOp::BitAnd => bitwise::band(a, b),
         BinOp::BitOr => bitwise::bor(a, b),
         BinOp::BitXor => bitwise::bxor(a, b),

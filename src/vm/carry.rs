@@ -10,7 +10,7 @@ use std::ptr;
 
 use zexus_runtime::Value;
 
-use super::run::RunState;
+use super::state::RunState;
 
 /// Seeds the first program slots at `stk` from the kept globals (moving them out; the kept
 /// list keeps `UNDEF`s until [`keep`] refills it). Slots past the kept list stay as they are.

@@ -127,7 +127,7 @@ pub(super) unsafe fn arith_st(slots: *mut Value, ins: &XInstr, ss: bool, k: u8) 
     }
 }
 
-/// `F_FARITH_SK`: pushes slot `a` OP the float constant, when the slot holds a number.
+/// `si::FARITH_SK`: pushes slot `a` OP the float constant, when the slot holds a number.
 ///
 /// # Safety
 /// `slots` holds live values at the instruction's slot; the stack has room for one more.
@@ -150,7 +150,7 @@ pub(super) unsafe fn farith_sk(sp: &mut *mut Value, slots: *const Value, ins: &X
     }
 }
 
-/// `F_FARITH_TK`: the top value becomes top OP the float constant, when it is a number.
+/// `si::FARITH_TK`: the top value becomes top OP the float constant, when it is a number.
 ///
 /// # Safety
 /// The stack holds a live value at `sp - 1`.

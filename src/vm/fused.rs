@@ -9,11 +9,11 @@
 
 use std::ptr;
 
-use zexus_runtime::value::{HEAP_TAG_MIN, TAG_INT, TAG_LIST, TAG_UNDEF};
+use zexus_runtime::value::{HEAP_TAG_MIN, TAG_INT, TAG_LIST, TAG_NULL, TAG_UNDEF};
 use zexus_runtime::{ListObj, Value};
 
 use super::floatpath::{self, Num};
-use super::prepared::{int_arith, int_cmp, XInstr};
+use super::prepared::{int_arith, int_cmp, XInstr, K_EQ};
 
 /// The int in `*v`, if it is one.
 ///
@@ -174,7 +174,7 @@ pub(crate) unsafe fn arith_ss_op(sp: *mut Value, slots: *mut Value, ins: &XInstr
     }
 }
 
-/// `LOAD_CONST k; CMP; JUMP_IF_FALSE`: pops the top and compares it with k. `Some(jump)` when
+/// `LOAD_CONST k; CMP; JUMP_IF_FALSE`: pops the top and compares it with k. `Some(test)` when
 /// the fast case applies.
 ///
 /// # Safety
@@ -186,7 +186,7 @@ pub(crate) unsafe fn cmp_tk(sp: &mut *mut Value, ins: &XInstr) -> Option<bool> {
         let t = sp.sub(1);
         let x = int(t)?;
         *sp = t;
-        Some(!int_cmp(ins.k, x, ins.imm))
+        Some(int_cmp(ins.k, x, ins.imm))
     }
 }
 
@@ -320,8 +320,8 @@ pub(crate) unsafe fn store_index_ssk(slots: *mut Value, ins: &XInstr, v: &Value)
 
 /// `s = s + x` where slot `s` holds the only reference to a string: appends in place, so a
 /// loop that builds a string runs in linear time (a new string per step would be quadratic).
-/// `ss` says which shape `ins` is: `x` is slot `c` (`F_ARITH_SS_ST`), or the int constant
-/// `imm` (`F_ARITH_SK_ST`, whose `c` is no operand at all).
+/// `ss` says which shape `ins` is: `x` is slot `c` (`si::ARITH_SS_ST`), or the int constant
+/// `imm` (`si::ARITH_SK_ST`, whose `c` is no operand at all).
 ///
 /// # Safety
 /// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
@@ -426,5 +426,234 @@ pub(crate) unsafe fn arith_ss_s_st(slots: *mut Value, ins: &XInstr) -> bool {
             }
         }
         false
+    }
+}
+
+/// Both operands of a shape on two slots (`ss`: slots `a` and `c`) or on slot `a` and the
+/// constant `imm`, when they are ints.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn int_operands(
+    slots: *const Value,
+    ins: &XInstr,
+    ss: bool,
+) -> Option<(i64, i64)> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let a = slots.add(ins.a as usize);
+        if ss {
+            let b = slots.add(ins.c as usize);
+            // `TAG_INT` is 0: one `or` of the tags tells whether both are ints.
+            (((*a).tag() | (*b).tag()) == TAG_INT)
+                .then(|| ((*a).payload() as i64, (*b).payload() as i64))
+        } else {
+            ((*a).tag() == TAG_INT).then(|| ((*a).payload() as i64, ins.imm))
+        }
+    }
+}
+
+/// `y z CMP JUMP_IF_FALSE` (`ss`) or `y k CMP JUMP_IF_FALSE` with comparison `k`: the test,
+/// for ints or numbers.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn cmp_test(slots: *const Value, ins: &XInstr, ss: bool, k: u8) -> Option<bool> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        if let Some((x, y)) = int_operands(slots, ins, ss) {
+            return Some(int_cmp(k, x, y));
+        }
+        floatpath::shape_operands(slots, ins, ss).map(|(x, y)| floatpath::float_cmp(k, x, y))
+    }
+}
+
+/// `y z OP STORE x` (`ss`) or `y k OP STORE x` with operation `k`, for ints (into a slot that
+/// holds no heap value), numbers, or `s = s + t` on a string (appended in place).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn arith_st(slots: *mut Value, ins: &XInstr, ss: bool, k: u8) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let d = slots.add(ins.x as usize);
+        if let Some((x, y)) = int_operands(slots, ins, ss) {
+            if (*d).tag() < HEAP_TAG_MIN {
+                if let Some(r) = int_arith(k, x, y) {
+                    ptr::write(d, Value::int(r));
+                    return true;
+                }
+            }
+        }
+        floatpath::arith_st(slots, ins, ss, k) || append_in_place(slots, ins, ss)
+    }
+}
+
+/// `y z OP` (`ss`) or `y k OP` with operation `k`: pushes the result, for ints or numbers.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn arith_push(
+    sp: &mut *mut Value,
+    slots: *const Value,
+    ins: &XInstr,
+    ss: bool,
+    k: u8,
+) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let v = match int_operands(slots, ins, ss).and_then(|(x, y)| int_arith(k, x, y)) {
+            Some(r) => Value::int(r),
+            None => match floatpath::shape_arith(slots, ins, ss, k) {
+                Some(r) => Value::float(r),
+                None => return false,
+            },
+        };
+        ptr::write(*sp, v);
+        *sp = sp.add(1);
+        true
+    }
+}
+
+/// The step of `INC_JMP_*` (`v = v + step` on slot `a`, the step in `imm` with `ss`, else in
+/// `c`), when `v` (and with `ss` the header's slot `c`) are ints and it does not overflow:
+/// then `v` is stored and the header's operands (`v`, the slot `c` or the constant `imm`)
+/// are given.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn inc_step(slots: *mut Value, ins: &XInstr, ss: bool) -> Option<(i64, i64)> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let a = slots.add(ins.a as usize);
+        let (ok, step) = if ss {
+            let c = slots.add(ins.c as usize);
+            (((*a).tag() | (*c).tag()) == TAG_INT, ins.imm)
+        } else {
+            ((*a).tag() == TAG_INT, ins.c as i32 as i64)
+        };
+        if !ok {
+            return None;
+        }
+        let v = ((*a).payload() as i64).checked_add(step)?;
+        (*a).set_int_unchecked(v);
+        let y = if ss {
+            (*slots.add(ins.c as usize)).payload() as i64
+        } else {
+            ins.imm
+        };
+        Some((v, y))
+    }
+}
+
+/// `LOAD_NAME y; LOAD_CONST null; EQ | NEQ; JUMP_IF_FALSE`: the test, when slot `a` is
+/// assigned.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn null_test(slots: *const Value, ins: &XInstr) -> Option<bool> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    let v = unsafe { &*slots.add(ins.a as usize) };
+    (v.tag() != TAG_UNDEF).then(|| (v.tag() == TAG_NULL) == (ins.k == K_EQ))
+}
+
+/// `y k OP k2 CMP JUMP_IF_FALSE`: the test on ints (k2 in `c`, CMP in `x`).
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn arith_sk_cmp(slots: *const Value, ins: &XInstr) -> Option<bool> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    let y = unsafe { int(slots.add(ins.a as usize))? };
+    let r = int_arith(ins.k, y, ins.imm)?;
+    Some(int_cmp(ins.x as u8, r, ins.c as i32 as i64))
+}
+
+/// `CMP JUMP_IF_FALSE` on the two top values: pops them and gives the test, when both are
+/// ints.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn cmp_top(sp: &mut *mut Value, ins: &XInstr) -> Option<bool> {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let (a, b) = (sp.sub(2), sp.sub(1));
+        let (x, y) = (int(a)?, int(b)?);
+        *sp = a;
+        Some(int_cmp(ins.k, x, y))
+    }
+}
+
+/// `LOAD_CONST k; OP`: the top becomes `top OP imm`, for ints.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn arith_tk(sp: *mut Value, ins: &XInstr) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let a = sp.sub(1);
+        match int(a).and_then(|x| int_arith(ins.k, x, ins.imm)) {
+            Some(r) => {
+                (*a).set_int_unchecked(r);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// `LOAD_NAME y; LOAD_NAME z`: pushes slots `a` and `c`, when both are assigned.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn load2(sp: &mut *mut Value, slots: *const Value, ins: &XInstr) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
+        if a.tag() == TAG_UNDEF || b.tag() == TAG_UNDEF {
+            return false;
+        }
+        ptr::write(*sp, a.clone());
+        ptr::write(sp.add(1), b.clone());
+        *sp = sp.add(2);
+        true
+    }
+}
+
+/// `LOAD_NAME o; GET_ATTR name`: pushes `slot[a].name` (the name the constant `name`), when
+/// slot `a` is assigned and has it.
+///
+/// # Safety
+/// The run loop's state (module docs): live `slots` and `sp`, an instruction of this shape.
+#[inline(always)]
+pub(crate) unsafe fn get_attr_s(
+    sp: &mut *mut Value,
+    slots: *const Value,
+    name: &Value,
+    ins: &XInstr,
+) -> bool {
+    // SAFETY: by the caller's contract (module docs), every value used here is live.
+    unsafe {
+        let o = &*slots.add(ins.a as usize);
+        if o.tag() == TAG_UNDEF {
+            return false;
+        }
+        match zexus_runtime::attr::get_attr_by(o, name) {
+            Ok(v) => {
+                ptr::write(*sp, v);
+                *sp = sp.add(1);
+                true
+            }
+            Err(_) => false,
+        }
     }
 }

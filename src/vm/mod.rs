@@ -4,6 +4,7 @@ pub(crate) mod allocsites;
 pub(crate) mod builtins;
 mod cachesim;
 mod calibrate;
+mod calls;
 mod carry;
 mod closures;
 pub mod error;
@@ -12,8 +13,10 @@ mod events;
 #[cfg(test)]
 mod fallback_tests;
 mod floatpath;
+mod frame;
 mod fused;
 pub mod interrupt;
+mod iteration;
 pub mod limits;
 pub(crate) mod objects;
 mod output;
@@ -21,6 +24,9 @@ mod prepared;
 mod profhooks;
 mod reenter;
 mod run;
+mod stackops;
+mod state;
+mod superinstr;
 mod tier;
 mod tier_fn;
 mod tier_key;
@@ -36,10 +42,11 @@ pub use limits::{parse_bytes, LimitKind, Limits};
 use crate::bytecode::Bytecode;
 use crate::profile::{InstructionProfiler, Level, RunErrorInfo, Summary};
 use crate::report::Format;
+use frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 use output::Output;
 pub use output::Sink;
 use prepared::Prepared;
-use run::{RunState, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
+use state::RunState;
 
 /// Runs the copy of the run loop compiled for `level`.
 /// `jit` picks the copy with the JIT tier's back-edge hooks, `limited` the copy that checks

@@ -10,15 +10,18 @@
 
 use zexus_runtime::Value;
 
-use crate::bytecode::{Builtin, Bytecode, CodeObject, Instr, Op};
+use zexus_runtime::ops::{ArithKind, CmpKind};
+
+use super::superinstr::{fuse_at, si, specialise};
+use crate::bytecode::{Bytecode, CodeObject, Instr, Op};
 
 /// An internal instruction: 32 bytes, room for a fused shape's operands.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XInstr {
-    /// A base opcode (`Op as u8`) or one of the `F_*` superinstructions.
+    /// A base opcode (`Op as u8`) or a superinstruction (`si::*`).
     pub op: u8,
-    /// Sub-operation of a superinstruction (`K_*`).
+    /// Sub-operation of a superinstruction: an [`ArithKind`] or [`CmpKind`] `as u8`.
     pub k: u8,
     /// How many original instructions this one covers (1 for base instructions).
     pub n: u8,
@@ -48,187 +51,54 @@ const _: () = assert!(XINSTR_SIZE >> COUNTER_SHIFT == std::mem::size_of::<u64>()
 // The fields the run loop reads (`ins.imm` as one 8-byte word, the rest packed before it).
 const _: () = assert!(std::mem::offset_of!(XInstr, imm) == 24);
 
+impl XInstr {
+    /// All fields zero: the base that the fuser's instructions fill in.
+    pub(crate) const EMPTY: XInstr = XInstr {
+        op: 0,
+        k: 0,
+        n: 0,
+        _pad: 0,
+        a: 0,
+        c: 0,
+        x: 0,
+        d: 0,
+        e: 0,
+        imm: 0,
+    };
+}
+
 /// The bytes that are no instruction: `OP_END..=F_BEFORE`, after the base opcodes and before
-/// the first superinstruction. The superinstructions end at 255, so that the run loop's
-/// `match` on the opcode byte is a jump table over every byte with no range check (a new
-/// superinstruction takes the number below the lowest and moves `F_BEFORE` down; the run
-/// loop's `match` does not compile until it does).
+/// the first superinstruction. The superinstructions end at 255 (`superinstr.rs` numbers
+/// them), so that the run loop's `match` on the opcode byte is a jump table over every byte
+/// with no range check (the run loop's `match` does not compile until a new superinstruction
+/// has its arm).
 pub(crate) const OP_END: u8 = crate::bytecode::ALL_OPS.len() as u8;
 /// See [`OP_END`].
-pub(crate) const F_BEFORE: u8 = F_GET_ATTR_S - 1;
+pub(crate) const F_BEFORE: u8 = si::FIRST - 1;
 
-/// `LOAD_NAME o; GET_ATTR name`: push slot[o].name (a = o, c = the name's constant), without
-/// copying the object onto the stack first (`this.x`, `node.next`).
-pub(crate) const F_GET_ATTR_S: u8 = 210;
-/// `LOAD_NAME y; LOAD_CONST null; EQ | NEQ; JUMP_IF_FALSE t` (`while (node != null)`): a = y,
-/// k = `K_EQ` or `K_NEQ`, d = t. Comparing with `null` is a test of the tag.
-pub(crate) const F_NULL_JF: u8 = 211;
-
-/// `LOAD_NAME y; LOAD_CONST f; OP` with a float constant `f`: push `y OP f` when `y` is a
-/// number (a = y, imm = the float's bits, k = `K_ADD`, `K_SUB`, `K_MUL` or `K_DIV`).
-pub(crate) const F_FARITH_SK: u8 = 212;
-/// `LOAD_CONST f; OP` with a float constant `f`: the top becomes `top OP f` when it is a number
-/// (imm = the float's bits, k as in [`F_FARITH_SK`]).
-pub(crate) const F_FARITH_TK: u8 = 213;
-
-/// `LOAD_NAME l; LOAD_NAME v; CALL_BUILTIN append 2; POP`: a = l, c = v.
-pub(crate) const F_APPEND_SS_POP: u8 = 214;
-/// `LOAD_NAME l; LOAD_CONST v; CALL_BUILTIN append 2; POP`: a = l, c = the constant's index.
-pub(crate) const F_APPEND_SK_POP: u8 = 215;
-/// `LOAD_NAME o; LOAD_NAME k; INDEX; JUMP_IF_FALSE t` (`if (xs[k])`): a = o, c = k, d = t.
-pub(crate) const F_INDEX_SS_JF: u8 = 216;
-const _: () = assert!(F_ARITH_SK_CMP_JF == u8::MAX);
-
-/// `y z CMP JUMP_IF_FALSE t` on two slots: a = y, c = z, d = t, k = comparison.
-pub(crate) const F_CMP_SS_JF: u8 = 217;
-/// `y k CMP JUMP_IF_FALSE t`: a = y, imm = k, d = t.
-pub(crate) const F_CMP_SK_JF: u8 = 218;
-/// `x = y OP z`: a = y, c = z, d = x, k = arithmetic op.
-pub(crate) const F_ARITH_SS_ST: u8 = 219;
-/// `x = y OP k`: a = y, imm = k, d = x.
-pub(crate) const F_ARITH_SK_ST: u8 = 220;
-/// push `y OP z`.
-pub(crate) const F_ARITH_SS: u8 = 221;
-/// push `y OP k`.
-pub(crate) const F_ARITH_SK: u8 = 222;
-/// replace the top with `top OP k`.
-pub(crate) const F_ARITH_TK: u8 = 223;
-/// push slot a, then slot c.
-pub(crate) const F_LOAD2: u8 = 224;
-/// `CMP JUMP_IF_FALSE t` on the two top values.
-pub(crate) const F_CMP_JF: u8 = 225;
-/// A `JUMP` to a loop header that is an `F_CMP_SS_JF`: runs the header's test directly.
-/// a, c, k as the header's; x = the header's ip; d = exit target and e = body start, relative
-/// to the jump.
-pub(crate) const F_JMP_CMP_SS: u8 = 226;
-/// A `JUMP` to a loop header that is an `F_CMP_SK_JF` (imm = the constant).
-pub(crate) const F_JMP_CMP_SK: u8 = 227;
-
-/// `LOAD_NAME z; OP`: top = top OP slot a.
-pub(crate) const F_ARITH_TS: u8 = 228;
-/// `LOAD_NAME z; OP; STORE_NAME x`: slot x = pop OP slot a.
-pub(crate) const F_ARITH_TS_ST: u8 = 229;
-/// `LOAD_CONST k; OP; STORE_NAME x`: slot x = pop OP imm.
-pub(crate) const F_ARITH_TK_ST: u8 = 230;
-/// `LOAD_CONST k; LOAD_NAME y; OP`: push imm OP slot a.
-pub(crate) const F_ARITH_KS: u8 = 231;
-/// `LOAD_CONST k; CMP; JUMP_IF_FALSE t`: pop, compare with imm, branch (d relative).
-pub(crate) const F_CMP_TK_JF: u8 = 232;
-/// `LOAD_NAME y; STORE_NAME x`: slot x = slot a.
-pub(crate) const F_MOVE: u8 = 233;
-/// `LOAD_NAME y; LOAD_NAME z; OP; OP2`: top = top OP2 (slot a OP slot c), OP2 in x.
-pub(crate) const F_ARITH_SS_OP: u8 = 234;
-/// `LOAD_NAME o; LOAD_NAME k; INDEX`: push slot a [slot c].
-pub(crate) const F_INDEX_SS: u8 = 235;
-/// `LOAD_NAME o; LOAD_NAME k; LOAD_CONST v; STORE_INDEX`: slot a [slot c] = consts[x].
-pub(crate) const F_STORE_INDEX_SSK: u8 = 236;
-
-// Copies of the hottest shapes with the operation in the opcode rather than in `k`, so that
-// their handlers do the operation directly instead of dispatching on `k` a second time
-// (`specialise`; the generic shapes cover the other kinds).
-/// `F_ARITH_SS_ST` adding.
-pub(crate) const F_ADD_SS_ST: u8 = 237;
-/// `F_ARITH_SS_ST` subtracting.
-pub(crate) const F_SUB_SS_ST: u8 = 238;
-/// `F_ARITH_SK_ST` adding.
-pub(crate) const F_ADD_SK_ST: u8 = 239;
-/// `F_ARITH_SK_ST` subtracting.
-pub(crate) const F_SUB_SK_ST: u8 = 240;
-/// `F_ARITH_SS` adding.
-pub(crate) const F_ADD_SS: u8 = 241;
-/// `F_ARITH_SK` adding.
-pub(crate) const F_ADD_SK: u8 = 242;
-/// `F_ARITH_SK` subtracting.
-pub(crate) const F_SUB_SK: u8 = 243;
-/// `F_CMP_SS_JF` testing `<`.
-pub(crate) const F_LT_SS_JF: u8 = 244;
-/// `F_CMP_SK_JF` testing `<`.
-pub(crate) const F_LT_SK_JF: u8 = 245;
-/// `F_JMP_CMP_SS` testing `<`.
-pub(crate) const F_JMP_LT_SS: u8 = 246;
-/// `F_JMP_CMP_SK` testing `<`.
-pub(crate) const F_JMP_LT_SK: u8 = 247;
-
-/// `v = v + c; JUMP h` where `h` is an `F_CMP_SS_JF` on `v` (the step and test of a counting
-/// loop, like Lua's FORLOOP): a = v, c = the header's second slot, imm = the step c, x = h,
-/// d / e = exit / continue (relative), k = the comparison.
-pub(crate) const F_INC_JMP_SS: u8 = 248;
-/// As `F_INC_JMP_SS` with an `F_CMP_SK_JF` header: imm = the header's constant, and the
-/// step in `c` (as an `i32`).
-pub(crate) const F_INC_JMP_SK: u8 = 249;
-/// `F_INC_JMP_SS` testing `<`.
-pub(crate) const F_INC_JMP_LT_SS: u8 = 250;
-/// `F_INC_JMP_SK` testing `<`.
-pub(crate) const F_INC_JMP_LT_SK: u8 = 251;
-
-/// `y z OP w OP2 STORE x` on slots (`t = (a + b) % m`): a = y, c = z, imm = w, d = OP2's
-/// kind, x = the destination, k = OP.
-pub(crate) const F_ARITH_SS_S_ST: u8 = 253;
-/// `CALL_BUILTIN append 2; POP`: an `append` statement.
-pub(crate) const F_APPEND_POP: u8 = 252;
-/// `LOAD_NAME y; STORE_NAME x; LOAD_NAME z; STORE_NAME w`, two moves in a row (the rotation
-/// `a = b; b = t`): a = y, x = x, c = z, imm = w.
-pub(crate) const F_MOVE2: u8 = 254;
-/// `y k OP k2 CMP JUMP_IF_FALSE t` (`if (n % 2 == 0)`): a = y, imm = k, k = OP, c = k2 (an
-/// i32), x = CMP's kind, d = t.
-pub(crate) const F_ARITH_SK_CMP_JF: u8 = 255;
-
-/// The specialised copy of a shape with operation `k`, if it has one.
-fn specialise(op: u8, k: u8) -> u8 {
-    match (op, k) {
-        (F_ARITH_SS_ST, K_ADD) => F_ADD_SS_ST,
-        (F_ARITH_SS_ST, K_SUB) => F_SUB_SS_ST,
-        (F_ARITH_SK_ST, K_ADD) => F_ADD_SK_ST,
-        (F_ARITH_SK_ST, K_SUB) => F_SUB_SK_ST,
-        (F_ARITH_SS, K_ADD) => F_ADD_SS,
-        (F_ARITH_SK, K_ADD) => F_ADD_SK,
-        (F_ARITH_SK, K_SUB) => F_SUB_SK,
-        (F_CMP_SS_JF, K_LT) => F_LT_SS_JF,
-        (F_CMP_SK_JF, K_LT) => F_LT_SK_JF,
-        (F_JMP_CMP_SS, K_LT) => F_JMP_LT_SS,
-        (F_JMP_CMP_SK, K_LT) => F_JMP_LT_SK,
-        (F_INC_JMP_SS, K_LT) => F_INC_JMP_LT_SS,
-        (F_INC_JMP_SK, K_LT) => F_INC_JMP_LT_SK,
-        _ => op,
-    }
-}
-
-/// Comparison kinds (`k` of the compare superinstructions): the runtime's `CMP_*` numbers.
-pub(crate) const K_LT: u8 = zexus_runtime::ops::CMP_LT as u8;
-pub(crate) const K_GT: u8 = zexus_runtime::ops::CMP_GT as u8;
-pub(crate) const K_LTE: u8 = zexus_runtime::ops::CMP_LTE as u8;
-pub(crate) const K_GTE: u8 = zexus_runtime::ops::CMP_GTE as u8;
-pub(crate) const K_EQ: u8 = zexus_runtime::ops::CMP_EQ as u8;
-pub(crate) const K_NEQ: u8 = zexus_runtime::ops::CMP_NEQ as u8;
-/// Arithmetic kinds (`k` of the arithmetic superinstructions).
-pub(crate) const K_ADD: u8 = 0;
-pub(crate) const K_SUB: u8 = 1;
-pub(crate) const K_MUL: u8 = 2;
-pub(crate) const K_MOD: u8 = 3;
-pub(crate) const K_DIV: u8 = 4;
-
-fn cmp_kind(o: Op) -> Option<u8> {
-    Some(match o {
-        Op::LT => K_LT,
-        Op::GT => K_GT,
-        Op::LTE => K_LTE,
-        Op::GTE => K_GTE,
-        Op::EQ => K_EQ,
-        Op::NEQ => K_NEQ,
-        _ => return None,
-    })
-}
-
-fn arith_kind(o: Op) -> Option<u8> {
-    Some(match o {
-        Op::ADD => K_ADD,
-        Op::SUB => K_SUB,
-        Op::MUL => K_MUL,
-        Op::MOD => K_MOD,
-        Op::DIV => K_DIV,
-        _ => return None,
-    })
-}
+/// Kind bytes (`XInstr::k`) as match patterns: the runtime's [`CmpKind`] and [`ArithKind`]
+/// numbers (a pattern cannot hold the `as u8` cast itself).
+pub(crate) const K_LT: u8 = CmpKind::Lt as u8;
+/// See [`K_LT`].
+pub(crate) const K_GT: u8 = CmpKind::Gt as u8;
+/// See [`K_LT`].
+pub(crate) const K_LTE: u8 = CmpKind::Lte as u8;
+/// See [`K_LT`].
+pub(crate) const K_GTE: u8 = CmpKind::Gte as u8;
+/// See [`K_LT`].
+pub(crate) const K_EQ: u8 = CmpKind::Eq as u8;
+/// See [`K_LT`].
+pub(crate) const K_NEQ: u8 = CmpKind::Neq as u8;
+/// See [`K_LT`].
+pub(crate) const K_ADD: u8 = ArithKind::Add as u8;
+/// See [`K_LT`].
+pub(crate) const K_SUB: u8 = ArithKind::Sub as u8;
+/// See [`K_LT`].
+pub(crate) const K_MUL: u8 = ArithKind::Mul as u8;
+/// See [`K_LT`].
+pub(crate) const K_MOD: u8 = ArithKind::Mod as u8;
+/// See [`K_LT`].
+pub(crate) const K_DIV: u8 = ArithKind::Div as u8;
 
 /// Evaluates an int comparison. (A match on the kind, not a branchless mask: the kind is fixed
 /// per instruction, so the branch predicts, and the comparison's result then feeds a predicted
@@ -330,212 +200,6 @@ fn base(ins: Instr, ip: usize) -> XInstr {
     }
 }
 
-/// The bits of a float constant loaded by `ins`, as the `imm` of the float shapes.
-fn float_const(code: &CodeObject, ins: Instr) -> Option<i64> {
-    (ins.op == Op::LOAD_CONST)
-        .then(|| code.consts[ins.a as usize].as_float())
-        .flatten()
-        .map(|f| f.to_bits() as i64)
-}
-
-/// The arithmetic kinds the float shapes compute (modulo and power take the general path).
-fn float_arith_kind(op: Op) -> Option<u8> {
-    arith_kind(op).filter(|&k| matches!(k, K_ADD | K_SUB | K_MUL | K_DIV))
-}
-
-fn null_const(code: &CodeObject, ins: Instr) -> bool {
-    ins.op == Op::LOAD_CONST && code.consts[ins.a as usize].tag() == zexus_runtime::value::TAG_NULL
-}
-
-fn int_const(code: &CodeObject, ins: Instr) -> Option<i64> {
-    (ins.op == Op::LOAD_CONST)
-        .then(|| code.consts[ins.a as usize].as_int())
-        .flatten()
-}
-
-/// The superinstruction starting at `ip`, if a shape matches there.
-fn fuse_at(code: &CodeObject, ip: usize, is_target: &[bool]) -> Option<XInstr> {
-    let ins = &code.instrs;
-    let get = |i: usize| ins.get(ip + i).copied();
-    // A shape of `n` instructions may not have a jump landing in its middle.
-    let clear = |n: usize| ip + n <= ins.len() && (1..n).all(|i| !is_target[ip + i]);
-    let rel = |t: u32| t as i32 - ip as i32;
-    let mk = |op: u8, k: u8, n: u8, a: u32, c: u32, x: u32, d: i32, imm: i64| XInstr {
-        op,
-        k,
-        n,
-        _pad: 0,
-        a,
-        c,
-        x,
-        d,
-        e: 0,
-        imm,
-    };
-    let i0 = get(0)?;
-    if i0.op == Op::LOAD_NAME && clear(4) {
-        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
-        if (i2.op, i2.a, i2.b, i3.op) == (Op::CALL_BUILTIN, Builtin::Append as u32, 2, Op::POP) {
-            match i1.op {
-                Op::LOAD_NAME => return Some(mk(F_APPEND_SS_POP, 0, 4, i0.a, i1.a, 0, 0, 0)),
-                Op::LOAD_CONST => return Some(mk(F_APPEND_SK_POP, 0, 4, i0.a, i1.a, 0, 0, 0)),
-                _ => {}
-            }
-        }
-        if (i1.op, i2.op, i3.op) == (Op::LOAD_NAME, Op::INDEX, Op::JUMP_IF_FALSE) {
-            return Some(mk(F_INDEX_SS_JF, 0, 4, i0.a, i1.a, 0, rel(i3.a), 0));
-        }
-    }
-    if i0.op == Op::CALL_BUILTIN
-        && i0.a == Builtin::Append as u32
-        && i0.b == 2
-        && clear(2)
-        && get(1)?.op == Op::POP
-    {
-        return Some(mk(F_APPEND_POP, 0, 2, 0, 0, 0, 0, 0));
-    }
-    if i0.op == Op::LOAD_NAME && clear(4) {
-        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
-        if (i1.op, i2.op, i3.op) == (Op::STORE_NAME, Op::LOAD_NAME, Op::STORE_NAME) {
-            return Some(mk(F_MOVE2, 0, 4, i0.a, i2.a, i1.a, 0, i3.a as i64));
-        }
-    }
-    if i0.op == Op::LOAD_NAME && clear(6) {
-        let (i1, i2, i3, i4, i5) = (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?);
-        let small = int_const(code, i3).and_then(|v| i32::try_from(v).ok());
-        if let (Some(v), Some(k), Some(v2), Some(ck), Op::JUMP_IF_FALSE) = (
-            int_const(code, i1),
-            arith_kind(i2.op),
-            small,
-            cmp_kind(i4.op),
-            i5.op,
-        ) {
-            return Some(mk(
-                F_ARITH_SK_CMP_JF,
-                k,
-                6,
-                i0.a,
-                v2 as u32,
-                ck as u32,
-                rel(i5.a),
-                v,
-            ));
-        }
-        if let (Op::LOAD_NAME, Some(k), Op::LOAD_NAME, Some(k2), Op::STORE_NAME) =
-            (i1.op, arith_kind(i2.op), i3.op, arith_kind(i4.op), i5.op)
-        {
-            return Some(mk(
-                F_ARITH_SS_S_ST,
-                k,
-                6,
-                i0.a,
-                i1.a,
-                i5.a,
-                k2 as i32,
-                i3.a as i64,
-            ));
-        }
-    }
-    if i0.op == Op::LOAD_NAME && clear(4) {
-        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
-        if i3.op == Op::JUMP_IF_FALSE {
-            if let Some(k) = cmp_kind(i2.op) {
-                if i1.op == Op::LOAD_NAME {
-                    return Some(mk(F_CMP_SS_JF, k, 4, i0.a, i1.a, 0, rel(i3.a), 0));
-                }
-                if let Some(v) = int_const(code, i1) {
-                    return Some(mk(F_CMP_SK_JF, k, 4, i0.a, 0, 0, rel(i3.a), v));
-                }
-                if (k == K_EQ || k == K_NEQ) && null_const(code, i1) {
-                    return Some(mk(F_NULL_JF, k, 4, i0.a, 0, 0, rel(i3.a), 0));
-                }
-            }
-        }
-        if i3.op == Op::STORE_NAME {
-            if let Some(k) = arith_kind(i2.op) {
-                if i1.op == Op::LOAD_NAME {
-                    return Some(mk(F_ARITH_SS_ST, k, 4, i0.a, i1.a, i3.a, 0, 0));
-                }
-                if let Some(v) = int_const(code, i1) {
-                    return Some(mk(F_ARITH_SK_ST, k, 4, i0.a, 0, i3.a, 0, v));
-                }
-            }
-        }
-    }
-    if i0.op == Op::LOAD_NAME && clear(4) {
-        let (i1, i2, i3) = (get(1)?, get(2)?, get(3)?);
-        if i1.op == Op::LOAD_NAME {
-            if let (Some(k), Some(k2)) = (arith_kind(i2.op), arith_kind(i3.op)) {
-                return Some(mk(F_ARITH_SS_OP, k, 4, i0.a, i1.a, k2 as u32, 0, 0));
-            }
-            if i2.op == Op::LOAD_CONST && i3.op == Op::STORE_INDEX {
-                return Some(mk(F_STORE_INDEX_SSK, 0, 4, i0.a, i1.a, i2.a, 0, 0));
-            }
-        }
-    }
-    if i0.op == Op::LOAD_NAME && clear(3) {
-        let (i1, i2) = (get(1)?, get(2)?);
-        if i1.op == Op::LOAD_NAME && i2.op == Op::INDEX {
-            return Some(mk(F_INDEX_SS, 0, 3, i0.a, i1.a, 0, 0, 0));
-        }
-        if let (Some(k), Op::STORE_NAME) = (arith_kind(i1.op), i2.op) {
-            return Some(mk(F_ARITH_TS_ST, k, 3, i0.a, 0, i2.a, 0, 0));
-        }
-        if let Some(k) = arith_kind(i2.op) {
-            if i1.op == Op::LOAD_NAME {
-                return Some(mk(F_ARITH_SS, k, 3, i0.a, i1.a, 0, 0, 0));
-            }
-            if let Some(v) = int_const(code, i1) {
-                return Some(mk(F_ARITH_SK, k, 3, i0.a, 0, 0, 0, v));
-            }
-        }
-        if let (Some(k), Some(v)) = (float_arith_kind(i2.op), float_const(code, i1)) {
-            return Some(mk(F_FARITH_SK, k, 3, i0.a, 0, 0, 0, v));
-        }
-    }
-    if let Some(v) = int_const(code, i0) {
-        if clear(3) {
-            let (i1, i2) = (get(1)?, get(2)?);
-            if let (Some(k), Op::STORE_NAME) = (arith_kind(i1.op), i2.op) {
-                return Some(mk(F_ARITH_TK_ST, k, 3, 0, 0, i2.a, 0, v));
-            }
-            if let (Some(k), Op::JUMP_IF_FALSE) = (cmp_kind(i1.op), i2.op) {
-                return Some(mk(F_CMP_TK_JF, k, 3, 0, 0, 0, rel(i2.a), v));
-            }
-            if let (Op::LOAD_NAME, Some(k)) = (i1.op, arith_kind(i2.op)) {
-                return Some(mk(F_ARITH_KS, k, 3, i1.a, 0, 0, 0, v));
-            }
-        }
-    }
-    if clear(2) {
-        let i1 = get(1)?;
-        if i0.op == Op::LOAD_NAME {
-            if let Some(k) = arith_kind(i1.op) {
-                return Some(mk(F_ARITH_TS, k, 2, i0.a, 0, 0, 0, 0));
-            }
-            if i1.op == Op::GET_ATTR {
-                return Some(mk(F_GET_ATTR_S, 0, 2, i0.a, i1.a, 0, 0, 0));
-            }
-            if i1.op == Op::STORE_NAME {
-                return Some(mk(F_MOVE, 0, 2, i0.a, 0, i1.a, 0, 0));
-            }
-        }
-        if let (Some(v), Some(k)) = (int_const(code, i0), arith_kind(i1.op)) {
-            return Some(mk(F_ARITH_TK, k, 2, 0, 0, 0, 0, v));
-        }
-        if let (Some(v), Some(k)) = (float_const(code, i0), float_arith_kind(i1.op)) {
-            return Some(mk(F_FARITH_TK, k, 2, 0, 0, 0, 0, v));
-        }
-        if let (Some(k), Op::JUMP_IF_FALSE) = (cmp_kind(i0.op), i1.op) {
-            return Some(mk(F_CMP_JF, k, 2, 0, 0, 0, rel(i1.a), 0));
-        }
-        if i0.op == Op::LOAD_NAME && i1.op == Op::LOAD_NAME {
-            return Some(mk(F_LOAD2, 0, 2, i0.a, i1.a, 0, 0, 0));
-        }
-    }
-    None
-}
-
 fn jump_targets(code: &CodeObject) -> Vec<bool> {
     let mut t = vec![false; code.instrs.len() + 1];
     for t_ip in code.instrs.iter().filter_map(|i| i.jump_target()) {
@@ -579,17 +243,16 @@ impl XCode {
                 }
                 let t = orig[ip].a as usize;
                 let h = fused[t];
-                let op = match h.op {
-                    F_CMP_SS_JF => F_JMP_CMP_SS,
-                    F_CMP_SK_JF => F_JMP_CMP_SK,
+                let (op, n) = match h.op {
+                    si::CMP_SS_JF => (si::JMP_CMP_SS, si::n::JMP_CMP_SS),
+                    si::CMP_SK_JF => (si::JMP_CMP_SK, si::n::JMP_CMP_SK),
                     _ => continue,
                 };
                 let exit = t as i32 + h.d;
                 fused[ip] = XInstr {
                     op,
                     k: h.k,
-                    // The jump and the header's four instructions.
-                    n: 5,
+                    n,
                     _pad: 0,
                     a: h.a,
                     c: h.c,
@@ -603,9 +266,9 @@ impl XCode {
             // one dispatch for the step and the test.
             for ip in 4..fused.len() {
                 let (st, j) = (fused[ip - 4], fused[ip]);
-                let ss = j.op == F_JMP_CMP_SS;
-                if !(ss || j.op == F_JMP_CMP_SK)
-                    || st.op != F_ARITH_SK_ST
+                let ss = j.op == si::JMP_CMP_SS;
+                if !(ss || j.op == si::JMP_CMP_SK)
+                    || st.op != si::ARITH_SK_ST
                     || st.k != K_ADD
                     || st.a != st.x
                     || st.a != j.a
@@ -615,9 +278,13 @@ impl XCode {
                     continue;
                 }
                 fused[ip - 4] = XInstr {
-                    op: if ss { F_INC_JMP_SS } else { F_INC_JMP_SK },
+                    op: if ss { si::INC_JMP_SS } else { si::INC_JMP_SK },
                     k: j.k,
-                    n: 4 + j.n,
+                    n: if ss {
+                        si::n::INC_JMP_SS
+                    } else {
+                        si::n::INC_JMP_SK
+                    },
                     _pad: 0,
                     a: st.a,
                     c: if ss { j.c } else { st.imm as i32 as u32 },

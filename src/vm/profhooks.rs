@@ -10,7 +10,8 @@ use crate::bytecode::{Bytecode, CodeObject, Op, OpClass};
 use crate::profile::clock::{now_ticks, timer_cost_ticks, SamplePeriod};
 use crate::profile::{BranchStats, InstructionProfiler, Level, Measured, TimingStats};
 
-use super::run::{Frame, LVL_DETAILED, LVL_FULL};
+use super::frame::{Frame, LVL_DETAILED, LVL_FULL};
+use super::prepared::{XCode, XInstr};
 
 /// What the next dispatch does at DETAILED and above.
 pub(crate) enum Step {
@@ -348,6 +349,50 @@ impl ProfHooks {
         } else {
             self.countdown -= 1;
             Step::Single
+        }
+    }
+
+    /// Before the instruction at `ip` of `xc` (code object `cur`) runs, at DETAILED: `step`
+    /// first finishes the sample of the previous instruction, if one was timed, then decides
+    /// about this one. Gives the instruction to run: `ip`, or its original copy when the sample
+    /// falls inside a superinstruction's shape (the original instructions then run one by one
+    /// until it is reached, so that every instruction, not only the first of a shape, gets
+    /// timed at the sampling rate) or this one is timed (a timed execution runs exactly one
+    /// original instruction); `None` when an interrupt stops the run.
+    ///
+    /// # Safety
+    /// `ip` points into `xc.code`, and `xc` is code object `cur` of the program these hooks
+    /// were made for ([`ProfHooks::new`]'s contract).
+    #[inline(always)]
+    pub(crate) unsafe fn before(
+        &mut self,
+        ip: *const XInstr,
+        xc: &XCode,
+        cur: u32,
+        frames: &[Frame],
+        local: u64,
+    ) -> Option<*const XInstr> {
+        // SAFETY: the caller's contract: `ip` is an instruction of `xc.code`.
+        unsafe {
+            let sample = match self.step((*ip).n as u32) {
+                Step::Fused => return Some(ip),
+                Step::Stop => return None,
+                Step::Single => false,
+                Step::Sample => true,
+            };
+            let mut i = ip.offset_from(xc.code.as_ptr()) as usize;
+            if i < xc.half {
+                i += xc.half;
+            }
+            if sample {
+                self.begin_sample(
+                    self.timing[cur as usize].add(i - xc.half),
+                    frames,
+                    cur,
+                    local,
+                );
+            }
+            Some(xc.code.as_ptr().add(i))
         }
     }
 

@@ -31,9 +31,10 @@ use zexus_runtime::{OpError, Value};
 
 use super::builtins::Host;
 use super::error::RuntimeError;
+use super::frame::{self, LVL_BASIC, LVL_DETAILED};
 use super::prepared::Prepared;
 use super::profhooks::ProfHooks;
-use super::run::{self, Entry, RunState, LVL_BASIC, LVL_DETAILED};
+use super::state::{self, Entry, RunState};
 use super::trace;
 use super::unwind::{self, Resume};
 use crate::bytecode::Bytecode;
@@ -157,7 +158,7 @@ pub(crate) fn continue_trace(
     mut nested: RuntimeError,
     code: u32,
     pc: usize,
-    frames: &[run::Frame],
+    frames: &[frame::Frame],
 ) -> RuntimeError {
     let outer = trace::runtime_error(bc, String::new(), code, pc, frames);
     nested.trace.extend(outer.trace);
@@ -215,7 +216,7 @@ impl<const L: u8, const J: bool, const B: bool> Host for VmHost<'_, '_, L, J, B>
         let need = base + target.frame_size as usize + 64;
         if need > st.stack.capacity() {
             st.nesting += 1;
-            run::grow(st, base, need);
+            state::grow(st, base, need);
             st.nesting -= 1;
         }
         // SAFETY: the buffer has room for the callee's frame above `base` (checked above), and

@@ -16,91 +16,26 @@
 
 use std::ptr;
 
-use zexus_runtime::value::{
-    TAG_BOOL, TAG_FUNC, TAG_INT, TAG_ITER, TAG_LIST, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF,
-};
+use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_ITER, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF};
 use zexus_runtime::{attr, bitwise, ops};
-use zexus_runtime::{OpError, RangeIter, Value};
+use zexus_runtime::{OpError, Value};
 
 use super::builtins;
+use super::calls::{self, Call, Entered};
 use super::error::RuntimeError;
 use super::floatpath;
+use super::frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
 use super::fused;
+use super::iteration;
 use super::objects;
-use super::output::Output;
 use super::prepared::*;
-use super::profhooks::{ProfHooks, Step};
+use super::stackops::{self, pop, push, set, NO_FLOAT};
+use super::state::{self, Entry, RunState};
+use super::superinstr::si;
 use super::trace;
 use super::unwind::Resume;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
-
-/// Level numbers for the `L` parameter of [`run`].
-pub(crate) const LVL_NONE: u8 = 0;
-pub(crate) const LVL_BASIC: u8 = 1;
-pub(crate) const LVL_DETAILED: u8 = 2;
-pub(crate) const LVL_FULL: u8 = 3;
-
-/// A suspended caller.
-pub(crate) struct Frame {
-    pub code: u32,
-    pub ret_pc: u32,
-    pub base: u32,
-    pub ret_at: u32,
-    pub t0: u64,
-    /// Where the callee's slots start (the unwinder's way to the top frame's slots, so that the
-    /// run loop's error paths need not keep them).
-    pub callee_base: u32,
-}
-
-/// Everything a run needs besides the program.
-pub(crate) struct RunState<'a> {
-    /// Raw storage for every frame's slots and operands. `len` stays 0: the loop tracks the
-    /// live prefix itself, so that dead copies above `sp` are never dropped.
-    pub stack: Vec<Value>,
-    pub frames: Vec<Frame>,
-    pub max_depth: usize,
-    pub out: &'a mut Output,
-    pub prof: Option<&'a mut ProfHooks>,
-    /// Number of live values at the bottom of `stack` when the loop left with an error.
-    pub live: usize,
-    /// Where an error left the loop: (code, pc).
-    pub at: (u32, u32),
-    /// The JIT tier, in the `J = true` copy of the loop.
-    pub tier: Option<&'a mut super::tier::Tier>,
-    /// Nested runs of the loop under way (calls from builtins into user functions).
-    pub nesting: u32,
-    /// Stack buffers replaced while a nested run was under way: a builtin that called back may
-    /// still read its arguments there (see `reenter`). Freed when the outermost loop resumes.
-    pub retired: Vec<Vec<Value>>,
-    /// Set by a builtin call that called back: what the loop reloads (see `reenter`).
-    pub back: Option<super::reenter::Back>,
-    /// The value a `THROW` raised, until a handler receives it (see `unwind.rs`).
-    pub thrown: Option<Value>,
-    /// Where `EMIT_EVENT` records events.
-    pub events: &'a mut super::events::EventLog,
-    /// The errors handlers caught, for `RERAISE` (see `unwind.rs`).
-    pub caught: Vec<super::unwind::Caught>,
-    /// Globals kept between runs (see `carry.rs`), or `None`.
-    pub globals: Option<&'a mut Vec<Value>>,
-    /// The VM's limits, in the `B = true` copy of the loop (see `limits.rs`).
-    pub gauge: Option<&'a super::limits::Gauge>,
-    /// The cache simulation's observer (FULL, in the `B = true` copy; null when off): the
-    /// loop shows it each instruction before running it (see `cachesim.rs`).
-    pub cache: *mut super::cachesim::CacheObserver,
-}
-
-/// A nested run of the loop (see `reenter`): its callee's frame begins at stack offset `base`
-/// (the run starts there, with `Resume` from `reenter::start_entry`, and ends with that
-/// frame's `RETURN`).
-#[derive(Clone, Copy)]
-pub(crate) struct Entry {
-    pub base: usize,
-    /// The code object of the builtin's caller, which runs again when the callee returns.
-    pub caller: u32,
-    /// When the callee was entered (FULL: the start of its inclusive time).
-    pub t0: u64,
-}
 
 /// Runs the program from its first instruction and returns the value of its `RETURN`.
 /// `J` selects the copy with the JIT tier's back-edge hooks, `B` the copy that checks the
@@ -137,100 +72,11 @@ pub(crate) unsafe fn run<const L: u8, const J: bool, const B: bool>(
     r
 }
 
-/// Sets up the program's frame at the bottom of the stack: its slots (the globals), all
-/// unassigned.
-///
-/// # Safety
-/// `p` is the prepared program of the run; `st.stack` holds no live values.
-unsafe fn start_main(p: &Prepared, st: &mut RunState) -> Resume {
-    let main = &p.codes[0];
-    if st.stack.capacity() < main.frame_size as usize + 64 {
-        grow(st, 0, main.frame_size as usize + 64);
-    }
-    let stk = st.stack.as_mut_ptr();
-    for i in 0..main.n_slots as usize {
-        // SAFETY: the buffer has room for the program's frame (grown above), and nothing
-        // live is there to overwrite (this function's contract).
-        unsafe { ptr::write(stk.add(i), Value::UNDEF) };
-    }
-    // SAFETY: the program's slots were just set to `UNDEF`.
-    unsafe { super::carry::seed(st, stk, main.n_slots as usize) };
-    Resume {
-        code: 0,
-        pc: 0,
-        base: 0,
-        sp: main.n_slots as usize,
-    }
-}
-
-/// Moves the stack's `live` values to a buffer with room for `need`. While a nested run is
-/// under way the old buffer is kept (in `retired`): a builtin below it may hold its arguments
-/// there.
-#[cold]
-#[inline(never)]
-pub(crate) fn grow(st: &mut RunState, live: usize, need: usize) {
-    let new_cap = (st.stack.capacity() * 2).max(need + 1024);
-    let mut fresh: Vec<Value> = Vec::with_capacity(new_cap);
-    // SAFETY: the first `live` values move bitwise into the new buffer; the old buffer's len
-    // is 0, so dropping it (or keeping it) never drops the moved values.
-    unsafe { ptr::copy_nonoverlapping(st.stack.as_ptr(), fresh.as_mut_ptr(), live) };
-    let old = std::mem::replace(&mut st.stack, fresh);
-    if st.nesting > 0 {
-        st.retired.push(old);
-    }
-}
-
 /// Error text for a failed operator at `pc`, naming the variable an operand came from.
 #[cold]
 #[inline(never)]
 fn op_error(bc: &Bytecode, code: u32, pc: usize, e: OpError) -> String {
     trace::describe_op_error(bc, code as usize, pc, e)
-}
-
-/// # Safety
-/// `*sp` is dead room inside the stack buffer; it is written without dropping.
-#[inline(always)]
-unsafe fn push(sp: &mut *mut Value, v: Value) {
-    // SAFETY: the caller's contract: `*sp` is room for one value.
-    unsafe {
-        ptr::write(*sp, v);
-        *sp = sp.add(1);
-    }
-}
-
-/// # Safety
-/// `*sp - 1` is a live value of the stack, which the caller takes over.
-#[inline(always)]
-unsafe fn pop(sp: &mut *mut Value) -> Value {
-    // SAFETY: the caller's contract: the value below `*sp` is live and now ours.
-    unsafe {
-        *sp = sp.sub(1);
-        ptr::read(*sp)
-    }
-}
-
-/// Replaces the value at `p`, dropping the old one.
-///
-/// # Safety
-/// `p` points to a live value, which is dropped and replaced.
-#[inline(always)]
-unsafe fn set(p: *mut Value, v: Value) {
-    // SAFETY: the caller's contract: `p` is a live value.
-    unsafe {
-        let old = ptr::replace(p, v);
-        drop(old);
-    }
-}
-
-/// The float path of an operator that has none (the general operator runs).
-const NO_FLOAT: fn(f64, f64) -> Option<f64> = |_, _| None;
-
-/// # Safety
-/// `a` and `b` point to live values.
-#[inline(always)]
-unsafe fn is_int2(a: *const Value, b: *const Value) -> bool {
-    // SAFETY: the caller's contract: both point to live values.
-    unsafe { ((*a).tag() | (*b).tag()) == TAG_INT }
 }
 
 /// # Safety
@@ -251,7 +97,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // list starts empty: its callee's frame is at `entry.base`.
         let fresh = resume.is_none();
         let base = entry.map_or(0, |e| e.base);
-        let at = resume.unwrap_or_else(|| start_main(p, st));
+        let at = resume.unwrap_or_else(|| state::start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
         let mut slots: *mut Value = stk.add(at.base);
         let mut sp: *mut Value = stk.add(at.sp);
@@ -362,41 +208,52 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // nothing for this.
         macro_rules! with_host {
             ($call:expr) => {{
+                let (at, h) = ((cur, stk, sp, slots), hooks.take());
                 let r = super::reenter::call_with_host::<L, J, B, _>(
-                    p,
-                    bc,
-                    &mut *st,
-                    hooks.take(),
-                    dispatches,
-                    (cur, stk, sp, slots),
-                    $call,
+                    p, bc, st, h, dispatches, at, $call,
                 );
                 hooks = st.prof.take();
-                match st.back.take() {
-                    None => r,
-                    Some(back) => {
-                        // The host flushed the dispatches into the hooks.
-                        dispatches = 0;
-                        stk = st.stack.as_mut_ptr();
-                        sp = stk.add(back.sp);
-                        slots = stk.add(back.slots);
-                        if st.nesting == 0 {
-                            st.retired.clear();
-                        }
-                        if let Some(nested) = back.failed {
-                            // Raised at the builtin's call: handlers of this run's frames may
-                            // catch it.
-                            raise!(super::reenter::continue_trace(
-                                bc,
-                                nested,
-                                cur,
-                                pc!(),
-                                &st.frames,
-                            ));
-                        }
-                        r
+                if let Some(back) = st.back.take() {
+                    // The host flushed the dispatches into the hooks.
+                    dispatches = 0;
+                    let failed;
+                    ((stk, sp, slots), failed) = calls::reload(st, back);
+                    if let Some(nested) = failed {
+                        // Raised at the builtin's call: handlers of this run's frames may catch it.
+                        raise!(super::reenter::continue_trace(
+                            bc,
+                            nested,
+                            cur,
+                            pc!(),
+                            &st.frames
+                        ));
                     }
                 }
+                r
+            }};
+        }
+        // A builtin or method call `$call` of host `$h` whose result replaces the `$n` values at
+        // the top: first with a `Probe` for host, and only if it tried to call a function (having
+        // changed nothing yet), again with a host that can (`with_host!`).
+        macro_rules! host_call {
+            ($n:expr, |$h:ident| $call:expr) => {{
+                let mut probe = builtins::Probe::default();
+                let r = {
+                    let $h = &mut probe;
+                    $call
+                };
+                let r = match r {
+                    Err(_) if probe.called => with_host!(move |$h: &mut dyn builtins::Host| $call),
+                    r => r,
+                };
+                match r {
+                    Ok(v) => {
+                        stackops::drop_n(&mut sp, $n);
+                        push(&mut sp, v);
+                    }
+                    Err(e) => op_err!(e),
+                }
+                ip = ip.add(1);
             }};
         }
         macro_rules! branch {
@@ -428,66 +285,21 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 }
             };
         }
-        // An arithmetic operator: `$fast` on two ints, `$ffast` on two numbers of which one is a
-        // float (`floatpath`), in place; `None` from either (or other types) takes `$slow`.
+        // An arithmetic operator on the two top values (`stackops::binop`).
         macro_rules! binop {
             ($fast:expr, $ffast:expr, $slow:path) => {{
-                let b = sp.sub(1);
-                let a = sp.sub(2);
-                let done = if is_int2(a, b) {
-                    match $fast((*a).payload() as i64, (*b).payload() as i64) {
-                        Some(r) => {
-                            (*a).set_int_unchecked(r);
-                            true
-                        }
-                        None => false,
-                    }
-                } else if floatpath::is_num2(a, b) {
-                    match $ffast(floatpath::num(a), floatpath::num(b)) {
-                        Some(r) => {
-                            // SAFETY: `a` holds a number, which owns nothing to drop.
-                            std::ptr::write(a, Value::float(r));
-                            true
-                        }
-                        None => false,
-                    }
-                } else {
-                    false
-                };
-                match done {
-                    true => sp = b,
-                    false => {
-                        let rb = pop(&mut sp);
-                        let ra = pop(&mut sp);
-                        match $slow(&ra, &rb) {
-                            Ok(v) => push(&mut sp, v),
-                            Err(e) => {
-                                push(&mut sp, ra);
-                                push(&mut sp, rb);
-                                op_err!(e)
-                            }
-                        }
-                    }
+                if let Err(e) = stackops::binop(&mut sp, $fast, $ffast, $slow) {
+                    op_err!(e)
                 }
                 ip = ip.add(1);
             }};
         }
+        // A comparison of kind `$k` on the two top values (`stackops::cmpop`).
         macro_rules! cmpop {
             ($k:expr) => {{
-                let b = sp.sub(1);
-                let a = sp.sub(2);
-                let r = if is_int2(a, b) {
-                    int_cmp($k, (*a).payload() as i64, (*b).payload() as i64)
-                } else if floatpath::is_num2(a, b) {
-                    floatpath::float_cmp($k, floatpath::num(a), floatpath::num(b))
-                } else {
-                    match slow_cmp($k, &*a, &*b) {
-                        Ok(r) => r,
-                        Err(e) => op_err!(e),
-                    }
-                };
-                drop(pop(&mut sp));
-                set(sp.sub(1), Value::bool(r));
+                if let Err(e) = stackops::cmpop(&mut sp, $k) {
+                    op_err!(e)
+                }
                 ip = ip.add(1);
             }};
         }
@@ -517,85 +329,14 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 };
             }};
         }
-        // The end of a superinstruction's arm: if `$ok` (having moved `ip` itself, or to be moved
-        // past the `$n` instructions of the shape), go on to the next instruction; otherwise run
-        // the shape's first original instruction alone. The loop labels come in as arguments:
-        // a macro body cannot name a label defined outside it.
-        macro_rules! shape {
-        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr, $n:expr) => {{
-            if $ok {
-                ip = ip.add($n);
-                continue $fetch;
-            }
-            unfused!($ins);
-            continue $dispatch;
-        }};
-        ($fetch:lifetime, $dispatch:lifetime, $ins:expr, $ok:expr) => {{
-            if $ok {
-                continue $fetch;
-            }
-            unfused!($ins);
-            continue $dispatch;
-        }};
-    }
-        // The operands of a shape on two slots (`$ss`) or a slot and a constant: (the first
-        // slot, whether both are ints, the second as an int).
-        macro_rules! int_operands {
-            ($ins:expr, $ss:expr) => {{
-                let a = slots.add($ins.a as usize);
-                let (ok, y) = if $ss {
-                    let b = slots.add($ins.c as usize);
-                    (is_int2(a, b), (*b).payload() as i64)
-                } else {
-                    ((*a).tag() == TAG_INT, $ins.imm)
-                };
-                (a, ok, y)
-            }};
-        }
-        // `y z CMP JUMP_IF_FALSE` (`$ss`) or `y k CMP JUMP_IF_FALSE`.
-        macro_rules! cmp_jf {
-            ($ins:expr, $ss:expr, $k:expr) => {{
-                let (a, ok, y) = int_operands!($ins, $ss);
-                if ok {
-                    jump_if_false!($ins, 3, int_cmp($k, (*a).payload() as i64, y));
-                    true
-                } else if let Some((x, y)) = floatpath::shape_operands(slots, &$ins, $ss) {
-                    jump_if_false!($ins, 3, floatpath::float_cmp($k, x, y));
-                    true
-                } else {
-                    false
-                }
-            }};
-        }
         // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
         // toward hotness or runs the compiled loop, then resumes where native code left off
         // (true) or lets the interpreter take the jump (false).
         macro_rules! back_edge {
             ($pc:expr, $header:expr) => {{
-                if L >= LVL_DETAILED {
-                    // A timed dispatch must not include the native loop's time.
-                    hooks.as_deref_mut().expect("hooks").finish_pending();
-                }
-                let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                match tier.back_edge::<L>(
-                    bc,
-                    cur,
-                    $pc,
-                    $header,
-                    slots,
-                    stk,
-                    sp,
-                    xc.consts.as_ptr(),
-                    st.max_depth - st.frames.len(),
-                ) {
+                let (at, regs) = (($pc, $header), (stk, sp, slots));
+                match iteration::back_edge::<L>(st, &mut hooks, bc, cur, xc, at, regs) {
                     Some((r, nsp)) => {
-                        if L >= LVL_DETAILED {
-                            let t = tier.last_ticks;
-                            hooks
-                                .as_deref_mut()
-                                .expect("hooks")
-                                .native_loop_ran(t, &st.frames, cur);
-                        }
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
                         sp = nsp;
@@ -636,183 +377,44 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 }
             }};
         }
-        // A back edge to a `cmp_jf` header.
+        // A back edge to a `CMP_*_JF` header (`$ss`: on two slots).
         macro_rules! jmp_cmp {
             ($ins:expr, $ss:expr, $k:expr) => {{
-                let (a, ok, y) = int_operands!($ins, $ss);
-                if ok {
-                    back_to_header!($ins, 0, $k, (*a).payload() as i64, y);
+                let xy = fused::int_operands(slots, $ins, $ss);
+                if let Some((x, y)) = xy {
+                    back_to_header!($ins, 0, $k, x, y);
                 }
-                ok
+                xy.is_some()
             }};
         }
-        // `v = v + step` and the back edge to a `cmp_jf` header on `v` (`F_INC_JMP_*`).
+        // `v = v + step` and the back edge to a `CMP_*_JF` header on `v` (`si::INC_JMP_*`).
         macro_rules! inc_jmp {
             ($ins:expr, $ss:expr, $k:expr) => {{
-                let a = slots.add($ins.a as usize);
-                let (ok, step) = if $ss {
-                    (is_int2(a, slots.add($ins.c as usize)), $ins.imm)
-                } else {
-                    ((*a).tag() == TAG_INT, $ins.c as i32 as i64)
-                };
-                let v = if ok {
-                    ((*a).payload() as i64).checked_add(step)
-                } else {
-                    None
-                };
-                if let Some(v) = v {
-                    (*a).set_int_unchecked(v);
-                    let y = if $ss {
-                        (*slots.add($ins.c as usize)).payload() as i64
-                    } else {
-                        $ins.imm
-                    };
+                let vy = fused::inc_step(slots, $ins, $ss);
+                if let Some((v, y)) = vy {
                     back_to_header!($ins, 4, $k, v, y);
                 }
-                v.is_some()
-            }};
-        }
-        // `y z OP STORE x` (`$ss`) or `y k OP STORE x`; `s = s + t` on a string appends in place.
-        macro_rules! arith_st {
-            ($ins:expr, $ss:expr, $k:expr) => {{
-                let (a, ok, y) = int_operands!($ins, $ss);
-                let d = slots.add($ins.x as usize);
-                let r = if ok && (*d).tag() < zexus_runtime::value::HEAP_TAG_MIN {
-                    int_arith($k, (*a).payload() as i64, y)
-                } else {
-                    None
-                };
-                match r {
-                    Some(r) => {
-                        ptr::write(d, Value::int(r));
-                        ip = ip.add(4);
-                        true
-                    }
-                    None if floatpath::arith_st(slots, &$ins, $ss, $k) => {
-                        ip = ip.add(4);
-                        true
-                    }
-                    None if fused::append_in_place(slots, $ins, $ss) => {
-                        ip = ip.add(4);
-                        true
-                    }
-                    None => false,
-                }
-            }};
-        }
-        // `y z OP` (`$ss`) or `y k OP`, pushing the result.
-        macro_rules! arith_push {
-            ($ins:expr, $ss:expr, $k:expr) => {{
-                let (a, ok, y) = int_operands!($ins, $ss);
-                let r = if ok {
-                    int_arith($k, (*a).payload() as i64, y)
-                } else {
-                    None
-                };
-                if let Some(r) = r {
-                    push(&mut sp, Value::int(r));
-                    ip = ip.add(3);
-                    true
-                } else if let Some(r) = floatpath::shape_arith(slots, &$ins, $ss, $k) {
-                    push(&mut sp, Value::float(r));
-                    ip = ip.add(3);
-                    true
-                } else {
-                    false
-                }
+                vy.is_some()
             }};
         }
 
         'fetch: loop {
-            // Enters function `callee` with `argc` arguments on top of the stack, whose result
-            // replaces everything from `ret_at` up; `native` allows running its compiled code.
-            macro_rules! enter_function {
-                ($callee:expr, $argc:expr, $ret_at:expr, $native:expr, $hidden:expr) => {{
-                    let callee: u32 = $callee;
-                    let argc: usize = $argc;
-                    let hidden: usize = $hidden;
-                    let ret_off = ($ret_at).offset_from(stk) as u32;
-                    let target = &p.codes[callee as usize];
-                    if target.arity as usize != argc {
-                        throw!(format!(
-                            "{} expects {} arguments, got {}",
-                            bc.code()[callee as usize].name,
-                            target.arity as usize - hidden,
-                            argc - hidden
-                        ));
-                    }
-                    if st.frames.len() >= st.max_depth {
-                        throw!("maximum call depth exceeded".to_string());
-                    }
-                    if L == LVL_BASIC && super::interrupt::pending() {
-                        throw!(super::interrupt::MESSAGE.to_string());
-                    }
-                    // A compiled function runs natively (not while call paths are recorded).
-                    if J && $native
-                        && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on())
-                    {
-                        if L >= LVL_DETAILED {
-                            // A timed CALL must not include the native call's time.
-                            hooks.as_deref_mut().expect("hooks").finish_pending();
+            // Starts call `$call` (`calls::enter`): goes on after the call if native code ran
+            // it, else at the callee's first instruction.
+            macro_rules! enter {
+                ($call:expr) => {{
+                    let call: Call = $call;
+                    let callee = call.callee;
+                    let at = (cur, xc, ip);
+                    let regs = (&mut stk, &mut sp, &mut slots);
+                    match calls::enter::<L, J>(p, bc, st, &mut hooks, dispatches, at, regs, call) {
+                        Ok(Entered::Native) => ip = ip.add(1),
+                        Ok(Entered::Frame) => {
+                            switch_to!(callee);
+                            ip = xc.code.as_ptr();
                         }
-                        let room = st.max_depth - st.frames.len();
-                        let counts = if L >= LVL_BASIC {
-                            Some(&hooks.as_deref().expect("hooks").counts[..])
-                        } else {
-                            None
-                        };
-                        let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-                        let args = sp.sub(argc);
-                        if let Some((v, ticks)) =
-                            tier.call_native(bc, callee, args, argc, stk, room, counts)
-                        {
-                            if L >= LVL_DETAILED {
-                                let h = hooks.as_deref_mut().expect("hooks");
-                                h.native_call_ran(callee, ticks, &st.frames, cur);
-                                if L >= LVL_FULL {
-                                    h.native_call_done(callee, ticks);
-                                }
-                            }
-                            for _ in 0..argc {
-                                drop(pop(&mut sp));
-                            }
-                            push(&mut sp, v);
-                            ip = ip.add(1);
-                            continue 'fetch;
-                        }
+                        Err(msg) => throw!(msg),
                     }
-                    let base_off = sp.offset_from(stk) as usize - argc;
-                    let need = base_off + target.frame_size as usize;
-                    if need > st.stack.capacity() {
-                        let live = sp.offset_from(stk) as usize;
-                        let slots_off = slots.offset_from(stk) as usize;
-                        grow(st, live, need);
-                        stk = st.stack.as_mut_ptr();
-                        sp = stk.add(live);
-                        slots = stk.add(slots_off);
-                    }
-                    let t0 = if L >= LVL_BASIC {
-                        hooks
-                            .as_deref_mut()
-                            .expect("hooks")
-                            .enter::<L>(callee, dispatches)
-                    } else {
-                        0
-                    };
-                    st.frames.push(Frame {
-                        code: cur,
-                        ret_pc: pc!() as u32 + 1,
-                        base: slots.offset_from(stk) as u32,
-                        ret_at: ret_off,
-                        t0,
-                        callee_base: base_off as u32,
-                    });
-                    slots = stk.add(base_off);
-                    for _ in argc..target.n_slots as usize {
-                        push(&mut sp, Value::UNDEF);
-                    }
-                    switch_to!(callee);
-                    ip = xc.code.as_ptr();
                 }};
             }
             // With limits: one unit of fuel per instruction (superinstructions are off in this
@@ -832,38 +434,11 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     (*cache).observe(cur, pc!(), &*ip, slots, stk, sp, &xc.consts);
                 }
             }
-            // At DETAILED, `step` first finishes the sample of the previous instruction, if one
-            // was timed, then decides about this one.
-            let step = if L >= LVL_DETAILED {
-                hooks.as_deref_mut().expect("hooks").step((*ip).n as u32)
-            } else {
-                Step::Fused
-            };
             if L >= LVL_DETAILED {
                 let h = hooks.as_deref_mut().expect("hooks");
-                match step {
-                    Step::Fused => {}
-                    // The sample falls inside this superinstruction's shape: run the original
-                    // instructions one by one until it is reached, so that every instruction, not
-                    // only the first of a shape, gets timed at the sampling rate.
-                    Step::Single => {
-                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                            ip = ip.add(xc.half);
-                        }
-                    }
-                    Step::Stop => throw!(super::interrupt::MESSAGE.to_string()),
-                    Step::Sample => {
-                        // A timed execution runs exactly one original instruction.
-                        if (ip.offset_from(xc.code.as_ptr()) as usize) < xc.half {
-                            ip = ip.add(xc.half);
-                        }
-                        h.begin_sample(
-                            h.timing[cur as usize].add(pc!()),
-                            &st.frames,
-                            cur,
-                            dispatches,
-                        );
-                    }
+                match h.before(ip, xc, cur, &st.frames, dispatches) {
+                    Some(next) => ip = next,
+                    None => throw!(super::interrupt::MESSAGE.to_string()),
                 }
             }
             'dispatch: loop {
@@ -874,6 +449,38 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     *site = ip as u64;
                 }
                 let ins: &XInstr = &*ip;
+                // The end of superinstruction `$name`'s arm: if `$ok` (its fast case ran), go on
+                // after its instructions (or where `$ok` moved `ip`, without a name); otherwise
+                // run its first original instruction alone.
+                macro_rules! shape {
+                    ($name:ident, $ok:expr) => {{
+                        if $ok {
+                            ip = ip.add(si::n::$name as usize);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                    ($ok:expr) => {{
+                        if $ok {
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                }
+                // A shape ending in the `JUMP_IF_FALSE` `$k` instructions after `ip`, on test `$t`
+                // (`None`: its original instructions run instead).
+                macro_rules! test_jf {
+                    ($k:expr, $t:expr) => {{
+                        if let Some(t) = $t {
+                            jump_if_false!(ins, $k, t);
+                            continue 'fetch;
+                        }
+                        unfused!(ins);
+                        continue 'dispatch;
+                    }};
+                }
                 match ins.op {
                     op::NOP => ip = ip.add(1),
                     op::LOAD_CONST => {
@@ -1026,29 +633,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     op::RETURN => {
                         let v = pop(&mut sp);
                         let Some(fr) = st.frames.pop() else {
-                            // The program's own return: release globals and leftovers (or a
-                            // nested run's return: release the callee's frame).
-                            if L >= LVL_DETAILED {
-                                hooks.as_deref_mut().expect("hooks").finish_pending();
-                            }
-                            if L >= LVL_BASIC {
-                                if let Some(e) = &entry {
-                                    hooks
-                                        .as_deref_mut()
-                                        .expect("hooks")
-                                        .leave::<L>(cur, e.t0, e.caller, dispatches);
-                                }
-                            }
+                            // The program's own return, or a nested run's.
                             let live = sp.offset_from(stk) as usize - base;
-                            if entry.is_none() {
-                                // The program's frame: its globals may be kept (`carry`).
-                                super::carry::keep(st, stk, live, p.codes[0].n_slots as usize);
-                            } else {
-                                ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                                    stk.add(base),
-                                    live,
-                                ));
-                            }
+                            let h = hooks.as_deref_mut();
+                            calls::finish::<L>(p, st, h, entry, cur, dispatches, stk, live);
                             flush_dispatches!();
                             st.prof = hooks;
                             return Ok(v);
@@ -1059,12 +647,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                                 .expect("hooks")
                                 .leave::<L>(cur, fr.t0, fr.code, dispatches);
                         }
-                        let ret_at = stk.add(fr.ret_at as usize);
-                        while sp > ret_at {
-                            drop(pop(&mut sp));
-                        }
-                        push(&mut sp, v);
-                        slots = stk.add(fr.base as usize);
+                        slots = calls::return_to(&fr, v, stk, &mut sp);
                         switch_to!(fr.code);
                         ip = xc.code.as_ptr().add(fr.ret_pc as usize);
                     }
@@ -1075,60 +658,33 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         } else {
                             (&*sp.sub(argc + 1), sp.sub(argc + 1))
                         };
+                        let ret_at = ret_at.offset_from(stk) as usize;
                         if fv.tag() != TAG_FUNC {
                             let Some(clo) = fv.as_closure() else {
                                 throw!(trace::not_callable(bc, cur, pc!(), fv));
                             };
                             // A closure: its cells follow the arguments as hidden ones.
-                            let callee = clo.func;
-                            let cells = clo.cells.clone();
-                            let k = cells.len();
-                            let live = sp.offset_from(stk) as usize;
-                            let ret_off = ret_at.offset_from(stk) as usize;
-                            if live + k > st.stack.capacity() {
-                                let slots_off = slots.offset_from(stk) as usize;
-                                grow(st, live, live + k);
-                                stk = st.stack.as_mut_ptr();
-                                sp = stk.add(live);
-                                slots = stk.add(slots_off);
-                            }
-                            for c in cells {
-                                push(&mut sp, c);
-                            }
-                            let ret_at = stk.add(ret_off);
-                            enter_function!(callee, argc + k, ret_at, false, k);
+                            let call;
+                            (call, (stk, sp, slots)) =
+                                calls::closure_call(st, clo, argc, ret_at, (stk, sp, slots));
+                            enter!(call);
                             continue 'fetch;
                         }
                         let callee = fv.payload() as u32;
-                        enter_function!(callee, argc, ret_at, ins.op == op::CALL_NAME, 0);
+                        let native = ins.op == op::CALL_NAME;
+                        enter!(Call {
+                            callee,
+                            argc,
+                            hidden: 0,
+                            ret_at,
+                            native
+                        });
                     }
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                         let id = ins.a;
-                        let mut probe = builtins::Probe::default();
-                        match builtins::call_builtin(id, args, &mut probe) {
-                            Ok(v) => {
-                                for _ in 0..argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                            }
-                            Err(e) if !probe.called => op_err!(e),
-                            // It calls a function: again, with a host that can.
-                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
-                                builtins::call_builtin(id, args, h)
-                            }) {
-                                Ok(v) => {
-                                    for _ in 0..argc {
-                                        drop(pop(&mut sp));
-                                    }
-                                    push(&mut sp, v);
-                                }
-                                Err(e) => op_err!(e),
-                            },
-                        }
-                        ip = ip.add(1);
+                        host_call!(argc, |h| builtins::call_builtin(id, args, h))
                     }
                     op::CALL_METHOD => {
                         let argc = ins.c as usize;
@@ -1140,34 +696,20 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                             .expect("verified: method name is a string");
                         // An object's method: a call whose first argument (`this`) is the object.
                         if obj.tag() == TAG_OBJ {
-                            if let Some(m) = objects::method_of(obj, name_value) {
-                                enter_function!(m, argc + 1, sp.sub(argc + 1), false, 1);
+                            if let Some(callee) = objects::method_of(obj, name_value) {
+                                let ret_at = sp.offset_from(stk) as usize - (argc + 1);
+                                let (argc, hidden, native) = (argc + 1, 1, false);
+                                enter!(Call {
+                                    callee,
+                                    argc,
+                                    hidden,
+                                    ret_at,
+                                    native
+                                });
                                 continue 'fetch;
                             }
                         }
-                        let mut probe = builtins::Probe::default();
-                        match builtins::call_method(obj, name, args, &mut probe) {
-                            Ok(v) => {
-                                for _ in 0..=argc {
-                                    drop(pop(&mut sp));
-                                }
-                                push(&mut sp, v);
-                            }
-                            Err(e) if !probe.called => op_err!(e),
-                            // It calls a function: again, with a host that can.
-                            Err(_) => match with_host!(move |h: &mut dyn builtins::Host| {
-                                builtins::call_method(obj, name, args, h)
-                            }) {
-                                Ok(v) => {
-                                    for _ in 0..=argc {
-                                        drop(pop(&mut sp));
-                                    }
-                                    push(&mut sp, v);
-                                }
-                                Err(e) => op_err!(e),
-                            },
-                        }
-                        ip = ip.add(1);
+                        host_call!(argc + 1, |h| builtins::call_method(obj, name, args, h))
                     }
                     op::NEW_OBJECT => {
                         let class = &*xc.consts.as_ptr().add(ins.a as usize);
@@ -1175,44 +717,21 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         ip = ip.add(1);
                     }
                     op::BUILD_LIST => {
-                        let n = ins.a as usize;
-                        sp = sp.sub(n);
-                        let mut items = Vec::with_capacity(n);
-                        for i in 0..n {
-                            items.push(ptr::read(sp.add(i)));
-                        }
+                        let items = stackops::take(&mut sp, ins.a as usize);
                         push(&mut sp, Value::list(items));
                         ip = ip.add(1);
                     }
                     op::BUILD_MAP => {
-                        let n = 2 * ins.a as usize;
-                        sp = sp.sub(n);
-                        let mut items = Vec::with_capacity(n);
-                        for i in 0..n {
-                            items.push(ptr::read(sp.add(i)));
-                        }
-                        match builtins::build_map(items) {
+                        match builtins::build_map(stackops::take(&mut sp, 2 * ins.a as usize)) {
                             Ok(m) => push(&mut sp, m),
                             Err(e) => op_err!(e),
                         }
                         ip = ip.add(1);
                     }
                     op::INDEX => {
-                        let o = &*sp.sub(2);
-                        let k = &*sp.sub(1);
-                        let v = if o.tag() == TAG_LIST && k.tag() == TAG_INT {
-                            match o.as_list().expect("list").get(k.payload() as usize) {
-                                Some(v) => v,
-                                None => match ops::index(o, k) {
-                                    Ok(v) => v,
-                                    Err(e) => op_err!(e),
-                                },
-                            }
-                        } else {
-                            match ops::index(o, k) {
-                                Ok(v) => v,
-                                Err(e) => op_err!(e),
-                            }
+                        let v = match iteration::index(&*sp.sub(2), &*sp.sub(1)) {
+                            Ok(v) => v,
+                            Err(e) => op_err!(e),
                         };
                         drop(pop(&mut sp));
                         set(sp.sub(1), v);
@@ -1242,26 +761,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         ip = ip.add(1);
                     }
                     op::FOR_ITER => {
-                        let it = &*sp.sub(1);
-                        debug_assert_eq!(it.tag(), TAG_ITER);
-                        let next = match it.as_iter() {
-                            Some(cell) => {
-                                let mut state = cell.borrow_mut();
-                                match &mut *state {
-                                    RangeIter::Range { next, end, index } if ins.c == 1 => {
-                                        if *next < *end {
-                                            let v = *next;
-                                            *next += 1;
-                                            *index += 1;
-                                            Some((Value::NULL, Value::int(v)))
-                                        } else {
-                                            None
-                                        }
-                                    }
-                                    other => other.next_for(ins.c),
-                                }
-                            }
-                            None => throw!("FOR_ITER without an iterator".to_string()),
+                        debug_assert_eq!((*sp.sub(1)).tag(), TAG_ITER);
+                        let next = match iteration::next(&*sp.sub(1), ins.c) {
+                            Ok(next) => next,
+                            Err(msg) => throw!(msg),
                         };
                         match next {
                             Some((i, v)) => {
@@ -1284,9 +787,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let n = ins.a as usize;
                         let vals = std::slice::from_raw_parts(sp.sub(n), n);
                         st.out.print_values(vals);
-                        for _ in 0..n {
-                            drop(pop(&mut sp));
-                        }
+                        stackops::drop_n(&mut sp, n);
                         ip = ip.add(1);
                     }
                     // Captured variables and closures, out of line (`closures.rs`).
@@ -1312,12 +813,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         ip = ip.add(1);
                     }
                     op::MAKE_CLOSURE => {
-                        let n = ins.c as usize;
-                        sp = sp.sub(n);
-                        let mut cells = Vec::with_capacity(n);
-                        for i in 0..n {
-                            cells.push(ptr::read(sp.add(i)));
-                        }
+                        let cells = stackops::take(&mut sp, ins.c as usize);
                         push(&mut sp, Value::closure(ins.a, cells));
                         ip = ip.add(1);
                     }
@@ -1363,170 +859,94 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                             ip = ip.add(1);
                         }
                     }
-                    // ---- superinstructions: fast int case, else the original instruction ----
-                    F_CMP_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, ins.k)),
-                    F_LT_SS_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, true, K_LT)),
-                    F_CMP_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, ins.k)),
-                    F_LT_SK_JF => shape!('fetch, 'dispatch, ins, cmp_jf!(ins, false, K_LT)),
-                    F_JMP_CMP_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, ins.k)),
-                    F_JMP_LT_SS => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, true, K_LT)),
-                    F_JMP_CMP_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, ins.k)),
-                    F_JMP_LT_SK => shape!('fetch, 'dispatch, ins, jmp_cmp!(ins, false, K_LT)),
-                    F_INC_JMP_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, ins.k)),
-                    F_INC_JMP_LT_SS => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, true, K_LT)),
-                    F_INC_JMP_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, ins.k)),
-                    F_INC_JMP_LT_SK => shape!('fetch, 'dispatch, ins, inc_jmp!(ins, false, K_LT)),
-                    F_ARITH_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, ins.k)),
-                    F_ADD_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_ADD)),
-                    F_SUB_SS_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, true, K_SUB)),
-                    F_ARITH_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, ins.k)),
-                    F_ADD_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_ADD)),
-                    F_SUB_SK_ST => shape!('fetch, 'dispatch, ins, arith_st!(ins, false, K_SUB)),
-                    F_ARITH_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, ins.k)),
-                    F_ADD_SS => shape!('fetch, 'dispatch, ins, arith_push!(ins, true, K_ADD)),
-                    F_ARITH_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, ins.k)),
-                    F_ADD_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_ADD)),
-                    F_SUB_SK => shape!('fetch, 'dispatch, ins, arith_push!(ins, false, K_SUB)),
-                    // Shapes written as functions in `fused` (one arm each, so that each is one
-                    // dispatch, not a second jump table on the opcode).
-                    F_ARITH_TS => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ts(sp, slots, ins), ins.n as usize)
+                    // ---- superinstructions: the fast case, else the original instructions ----
+                    si::CMP_SS_JF => test_jf!(3, fused::cmp_test(slots, ins, true, ins.k)),
+                    si::LT_SS_JF => test_jf!(3, fused::cmp_test(slots, ins, true, K_LT)),
+                    si::CMP_SK_JF => test_jf!(3, fused::cmp_test(slots, ins, false, ins.k)),
+                    si::LT_SK_JF => test_jf!(3, fused::cmp_test(slots, ins, false, K_LT)),
+                    si::JMP_CMP_SS => shape!(jmp_cmp!(ins, true, ins.k)),
+                    si::JMP_LT_SS => shape!(jmp_cmp!(ins, true, K_LT)),
+                    si::JMP_CMP_SK => shape!(jmp_cmp!(ins, false, ins.k)),
+                    si::JMP_LT_SK => shape!(jmp_cmp!(ins, false, K_LT)),
+                    si::INC_JMP_SS => shape!(inc_jmp!(ins, true, ins.k)),
+                    si::INC_JMP_LT_SS => shape!(inc_jmp!(ins, true, K_LT)),
+                    si::INC_JMP_SK => shape!(inc_jmp!(ins, false, ins.k)),
+                    si::INC_JMP_LT_SK => shape!(inc_jmp!(ins, false, K_LT)),
+                    si::ARITH_SS_ST => {
+                        shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, ins.k))
                     }
-                    F_ARITH_TS_ST => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ts_st(&mut sp, slots, ins), ins.n as usize)
+                    si::ADD_SS_ST => shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, K_ADD)),
+                    si::SUB_SS_ST => shape!(ARITH_SS_ST, fused::arith_st(slots, ins, true, K_SUB)),
+                    si::ARITH_SK_ST => {
+                        shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, ins.k))
                     }
-                    F_ARITH_TK_ST => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_tk_st(&mut sp, slots, ins), ins.n as usize)
+                    si::ADD_SK_ST => shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, K_ADD)),
+                    si::SUB_SK_ST => shape!(ARITH_SK_ST, fused::arith_st(slots, ins, false, K_SUB)),
+                    si::ARITH_SS => {
+                        shape!(
+                            ARITH_SS,
+                            fused::arith_push(&mut sp, slots, ins, true, ins.k)
+                        )
                     }
-                    F_ARITH_KS => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ks(&mut sp, slots, ins), ins.n as usize)
+                    si::ADD_SS => shape!(
+                        ARITH_SS,
+                        fused::arith_push(&mut sp, slots, ins, true, K_ADD)
+                    ),
+                    si::ARITH_SK => {
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, ins.k)
+                        )
                     }
-                    F_MOVE => {
-                        shape!('fetch, 'dispatch, ins, fused::mov(slots, ins), ins.n as usize)
+                    si::ADD_SK => {
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, K_ADD)
+                        )
                     }
-                    F_MOVE2 => {
-                        shape!('fetch, 'dispatch, ins, fused::mov2(slots, ins), ins.n as usize)
+                    si::SUB_SK => {
+                        shape!(
+                            ARITH_SK,
+                            fused::arith_push(&mut sp, slots, ins, false, K_SUB)
+                        )
                     }
-                    F_ARITH_SS_OP => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ss_op(sp, slots, ins), ins.n as usize)
+                    // One arm per shape, so that each is one dispatch, not a second jump table.
+                    si::ARITH_TS => shape!(ARITH_TS, fused::arith_ts(sp, slots, ins)),
+                    si::ARITH_TS_ST => shape!(ARITH_TS_ST, fused::arith_ts_st(&mut sp, slots, ins)),
+                    si::ARITH_TK_ST => shape!(ARITH_TK_ST, fused::arith_tk_st(&mut sp, slots, ins)),
+                    si::ARITH_KS => shape!(ARITH_KS, fused::arith_ks(&mut sp, slots, ins)),
+                    si::MOVE => shape!(MOVE, fused::mov(slots, ins)),
+                    si::MOVE2 => shape!(MOVE2, fused::mov2(slots, ins)),
+                    si::ARITH_SS_OP => shape!(ARITH_SS_OP, fused::arith_ss_op(sp, slots, ins)),
+                    si::NULL_JF => test_jf!(3, fused::null_test(slots, ins)),
+                    si::GET_ATTR_S => {
+                        // Verified: the property name is a string constant.
+                        let name = &*xc.consts.as_ptr().add(ins.c as usize);
+                        shape!(GET_ATTR_S, fused::get_attr_s(&mut sp, slots, name, ins))
                     }
-                    F_NULL_JF => {
-                        let v = &*slots.add(ins.a as usize);
-                        if v.tag() != TAG_UNDEF {
-                            jump_if_false!(ins, 3, (v.tag() == TAG_NULL) == (ins.k == K_EQ));
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
+                    si::INDEX_SS_JF => test_jf!(3, fused::index_ss_truthy(slots, ins)),
+                    si::APPEND_SS_POP => {
+                        let v = &*slots.add(ins.c as usize);
+                        shape!(APPEND_SS_POP, fused::append_s(slots, ins, v))
                     }
-                    F_GET_ATTR_S => {
-                        let o = &*slots.add(ins.a as usize);
-                        if o.tag() != TAG_UNDEF {
-                            // Verified: the property name is a string constant; reading a
-                            // property never fails.
-                            let name = &*xc.consts.as_ptr().add(ins.c as usize);
-                            if let Ok(v) = attr::get_attr_by(o, name) {
-                                push(&mut sp, v);
-                                ip = ip.add(2);
-                                continue 'fetch;
-                            }
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
+                    si::APPEND_SK_POP => {
+                        let v = &*xc.consts.as_ptr().add(ins.c as usize);
+                        shape!(APPEND_SK_POP, fused::append_s(slots, ins, v))
                     }
-                    F_INDEX_SS_JF => {
-                        if let Some(t) = fused::index_ss_truthy(slots, ins) {
-                            jump_if_false!(ins, 3, t);
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
+                    si::INDEX_SS => shape!(INDEX_SS, fused::index_ss(&mut sp, slots, ins)),
+                    si::STORE_INDEX_SSK => {
+                        let v = &*xc.consts.as_ptr().add(ins.x as usize);
+                        shape!(STORE_INDEX_SSK, fused::store_index_ssk(slots, ins, v))
                     }
-                    F_APPEND_SS_POP => {
-                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*slots.add(ins.c as usize)), 4)
-                    }
-                    F_APPEND_SK_POP => {
-                        shape!('fetch, 'dispatch, ins, fused::append_s(slots, ins, &*xc.consts.as_ptr().add(ins.c as usize)), 4)
-                    }
-                    F_INDEX_SS => {
-                        shape!('fetch, 'dispatch, ins, fused::index_ss(&mut sp, slots, ins), ins.n as usize)
-                    }
-                    F_STORE_INDEX_SSK => {
-                        if fused::store_index_ssk(
-                            slots,
-                            ins,
-                            &*xc.consts.as_ptr().add(ins.x as usize),
-                        ) {
-                            ip = ip.add(ins.n as usize);
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
-                    F_ARITH_SS_S_ST => {
-                        shape!('fetch, 'dispatch, ins, fused::arith_ss_s_st(slots, ins), 6)
-                    }
-                    F_APPEND_POP => shape!('fetch, 'dispatch, ins, fused::append_pop(&mut sp), 2),
-                    F_FARITH_SK => {
-                        shape!('fetch, 'dispatch, ins, floatpath::farith_sk(&mut sp, slots, ins), 3)
-                    }
-                    F_FARITH_TK => shape!('fetch, 'dispatch, ins, floatpath::farith_tk(sp, ins), 2),
-                    F_CMP_TK_JF => {
-                        if let Some(jump) = fused::cmp_tk(&mut sp, ins) {
-                            jump_if_false!(ins, 2, !jump);
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
-                    F_ARITH_SK_CMP_JF => {
-                        let a = slots.add(ins.a as usize);
-                        let r = if (*a).tag() == TAG_INT {
-                            int_arith(ins.k, (*a).payload() as i64, ins.imm)
-                        } else {
-                            None
-                        };
-                        if let Some(r) = r {
-                            jump_if_false!(ins, 5, int_cmp(ins.x as u8, r, ins.c as i32 as i64));
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
-                    F_ARITH_TK => {
-                        let a = sp.sub(1);
-                        if (*a).tag() == TAG_INT {
-                            if let Some(r) = int_arith(ins.k, (*a).payload() as i64, ins.imm) {
-                                (*a).set_int_unchecked(r);
-                                ip = ip.add(2);
-                                continue 'fetch;
-                            }
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
-                    F_CMP_JF => {
-                        let (a, b) = (sp.sub(2), sp.sub(1));
-                        if is_int2(a, b) {
-                            let t = int_cmp(ins.k, (*a).payload() as i64, (*b).payload() as i64);
-                            sp = a;
-                            jump_if_false!(ins, 1, t);
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
-                    F_LOAD2 => {
-                        let (a, b) = (&*slots.add(ins.a as usize), &*slots.add(ins.c as usize));
-                        if a.tag() != TAG_UNDEF && b.tag() != TAG_UNDEF {
-                            push(&mut sp, a.clone());
-                            push(&mut sp, b.clone());
-                            ip = ip.add(2);
-                            continue 'fetch;
-                        }
-                        unfused!(ins);
-                        continue 'dispatch;
-                    }
+                    si::ARITH_SS_S_ST => shape!(ARITH_SS_S_ST, fused::arith_ss_s_st(slots, ins)),
+                    si::APPEND_POP => shape!(APPEND_POP, fused::append_pop(&mut sp)),
+                    si::FARITH_SK => shape!(FARITH_SK, floatpath::farith_sk(&mut sp, slots, ins)),
+                    si::FARITH_TK => shape!(FARITH_TK, floatpath::farith_tk(sp, ins)),
+                    si::CMP_TK_JF => test_jf!(2, fused::cmp_tk(&mut sp, ins)),
+                    si::ARITH_SK_CMP_JF => test_jf!(5, fused::arith_sk_cmp(slots, ins)),
+                    si::ARITH_TK => shape!(ARITH_TK, fused::arith_tk(sp, ins)),
+                    si::CMP_JF => test_jf!(1, fused::cmp_top(&mut sp, ins)),
+                    si::LOAD2 => shape!(LOAD2, fused::load2(&mut sp, slots, ins)),
                     // Every byte value has an arm (the compiler checks that none is missing or
                     // matched twice), and this one cannot be taken, so the dispatch is a bare
                     // 256-entry jump table that LLVM copies into the end of each handler
@@ -1538,10 +958,4 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
             }
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
-    ops::compare_values(k as u64, a, b)
 }

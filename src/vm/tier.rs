@@ -19,7 +19,7 @@ use std::ptr;
 use zexus_runtime::Value;
 
 use super::builtins;
-use super::run::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
 use super::tier_key::{TierKey, Unit};
 use crate::bytecode::Bytecode;
 use crate::jit::translate::RunCounts;

@@ -4,7 +4,7 @@
 use zexus_runtime::{OpError, Side, Value};
 
 use super::error::{ErrorKind, RuntimeError, TraceEntry};
-use super::run::Frame;
+use super::frame::Frame;
 use crate::bytecode::opcodes::Op;
 use crate::bytecode::Bytecode;
 

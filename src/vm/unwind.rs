@@ -29,9 +29,11 @@ use zexus_runtime::Value;
 use zexus_runtime::value::TAG_UNDEF;
 
 use super::error::RuntimeError;
+use super::frame::{Frame, LVL_BASIC};
 use super::prepared::{Prepared, XInstr};
 use super::profhooks::ProfHooks;
-use super::run::{self, Entry, Frame, RunState, LVL_BASIC};
+use super::run;
+use super::state::{Entry, RunState};
 use super::trace;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;

@@ -121,19 +121,27 @@ impl<'a, 'f> Tr<'a, 'f> {
 
     pub(super) fn compare(&mut self, op: Op, av: AV, bv: AV, ip: u32, pre: &[AV]) -> CV {
         let (icc, fcc, k) = match op {
-            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CMP_EQ),
-            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CMP_NEQ),
-            Op::LT => (IntCC::SignedLessThan, FloatCC::LessThan, rt::CMP_LT),
-            Op::GT => (IntCC::SignedGreaterThan, FloatCC::GreaterThan, rt::CMP_GT),
+            Op::EQ => (IntCC::Equal, FloatCC::Equal, rt::CmpKind::Eq as u64),
+            Op::NEQ => (IntCC::NotEqual, FloatCC::NotEqual, rt::CmpKind::Neq as u64),
+            Op::LT => (
+                IntCC::SignedLessThan,
+                FloatCC::LessThan,
+                rt::CmpKind::Lt as u64,
+            ),
+            Op::GT => (
+                IntCC::SignedGreaterThan,
+                FloatCC::GreaterThan,
+                rt::CmpKind::Gt as u64,
+            ),
             Op::LTE => (
                 IntCC::SignedLessThanOrEqual,
                 FloatCC::LessThanOrEqual,
-                rt::CMP_LTE,
+                rt::CmpKind::Lte as u64,
             ),
             _ => (
                 IntCC::SignedGreaterThanOrEqual,
                 FloatCC::GreaterThanOrEqual,
-                rt::CMP_GTE,
+                rt::CmpKind::Gte as u64,
             ),
         };
         match (av, bv) {

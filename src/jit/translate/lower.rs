@@ -178,9 +178,9 @@ impl<'a, 'f> Tr<'a, 'f> {
                     }
                     _ => {
                         let k = match ins.op {
-                            Op::ADD => rt::BIN_ADD,
-                            Op::SUB => rt::BIN_SUB,
-                            _ => rt::BIN_MUL,
+                            Op::ADD => rt::ArithKind::Add as u64,
+                            Op::SUB => rt::ArithKind::Sub as u64,
+                            _ => rt::ArithKind::Mul as u64,
                         };
                         self.generic_binop(k, av, bv, ip, &pre)
                     }
@@ -211,7 +211,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
                         AV::F(self.b.ins().fdiv(x, y))
                     }
-                    _ => self.generic_binop(rt::BIN_DIV, av, bv, ip, &pre),
+                    _ => self.generic_binop(rt::ArithKind::Div as u64, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
@@ -232,14 +232,14 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if(zero, ip, ExitReason::ModuloByZero, &pre);
                         AV::F(self.call(H::Fmod, &[x, y]).expect("result"))
                     }
-                    _ => self.generic_binop(rt::BIN_MOD, av, bv, ip, &pre),
+                    _ => self.generic_binop(rt::ArithKind::Mod as u64, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
             Op::POW => {
                 let bv = pop!();
                 let av = pop!();
-                let r = self.generic_binop(rt::BIN_POW, av, bv, ip, &pre);
+                let r = self.generic_binop(rt::ArithKind::Pow as u64, av, bv, ip, &pre);
                 stack.push(r);
             }
             Op::BAND | Op::BOR | Op::BXOR | Op::SHL | Op::SHR => {
@@ -265,7 +265,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                     // interpreter raises the error).
                     _ => {
                         let m1 = AV::I(self.iconst(-1));
-                        self.generic_binop(rt::BIN_BXOR, v, m1, ip, &pre)
+                        self.generic_binop(rt::ArithKind::BXor as u64, v, m1, ip, &pre)
                     }
                 };
                 stack.push(r);
@@ -536,10 +536,10 @@ impl<'a, 'f> Tr<'a, 'f> {
 /// The `rt_binop` operator number of a bitwise opcode.
 fn bitop_code(op: Op) -> u64 {
     match op {
-        Op::BAND => rt::BIN_BAND,
-        Op::BOR => rt::BIN_BOR,
-        Op::BXOR => rt::BIN_BXOR,
-        Op::SHL => rt::BIN_SHL,
-        _ => rt::BIN_SHR,
+        Op::BAND => rt::ArithKind::BAnd as u64,
+        Op::BOR => rt::ArithKind::BOr as u64,
+        Op::BXOR => rt::ArithKind::BXor as u64,
+        Op::SHL => rt::ArithKind::Shl as u64,
+        _ => rt::ArithKind::Shr as u64,
     }
 }
