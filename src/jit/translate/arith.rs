@@ -5,7 +5,7 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value as CV};
 use zexus_runtime::jit_helpers as rt;
-use zexus_runtime::value::{TAG_INT, TAG_NULL};
+use zexus_runtime::value::{TAG_FLOAT, TAG_INT, TAG_NULL};
 
 use super::*;
 
@@ -18,6 +18,70 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.drop_av(a);
         self.drop_av(b);
         r
+    }
+
+    /// `a OP b` (`+`, `-`, `*`, `/`) where an operand's type is known only at run time (a list
+    /// element, a field, a helper's result) and each is a float or such a value: two floats
+    /// (their tags tested) are computed inline, as the interpreter's float path does, and
+    /// anything else goes to `rt_binop`. The result is a dynamic value either way.
+    pub(super) fn dynamic_arith(&mut self, op: Op, a: AV, b: AV, ip: u32, pre: &[AV]) -> AV {
+        let kind = match op {
+            Op::ADD => rt::ArithKind::Add,
+            Op::SUB => rt::ArithKind::Sub,
+            Op::MUL => rt::ArithKind::Mul,
+            _ => rt::ArithKind::Div,
+        };
+        let maybe_float = |v: AV| matches!(v, AV::F(_) | AV::D(..));
+        if !maybe_float(a) || !maybe_float(b) {
+            return self.generic_binop(kind as u64, a, b, ip, pre);
+        }
+        let (at, ap) = self.boxed(a);
+        let (bt, bp) = self.boxed(b);
+        let fa = self.b.ins().icmp_imm_s(IntCC::Equal, at, TAG_FLOAT as i64);
+        let fb = self.b.ins().icmp_imm_s(IntCC::Equal, bt, TAG_FLOAT as i64);
+        let floats = self.b.ins().band(fa, fb);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(floats, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let x = self.b.ins().bitcast(types::F64, MemFlagsData::new(), ap);
+        let y = self.b.ins().bitcast(types::F64, MemFlagsData::new(), bp);
+        let r = match op {
+            Op::ADD => self.b.ins().fadd(x, y),
+            Op::SUB => self.b.ins().fsub(x, y),
+            Op::MUL => self.b.ins().fmul(x, y),
+            _ => {
+                let z = self.b.ins().f64const(0.0);
+                let zero = self.b.ins().fcmp(FloatCC::Equal, y, z);
+                self.exit_if(zero, ip, ExitReason::DivisionByZero, pre);
+                self.b.ins().fdiv(x, y)
+            }
+        };
+        let rp = self.b.ins().bitcast(types::I64, MemFlagsData::new(), r);
+        let ft = self.iconst(TAG_FLOAT as i64);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(ft), BlockArg::Value(rp)]);
+
+        self.b.switch_to_block(slow);
+        let k = self.iconst(kind as i64);
+        let AV::D(st, sp, _) = self.helper_value(H::Binop, &[k, at, ap, bt, bp], ip, pre) else {
+            unreachable!("a helper's result is a dynamic value")
+        };
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(st), BlockArg::Value(sp)]);
+
+        self.b.switch_to_block(join);
+        let params = self.b.block_params(join);
+        let (t, p) = (params[0], params[1]);
+        self.drop_av(a);
+        self.drop_av(b);
+        AV::D(t, p, Own::Owned)
     }
 
     /// The value of `v` if it is an `iconst`.

@@ -176,14 +176,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.drop_av(bv);
                         r
                     }
-                    _ => {
-                        let k = match ins.op {
-                            Op::ADD => rt::ArithKind::Add as u64,
-                            Op::SUB => rt::ArithKind::Sub as u64,
-                            _ => rt::ArithKind::Mul as u64,
-                        };
-                        self.generic_binop(k, av, bv, ip, &pre)
-                    }
+                    _ => self.dynamic_arith(ins.op, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
@@ -211,7 +204,7 @@ impl<'a, 'f> Tr<'a, 'f> {
                         self.exit_if(zero, ip, ExitReason::DivisionByZero, &pre);
                         AV::F(self.b.ins().fdiv(x, y))
                     }
-                    _ => self.generic_binop(rt::ArithKind::Div as u64, av, bv, ip, &pre),
+                    _ => self.dynamic_arith(Op::DIV, av, bv, ip, &pre),
                 };
                 stack.push(r);
             }
