@@ -110,6 +110,47 @@ impl Cfg {
     }
 }
 
+/// The first instruction that ends every path from the start of `region` to its last
+/// instruction (a loop's back edge), following jumps and fall-throughs inside the region:
+/// `stops(ip)` says where a path ends (an instruction native code exits at); `RETURN`,
+/// `THROW` and `RERAISE` end paths too, and jumps out of the region leave it. `None` when some
+/// path gets through. A loop for which this is `Some` would leave native code on every
+/// iteration, so compiling it can only cost time.
+pub fn always_stops(
+    instrs: &[Instr],
+    region: RangeInclusive<usize>,
+    stops: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let (h, e) = (*region.start(), *region.end());
+    let mut seen = vec![false; e - h + 1];
+    let mut work = vec![h];
+    let mut first_stop: Option<usize> = None;
+    while let Some(ip) = work.pop() {
+        if !region.contains(&ip) || seen[ip - h] {
+            continue;
+        }
+        seen[ip - h] = true;
+        if ip == e {
+            return None;
+        }
+        if stops(ip) {
+            first_stop = Some(first_stop.map_or(ip, |f| f.min(ip)));
+            continue;
+        }
+        let ins = instrs[ip];
+        match ins.op {
+            Op::RETURN | Op::THROW | Op::RERAISE => {}
+            Op::JUMP => work.push(ins.a as usize),
+            op if jumps(op) => {
+                work.push(ins.a as usize);
+                work.push(ip + 1);
+            }
+            _ => work.push(ip + 1),
+        }
+    }
+    first_stop
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +182,41 @@ mod tests {
             [(0, 1), (2, 3), (4, 4), (5, 5)]
         );
         assert!(fns.is_leader(4) && !loops.is_leader(4));
+    }
+
+    #[test]
+    fn a_stop_on_every_path_is_found_and_one_on_a_branch_is_not() {
+        let print_stops = |code: &[Instr]| {
+            let c = code.to_vec();
+            move |ip: usize| c[ip].op == Op::PRINT
+        };
+        // 0: LOAD_NAME; 1: JUMP_IF_FALSE 6 (leaves); 2: LOAD_NAME; 3: PRINT; 4: NOP; 5: JUMP 0
+        let always = [
+            ins(Op::LOAD_NAME, 0),
+            ins(Op::JUMP_IF_FALSE, 6),
+            ins(Op::LOAD_NAME, 0),
+            ins(Op::PRINT, 0),
+            ins(Op::NOP, 0),
+            ins(Op::JUMP, 0),
+        ];
+        assert_eq!(always_stops(&always, 0..=5, print_stops(&always)), Some(3));
+        // The print only on one arm of an `if`: 2: JUMP_IF_FALSE 5 skips it.
+        let sometimes = [
+            ins(Op::LOAD_NAME, 0),
+            ins(Op::JUMP_IF_FALSE, 7),
+            ins(Op::JUMP_IF_FALSE, 5),
+            ins(Op::LOAD_NAME, 0),
+            ins(Op::PRINT, 0),
+            ins(Op::NOP, 0),
+            ins(Op::JUMP, 0),
+        ];
+        assert_eq!(
+            always_stops(&sometimes, 0..=6, print_stops(&sometimes)),
+            None
+        );
+        // A RETURN on the only path also keeps every iteration from the back edge, but it is
+        // not a stop: nothing to report.
+        let returns = [ins(Op::LOAD_NAME, 0), ins(Op::RETURN, 0), ins(Op::JUMP, 0)];
+        assert_eq!(always_stops(&returns, 0..=2, |_| false), None);
     }
 }

@@ -23,6 +23,14 @@ pub enum JitError {
     PopsBelowHeader,
     /// The loop's first instruction is one native code exits at.
     StartsWithExit(Op),
+    /// Every path through the loop's body meets an instruction native code exits at, the
+    /// first of them `op` at `ip`: each iteration would leave native code.
+    AlwaysExits {
+        /// The opcode.
+        op: Op,
+        /// Its ip.
+        ip: u32,
+    },
     /// An opcode the loop translation does not know, at `ip`.
     OpNotCompiled {
         /// The opcode.
@@ -150,6 +158,11 @@ impl fmt::Display for JitError {
                 f.write_str("the loop pops values pushed before its header")
             }
             JitError::StartsWithExit(op) => write!(f, "the loop starts with {}", op.name()),
+            JitError::AlwaysExits { op, ip } => write!(
+                f,
+                "every iteration would leave native code ({} at ip {ip} is not compiled)",
+                op.name()
+            ),
             JitError::OpNotCompiled { op, .. } => {
                 write!(f, "opcode {} is not compiled", op.name())
             }
@@ -188,6 +201,14 @@ mod tests {
     #[test]
     fn texts_are_the_refusal_reasons_reports_show() {
         assert_eq!(JitError::CodeCacheFull.to_string(), "code cache full");
+        assert_eq!(
+            JitError::AlwaysExits {
+                op: Op::GET_ITER,
+                ip: 48
+            }
+            .to_string(),
+            "every iteration would leave native code (GET_ITER at ip 48 is not compiled)"
+        );
         assert_eq!(
             JitError::OpNotCompiled {
                 op: Op::BUILD_LIST,

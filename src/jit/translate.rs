@@ -288,6 +288,24 @@ pub fn translate<'a>(
             });
         }
     }
+    // A loop whose every iteration meets an instruction native code exits at (a call it
+    // cannot make, an inner `for each`, a `print`) would leave native code each time round:
+    // the tier would blacklist it after its side exits, so it is not compiled at all.
+    let native_call = |ip: usize| {
+        ins[ip].op == Op::CALL_NAME
+            && !req.counters
+            && req
+                .natives
+                .iter()
+                .any(|n| n.slot == ins[ip].a && n.arity == u32::from(ins[ip].b))
+    };
+    let exits = |ip: usize| is_exit_op(ins[ip].op) && !native_call(ip);
+    if let Some(ip) = super::cfg::always_stops(ins, h..=e, exits) {
+        return Err(JitError::AlwaysExits {
+            op: ins[ip].op,
+            ip: ip as u32,
+        });
+    }
     let dh = req.depths[h];
     for ip in h..=e {
         let d = req.depths[ip];

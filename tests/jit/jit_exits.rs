@@ -103,9 +103,10 @@ fn inexact_int_division_exits() {
 
 #[test]
 fn an_unsupported_opcode_exits_and_a_loop_that_keeps_exiting_is_blacklisted() {
-    let src = "let i = 0;\nwhile (i < 300) {\n  print(i);\n  i = i + 1;\n}\n";
+    // A print on most iterations: compiled, it exits at each, and is blacklisted.
+    let src = "let i = 0;\nwhile (i < 300) {\n  if (i % 10 != 0) { print(i); }\n  i = i + 1;\n}\n";
     let (o, s) = both(src, Level::Basic);
-    assert_eq!(o.lines().len(), 300);
+    assert_eq!(o.lines().len(), 270);
     assert_exit(&s, "unsupported PRINT");
     assert!(s.blacklisted >= 1, "{s:?}");
     assert!(
@@ -113,6 +114,23 @@ fn an_unsupported_opcode_exits_and_a_loop_that_keeps_exiting_is_blacklisted() {
             .refusals
             .iter()
             .any(|r| r.reason.contains("blacklisted")),
+        "{:?}",
+        s.events.refusals
+    );
+}
+
+#[test]
+fn a_loop_that_would_exit_on_every_iteration_is_not_compiled() {
+    // A print on every path through the body: each iteration would leave native code, so
+    // the loop is refused before any code is generated, with the instruction named.
+    let src = "let i = 0;\nwhile (i < 300) {\n  print(i);\n  i = i + 1;\n}\n";
+    let (o, s) = both(src, Level::Basic);
+    assert_eq!(o.lines().len(), 300);
+    assert_eq!((s.loops_compiled, s.exits), (0, 0), "{s:?}");
+    assert!(
+        s.events.refusals.iter().any(|r| r
+            .reason
+            .starts_with("every iteration would leave native code (PRINT at ip")),
         "{:?}",
         s.events.refusals
     );

@@ -91,8 +91,14 @@ fn an_overflow_in_native_code_is_raised_by_the_interpreter() {
          while (i < 30) { s = s + fact(i) % 1000; i = i + 1; }\n\
          print(s);",
     );
-    // The first overflow ends the program; the native tree gave up once, silently.
-    assert!(refusals.is_empty(), "{refusals:?}");
+    // The first overflow ends the program; the native tree gave up once, silently. (The
+    // loop itself, which calls `fact` on every iteration, is not compiled: with counters on,
+    // loops do not call compiled functions directly.)
+    let functions: Vec<_> = refusals
+        .iter()
+        .filter(|r| !r.starts_with("every iteration would leave native code"))
+        .collect();
+    assert!(functions.is_empty(), "{refusals:?}");
 }
 
 #[test]
