@@ -232,6 +232,19 @@ helpers! {
         }
     }
 
+    /// `[v0, ..., vn-1]`: a new list of the `n` values at `items`, whose counts the caller
+    /// hands over (as `BUILD_LIST` takes its operands off the stack); never fails.
+    BuildList: fn rt_build_list(items: *const Value, n: u64, out: *mut Value) -> u32 {
+        let items: Vec<Value> = (0..n as usize)
+            // SAFETY: `items` holds `n` initialised values of the JIT frame's argument area,
+            // each owned by the caller, which does not use or drop them after this call.
+            .map(|i| unsafe { std::ptr::read(items.add(i)) })
+            .collect();
+        // SAFETY: `out` is a 16-byte slot of the JIT frame.
+        unsafe { put(out, Value::list(items)) };
+        0
+    }
+
     /// `append(list, v)`: pushes a clone of `v`; 1 if the first operand is not a list.
     Append: fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.

@@ -172,7 +172,6 @@ fn is_exit_op(op: Op) -> bool {
             | Op::CALL_NAME
             | Op::CALL_VALUE
             | Op::RETURN
-            | Op::BUILD_LIST
             | Op::BUILD_MAP
             | Op::GET_ITER
             | Op::FOR_ITER
@@ -190,6 +189,7 @@ fn known_in_loops(op: Op) -> bool {
         || matches!(
             op,
             Op::NOP
+                | Op::BUILD_LIST
                 | Op::LOAD_CONST
                 | Op::LOAD_NAME
                 | Op::STORE_NAME
@@ -331,6 +331,10 @@ pub fn translate<'a>(
             }
             Op::CALL_METHOD => {
                 max_args = max_args.max(ins.b as u32 + 1);
+                None
+            }
+            Op::BUILD_LIST => {
+                max_args = max_args.max(ins.a);
                 None
             }
             _ => None,

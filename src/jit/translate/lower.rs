@@ -406,6 +406,25 @@ impl<'a, 'f> Tr<'a, 'f> {
                 };
                 stack.push(AV::I(n));
             }
+            // A new list in the runtime: the operands' counts go to it (borrowed values get
+            // one first), as the interpreter's `BUILD_LIST` takes them off the stack.
+            Op::BUILD_LIST => {
+                let items: Vec<AV> = stack.split_off(stack.len() - a as usize);
+                for (i, &v) in items.iter().enumerate() {
+                    let (t, p) = self.owned(v);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
+                }
+                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
+                let n = self.iconst(i64::from(a));
+                self.note_alloc_site();
+                let r = self.helper_value(H::BuildList, &[argp, n], ip, &pre);
+                stack.push(r);
+            }
             // Builtins that call user functions never get here: `translate` refuses their
             // loops before building any IR (the interpreter runs them, see `vm::reenter`).
             Op::CALL_BUILTIN | Op::CALL_METHOD => {
