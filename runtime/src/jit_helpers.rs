@@ -245,6 +245,22 @@ helpers! {
         0
     }
 
+    /// `{k0: v0, ...}`: a new map of the `n` key-value pairs at `items`, which stay the
+    /// caller's (the map holds clones, so that on an error, a key that cannot be one, the
+    /// caller still has them for the interpreter to redo the instruction); 1 on error.
+    BuildMap: fn rt_build_map(items: *const Value, n: u64, out: *mut Value) -> u32 {
+        let items: Vec<Value> = (0..2 * n as usize)
+            // SAFETY: `items` holds `2n` initialised values of the JIT frame's argument area,
+            // borrowed for the call.
+            .map(|i| unsafe { (*items.add(i)).clone() })
+            .collect();
+        match ops::build_map(items) {
+            // SAFETY: `out` is a 16-byte slot of the JIT frame.
+            Ok(v) => unsafe { put(out, v); 0 },
+            Err(_) => 1,
+        }
+    }
+
     /// `append(list, v)`: pushes a clone of `v`; 1 if the first operand is not a list.
     Append: fn rt_append(lt: u64, lp: u64, vt: u64, vp: u64) -> u32 {
         // SAFETY: live values borrowed from the JIT frame.

@@ -399,6 +399,22 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
     }
 }
 
+/// Builds a map from alternating keys and values (`BUILD_MAP`): later keys overwrite
+/// earlier ones; an error names a key that cannot be one.
+pub fn build_map(items: Vec<Value>) -> OpResult {
+    let map = crate::MapObj::new();
+    {
+        let mut entries = map.borrow_mut();
+        let mut it = items.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            let key = Key::new(&k)
+                .ok_or_else(|| OpError::Other(format!("{} cannot be a map key", a_type(&k))))?;
+            entries.insert(key, v);
+        }
+    }
+    Ok(Value::map(map))
+}
+
 /// `a == b`: by value; `1 == 1.0`; values of different types are unequal.
 pub fn equal(a: &Value, b: &Value) -> bool {
     equal_at(a, b, 0)

@@ -172,7 +172,6 @@ fn is_exit_op(op: Op) -> bool {
             | Op::CALL_NAME
             | Op::CALL_VALUE
             | Op::RETURN
-            | Op::BUILD_MAP
             | Op::GET_ITER
             | Op::FOR_ITER
             | Op::THROW
@@ -190,6 +189,7 @@ fn known_in_loops(op: Op) -> bool {
             op,
             Op::NOP
                 | Op::BUILD_LIST
+                | Op::BUILD_MAP
                 | Op::LOAD_CONST
                 | Op::LOAD_NAME
                 | Op::STORE_NAME
@@ -335,6 +335,10 @@ pub fn translate<'a>(
             }
             Op::BUILD_LIST => {
                 max_args = max_args.max(ins.a);
+                None
+            }
+            Op::BUILD_MAP => {
+                max_args = max_args.max(2 * ins.a);
                 None
             }
             _ => None,

@@ -425,6 +425,28 @@ impl<'a, 'f> Tr<'a, 'f> {
                 let r = self.helper_value(H::BuildList, &[argp, n], ip, &pre);
                 stack.push(r);
             }
+            // A new map in the runtime from borrowed operands (on an error, a key that cannot
+            // be one, they are still the stack's for the interpreter to redo the instruction).
+            Op::BUILD_MAP => {
+                let items: Vec<AV> = stack.split_off(stack.len() - 2 * a as usize);
+                for (i, &v) in items.iter().enumerate() {
+                    let (t, p) = self.boxed(v);
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
+                }
+                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
+                let n = self.iconst(i64::from(a));
+                self.note_alloc_site();
+                let r = self.helper_value(H::BuildMap, &[argp, n], ip, &pre);
+                for v in items {
+                    self.drop_av(v);
+                }
+                stack.push(r);
+            }
             // Builtins that call user functions never get here: `translate` refuses their
             // loops before building any IR (the interpreter runs them, see `vm::reenter`).
             Op::CALL_BUILTIN | Op::CALL_METHOD => {

@@ -25,7 +25,7 @@ mod time;
 
 use zexus_runtime::ops;
 use zexus_runtime::value::{TAG_ITER, TAG_LIST, TAG_MAP, TAG_STR};
-use zexus_runtime::{Key, Kind, MapObj, OpError, RangeIter, Value};
+use zexus_runtime::{Kind, OpError, RangeIter, Value};
 
 use crate::bytecode::Builtin;
 use crate::bytecode::Builtin as B;
@@ -309,21 +309,8 @@ fn no_method(obj: &Value, name: &str) -> Result<Value, OpError> {
     err(format!("{} has no method '{name}'", obj.type_name()))
 }
 
-/// Builds a map from alternating keys and values.
-pub(crate) fn build_map(items: Vec<Value>) -> Result<Value, OpError> {
-    let map = MapObj::new();
-    {
-        let mut entries = map.borrow_mut();
-        let mut it = items.into_iter();
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            let key = Key::new(&k).ok_or_else(|| {
-                OpError::Other(format!("{} cannot be a map key", ops::a_type(&k)))
-            })?;
-            entries.insert(key, v);
-        }
-    }
-    Ok(Value::map(map))
-}
+/// Builds a map from alternating keys and values (the runtime's, shared with compiled code).
+pub(crate) use zexus_runtime::ops::build_map;
 
 /// The iterator `for each` walks for `v`.
 pub(crate) fn get_iter(v: Value) -> Result<Value, OpError> {
