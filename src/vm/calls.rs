@@ -11,10 +11,11 @@ use std::ptr;
 use zexus_runtime::{Closure, Value};
 
 use super::error::RuntimeError;
-use super::frame::{Frame, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
+use super::frame::{Frame, LiveFrame, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
 use super::prepared::{Prepared, XCode, XInstr};
 use super::profhooks::ProfHooks;
 use super::state::{grow, Entry, RunState};
+use super::tier_fn::NativeCall;
 use crate::bytecode::Bytecode;
 
 /// A call about to start.
@@ -84,6 +85,8 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
         if L == LVL_BASIC && super::interrupt::pending() {
             return Err(super::interrupt::MESSAGE.to_string());
         }
+        let i = ip.offset_from(xc.code.as_ptr()) as usize;
+        let pc = if i >= xc.half { i - xc.half } else { i };
         // A compiled function runs natively (not while call paths are recorded).
         if J && call.native && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on()) {
             if L >= LVL_DETAILED {
@@ -97,10 +100,22 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
                 None
             };
             let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-            let args = sp.sub(argc);
-            if let Some((v, ticks)) =
-                tier.call_native(bc, call.callee, args, argc, *stk, room, counts)
-            {
+            let (callee, consts) = (call.callee, &xc.consts[..]);
+            let native = NativeCall {
+                callee,
+                argc,
+                room,
+                counts,
+            };
+            let at = LiveFrame {
+                code: cur,
+                pc,
+                stk: *stk,
+                sp: *sp,
+                slots: *slots,
+                consts,
+            };
+            if let Some((v, ticks)) = tier.call_native(bc, native, at) {
                 if L >= LVL_DETAILED {
                     let h = hooks.as_deref_mut().expect("hooks");
                     h.native_call_ran(call.callee, ticks, &st.frames, cur);
@@ -135,8 +150,6 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
         } else {
             0
         };
-        let i = ip.offset_from(xc.code.as_ptr()) as usize;
-        let pc = if i >= xc.half { i - xc.half } else { i };
         st.frames.push(Frame {
             code: cur,
             ret_pc: pc as u32 + 1,

@@ -24,7 +24,7 @@ use super::builtins;
 use super::calls::{self, Call, Entered};
 use super::error::RuntimeError;
 use super::floatpath;
-use super::frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::frame::{LiveFrame, LVL_BASIC, LVL_DETAILED, LVL_FULL};
 use super::fused;
 use super::iteration;
 use super::objects;
@@ -115,6 +115,20 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     i
                 }
             }};
+        }
+
+        // The live frame at the current instruction, for the cold paths that take it.
+        macro_rules! live {
+            () => {
+                LiveFrame {
+                    code: cur,
+                    pc: pc!(),
+                    stk,
+                    sp,
+                    slots,
+                    consts: &xc.consts,
+                }
+            };
         }
 
         let mut hooks = st.prof.take();
@@ -208,9 +222,14 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // nothing for this.
         macro_rules! with_host {
             ($call:expr) => {{
-                let (at, h) = ((cur, stk, sp, slots), hooks.take());
+                st.prof = hooks.take();
                 let r = super::reenter::call_with_host::<L, J, B, _>(
-                    p, bc, st, h, dispatches, at, $call,
+                    p,
+                    bc,
+                    st,
+                    dispatches,
+                    live!(),
+                    $call,
                 );
                 hooks = st.prof.take();
                 if let Some(back) = st.back.take() {
@@ -334,8 +353,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // (true) or lets the interpreter take the jump (false).
         macro_rules! back_edge {
             ($pc:expr, $header:expr) => {{
-                let (at, regs) = (($pc, $header), (stk, sp, slots));
-                match iteration::back_edge::<L>(st, &mut hooks, bc, cur, xc, at, regs) {
+                let at = LiveFrame { pc: $pc, ..live!() };
+                match iteration::back_edge::<L>(st, &mut hooks, bc, at, $header) {
                     Some((r, nsp)) => {
                         resumed!(r);
                         ip = xc.code.as_ptr().add(r);
@@ -431,7 +450,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     // SAFETY: the observer outlives the run (`VM::execute_in`) and nothing
                     // else uses it while the loop runs; the loop's pointers are as `observe`
                     // requires, before the instruction runs.
-                    (*cache).observe(cur, pc!(), &*ip, slots, stk, sp, &xc.consts);
+                    (*cache).observe(&*ip, &live!());
                 }
             }
             if L >= LVL_DETAILED {
@@ -819,11 +838,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     }
                     // Exceptions and events, out of line (`unwind.rs`).
                     op::THROW | op::RERAISE | op::EMIT_EVENT => {
-                        let consts = &xc.consts;
-                        let pc = pc!();
-                        match super::unwind::raise_op(
-                            ins, &mut sp, slots, stk, consts, st, bc, cur, pc,
-                        ) {
+                        let mut at = live!();
+                        let r = super::unwind::raise_op(ins, &mut at, st, bc);
+                        sp = at.sp;
+                        match r {
                             None => ip = ip.add(1),
                             Some(e) => raise!(e),
                         }
