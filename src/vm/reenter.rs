@@ -29,9 +29,10 @@
 use zexus_runtime::value::TAG_FUNC;
 use zexus_runtime::{OpError, Value};
 
-use super::builtins::Host;
+use super::builtins::{Host, Probe};
 use super::error::RuntimeError;
 use super::frame::{self, LiveFrame, LVL_BASIC, LVL_DETAILED};
+use super::loophooks::LoopHooks;
 use super::prepared::Prepared;
 use super::profhooks::ProfHooks;
 use super::state::{self, Entry, RunState};
@@ -115,6 +116,58 @@ where
     st.prof = hooks;
     st.back = back;
     r
+}
+
+/// What a builtin or method call of the run loop failed with.
+pub(crate) enum HostError {
+    /// The builtin's own error (the loop raises it as a failed operator's).
+    Op(OpError),
+    /// A function it called back failed: that error, its trace continued with the caller's.
+    Nested(RuntimeError),
+}
+
+/// A builtin or method call `call` of the run loop at its live frame `at` (with profiling state
+/// `lh`): first with a [`Probe`] for host, and only if it tried to call a function (having
+/// changed nothing yet), again with a host that can ([`call_with_host`]), after which the
+/// stack may have moved: `at`'s stack registers are then the ones the loop reloads. The
+/// common builtin call pays nothing for this.
+///
+/// # Safety
+/// `at` is the run loop's live frame (see [`LiveFrame`]) and `lh` its profiling state.
+#[inline(always)]
+pub(crate) unsafe fn host_call<'a, const L: u8, const J: bool, const B: bool, F>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState<'a>,
+    lh: &mut LoopHooks<'a>,
+    at: &mut LiveFrame,
+    call: F,
+) -> Result<Value, HostError>
+where
+    F: Fn(&mut dyn Host) -> Result<Value, OpError>,
+{
+    let mut probe = Probe::default();
+    let r = match call(&mut probe) {
+        Err(_) if probe.called => {
+            st.prof = lh.hooks.take();
+            let r = call_with_host::<L, J, B, _>(p, bc, st, lh.dispatches, *at, call);
+            lh.hooks = st.prof.take();
+            if let Some(back) = st.back.take() {
+                // The host flushed the dispatches into the hooks.
+                lh.dispatches = 0;
+                let (regs, failed) = super::calls::reload(st, back);
+                (at.stk, at.sp, at.slots) = regs;
+                if let Some(nested) = failed {
+                    // Raised at the builtin's call: handlers of the caller's frames may catch it.
+                    let e = continue_trace(bc, nested, at.code, at.pc, &st.frames);
+                    return Err(HostError::Nested(e));
+                }
+            }
+            r
+        }
+        r => r,
+    };
+    r.map_err(HostError::Op)
 }
 
 /// Sets up the frame of a nested run's `callee` at stack offset `base`, where its `argc`
