@@ -301,25 +301,26 @@ pub(super) unsafe fn return_to(
     }
 }
 
-/// The last `RETURN` of a run, with `live` values left on the stack above the run's base:
-/// the program's own (its globals may be kept, see `carry`; the rest is released) or a nested
-/// run's (`entry`: the callee's frame is released). Finishes the hooks' timing of the run.
+/// The last `RETURN` of a run, at the live frame `at` (its result popped), whose values above
+/// the run's base are left: the program's own (its globals may be kept, see `carry`; the rest
+/// is released) or a nested run's (`entry`: the callee's frame is released). Finishes the
+/// hooks' timing of the run, whose loop counted `dispatches`.
 ///
 /// # Safety
 /// The module's contract; the run's base is 0 for the program, `entry.base` for a nested run.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn finish<const L: u8>(
     p: &Prepared,
     st: &mut RunState,
     hooks: Option<&mut ProfHooks>,
-    entry: Option<Entry>,
-    cur: u32,
     dispatches: u64,
-    stk: *mut Value,
-    live: usize,
+    entry: Option<Entry>,
+    at: LiveFrame,
 ) {
+    let (cur, stk) = (at.code, at.stk);
+    // SAFETY: the module's contract: `sp` and `stk` point into the same buffer.
+    let live = unsafe { at.sp.offset_from(stk) } as usize - entry.map_or(0, |e| e.base);
     if L >= LVL_BASIC {
         let h = hooks.expect("hooks");
         if L >= LVL_DETAILED {

@@ -11,8 +11,10 @@
 //! - the profiler's per-ip vectors were sized for these code objects and are not resized while
 //!   the loop runs.
 //!
-//! State lives in locals (`ip`, `sp`, `slots`, the code pointers) and is written back to
-//! `RunState` only where an error can leave the loop (STYLE.md 4).
+//! State lives in locals (`ip`, `sp`, `slots`, the code pointers, and the profiling state
+//! `LoopHooks`, see `loophooks.rs`) and is written back to `RunState` only where an error can
+//! leave the loop (STYLE.md 4). The cold paths that need the registers (the JIT tier, builtins
+//! that call back, the error paths) receive them as one `LiveFrame` (`frame.rs`).
 
 use std::ptr;
 
@@ -98,7 +100,6 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // run resumed after a caught error start where `resume` says. A nested run's frame
         // list starts empty: its callee's frame is at `entry.base`.
         let fresh = resume.is_none();
-        let base = entry.map_or(0, |e| e.base);
         let at = resume.unwrap_or_else(|| state::start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
         let mut slots: *mut Value = stk.add(at.base);
@@ -518,9 +519,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let v = pop(&mut sp);
                         let Some(fr) = st.frames.pop() else {
                             // The program's own return, or a nested run's.
-                            let live = sp.offset_from(stk) as usize - base;
                             let (h, d) = (lh.hooks.as_deref_mut(), lh.dispatches);
-                            calls::finish::<L>(p, st, h, entry, cur, d, stk, live);
+                            calls::finish::<L>(p, st, h, d, entry, live!());
                             lh.hand_back::<L>(st);
                             return Ok(v);
                         };
