@@ -8,6 +8,7 @@
 
 use zexus_runtime::value::Value;
 
+use super::frame::LiveFrame;
 use super::prepared::XInstr;
 use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
@@ -33,26 +34,18 @@ impl CacheObserver {
         }
     }
 
-    /// Simulates the memory operation of `ins`, the instruction at `pc` of code object
-    /// `code`, about to run; instructions that are not memory operations touch nothing.
+    /// Simulates the memory operation of `ins`, the instruction at the live frame `at` (its
+    /// code object and pc), about to run; instructions that are not memory operations touch
+    /// nothing.
     ///
     /// # Safety
-    /// As the run loop has them before executing `ins`: `slots` points to the current frame's
-    /// slots, `stk` to the program frame's (the globals), both with every slot `ins` names
-    /// live, and the operands `ins` pops are live just below `sp`; `consts` are the code
-    /// object's constants. (The verifier guarantees slots, constants and stack depths.)
+    /// `at` is the run loop's live frame before executing `ins` (see [`LiveFrame`]): its
+    /// slots and globals hold every slot `ins` names live, and the operands `ins` pops are
+    /// live just below `at.sp`. (The verifier guarantees slots, constants and stack depths.)
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    pub unsafe fn observe(
-        &mut self,
-        code: u32,
-        pc: usize,
-        ins: &XInstr,
-        slots: *const Value,
-        stk: *const Value,
-        sp: *const Value,
-        consts: &[Value],
-    ) {
+    pub unsafe fn observe(&mut self, ins: &XInstr, at: &LiveFrame) {
+        let (code, pc, slots, stk, sp, consts) =
+            (at.code, at.pc, at.slots, at.stk, at.sp, at.consts);
         const VALUE: usize = std::mem::size_of::<Value>();
         let a = ins.a as usize;
         // SAFETY (each arm): the function's contract: the slots and operands read are live.

@@ -8,13 +8,17 @@
 
 use std::ptr;
 
+use zexus_runtime::value::{TAG_FUNC, TAG_OBJ};
 use zexus_runtime::{Closure, Value};
 
 use super::error::RuntimeError;
-use super::frame::{Frame, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
+use super::frame::{Frame, LiveFrame, LVL_BASIC, LVL_DETAILED, LVL_FULL, LVL_NONE};
+use super::loophooks::LoopHooks;
 use super::prepared::{Prepared, XCode, XInstr};
 use super::profhooks::ProfHooks;
 use super::state::{grow, Entry, RunState};
+use super::tier_fn::NativeCall;
+use crate::bytecode::opcodes::codes as op;
 use crate::bytecode::Bytecode;
 
 /// A call about to start.
@@ -65,8 +69,7 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
     p: &Prepared,
     bc: &Bytecode,
     st: &mut RunState,
-    hooks: &mut Option<&mut ProfHooks>,
-    dispatches: u64,
+    lh: &mut LoopHooks,
     (cur, xc, ip): (u32, &XCode, *const XInstr),
     (stk, sp, slots): (&mut *mut Value, &mut *mut Value, &mut *mut Value),
     call: Call,
@@ -84,25 +87,37 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
         if L == LVL_BASIC && super::interrupt::pending() {
             return Err(super::interrupt::MESSAGE.to_string());
         }
+        let i = ip.offset_from(xc.code.as_ptr()) as usize;
+        let pc = if i >= xc.half { i - xc.half } else { i };
         // A compiled function runs natively (not while call paths are recorded).
-        if J && call.native && (L == LVL_NONE || !hooks.as_deref().expect("hooks").paths_on()) {
-            if L >= LVL_DETAILED {
-                // A timed CALL must not include the native call's time.
-                hooks.as_deref_mut().expect("hooks").finish_pending();
-            }
+        if J && call.native && (L == LVL_NONE || !lh.hooks.as_deref().expect("hooks").paths_on()) {
+            // A timed CALL must not include the native call's time.
+            lh.finish_pending::<L>();
             let room = st.max_depth - st.frames.len();
             let counts = if L >= LVL_BASIC {
-                Some(&hooks.as_deref().expect("hooks").counts[..])
+                Some(&lh.hooks.as_deref().expect("hooks").counts[..])
             } else {
                 None
             };
             let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-            let args = sp.sub(argc);
-            if let Some((v, ticks)) =
-                tier.call_native(bc, call.callee, args, argc, *stk, room, counts)
-            {
+            let (callee, consts) = (call.callee, &xc.consts[..]);
+            let native = NativeCall {
+                callee,
+                argc,
+                room,
+                counts,
+            };
+            let at = LiveFrame {
+                code: cur,
+                pc,
+                stk: *stk,
+                sp: *sp,
+                slots: *slots,
+                consts,
+            };
+            if let Some((v, ticks)) = tier.call_native(bc, native, at) {
                 if L >= LVL_DETAILED {
-                    let h = hooks.as_deref_mut().expect("hooks");
+                    let h = lh.get();
                     h.native_call_ran(call.callee, ticks, &st.frames, cur);
                     if L >= LVL_FULL {
                         h.native_call_done(call.callee, ticks);
@@ -128,15 +143,11 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
             *slots = stk.add(slots_off);
         }
         let t0 = if L >= LVL_BASIC {
-            hooks
-                .as_deref_mut()
-                .expect("hooks")
-                .enter::<L>(call.callee, dispatches)
+            let d = lh.dispatches;
+            lh.get().enter::<L>(call.callee, d)
         } else {
             0
         };
-        let i = ip.offset_from(xc.code.as_ptr()) as usize;
-        let pc = if i >= xc.half { i - xc.half } else { i };
         st.frames.push(Frame {
             code: cur,
             ret_pc: pc as u32 + 1,
@@ -152,6 +163,74 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
         }
         Ok(Entered::Frame)
     }
+}
+
+/// The call a `CALL_NAME` or `CALL_VALUE` (`ins`) makes: of a function value, or of a
+/// closure, whose cells it pushes after the arguments (the stack registers then reloaded, as
+/// the stack may grow). `Err` gives the value called when it is not callable.
+///
+/// # Safety
+/// The module's contract; `ins` is a `CALL_NAME` or `CALL_VALUE` whose operands are live.
+#[inline(always)]
+pub(super) unsafe fn call_of<'v>(
+    st: &mut RunState,
+    ins: &XInstr,
+    (stk, sp, slots): (&mut *mut Value, &mut *mut Value, &mut *mut Value),
+) -> Result<Call, &'v Value> {
+    // SAFETY: the module's contract: the callee (a global or below the arguments) is live.
+    unsafe {
+        let argc = ins.c as usize;
+        let (fv, ret_at): (&'v Value, _) = if ins.op == op::CALL_NAME {
+            (&*stk.add(ins.a as usize), sp.sub(argc))
+        } else {
+            (&*sp.sub(argc + 1), sp.sub(argc + 1))
+        };
+        let ret_at = ret_at.offset_from(*stk) as usize;
+        if fv.tag() != TAG_FUNC {
+            let Some(clo) = fv.as_closure() else {
+                return Err(fv);
+            };
+            // A closure: its cells follow the arguments as hidden ones.
+            let call;
+            (call, (*stk, *sp, *slots)) = closure_call(st, clo, argc, ret_at, (*stk, *sp, *slots));
+            return Ok(call);
+        }
+        Ok(Call {
+            callee: fv.payload() as u32,
+            argc,
+            hidden: 0,
+            ret_at,
+            native: ins.op == op::CALL_NAME,
+        })
+    }
+}
+
+/// The call a `CALL_METHOD` of `name` with `argc` arguments makes when the object below them
+/// is an object with that method: the object its first argument (`this`), hidden.
+///
+/// # Safety
+/// The module's contract; the object and the `argc` arguments are live below `sp`.
+#[inline(always)]
+pub(super) unsafe fn method_call(
+    stk: *mut Value,
+    sp: *mut Value,
+    argc: usize,
+    name: &Value,
+) -> Option<Call> {
+    // SAFETY: the module's contract: the object is live below the arguments.
+    let obj = unsafe { &*sp.sub(argc + 1) };
+    if obj.tag() != TAG_OBJ {
+        return None;
+    }
+    let callee = super::objects::method_of(obj, name)?;
+    Some(Call {
+        callee,
+        argc: argc + 1,
+        hidden: 1,
+        // SAFETY: the module's contract: `sp` and `stk` point into the same buffer.
+        ret_at: unsafe { sp.offset_from(stk) } as usize - (argc + 1),
+        native: false,
+    })
 }
 
 /// Pushes a closure's cells after its `argc` arguments (growing the stack when needed) and
@@ -222,25 +301,26 @@ pub(super) unsafe fn return_to(
     }
 }
 
-/// The last `RETURN` of a run, with `live` values left on the stack above the run's base:
-/// the program's own (its globals may be kept, see `carry`; the rest is released) or a nested
-/// run's (`entry`: the callee's frame is released). Finishes the hooks' timing of the run.
+/// The last `RETURN` of a run, at the live frame `at` (its result popped), whose values above
+/// the run's base are left: the program's own (its globals may be kept, see `carry`; the rest
+/// is released) or a nested run's (`entry`: the callee's frame is released). Finishes the
+/// hooks' timing of the run, whose loop counted `dispatches`.
 ///
 /// # Safety
 /// The module's contract; the run's base is 0 for the program, `entry.base` for a nested run.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn finish<const L: u8>(
     p: &Prepared,
     st: &mut RunState,
     hooks: Option<&mut ProfHooks>,
-    entry: Option<Entry>,
-    cur: u32,
     dispatches: u64,
-    stk: *mut Value,
-    live: usize,
+    entry: Option<Entry>,
+    at: LiveFrame,
 ) {
+    let (cur, stk) = (at.code, at.stk);
+    // SAFETY: the module's contract: `sp` and `stk` point into the same buffer.
+    let live = unsafe { at.sp.offset_from(stk) } as usize - entry.map_or(0, |e| e.base);
     if L >= LVL_BASIC {
         let h = hooks.expect("hooks");
         if L >= LVL_DETAILED {

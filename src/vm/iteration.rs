@@ -6,9 +6,9 @@
 use zexus_runtime::value::{TAG_INT, TAG_LIST};
 use zexus_runtime::{ops, OpError, RangeIter, Value};
 
-use super::frame::LVL_DETAILED;
-use super::prepared::XCode;
-use super::profhooks::ProfHooks;
+use super::frame::{LiveFrame, LVL_DETAILED};
+use super::loophooks::LoopHooks;
+use super::prepared::{XCode, XInstr};
 use super::state::RunState;
 use crate::bytecode::Bytecode;
 
@@ -48,39 +48,37 @@ pub(super) fn index(o: &Value, k: &Value) -> Result<Value, OpError> {
     ops::index(o, k)
 }
 
-/// The JIT tier's hook on the back edge at `pc` (of code object `cur`, whose prepared code is
-/// `xc`) to the loop header `header`: counts it toward hotness or runs the compiled loop.
-/// `Some((pc, sp))` when native code ran: the interpreter resumes at that pc with that stack
-/// top; `None`: it takes the jump.
+/// The JIT tier's hook on the back edge at the live frame `at` (its code object, prepared as
+/// `xc`, and pc) to the loop header `header`: counts it toward hotness or runs the compiled
+/// loop. `Some((ip, sp))` when native code ran: the interpreter resumes at that instruction
+/// (its entry counted) with that stack top; `None`: it takes the jump.
 ///
 /// # Safety
-/// The run loop's invariants (`run.rs`); `stk`, `sp` and `slots` are its stack registers and
-/// `st.tier` began this run with `bc`.
+/// `at` is the run loop's live frame (see [`LiveFrame`]) and `st.tier` began this run with
+/// `bc`.
 #[inline(always)]
 pub(super) unsafe fn back_edge<const L: u8>(
     st: &mut RunState,
-    hooks: &mut Option<&mut ProfHooks>,
+    lh: &mut LoopHooks,
     bc: &Bytecode,
-    cur: u32,
     xc: &XCode,
-    (pc, header): (usize, usize),
-    (stk, sp, slots): (*mut Value, *mut Value, *mut Value),
-) -> Option<(usize, *mut Value)> {
-    if L >= LVL_DETAILED {
-        // A timed dispatch must not include the native loop's time.
-        hooks.as_deref_mut().expect("hooks").finish_pending();
-    }
+    at: LiveFrame,
+    header: usize,
+) -> Option<(*const XInstr, *mut Value)> {
+    // A timed dispatch must not include the native loop's time.
+    lh.finish_pending::<L>();
     let room = st.max_depth - st.frames.len();
     let tier = st.tier.as_deref_mut().expect("the JIT loop has a tier");
-    let consts = xc.consts.as_ptr();
-    // SAFETY: the caller's contract: the registers and the tier are the run's.
-    let r = unsafe { tier.back_edge::<L>(bc, cur, pc, header, slots, stk, sp, consts, room) };
+    // SAFETY: the caller's contract: the live frame and the tier are the run's.
+    let r = unsafe { tier.back_edge::<L>(bc, at, header, room) };
     if r.is_some() && L >= LVL_DETAILED {
         let t = tier.last_ticks;
-        hooks
-            .as_deref_mut()
-            .expect("hooks")
-            .native_loop_ran(t, &st.frames, cur);
+        lh.get().native_loop_ran(t, &st.frames, at.code);
     }
-    r
+    let (pc, sp) = r?;
+    // SAFETY: native code resumes at an instruction of the running code object.
+    unsafe {
+        lh.resumed::<L>(at.code, xc, pc);
+        Some((xc.code.as_ptr().add(pc), sp))
+    }
 }

@@ -18,6 +18,7 @@ mod fused;
 pub mod interrupt;
 mod iteration;
 pub mod limits;
+mod loophooks;
 pub(crate) mod objects;
 mod output;
 mod prepared;

@@ -42,7 +42,7 @@ pub(crate) struct XInstr {
 
 /// Size of an [`XInstr`]. The run loop keeps one 8-byte taken-edge counter per instruction in
 /// an array parallel to the instructions and finds it from the instruction's address alone:
-/// `counter = cbase + address >> COUNTER_SHIFT` (see `run.rs`), which needs this exact ratio.
+/// `counter = cbase + address >> COUNTER_SHIFT` (see `loophooks.rs`), which needs this exact ratio.
 pub(crate) const XINSTR_SIZE: usize = std::mem::size_of::<XInstr>();
 /// `log2(XINSTR_SIZE / size_of::<u64>())`: see [`XINSTR_SIZE`].
 pub(crate) const COUNTER_SHIFT: u32 = 2;

@@ -29,9 +29,10 @@
 use zexus_runtime::value::TAG_FUNC;
 use zexus_runtime::{OpError, Value};
 
-use super::builtins::Host;
+use super::builtins::{Host, Probe};
 use super::error::RuntimeError;
-use super::frame::{self, LVL_BASIC, LVL_DETAILED};
+use super::frame::{self, LiveFrame, LVL_BASIC, LVL_DETAILED};
+use super::loophooks::LoopHooks;
 use super::prepared::Prepared;
 use super::profhooks::ProfHooks;
 use super::state::{self, Entry, RunState};
@@ -59,23 +60,20 @@ pub(crate) struct VmHost<'r, 'a, const L: u8, const J: bool, const B: bool> {
     st: &'r mut RunState<'a>,
     hooks: &'r mut Option<&'a mut ProfHooks>,
     dispatches: &'r mut u64,
-    /// The caller: its code object, and its stack base, stack pointer and slots.
-    cur: u32,
-    stk: *mut Value,
-    sp: *mut Value,
-    slots: *mut Value,
+    /// The caller's live frame at the builtin's call.
+    at: LiveFrame<'r>,
     back: Option<Back>,
 }
 
 impl<'r, 'a, const L: u8, const J: bool, const B: bool> VmHost<'r, 'a, L, J, B> {
-    /// A host for a builtin called at code object `cur` with the loop's stack pointers.
+    /// A host for a builtin called at the loop's live frame `at`.
     pub fn new(
         p: &'r Prepared,
         bc: &'r Bytecode,
         st: &'r mut RunState<'a>,
         hooks: &'r mut Option<&'a mut ProfHooks>,
         dispatches: &'r mut u64,
-        (cur, stk, sp, slots): (u32, *mut Value, *mut Value, *mut Value),
+        at: LiveFrame<'r>,
     ) -> Self {
         VmHost {
             p,
@@ -83,10 +81,7 @@ impl<'r, 'a, const L: u8, const J: bool, const B: bool> VmHost<'r, 'a, L, J, B> 
             st,
             hooks,
             dispatches,
-            cur,
-            stk,
-            sp,
-            slots,
+            at,
             back: None,
         }
     }
@@ -98,29 +93,81 @@ impl<'r, 'a, const L: u8, const J: bool, const B: bool> VmHost<'r, 'a, L, J, B> 
     }
 }
 
-/// Runs `call`, a builtin or method call of the run loop at (`cur`, `stk`, `sp`, `slots`), with
-/// a host that can call back, and gives its result. The loop's hooks come back in `st.prof`;
-/// if the call called back, `st.back` says what the loop reloads (and the dispatches were
-/// flushed into the hooks). Out of line, so the run loop's arms stay small.
+/// Runs `call`, a builtin or method call of the run loop at its live frame `at`, with a host
+/// that can call back, and gives its result. The loop's hooks are in `st.prof` before and
+/// after; if the call called back, `st.back` says what the loop reloads (and the dispatches
+/// were flushed into the hooks). Out of line, so the run loop's arms stay small.
 #[inline(never)]
-pub(crate) fn call_with_host<'a, const L: u8, const J: bool, const B: bool, F>(
+pub(crate) fn call_with_host<const L: u8, const J: bool, const B: bool, F>(
     p: &Prepared,
     bc: &Bytecode,
-    st: &mut RunState<'a>,
-    mut hooks: Option<&'a mut ProfHooks>,
+    st: &mut RunState,
     mut dispatches: u64,
-    at: (u32, *mut Value, *mut Value, *mut Value),
+    at: LiveFrame,
     call: F,
 ) -> Result<Value, OpError>
 where
     F: FnOnce(&mut dyn Host) -> Result<Value, OpError>,
 {
+    let mut hooks = st.prof.take();
     let mut host = VmHost::<L, J, B>::new(p, bc, st, &mut hooks, &mut dispatches, at);
     let r = call(&mut host);
     let back = host.finish();
     st.prof = hooks;
     st.back = back;
     r
+}
+
+/// What a builtin or method call of the run loop failed with.
+pub(crate) enum HostError {
+    /// The builtin's own error (the loop raises it as a failed operator's).
+    Op(OpError),
+    /// A function it called back failed: that error, its trace continued with the caller's.
+    Nested(RuntimeError),
+}
+
+/// A builtin or method call `call` of the run loop at its live frame `at` (with profiling state
+/// `lh`): first with a [`Probe`] for host, and only if it tried to call a function (having
+/// changed nothing yet), again with a host that can ([`call_with_host`]), after which the
+/// stack may have moved: `at`'s stack registers are then the ones the loop reloads. The
+/// common builtin call pays nothing for this.
+///
+/// # Safety
+/// `at` is the run loop's live frame (see [`LiveFrame`]) and `lh` its profiling state.
+#[inline(always)]
+pub(crate) unsafe fn host_call<'a, const L: u8, const J: bool, const B: bool, F>(
+    p: &Prepared,
+    bc: &Bytecode,
+    st: &mut RunState<'a>,
+    lh: &mut LoopHooks<'a>,
+    at: &mut LiveFrame,
+    call: F,
+) -> Result<Value, HostError>
+where
+    F: Fn(&mut dyn Host) -> Result<Value, OpError>,
+{
+    let mut probe = Probe::default();
+    let r = match call(&mut probe) {
+        Err(_) if probe.called => {
+            st.prof = lh.hooks.take();
+            let r = call_with_host::<L, J, B, _>(p, bc, st, lh.dispatches, *at, call);
+            lh.hooks = st.prof.take();
+            if let Some(back) = st.back.take() {
+                // The host flushed the dispatches into the hooks.
+                lh.dispatches = 0;
+                let (regs, failed) = super::calls::reload(st, back);
+                (at.stk, at.sp, at.slots) = regs;
+                if let Some(nested) = failed {
+                    // Raised at the builtin's call: handlers of the caller's frames may catch it.
+                    let e = continue_trace(bc, nested, at.code, at.pc, &st.frames);
+                    return Err(HostError::Nested(e));
+                }
+            }
+            r
+        }
+        r => r,
+    };
+    r.map_err(HostError::Op)
 }
 
 /// Sets up the frame of a nested run's `callee` at stack offset `base`, where its `argc`
@@ -201,9 +248,10 @@ impl<const L: u8, const J: bool, const B: bool> Host for VmHost<'_, '_, L, J, B>
         if self.back.is_none() {
             // SAFETY: `sp` and `slots` point into the buffer that starts at `stk`.
             let (sp, slots) = unsafe {
+                let at = &self.at;
                 (
-                    self.sp.offset_from(self.stk) as usize,
-                    self.slots.offset_from(self.stk) as usize,
+                    at.sp.offset_from(at.stk) as usize,
+                    at.slots.offset_from(at.stk) as usize,
                 )
             };
             self.back = Some(Back {
@@ -235,7 +283,7 @@ impl<const L: u8, const J: bool, const B: bool> Host for VmHost<'_, '_, L, J, B>
                 h.finish_pending();
             }
             h.dispatches += std::mem::take(self.dispatches);
-            h.push_outer(st.frames.iter().map(|f| f.code), self.cur);
+            h.push_outer(st.frames.iter().map(|f| f.code), self.at.code);
             // SAFETY: the hooks' contract (`ProfHooks::new`) holds for the whole run; the
             // caller's dispatches were flushed just above.
             t0 = unsafe { h.enter::<L>(callee, 0) };
@@ -247,7 +295,7 @@ impl<const L: u8, const J: bool, const B: bool> Host for VmHost<'_, '_, L, J, B>
         st.nesting += 1;
         let entry = Entry {
             base,
-            caller: self.cur,
+            caller: self.at.code,
             t0,
         };
         // SAFETY: as for the outer run (`run::run`'s contract, which the caller's loop holds):

@@ -11,12 +11,14 @@
 //! - the profiler's per-ip vectors were sized for these code objects and are not resized while
 //!   the loop runs.
 //!
-//! State lives in locals (`ip`, `sp`, `slots`, the code pointers) and is written back to
-//! `RunState` only where an error can leave the loop (STYLE.md 4).
+//! State lives in locals (`ip`, `sp`, `slots`, the code pointers, and the profiling state
+//! `LoopHooks`, see `loophooks.rs`) and is written back to `RunState` only where an error can
+//! leave the loop (STYLE.md 4). The cold paths that need the registers (the JIT tier, builtins
+//! that call back, the error paths) receive them as one `LiveFrame` (`frame.rs`).
 
 use std::ptr;
 
-use zexus_runtime::value::{TAG_BOOL, TAG_FUNC, TAG_ITER, TAG_NULL, TAG_OBJ, TAG_STR, TAG_UNDEF};
+use zexus_runtime::value::{TAG_BOOL, TAG_ITER, TAG_NULL, TAG_STR, TAG_UNDEF};
 use zexus_runtime::{attr, bitwise, ops};
 use zexus_runtime::{OpError, Value};
 
@@ -24,11 +26,13 @@ use super::builtins;
 use super::calls::{self, Call, Entered};
 use super::error::RuntimeError;
 use super::floatpath;
-use super::frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::frame::{LiveFrame, LVL_BASIC, LVL_DETAILED};
 use super::fused;
 use super::iteration;
+use super::loophooks::LoopHooks;
 use super::objects;
 use super::prepared::*;
+use super::reenter::HostError;
 use super::stackops::{self, pop, push, set, NO_FLOAT};
 use super::state::{self, Entry, RunState};
 use super::superinstr::si;
@@ -96,7 +100,6 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // run resumed after a caught error start where `resume` says. A nested run's frame
         // list starts empty: its callee's frame is at `entry.base`.
         let fresh = resume.is_none();
-        let base = entry.map_or(0, |e| e.base);
         let at = resume.unwrap_or_else(|| state::start_main(p, st));
         let mut stk: *mut Value = st.stack.as_mut_ptr();
         let mut slots: *mut Value = stk.add(at.base);
@@ -117,7 +120,22 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
             }};
         }
 
-        let mut hooks = st.prof.take();
+        // The live frame at the current instruction, for the cold paths that take it.
+        macro_rules! live {
+            () => {
+                LiveFrame {
+                    code: cur,
+                    pc: pc!(),
+                    stk,
+                    sp,
+                    slots,
+                    consts: &xc.consts,
+                }
+            };
+        }
+
+        // The profiling state: hooks, dispatch count, edge counters (`loophooks.rs`).
+        let mut lh = LoopHooks::new::<L>(st.prof.take(), cur, xc, fresh);
         // DETAILED and up: where the heap meter counts allocations (see `allocsites.rs`); the
         // loop writes the instruction pointer there before each dispatch.
         let site: *mut u64 = if L >= LVL_DETAILED {
@@ -128,55 +146,20 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // The limits and the cache simulation (the `B` copy only).
         let gauge = st.gauge;
         let cache = st.cache;
-        // The run loop's dispatches (BASIC and up), kept in a local and handed to the hooks
-        // when the loop is left.
-        let mut dispatches: u64 = 0;
-        macro_rules! flush_dispatches {
-            () => {
-                if L >= LVL_BASIC {
-                    if let Some(h) = hooks.as_deref_mut() {
-                        h.dispatches += dispatches;
-                    }
-                }
-            };
-        }
-        // The interpreter's taken-edge counter of the jump or branch at `ip` is at byte address
-        // `cbase + ip / 4`: counters are 8 bytes per 32-byte instruction, in a scratch array that
-        // covers both halves of the code (ProfHooks::fold derives exact counts from them).
-        let mut cbase: usize = 0;
-        if L >= LVL_BASIC {
-            let h = hooks.as_deref_mut().expect("profiling run has hooks");
-            cbase = (h.counts[cur as usize] as usize)
-                .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-            if fresh {
-                *h.calls[0] += 1;
-            }
-        }
-        // The instruction being timed at DETAILED and above: (timing stats, start ticks).
 
         macro_rules! switch_to {
             ($c:expr) => {{
                 cur = $c;
                 xc = &p.codes[cur as usize];
-                if L >= LVL_BASIC {
-                    cbase = (hooks.as_deref_mut().expect("hooks").counts[cur as usize] as usize)
-                        .wrapping_sub(xc.code.as_ptr() as usize >> COUNTER_SHIFT);
-                }
+                lh.switch::<L>(cur, xc);
             }};
         }
         // Leaves the loop with error `$err`, raised by the current instruction (`throw!` is the
-        // same with the error made here; written out, as the run loop's code is sensitive to it).
+        // same with the error made here).
         macro_rules! raise {
             ($err:expr) => {{
                 let err: RuntimeError = $err;
-                if L >= LVL_DETAILED {
-                    // The failing instruction was timed up to its error.
-                    hooks.as_deref_mut().expect("hooks").finish_pending();
-                }
-                st.live = sp.offset_from(stk) as usize;
-                st.at = (cur, pc!() as u32);
-                flush_dispatches!();
-                st.prof = hooks;
+                lh.raised::<L>(st, live!());
                 return Err(err);
             }};
         }
@@ -184,14 +167,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         macro_rules! throw {
             ($msg:expr) => {{
                 let msg: String = $msg;
-                if L >= LVL_DETAILED {
-                    // The failing instruction was timed up to its error.
-                    hooks.as_deref_mut().expect("hooks").finish_pending();
-                }
-                st.live = sp.offset_from(stk) as usize;
-                st.at = (cur, pc!() as u32);
-                flush_dispatches!();
-                st.prof = hooks;
+                lh.raised::<L>(st, live!());
                 return Err(trace::runtime_error(bc, msg, cur, pc!(), &st.frames));
             }};
         }
@@ -200,108 +176,39 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 throw!(op_error(bc, cur, pc!(), $e))
             };
         }
-        // Calls a builtin or method (`$call`, a function of the host) that calls back into a
-        // nested run of this loop; afterwards the stack may have moved. Gives its result, or
-        // leaves the loop with the error of a failed callee (its trace continued with ours).
-        // The arms call builtins with a `Probe` first, and only a call that tried to call a
-        // function (having changed nothing yet) runs again here: the common builtin call pays
-        // nothing for this.
-        macro_rules! with_host {
-            ($call:expr) => {{
-                let (at, h) = ((cur, stk, sp, slots), hooks.take());
-                let r = super::reenter::call_with_host::<L, J, B, _>(
-                    p, bc, st, h, dispatches, at, $call,
-                );
-                hooks = st.prof.take();
-                if let Some(back) = st.back.take() {
-                    // The host flushed the dispatches into the hooks.
-                    dispatches = 0;
-                    let failed;
-                    ((stk, sp, slots), failed) = calls::reload(st, back);
-                    if let Some(nested) = failed {
-                        // Raised at the builtin's call: handlers of this run's frames may catch it.
-                        raise!(super::reenter::continue_trace(
-                            bc,
-                            nested,
-                            cur,
-                            pc!(),
-                            &st.frames
-                        ));
-                    }
-                }
-                r
-            }};
-        }
         // A builtin or method call `$call` of host `$h` whose result replaces the `$n` values at
-        // the top: first with a `Probe` for host, and only if it tried to call a function (having
-        // changed nothing yet), again with a host that can (`with_host!`).
+        // the top (`reenter::host_call`: the stack may move if it calls back).
         macro_rules! host_call {
             ($n:expr, |$h:ident| $call:expr) => {{
-                let mut probe = builtins::Probe::default();
-                let r = {
-                    let $h = &mut probe;
-                    $call
-                };
-                let r = match r {
-                    Err(_) if probe.called => with_host!(move |$h: &mut dyn builtins::Host| $call),
-                    r => r,
-                };
+                let mut at = live!();
+                let call = |$h: &mut dyn builtins::Host| $call;
+                let r = super::reenter::host_call::<L, J, B, _>(p, bc, st, &mut lh, &mut at, call);
+                (stk, sp, slots) = (at.stk, at.sp, at.slots);
                 match r {
                     Ok(v) => {
                         stackops::drop_n(&mut sp, $n);
                         push(&mut sp, v);
                     }
-                    Err(e) => op_err!(e),
+                    Err(HostError::Op(e)) => op_err!(e),
+                    Err(HostError::Nested(e)) => raise!(e),
                 }
                 ip = ip.add(1);
             }};
         }
-        macro_rules! branch {
-            ($at:expr, $taken:expr) => {
-                if L >= LVL_FULL {
-                    hooks
-                        .as_deref_mut()
-                        .expect("hooks")
-                        .branch(cur, $at, $taken);
+        // Runs the operator `$r` (a `Result<(), OpError>`), raising its error, and goes on.
+        macro_rules! step {
+            ($r:expr) => {{
+                if let Err(e) = $r {
+                    op_err!(e)
                 }
-            };
-        }
-        // Counts one taken edge: the jump or branch `k` instructions after `ip` (BASIC and up).
-        // Only jumps taken are counted; `ProfHooks::fold` derives every instruction's exact count
-        // from them, the entries of each code object and the JIT's resumptions.
-        macro_rules! edge {
-            ($k:expr) => {
-                if L >= LVL_BASIC {
-                    *(cbase.wrapping_add(ip.add($k) as usize >> COUNTER_SHIFT) as *mut u64) += 1;
-                }
-            };
-        }
-        // The JIT tier left a loop to resume at `pc`: the interpreter did not count that entry.
-        macro_rules! resumed {
-            ($pc:expr) => {
-                if L >= LVL_BASIC {
-                    *hooks.as_deref_mut().expect("hooks").counts[cur as usize]
-                        .add(2 * xc.half + $pc) += 1;
-                }
-            };
+                ip = ip.add(1);
+            }};
         }
         // An arithmetic operator on the two top values (`stackops::binop`).
         macro_rules! binop {
-            ($fast:expr, $ffast:expr, $slow:path) => {{
-                if let Err(e) = stackops::binop(&mut sp, $fast, $ffast, $slow) {
-                    op_err!(e)
-                }
-                ip = ip.add(1);
-            }};
-        }
-        // A comparison of kind `$k` on the two top values (`stackops::cmpop`).
-        macro_rules! cmpop {
-            ($k:expr) => {{
-                if let Err(e) = stackops::cmpop(&mut sp, $k) {
-                    op_err!(e)
-                }
-                ip = ip.add(1);
-            }};
+            ($fast:expr, $ffast:expr, $slow:path) => {
+                step!(stackops::binop(&mut sp, $fast, $ffast, $slow))
+            };
         }
 
         // The superinstruction shapes, as expressions: `true` when the fast int case ran (and `ip`
@@ -309,9 +216,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         // the operation: `ins.k` in the generic shapes, a constant in the specialised copies.
         macro_rules! unfused {
             ($ins:expr) => {{
-                if L >= LVL_DETAILED {
-                    hooks.as_deref_mut().expect("hooks").refund($ins.n as u32);
-                }
+                lh.refund::<L>($ins.n as u32);
                 ip = ip.add(xc.half);
             }};
         }
@@ -320,26 +225,24 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
         macro_rules! jump_if_false {
             ($ins:expr, $k:expr, $t:expr) => {{
                 let t: bool = $t;
-                branch!(pc!() + $k, !t);
+                lh.branch::<L>(cur, pc!() + $k, !t);
                 ip = if t {
                     ip.add($k + 1)
                 } else {
-                    edge!($k);
+                    lh.edge::<L>(ip.add($k));
                     ip.offset($ins.d as isize)
                 };
             }};
         }
-        // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`: counts it
-        // toward hotness or runs the compiled loop, then resumes where native code left off
-        // (true) or lets the interpreter take the jump (false).
+        // The JIT tier's hook on the back edge at `$pc` to the loop header `$header`
+        // (`iteration::back_edge`): resumes where native code left off (true) or lets the
+        // interpreter take the jump (false).
         macro_rules! back_edge {
             ($pc:expr, $header:expr) => {{
-                let (at, regs) = (($pc, $header), (stk, sp, slots));
-                match iteration::back_edge::<L>(st, &mut hooks, bc, cur, xc, at, regs) {
-                    Some((r, nsp)) => {
-                        resumed!(r);
-                        ip = xc.code.as_ptr().add(r);
-                        sp = nsp;
+                let at = LiveFrame { pc: $pc, ..live!() };
+                match iteration::back_edge::<L>(st, &mut lh, bc, xc, at, $header) {
+                    Some(resume) => {
+                        (ip, sp) = resume;
                         true
                     }
                     None => false,
@@ -357,12 +260,11 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 }
                 if !native {
                     // The jump, and the header's branch when taken (its 4th instruction).
-                    edge!($off);
+                    lh.edge::<L>(ip.add($off));
                     let t = int_cmp($k, $v, $y);
-                    branch!($ins.x as usize + 3, !t);
-                    if L >= LVL_BASIC && !t {
-                        let jf = xc.code.as_ptr().add($ins.x as usize + 3);
-                        *(cbase.wrapping_add(jf as usize >> COUNTER_SHIFT) as *mut u64) += 1;
+                    lh.branch::<L>(cur, $ins.x as usize + 3, !t);
+                    if !t {
+                        lh.edge::<L>(xc.code.as_ptr().add($ins.x as usize + 3));
                     }
                     // A real branch, not a select: the loop goes on almost every time, so the
                     // predicted jump lets the next instruction start before the test resolves.
@@ -397,7 +299,6 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                 vy.is_some()
             }};
         }
-
         'fetch: loop {
             // Starts call `$call` (`calls::enter`): goes on after the call if native code ran
             // it, else at the callee's first instruction.
@@ -407,7 +308,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     let callee = call.callee;
                     let at = (cur, xc, ip);
                     let regs = (&mut stk, &mut sp, &mut slots);
-                    match calls::enter::<L, J>(p, bc, st, &mut hooks, dispatches, at, regs, call) {
+                    match calls::enter::<L, J>(p, bc, st, &mut lh, at, regs, call) {
                         Ok(Entered::Native) => ip = ip.add(1),
                         Ok(Entered::Frame) => {
                             switch_to!(callee);
@@ -431,19 +332,19 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     // SAFETY: the observer outlives the run (`VM::execute_in`) and nothing
                     // else uses it while the loop runs; the loop's pointers are as `observe`
                     // requires, before the instruction runs.
-                    (*cache).observe(cur, pc!(), &*ip, slots, stk, sp, &xc.consts);
+                    (*cache).observe(&*ip, &live!());
                 }
             }
             if L >= LVL_DETAILED {
-                let h = hooks.as_deref_mut().expect("hooks");
-                match h.before(ip, xc, cur, &st.frames, dispatches) {
+                let d = lh.dispatches;
+                match lh.get().before(ip, xc, cur, &st.frames, d) {
                     Some(next) => ip = next,
                     None => throw!(super::interrupt::MESSAGE.to_string()),
                 }
             }
             'dispatch: loop {
                 if L >= LVL_BASIC {
-                    dispatches += 1;
+                    lh.dispatches += 1;
                 }
                 if L >= LVL_DETAILED {
                     *site = ip as u64;
@@ -553,28 +454,14 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     op::BXOR => binop!(|x: i64, y: i64| Some(x ^ y), NO_FLOAT, bitwise::bxor),
                     op::SHL => binop!(bitwise::int_shl, NO_FLOAT, bitwise::shl),
                     op::SHR => binop!(bitwise::int_shr, NO_FLOAT, bitwise::shr),
-                    op::BNOT => {
-                        let a = sp.sub(1);
-                        match bitwise::bnot(&*a) {
-                            Ok(v) => set(a, v),
-                            Err(e) => op_err!(e),
-                        }
-                        ip = ip.add(1);
-                    }
-                    op::NEG => {
-                        let a = sp.sub(1);
-                        match ops::neg(&*a) {
-                            Ok(v) => set(a, v),
-                            Err(e) => op_err!(e),
-                        }
-                        ip = ip.add(1);
-                    }
-                    op::EQ => cmpop!(K_EQ),
-                    op::NEQ => cmpop!(K_NEQ),
-                    op::LT => cmpop!(K_LT),
-                    op::GT => cmpop!(K_GT),
-                    op::LTE => cmpop!(K_LTE),
-                    op::GTE => cmpop!(K_GTE),
+                    op::BNOT => step!(stackops::unop(&mut sp, bitwise::bnot)),
+                    op::NEG => step!(stackops::unop(&mut sp, ops::neg)),
+                    op::EQ => step!(stackops::cmpop(&mut sp, K_EQ)),
+                    op::NEQ => step!(stackops::cmpop(&mut sp, K_NEQ)),
+                    op::LT => step!(stackops::cmpop(&mut sp, K_LT)),
+                    op::GT => step!(stackops::cmpop(&mut sp, K_GT)),
+                    op::LTE => step!(stackops::cmpop(&mut sp, K_LTE)),
+                    op::GTE => step!(stackops::cmpop(&mut sp, K_GTE)),
                     op::AND | op::OR => {
                         let b = pop(&mut sp).truthy();
                         let a = (*sp.sub(1)).truthy();
@@ -590,15 +477,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     op::JUMP => {
                         // A back edge: count it toward hotness, or run the compiled loop.
                         if J && (ins.a as usize) <= pc!() {
-                            if L >= LVL_DETAILED {
-                                // A timed JUMP must not include the native loop's time.
-                                hooks.as_deref_mut().expect("hooks").finish_pending();
-                            }
+                            // A timed JUMP must not include the native loop's time.
+                            lh.finish_pending::<L>();
                             if back_edge!(pc!(), ins.a as usize) {
                                 continue 'fetch;
                             }
                         }
-                        edge!(0);
+                        lh.edge::<L>(ip);
                         ip = ip.offset(ins.d as isize);
                     }
                     op::JUMP_IF_FALSE | op::JUMP_IF_TRUE => {
@@ -610,9 +495,9 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         };
                         drop(c);
                         let taken = t == (ins.op == op::JUMP_IF_TRUE);
-                        branch!(pc!(), taken);
+                        lh.branch::<L>(cur, pc!(), taken);
                         ip = if taken {
-                            edge!(0);
+                            lh.edge::<L>(ip);
                             ip.offset(ins.d as isize)
                         } else {
                             ip.add(1)
@@ -621,9 +506,9 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
                         let t = (*sp.sub(1)).truthy();
                         let taken = t == (ins.op == op::JUMP_IF_TRUE_OR_POP);
-                        branch!(pc!(), taken);
+                        lh.branch::<L>(cur, pc!(), taken);
                         if taken {
-                            edge!(0);
+                            lh.edge::<L>(ip);
                             ip = ip.offset(ins.d as isize);
                         } else {
                             drop(pop(&mut sp));
@@ -634,51 +519,21 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         let v = pop(&mut sp);
                         let Some(fr) = st.frames.pop() else {
                             // The program's own return, or a nested run's.
-                            let live = sp.offset_from(stk) as usize - base;
-                            let h = hooks.as_deref_mut();
-                            calls::finish::<L>(p, st, h, entry, cur, dispatches, stk, live);
-                            flush_dispatches!();
-                            st.prof = hooks;
+                            let (h, d) = (lh.hooks.as_deref_mut(), lh.dispatches);
+                            calls::finish::<L>(p, st, h, d, entry, live!());
+                            lh.hand_back::<L>(st);
                             return Ok(v);
                         };
-                        if L >= LVL_BASIC {
-                            hooks
-                                .as_deref_mut()
-                                .expect("hooks")
-                                .leave::<L>(cur, fr.t0, fr.code, dispatches);
-                        }
+                        lh.returned::<L>(cur, &fr);
                         slots = calls::return_to(&fr, v, stk, &mut sp);
                         switch_to!(fr.code);
                         ip = xc.code.as_ptr().add(fr.ret_pc as usize);
                     }
                     op::CALL_NAME | op::CALL_VALUE => {
-                        let argc = ins.c as usize;
-                        let (fv, ret_at) = if ins.op == op::CALL_NAME {
-                            (&*stk.add(ins.a as usize), sp.sub(argc))
-                        } else {
-                            (&*sp.sub(argc + 1), sp.sub(argc + 1))
-                        };
-                        let ret_at = ret_at.offset_from(stk) as usize;
-                        if fv.tag() != TAG_FUNC {
-                            let Some(clo) = fv.as_closure() else {
-                                throw!(trace::not_callable(bc, cur, pc!(), fv));
-                            };
-                            // A closure: its cells follow the arguments as hidden ones.
-                            let call;
-                            (call, (stk, sp, slots)) =
-                                calls::closure_call(st, clo, argc, ret_at, (stk, sp, slots));
-                            enter!(call);
-                            continue 'fetch;
+                        match calls::call_of(st, ins, (&mut stk, &mut sp, &mut slots)) {
+                            Ok(call) => enter!(call),
+                            Err(fv) => throw!(trace::not_callable(bc, cur, pc!(), fv)),
                         }
-                        let callee = fv.payload() as u32;
-                        let native = ins.op == op::CALL_NAME;
-                        enter!(Call {
-                            callee,
-                            argc,
-                            hidden: 0,
-                            ret_at,
-                            native
-                        });
                     }
                     op::CALL_BUILTIN => {
                         let argc = ins.c as usize;
@@ -688,27 +543,17 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     }
                     op::CALL_METHOD => {
                         let argc = ins.c as usize;
+                        let name_value = &*xc.consts.as_ptr().add(ins.a as usize);
+                        // An object's method: a call whose first argument (`this`) is the object.
+                        if let Some(call) = calls::method_call(stk, sp, argc, name_value) {
+                            enter!(call);
+                            continue 'fetch;
+                        }
                         let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                         let obj = &*sp.sub(argc + 1);
-                        let name_value = &*xc.consts.as_ptr().add(ins.a as usize);
                         let name = name_value
                             .as_str()
                             .expect("verified: method name is a string");
-                        // An object's method: a call whose first argument (`this`) is the object.
-                        if obj.tag() == TAG_OBJ {
-                            if let Some(callee) = objects::method_of(obj, name_value) {
-                                let ret_at = sp.offset_from(stk) as usize - (argc + 1);
-                                let (argc, hidden, native) = (argc + 1, 1, false);
-                                enter!(Call {
-                                    callee,
-                                    argc,
-                                    hidden,
-                                    ret_at,
-                                    native
-                                });
-                                continue 'fetch;
-                            }
-                        }
                         host_call!(argc + 1, |h| builtins::call_method(obj, name, args, h))
                     }
                     op::NEW_OBJECT => {
@@ -728,27 +573,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         }
                         ip = ip.add(1);
                     }
-                    op::INDEX => {
-                        let v = match iteration::index(&*sp.sub(2), &*sp.sub(1)) {
-                            Ok(v) => v,
-                            Err(e) => op_err!(e),
-                        };
-                        drop(pop(&mut sp));
-                        set(sp.sub(1), v);
-                        ip = ip.add(1);
-                    }
-                    op::STORE_INDEX => {
-                        let o = &*sp.sub(3);
-                        let k = &*sp.sub(2);
-                        let v = ptr::read(sp.sub(1));
-                        sp = sp.sub(1);
-                        if let Err(e) = ops::store_index(o, k, v) {
-                            op_err!(e)
-                        }
-                        drop(pop(&mut sp));
-                        drop(pop(&mut sp));
-                        ip = ip.add(1);
-                    }
+                    op::INDEX => step!(stackops::index(&mut sp)),
+                    op::STORE_INDEX => step!(stackops::store_index(&mut sp)),
                     op::GET_ITER => {
                         let v = pop(&mut sp);
                         match builtins::get_iter(v) {
@@ -768,7 +594,7 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                         };
                         match next {
                             Some((i, v)) => {
-                                branch!(pc!(), false);
+                                lh.branch::<L>(cur, pc!(), false);
                                 if ins.c == 2 {
                                     push(&mut sp, i);
                                 }
@@ -776,8 +602,8 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                                 ip = ip.add(1);
                             }
                             None => {
-                                branch!(pc!(), true);
-                                edge!(0);
+                                lh.branch::<L>(cur, pc!(), true);
+                                lh.edge::<L>(ip);
                                 drop(pop(&mut sp));
                                 ip = ip.offset(ins.d as isize);
                             }
@@ -819,11 +645,10 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     }
                     // Exceptions and events, out of line (`unwind.rs`).
                     op::THROW | op::RERAISE | op::EMIT_EVENT => {
-                        let consts = &xc.consts;
-                        let pc = pc!();
-                        match super::unwind::raise_op(
-                            ins, &mut sp, slots, stk, consts, st, bc, cur, pc,
-                        ) {
+                        let mut at = live!();
+                        let r = super::unwind::raise_op(ins, &mut at, st, bc);
+                        sp = at.sp;
+                        match r {
                             None => ip = ip.add(1),
                             Some(e) => raise!(e),
                         }
@@ -840,19 +665,13 @@ pub(crate) unsafe fn interp<const L: u8, const J: bool, const B: bool>(
                     op::SET_ATTR => {
                         // Verified: the property name is a string constant.
                         let name = &*xc.consts.as_ptr().add(ins.a as usize);
-                        let v = ptr::read(sp.sub(1));
-                        sp = sp.sub(1);
-                        if let Err(e) = attr::set_attr_by(&*sp.sub(1), name, v) {
-                            op_err!(e)
-                        }
-                        drop(pop(&mut sp));
-                        ip = ip.add(1);
+                        step!(stackops::set_attr(&mut sp, name))
                     }
                     op::JUMP_IF_NOT_NULL_OR_POP => {
                         let taken = (*sp.sub(1)).tag() != TAG_NULL;
-                        branch!(pc!(), taken);
+                        lh.branch::<L>(cur, pc!(), taken);
                         if taken {
-                            edge!(0);
+                            lh.edge::<L>(ip);
                             ip = ip.offset(ins.d as isize);
                         } else {
                             drop(pop(&mut sp));

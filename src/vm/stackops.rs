@@ -175,3 +175,73 @@ fn slow_cmp(k: u8, a: &Value, b: &Value) -> Result<bool, OpError> {
     let k = ops::CmpKind::from_u8(k).expect("instructions carry comparison kinds");
     ops::compare_values(k, a, b)
 }
+
+/// A unary operator `f` on the top value, which its result replaces; on its error the operand
+/// stays.
+///
+/// # Safety
+/// The value below `*sp` is live.
+#[inline(always)]
+pub(super) unsafe fn unop(
+    sp: &mut *mut Value,
+    f: impl FnOnce(&Value) -> OpResult,
+) -> Result<(), OpError> {
+    // SAFETY: the caller's contract: the top value is live.
+    unsafe {
+        let a = sp.sub(1);
+        set(a, f(&*a)?);
+        Ok(())
+    }
+}
+
+/// `INDEX`: `o[k]` of the two top values, which its result replaces; on its error both stay.
+///
+/// # Safety
+/// The two values below `*sp` are live.
+#[inline(always)]
+pub(super) unsafe fn index(sp: &mut *mut Value) -> Result<(), OpError> {
+    // SAFETY: the caller's contract: the two top values are live.
+    unsafe {
+        let v = super::iteration::index(&*sp.sub(2), &*sp.sub(1))?;
+        drop(pop(sp));
+        set(sp.sub(1), v);
+        Ok(())
+    }
+}
+
+/// `STORE_INDEX`: `o[k] = v` of the three top values (`o`, `k`, `v`), which it pops. On its
+/// error `v` is gone (the store consumed it) and `o` and `k` stay.
+///
+/// # Safety
+/// The three values below `*sp` are live.
+#[inline(always)]
+pub(super) unsafe fn store_index(sp: &mut *mut Value) -> Result<(), OpError> {
+    // SAFETY: the caller's contract: the three top values are live; `v` is moved out before
+    // the stack pointer drops below it.
+    unsafe {
+        let v = ptr::read(sp.sub(1));
+        *sp = sp.sub(1);
+        ops::store_index(&*sp.sub(2), &*sp.sub(1), v)?;
+        drop(pop(sp));
+        drop(pop(sp));
+        Ok(())
+    }
+}
+
+/// `SET_ATTR` of property `name`: `o.name = v` of the two top values (`o`, `v`), which it
+/// pops. On its error `v` is gone (the store consumed it) and `o` stays.
+///
+/// # Safety
+/// The two values below `*sp` are live.
+#[inline(always)]
+pub(super) unsafe fn set_attr(sp: &mut *mut Value, name: &Value) -> Result<(), OpError> {
+    // SAFETY: the caller's contract: the two top values are live; `v` is moved out before
+    // the stack pointer drops below it.
+    unsafe {
+        let v = ptr::read(sp.sub(1));
+        *sp = sp.sub(1);
+        zexus_runtime::attr::set_attr_by(&*sp.sub(1), name, v)?;
+        drop(pop(sp));
+        Ok(())
+    }
+}

@@ -19,7 +19,8 @@ use std::ptr;
 use zexus_runtime::Value;
 
 use super::builtins;
-use super::frame::{LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::frame::{LiveFrame, LVL_BASIC, LVL_DETAILED, LVL_FULL};
+use super::tier_fn::NativeCall;
 use super::tier_key::{TierKey, Unit};
 use crate::bytecode::Bytecode;
 use crate::jit::translate::RunCounts;
@@ -283,92 +284,78 @@ impl Tier {
         self.stats.median_compile_time_us = t.get(t.len() / 2).copied().unwrap_or(0.0);
     }
 
-    /// A `CALL_NAME` of `callee`: runs it natively if it is (or now becomes) a compiled
-    /// function; `None` to call it in the interpreter (see `tier_fn`).
+    /// A `CALL_NAME` (`call`) at the live frame `at`: runs the callee natively if it is (or
+    /// now becomes) a compiled function; `None` to call it in the interpreter (see `tier_fn`).
     ///
     /// # Safety
     /// As `FnTier::call`.
-    #[allow(clippy::too_many_arguments)]
     pub unsafe fn call_native(
         &mut self,
         bc: &Bytecode,
-        callee: u32,
-        args: *const Value,
-        argc: usize,
-        globals: *const Value,
-        room: usize,
-        counts: Option<&[*mut u64]>,
+        call: NativeCall,
+        at: LiveFrame,
     ) -> Option<(Value, u64)> {
         // SAFETY: the caller upholds `FnTier::call`'s contract, which this passes on.
         unsafe {
             let jit = self.jit.as_mut().ok();
-            self.fns.call(
-                jit, bc, callee, args, argc, globals, room, counts, &self.prof,
-            )
+            self.fns.call(jit, bc, call, at, &self.prof)
         }
     }
 
-    /// A backward jump at `pc` of code object `cur` to `header`: counts it, compiles the loop
-    /// when it turns hot, and runs native code when there is some. Returns the ip and stack
-    /// pointer to resume at, or `None` to take the jump in the interpreter.
+    /// A backward jump at the live frame `at` (its code object and pc) to `header`: counts it,
+    /// compiles the loop when it turns hot, and runs native code when there is some. `room`
+    /// is how many more frames the call-depth limit allows. Returns the ip and stack pointer
+    /// to resume at, or `None` to take the jump in the interpreter.
     ///
     /// # Safety
-    /// The pointers are the run loop's live state at the jump (see `run.rs`'s invariants);
-    /// `bc` is the program being run, with `cur`'s consts at `consts`.
+    /// `at` is the run loop's live frame at the jump (see [`LiveFrame`]); `bc` is the program
+    /// being run.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     pub unsafe fn back_edge<const L: u8>(
         &mut self,
         bc: &Bytecode,
-        cur: u32,
-        pc: usize,
+        at: LiveFrame,
         header: usize,
-        slots: *mut Value,
-        stk: *mut Value,
-        sp: *mut Value,
-        consts: *const Value,
         room: usize,
     ) -> Option<(usize, *mut Value)> {
-        // SAFETY: the pointers are the run loop's live state at this jump and `bc` the running
-        // SAFETY: program (the caller's contract); `compile` and `run` need no more than that.
+        // SAFETY: `at` is the run loop's live frame at this jump and `bc` the running program
+        // SAFETY: (the caller's contract); `compile` and `run` need no more than that.
         unsafe {
-            let s = self.state[cur as usize][pc];
+            let (cur, pc) = (at.code as usize, at.pc);
+            let s = self.state[cur][pc];
             if s >= 0 {
                 if ((s + 1) as u32) < self.threshold {
-                    self.state[cur as usize][pc] = s + 1;
+                    self.state[cur][pc] = s + 1;
                     return None;
                 }
-                self.compile(bc, cur, pc, header, slots, stk, HashSet::new(), 0);
+                self.compile(bc, at, header, HashSet::new(), 0);
             }
-            let s = self.state[cur as usize][pc];
+            let s = self.state[cur][pc];
             if s == REFUSED {
                 return None;
             }
-            self.run::<L>((-s - 2) as usize, bc, cur, pc, slots, stk, sp, consts, room)
+            self.run::<L>((-s - 2) as usize, bc, at, room)
         }
     }
 
-    /// Compiles the loop of back edge `pc` (or refuses it) from the slot tags found now.
+    /// Compiles the loop of the back edge at `at` (or refuses it) from the slot tags found now.
     ///
     /// # Safety
-    /// As [`Tier::back_edge`]: `slots` and `stk` are the live frame and globals.
+    /// As [`Tier::back_edge`]: `at.slots` and `at.stk` are the live frame and globals.
     #[cold]
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
     unsafe fn compile(
         &mut self,
         bc: &Bytecode,
-        cur: u32,
-        pc: usize,
+        at: LiveFrame,
         header: usize,
-        slots: *mut Value,
-        stk: *mut Value,
         general: HashSet<(Space, u32)>,
         recompiles: u32,
     ) {
-        // SAFETY: `slots` holds the frame's values and `stk` the program's globals (the caller's
-        // SAFETY: contract, as for `back_edge`).
+        // SAFETY: `at.slots` holds the frame's values and `at.stk` the program's globals (the
+        // SAFETY: caller's contract, as for `back_edge`).
         unsafe {
+            let (cur, pc, slots, stk) = (at.code, at.pc, at.slots, at.stk);
             let key = TierKey::of_loop(bc.id(), cur, pc as u32, self.level);
             let code = &bc.code()[cur as usize];
             let function = code.name.clone();
@@ -487,23 +474,18 @@ impl Tier {
     /// # Safety
     /// As [`Tier::back_edge`], and loop `idx` was compiled for this back edge.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     unsafe fn run<const L: u8>(
         &mut self,
         idx: usize,
         bc: &Bytecode,
-        cur: u32,
-        pc: usize,
-        slots: *mut Value,
-        stk: *mut Value,
-        sp: *mut Value,
-        consts: *const Value,
+        at: LiveFrame,
         room: usize,
     ) -> Option<(usize, *mut Value)> {
-        // SAFETY: the pointers are the run loop's live state at this loop's header, and loop `idx`
+        // SAFETY: `at` is the run loop's live frame at this loop's header, and loop `idx`
         // SAFETY: was compiled for it (the caller's contract); the profiler pointers in `self.prof` are
         // SAFETY: valid for the run (`begin_run`).
         unsafe {
+            let (cur, sp) = (at.code, at.sp);
             let rec = &mut self.loops[idx];
             if L >= LVL_BASIC {
                 rec.ctr.iter_mut().for_each(|c| *c = 0);
@@ -517,10 +499,10 @@ impl Tier {
                 }
             }
             let mut frame = JitFrame {
-                slots,
-                globals: stk,
+                slots: at.slots,
+                globals: at.stk,
                 stack: sp,
-                consts,
+                consts: at.consts.as_ptr(),
                 ctr: rec.ctr.as_mut_ptr(),
                 host: &HOST,
                 exit_site: 0,
@@ -596,7 +578,7 @@ impl Tier {
                 self.stats.side_exits += 1;
                 rec.side_exits += 1;
                 if rec.side_exits >= EXIT_LIMIT && rec.iters < rec.side_exits * MIN_ITERS_PER_EXIT {
-                    self.keeps_exiting(idx, bc, cur, pc, slots, stk);
+                    self.keeps_exiting(idx, bc, at);
                 }
             }
             Some((resume as usize, new_sp))
@@ -609,17 +591,10 @@ impl Tier {
     /// As [`Tier::back_edge`].
     #[cold]
     #[inline(never)]
-    unsafe fn keeps_exiting(
-        &mut self,
-        idx: usize,
-        bc: &Bytecode,
-        cur: u32,
-        pc: usize,
-        slots: *mut Value,
-        stk: *mut Value,
-    ) {
+    unsafe fn keeps_exiting(&mut self, idx: usize, bc: &Bytecode, at: LiveFrame) {
         // SAFETY: as for `back_edge` (the caller's contract).
         unsafe {
+            let (cur, pc) = (at.code, at.pc);
             let rec = &self.loops[idx];
             let header = rec.code.meta.header as usize;
             let mut general = rec.general.clone();
@@ -648,7 +623,7 @@ impl Tier {
             let widens = general != rec.general;
             if recompiles < MAX_RECOMPILES && widens {
                 self.stats.recompiled += 1;
-                self.compile(bc, cur, pc, header, slots, stk, general, recompiles + 1);
+                self.compile(bc, at, header, general, recompiles + 1);
             } else {
                 let key = rec.key;
                 self.state[cur as usize][pc] = REFUSED;

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use zexus_runtime::value::{TAG_FUNC, TAG_INT};
 use zexus_runtime::Value;
 
+use super::frame::LiveFrame;
 use super::profhooks::derive_counts;
 use super::tier::ProfPtrs;
 use super::tier_key::TierKey;
@@ -54,6 +55,18 @@ struct FnRec {
     /// Outermost native calls this run.
     run_calls: u64,
     give_ups: u32,
+}
+
+/// A `CALL_NAME` the interpreter offers to native code.
+pub(crate) struct NativeCall<'a> {
+    /// The code object called.
+    pub callee: u32,
+    /// Its arguments, on top of the live frame's stack.
+    pub argc: usize,
+    /// How many more frames the call-depth limit allows.
+    pub room: usize,
+    /// When profiling, the run's counters per code object (`ProfHooks::counts`).
+    pub counts: Option<&'a [*mut u64]>,
 }
 
 /// Whole-function compilation state of one VM.
@@ -147,31 +160,32 @@ impl FnTier {
         }
     }
 
-    /// A `CALL_NAME` of `callee` with `argc` arguments at `args`: runs it natively when it is
-    /// compiled (compiling it when it turns hot) and returns its result and the ticks it took
-    /// (0 below DETAILED), or `None` to call it in the interpreter. `room` is how many more
-    /// frames the call-depth limit allows; `counts`, when profiling, the run's counters per
-    /// code object (`ProfHooks::counts`), and `prof` the profile's vectors per code object.
+    /// `call`, with its `argc` arguments on top of the live frame `at`'s stack: runs the
+    /// callee natively when it is compiled (compiling it when it turns hot) and returns its
+    /// result and the ticks it took (0 below DETAILED), or `None` to call it in the
+    /// interpreter. `prof` holds the profile's vectors per code object.
     ///
     /// # Safety
-    /// `args` points to `argc` live values and `globals` to the program's globals; `counts`
-    /// points to counters laid out as `ProfHooks` documents.
-    #[allow(clippy::too_many_arguments)]
+    /// `at` is the run loop's live frame (see [`LiveFrame`]), with `call.argc` live values
+    /// below `at.sp`; `call.counts` points to counters laid out as `ProfHooks` documents.
     pub unsafe fn call(
         &mut self,
         jit: Option<&mut Jit>,
         bc: &Bytecode,
-        callee: u32,
-        args: *const Value,
-        argc: usize,
-        globals: *const Value,
-        room: usize,
-        counts: Option<&[*mut u64]>,
+        call: NativeCall,
+        at: LiveFrame,
         prof: &[ProfPtrs],
     ) -> Option<(Value, u64)> {
-        // SAFETY: the caller's contract: `args` has `argc` live values, `globals` the program's
-        // SAFETY: globals and `counts` counters laid out as `ProfHooks` documents.
+        // SAFETY: the caller's contract: `call.argc` live values are below `at.sp`, `at.stk`
+        // SAFETY: holds the program's globals and `counts` counters laid out as `ProfHooks` documents.
         unsafe {
+            let NativeCall {
+                callee,
+                argc,
+                room,
+                counts,
+            } = call;
+            let (args, globals) = (at.sp.sub(argc) as *const Value, at.stk as *const Value);
             let c = callee as usize;
             let i = match self.state[c] {
                 FnState::Interpreted => return None,

@@ -29,7 +29,7 @@ use zexus_runtime::Value;
 use zexus_runtime::value::TAG_UNDEF;
 
 use super::error::RuntimeError;
-use super::frame::{Frame, LVL_BASIC};
+use super::frame::{Frame, LiveFrame, LVL_BASIC};
 use super::prepared::{Prepared, XInstr};
 use super::profhooks::ProfHooks;
 use super::run;
@@ -77,23 +77,19 @@ pub(crate) fn caught_error(st: &RunState, base: usize, slot: u32) -> Option<Runt
 /// instruction raises (the run loop leaves with it), or `None` when it just ran (an event).
 ///
 /// # Safety
-/// As for the run loop's arms: `ins` is an instruction of the verified code object `cur`
-/// running at `pc`, `*sp` the top of its operand stack (holding what the instruction pops),
-/// `slots` its frame's slots and `stk` the stack buffer's start.
+/// As for the run loop's arms: `ins` is the instruction of the verified code object that
+/// `at` (the loop's live frame, see [`LiveFrame`]) is at, whose stack holds what the
+/// instruction pops; `at.sp` comes back moved past what it popped.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn raise_op(
     ins: &XInstr,
-    sp: &mut *mut Value,
-    slots: *mut Value,
-    stk: *mut Value,
-    consts: &[Value],
+    at: &mut LiveFrame,
     st: &mut RunState,
     bc: &Bytecode,
-    cur: u32,
-    pc: usize,
 ) -> Option<RuntimeError> {
+    let (cur, pc, slots, stk, consts) = (at.code, at.pc, at.slots, at.stk, at.consts);
+    let sp = &mut at.sp;
     let new_error = |st: &RunState, msg: String| trace::runtime_error(bc, msg, cur, pc, &st.frames);
     // SAFETY: the caller's contract: the values the instruction pops are live below `*sp`,
     // and its slot operand is one of the frame's slots.
