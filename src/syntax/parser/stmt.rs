@@ -152,6 +152,7 @@ impl Parser<'_> {
             }
             TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
             TokenKind::Ident(_) if self.at_debug_stmt() => self.debug_stmt(),
+            TokenKind::Ident(_) if self.at_seal() => self.seal_stmt(),
             TokenKind::Ident(_) if self.at_watch() => self.watch_stmt(),
             TokenKind::Ident(_) if self.at_match() && self.match_has_statement_arm() => {
                 self.match_stmt()
