@@ -176,6 +176,27 @@ impl Parser<'_> {
         Ok((Expr::at(line, col, kind), height))
     }
 
+    /// `if c then a else b` (the original's conditional expression), at `if`: the ternary
+    /// `c ? a : b`. The `else` branch extends as far as it can, so `else if` chains.
+    fn if_then_else(&mut self) -> PResult<Node> {
+        let (line, col) = self.advance_pos();
+        let (cond, h0) = self.expr_bp(0)?;
+        if !matches!(self.peek_kind(), TokenKind::Ident(w) if w == "then") {
+            return Err(self.error_here("expected 'then' after the condition of an if expression"));
+        }
+        self.advance();
+        let (then, h1) = self.expr_bp(0)?;
+        self.expect(&TokenKind::Else, "expected 'else' in an if expression")?;
+        let (else_, h2) = self.expr_bp(0)?;
+        let height = self.check_height(h0.max(h1).max(h2) + 1)?;
+        let kind = ExprKind::Ternary {
+            cond: boxed(cond),
+            then: boxed(then),
+            else_: boxed(else_),
+        };
+        Ok((Expr::at(line, col, kind), height))
+    }
+
     /// Parses a prefix-operator expression or a primary with its postfix operators.
     fn prefix(&mut self) -> PResult<Node> {
         match self.peek_kind() {
@@ -186,6 +207,7 @@ impl Parser<'_> {
                 self.advance();
                 self.expr_bp(PREFIX_BP)
             }
+            TokenKind::If => self.if_then_else(),
             TokenKind::Ident(_) if self.at_sanitize() => self.sanitize_expr(),
             TokenKind::Ident(_) if self.at_match() => {
                 let m = self.match_expr()?;
