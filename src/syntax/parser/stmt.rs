@@ -273,9 +273,32 @@ impl Parser<'_> {
         Ok((cond, block))
     }
 
-    /// `for each x in e {}` / `for each i, x in e {}`.
+    /// `for each x in e {}` / `for each i, x in e {}`; also `for (let x in e) {}` and
+    /// `for (x in e) {}`, the same loop.
     fn for_stmt(&mut self) -> PResult<StmtKind> {
         self.advance();
+        if self.check(&TokenKind::LParen) && self.at_paren_for_in() {
+            self.advance();
+            if matches!(self.peek_kind(), TokenKind::Let | TokenKind::Const)
+                || matches!(self.peek_kind(), TokenKind::Ident(w) if w == "var")
+            {
+                self.advance();
+            }
+            let var = self.expect_ident("expected loop variable name")?;
+            self.expect(&TokenKind::In, "expected 'in' after loop variable")?;
+            let iterable = self.expression()?;
+            self.expect(
+                &TokenKind::RParen,
+                "expected ')' after the for loop's iterable",
+            )?;
+            let body = self.loop_body("expected '{' after for-each iterable")?;
+            return Ok(StmtKind::ForEach {
+                index_var: None,
+                var,
+                iterable,
+                body,
+            });
+        }
         // `for x in xs` (without `each`) is the same loop, as in the original.
         if !(matches!(self.peek_kind(), TokenKind::Ident(_))
             && matches!(self.peek_next().kind, TokenKind::In | TokenKind::Comma))
@@ -303,6 +326,15 @@ impl Parser<'_> {
             iterable,
             body,
         })
+    }
+
+    /// At `(` after `for`: whether `let x in`, `const x in`, `var x in` or `x in` follows.
+    fn at_paren_for_in(&self) -> bool {
+        let kind = |i: usize| &self.tokens[(self.pos + i).min(self.tokens.len() - 1)].kind;
+        let declares = matches!(kind(1), TokenKind::Let | TokenKind::Const)
+            || matches!(kind(1), TokenKind::Ident(w) if w == "var");
+        let at = if declares { 2 } else { 1 };
+        matches!(kind(at), TokenKind::Ident(_)) && *kind(at + 1) == TokenKind::In
     }
 
     /// `[modifiers] action name(params) [-> Type] {}` / `function ...` (see `decl.rs`).
