@@ -153,6 +153,7 @@ impl Parser<'_> {
             TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
             TokenKind::Ident(_) if self.at_debug_stmt() => self.debug_stmt(),
             TokenKind::Ident(_) if self.at_seal() => self.seal_stmt(),
+            TokenKind::Ident(_) if self.at_external() => self.external_decl(),
             TokenKind::Ident(_) if self.at_watch() => self.watch_stmt(),
             TokenKind::Ident(_) if self.at_match() && self.match_has_statement_arm() => {
                 self.match_stmt()
@@ -341,6 +342,7 @@ impl Parser<'_> {
     fn func_def(&mut self) -> PResult<StmtKind> {
         self.skip_modifiers();
         self.advance();
+        self.skip_async();
         let name = self.expect_ident("expected function name")?;
         let params = self.params()?;
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
