@@ -192,7 +192,7 @@ impl Parser<'_> {
             let mut seen = HashSet::new();
             while !self.check(&TokenKind::RParen) {
                 let idx = self.pos;
-                let param = self.expect_ident("expected parameter name")?;
+                let param = self.expect_var_name("expected parameter name")?;
                 if !seen.insert(param.clone()) {
                     let e = self.error_at(idx, "duplicate parameter name");
                     self.report(e);

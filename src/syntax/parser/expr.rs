@@ -453,6 +453,8 @@ impl Parser<'_> {
                 return self.interpolated(parts);
             }
             TokenKind::Ident(name) => ExprKind::Name(name.clone()),
+            // Not `action (...) {}` (a function literal, seen before): a variable's name.
+            TokenKind::Action => ExprKind::Name("action".to_string()),
             TokenKind::True => ExprKind::Bool(true),
             TokenKind::False => ExprKind::Bool(false),
             TokenKind::Null => ExprKind::Null,

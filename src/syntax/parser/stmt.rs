@@ -212,7 +212,7 @@ impl Parser<'_> {
     fn let_stmt(&mut self, is_const: bool) -> PResult<StmtKind> {
         let kw_line = self.advance_line();
         let what = if is_const { "constant" } else { "variable" };
-        let name = self.expect_ident(&format!("expected {what} name"))?;
+        let name = self.expect_var_name(&format!("expected {what} name"))?;
         let colon_value = if self.check(&TokenKind::Colon) {
             self.let_annotation()?
         } else {
@@ -306,7 +306,7 @@ impl Parser<'_> {
         {
             self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
         }
-        let first = self.expect_ident("expected loop variable name")?;
+        let first = self.expect_var_name("expected loop variable name")?;
         let (index_var, var) = if self.eat(&TokenKind::Comma) {
             let second_idx = self.pos;
             let second = self.expect_ident("expected second loop variable name")?;
