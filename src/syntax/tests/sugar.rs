@@ -1,6 +1,6 @@
 //! Unit tests for the syntax taken from the original implementation: annotations, indented
 //! blocks, modifiers, `??`, properties, interpolation, the string forms, `seal`, `external`,
-//! `if ... then ... else`, `for (let x in e)` and `action` as a name.
+//! `if ... then ... else`, `for (let x in e)`, `action` as a name and slices.
 
 use super::*;
 use crate::syntax::token::StrPart;
@@ -170,7 +170,7 @@ fn type_alias_and_await() {
 }
 
 #[test]
-fn seal_external_if_then_else_and_parenthesised_for() {
+fn seal_external_if_then_else_parenthesised_for_and_slices() {
     assert_eq!(prog("let x = 1\nseal x"), "(let x 1) ; (seal x)");
     // `seal` is a statement only before a name.
     assert_eq!(
@@ -197,6 +197,10 @@ fn seal_external_if_then_else_and_parenthesised_for() {
     assert_eq!(
         prog("for (let k in m) { print(k) }\nfor (v in xs) { }"),
         "(for k m {(print k)}) ; (for v xs {})"
+    );
+    assert_eq!(
+        prog("print(s[1:2], s[:n], s[-2:], s[:], s[i])"),
+        "(print (.slice s 1 2) (.slice s 0 n) (.slice s (- 2)) (.slice s 0) (idx s i))"
     );
     assert_eq!(
         prog("action f(user, action) { let action = 1\nreturn action }"),
