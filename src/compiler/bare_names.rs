@@ -83,6 +83,9 @@ fn stmt(s: &Stmt, out: &mut HashSet<String>) {
             }
         }
         StmtKind::Export(names) => out.extend(names.iter().cloned()),
+        StmtKind::Seal(name) => {
+            out.insert(name.clone());
+        }
         StmtKind::Class(c) => {
             for m in &c.methods {
                 stmts(&m.body.stmts, out);

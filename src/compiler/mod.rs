@@ -44,6 +44,7 @@ mod implicit;
 mod modules;
 mod recover;
 mod scope;
+mod seal;
 mod session;
 mod stmt;
 #[cfg(test)]
@@ -51,7 +52,7 @@ mod tests;
 #[cfg(test)]
 mod tests_modules;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -208,6 +209,8 @@ pub(crate) struct Compiler {
     /// The types declared at the top level of the program or a module, by the key of their
     /// global (`T`, `lib.T`).
     classes: HashMap<String, class::ClassInfo>,
+    /// The global slots of the globals sealed so far (`seal x`, see `seal.rs`).
+    sealed_globals: HashSet<u32>,
 }
 
 impl Compiler {
@@ -217,6 +220,7 @@ impl Compiler {
         Compiler {
             b,
             ctxs: vec![Ctx::main()],
+            sealed_globals: HashSet::new(),
             globals: HashMap::new(),
             errors: Vec::new(),
             next_label: 0,

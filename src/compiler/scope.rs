@@ -14,7 +14,7 @@
 //! - any other name is a builtin (if it is one) or a global, which fails at run time if it is
 //!   never assigned.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Compiler;
 use crate::bytecode::builtin_id;
@@ -97,6 +97,8 @@ pub(super) struct Ctx {
     /// For a closure: the variables of enclosing functions it uses, each a hidden parameter
     /// holding the variable's cell. Looked up after the scopes.
     pub upvals: HashMap<String, Local>,
+    /// The slots of the variables sealed so far (`seal x`, see `seal.rs`).
+    pub sealed: HashSet<u32>,
 }
 
 impl Ctx {
@@ -114,6 +116,7 @@ impl Ctx {
             catching: 0,
             captured: BTreeSet::new(),
             upvals: HashMap::new(),
+            sealed: HashSet::new(),
         }
     }
 
@@ -132,6 +135,7 @@ impl Ctx {
             catching: 0,
             captured: BTreeSet::new(),
             upvals: HashMap::new(),
+            sealed: HashSet::new(),
         }
     }
 
@@ -160,6 +164,7 @@ impl Ctx {
             catching: 0,
             captured: BTreeSet::new(),
             upvals: HashMap::new(),
+            sealed: HashSet::new(),
         }
     }
 }

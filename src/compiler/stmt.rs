@@ -48,8 +48,14 @@ impl Compiler {
                 self.expr(value);
                 self.at(s.line, s.col);
                 let target = self.declare(name, *is_const, s.line);
-                self.store(&target);
+                if self.is_sealed(&target) {
+                    self.b.emit_pop();
+                    self.raise_sealed(name);
+                } else {
+                    self.store(&target);
+                }
             }
+            StmtKind::Seal(name) => self.seal_stmt(name, (s.line, s.col)),
             StmtKind::Assign {
                 target: AssignTarget::Name(name),
                 op,
@@ -225,6 +231,11 @@ impl Compiler {
             }
             self.expr(value);
             return;
+        }
+        if self.is_sealed(&target) {
+            // The original checks before evaluating the value.
+            self.at(line, col);
+            return self.raise_sealed(name);
         }
         if let Some(op) = op {
             self.load_resolved(&target);

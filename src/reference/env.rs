@@ -89,6 +89,8 @@ pub(super) struct Frame {
     pub unit_top: bool,
     /// Closures: the variables of enclosing calls this one uses, and its declarations' cells.
     pub env: super::closures::ClosureEnv,
+    /// The sealed variables of this frame's blocks: the scope's index and the name.
+    pub sealed: Vec<(usize, String)>,
 }
 
 /// Where a name refers to, at the current point of the run.
@@ -138,6 +140,8 @@ pub(super) struct Interp<'p> {
     /// program's own statements do (it has run).
     pub recover_funcs: bool,
     pub recover_main: bool,
+    /// Full names of the sealed globals.
+    pub sealed_globals: HashSet<String>,
     /// The frame (`frames.len()`) of each try block with a catch clause being run, innermost
     /// last: statements there are not abandoned, the catch clause handles their errors.
     pub catching: Vec<usize>,
@@ -181,6 +185,7 @@ impl<'p> Interp<'p> {
                 unit: 0,
                 unit_top: true,
                 env: Default::default(),
+                sealed: Vec::new(),
             }],
             max_depth,
             out: String::new(),
@@ -190,6 +195,7 @@ impl<'p> Interp<'p> {
                 .iter()
                 .any(|s| matches!(s.kind, StmtKind::ContinueOnError)),
             recover_main: false,
+            sealed_globals: HashSet::new(),
             catching: Vec::new(),
             classes: HashMap::new(),
             ctors: HashMap::new(),

@@ -257,6 +257,7 @@ impl<'p> Interp<'p> {
             unit,
             unit_top: false,
             env,
+            sealed: Vec::new(),
         });
         let flow = self.stmts(&body.stmts);
         self.frames.pop();

@@ -28,6 +28,7 @@ mod host;
 mod implicit;
 mod modules;
 mod objects;
+mod seal;
 mod stmt;
 
 pub mod diff;

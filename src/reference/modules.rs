@@ -254,6 +254,7 @@ impl<'p> Interp<'p> {
             unit,
             unit_top: true,
             env: Default::default(),
+            sealed: Vec::new(),
         });
         self.hoist(unit, stmts);
         let flow = self.stmts(stmts);

@@ -68,6 +68,7 @@ impl<'p> Interp<'p> {
             unit: self.unit_of(c),
             unit_top: false,
             env: Default::default(),
+            sealed: Vec::new(),
         });
         let result = self.init_object(c, &obj, args, init);
         self.frames.pop();
@@ -189,6 +190,7 @@ impl<'p> Interp<'p> {
             unit,
             unit_top: false,
             env: Default::default(),
+            sealed: Vec::new(),
         });
         let flow = self.stmts(&m.body.stmts);
         self.frames.pop();

@@ -84,7 +84,10 @@ impl<'p> Interp<'p> {
             self.declare_site(n, v);
         }
         let flow = self.stmts(&b.stmts);
-        self.frame().scopes.pop();
+        let f = self.frame();
+        f.scopes.pop();
+        let open = f.scopes.len();
+        f.sealed.retain(|(scope, _)| *scope < open);
         flow
     }
 
@@ -94,13 +97,16 @@ impl<'p> Interp<'p> {
         match &s.kind {
             StmtKind::Let { name, value, .. } => {
                 let v = self.eval(value)?;
+                self.check_not_sealed(name, true, line)?;
                 self.declare_site(name, v);
             }
+            StmtKind::Seal(name) => self.seal(name),
             StmtKind::Assign {
                 target: AssignTarget::Name(name),
                 op,
                 value,
             } => {
+                self.check_not_sealed(name, false, line)?;
                 let v = match op {
                     None => self.eval(value)?,
                     Some(op) => {

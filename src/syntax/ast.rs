@@ -163,6 +163,9 @@ pub enum StmtKind {
     },
     /// `contract Name { ... }`, `entity Name { ... }` or `data Name { ... }`.
     Class(Box<ClassDecl>),
+    /// `seal name`: from this statement on (in the program's text), assigning the variable
+    /// raises `Cannot assign to sealed object: name`.
+    Seal(String),
 }
 
 pub use zexus_runtime::ClassKind;

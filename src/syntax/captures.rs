@@ -196,6 +196,7 @@ impl Walker<'_> {
                     self.function(&m.params, &m.body);
                 }
             }
+            StmtKind::Seal(n) => self.name(n),
             StmtKind::Break
             | StmtKind::Continue
             | StmtKind::ContinueOnError

@@ -219,6 +219,17 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A variable's name where one is declared (`let`, a parameter, a loop variable): an
+    /// identifier, or the word `action`, which the original's programs also use as a name
+    /// (`let action = "login"`, `action f(user, action)`).
+    fn expect_var_name(&mut self, message: &str) -> PResult<String> {
+        if self.check(&TokenKind::Action) {
+            self.advance();
+            return Ok("action".to_string());
+        }
+        self.expect_ident(message)
+    }
+
     fn line_of(&self, idx: usize) -> u32 {
         self.tokens[idx].line
     }

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::{PResult, Parser};
-use crate::syntax::ast::{Block, Expr, StmtKind};
+use crate::syntax::ast::{Block, Expr, ExprKind, Stmt, StmtKind};
 use crate::syntax::token::{keyword, TokenKind};
 
 /// Words that may precede `action`/`function` and change nothing for a program run on one
@@ -112,6 +112,70 @@ impl Parser<'_> {
         }
     }
 
+    /// Skips `async` after `action`/`function` (`action async f() {}`), which, as a modifier
+    /// before it, changes nothing.
+    pub(super) fn skip_async(&mut self) {
+        if matches!(self.peek_kind(), TokenKind::Ident(w) if w == "async")
+            && matches!(self.peek_next().kind, TokenKind::Ident(_))
+            && !self.peek_next().nl_before
+        {
+            self.advance();
+        }
+    }
+
+    /// Whether an `external` declaration starts here: `external` followed on its line by a
+    /// name, `action`/`function` or a modifier.
+    pub(super) fn at_external(&self) -> bool {
+        matches!(self.peek_kind(), TokenKind::Ident(w) if w == "external")
+            && !self.peek_next().nl_before
+            && matches!(
+                self.peek_next().kind,
+                TokenKind::Ident(_) | TokenKind::Action | TokenKind::Function
+            )
+    }
+
+    /// `external name` or `external [modifiers] action [async] name(params) [-> Type]
+    /// [from "module"]`, at `external`: a function the original links from its host. Nothing
+    /// is linked here, so calling it raises `External 'name' not linked` (the original
+    /// interpreter's message). It takes the parameters declared (none for `external name`).
+    pub(super) fn external_decl(&mut self) -> PResult<StmtKind> {
+        let line = self.advance_line();
+        let (name, params) = if self.at_modifiers()
+            || matches!(self.peek_kind(), TokenKind::Action | TokenKind::Function)
+        {
+            self.skip_modifiers();
+            self.advance();
+            self.skip_async();
+            let name = self.expect_ident("expected function name")?;
+            (name, self.params()?)
+        } else {
+            (
+                self.expect_ident("expected a name after 'external'")?,
+                Vec::new(),
+            )
+        };
+        if matches!(self.peek_kind(), TokenKind::Ident(w) if w == "from") && !self.peek().nl_before
+        {
+            self.advance();
+            if !matches!(self.peek_kind(), TokenKind::Str(_)) {
+                return Err(self.error_here("expected the module's name (a string) after 'from'"));
+            }
+            self.advance();
+        }
+        self.end_stmt()?;
+        let message = ExprKind::Str(format!("External '{name}' not linked"));
+        let raise = Stmt::new(line, StmtKind::Throw(Expr::new(line, message)));
+        Ok(StmtKind::FuncDef {
+            name,
+            params,
+            body: Block {
+                stmts: vec![raise],
+                line,
+                end_line: line,
+            },
+        })
+    }
+
     /// Skips the modifiers before a function definition.
     pub(super) fn skip_modifiers(&mut self) {
         while matches!(self.peek_kind(), TokenKind::Ident(w) if MODIFIERS.contains(&w.as_str())) {
@@ -128,7 +192,7 @@ impl Parser<'_> {
             let mut seen = HashSet::new();
             while !self.check(&TokenKind::RParen) {
                 let idx = self.pos;
-                let param = self.expect_ident("expected parameter name")?;
+                let param = self.expect_var_name("expected parameter name")?;
                 if !seen.insert(param.clone()) {
                     let e = self.error_at(idx, "duplicate parameter name");
                     self.report(e);

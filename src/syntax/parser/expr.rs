@@ -65,6 +65,14 @@ fn boxed(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
+/// What brackets after an operand hold.
+enum Bracket {
+    /// `[index]`.
+    Index(Expr),
+    /// `[lo:hi]`: the arguments of the `slice` method.
+    Slice(Vec<Expr>),
+}
+
 impl Parser<'_> {
     /// Parses a full expression.
     pub(super) fn expression(&mut self) -> PResult<Expr> {
@@ -176,6 +184,27 @@ impl Parser<'_> {
         Ok((Expr::at(line, col, kind), height))
     }
 
+    /// `if c then a else b` (the original's conditional expression), at `if`: the ternary
+    /// `c ? a : b`. The `else` branch extends as far as it can, so `else if` chains.
+    fn if_then_else(&mut self) -> PResult<Node> {
+        let (line, col) = self.advance_pos();
+        let (cond, h0) = self.expr_bp(0)?;
+        if !matches!(self.peek_kind(), TokenKind::Ident(w) if w == "then") {
+            return Err(self.error_here("expected 'then' after the condition of an if expression"));
+        }
+        self.advance();
+        let (then, h1) = self.expr_bp(0)?;
+        self.expect(&TokenKind::Else, "expected 'else' in an if expression")?;
+        let (else_, h2) = self.expr_bp(0)?;
+        let height = self.check_height(h0.max(h1).max(h2) + 1)?;
+        let kind = ExprKind::Ternary {
+            cond: boxed(cond),
+            then: boxed(then),
+            else_: boxed(else_),
+        };
+        Ok((Expr::at(line, col, kind), height))
+    }
+
     /// Parses a prefix-operator expression or a primary with its postfix operators.
     fn prefix(&mut self) -> PResult<Node> {
         match self.peek_kind() {
@@ -186,6 +215,7 @@ impl Parser<'_> {
                 self.advance();
                 self.expr_bp(PREFIX_BP)
             }
+            TokenKind::If => self.if_then_else(),
             TokenKind::Ident(_) if self.at_sanitize() => self.sanitize_expr(),
             TokenKind::Ident(_) if self.at_match() => {
                 let m = self.match_expr()?;
@@ -276,11 +306,17 @@ impl Parser<'_> {
                 let callee = boxed(lhs.0);
                 (ExprKind::Call { callee, args }, h)
             }
-            TokenKind::LBracket => {
-                let (index, h) = self.index_suffix()?;
-                let (obj, index) = (boxed(lhs.0), boxed(index));
-                (ExprKind::Index { obj, index }, h)
-            }
+            TokenKind::LBracket => match self.index_suffix(line, col)? {
+                (Bracket::Index(index), h) => {
+                    let (obj, index) = (boxed(lhs.0), boxed(index));
+                    (ExprKind::Index { obj, index }, h)
+                }
+                (Bracket::Slice(args), h) => {
+                    let obj = boxed(lhs.0);
+                    let name = "slice".to_string();
+                    (ExprKind::MethodCall { obj, name, args }, h)
+                }
+            },
             _ => match self.method_suffix()? {
                 (name, Some(args), h) => {
                     let obj = boxed(lhs.0);
@@ -299,14 +335,35 @@ impl Parser<'_> {
         Ok((Expr::at(line, col, kind), height))
     }
 
-    /// Parses `[ index ]`.
-    fn index_suffix(&mut self) -> PResult<Node> {
+    /// Parses `[ index ]`, or a slice `[lo:hi]`, `[lo:]`, `[:hi]`, `[:]` (the `[` at `line`,
+    /// `col`), which is the method call `.slice(lo, hi)` (`lo` 0 when left out): part of a list
+    /// or string, negative bounds counting from the end, as in the original's VM.
+    fn index_suffix(&mut self, line: u32, col: u32) -> PResult<(Bracket, u32)> {
         self.advance();
         self.paren_depth += 1;
-        let index = self.expr_bp(0)?;
+        let lo = if self.check(&TokenKind::Colon) {
+            None
+        } else {
+            Some(self.expr_bp(0)?)
+        };
+        let result = match lo {
+            Some((index, h)) if !self.eat(&TokenKind::Colon) => (Bracket::Index(index), h),
+            lo => {
+                self.eat(&TokenKind::Colon);
+                let (lo, h0) = lo.unwrap_or((Expr::at(line, col, ExprKind::Int(0)), 1));
+                let mut args = vec![lo];
+                let mut h = h0;
+                if !self.check(&TokenKind::RBracket) {
+                    let (hi, h1) = self.expr_bp(0)?;
+                    args.push(hi);
+                    h = h.max(h1);
+                }
+                (Bracket::Slice(args), h)
+            }
+        };
         self.expect(&TokenKind::RBracket, "expected ']' after index")?;
         self.paren_depth -= 1;
-        Ok(index)
+        Ok(result)
     }
 
     /// Parses `. name ( args )` (the arguments are `None` for a property, `. name` with no
@@ -431,6 +488,8 @@ impl Parser<'_> {
                 return self.interpolated(parts);
             }
             TokenKind::Ident(name) => ExprKind::Name(name.clone()),
+            // Not `action (...) {}` (a function literal, seen before): a variable's name.
+            TokenKind::Action => ExprKind::Name("action".to_string()),
             TokenKind::True => ExprKind::Bool(true),
             TokenKind::False => ExprKind::Bool(false),
             TokenKind::Null => ExprKind::Null,

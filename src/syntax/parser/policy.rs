@@ -1,14 +1,17 @@
-//! The original implementation's `debug` statement and `sanitize` expression.
+//! The original implementation's `debug` and `seal` statements and `sanitize` expression.
 //!
-//! Neither word is reserved: each starts its form only when followed, on the same line, by the
+//! No word is reserved: each starts its form only when followed, on the same line, by the
 //! start of an operand other than `(` (so `debug(x)` and `sanitize(x, "sql")` stay calls, and
-//! `let debug = true` or `if debug {` keep `debug` a variable).
+//! `let debug = true` or `if debug {` keep `debug` a variable); `seal` only when a name
+//! follows it.
 //!
 //! - `debug e` prints `e` as `print(e)` does (the original's VM; its interpreter prefixes the
 //!   line with `🔍 DEBUG: `). It is parsed into a [`StmtKind::Print`].
 //! - `sanitize e, context`, `sanitize e as word` and `sanitize e` give `e`'s display form
 //!   escaped for `context` (`"html"` when none is given): a call of the builtin `sanitize`.
 //!   Inside brackets the comma form is not available (the comma separates the list's items).
+//! - `seal name` makes the variable read-only from there on: a [`StmtKind::Seal`]. The
+//!   original also seals an object's property (`seal obj.key`); here that is a compile error.
 
 use super::expr::Node;
 use super::{PResult, Parser};
@@ -35,6 +38,25 @@ impl Parser<'_> {
         let value = self.expression()?;
         self.end_stmt()?;
         Ok(StmtKind::Print(vec![value]))
+    }
+
+    /// Whether a `seal name` statement starts here.
+    pub(super) fn at_seal(&self) -> bool {
+        matches!(self.peek_kind(), TokenKind::Ident(w) if w == "seal")
+            && matches!(self.peek_next().kind, TokenKind::Ident(_))
+            && !self.peek_next().nl_before
+    }
+
+    /// `seal name`, at the word `seal`.
+    pub(super) fn seal_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let name = self.expect_ident("expected a variable name after 'seal'")?;
+        if self.check(&TokenKind::Dot) || self.check(&TokenKind::LBracket) {
+            return Err(self
+                .error_here("'seal' applies to a variable here, not to a property or an element"));
+        }
+        self.end_stmt()?;
+        Ok(StmtKind::Seal(name))
     }
 
     /// Whether a `sanitize e ...` expression starts here.

@@ -152,6 +152,8 @@ impl Parser<'_> {
             }
             TokenKind::Ident(_) if self.at_raise_stmt() => self.raise_stmt(),
             TokenKind::Ident(_) if self.at_debug_stmt() => self.debug_stmt(),
+            TokenKind::Ident(_) if self.at_seal() => self.seal_stmt(),
+            TokenKind::Ident(_) if self.at_external() => self.external_decl(),
             TokenKind::Ident(_) if self.at_watch() => self.watch_stmt(),
             TokenKind::Ident(_) if self.at_match() && self.match_has_statement_arm() => {
                 self.match_stmt()
@@ -210,7 +212,7 @@ impl Parser<'_> {
     fn let_stmt(&mut self, is_const: bool) -> PResult<StmtKind> {
         let kw_line = self.advance_line();
         let what = if is_const { "constant" } else { "variable" };
-        let name = self.expect_ident(&format!("expected {what} name"))?;
+        let name = self.expect_var_name(&format!("expected {what} name"))?;
         let colon_value = if self.check(&TokenKind::Colon) {
             self.let_annotation()?
         } else {
@@ -272,16 +274,39 @@ impl Parser<'_> {
         Ok((cond, block))
     }
 
-    /// `for each x in e {}` / `for each i, x in e {}`.
+    /// `for each x in e {}` / `for each i, x in e {}`; also `for (let x in e) {}` and
+    /// `for (x in e) {}`, the same loop.
     fn for_stmt(&mut self) -> PResult<StmtKind> {
         self.advance();
+        if self.check(&TokenKind::LParen) && self.at_paren_for_in() {
+            self.advance();
+            if matches!(self.peek_kind(), TokenKind::Let | TokenKind::Const)
+                || matches!(self.peek_kind(), TokenKind::Ident(w) if w == "var")
+            {
+                self.advance();
+            }
+            let var = self.expect_ident("expected loop variable name")?;
+            self.expect(&TokenKind::In, "expected 'in' after loop variable")?;
+            let iterable = self.expression()?;
+            self.expect(
+                &TokenKind::RParen,
+                "expected ')' after the for loop's iterable",
+            )?;
+            let body = self.loop_body("expected '{' after for-each iterable")?;
+            return Ok(StmtKind::ForEach {
+                index_var: None,
+                var,
+                iterable,
+                body,
+            });
+        }
         // `for x in xs` (without `each`) is the same loop, as in the original.
         if !(matches!(self.peek_kind(), TokenKind::Ident(_))
             && matches!(self.peek_next().kind, TokenKind::In | TokenKind::Comma))
         {
             self.expect(&TokenKind::Each, "expected 'each' after 'for'")?;
         }
-        let first = self.expect_ident("expected loop variable name")?;
+        let first = self.expect_var_name("expected loop variable name")?;
         let (index_var, var) = if self.eat(&TokenKind::Comma) {
             let second_idx = self.pos;
             let second = self.expect_ident("expected second loop variable name")?;
@@ -304,10 +329,20 @@ impl Parser<'_> {
         })
     }
 
+    /// At `(` after `for`: whether `let x in`, `const x in`, `var x in` or `x in` follows.
+    fn at_paren_for_in(&self) -> bool {
+        let kind = |i: usize| &self.tokens[(self.pos + i).min(self.tokens.len() - 1)].kind;
+        let declares = matches!(kind(1), TokenKind::Let | TokenKind::Const)
+            || matches!(kind(1), TokenKind::Ident(w) if w == "var");
+        let at = if declares { 2 } else { 1 };
+        matches!(kind(at), TokenKind::Ident(_)) && *kind(at + 1) == TokenKind::In
+    }
+
     /// `[modifiers] action name(params) [-> Type] {}` / `function ...` (see `decl.rs`).
     fn func_def(&mut self) -> PResult<StmtKind> {
         self.skip_modifiers();
         self.advance();
+        self.skip_async();
         let name = self.expect_ident("expected function name")?;
         let params = self.params()?;
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);

@@ -144,6 +144,7 @@ fn st(s: &Stmt) -> String {
         StmtKind::Emit { name, args } => format!("(emit {name} {})", list(args)),
         StmtKind::Defer(b) => format!("(defer {})", block(b)),
         StmtKind::ContinueOnError => "(continue-on-error)".into(),
+        StmtKind::Seal(name) => format!("(seal {name})"),
         StmtKind::Use { path, binding } => match binding {
             UseBinding::Exports => format!("(use {path:?})"),
             UseBinding::Alias(a) => format!("(use {path:?} as {a})"),

@@ -1,5 +1,6 @@
 //! Unit tests for the syntax taken from the original implementation: annotations, indented
-//! blocks, modifiers, `??`, properties, interpolation and the string forms.
+//! blocks, modifiers, `??`, properties, interpolation, the string forms, `seal`, `external`,
+//! `if ... then ... else`, `for (let x in e)`, `action` as a name and slices.
 
 use super::*;
 use crate::syntax::token::StrPart;
@@ -165,5 +166,44 @@ fn type_alias_and_await() {
     assert_eq!(
         prog("let await = 1\nawait = 2"),
         "(let await 1) ; (= await 2)"
+    );
+}
+
+#[test]
+fn seal_external_if_then_else_parenthesised_for_and_slices() {
+    assert_eq!(prog("let x = 1\nseal x"), "(let x 1) ; (seal x)");
+    // `seal` is a statement only before a name.
+    assert_eq!(
+        prog("let seal = 1\nprint(seal)"),
+        "(let seal 1) ; (print seal)"
+    );
+    assert_eq!(
+        first_error("seal m.key"),
+        "[line 1] Error at '.': 'seal' applies to a variable here, not to a property or an element"
+    );
+    assert_eq!(
+        prog("external hash"),
+        "(fn hash() {(throw \"External 'hash' not linked\")})"
+    );
+    assert_eq!(
+        prog("external action async sign(m, k) -> list from \"backend\""),
+        "(fn sign(m,k) {(throw \"External 'sign' not linked\")})"
+    );
+    assert_eq!(prog("action async f(x) { }"), "(fn f(x) {})");
+    assert_eq!(
+        prog("let s = if x < 0 then -1 else if x == 0 then 0 else 1"),
+        "(let s (? (< x 0) (- 1) (? (== x 0) 0 1)))"
+    );
+    assert_eq!(
+        prog("for (let k in m) { print(k) }\nfor (v in xs) { }"),
+        "(for k m {(print k)}) ; (for v xs {})"
+    );
+    assert_eq!(
+        prog("print(s[1:2], s[:n], s[-2:], s[:], s[i])"),
+        "(print (.slice s 1 2) (.slice s 0 n) (.slice s (- 2)) (.slice s 0) (idx s i))"
+    );
+    assert_eq!(
+        prog("action f(user, action) { let action = 1\nreturn action }"),
+        "(fn f(user,action) {(let action 1) (return action)})"
     );
 }
