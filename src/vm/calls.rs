@@ -90,7 +90,13 @@ pub(super) unsafe fn enter<const L: u8, const J: bool>(
         let i = ip.offset_from(xc.code.as_ptr()) as usize;
         let pc = if i >= xc.half { i - xc.half } else { i };
         // A compiled function runs natively (not while call paths are recorded).
-        if J && call.native && (L == LVL_NONE || !lh.hooks.as_deref().expect("hooks").paths_on()) {
+        if J && call.native
+            && !st
+                .tier
+                .as_deref()
+                .is_some_and(|t| t.calls_interpreted(call.callee))
+            && (L == LVL_NONE || !lh.hooks.as_deref().expect("hooks").paths_on())
+        {
             // A timed CALL must not include the native call's time.
             lh.finish_pending::<L>();
             let room = st.max_depth - st.frames.len();

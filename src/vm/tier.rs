@@ -284,6 +284,12 @@ impl Tier {
         self.stats.median_compile_time_us = t.get(t.len() / 2).copied().unwrap_or(0.0);
     }
 
+    /// Whether calls of `callee` stay in the interpreter (`FnTier::stays_interpreted`).
+    #[inline(always)]
+    pub fn calls_interpreted(&self, callee: u32) -> bool {
+        self.fns.stays_interpreted(callee)
+    }
+
     /// A `CALL_NAME` (`call`) at the live frame `at`: runs the callee natively if it is (or
     /// now becomes) a compiled function; `None` to call it in the interpreter (see `tier_fn`).
     ///

@@ -269,6 +269,13 @@ impl FnTier {
         }
     }
 
+    /// Whether calls of code object `code` were decided to stay in the interpreter: the run
+    /// loop's quick test before it sets up a native call (most calls of most programs).
+    #[inline(always)]
+    pub fn stays_interpreted(&self, code: u32) -> bool {
+        matches!(self.state.get(code as usize), Some(FnState::Interpreted))
+    }
+
     /// The compiled function of code object `code` for this run's mode, if there is one:
     /// (its id, arity, return type).
     pub fn native(&self, code: u32) -> Option<(cranelift_module::FuncId, u32, Ty)> {
