@@ -48,6 +48,23 @@ impl<'a, 'f> Tr<'a, 'f> {
         self.load_out()
     }
 
+    /// Writes `vals` in order to the argument area as (tag, payload) pairs, for a helper or a
+    /// host function that takes a pointer to values; `owned` gives each a count the callee
+    /// takes over (borrowed values get one), else they are lent for the call. Returns the
+    /// area's address.
+    pub(super) fn spill_args(&mut self, vals: &[AV], owned: bool) -> CV {
+        for (i, &v) in vals.iter().enumerate() {
+            let (t, p) = if owned { self.owned(v) } else { self.boxed(v) };
+            self.b
+                .ins()
+                .stack_store(types::I64, t, self.args_slot, tag_at(i));
+            self.b
+                .ins()
+                .stack_store(types::I64, p, self.args_slot, payload_at(i));
+        }
+        self.b.ins().stack_addr(types::I64, self.args_slot, 0)
+    }
+
     /// While allocations are recorded: writes the current instruction's site to the heap
     /// meter's site cell, before a call that may allocate (a helper or a builtin), as the
     /// interpreter writes its instruction pointer before each dispatch. Compiled code allocates

@@ -410,16 +410,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             // one first), as the interpreter's `BUILD_LIST` takes them off the stack.
             Op::BUILD_LIST => {
                 let items: Vec<AV> = stack.split_off(stack.len() - a as usize);
-                for (i, &v) in items.iter().enumerate() {
-                    let (t, p) = self.owned(v);
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
-                }
-                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
+                let argp = self.spill_args(&items, true);
                 let n = self.iconst(i64::from(a));
                 self.note_alloc_site();
                 let r = self.helper_value(H::BuildList, &[argp, n], ip, &pre);
@@ -429,16 +420,7 @@ impl<'a, 'f> Tr<'a, 'f> {
             // be one, they are still the stack's for the interpreter to redo the instruction).
             Op::BUILD_MAP => {
                 let items: Vec<AV> = stack.split_off(stack.len() - 2 * a as usize);
-                for (i, &v) in items.iter().enumerate() {
-                    let (t, p) = self.boxed(v);
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
-                }
-                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
+                let argp = self.spill_args(&items, false);
                 let n = self.iconst(i64::from(a));
                 self.note_alloc_site();
                 let r = self.helper_value(H::BuildMap, &[argp, n], ip, &pre);
@@ -457,17 +439,8 @@ impl<'a, 'f> Tr<'a, 'f> {
                     argc
                 };
                 let args: Vec<AV> = stack.split_off(stack.len() - n);
-                for (i, &v) in args.iter().enumerate() {
-                    let (t, p) = self.boxed(v);
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, t, self.args_slot, tag_at(i));
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, p, self.args_slot, payload_at(i));
-                }
+                let argp = self.spill_args(&args, false);
                 let host = self.b.ins().load(types::I64, mf(), self.frame, F_HOST);
-                let argp = self.b.ins().stack_addr(types::I64, self.args_slot, 0);
                 let out = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
                 let cnt = self.iconst(argc as i64);
                 let (fp, first) = if ins.op == Op::CALL_BUILTIN {
